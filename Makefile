@@ -1,0 +1,43 @@
+# Two commands set everything up on a fresh Linux machine with python3 and make:
+#   make reports   # venv + install + full pipeline on data/raw
+#   make test      # venv + install + the test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= 2
+
+.PHONY: install reports ingest themes figures test bench clean distclean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name kexie-compare --display-name "Python (kexie-compare)" >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+reports: $(STAMP)
+	$(PY) -m compare build --jobs $(JOBS)
+
+ingest: $(STAMP)
+	$(PY) -m compare ingest
+
+themes: $(STAMP)
+	$(PY) -m compare themes
+
+figures: $(STAMP)
+	$(PY) -m compare figures
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf data/processed/* figures/* reports/* .cache
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,90 @@
+"""Command line: `python -m compare <command>` or the `kexie-compare` console script.
+
+Each sub-command is a thin shell around one pipeline stage; the stage module does the work and
+returns an exit code. Errors of the CompareError family are printed as one readable line.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from compare import __version__
+from compare.errors import CompareError
+from compare.paths import FIGURES_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
+
+
+def _csv_list(value: str) -> list[str]:
+    return [v.strip() for v in value.replace("，", ",").split(",") if v.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kexie-compare", description="Compare provincial 科协 work plans.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="raw plan texts -> documents/items/targets tables")
+    s.add_argument("--raw", type=Path, default=RAW_DIR, help=f"raw directory (default {RAW_DIR})")
+    s.add_argument("--out", type=Path, default=PROCESSED_DIR, help=f"output directory (default {PROCESSED_DIR})")
+    s.add_argument("--strict", action="store_true", help="any unreadable file makes the run fail (exit 1)")
+
+    s = sub.add_parser("themes", help="segment items, score themes, cluster -> item_themes/theme_shares/clusters")
+    s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
+    s.add_argument("--themes", type=Path, default=None, help="theme dictionary TOML (default: the packaged one)")
+
+    s = sub.add_parser("figures", help="write every briefing chart (+ its data as CSV) to figures/")
+    s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
+    s.add_argument("--out", type=Path, default=FIGURES_DIR)
+    s.add_argument("--formats", type=_csv_list, default=["png", "svg", "pdf"], help="comma list: png,svg,pdf")
+    s.add_argument("--dpi", type=int, default=300)
+
+    s = sub.add_parser("report", help="render a report notebook to HTML in reports/")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--province", help="province report, e.g. 河南")
+    g.add_argument("--cross", action="store_true", help="cross-province report")
+    s.add_argument("--years", type=lambda v: [int(x) for x in _csv_list(v)], default=None, help="e.g. 2019,2024")
+    s.add_argument("--themes", dest="theme_names", type=_csv_list, default=None, help="e.g. 科普,智库")
+    s.add_argument("--provinces", type=_csv_list, default=None, help="cross report: provinces to include")
+    s.add_argument("--top-n", type=int, default=15)
+    s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
+    s.add_argument("--out", type=Path, default=REPORTS_DIR)
+
+    s = sub.add_parser("build", help="ingest -> themes -> figures -> every report, incrementally")
+    s.add_argument("--jobs", type=int, default=1, help="reports rendered in parallel")
+    s.add_argument("--force", action="store_true", help="redo every step")
+    s.add_argument("--raw", type=Path, default=RAW_DIR)
+
+    s = sub.add_parser("bench", help="benchmark the pipeline on a synthetic national corpus")
+    s.add_argument("--sizes", type=lambda v: [int(x) for x in _csv_list(v)], default=[100, 1000])
+    s.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        if args.command == "ingest":
+            from compare.load import cli_ingest as run
+        elif args.command == "themes":
+            from compare.themes import cli_themes as run
+        elif args.command == "figures":
+            from compare.plots import cli_figures as run
+        elif args.command == "report":
+            from compare.report import cli_report as run
+        elif args.command == "build":
+            from compare.build import cli_build as run
+        elif args.command == "bench":
+            from compare.bench import cli_bench as run
+        else:  # pragma: no cover - argparse rejects unknown commands
+            raise AssertionError(args.command)
+        return int(run(args) or 0)
+    except CompareError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,73 @@
+"""Reading and writing processed tables: Parquet plus a UTF-8-with-BOM CSV copy, written atomically."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from compare import schema
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write data to path via a temporary file in the same directory and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def _csv_copy(df: pd.DataFrame) -> pd.DataFrame:
+    """Lists become `；`-joined strings so Excel shows them in one cell."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].map(lambda v: isinstance(v, (list, tuple))).any():
+            out[col] = out[col].map(lambda v: "；".join(v) if isinstance(v, (list, tuple)) else v)
+    return out
+
+
+def write_table(df: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
+    """Validate df against the contract and write `<name>.parquet` and `<name>.csv` atomically.
+
+    Output is byte-for-byte deterministic for the same DataFrame (no timestamps in the files).
+    """
+    out_dir = Path(out_dir)
+    df = schema.validate(df, name).reset_index(drop=True)
+    table = pa.Table.from_pandas(df, schema=schema.arrow_schema(name, df), preserve_index=False)
+    table = table.replace_schema_metadata(None)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    path = out_dir / f"{name}.parquet"
+    atomic_write_bytes(path, sink.getvalue().to_pybytes())
+    csv = _csv_copy(df).to_csv(index=False, lineterminator="\n")
+    atomic_write_bytes(out_dir / f"{name}.csv", csv.encode("utf-8-sig"))
+    return path
+
+
+def read_table(name: str, processed_dir: str | Path) -> pd.DataFrame:
+    """Read `<name>.parquet` from processed_dir, checked against the contract. List columns come back as lists."""
+    path = Path(processed_dir) / f"{name}.parquet"
+    if not path.is_file():
+        from compare.errors import EmptyCorpusError
+
+        raise EmptyCorpusError(f"{path} does not exist: run `python -m compare ingest` (and `themes`) first")
+    df = pq.read_table(path).to_pandas()
+    for c in schema.columns(name):
+        if pa.types.is_list(c.type) and c.name in df.columns:
+            df[c.name] = df[c.name].map(lambda v: list(v) if v is not None else [])
+    return schema.validate(df, name)

@@ -1,0 +1,160 @@
+"""The data contract: every processed table, its columns, their types and meaning.
+
+The README's table descriptions are generated from (and tested against) this module, so the code
+and the documentation cannot drift apart. `validate(df, name)` is called on every write and read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    nullable: bool
+    doc: str
+
+
+_S, _I, _F, _B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+_LS = pa.list_(pa.string())
+
+TABLES: dict[str, tuple[str, list[Column]]] = {
+    "documents": (
+        "One row per plan document (a file may hold several documents).",
+        [
+            Column("doc_id", _S, False, "stable id `<province pinyin>-<year>-<type code>`, e.g. `henan-2024-gzyd`"),
+            Column("province", _S, False, "canonical short name (河南, 黑龙江, 湖北, …; 全国 for 中国科协)"),
+            Column("year", _I, False, "the plan year (not years mentioned in passing)"),
+            Column("doc_type", _S, False, "工作要点 | 重点工作 | 学会学术工作要点 | 科普工作要点 | 深化改革工作要点 | 规划 | 其他"),
+            Column("title", _S, False, "document title as written (normalised whitespace); inferred when the text has none"),
+            Column("issuer", _S, True, "issuing body, e.g. 河南省科协办公室"),
+            Column("issue_number", _S, True, "文号, e.g. 豫科协办发〔2024〕9号"),
+            Column("issue_date", _S, True, "ISO date YYYY-MM-DD of issue, when stated"),
+            Column("source_file", _S, False, "file name inside the raw directory"),
+            Column("source_sha256", _S, False, "sha256 of the raw file's bytes"),
+            Column("encoding", _S, False, "encoding the file was decoded with (utf-8, utf-8-sig, gb18030, utf-16)"),
+            Column("n_items", _I, False, "number of rows in items for this document"),
+            Column("n_masked", _I, False, "masked words (runs of *) in the document"),
+            Column("preamble", _S, False, "text before the first item (指导思想, 总体要求, goals paragraphs)"),
+        ],
+    ),
+    "items": (
+        "One row per plan item (every leaf of the plan hierarchy), in document order.",
+        [
+            Column("doc_id", _S, False, "document id (documents.doc_id)"),
+            Column("item_id", _S, False, "unique within the document: the path of numerals, e.g. `四/（三）/七`"),
+            Column("seq", _I, False, "1-based position of the item in its document"),
+            Column("province", _S, False, "copied from documents for convenience"),
+            Column("year", _I, False, "copied from documents for convenience"),
+            Column("doc_type", _S, False, "copied from documents for convenience"),
+            Column("section_no", _S, True, "一、 level numeral alone, e.g. 三"),
+            Column("section_title", _S, True, "一、 level title without its numeral"),
+            Column("subsection_no", _S, True, "（一） level numeral alone, e.g. 二, when present"),
+            Column("subsection_title", _S, True, "（一） level title, when present"),
+            Column("marker", _S, False, "the item marker as written: `1.`, `1、`, `一是`, `——`, `（一）`"),
+            Column("heading", _S, False, "the item's short title without its marker, e.g. 加强思想政治引领"),
+            Column("text", _S, False, "the whole item, heading included, without the 责任部门 note"),
+            Column("departments", _LS, False, "responsible departments from （责任部门：…）, in order"),
+            Column("n_chars", _I, False, "characters in text"),
+            Column("n_masked", _I, False, "masked words (runs of *) in text"),
+        ],
+    ),
+    "targets": (
+        "One row per quantitative target found in an item.",
+        [
+            Column("doc_id", _S, False, "document id"),
+            Column("item_id", _S, False, "item id within the document"),
+            Column("phrase", _S, False, "the quantity as written, e.g. 不少于200万人次"),
+            Column("value", _F, False, "the number, 万/亿 multiplied out (3万人 -> 30000)"),
+            Column("value_high", _F, True, "upper end of a range (3-5家 -> 5), else null"),
+            Column("unit", _S, False, "measure word: 场, 个, 人, 人次, 家, 条, 期, 名, 项, 所, %, …"),
+            Column("qualifier", _S, True, "不少于, 以上, 左右, 多, 超过, 力争, … or null"),
+        ],
+    ),
+    "item_themes": (
+        "One row per item: its primary theme, a score per theme, and its keyword cluster.",
+        [
+            Column("doc_id", _S, False, "document id"),
+            Column("item_id", _S, False, "item id"),
+            Column("theme", _S, False, "primary theme (highest score)"),
+            # one float64 column `score_<theme>` per theme is added dynamically (see THEME_SCORE_PREFIX)
+            Column("cluster", _I, False, "id of the item's TF-IDF cluster (clusters.cluster)"),
+        ],
+    ),
+    "theme_shares": (
+        "Theme shares per province, year and document type.",
+        [
+            Column("province", _S, False, "province"),
+            Column("year", _I, False, "plan year"),
+            Column("doc_type", _S, False, "document type"),
+            Column("theme", _S, False, "theme"),
+            Column("n_items", _I, False, "items whose primary theme is this theme"),
+            Column("share_items", _F, False, "n_items / items in the group"),
+            Column("share_chars", _F, False, "characters of those items / characters in the group"),
+        ],
+    ),
+    "clusters": (
+        "One row per TF-IDF item cluster.",
+        [
+            Column("cluster", _I, False, "cluster id"),
+            Column("top_terms", _LS, False, "highest-weighted terms of the cluster centroid"),
+            Column("theme", _S, False, "theme whose centroid is nearest"),
+            Column("size", _I, False, "items in the cluster"),
+        ],
+    ),
+}
+
+THEME_SCORE_PREFIX = "score_"
+
+
+def columns(name: str) -> list[Column]:
+    return TABLES[name][1]
+
+
+def column_names(name: str) -> list[str]:
+    return [c.name for c in columns(name)]
+
+
+def arrow_schema(name: str, df: pd.DataFrame | None = None) -> pa.Schema:
+    """The Arrow schema of a table. For item_themes the dynamic `score_*` columns are taken from df."""
+    fields = [pa.field(c.name, c.type, nullable=c.nullable) for c in columns(name)]
+    if name == "item_themes" and df is not None:
+        scores = [c for c in df.columns if c.startswith(THEME_SCORE_PREFIX)]
+        fields[3:3] = [pa.field(c, pa.float64(), nullable=False) for c in scores]
+    return pa.schema(fields)
+
+
+def validate(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Check that df has exactly the contract's columns (in order) and no nulls where none are allowed.
+
+    Returns df with columns in contract order. Raises ValueError naming the problem.
+    """
+    schema = arrow_schema(name, df)
+    expected = schema.names
+    missing = [c for c in expected if c not in df.columns]
+    extra = [c for c in df.columns if c not in expected]
+    if missing or extra:
+        raise ValueError(f"table {name!r}: missing columns {missing}, unexpected columns {extra}")
+    df = df[expected]
+    for f in schema:
+        if not f.nullable and df[f.name].isna().any():
+            raise ValueError(f"table {name!r}: column {f.name!r} has nulls but the contract forbids them")
+    return df
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty DataFrame with the table's columns and dtypes."""
+    return arrow_schema(name).empty_table().to_pandas()
+
+
+def markdown(name: str) -> str:
+    """The README description of one table (a Markdown table)."""
+    desc, cols = TABLES[name]
+    lines = [f"**`{name}`**: {desc}", "", "| column | type | null | meaning |", "|---|---|---|---|"]
+    for c in cols:
+        lines.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {c.doc} |")
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+import pandas as pd
+import pytest
+
+from compare import io, schema
+
+
+def _items_row(**kw):
+    row = dict(doc_id="henan-2019-gzyd", item_id="四/（一）/一", seq=1, province="河南", year=2019,
+               doc_type="工作要点", section_no="四", section_title="重点工作任务", subsection_no="一",
+               subsection_title="加强“五大品牌”建设", marker="一是", heading="打造“一市一品”产业技术大会品牌",
+               text="一是打造…", departments=["学会学术部", "相关全省学会"], n_chars=6, n_masked=0)
+    row.update(kw)
+    return row
+
+
+def test_roundtrip_keeps_lists_chinese_and_order(tmp_path):
+    df = pd.DataFrame([_items_row(), _items_row(item_id="四/（一）/二", seq=2, departments=[])])
+    io.write_table(df, "items", tmp_path)
+    back = io.read_table("items", tmp_path)
+    assert back["departments"].tolist() == [["学会学术部", "相关全省学会"], []]
+    assert back["item_id"].tolist() == ["四/（一）/一", "四/（一）/二"]
+    csv = (tmp_path / "items.csv").read_bytes()
+    assert csv.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens Chinese intact
+    assert "学会学术部；相关全省学会" in csv.decode("utf-8-sig")
+
+
+def test_write_is_deterministic(tmp_path):
+    df = pd.DataFrame([_items_row()])
+    io.write_table(df, "items", tmp_path / "a")
+    io.write_table(df, "items", tmp_path / "b")
+    for ext in ("parquet", "csv"):
+        assert (tmp_path / "a" / f"items.{ext}").read_bytes() == (tmp_path / "b" / f"items.{ext}").read_bytes()
+
+
+def test_contract_violations_are_named(tmp_path):
+    with pytest.raises(ValueError, match="missing columns"):
+        io.write_table(pd.DataFrame([{"doc_id": "x"}]), "items", tmp_path)
+    with pytest.raises(ValueError, match="heading"):
+        io.write_table(pd.DataFrame([_items_row(heading=None)]), "items", tmp_path)
+    assert not list(tmp_path.glob("*.parquet"))
+
+
+def test_item_themes_dynamic_score_columns(tmp_path):
+    df = pd.DataFrame([dict(doc_id="d", item_id="1", theme="科普", score_科普=0.9, score_智库=0.1, cluster=0)])
+    io.write_table(df, "item_themes", tmp_path)
+    back = io.read_table("item_themes", tmp_path)
+    assert list(back.columns) == ["doc_id", "item_id", "theme", "score_科普", "score_智库", "cluster"]
+
+
+def test_every_table_documented():
+    for name in schema.TABLES:
+        md = schema.markdown(name)
+        for c in schema.column_names(name):
+            assert f"`{c}`" in md

@@ -1,0 +1,29 @@
+"""data/raw is immutable input: its MANIFEST must match the bytes, and every seed must be there verbatim."""
+import hashlib
+
+import pytest
+
+from conftest import RAW, SEEDS
+
+
+def _manifest():
+    rows = {}
+    for line in (RAW / "MANIFEST").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split(maxsplit=1)
+        rows[name.strip()] = digest
+    return rows
+
+
+def test_manifest_matches_raw_bytes():
+    manifest = _manifest()
+    files = sorted(p.name for p in RAW.iterdir() if p.is_file() and p.name != "MANIFEST" and not p.name.startswith("."))
+    assert sorted(manifest) == files, "every raw file is listed in MANIFEST, and nothing else"
+    for name, digest in manifest.items():
+        assert hashlib.sha256((RAW / name).read_bytes()).hexdigest() == digest, f"{name} changed"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds not beside the checkout")
+def test_every_seed_has_a_byte_for_byte_copy():
+    have = {hashlib.sha256(p.read_bytes()).hexdigest() for p in RAW.iterdir() if p.is_file()}
+    for seed in sorted(SEEDS.iterdir()):
+        assert hashlib.sha256(seed.read_bytes()).hexdigest() in have, seed.name

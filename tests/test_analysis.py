@@ -123,3 +123,295 @@ def test_theme_shares_single_document_and_zero_chars():
     assert s["share_items"].sum() == pytest.approx(1.0)
     assert s["share_chars"].tolist() == [0.0, 0.0, 0.0]  # no division by zero
     assert not s.isna().any().any()
+
+
+# ---- keyness ---------------------------------------------------------------------------------------
+
+
+def _chi2_sf_1df(x: float) -> float:
+    """Upper tail of χ² with one degree of freedom, without scipy: erfc(sqrt(x / 2))."""
+    return math.erfc(math.sqrt(x / 2))
+
+
+def test_g2_of_a_2x2_table_by_hand():
+    a, b, c, d = 10, 2, 90, 198  # term 10× in a 100-token target, 2× in a 200-token reference
+    n = a + b + c + d
+    obs_exp = [(a, 12 * 100 / n), (b, 12 * 200 / n), (c, 288 * 100 / n), (d, 288 * 200 / n)]
+    g2 = 2 * sum(o * math.log(o / e) for o, e in obs_exp)
+    stat, p = an.keyness_table([a], [b], [c], [d], measure="g2", correction="none")
+    assert stat[0] == pytest.approx(g2, rel=1e-9)
+    assert g2 == pytest.approx(12.0, abs=1.5)  # sanity: a clearly significant difference
+    assert p[0] == pytest.approx(_chi2_sf_1df(g2), rel=1e-9)
+    # under-represented in the target: same magnitude, negative sign (quanteda's convention)
+    stat_rev, p_rev = an.keyness_table([b], [a], [d], [c], measure="g2", correction="none")
+    assert stat_rev[0] == pytest.approx(-g2, rel=1e-9) and p_rev[0] == pytest.approx(p[0])
+
+
+def test_chi2_and_corrections_by_hand():
+    a, b, c, d = 10, 2, 90, 198
+    n = a + b + c + d
+    pearson = n * (a * d - b * c) ** 2 / ((a + b) * (c + d) * (a + c) * (b + d))
+    stat, p = an.keyness_table(a, b, c, d, measure="chi2", correction="none")
+    assert float(stat) == pytest.approx(pearson) and float(p) == pytest.approx(_chi2_sf_1df(pearson))
+    # the smallest expected count is 4 < 5, so quanteda's default applies Yates' correction
+    yates = n * (abs(a * d - b * c) - n / 2) ** 2 / ((a + b) * (c + d) * (a + c) * (b + d))
+    assert float(an.keyness_table(a, b, c, d, measure="chi2")[0]) == pytest.approx(yates)
+    # Yates for G²: every cell moved 0.5 towards its expected count (a, d down; b, c up)
+    e = [12 * 100 / n, 12 * 200 / n, 288 * 100 / n, 288 * 200 / n]
+    o = [a - 0.5, b + 0.5, c + 0.5, d - 0.5]
+    g2_yates = 2 * sum(oi * math.log(oi / ei) for oi, ei in zip(o, e))
+    assert float(an.keyness_table(a, b, c, d)[0]) == pytest.approx(g2_yates)
+    # Williams: G² / q
+    q = 1 + (n / (a + b) + n / (c + d) - 1) * (n / (a + c) + n / (b + d) - 1) / (6 * n)
+    g2 = float(an.keyness_table(a, b, c, d, correction="none")[0])
+    assert float(an.keyness_table(a, b, c, d, correction="williams")[0]) == pytest.approx(g2 / q)
+    # large counts: no correction under the default
+    big = an.keyness_table(100, 20, 900, 1980, correction="default")[0]
+    assert float(big) == pytest.approx(float(an.keyness_table(100, 20, 900, 1980, correction="none")[0]))
+    with pytest.raises(ParameterError, match="measure"):
+        an.keyness_table(1, 1, 1, 1, measure="pmi")
+
+
+def test_log_ratio_by_hand():
+    assert float(an.log_ratio(10, 2, 100, 200)) == pytest.approx(math.log2((10 / 100) / (2 / 200)))
+    assert float(an.log_ratio(4, 0, 100, 100)) == pytest.approx(math.log2(4 / 0.5))  # zero -> 0.5
+
+
+def _keyness_corpus():
+    rows = [
+        ("henan-2019-gzyd", "河南", 2019, "工作要点", "1", "科普", "科普", [], ["科普"] * 6 + ["学会"] * 2),
+        ("henan-2019-gzyd", "河南", 2019, "工作要点", "2", "智库", "智库", [], ["智库", "学会"]),
+        ("hubei-2019-gzyd", "湖北", 2019, "工作要点", "1", "党建", "党建", [], ["党建"] * 5 + ["科普", "学会", "学会"]),
+    ]
+    return make_corpus(rows)
+
+
+def test_keyness_per_province_matches_the_2x2_tables():
+    k = an.keyness(_keyness_corpus(), by="province", min_freq=3)
+    assert list(k.columns) == an.KEYNESS_COLUMNS
+    # 河南: 10 tokens (科普 6, 学会 3, 智库 1); 湖北: 8 tokens (党建 5, 科普 1, 学会 2); min_freq drops 智库
+    henan = k[k.group == "河南"]
+    assert henan["term"].tolist() == ["科普", "学会"]  # 学会: 3/10 vs 2/8, mildly over-represented
+    row = henan.iloc[0]
+    assert (row.freq_target, row.freq_reference, row["rank"]) == (6, 1, 1)
+    stat, p = an.keyness_table(6, 1, 4, 7)
+    assert row.statistic == pytest.approx(float(stat)) and row.p_value == pytest.approx(float(p))
+    assert row.log_ratio == pytest.approx(math.log2((6 / 10) / (1 / 8)))
+    hubei = k[k.group == "湖北"]
+    assert hubei["term"].tolist() == ["党建"]  # 科普 and 学会 are under-represented in 湖北: not listed
+    assert hubei["freq_reference"].iloc[0] == 0
+    assert (k["statistic"] > 0).all() and "智库" not in set(k["term"])  # 1 < min_freq
+    chi = an.keyness(_keyness_corpus(), measure="chi2", min_freq=3)
+    assert chi.loc[chi.group == "河南", "statistic"].iloc[0] == pytest.approx(
+        float(an.keyness_table(6, 1, 4, 7, measure="chi2")[0]))
+    assert len(an.keyness(_keyness_corpus(), top_n=1)) == 2
+
+
+def test_keyness_with_one_group_is_empty_with_columns():
+    k = an.keyness(make_corpus(ROWS[:3]))  # one document, one province
+    assert k.empty and list(k.columns) == an.KEYNESS_COLUMNS
+    by_year = an.keyness(make_corpus(), by="year", min_freq=1)
+    assert set(by_year["group"]) <= {2019, 2024} and by_year["group"].dtype == "int64"
+    with pytest.raises(ParameterError, match="unknown column"):
+        an.keyness(make_corpus(), by="city")
+
+
+# ---- similarity -----------------------------------------------------------------------------------
+
+
+def test_similarity_cosines_by_hand():
+    rows = [
+        ("a-2019-x", "河南", 2019, "工作要点", "1", "t", "科普", [], ["科普", "学会"]),
+        ("b-2019-x", "湖北", 2019, "工作要点", "1", "t", "科普", [], ["学会", "科普"]),
+        ("c-2019-x", "黑龙江", 2019, "工作要点", "1", "t", "科普", [], ["党建"]),
+    ]
+    s = an.similarity(make_corpus(rows))
+    assert list(s.columns) == an.SIMILARITY_COLUMNS and len(s) == 9
+    cos = s.set_index(["doc_a", "doc_b"])["cosine"]
+    assert cos[("a-2019-x", "b-2019-x")] == pytest.approx(1.0)  # same bag of words
+    assert cos[("a-2019-x", "c-2019-x")] == pytest.approx(0.0)  # nothing shared
+    assert cos[("c-2019-x", "c-2019-x")] == pytest.approx(1.0)
+    assert s.loc[0, "label_a"] == "河南 2019 工作要点"
+    m = s.pivot(index="doc_a", columns="doc_b", values="cosine")
+    assert (m.values == m.values.T).all()
+
+
+def test_similarity_partial_overlap_matches_tfidf_by_hand():
+    # idf (smooth): shared term ln(3/3)+1 = 1, own terms ln(3/2)+1; docs d1 = [x, y], d2 = [x, z]
+    rows = [
+        ("d1", "河南", 2019, "工作要点", "1", "t", "科普", [], ["x", "y"]),
+        ("d2", "湖北", 2019, "工作要点", "1", "t", "科普", [], ["x", "z"]),
+    ]
+    w = math.log(3 / 2) + 1
+    expected = 1 / (1 + w * w)  # (1·1) / (|(1, w)| · |(1, w)|)
+    s = an.similarity(make_corpus(rows)).set_index(["doc_a", "doc_b"])["cosine"]
+    assert s[("d1", "d2")] == pytest.approx(expected)
+
+
+def test_similarity_levels_and_degenerate_corpora():
+    one = an.similarity(make_corpus(ROWS[:3]))
+    assert one[["doc_a", "doc_b", "cosine"]].values.tolist() == [["henan-2019-gzyd", "henan-2019-gzyd", 1.0]]
+    prov = an.similarity(make_corpus(), level="province")
+    assert sorted(set(prov["doc_a"])) == ["河南", "湖北"] and len(prov) == 4
+    items = an.similarity(make_corpus(), level="item")
+    assert len(items) == len(ROWS) ** 2
+    same = items[(items.doc_a == "henan-2019-gzyd 一/1") & (items.doc_b == "henan-2024-gzyd 一/2")]
+    assert same["cosine"].iloc[0] == pytest.approx(1.0)  # the same sentence in 2019 and 2024
+    no_tokens = [r[:8] + ([],) for r in ROWS[:2]]
+    flat = an.similarity(make_corpus(no_tokens))
+    assert flat["cosine"].tolist() == [1.0]
+    with pytest.raises(ParameterError, match="level"):
+        an.similarity(make_corpus(), level="sentence")
+
+
+# ---- change over time -------------------------------------------------------------------------------
+
+
+def test_term_changes_henan_2019_to_2024():
+    t = an.term_changes(make_corpus(), "河南")
+    assert list(t.columns) == an.TERM_CHANGE_COLUMNS
+    assert set(zip(t.from_year, t.to_year)) == {(2019, 2024)}
+    appears = t[t.change == "appears"]
+    assert appears["term"].tolist() == sorted(["高端", "智库"])  # only in 2024, ties sorted by term
+    disappears = t[t.change == "disappears"]
+    assert set(disappears["term"]) == {"党建", "引领", "科技馆"}
+    assert "科普日" not in set(t["term"])  # used both years
+    assert (t["freq"] == 1).all()
+    assert len(an.term_changes(make_corpus(), "河南", top_n=1)) == 2
+
+
+def test_term_changes_one_year_and_bad_parameters():
+    t = an.term_changes(make_corpus(), "湖北")
+    assert t.empty and list(t.columns) == an.TERM_CHANGE_COLUMNS
+    with pytest.raises(ParameterError, match="2024"):
+        an.term_changes(make_corpus(), "湖北", years=[2019, 2024])  # in the corpus, not for 湖北
+    with pytest.raises(ParameterError, match="2019, 2024"):
+        an.term_changes(make_corpus(), "河南", years=[2020])
+
+
+def test_theme_changes_deltas_by_hand():
+    t = an.theme_changes(make_corpus(), "河南")
+    assert list(t.columns) == an.THEME_CHANGE_COLUMNS
+    assert t["year"].tolist() == [2019] * 3 + [2024] * 3
+    assert t["theme"].tolist() == THEMES * 2
+    y19 = t[t.year == 2019]
+    assert y19["delta"].isna().all()  # nothing before the first year
+    d = t[t.year == 2024].set_index("theme")["delta"]
+    assert d["科普"] == pytest.approx(1 / 2 - 2 / 3)
+    assert d["智库"] == pytest.approx(1 / 2)
+    assert d["党建"] == pytest.approx(-1 / 3)
+    assert d.sum() == pytest.approx(0.0)
+
+
+# ---- shared phrases -------------------------------------------------------------------------------
+
+
+def _phrase_corpus():
+    rows = [
+        ("henan-2019-gzyd", "河南", 2019, "工作要点", "1", "落实“3+1”改革，开展科技志愿服务", "组织", [],
+         ["落实", "3+1", "改革", "科技", "志愿", "服务"]),
+        ("hubei-2021-gzyd", "湖北", 2021, "工作要点", "1", "推进“３＋１”试点和科技志愿服务", "组织", [],
+         ["3+1", "试点", "科技", "志愿", "服务"]),
+        ("henan-2024-gzyd", "河南", 2024, "工作要点", "1", "庆祝“全国科技工作者日”，宣传《科普法》", "科普", [],
+         ["庆祝", "全国科技工作者日", "宣传", "科普法"]),
+        ("heilongjiang-2022-gzyd", "黑龙江", 2022, "工作要点", "1", "办好全国科技工作者日活动，学习《科普法》", "科普", [],
+         ["办好", "全国科技工作者日", "活动", "学习", "科普法"]),
+    ]
+    return make_corpus(rows, themes=["组织", "科普"])
+
+
+def test_shared_phrases_diffusion_earliest_first():
+    s = an.shared_phrases(_phrase_corpus())
+    assert list(s.columns) == an.SHARED_PHRASE_COLUMNS
+    phrases = s["phrase"].drop_duplicates().tolist()
+    # 2019 phrases first (quoted before n-grams), then 2022
+    assert phrases == ["3+1", "科技志愿服务", "全国科技工作者日", "科普法"]
+    p31 = s[s.phrase == "3+1"]  # full-width ３＋１ counts as the same slogan
+    assert p31[["province", "year"]].values.tolist() == [["河南", 2019], ["湖北", 2021]]
+    assert set(p31["first_year"]) == {2019} and set(p31["first_province"]) == {"河南"}
+    assert set(p31["kind"]) == {"quoted"} and set(p31["n_provinces"]) == {2}
+    day = s[s.phrase == "全国科技工作者日"]  # 黑龙江 wrote it without quotes, first
+    assert day["province"].tolist() == ["黑龙江", "河南"]
+    assert set(day["first_province"]) == {"黑龙江"} and set(day["first_year"]) == {2022}
+    assert set(s.loc[s.phrase == "科普法", "kind"]) == {"title"}
+    ngram = s[s.kind == "ngram"]
+    # 科技志愿 / 志愿服务 are dropped: the longer 科技志愿服务 has exactly the same uses
+    assert set(ngram["phrase"]) == {"科技志愿服务"}
+    assert (s["count"] == 1).all()
+
+
+def test_shared_phrases_thresholds_and_single_document():
+    assert an.shared_phrases(_phrase_corpus(), min_provinces=3).empty
+    assert an.shared_phrases(_phrase_corpus(), max_phrases=1)["phrase"].unique().tolist() == ["3+1"]
+    one = an.shared_phrases(make_corpus(ROWS[:3]))
+    assert one.empty and list(one.columns) == an.SHARED_PHRASE_COLUMNS
+    solo = an.shared_phrases(_phrase_corpus().select(doc_ids=["henan-2019-gzyd"]), min_provinces=1)
+    assert set(solo["phrase"]) >= {"3+1"} and set(solo["first_province"]) == {"河南"}
+
+
+# ---- targets and departments -------------------------------------------------------------------------
+
+
+def test_targets_by_theme_by_hand():
+    targets = pd.DataFrame({
+        "doc_id": ["henan-2019-gzyd", "henan-2019-gzyd", "henan-2024-gzyd", "henan-2019-gzyd", "hubei-2019-gzyd"],
+        "item_id": ["一/1", "一/3", "一/2", "一/1", "1"],
+        "phrase": ["不少于200场", "3个", "100场", "80%", "50场"],
+        "value": [200.0, 3.0, 100.0, 80.0, 50.0],
+        "value_high": [None, None, None, None, None],
+        "unit": ["场", "个", "场", "%", "场"],
+        "qualifier": ["不少于", None, None, None, None],
+    })
+    t = an.targets_by_theme(make_corpus(targets=targets))
+    assert list(t.columns) == an.TARGETS_BY_THEME_COLUMNS
+    assert t[["theme", "province", "year", "unit"]].values.tolist() == [
+        ["党建", "湖北", 2019, "场"],
+        ["科普", "河南", 2019, "%"], ["科普", "河南", 2019, "个"], ["科普", "河南", 2019, "场"],
+        ["科普", "河南", 2024, "场"],
+    ]
+    assert t["n_targets"].tolist() == [1, 1, 1, 1, 1]
+    assert t["total_value"].iloc[0] == 50.0 and t["total_value"].iloc[3] == 200.0
+    assert math.isnan(t["total_value"].iloc[1])  # percentages are not added up
+    none = an.targets_by_theme(make_corpus())
+    assert none.empty and list(none.columns) == an.TARGETS_BY_THEME_COLUMNS
+
+
+def test_departments_by_theme_by_hand():
+    d = an.departments_by_theme(make_corpus())
+    assert list(d.columns) == ["department", "theme", "n_items"]
+    depts = d["department"].drop_duplicates().tolist()
+    assert depts[0] == "科学技术普及部" and depts[1:] == sorted(["机关党委", "省科技馆", "调研宣传部"])
+    n = d.set_index(["department", "theme"])["n_items"]
+    assert n[("科学技术普及部", "科普")] == 3 and n[("科学技术普及部", "党建")] == 0
+    assert n[("调研宣传部", "智库")] == 1
+    assert d["n_items"].sum() == sum(len(r[7]) for r in ROWS)
+    top = an.departments_by_theme(make_corpus(), top_n=1)
+    assert top["department"].unique().tolist() == ["科学技术普及部"] and len(top) == len(THEMES)
+
+
+# ---- kwic, filters, parameter checks ------------------------------------------------------------------
+
+
+def test_kwic_contexts():
+    k = an.kwic(make_corpus(), "科普", width=2)
+    assert list(k.columns) == an.KWIC_COLUMNS
+    assert k[["doc_id", "left", "keyword", "right"]].values.tolist() == [
+        ["henan-2019-gzyd", "开展", "科普", "日活"], ["henan-2024-gzyd", "开展", "科普", "日活"]]
+    assert an.kwic(make_corpus(), "党建")["item_id"].tolist() == ["一/2", "1"]
+    assert an.kwic(make_corpus(), "不存在").empty
+    with pytest.raises(ParameterError, match="keyword"):
+        an.kwic(make_corpus(), " ")
+
+
+def test_filter_items_and_validate_selection():
+    c = make_corpus()
+    assert len(an.filter_items(c, province="河南", theme="科普")) == 3
+    assert len(an.filter_items(c, year=2019)) == 4
+    assert an.filter_items(c, theme=["党建", "智库"])["item_id"].tolist() == ["一/2", "一/1", "1"]
+    with pytest.raises(ParameterError, match="known years: \\[2019, 2024\\]"):
+        an.validate_selection(c, years=[2020])
+    with pytest.raises(ParameterError, match="党建、科普、智库"):
+        an.validate_selection(c, themes=["文化"])
+    assert an.validate_selection(c, years=["2024年", 2019])["years"] == [2019, 2024]
+    with pytest.raises(ParameterError, match="doc_type"):
+        an.filter_items(c, doc_type="规划")

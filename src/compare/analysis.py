@@ -15,6 +15,7 @@ items raises :class:`compare.errors.EmptyCorpusError`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -311,3 +312,588 @@ def theme_share_matrix(
     col = "share_items" if weight == "items" else "share_chars"
     by = list(by)
     return shares[[*by, "theme", col]].rename(columns={col: "share"}).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# keyness
+# --------------------------------------------------------------------------------------------------
+
+KEYNESS_COLUMNS = ["group", "term", "freq_target", "freq_reference", "statistic", "p_value", "log_ratio", "rank"]
+
+
+def keyness_table(a, b, c, d, *, measure: str = "g2", correction: str = "default") -> tuple[np.ndarray, np.ndarray]:
+    """Signed keyness of 2×2 tables, vectorised: (statistic, p_value).
+
+    a = term in target, b = term in reference, c = other tokens in target, d = other tokens in
+    reference. measure "g2" is the log-likelihood ratio G² = 2 Σ O ln(O/E), "chi2" Pearson's χ².
+    correction follows quanteda's textstat_keyness: "default"/"yates" apply Yates' continuity
+    correction when the smallest expected count is below 5 (and |ad − bc| exceeds N/2),
+    "williams" divides by Williams' q (tables without zero cells), "none" applies none. The sign is
+    + when the term is over-represented in the target (a > its expected count), else −; the p-value
+    is that of |statistic| on χ² with 1 degree of freedom (scipy.stats.chi2.sf). Zero cells
+    contribute 0 to G² exactly (quanteda offsets them by 1e-9 instead: differences below 1e-7).
+    """
+    from scipy.special import xlogy
+    from scipy.stats import chi2 as chi2_dist
+
+    if measure not in ("g2", "chi2"):
+        raise ParameterError(f"measure must be 'g2' or 'chi2', not {measure!r}")
+    if correction not in ("default", "yates", "williams", "none"):
+        raise ParameterError(f"correction must be 'default', 'yates', 'williams' or 'none', not {correction!r}")
+    a, b, c, d = (np.asarray(x, dtype="float64") for x in (a, b, c, d))
+    n = a + b + c + d
+    r1, r2, c1, c2 = a + b, c + d, a + c, b + d  # row (term / rest) and column (target / reference) totals
+    e11 = _safe_div(r1 * c1, n)
+    sign = np.where(a > e11, 1.0, -1.0)
+    denom = r1 * r2 * c1 * c2
+    ad_bc = a * d - b * c
+    small = np.minimum.reduce([e11, _safe_div(r1 * c2, n), _safe_div(r2 * c1, n), _safe_div(r2 * c2, n)]) < 5
+    if measure == "chi2":
+        diff = np.abs(ad_bc)
+        if correction in ("default", "yates"):
+            apply = small & (diff >= n / 2)
+            diff = np.where(apply, diff - n / 2, diff)
+        stat = _safe_div(n * diff**2, denom)
+        if correction == "williams":
+            stat = stat / _williams_q(a, b, c, d, n)
+    else:
+        if correction in ("default", "yates"):
+            apply = small & (np.abs(ad_bc) > n / 2)
+            step = np.where(apply, np.where(ad_bc > 0, -0.5, 0.5), 0.0)
+            a, d, b, c = a + step, d + step, b - step, c - step
+        expected = [(a, e11), (b, _safe_div(r1 * c2, n)), (c, _safe_div(r2 * c1, n)), (d, _safe_div(r2 * c2, n))]
+        stat = 2 * sum(xlogy(o, _safe_div(o, e)) for o, e in expected)  # 0·ln 0 = 0 exactly
+        stat = np.maximum(stat, 0.0)  # rounding noise around an exact fit
+        if correction == "williams":
+            stat = stat / _williams_q(a, b, c, d, n)
+    stat = sign * stat
+    return stat, chi2_dist.sf(np.abs(stat), 1)
+
+
+def _williams_q(a, b, c, d, n):
+    q = 1 + (_safe_div(n, a + b) + _safe_div(n, c + d) - 1) * (_safe_div(n, a + c) + _safe_div(n, b + d) - 1) / (6 * n)
+    return np.where(a * b * c * d == 0, 1.0, q)  # undefined with a zero cell: no correction
+
+
+def log_ratio(a, b, total_target, total_reference) -> np.ndarray:
+    """Hardie's Log Ratio effect size: log2 of (relative frequency in target / in reference), a zero
+    frequency replaced by 0.5 so that terms absent from one side stay finite. +1 means twice as frequent."""
+    a = np.where(np.asarray(a, dtype="float64") == 0, 0.5, a)
+    b = np.where(np.asarray(b, dtype="float64") == 0, 0.5, b)
+    return np.log2(_safe_div(a, total_target) / _safe_div(b, total_reference).clip(min=np.finfo("float64").tiny))
+
+
+def _group_values(corpus: Corpus, by: str) -> pd.Series:
+    col = _check_columns(corpus.items, [by], "by")[0]
+    return corpus.items[col]
+
+
+def keyness(
+    corpus: Corpus,
+    *,
+    by: str = "province",
+    measure: str = "g2",
+    top_n: int | None = 20,
+    min_freq: int = 3,
+    correction: str = "default",
+) -> pd.DataFrame:
+    """Distinctive terms of each group against the rest of the corpus (quanteda's textstat_keyness).
+
+    For every value of items[by] (province, year, doc_id, doc_type, …) the group's tokens are the
+    target and all other items' tokens the reference. Each term with at least min_freq occurrences
+    in the whole corpus gets a 2×2 table and a signed statistic (see keyness_table). Returned: the
+    top_n terms over-represented in each group (statistic > 0), highest statistic first (ties by
+    term), with the Log Ratio effect size. Fewer than two groups gives an empty frame."""
+    if top_n is not None and top_n < 1:
+        raise ParameterError(f"top_n must be a positive integer or None, not {top_n!r}")
+    groups = _group_values(corpus, by)
+    keyness_table(0, 0, 1, 1, measure=measure, correction=correction)  # validates measure/correction
+    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+        KEYNESS_COLUMNS, [groups.dtype, "str", "int64", "int64", "float64", "float64", "float64", "int64"])})
+    if groups.nunique() < 2:
+        return empty
+    long = pd.DataFrame({"group": groups.to_numpy(), "term": corpus.tokens}).explode("term").dropna(subset=["term"])
+    if long.empty:
+        return empty
+    counts = long.groupby(["group", "term"], sort=True).size().unstack("group", fill_value=0)  # term × group
+    counts = counts[counts.sum(axis=1) >= min_freq]
+    if counts.empty:
+        return empty
+    all_totals = long.groupby("group").size()  # every token counts in the totals, rare terms included
+    grand = int(all_totals.sum())
+    term_total = counts.sum(axis=1).to_numpy()
+    frames = []
+    for g in sorted(counts.columns):
+        a = counts[g].to_numpy()
+        b = term_total - a
+        t_total = int(all_totals.get(g, 0))
+        c = t_total - a
+        d = (grand - t_total) - b
+        stat, p = keyness_table(a, b, c, d, measure=measure, correction=correction)
+        df = pd.DataFrame({
+            "group": g,
+            "term": counts.index.astype(str),
+            "freq_target": a.astype("int64"),
+            "freq_reference": b.astype("int64"),
+            "statistic": stat,
+            "p_value": p,
+            "log_ratio": log_ratio(a, b, t_total, grand - t_total),
+        })
+        df = df[df["statistic"] > 0].sort_values(["statistic", "term"], ascending=[False, True], kind="mergesort")
+        if top_n is not None:
+            df = df.head(top_n)
+        df["rank"] = np.arange(1, len(df) + 1, dtype="int64")
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True) if frames else empty
+    out["group"] = out["group"].astype(groups.dtype)
+    return out[KEYNESS_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# similarity
+# --------------------------------------------------------------------------------------------------
+
+SIMILARITY_COLUMNS = ["doc_a", "doc_b", "label_a", "label_b", "cosine"]
+
+
+def _identity(tokens):
+    return tokens
+
+
+def _sorted_documents(corpus: Corpus) -> pd.DataFrame:
+    docs = corpus.documents[corpus.documents["doc_id"].isin(corpus.items["doc_id"])]
+    return docs.sort_values(["province", "year", "doc_type", "doc_id"], kind="mergesort").reset_index(drop=True)
+
+
+def _doc_label(row) -> str:
+    return f"{row.province} {int(row.year)} {row.doc_type}"
+
+
+def similarity(corpus: Corpus, *, level: str = "document") -> pd.DataFrame:
+    """Cosine similarity of TF-IDF vectors (scikit-learn TfidfVectorizer on our tokens), every ordered
+    pair including the diagonal (1.0), so ``pivot(index="label_a", columns="label_b", values="cosine")``
+    gives the full matrix.
+
+    level "document" joins the tokens of each document's items; "province" those of each province;
+    "item" compares single items (labelled `doc_id item_id`). A unit without tokens has cosine 0 with
+    every other unit. Units are ordered by province, year, doc_type, doc_id (items in document order)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    items = corpus.items
+    toks = corpus.tokens
+    if level == "document":
+        docs = _sorted_documents(corpus)
+        ids = docs["doc_id"].tolist()
+        labels = [_doc_label(r) for r in docs.itertuples(index=False)]
+        bag: dict[str, list[str]] = {i: [] for i in ids}
+        for doc_id, t in zip(items["doc_id"], toks):
+            bag[doc_id].extend(t)
+        units = [bag[i] for i in ids]
+    elif level == "province":
+        ids = corpus.provinces
+        labels = list(ids)
+        bag = {p: [] for p in ids}
+        for prov, t in zip(items["province"], toks):
+            bag[prov].extend(t)
+        units = [bag[p] for p in ids]
+    elif level == "item":
+        order = _item_order(corpus)
+        ids = [f"{items.at[i, 'doc_id']} {items.at[i, 'item_id']}" for i in order]
+        labels = [f"{items.at[i, 'province']} {int(items.at[i, 'year'])} {items.at[i, 'item_id']}" for i in order]
+        units = [toks[i] for i in order]
+    else:
+        raise ParameterError(f"level must be 'document', 'province' or 'item', not {level!r}")
+    n = len(units)
+    if any(units):
+        matrix = TfidfVectorizer(analyzer=_identity, lowercase=False).fit_transform(units)
+        cos = cosine_similarity(matrix)
+    else:
+        cos = np.zeros((n, n))
+    np.fill_diagonal(cos, 1.0)
+    cos = np.clip(cos, 0.0, 1.0)
+    ia, ib = np.divmod(np.arange(n * n), n)
+    return pd.DataFrame({
+        "doc_a": np.asarray(ids, dtype=object)[ia],
+        "doc_b": np.asarray(ids, dtype=object)[ib],
+        "label_a": np.asarray(labels, dtype=object)[ia],
+        "label_b": np.asarray(labels, dtype=object)[ib],
+        "cosine": cos.ravel(),
+    }).astype({"doc_a": "str", "doc_b": "str", "label_a": "str", "label_b": "str"})
+
+
+def _item_order(corpus: Corpus) -> list[int]:
+    """Row positions of items ordered by province, year, doc_type, doc_id, seq."""
+    cols = [c for c in ("province", "year", "doc_type", "doc_id", "seq") if c in corpus.items.columns]
+    return corpus.items.sort_values(cols, kind="mergesort").index.tolist()
+
+
+# --------------------------------------------------------------------------------------------------
+# change over time (one province)
+# --------------------------------------------------------------------------------------------------
+
+TERM_CHANGE_COLUMNS = ["from_year", "to_year", "change", "term", "freq"]
+THEME_CHANGE_COLUMNS = ["year", "theme", "share_items", "delta", "n_items"]
+
+
+def _province_years(corpus: Corpus, province: str, years: Sequence[int] | None) -> tuple[str, list[int]]:
+    sel = validate_selection(corpus, province=province, years=years)
+    province = sel["province"]
+    have = sorted(int(y) for y in corpus.documents.loc[corpus.documents["province"] == province, "year"].unique())
+    if years is None:
+        return province, have
+    missing = [y for y in sel["years"] if y not in have]
+    if missing:
+        raise ParameterError(f"{province} has no plan for year(s) {missing}; its years are {have}")
+    return province, sorted(set(sel["years"]))
+
+
+def term_changes(
+    corpus: Corpus, province: str, *, years: Sequence[int] | None = None, top_n: int | None = 20
+) -> pd.DataFrame:
+    """Terms that appear or disappear between consecutive years of one province's plans.
+
+    For each consecutive pair of the chosen years (default: all the province's years), "appears"
+    lists terms used in to_year but not in from_year (freq = count in to_year), "disappears" terms
+    used in from_year but not in to_year (freq = count in from_year); the top_n of each by freq,
+    ties by term. One year gives an empty frame."""
+    province, years = _province_years(corpus, province, years)
+    items = corpus.items
+    toks = corpus.tokens
+    freq: dict[int, pd.Series] = {}
+    for y in years:
+        mask = ((items["province"] == province) & (items["year"] == y)).to_numpy()
+        words = [w for t, m in zip(toks, mask) if m for w in t]
+        freq[y] = pd.Series(words, dtype="str").value_counts()
+    frames = []
+    for y0, y1 in zip(years, years[1:]):
+        for change, src, other in (("appears", freq[y1], freq[y0]), ("disappears", freq[y0], freq[y1])):
+            s = src[~src.index.isin(other.index)]
+            df = pd.DataFrame({"term": s.index.astype(str), "freq": s.to_numpy(dtype="int64")})
+            df = df.sort_values(["freq", "term"], ascending=[False, True], kind="mergesort")
+            if top_n is not None:
+                df = df.head(top_n)
+            df.insert(0, "change", change)
+            df.insert(0, "to_year", y1)
+            df.insert(0, "from_year", y0)
+            frames.append(df)
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+            TERM_CHANGE_COLUMNS, ["int64", "int64", "str", "str", "int64"])})
+    out = pd.concat(frames, ignore_index=True)
+    return out.astype({"from_year": "int64", "to_year": "int64", "freq": "int64"})[TERM_CHANGE_COLUMNS]
+
+
+def theme_changes(corpus: Corpus, province: str, *, years: Sequence[int] | None = None) -> pd.DataFrame:
+    """Theme shares (by items) of one province per year and their change from the previous chosen
+    year (delta is NaN for the first year: nothing to compare with). Every theme every year."""
+    province, years = _province_years(corpus, province, years)
+    sub = corpus.select(provinces=[province], years=years)
+    shares = theme_shares(sub, by=("year",))
+    shares = shares.sort_values(["theme", "year"], key=_theme_key(corpus), kind="mergesort")
+    shares["delta"] = shares.groupby("theme", sort=False)["share_items"].diff()
+    shares = shares.sort_values(["year", "theme"], key=_theme_key(corpus), kind="mergesort")
+    return shares[THEME_CHANGE_COLUMNS].reset_index(drop=True)
+
+
+def _theme_key(corpus: Corpus):
+    order = {t: i for i, t in enumerate(corpus.themes)}
+
+    def key(col: pd.Series) -> pd.Series:
+        return col.map(order) if col.name == "theme" else col
+
+    return key
+
+
+# --------------------------------------------------------------------------------------------------
+# shared phrases and slogans
+# --------------------------------------------------------------------------------------------------
+
+SHARED_PHRASE_COLUMNS = [
+    "phrase", "kind", "province", "year", "doc_id", "count", "first_year", "first_province", "n_provinces",
+]
+# “…” ‘…’ 「…」 『…』 "…" (ASCII, paired) for slogans; 《…》 for titles of documents/laws/plans
+_QUOTE_RE = re.compile(r"“([^“”\n]{2,24})”|‘([^‘’\n]{2,24})’|「([^「」\n]{2,24})」|『([^『』\n]{2,24})』|\"([^\"\n]{2,24})\"")
+_TITLE_RE = re.compile(r"《([^《》\n]{2,40})》")
+_NGRAM_SIZES = (2, 3, 4)
+_NGRAM_MIN_CHARS = 4
+
+
+def _normalise_phrase(s: str) -> str:
+    from compare.segment import normalize_text
+
+    return normalize_text(s).strip()
+
+
+def _count_literal(text: str, phrase: str) -> int:
+    return text.count(phrase) if phrase else 0
+
+
+def shared_phrases(corpus: Corpus, *, min_provinces: int = 2, max_phrases: int | None = None) -> pd.DataFrame:
+    """Phrases and slogans used by at least min_provinces provinces, with who used them when.
+
+    Candidates are (kind "quoted") text inside “”, ‘’, 「」, 『』 or ASCII "" quotes, 2–24 characters,
+    e.g. “四个意识”, “3+1”; (kind "title") text inside 《》; (kind "ngram") runs of 2–4 consecutive
+    content tokens of at least 4 characters that occur literally in an item, dropping an n-gram
+    when a longer one with exactly the same uses contains it. Quoted and title phrases are then
+    counted wherever their words occur, quoted or not, in item texts and document preambles, so a
+    province that writes 四个意识 without quotes still counts. One row per phrase and document
+    (count = occurrences); first_year is the earliest year of use and first_province every province
+    using it in that year (joined with 、). Ordered earliest first, then by how widely the phrase
+    travelled (n_provinces, descending), kind and phrase; rows within a phrase by year, province.
+    max_phrases keeps only the first so many phrases of that order."""
+    if min_provinces < 1:
+        raise ParameterError(f"min_provinces must be at least 1, not {min_provinces!r}")
+    items = corpus.items
+    docs = corpus.documents.set_index("doc_id")
+    texts_by_doc: dict[str, str] = {}
+    for doc_id, text in zip(items["doc_id"], items["text"].astype(str)):
+        texts_by_doc[doc_id] = texts_by_doc.get(doc_id, "") + "\n" + text
+    if "preamble" in docs.columns:
+        for doc_id in texts_by_doc:
+            pre = docs.at[doc_id, "preamble"]
+            if isinstance(pre, str) and pre:
+                texts_by_doc[doc_id] = pre + "\n" + texts_by_doc[doc_id]
+    # 1. quoted / title candidates and their literal uses
+    candidates: dict[str, str] = {}
+    for text in texts_by_doc.values():
+        for m in _QUOTE_RE.finditer(text):
+            candidates.setdefault(_normalise_phrase(next(g for g in m.groups() if g)), "quoted")
+        for m in _TITLE_RE.finditer(text):
+            candidates.setdefault(_normalise_phrase(m.group(1)), "title")
+    candidates = {p: k for p, k in candidates.items() if len(p) >= 2}
+    from compare.segment import normalize_text
+
+    norm_texts = {d: normalize_text(t) for d, t in texts_by_doc.items()}
+    rows: list[tuple[str, str, str, int]] = []  # phrase, kind, doc_id, count
+    for phrase, kind in candidates.items():
+        for doc_id, text in norm_texts.items():
+            n = _count_literal(text, phrase)
+            if n:
+                rows.append((phrase, kind, doc_id, n))
+    # 2. recurring n-grams of content tokens (that occur literally in the item)
+    ngram_uses: dict[str, dict[str, int]] = {}
+    for doc_id, text, toks in zip(items["doc_id"], items["text"].astype(str), corpus.tokens):
+        norm = normalize_text(text)
+        for size in _NGRAM_SIZES:
+            for i in range(len(toks) - size + 1):
+                gram = "".join(toks[i:i + size])
+                if len(gram) >= _NGRAM_MIN_CHARS and gram not in candidates and gram in norm:
+                    uses = ngram_uses.setdefault(gram, {})
+                    uses[doc_id] = uses.get(doc_id, 0) + 1
+    prov_of = docs["province"].to_dict()
+    ngram_uses = {g: u for g, u in ngram_uses.items() if len({prov_of[d] for d in u}) >= min_provinces}
+    by_signature: dict[tuple, list[str]] = {}
+    for g, u in ngram_uses.items():
+        by_signature.setdefault(tuple(sorted(u.items())), []).append(g)
+    for sig, grams in by_signature.items():
+        for g in grams:
+            if not any(len(o) > len(g) and g in o for o in grams):
+                rows.extend((g, "ngram", d, n) for d, n in sig)
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+            SHARED_PHRASE_COLUMNS, ["str", "str", "str", "int64", "str", "int64", "int64", "str", "int64"])})
+    df = pd.DataFrame(rows, columns=["phrase", "kind", "doc_id", "count"])
+    df["province"] = df["doc_id"].map(prov_of).astype("str")
+    df["year"] = df["doc_id"].map(docs["year"].to_dict()).astype("int64")
+    df["n_provinces"] = df.groupby("phrase")["province"].transform("nunique").astype("int64")
+    df = df[df["n_provinces"] >= min_provinces]
+    if df.empty:
+        return df.assign(first_year=pd.Series(dtype="int64"), first_province=pd.Series(dtype="str"))[
+            SHARED_PHRASE_COLUMNS].reset_index(drop=True)
+    df["first_year"] = df.groupby("phrase")["year"].transform("min").astype("int64")
+    first = (
+        df[df["year"] == df["first_year"]]
+        .groupby("phrase")["province"]
+        .agg(lambda s: "、".join(sorted(set(s))))
+    )
+    df["first_province"] = df["phrase"].map(first).astype("str")
+    kind_order = {"quoted": 0, "title": 1, "ngram": 2}
+    df["_kind"] = df["kind"].map(kind_order)
+    df["_neg_n"] = -df["n_provinces"]
+    df = df.sort_values(["first_year", "_neg_n", "_kind", "phrase", "year", "province", "doc_id"], kind="mergesort")
+    if max_phrases is not None:
+        keep = df["phrase"].drop_duplicates().head(max_phrases)
+        df = df[df["phrase"].isin(keep)]
+    return df[SHARED_PHRASE_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# targets and departments
+# --------------------------------------------------------------------------------------------------
+
+TARGETS_BY_THEME_COLUMNS = ["theme", "province", "year", "unit", "n_targets", "total_value"]
+NON_ADDITIVE_UNITS = frozenset({"%", "％", "倍", "位"})  # rates and ranks: summing them means nothing
+
+
+def targets_by_theme(corpus: Corpus) -> pd.DataFrame:
+    """Quantitative targets per theme, province, year and unit: how many, and their summed value
+    (NaN for units whose values cannot be added, such as %). Themes in dictionary order."""
+    themed = corpus.items_themed[["doc_id", "item_id", "province", "year", "theme"]]
+    t = corpus.targets.merge(themed, on=["doc_id", "item_id"], how="inner")
+    if t.empty:
+        return pd.DataFrame({c: pd.Series(dtype=d) for c, d in zip(
+            TARGETS_BY_THEME_COLUMNS, ["str", "str", "int64", "str", "int64", "float64"])})
+    out = (
+        t.groupby(["theme", "province", "year", "unit"], sort=False)
+        .agg(n_targets=("value", "size"), total_value=("value", "sum"))
+        .reset_index()
+    )
+    out.loc[out["unit"].isin(NON_ADDITIVE_UNITS), "total_value"] = np.nan
+    out = out.sort_values(["theme", "province", "year", "unit"], key=_theme_key(corpus), kind="mergesort")
+    return out.astype({"year": "int64", "n_targets": "int64", "total_value": "float64"})[
+        TARGETS_BY_THEME_COLUMNS].reset_index(drop=True)
+
+
+def departments_by_theme(corpus: Corpus, *, top_n: int | None = None) -> pd.DataFrame:
+    """Items carried by each responsible department, per theme (an item naming several departments
+    counts once for each). Every theme for every department, zeros included. Departments ordered by
+    total items (descending, ties by name), themes in dictionary order; top_n keeps the busiest."""
+    themed = corpus.items_themed[["doc_id", "item_id", "departments", "theme"]].copy()
+    themed["department"] = themed["departments"].map(
+        lambda ds: list(dict.fromkeys(str(d).strip() for d in ds if str(d).strip())) if ds is not None else [])
+    long = themed.explode("department").dropna(subset=["department"])
+    if long.empty:
+        return pd.DataFrame({"department": pd.Series(dtype="str"), "theme": pd.Series(dtype="str"),
+                             "n_items": pd.Series(dtype="int64")})
+    counts = long.groupby(["department", "theme"]).size().rename("n_items").reset_index()
+    totals = counts.groupby("department")["n_items"].sum()
+    order = sorted(totals.index, key=lambda d: (-int(totals[d]), d))
+    if top_n is not None:
+        order = order[:top_n]
+    grid = pd.MultiIndex.from_product([order, corpus.themes], names=["department", "theme"]).to_frame(index=False)
+    out = grid.merge(counts, on=["department", "theme"], how="left")
+    out["n_items"] = out["n_items"].fillna(0).astype("int64")
+    return out.astype({"department": "str", "theme": "str"})
+
+
+# --------------------------------------------------------------------------------------------------
+# keyword in context, filters and parameter checks
+# --------------------------------------------------------------------------------------------------
+
+KWIC_COLUMNS = ["doc_id", "item_id", "province", "year", "left", "keyword", "right"]
+
+
+def kwic(corpus: Corpus, keyword: str, *, width: int = 20) -> pd.DataFrame:
+    """Every occurrence of keyword (literal, non-overlapping) in item texts with `width` characters
+    of context each side (line breaks shown as spaces). Keyword and texts are normalised as the
+    segmenter does (full-width -> ASCII, traditional -> simplified), so 科协 also finds 科協 in
+    a traditional text (context is shown normalised). Items ordered by province, year, document."""
+    if not isinstance(keyword, str) or not keyword.strip():
+        raise ParameterError("kwic needs a non-empty keyword")
+    if width < 0:
+        raise ParameterError(f"width must be >= 0, not {width!r}")
+    from compare.segment import normalize_text
+
+    keyword = normalize_text(keyword.strip())
+    items = corpus.items
+    rows = []
+    for i in _item_order(corpus):
+        text = normalize_text(str(items.at[i, "text"]))
+        start = text.find(keyword)
+        while start != -1:
+            end = start + len(keyword)
+            rows.append((
+                items.at[i, "doc_id"], items.at[i, "item_id"], items.at[i, "province"], int(items.at[i, "year"]),
+                text[max(0, start - width):start].replace("\n", " "), keyword,
+                text[end:end + width].replace("\n", " "),
+            ))
+            start = text.find(keyword, end)
+    df = pd.DataFrame(rows, columns=KWIC_COLUMNS)
+    return df.astype({"doc_id": "str", "item_id": "str", "province": "str", "year": "int64",
+                      "left": "str", "keyword": "str", "right": "str"})
+
+
+def _as_list(value) -> list | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int, np.integer)):
+        return [value]
+    return list(value)
+
+
+def validate_selection(
+    corpus: Corpus,
+    *,
+    province: str | None = None,
+    provinces: Sequence[str] | None = None,
+    years: Sequence[int] | int | None = None,
+    themes: Sequence[str] | str | None = None,
+) -> dict:
+    """Check user parameters against the corpus and return them in canonical form:
+    {"province": str | None, "provinces": list | None, "years": list[int] | None, "themes": list | None}.
+
+    Province names may be written in full, short or abbreviated form (河南省, 河南, 豫). Raises
+    ParameterError naming the bad value and listing the known ones."""
+    known_p = corpus.provinces
+    known_y = corpus.years
+
+    def canon(name) -> str:
+        from compare.provinces import canonical_province
+
+        raw = str(name).strip()
+        c = canonical_province(raw)
+        if c in known_p:
+            return c
+        if raw in known_p:
+            return raw
+        what = f"{raw!r}" + (f" ({c})" if c and c != raw else "")
+        reason = "is not in this corpus" if c else "is not a province name"
+        raise ParameterError(f"province {what} {reason}; known provinces: {'、'.join(known_p)}")
+
+    out: dict = {"province": None, "provinces": None, "years": None, "themes": None}
+    if province is not None:
+        out["province"] = canon(province)
+    if provinces is not None:
+        out["provinces"] = list(dict.fromkeys(canon(p) for p in _as_list(provinces)))
+    if years is not None:
+        ys = []
+        for y in _as_list(years):
+            try:
+                yi = int(str(y).strip().removesuffix("年"))
+            except ValueError:
+                raise ParameterError(f"year {y!r} is not a year; known years: {known_y}") from None
+            if yi not in known_y:
+                raise ParameterError(f"year {yi} is not in this corpus; known years: {known_y}")
+            ys.append(yi)
+        out["years"] = sorted(set(ys))
+    if themes is not None:
+        ts = [str(t).strip() for t in _as_list(themes)]
+        unknown = [t for t in ts if t not in corpus.themes]
+        if unknown:
+            known = "、".join(corpus.themes) if corpus.themes else "none (run `python -m compare themes` first)"
+            raise ParameterError(f"unknown theme(s) {unknown}; known themes: {known}")
+        out["themes"] = list(dict.fromkeys(ts))
+    return out
+
+
+def filter_items(
+    corpus: Corpus,
+    *,
+    province: str | Sequence[str] | None = None,
+    year: int | Sequence[int] | None = None,
+    theme: str | Sequence[str] | None = None,
+    doc_type: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Items (with theme columns when the corpus has themes) matching every given filter; each filter
+    takes one value or a list. Province aliases are accepted; unknown values raise ParameterError.
+    Rows keep the corpus order."""
+    sel = validate_selection(corpus, provinces=_as_list(province), years=_as_list(year), themes=_as_list(theme))
+    df = corpus.items_themed if corpus.has_themes else corpus.items
+    if theme is not None and not corpus.has_themes:
+        raise EmptyCorpusError("cannot filter by theme: the corpus has no theme assignments (run themes first)")
+    mask = pd.Series(True, index=df.index)
+    if sel["provinces"] is not None:
+        mask &= df["province"].isin(sel["provinces"])
+    if sel["years"] is not None:
+        mask &= df["year"].isin(sel["years"])
+    if sel["themes"] is not None:
+        mask &= df["theme"].isin(sel["themes"])
+    if doc_type is not None:
+        types = _as_list(doc_type)
+        known = sorted(corpus.items["doc_type"].astype(str).unique())
+        unknown = [t for t in types if t not in known]
+        if unknown:
+            raise ParameterError(f"unknown doc_type {unknown}; the corpus has {known}")
+        mask &= df["doc_type"].isin(types)
+    return df[mask].reset_index(drop=True)

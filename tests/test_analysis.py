@@ -415,3 +415,17 @@ def test_filter_items_and_validate_selection():
     assert an.validate_selection(c, years=["2024年", 2019])["years"] == [2019, 2024]
     with pytest.raises(ParameterError, match="doc_type"):
         an.filter_items(c, doc_type="规划")
+
+
+def test_validate_selection_accepts_province_aliases():
+    c = make_corpus()
+    assert an.validate_selection(c, province="河南省")["province"] == "河南"
+    assert an.validate_selection(c, province="豫")["province"] == "河南"
+    assert an.validate_selection(c, provinces=["鄂", "河南", "湖北省"])["provinces"] == ["湖北", "河南"]
+    assert len(an.filter_items(c, province="豫", year=2024)) == 2
+    with pytest.raises(ParameterError, match="'江苏' is not in this corpus; known provinces: 河南、湖北"):
+        an.validate_selection(c, province="江苏")
+    with pytest.raises(ParameterError, match="'火星' is not a province name"):
+        an.validate_selection(c, provinces=["河南", "火星"])
+    with pytest.raises(ParameterError, match=r"湖北 has no plan for year\(s\) \[2024\]"):
+        an.term_changes(c, "湖北省", years=[2024])  # canonicalised, then: 湖北 has no 2024 plan

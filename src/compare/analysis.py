@@ -77,6 +77,9 @@ class Corpus:
                 "there is nothing to compare; check the raw directory and run `python -m compare ingest`"
             )
         self.items = self.items.reset_index(drop=True)
+        orphans = sorted(set(self.items["doc_id"]) - set(self.documents["doc_id"]))
+        if orphans:
+            raise CompareError(f"items refer to documents that are not in the documents table: {orphans[:5]}")
         if self._tokens is not None and len(self._tokens) != len(self.items):
             raise ParameterError(f"tokens has {len(self._tokens)} entries but the corpus has {len(self.items)} items")
 

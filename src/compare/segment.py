@@ -5,8 +5,8 @@ dictionary cache under `compare.paths.cache_dir()/jieba`, silences jieba's log l
 科协 user dictionary (`data/userdict.txt`) into its own instance. `tokenize` returns *content*
 tokens only:
 
-* text is NFKC-normalised (full-width letters, digits and punctuation become ASCII) and, when it
-  contains traditional-only characters, converted to simplified Chinese with zhconv;
+* full-width letters and digits are NFKC-normalised to ASCII and, when the text contains
+  traditional-only characters, it is converted to simplified Chinese with zhconv;
 * dropped: stopwords (`data/stopwords.txt`, function words and policy boilerplate such as 加强,
   推进, 工作), masked words (runs of ``*``), punctuation and whitespace, numbers (2024, 3.5, 二十,
   第十次) and single characters;
@@ -55,25 +55,52 @@ _CN_NUMBER = re.compile(r"第?[零〇一二三四五六七八九十百千万亿�
 # user dictionary line: word [freq] [tag]  (the same grammar as jieba's load_userdict)
 _USERDICT_LINE = re.compile(r"^(.+?)(?: ([0-9]+))?(?: ([a-z]+))?$")
 
+# characters NFKC changes in a way that matters for tokens: full-width digits, letters and the
+# symbols jieba keeps inside words (+ - . % & # _), CJK compatibility ideographs, enclosed numbers.
+# Other full-width characters are punctuation, dropped either way, so normalising them is skipped.
+_NEEDS_NFKC = re.compile(
+    "[\uff03\uff05\uff06\uff0b\uff0d\uff0e\uff10-\uff19\uff21-\uff3a\uff3f\uff41-\uff5a"
+    "\uf900-\ufaff\u2460-\u24ff\u3251-\u32bf\u2f00-\u2fdf]"
+)
 _TRAD_ONLY: frozenset[str] | None = None
 
 
 def _trad_only() -> frozenset[str]:
-    """Characters that only occur in traditional Chinese (zhconv's table), loaded on first use."""
+    """Traditional-only characters (zhconv's table) outside GB2312, loaded on first use.
+
+    GB2312 is the simplified character set, so a text that encodes to it needs no conversion; the
+    handful of zhconv traditional-only characters inside GB2312 (於, 後, 乾, 覆, ...) also occur
+    in simplified text and are left alone.
+    """
     global _TRAD_ONLY
     if _TRAD_ONLY is None:
         from zhconv import zhconv
 
         if zhconv.zhcdicts is None:
             zhconv.loaddict(zhconv.DICTIONARY)
-        _TRAD_ONLY = frozenset(zhconv.zhcdicts["TRADONLY"])
+        trad = set()
+        for ch in zhconv.zhcdicts["TRADONLY"]:
+            try:
+                ch.encode("gb2312")
+            except UnicodeEncodeError:
+                trad.add(ch)
+        _TRAD_ONLY = frozenset(trad)
     return _TRAD_ONLY
 
 
+def _has_traditional(text: str) -> bool:
+    try:
+        text.encode("gb2312")  # fast path: pure simplified text (and ASCII)
+        return False
+    except UnicodeEncodeError:
+        return not _trad_only().isdisjoint(text)
+
+
 def normalize_text(text: str) -> str:
-    """NFKC (full-width -> ASCII) and traditional -> simplified when traditional characters occur."""
-    text = unicodedata.normalize("NFKC", text)
-    if not _trad_only().isdisjoint(text):
+    """Full-width letters/digits -> ASCII (NFKC) and traditional -> simplified (zhconv), when present."""
+    if _NEEDS_NFKC.search(text) is not None:
+        text = unicodedata.normalize("NFKC", text)
+    if _has_traditional(text):
         from zhconv import convert
 
         text = convert(text, "zh-cn")
@@ -111,6 +138,18 @@ def read_user_dict(path: str | Path) -> list[tuple[str, int | None, str | None]]
 def read_stopwords(path: str | Path) -> frozenset[str]:
     """One stopword per line; ``#`` lines are comments."""
     return frozenset(normalize_text(w) for _, w in _read_lines(Path(path)))
+
+
+class _Verdicts(dict):
+    """Memo of keep (True) / drop (False) per raw jieba token, computed on first sight."""
+
+    def __init__(self, judge):
+        super().__init__()
+        self._judge = judge
+
+    def __missing__(self, word: str) -> bool:
+        keep = self[word] = self._judge(word)
+        return keep
 
 
 class Segmenter:
@@ -159,7 +198,7 @@ class Segmenter:
         self._tokenizer: jieba.Tokenizer | None = None
         self._lock = threading.Lock()
         # memo of the keep/drop verdict per raw token: the vocabulary is small, the corpus is not
-        self._verdict: dict[str, bool] = {}
+        self._verdict = _Verdicts(self._keep)
 
     # -- state that must not travel to worker processes -------------------------------------
     def __getstate__(self):
@@ -216,14 +255,7 @@ class Segmenter:
     def tokenize(self, text: str) -> list[str]:
         """Content tokens of one text, in order (see the module docstring for what is dropped)."""
         verdict = self._verdict
-        out = []
-        for w in self.tokenizer.cut(normalize_text(text)):
-            keep = verdict.get(w)
-            if keep is None:
-                keep = verdict[w] = self._keep(w)
-            if keep:
-                out.append(w)
-        return out
+        return [w for w in self.tokenizer.cut(normalize_text(text)) if verdict[w]]
 
     # -- many texts, cached -----------------------------------------------------------------
     def token_cache_path(self) -> Path:

@@ -1,0 +1,328 @@
+"""A real CJK font for every chart, on any Linux machine set up with pip alone.
+
+Search order (first font that covers the characters the charts use wins):
+
+1. ``$KEXIE_CJK_FONT`` (a font file path), when set: an explicit choice, checked like the others;
+2. an installed system font known to matplotlib's font manager, in :data:`PREFERRED_FAMILIES` order
+   (Noto Sans CJK SC, Source Han Sans SC, …, WenQuanYi Zen Hei / Micro Hei);
+3. the same families as fontconfig knows them (``fc-list :lang=zh``), which also finds fonts
+   installed after matplotlib built its font cache;
+4. the OFL-licensed Noto Sans CJK font shipped by the pip dependency ``cvttf-notosanscjk-regular``
+   (``NotoSansCJKtc-Regular.otf``), registered with ``font_manager.fontManager.addfont``.
+
+Proprietary fonts (SimHei, Microsoft YaHei, …) and Windows font paths are never used.
+
+PDF embedding. matplotlib's Type 42 route (``pdf.fonttype: 42``) writes every font as a TrueType
+CID font (``CIDFontType2`` + ``FontFile2``); an OpenType font with CFF outlines, such as Noto Sans
+CJK, then produces a PDF whose font program does not match its declared type (poppler reports
+"Mismatch between font type and embedded font file"; strict readers reject it). For CFF-flavoured
+fonts and font collections we therefore use Type 3 (``pdf.fonttype: 3``): matplotlib embeds the
+outlines of exactly the glyphs used, as PDF drawing procedures, plus a ToUnicode map so the text
+stays searchable and copyable. TrueType-outline single-file fonts get Type 42 (a real embedded
+subset). SVG always carries text as paths (``svg.fonttype: path``), so it needs no font at all.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compare.errors import CompareError
+
+log = logging.getLogger(__name__)
+
+#: Installed CJK sans-serif families we accept, best first. Simplified-Chinese cuts come first.
+PREFERRED_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Noto Sans CJK HK",
+    "Noto Sans CJK TC",
+    "Source Han Sans TC",
+    "Source Han Sans HC",
+    "Noto Sans CJK JP",
+    "Source Han Sans",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK KR",
+    "Droid Sans Fallback",
+)
+
+#: Fonts we never pick, even when installed (proprietary; not redistributable with a briefing PDF).
+REFUSED_FAMILIES: tuple[str, ...] = ("SimHei", "Microsoft YaHei", "Microsoft JhengHei", "SimSun", "NSimSun", "KaiTi",
+                                     "FangSong", "DengXian", "PingFang SC", "Heiti SC", "STHeiti")
+
+#: Characters every chart needs: theme names, provinces, labels, full-width punctuation.
+SAMPLE_TEXT = "数据来源：各省科协工作要点（河南、湖北、黑龙江）党建学会科普智库人才创新组织“科创中国”——"
+
+#: The pip dependency that ships an OFL Noto Sans CJK font.
+PACKAGED_FONT_MODULE = "cvttf_NotoSansCJK_Regular"
+ENV_VAR = "KEXIE_CJK_FONT"
+
+
+class FontError(CompareError):
+    """No usable CJK font could be found (names what was tried)."""
+
+
+@dataclass(frozen=True)
+class CJKFont:
+    """The chosen font: its family name as matplotlib knows it, its file, where it came from, and the
+    PDF font type that embeds it correctly."""
+
+    family: str
+    path: Path
+    source: str  # "env", "matplotlib", "fontconfig" or "package"
+    pdf_fonttype: int  # 3 (glyph outlines as Type 3 procedures) or 42 (embedded TrueType subset)
+    face_index: int = 0
+    tried: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def properties(self):
+        """A matplotlib FontProperties pointing at exactly this font file."""
+        from matplotlib.font_manager import FontProperties
+
+        return FontProperties(family=self.family, fname=str(self.path))
+
+
+# --------------------------------------------------------------------------------------------------
+# inspection helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def _covers(path: Path, text: str = SAMPLE_TEXT, face_index: int = 0) -> bool:
+    """True when the font file maps every character of text to a glyph."""
+    from matplotlib import ft2font
+
+    try:
+        font = ft2font.FT2Font(str(path), face_index=face_index)
+    except (OSError, RuntimeError, ValueError) as exc:
+        log.debug("cannot open font %s: %s", path, exc)
+        return False
+    return all(font.get_char_index(ord(ch)) != 0 for ch in set(text))
+
+
+def _pdf_fonttype_for(path: Path) -> int:
+    """42 for a single-file TrueType-outline font, else 3 (CFF-flavoured OpenType or collections)."""
+    if path.suffix.lower() != ".ttf":
+        return 3
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        with TTFont(str(path), lazy=True) as tt:
+            return 42 if "glyf" in tt else 3
+    except (TTLibError, OSError) as exc:
+        log.debug("fontTools cannot read %s (%s); using Type 3 in PDF", path, exc)
+        return 3
+
+
+def _refused(family: str) -> bool:
+    return any(family.lower() == r.lower() for r in REFUSED_FAMILIES)
+
+
+def packaged_font_path() -> Path:
+    """Path of the OFL Noto Sans CJK font installed by the `cvttf-notosanscjk-regular` dependency."""
+    try:
+        import importlib
+
+        module = importlib.import_module(PACKAGED_FONT_MODULE)
+    except ImportError as exc:
+        raise FontError(
+            f"the font package {PACKAGED_FONT_MODULE!r} is not installed ({exc}); run `make install` "
+            "(pip install -e .) or install a system CJK font such as fonts-noto-cjk"
+        ) from exc
+    folder = Path(module.__file__).resolve().parent
+    fonts = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".otf", ".ttf", ".ttc"))
+    if not fonts:
+        raise FontError(f"{folder} holds no font file; reinstall the package {PACKAGED_FONT_MODULE!r}")
+    return fonts[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# the search
+# --------------------------------------------------------------------------------------------------
+
+
+def _register(path: Path) -> str:
+    """Add a font file to matplotlib's font manager; return its family name."""
+    from matplotlib import font_manager
+
+    known = {Path(e.fname).resolve(): e.name for e in font_manager.fontManager.ttflist}
+    if path.resolve() not in known:
+        font_manager.fontManager.addfont(str(path))
+        known = {Path(e.fname).resolve(): e.name for e in font_manager.fontManager.ttflist}
+    return known[path.resolve()]
+
+
+def _from_env(tried: list[str]) -> CJKFont | None:
+    value = os.environ.get(ENV_VAR)
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    tried.append(f"${ENV_VAR}={value}")
+    if not path.is_file():
+        raise FontError(f"${ENV_VAR} names {path}, which is not a file")
+    if not _covers(path):
+        raise FontError(f"${ENV_VAR} names {path}, which lacks Chinese glyphs used by the charts")
+    family = _register(path)
+    if _refused(family):
+        raise FontError(f"${ENV_VAR} names {family!r}, a proprietary font this project does not use")
+    return CJKFont(family, path, "env", _pdf_fonttype_for(path))
+
+
+def _weight(value) -> int:
+    from matplotlib import font_manager
+
+    if isinstance(value, str):
+        return int(font_manager.weight_dict.get(value, 400)) if not value.isdigit() else int(value)
+    return int(value)
+
+
+def _from_matplotlib(tried: list[str]) -> CJKFont | None:
+    from matplotlib import font_manager
+
+    entries = [e for e in font_manager.fontManager.ttflist if e.style == "normal"]
+    for family in PREFERRED_FAMILIES:
+        tried.append(f"matplotlib:{family}")
+        candidates = [e for e in entries if e.name == family]
+        # regular weight first (400), then the closest to it
+        candidates.sort(key=lambda e: abs(_weight(e.weight) - 400))
+        for e in candidates:
+            path = Path(e.fname)
+            index = getattr(e, "index", 0)
+            if _covers(path, face_index=index):
+                return CJKFont(family, path, "matplotlib", _pdf_fonttype_for(path), index)
+    return None
+
+
+_FC_LINE = re.compile(r"^(?P<file>[^:]+):\s*(?P<families>[^:]*?)(?::style=(?P<style>.*))?$")
+
+
+def _from_fontconfig(tried: list[str]) -> CJKFont | None:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        tried.append("fontconfig: fc-list not installed")
+        return None
+    try:
+        out = subprocess.run(
+            [fc_list, ":lang=zh", "file", "family", "style"],
+            capture_output=True, text=True, timeout=30, check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        tried.append(f"fontconfig: {exc}")
+        return None
+    found: dict[str, Path] = {}
+    for line in out.splitlines():
+        m = _FC_LINE.match(line.strip())
+        if not m:
+            continue
+        style = (m.group("style") or "").lower()
+        if style and not any(s in style for s in ("regular", "book", "normal")):
+            continue
+        for fam in m.group("families").split(","):
+            found.setdefault(fam.strip(), Path(m.group("file")))
+    for family in PREFERRED_FAMILIES:
+        tried.append(f"fontconfig:{family}")
+        path = found.get(family)
+        if path is None or not path.is_file() or not _covers(path):
+            continue
+        registered = _register(path)
+        return CJKFont(registered, path, "fontconfig", _pdf_fonttype_for(path))
+    return None
+
+
+def _from_package(tried: list[str]) -> CJKFont | None:
+    tried.append(f"package:{PACKAGED_FONT_MODULE}")
+    path = packaged_font_path()
+    if not _covers(path):
+        raise FontError(f"{path} (from {PACKAGED_FONT_MODULE}) lacks Chinese glyphs; reinstall the package")
+    return CJKFont(_register(path), path, "package", _pdf_fonttype_for(path))
+
+
+def find_cjk_font(*, system: bool = True) -> CJKFont:
+    """Search for a CJK font (see the module docstring for the order). ``system=False`` skips the
+    installed system fonts and returns the packaged OFL font (used by tests to exercise the fallback
+    on machines that do have a system font). Raises FontError when nothing usable exists."""
+    tried: list[str] = []
+    steps = [_from_env]
+    if system:
+        steps += [_from_matplotlib, _from_fontconfig]
+    steps.append(_from_package)
+    for step in steps:
+        font = step(tried)
+        if font is not None:
+            log.debug("CJK font: %s (%s, %s, PDF Type %d)", font.family, font.path, font.source, font.pdf_fonttype)
+            return CJKFont(font.family, font.path, font.source, font.pdf_fonttype, font.face_index, tuple(tried))
+    raise FontError("no CJK font found; tried " + ", ".join(tried))  # pragma: no cover - package step raises
+
+
+@functools.cache
+def _cached_font() -> CJKFont:
+    return find_cjk_font()
+
+
+def cjk_font_info() -> CJKFont:
+    """The project's CJK font (searched once per process)."""
+    return _cached_font()
+
+
+# --------------------------------------------------------------------------------------------------
+# catching missing glyphs and font fallbacks
+# --------------------------------------------------------------------------------------------------
+
+_PROBLEM = re.compile(r"missing from (the )?(current )?font|findfont: Font family .* not found|"
+                      r"falling back to|font family .* not found|Glyph \d+", re.IGNORECASE)
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list[str]):
+        super().__init__(level=logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if _PROBLEM.search(message):
+            self.sink.append(f"{record.name}: {message}")
+
+
+@contextlib.contextmanager
+def font_problems() -> Iterator[list[str]]:
+    """Collect every missing-glyph warning and font-fallback log message raised inside the block.
+
+    matplotlib reports a glyph its font lacks as a UserWarning ("Glyph 20013 (…) missing from
+    font(s) DejaVu Sans.") and a font family it cannot find on the `matplotlib.font_manager` logger
+    ("findfont: Font family 'X' not found.  Falling back to …"). Both end up in the yielded list;
+    other warnings pass through unchanged::
+
+        with font_problems() as problems:
+            fig.savefig("chart.pdf")
+        assert not problems, problems
+    """
+    problems: list[str] = []
+    handler = _ListHandler(problems)
+    # one handler on the package logger sees every matplotlib.* record (they propagate to it)
+    mpl_logger = logging.getLogger("matplotlib")
+    saved_level = mpl_logger.level
+    mpl_logger.addHandler(handler)
+    if mpl_logger.getEffectiveLevel() > logging.WARNING:
+        mpl_logger.setLevel(logging.WARNING)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield problems
+        finally:
+            mpl_logger.removeHandler(handler)
+            mpl_logger.setLevel(saved_level)
+    for w in caught:
+        message = str(w.message)
+        if _PROBLEM.search(message):
+            problems.append(f"{w.category.__name__}: {message}")
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

@@ -1,0 +1,531 @@
+"""The loader: raw plan files -> documents / items / targets tables (see compare.schema).
+
+    files ──decode──> text ──clean──> lines ──split──> documents ──parse──> items ──> targets
+          (clean.decode)  (clean.*)        (structure.split_documents)  (structure.parse_items,
+                                                                          departments, targets)
+
+Metadata comes from the text, never from the file name:
+
+- title     a standalone title line (河南省科协2024年重点工作); none -> inferred and marked as such
+- year      title year > 文号 year > year opening the first paragraph (2019年全省科协系统…)
+- province  title > issuer > 文号 abbreviation (豫/鄂/…) > most-named province in the text
+- doc_type  from the title, else from the first paragraph (深化改革 -> 深化改革工作要点)
+- issue_number / issuer / issue_date from the notice header only (before the first title), so a
+  文号 cited inside an item (豫科〔2022〕56号) is never taken; a signature (issuer line + date line)
+  wins over the web page's publication time, which is cruft anyway.
+
+Public API: ingest(raw_dir, out_dir, *, strict=False) -> IngestResult, load_file(path),
+parse_text(text, *, source_file), cli_ingest(args).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from compare import io, schema
+from compare.clean import (
+    count_masks,
+    decode,
+    join_page_breaks,
+    looks_like_html,
+    prepare_text,
+    remove_cruft,
+    simplified,
+)
+from compare.departments import extract_departments
+from compare.errors import CompareError, EmptyCorpusError, InputFileError
+from compare.provinces import (
+    NATIONAL,
+    count_provinces,
+    pinyin,
+    province,
+    province_from_issue_number,
+    province_in,
+)
+from compare.structure import heading_of, is_heading, is_marker, parse_items, split_documents
+from compare.targets import extract_targets
+
+log = logging.getLogger(__name__)
+
+DOC_TYPES = ("工作要点", "重点工作", "学会学术工作要点", "科普工作要点", "深化改革工作要点", "规划", "其他")
+TYPE_CODES = {
+    "工作要点": "gzyd",
+    "重点工作": "zdgz",
+    "学会学术工作要点": "xhxs",
+    "科普工作要点": "kpgz",
+    "深化改革工作要点": "sggz",
+    "规划": "gh",
+    "其他": "qt",
+}
+INFERRED_TITLE_NOTE = "（标题据正文推断）"
+SKIP_NAMES_RE = re.compile(r"^(MANIFEST|README)", re.I)
+
+
+class IngestError(CompareError):
+    """--strict ingest with files that could not be loaded: nothing was written."""
+
+    def __init__(self, failures: list[InputFileError]):
+        self.failures = list(failures)
+        lines = "\n".join(f"  {f}" for f in self.failures)
+        super().__init__(f"{len(self.failures)} file(s) could not be loaded; strict mode, nothing written:\n{lines}")
+
+
+# ---------------------------------------------------------------------------------------------
+# metadata rules
+
+_YEAR = r"(?:19[89]\d|20\d\d)"
+_ISSUE_NO_RE = re.compile(
+    rf"(?P<prefix>[\u4e00-\u9fff]{{1,12}})\s*[〔\[［【（(]\s*(?P<year>{_YEAR})\s*[〕\]］】）)]\s*第?\s*(?P<no>\d{{1,5}})\s*号"
+)
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DATE_RE = re.compile(
+    r"^(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
+    r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$"
+)
+_PRINTED_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?)\s*(?P<date>\S+年\S+月\S+日)\s*印发$")
+_ORG_RE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(科协|科学技术协会|协会|办公室|办公厅|委员会|党组|秘书处|厅|局)$")
+_NOTICE_ISSUER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)\s*关于(印发|转发|下发)")
+_RED_HEADER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)文件$")
+_NOTICE_TITLE_YEAR_RE = re.compile(rf"《[^》]*?(?P<year>{_YEAR})\s*年[^》]*》")
+_LEADING_YEAR_RE = re.compile(rf"^(?P<year>{_YEAR})\s*年")
+_TITLE_YEAR_RE = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*年")
+
+
+def _cn_number(s: str) -> int:
+    """Chinese numerals up to 99 (一, 十, 十二, 二十, 三十一) and digit strings."""
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    return int("".join(str(_CN_DIGITS[c]) for c in s))
+
+
+def parse_date(line: str) -> str | None:
+    """`2019年3月12日` / `二〇一九年三月十二日` (a whole line) -> `2019-03-12`, else None."""
+    m = _DATE_RE.match(line.strip())
+    if not m:
+        return None
+    try:
+        y, mo, d = _cn_number(m.group("y")), _cn_number(m.group("m")), _cn_number(m.group("d"))
+    except KeyError:
+        return None
+    if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def find_issue_number(lines: list[str]) -> str | None:
+    """The first 文号 in lines, brackets normalised: 豫科协办发〔2024〕9号."""
+    for line in lines:
+        m = _ISSUE_NO_RE.search(line)
+        if m:
+            prefix = re.sub(r"^.*(关于|印发|根据|按照)", "", m.group("prefix"))
+            if prefix:
+                return f"{prefix}〔{m.group('year')}〕{m.group('no')}号"
+    return None
+
+
+@dataclass
+class Signature:
+    issuer: str | None
+    date: str | None
+    lines: tuple[int, ...]      # indexes of the signature lines (removed from the body)
+
+
+def find_signature(lines: list[str], *, from_end: bool = False) -> Signature | None:
+    """An issuer line followed by a standalone date line (or `X 2024年1月5日印发`)."""
+    order = range(len(lines) - 1, -1, -1) if from_end else range(len(lines))
+    for i in order:
+        line = lines[i]
+        pm = _PRINTED_RE.match(line)
+        if pm and parse_date(pm.group("date")):
+            return Signature(pm.group("org"), parse_date(pm.group("date")), (i,))
+        date = parse_date(line)
+        if date:
+            if i > 0 and _ORG_RE.match(lines[i - 1]):
+                return Signature(lines[i - 1], date, (i - 1, i))
+            return Signature(None, date, (i,))
+    return None
+
+
+def notice_issuer(lines: list[str]) -> str | None:
+    """Issuer from the notice title (河南省科协办公室 关于印发…) or the red header (…办公室文件)."""
+    for rx in (_NOTICE_ISSUER_RE, _RED_HEADER_RE):
+        for line in lines:
+            m = rx.match(line)
+            if m:
+                return m.group("org").strip()
+    return None
+
+
+def classify_doc_type(title: str) -> str:
+    """Controlled vocabulary from a title (or a first sentence)."""
+    t = title or ""
+    if "学会学术" in t:
+        return "学会学术工作要点"
+    if "科普" in t and re.search(r"要点|计划", t):
+        return "科普工作要点"
+    if "改革" in t and re.search(r"要点|方案|计划|任务", t):
+        return "深化改革工作要点"
+    if re.search(r"重点工作|重点任务", t) and not t.endswith("工作要点"):
+        return "重点工作"
+    if re.search(r"规划|纲要", t):
+        return "规划"
+    if re.search(r"要点|工作计划|年度计划", t):
+        return "工作要点"
+    return "其他"
+
+
+def classify_untitled(first_paragraph: str) -> str:
+    """Document type of a plan without a title, from its first sentence."""
+    first = re.split(r"[。；]", first_paragraph or "", maxsplit=1)[0]
+    if "深化改革" in first or "改革" in first[:30]:
+        return "深化改革工作要点"
+    if "学会学术" in first:
+        return "学会学术工作要点"
+    if "科普工作" in first or "科学普及工作" in first:
+        return "科普工作要点"
+    if "规划" in first[:40]:
+        return "规划"
+    return "工作要点" if _LEADING_YEAR_RE.match(first) else "其他"
+
+
+def title_prefix(title: str) -> str:
+    """The part of a title before its year: 河南省科协2024年重点工作 -> 河南省科协."""
+    m = _TITLE_YEAR_RE.search(title or "")
+    return (title[: m.start()] if m else title or "").strip()
+
+
+def detect_province(*, title: str | None, issuer: str | None, issue_number: str | None,
+                    text: str) -> str | None:
+    """Title prefix > issuer > 文号 abbreviation > the province named most often in the text."""
+    for candidate in (title_prefix(title or ""), issuer or ""):
+        p = province_in(candidate) if candidate else None
+        if p:
+            return p
+    p = province_from_issue_number(issue_number)
+    if p:
+        return p
+    counts = count_provinces(text)
+    if not counts:
+        return None
+    best = max(counts.values())
+    # ties: the province named first wins (deterministic; the first naming is usually the author)
+    tied = [n for n, c in counts.items() if c == best]
+    return min(tied, key=lambda n: (_first_index(text, n), n))
+
+
+def _first_index(text: str, short: str) -> int:
+    p = province(short)
+    idx = [text.find(n) for n in (p.full, p.short, *p.nicknames) if text.find(n) >= 0]
+    return min(idx) if idx else len(text)
+
+
+def detect_year(*, title: str | None, header: list[str], issue_number: str | None,
+                first_paragraph: str) -> int | None:
+    """Title year > notice 《…年…》 year > 文号 year > the year opening the first paragraph."""
+    if title:
+        m = _TITLE_YEAR_RE.search(title)
+        if m:
+            return int(m.group("year"))
+    for line in header:
+        m = _NOTICE_TITLE_YEAR_RE.search(line)
+        if m:
+            return int(m.group("year"))
+    if issue_number:
+        m = re.search(rf"〔({_YEAR})〕", issue_number)
+        if m:
+            return int(m.group(1))
+    m = _LEADING_YEAR_RE.match(first_paragraph or "")
+    return int(m.group("year")) if m else None
+
+
+def infer_title(province_short: str, year: int, doc_type: str) -> str:
+    org = "中国科协" if province_short == NATIONAL else f"{province(province_short).full}科协"
+    return f"{org}{year}年{doc_type}{INFERRED_TITLE_NOTE}"
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing
+
+
+@dataclass
+class ParsedDocument:
+    province: str
+    year: int
+    doc_type: str
+    title: str
+    issuer: str | None
+    issue_number: str | None
+    issue_date: str | None
+    source_file: str
+    source_sha256: str
+    encoding: str
+    preamble: str
+    n_masked: int
+    items: list[dict] = field(default_factory=list)     # item rows without doc-level copies
+    targets: list[dict] = field(default_factory=list)   # target rows without doc_id
+    doc_id: str = ""
+
+    @property
+    def base_id(self) -> str:
+        return f"{pinyin(self.province)}-{self.year}-{TYPE_CODES[self.doc_type]}"
+
+
+def clean_lines(text: str) -> tuple[list[str], bool]:
+    """Text -> (logical lines: cruft removed, page breaks rejoined, blank lines dropped), converted?"""
+    text, converted = prepare_text(text)
+    lines = remove_cruft(text.split("\n"))
+    return join_page_breaks(lines, is_marker=is_marker, is_heading=is_heading), converted
+
+
+def _item_rows(raw_items) -> tuple[list[dict], list[dict]]:
+    items, targets = [], []
+    for raw in raw_items:
+        text, departments = extract_departments(raw.text)
+        heading = heading_of(text)
+        items.append(dict(
+            item_id=raw.item_id,
+            section_no=raw.section_no,
+            section_title=raw.section_title,
+            subsection_no=raw.subsection_no,
+            subsection_title=raw.subsection_title,
+            marker=raw.marker,
+            heading=heading,
+            text=text,
+            departments=departments,
+            n_chars=len(text),
+            n_masked=count_masks(text),
+        ))
+        for t in extract_targets(text):
+            targets.append(dict(item_id=raw.item_id, phrase=t.phrase, value=t.value, value_high=t.value_high,
+                                unit=t.unit, qualifier=t.qualifier))
+    return items, targets
+
+
+def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8",
+               sha256: str | None = None) -> list[ParsedDocument]:
+    """Parse the text of one file into its documents. Raises InputFileError when no plan is found."""
+    if not isinstance(text, str):
+        raise InputFileError(source_file, f"expected text, got {type(text).__name__}")
+    html = looks_like_html(text)
+    what = "HTML page without a recognisable plan" if html else "no recognisable plan"
+    lines, _converted = clean_lines(text)
+    if not lines:
+        raise InputFileError(source_file, "no text left after removing blank lines and web cruft"
+                             + (" (HTML page)" if html else ""))
+    header, segments = split_documents(lines)
+    sha = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    header_sig = find_signature(header)
+    issue_number = find_issue_number(header)
+    issuer = (header_sig.issuer if header_sig else None) or notice_issuer(header)
+    issue_date = header_sig.date if header_sig else None
+
+    docs: list[ParsedDocument] = []
+    problems: list[str] = []
+    for seg in segments:
+        body = list(seg.lines)
+        # a signature closing the document (issuer + date after the last item)
+        tail_sig = find_signature(body[-3:], from_end=True) if body else None
+        if tail_sig:
+            offset = len(body) - len(body[-3:])
+            for k in sorted(tail_sig.lines, reverse=True):
+                del body[offset + k]
+        seg_header = header
+        if seg.title is None:
+            # untitled: the lines before the first marker may hold a notice (文号, signature)
+            lead = []
+            for line in body:
+                if is_marker(line):
+                    break
+                lead.append(line)
+            seg_header = header + lead
+        d_issue_number = issue_number or find_issue_number(seg_header)
+        sig = header_sig or (find_signature(seg_header) if seg.title is None else None) or tail_sig
+        if sig and seg.title is None and sig is not header_sig and sig is not tail_sig:
+            body = [line for k, line in enumerate(body) if k not in sig.lines]
+        d_issuer = issuer or (sig.issuer if sig else None) or notice_issuer(seg_header)
+        d_issue_date = issue_date or (sig.date if sig else None)
+
+        preamble, raw_items = parse_items(body)
+        first_par = preamble.split("\n", 1)[0] if preamble else (body[0] if body else "")
+        title = seg.title
+        year = detect_year(title=title, header=header, issue_number=d_issue_number, first_paragraph=first_par)
+        doc_text = "\n".join([title or "", *body])
+        prov = detect_province(title=title, issuer=d_issuer, issue_number=d_issue_number,
+                               text="\n".join([*header, doc_text]))
+        if not raw_items:
+            problems.append("no plan items (no 一、 / （一） / 1. / 一是 / —— markers)")
+            continue
+        if year is None:
+            problems.append("no plan year (looked in the title, the 文号 and the first paragraph)")
+            continue
+        if prov is None:
+            problems.append("no province (no province name in the title, issuer, 文号 or text)")
+            continue
+        doc_type = classify_doc_type(title) if title else classify_untitled(first_par)
+        if title is None:
+            title = infer_title(prov, year, doc_type)
+        if d_issuer is None and seg.title and province_in(title_prefix(seg.title)):
+            d_issuer = title_prefix(seg.title)  # 河南省科协2019年工作要点 is issued by 河南省科协
+        items, targets = _item_rows(raw_items)
+        docs.append(ParsedDocument(
+            province=prov,
+            year=year,
+            doc_type=doc_type,
+            title=simplified(title),
+            issuer=simplified(d_issuer),
+            issue_number=simplified(d_issue_number),
+            issue_date=d_issue_date,
+            source_file=source_file,
+            source_sha256=sha,
+            encoding=encoding,
+            preamble=preamble,
+            n_masked=count_masks(doc_text),
+            items=items,
+            targets=targets,
+        ))
+    if not docs:
+        raise InputFileError(source_file, f"{what}: {problems[0] if problems else 'no plan text'}")
+    return docs
+
+
+def load_file(path: str | Path) -> list[ParsedDocument]:
+    """Read, decode and parse one raw file. Raises InputFileError naming the file and the reason."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from exc
+    text, encoding = decode(data, path)
+    return parse_text(text, source_file=path.name, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
+
+
+# ---------------------------------------------------------------------------------------------
+# ingest
+
+
+@dataclass
+class IngestResult:
+    documents: pd.DataFrame
+    items: pd.DataFrame
+    targets: pd.DataFrame
+    failures: list[InputFileError]
+    n_files: int
+    seconds: float = 0.0
+    out_dir: Path | None = None
+
+
+def raw_files(raw_dir: str | Path) -> list[Path]:
+    """Plan files in raw_dir, sorted by name: MANIFEST, README*, dotfiles and directories skipped."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise EmptyCorpusError(f"raw directory {raw_dir} does not exist")
+    return sorted(
+        (p for p in raw_dir.iterdir()
+         if p.is_file() and not p.name.startswith(".") and not SKIP_NAMES_RE.match(p.name)),
+        key=lambda p: p.name,
+    )
+
+
+def assign_doc_ids(docs: list[ParsedDocument]) -> None:
+    """`<pinyin>-<year>-<type code>`; a second document with the same id gets `-2`, then `-3`, … in
+    file-name order, so ids are stable for the same raw directory."""
+    seen: dict[str, int] = {}
+    for d in docs:
+        base = d.base_id
+        seen[base] = seen.get(base, 0) + 1
+        d.doc_id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+
+
+def tables(docs: list[ParsedDocument]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three contract tables from parsed documents (doc ids must be assigned)."""
+    doc_rows, item_rows, target_rows = [], [], []
+    for d in docs:
+        doc_rows.append(dict(
+            doc_id=d.doc_id, province=d.province, year=d.year, doc_type=d.doc_type, title=d.title,
+            issuer=d.issuer, issue_number=d.issue_number, issue_date=d.issue_date,
+            source_file=d.source_file, source_sha256=d.source_sha256, encoding=d.encoding,
+            n_items=len(d.items), n_masked=d.n_masked, preamble=d.preamble,
+        ))
+        for seq, it in enumerate(d.items, 1):
+            item_rows.append(dict(doc_id=d.doc_id, seq=seq, province=d.province, year=d.year,
+                                  doc_type=d.doc_type, **it))
+        for t in d.targets:
+            target_rows.append(dict(doc_id=d.doc_id, **t))
+
+    def frame(rows: list[dict], name: str) -> pd.DataFrame:
+        if not rows:
+            return schema.empty(name)
+        df = pd.DataFrame(rows)
+        return schema.validate(df, name)
+
+    return frame(doc_rows, "documents"), frame(item_rows, "items"), frame(target_rows, "targets")
+
+
+def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) -> IngestResult:
+    """Load every plan file in raw_dir and write documents/items/targets to out_dir.
+
+    A file that cannot be used is recorded in `.failures` (one InputFileError naming the file and the
+    reason) and the others still load. With strict=True any failure raises IngestError and nothing
+    is written. Raises EmptyCorpusError when no document could be loaded at all.
+    """
+    t0 = time.perf_counter()
+    files = raw_files(raw_dir)
+    docs: list[ParsedDocument] = []
+    failures: list[InputFileError] = []
+    for path in files:
+        try:
+            docs.extend(load_file(path))
+        except InputFileError as exc:
+            log.warning("skipped %s", exc)
+            failures.append(exc)
+    if strict and failures:
+        raise IngestError(failures)
+    if not docs:
+        detail = "".join(f"\n  {f}" for f in failures)
+        raise EmptyCorpusError(f"no plan documents could be loaded from {raw_dir} ({len(files)} file(s)){detail}")
+    assign_doc_ids(docs)
+    documents, items, targets = tables(docs)
+    out_dir = Path(out_dir)
+    for df, name in ((documents, "documents"), (items, "items"), (targets, "targets")):
+        io.write_table(df, name, out_dir)
+    seconds = time.perf_counter() - t0
+    log.info("ingested %d file(s) -> %d documents, %d items, %d targets in %.2f s",
+             len(files), len(documents), len(items), len(targets), seconds)
+    return IngestResult(documents, items, targets, failures, len(files), seconds, out_dir)
+
+
+def cli_ingest(args) -> int:
+    """`python -m compare ingest [--raw DIR] [--out DIR] [--strict]`.
+
+    Exit codes: 0 every file loaded; 2 some files were skipped (the others were written);
+    1 nothing written (strict mode with a failure, or no loadable document).
+    """
+    raw = Path(getattr(args, "raw", None) or "data/raw")
+    out = Path(getattr(args, "out", None) or "data/processed")
+    try:
+        result = ingest(raw, out, strict=bool(getattr(args, "strict", False)))
+    except IngestError as exc:
+        for f in exc.failures:
+            print(f"error: {f}", file=sys.stderr)
+        print(f"error: --strict: {len(exc.failures)} file(s) failed, nothing written", file=sys.stderr)
+        return 1
+    n_targets = result.targets.groupby("doc_id").size() if len(result.targets) else {}
+    for row in result.documents.itertuples():
+        print(f"{row.doc_id:28s} {row.province}\t{row.year}\t{row.doc_type}\titems={row.n_items}\t"
+              f"targets={int(n_targets.get(row.doc_id, 0)) if len(result.targets) else 0}\t{row.source_file}")
+    print(f"{len(result.documents)} documents, {len(result.items)} items, {len(result.targets)} targets "
+          f"from {result.n_files} file(s) in {result.seconds:.2f} s -> {out}")
+    for f in result.failures:
+        print(f"skipped: {f}", file=sys.stderr)
+    return 2 if result.failures else 0

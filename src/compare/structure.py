@@ -1,0 +1,274 @@
+"""Stage 2 of loading: clean lines -> documents (title + body) -> the plan hierarchy -> leaf items.
+
+Markers, from the outermost level in (a marker only counts at the start of a line):
+
+=========  ======================  ============  ====================
+rank/kind  written as              item_id part  example
+=========  ======================  ============  ====================
+1 section  一、 一.                 三            三、主要目标
+2 subsec   （一） (一)              （三）        （三）抓好十件大事
+3 item     1.  1、  1．             3             3.开展党建示范点建设
+4 subitem  （1）  1）               （1）
+5 ordinal  一是 … 十是, ①…⑳        七            七是组织好…
+6 bullet   ——  --  ●  •  ◆  ■       ——3           ——联系科技工作者…
+=========  ======================  ============  ====================
+
+A marker nests under the nearest open marker of a smaller rank. Every leaf of the tree is one item.
+Sections without children that come before the first deeper item (一、指导思想, 二、总体要求 with
+prose) belong to the preamble; a childless section after it is an item itself (its prose is kept).
+Text lines without a marker continue the open node (or the preamble before any marker).
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+_CN = "一二三四五六七八九十"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+@dataclass(frozen=True)
+class Marker:
+    kind: str      # section | subsection | item | subitem | ordinal | bullet
+    rank: int
+    numeral: str   # 三 / 3 / 七 ; "" for bullets (numbered by position)
+    written: str   # the marker as written: 三、 （三） 3. 七是 ——
+    end: int       # where the content starts in the line
+
+
+_MARKER_RULES: tuple[tuple[str, int, re.Pattern], ...] = (
+    ("section", 1, re.compile(rf"^([{_CN}]{{1,3}})[、.](?![\d{_CN}])")),
+    ("subsection", 2, re.compile(rf"^（([{_CN}]{{1,3}})）")),
+    ("item", 3, re.compile(r"^(\d{1,2})[.、](?!\d)")),
+    ("subitem", 4, re.compile(r"^（(\d{1,2})）|^(\d{1,2})）")),
+    ("ordinal", 5, re.compile(rf"^([{_CN}]{{1,3}})是(?!否|非|由|指|为了)|^([{_CIRCLED}])")),
+    ("bullet", 6, re.compile(r"^(——|－－|--|[●•◆■▲★☆▪])")),
+)
+
+
+def match_marker(line: str) -> Marker | None:
+    """The structural marker opening this line, or None."""
+    for kind, rank, rx in _MARKER_RULES:
+        m = rx.match(line)
+        if m:
+            numeral = next((g for g in m.groups() if g), "") if kind != "bullet" else ""
+            end = m.end()
+            while end < len(line) and line[end] == " ":
+                end += 1
+            if end >= len(line) and kind in ("item", "ordinal", "bullet", "subitem"):
+                return None  # a bare `1.` or `——` line is not an item
+            return Marker(kind, rank, numeral, m.group(0), end)
+    return None
+
+
+def is_marker(line: str) -> bool:
+    return match_marker(line) is not None
+
+
+def is_heading(line: str) -> bool:
+    """A section/sub-section heading line without a full sentence (一、指导思想, （三）抓好十件大事),
+    or a document title line. Page-break joins never glue text onto these."""
+    m = match_marker(line)
+    if m and m.kind in ("section", "subsection") and "。" not in line:
+        return True
+    return is_title_line(line)
+
+
+# ---------------------------------------------------------------------------------------------
+# document titles
+
+_TITLE_END_RE = re.compile(
+    r"(工作要点|重点工作|要点|工作计划|计划|规划|纲要|实施方案|方案|重点任务|任务清单|工作安排|安排)"
+    r"(（[^）]{1,20}）)?$"
+)
+_NOT_TITLE_RE = re.compile(r"^(关于|印发)|《|》|通知$|[。；！？，]")
+_YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
+_ORG_LINE_RE = re.compile(r"^[\u4e00-\u9fff]{2,20}(科协|科学技术协会|协会)$")
+
+
+def is_title_line(line: str) -> bool:
+    """A standalone document title: 河南省科协2024年重点工作, 省科协2019年工作要点, 中国科协“十四五”规划.
+
+    Short (4-60 characters), no sentence punctuation, no marker, not a notice (关于…的通知, 《…》),
+    ends with a plan word (工作要点, 重点工作, 计划, 规划, 方案, …) and names a year or a 科协.
+    """
+    if not (4 <= len(line) <= 60) or _NOT_TITLE_RE.search(line) or match_marker(line):
+        return False
+    if not _TITLE_END_RE.search(line):
+        return False
+    return bool(_YEAR_RE.search(line)) or "科协" in line or "科学技术协会" in line
+
+
+@dataclass
+class DocumentSegment:
+    title: str | None        # None when the text has no title line (the Heilongjiang plan)
+    lines: list[str]         # the body: everything after the title up to the next document
+
+
+def split_documents(lines: list[str]) -> tuple[list[str], list[DocumentSegment]]:
+    """Split a file's logical lines into (header lines, documents).
+
+    A title line starts a document only when at least one marker line follows it before the next
+    title; the header (notice, 文号, signature) is whatever precedes the first document. A title
+    split over two lines (河南省科学技术协会 / 2019年工作要点) is rejoined. Without any title the whole
+    text is one untitled document and the header is empty.
+    """
+    starts: list[int] = []
+    title_idx = [i for i, line in enumerate(lines) if is_title_line(line)]
+    for k, i in enumerate(title_idx):
+        stop = title_idx[k + 1] if k + 1 < len(title_idx) else len(lines)
+        if any(is_marker(line) for line in lines[i + 1:stop]):
+            starts.append(i)
+    if not starts:
+        return [], [DocumentSegment(None, list(lines))]
+    header = list(lines[: starts[0]])
+    docs: list[DocumentSegment] = []
+    for k, i in enumerate(starts):
+        stop = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        title = lines[i]
+        if k == 0 and header and _ORG_LINE_RE.match(header[-1]) and not _ORG_LINE_RE.match(title) \
+                and re.match(r"^(19|20)\d\d", title):
+            title = header.pop() + title
+        docs.append(DocumentSegment(title, list(lines[i + 1: stop])))
+    return header, docs
+
+
+# ---------------------------------------------------------------------------------------------
+# the hierarchy
+
+
+@dataclass
+class Node:
+    marker: Marker
+    first_line: str                       # content of the marker line (without the marker)
+    body: list[str] = field(default_factory=list)
+    children: list["Node"] = field(default_factory=list)
+    parent: "Node | None" = None
+    token: str = ""                       # path token (三 / （三） / 3 / 七 / ——3)
+
+    @property
+    def text(self) -> str:
+        return "\n".join([self.first_line, *self.body]).strip()
+
+    @property
+    def title(self) -> str:
+        """The node's short title: its first line up to the first 。."""
+        return heading_of(self.first_line)
+
+
+@dataclass
+class RawItem:
+    item_id: str
+    marker: str
+    kind: str
+    text: str                 # heading included, notes (责任部门) still inside
+    section_no: str | None
+    section_title: str | None
+    subsection_no: str | None
+    subsection_title: str | None
+
+
+def heading_of(text: str) -> str:
+    """The short title of an item: its text up to the first 。 (else ；！？, else the first line)."""
+    first = text.strip().split("\n", 1)[0]
+    for stop in ("。", "；", "！", "？"):
+        if stop in first:
+            return first.split(stop, 1)[0].strip()
+    return first.strip().rstrip("，、：")
+
+
+def _token(node: Node, siblings: list[Node]) -> str:
+    m = node.marker
+    if m.kind == "bullet":
+        n = sum(1 for s in siblings if s.marker.kind == "bullet")
+        return f"{m.written}{n}"
+    if m.kind in ("subsection",):
+        return f"（{m.numeral}）"
+    if m.kind == "subitem":
+        return f"（{m.numeral}）"
+    return m.numeral
+
+
+def build_tree(lines: list[str]) -> tuple[list[str], list[Node]]:
+    """(lines before the first marker, top-level nodes)."""
+    lead: list[str] = []
+    roots: list[Node] = []
+    stack: list[Node] = []
+    for line in lines:
+        m = match_marker(line)
+        if m is None:
+            (stack[-1].body if stack else lead).append(line)
+            continue
+        while stack and stack[-1].marker.rank >= m.rank:
+            stack.pop()
+        parent = stack[-1] if stack else None
+        siblings = parent.children if parent else roots
+        node = Node(marker=m, first_line=line[m.end:].strip(), parent=parent)
+        siblings.append(node)
+        node.token = _token(node, siblings)
+        stack.append(node)
+    return lead, roots
+
+
+def _walk(nodes: list[Node]):
+    for n in nodes:
+        yield n
+        yield from _walk(n.children)
+
+
+def _path(node: Node) -> list[Node]:
+    out = []
+    while node is not None:
+        out.append(node)
+        node = node.parent
+    return out[::-1]
+
+
+def parse_items(lines: list[str]) -> tuple[str, list[RawItem]]:
+    """Parse a document body into (preamble, leaf items in document order)."""
+    lead, roots = build_tree(lines)
+    leaves = [n for n in _walk(roots) if not n.children]
+    deep = [n for n in leaves if n.marker.kind != "section"]
+    preamble_parts = list(lead)
+    items: list[RawItem] = []
+    seen: dict[str, int] = {}
+    first_deep = id(deep[0]) if deep else None
+    reached_deep = not deep
+    for node in _walk(roots):
+        if id(node) == first_deep:
+            reached_deep = True
+        if node.children:
+            # a heading with children: its own intro prose (rare) is preamble before the first item;
+            # after it, it is no item of its own (an introduction, not a task) and is logged
+            if not reached_deep:
+                preamble_parts.extend(node.body)
+            elif node.body:
+                log.debug("intro prose of heading %s%s is not an item: %.40s", node.marker.written,
+                          node.title, " ".join(node.body))
+            continue
+        if node.marker.kind == "section" and not reached_deep:
+            preamble_parts.append(node.marker.written + node.text)
+            continue
+        path = _path(node)
+        sec = next((p for p in path if p.marker.kind == "section"), None)
+        sub = next((p for p in path if p.marker.kind == "subsection"), None)
+        item_id = "/".join(p.token for p in path)
+        if item_id in seen:  # numbering repeated in the source: keep ids unique, deterministically
+            seen[item_id] += 1
+            item_id = f"{item_id}#{seen[item_id]}"
+        else:
+            seen[item_id] = 1
+        items.append(RawItem(
+            item_id=item_id,
+            marker=node.marker.written,
+            kind=node.marker.kind,
+            text=node.text,
+            section_no=sec.marker.numeral if sec else None,
+            section_title=sec.title if sec else None,
+            subsection_no=sub.marker.numeral if sub else None,
+            subsection_title=sub.title if sub else None,
+        ))
+    return "\n".join(p for p in preamble_parts if p).strip(), items

@@ -301,9 +301,12 @@ _NAV_SPLIT_RE = re.compile(r"\s*[|｜>＞»›]\s*")
 
 
 def _is_navigation(line: str) -> bool:
-    """`首页 | 科协微信 | 科普中国`, `首页 > 新闻中心 > 通知公告`: short parts separated by | or >."""
+    """`首页 | 科协微信 | 科普中国`, `首页 > 新闻中心 > 通知公告`: short parts separated by `|`, or by two or
+    more `>` (one `>` alone may be a comparison), none of them a sentence."""
     parts = [p for p in _NAV_SPLIT_RE.split(line) if p]
     if len(parts) < 2:
+        return False
+    if not re.search(r"[|｜]", line) and len(parts) < 3 and "首页" not in line:
         return False
     return all(len(p) <= 12 and not re.search(r"[，。；！？]", p) for p in parts)
 

@@ -40,7 +40,7 @@ class Marker:
 
 
 _MARKER_RULES: tuple[tuple[str, int, re.Pattern], ...] = (
-    ("section", 1, re.compile(rf"^([{_CN}]{{1,3}})[、.](?![\d{_CN}])")),
+    ("section", 1, re.compile(rf"^([{_CN}]{{1,3}})(?:、|\.(?!\d))")),
     ("subsection", 2, re.compile(rf"^（([{_CN}]{{1,3}})）")),
     ("item", 3, re.compile(r"^(\d{1,2})[.、](?!\d)")),
     ("subitem", 4, re.compile(r"^（(\d{1,2})）|^(\d{1,2})）")),

@@ -1,0 +1,133 @@
+"""Metadata rules (year, province, type, 文号, issuer, date) on short snippets, and parse_text."""
+import pytest
+import zhconv
+
+from compare.load import (
+    INFERRED_TITLE_NOTE,
+    classify_doc_type,
+    classify_untitled,
+    detect_province,
+    detect_year,
+    find_issue_number,
+    find_signature,
+    notice_issuer,
+    parse_date,
+    parse_text,
+)
+
+
+@pytest.mark.parametrize("line, iso", [
+    ("2019年3月12日", "2019-03-12"), ("2022年4月16日", "2022-04-16"),
+    ("二〇一九年三月十二日", "2019-03-12"), ("二〇二四年十二月三十一日", "2024-12-31"),
+])
+def test_parse_date(line, iso):
+    assert parse_date(line) == iso
+
+
+@pytest.mark.parametrize("line", ["2019-03-18 14:41", "2019年13月1日", "争取9月15日前建成", "2019年"])
+def test_not_a_date_line(line):
+    assert parse_date(line) is None
+
+
+def test_issue_number_brackets_normalised():
+    assert find_issue_number(["鄂科协办〔2019〕22号"]) == "鄂科协办〔2019〕22号"
+    assert find_issue_number(["豫科协办发[2024]9号"]) == "豫科协办发〔2024〕9号"
+    assert find_issue_number(["黑科协发（2019）第3号"]) == "黑科协发〔2019〕3号"
+    assert find_issue_number(["各市科协："]) is None
+
+
+def test_signature_issuer_and_date():
+    sig = find_signature(["现印发你们，请认真抓好落实。", "湖北省科学技术协会", "2019年3月12日"])
+    assert (sig.issuer, sig.date, sig.lines) == ("湖北省科学技术协会", "2019-03-12", (1, 2))
+    sig = find_signature(["河南省科协办公室 2024年1月10日印发"])
+    assert (sig.issuer, sig.date) == ("河南省科协办公室", "2024-01-10")
+
+
+def test_notice_issuer_from_notice_title_or_red_header():
+    assert notice_issuer(["河南省科协办公室 关于印发河南省科协2024年重点工作 和工作要点的通知"]) == "河南省科协办公室"
+    assert notice_issuer(["河南省科学技术协会办公室文件"]) == "河南省科学技术协会办公室"
+    assert notice_issuer(["各市科协："]) is None
+
+
+@pytest.mark.parametrize("title, doc_type", [
+    ("河南省科协2019年工作要点", "工作要点"),
+    ("河南省科协2024年重点工作", "重点工作"),
+    ("河南省科协2022年学会学术工作要点", "学会学术工作要点"),
+    ("中国科协2021年科普工作要点", "科普工作要点"),
+    ("黑龙江省科协2019年深化改革工作要点", "深化改革工作要点"),
+    ("湖南省科协“十四五”发展规划", "规划"),
+    ("河南省科协2020年工作计划", "工作要点"),
+    ("河南省科协2020年实施方案", "其他"),
+])
+def test_doc_type_from_title(title, doc_type):
+    assert classify_doc_type(title) == doc_type
+
+
+def test_doc_type_from_content_when_untitled():
+    assert classify_untitled("2019年全省科协系统深化改革要以习近平新时代中国特色社会主义思想为指导，树牢") == "深化改革工作要点"
+    assert classify_untitled("2020年全省科协工作的总体要求是：坚持以习近平新时代中国特色社会主义思想为指导") == "工作要点"
+    assert classify_untitled("为加强学会建设，现提出以下意见。") == "其他"
+
+
+def test_year_priority_title_then_notice_then_issue_number_then_first_paragraph():
+    kw = dict(header=[], issue_number=None, first_paragraph="2018年是关键之年。")
+    assert detect_year(title="河南省科协2019年工作要点", **kw) == 2019
+    assert detect_year(title="省科协工作要点", header=["关于印发《省科协2020年工作要点》的通知"],
+                       issue_number="鄂科协办〔2021〕2号", first_paragraph="") == 2020
+    assert detect_year(title=None, header=[], issue_number="鄂科协办〔2021〕2号", first_paragraph="2018年") == 2021
+    assert detect_year(title=None, **kw) == 2018
+    assert detect_year(title=None, header=[], issue_number=None, first_paragraph="新中国成立70周年。") is None
+    assert detect_year(title=None, header=[], issue_number=None,
+                       first_paragraph="今年是《三年行动计划（2018-2020年）》收官之年") is None
+
+
+def test_province_priority():
+    text = "中国科协……黑龙江……龙江……广东"
+    assert detect_province(title="河南省科协2019年工作要点", issuer="湖北省科协", issue_number=None, text=text) == "河南"
+    assert detect_province(title="省科协2019年工作要点", issuer="湖北省科学技术协会", issue_number=None, text=text) == "湖北"
+    assert detect_province(title="省科协2019年工作要点", issuer=None, issue_number="鄂科协办〔2019〕22号", text=text) == "湖北"
+    assert detect_province(title=None, issuer=None, issue_number=None, text=text) == "黑龙江"
+    assert detect_province(title="中国科协2019年工作要点", issuer=None, issue_number=None, text=text) == "全国"
+    assert detect_province(title=None, issuer=None, issue_number=None, text="中国科协 全国学会") is None
+
+
+def test_parse_text_untitled_plan_gets_an_inferred_title_from_its_content():
+    text = "2019年全省科协系统深化改革要以习近平新时代中国特色社会主义思想为指导，为龙江振兴作贡献。\n一、加强引领\n1.推进宣讲。\n2.弘扬科学家精神。"
+    (doc,) = parse_text(text)
+    assert (doc.province, doc.year, doc.doc_type) == ("黑龙江", 2019, "深化改革工作要点")
+    assert doc.title == "黑龙江省科协2019年深化改革工作要点" + INFERRED_TITLE_NOTE
+    assert doc.issue_number is None and len(doc.items) == 2
+
+
+def test_parse_text_cited_document_number_inside_an_item_is_not_the_issue_number():
+    text = ("河南省科协2022年学会学术工作要点\n一、重点\n"
+            "1.做好提名工作。根据《关于2022年度河南省科学技术奖提名工作的通知》（豫科〔2022〕56号）要求开展推荐。")
+    (doc,) = parse_text(text)
+    assert doc.issue_number is None
+    assert doc.targets == []
+
+
+def test_parse_text_web_breadcrumb_does_not_make_a_provincial_plan_national():
+    text = ("学习强国 | 中国科协\n所在位置: 首页 > 新闻中心 > 通知公告\n关于印发《省科协2019年工作要点》的通知\n"
+            "2019-03-18 14:41|文章来源:省科协办公室\n鄂科协办〔2019〕22号\n湖北省科学技术协会\n2019年3月12日\n"
+            "省科协2019年工作要点\n一、强化引领\n1、加强政治建设。\n"
+            "copyright 2001-2021 Hubei Association for Science and Technology All Rights Reserved\n")
+    (doc,) = parse_text(text)
+    assert (doc.province, doc.year, doc.issue_date, doc.issuer) == ("湖北", 2019, "2019-03-12", "湖北省科学技术协会")
+    assert [i["text"] for i in doc.items] == ["加强政治建设。"]
+
+
+def test_parse_text_traditional_characters():
+    simp = "河南省科协2019年工作要点\n一、重点工作\n1.举办学术会议。联合举办9场会议。（责任部门：学会学术部、科普部）"
+    (doc,) = parse_text(zhconv.convert(simp, "zh-tw"))
+    assert (doc.province, doc.year, doc.doc_type, doc.title) == ("河南", 2019, "工作要点", "河南省科协2019年工作要点")
+    assert doc.items[0]["departments"] == ["学会学术部", "科普部"]
+    assert doc.items[0]["text"] == "举办学术会议。联合举办9场会议。"
+    assert doc.targets[0]["phrase"] == "9场"
+
+
+def test_parse_text_signature_after_the_plan_is_metadata_not_item_text():
+    text = "河南省科协2019年工作要点\n一、重点\n1.举办学术会议。\n河南省科学技术协会\n2019年1月20日"
+    (doc,) = parse_text(text)
+    assert doc.issue_date == "2019-01-20" and doc.issuer == "河南省科学技术协会"
+    assert doc.items[0]["text"] == "举办学术会议。"

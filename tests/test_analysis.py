@@ -429,3 +429,20 @@ def test_validate_selection_accepts_province_aliases():
         an.validate_selection(c, provinces=["河南", "火星"])
     with pytest.raises(ParameterError, match=r"湖北 has no plan for year\(s\) \[2024\]"):
         an.term_changes(c, "湖北省", years=[2024])  # canonicalised, then: 湖北 has no 2024 plan
+
+
+def test_shared_phrases_short_quotes_and_titles_count_only_when_marked():
+    rows = [
+        ("henan-2019-gzyd", "河南", 2019, "工作要点", "1", "深化“省会”“省院”合作，落实“省会合作”，订阅《科协工作》", "组织", [], []),
+        ("hubei-2020-gzyd", "湖北", 2020, "工作要点", "1", "推进省会合作，召开科协工作会议", "组织", [], []),
+        ("heilongjiang-2021-gzyd", "黑龙江", 2021, "工作要点", "1", "省会城市科协工作", "组织", [], []),
+    ]
+    s = an.shared_phrases(make_corpus(rows, themes=["组织"]))
+    uses = {(r.phrase, r.kind): sorted(s.loc[(s.phrase == r.phrase) & (s.kind == r.kind), "province"])
+            for r in s.itertuples()}
+    assert uses[("省会合作", "quoted")] == ["河南", "湖北"]  # counted unquoted too
+    # 省会 (two characters) counts only quoted: 黑龙江's 省会城市 is the capital city, not the slogan
+    assert ("省会", "quoted") not in uses
+    one = an.shared_phrases(make_corpus(rows, themes=["组织"]), min_provinces=1)
+    assert one.loc[one.phrase == "省会", ["province", "count"]].values.tolist() == [["河南", 1]]
+    assert ("科协工作", "title") not in uses  # 科协工作 outside 《》 is not the journal's title

@@ -618,33 +618,30 @@ SHARED_PHRASE_COLUMNS = [
 # “…” ‘…’ 「…」 『…』 "…" (ASCII, paired) for slogans; 《…》 for titles of documents/laws/plans
 _QUOTE_RE = re.compile(r"“([^“”\n]{2,24})”|‘([^‘’\n]{2,24})’|「([^「」\n]{2,24})」|『([^『』\n]{2,24})』|\"([^\"\n]{2,24})\"")
 _TITLE_RE = re.compile(r"《([^《》\n]{2,40})》")
+_QUOTED_ONLY_MAX_CHARS = 2
 _NGRAM_SIZES = (2, 3, 4)
 _NGRAM_MIN_CHARS = 4
-
-
-def _normalise_phrase(s: str) -> str:
-    from compare.segment import normalize_text
-
-    return normalize_text(s).strip()
-
-
-def _count_literal(text: str, phrase: str) -> int:
-    return text.count(phrase) if phrase else 0
 
 
 def shared_phrases(corpus: Corpus, *, min_provinces: int = 2, max_phrases: int | None = None) -> pd.DataFrame:
     """Phrases and slogans used by at least min_provinces provinces, with who used them when.
 
-    Candidates are (kind "quoted") text inside “”, ‘’, 「」, 『』 or ASCII "" quotes, 2–24 characters,
-    e.g. “四个意识”, “3+1”; (kind "title") text inside 《》; (kind "ngram") runs of 2–4 consecutive
-    content tokens of at least 4 characters that occur literally in an item, dropping an n-gram
-    when a longer one with exactly the same uses contains it. Quoted and title phrases are then
-    counted wherever their words occur, quoted or not, in item texts and document preambles, so a
-    province that writes 四个意识 without quotes still counts. One row per phrase and document
-    (count = occurrences); first_year is the earliest year of use and first_province every province
-    using it in that year (joined with 、). Ordered earliest first, then by how widely the phrase
-    travelled (n_provinces, descending), kind and phrase; rows within a phrase by year, province.
-    max_phrases keeps only the first so many phrases of that order."""
+    Three kinds, searched in item texts and document preambles (normalised: full-width -> ASCII,
+    traditional -> simplified):
+
+    * "quoted": text quoted somewhere in the corpus with “”, ‘’, 「」, 『』 or ASCII "" (2–24
+      characters), e.g. “四个意识”, “3+1”; then counted wherever it occurs, quoted or not, so a
+      province writing 四个意识 without quotes still counts (also inside a longer phrase:
+      “5·30全国科技工作者日” is a use of 全国科技工作者日). Two-character phrases (三长, 省会, 拔尖)
+      are ordinary words too often and count only where they are quoted.
+    * "title": document titles inside 《》, counted only inside 《》.
+    * "ngram": runs of 2–4 consecutive content tokens, at least 4 characters, that occur literally
+      in an item; an n-gram is dropped when a longer one with exactly the same uses contains it.
+
+    One row per phrase, kind and document (count = occurrences); first_year is the earliest year of
+    use and first_province every province using it in that year (joined with 、). Ordered earliest
+    first, then by how widely the phrase travelled (n_provinces, descending), kind and phrase; rows
+    within a phrase by year, province. max_phrases keeps the first so many phrases of that order."""
     if min_provinces < 1:
         raise ParameterError(f"min_provinces must be at least 1, not {min_provinces!r}")
     items = corpus.items
@@ -657,23 +654,33 @@ def shared_phrases(corpus: Corpus, *, min_provinces: int = 2, max_phrases: int |
             pre = docs.at[doc_id, "preamble"]
             if isinstance(pre, str) and pre:
                 texts_by_doc[doc_id] = pre + "\n" + texts_by_doc[doc_id]
-    # 1. quoted / title candidates and their literal uses
-    candidates: dict[str, str] = {}
-    for text in texts_by_doc.values():
-        for m in _QUOTE_RE.finditer(text):
-            candidates.setdefault(_normalise_phrase(next(g for g in m.groups() if g)), "quoted")
-        for m in _TITLE_RE.finditer(text):
-            candidates.setdefault(_normalise_phrase(m.group(1)), "title")
-    candidates = {p: k for p, k in candidates.items() if len(p) >= 2}
+    # 1. quoted and title phrases. Texts are normalised as the segmenter does (full-width -> ASCII,
+    # traditional -> simplified) so that “３＋１” and “3+1” are one slogan.
     from compare.segment import normalize_text
 
     norm_texts = {d: normalize_text(t) for d, t in texts_by_doc.items()}
+    quoted: set[str] = set()
+    quoted_counts: dict[tuple[str, str], int] = {}  # (phrase, doc_id) -> uses inside quotes
+    title_counts: dict[tuple[str, str], int] = {}
+    for doc_id, text in norm_texts.items():
+        for m in _QUOTE_RE.finditer(text):
+            q = next(g for g in m.groups() if g).strip()
+            quoted.add(q)
+            quoted_counts[(q, doc_id)] = quoted_counts.get((q, doc_id), 0) + 1
+        for m in _TITLE_RE.finditer(text):
+            key = (m.group(1).strip(), doc_id)
+            title_counts[key] = title_counts.get(key, 0) + 1
     rows: list[tuple[str, str, str, int]] = []  # phrase, kind, doc_id, count
-    for phrase, kind in candidates.items():
+    for q in sorted(quoted):
+        if len(q) < 2:
+            continue
         for doc_id, text in norm_texts.items():
-            n = _count_literal(text, phrase)
+            # two-character phrases (三长, 省会, 拔尖) are ordinary words too often: count them quoted only
+            n = text.count(q) if len(q) > _QUOTED_ONLY_MAX_CHARS else quoted_counts.get((q, doc_id), 0)
             if n:
-                rows.append((phrase, kind, doc_id, n))
+                rows.append((q, "quoted", doc_id, n))
+    rows.extend((t, "title", d, n) for (t, d), n in title_counts.items() if len(t) >= 2)
+    candidates = quoted | {t for t, _ in title_counts}
     # 2. recurring n-grams of content tokens (that occur literally in the item)
     ngram_uses: dict[str, dict[str, int]] = {}
     for doc_id, text, toks in zip(items["doc_id"], items["text"].astype(str), corpus.tokens):
@@ -699,25 +706,26 @@ def shared_phrases(corpus: Corpus, *, min_provinces: int = 2, max_phrases: int |
     df = pd.DataFrame(rows, columns=["phrase", "kind", "doc_id", "count"])
     df["province"] = df["doc_id"].map(prov_of).astype("str")
     df["year"] = df["doc_id"].map(docs["year"].to_dict()).astype("int64")
-    df["n_provinces"] = df.groupby("phrase")["province"].transform("nunique").astype("int64")
+    df["n_provinces"] = df.groupby(["phrase", "kind"])["province"].transform("nunique").astype("int64")
     df = df[df["n_provinces"] >= min_provinces]
     if df.empty:
         return df.assign(first_year=pd.Series(dtype="int64"), first_province=pd.Series(dtype="str"))[
             SHARED_PHRASE_COLUMNS].reset_index(drop=True)
-    df["first_year"] = df.groupby("phrase")["year"].transform("min").astype("int64")
+    df["first_year"] = df.groupby(["phrase", "kind"])["year"].transform("min").astype("int64")
     first = (
         df[df["year"] == df["first_year"]]
-        .groupby("phrase")["province"]
+        .groupby(["phrase", "kind"])["province"]
         .agg(lambda s: "、".join(sorted(set(s))))
+        .rename("first_province")
     )
-    df["first_province"] = df["phrase"].map(first).astype("str")
+    df = df.merge(first, on=["phrase", "kind"], how="left")
     kind_order = {"quoted": 0, "title": 1, "ngram": 2}
     df["_kind"] = df["kind"].map(kind_order)
     df["_neg_n"] = -df["n_provinces"]
     df = df.sort_values(["first_year", "_neg_n", "_kind", "phrase", "year", "province", "doc_id"], kind="mergesort")
     if max_phrases is not None:
-        keep = df["phrase"].drop_duplicates().head(max_phrases)
-        df = df[df["phrase"].isin(keep)]
+        keep = df[["phrase", "kind"]].drop_duplicates().head(max_phrases)
+        df = df.merge(keep, on=["phrase", "kind"], how="inner")
     return df[SHARED_PHRASE_COLUMNS].reset_index(drop=True)
 
 

@@ -58,19 +58,30 @@ def _control_share(text: str) -> float:
     return bad / len(text)
 
 
+def _plausible_share(text: str) -> float:
+    """Share of characters a Chinese plan is made of: CJK, ASCII, CJK/full-width punctuation, spaces."""
+    if not text:
+        return 0.0
+    ok = sum(1 for ch in text if ("\u4e00" <= ch <= "\u9fff") or (" " <= ch <= "~") or ch in "\n\r\t"
+             or ("\u3000" <= ch <= "\u303f") or ("\uff00" <= ch <= "\uffef") or ("\u2010" <= ch <= "\u2027"))
+    return ok / len(text)
+
+
 def _looks_like_utf16(data: bytes) -> str | None:
-    """'utf-16-le' / 'utf-16-be' for BOM-less UTF-16: NUL bytes (the high byte of ASCII characters such
-    as digits and newlines) concentrated in the odd (LE) or even (BE) positions. Text files in UTF-8 or
-    GB18030 never contain NUL bytes."""
-    if len(data) < 4 or b"\x00" not in data:
+    """'utf-16-le' / 'utf-16-be' for BOM-less UTF-16. Text files in UTF-8 or GB18030 never contain NUL
+    bytes, UTF-16 text almost always does (digits, newlines, 一 = U+4E00): decode both byte orders and
+    keep the one that reads as Chinese/ASCII text."""
+    if len(data) < 4 or len(data) % 2 or b"\x00" not in data:
         return None
-    even, odd = data[0::2], data[1::2]
-    zeros_even, zeros_odd = even.count(0), odd.count(0)
-    if zeros_odd > 4 * zeros_even:
-        return "utf-16-le"
-    if zeros_even > 4 * zeros_odd:
-        return "utf-16-be"
-    return None
+    best, best_score = None, 0.0
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            score = _plausible_share(data.decode(enc))
+        except UnicodeDecodeError:
+            continue
+        if score > best_score:
+            best, best_score = enc, score
+    return best if best_score >= 0.9 else None
 
 
 def _cjk_share(text: str) -> float:
@@ -104,8 +115,6 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
             continue
         if _control_share(text) > 0.01:
             raise InputFileError(path, f"binary data, not text (control characters after decoding as {enc})")
-        if enc == "utf-16":
-            enc = "utf-16"  # BOM present: the byte order is in the file
         return text, enc
     if b"\x00" in data:
         raise InputFileError(path, "binary data, not text (NUL bytes and no valid text encoding)")

@@ -1,0 +1,130 @@
+"""compare.analysis on the seed plans (ingested and themed once per session): golden facts read off
+the raw texts, and invariants every comparison must keep on real Chinese text."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compare import analysis as an
+from compare import io
+from compare.errors import ParameterError
+
+
+@pytest.fixture(scope="module")
+def corpus(themed_dir) -> an.Corpus:
+    c = an.Corpus.load(themed_dir)
+    c.tokens  # noqa: B018 - segment once for the module
+    return c
+
+
+def _item_text(corpus, province, year=None):
+    items = corpus.items
+    mask = items["province"] == province
+    if year is not None:
+        mask &= items["year"] == year
+    return "\n".join(items.loc[mask, "text"])
+
+
+def test_corpus_of_the_seeds(corpus):
+    assert corpus.provinces == ["河南", "湖北", "黑龙江"]
+    assert corpus.years == [2019, 2022, 2024]
+    assert len(corpus.items) == int(corpus.documents["n_items"].sum())
+    assert len(corpus.tokens) == len(corpus.items) and all(corpus.tokens)
+    assert corpus.items_themed["theme"].isin(corpus.themes).all()
+
+
+def test_theme_shares_match_the_written_table_and_sum_to_one(corpus, themed_dir):
+    shares = an.theme_shares(corpus)
+    written = io.read_table("theme_shares", themed_dir)
+    assert shares.equals(written[shares.columns.tolist()])
+    per_group = shares.groupby(["province", "year", "doc_type"])
+    assert np.allclose(per_group["share_items"].sum(), 1) and np.allclose(per_group["share_chars"].sum(), 1)
+    assert (per_group.size() == len(corpus.themes)).all()  # zeros included
+    m = an.theme_share_matrix(corpus, by=("province",))
+    counts = an.theme_shares(corpus, by=("province",)).groupby("province")["n_items"].sum()
+    assert counts.to_dict() == corpus.items["province"].value_counts().to_dict()
+    assert np.allclose(m.groupby("province")["share"].sum(), 1)
+    only_plans = an.theme_share_matrix(corpus, by=("province", "year"), doc_type="工作要点")
+    assert sorted(set(zip(only_plans.province, only_plans.year))) == [("河南", 2019), ("河南", 2024), ("湖北", 2019)]
+
+
+def test_keyness_on_the_seeds(corpus):
+    k = an.keyness(corpus, by="province", top_n=20)
+    assert set(k["group"]) == {"河南", "湖北", "黑龙江"}
+    assert k["p_value"].between(0, 1).all() and (k["statistic"] > 0).all()
+    for _, g in k.groupby("group"):
+        assert g["rank"].tolist() == list(range(1, len(g) + 1))
+        assert g["statistic"].is_monotonic_decreasing
+    # 科创中原 (河南's own brand, absent from 湖北 and 黑龙江) is distinctive of 河南; its count is
+    # that of the token in 河南's items, at most the literal count (科创中原论坛 is a word of its own)
+    row = k[(k.group == "河南") & (k.term == "科创中原")]
+    assert len(row) == 1 and row["freq_reference"].iloc[0] == 0
+    n_tokens = sum(t.count("科创中原") for t, p in zip(corpus.tokens, corpus.items["province"]) if p == "河南")
+    assert row["freq_target"].iloc[0] == n_tokens
+    assert 0 < n_tokens <= _item_text(corpus, "河南").count("科创中原")
+    assert "科创中原" not in _item_text(corpus, "湖北") + _item_text(corpus, "黑龙江")
+
+
+def test_similarity_on_the_seeds(corpus):
+    s = an.similarity(corpus)
+    n = len(corpus.documents)
+    m = s.pivot(index="doc_a", columns="doc_b", values="cosine")
+    assert m.shape == (n, n) and np.allclose(m.values, m.values.T) and np.allclose(np.diag(m.values), 1)
+    assert s["cosine"].between(0, 1).all()
+    pairs = s[s.doc_a < s.doc_b].sort_values("cosine", ascending=False)
+    # the two 河南 工作要点 (2019 and 2024) are the closest pair of documents
+    assert set(pairs[["doc_a", "doc_b"]].iloc[0]) == {"henan-2019-gzyd", "henan-2024-gzyd"}
+
+
+def test_henan_change_over_time(corpus):
+    t = an.term_changes(corpus, "河南省", top_n=50)
+    assert sorted(set(zip(t.from_year, t.to_year))) == [(2019, 2022), (2022, 2024)]
+    # 科创中原 is not in the 2019 plan and is in 2022's: it appears
+    assert "科创中原" not in _item_text(corpus, "河南", 2019)
+    row = t[(t.from_year == 2019) & (t.change == "appears") & (t.term == "科创中原")]
+    assert len(row) == 1 and 0 < row["freq"].iloc[0] <= _item_text(corpus, "河南", 2022).count("科创中原")
+    for (y0, y1, change), g in t.groupby(["from_year", "to_year", "change"]):
+        absent_in = y0 if change == "appears" else y1
+        absent_tokens = {w for toks, yr, p in zip(corpus.tokens, corpus.items["year"], corpus.items["province"])
+                         if p == "河南" and yr == absent_in for w in toks}
+        assert not set(g["term"]) & absent_tokens
+    th = an.theme_changes(corpus, "豫")
+    assert th["year"].unique().tolist() == [2019, 2022, 2024]
+    assert np.allclose(th.groupby("year")["share_items"].sum(), 1)
+    assert np.allclose(th[th.year > 2019].groupby("year")["delta"].sum(), 0)
+    assert th.loc[th.year == 2019, "delta"].isna().all()
+
+
+def test_shared_phrases_on_the_seeds(corpus):
+    s = an.shared_phrases(corpus)
+    assert (s["year"] >= s["first_year"]).all() and (s["n_provinces"] >= 2).all()
+    firsts = s.drop_duplicates(["phrase", "kind"])["first_year"].tolist()
+    assert firsts == sorted(firsts)  # earliest first
+    # “四个意识” is in each province's 2019 plan
+    assert set(s.loc[s.phrase == "四个意识", "province"]) == {"河南", "湖北", "黑龙江"}
+    # “省会合作”: 黑龙江 in 2019, then 河南 in 2024 (河南 2019 has no such phrase)
+    hz = s[(s.phrase == "省会合作") & (s.kind == "quoted")]
+    assert hz[["province", "year"]].drop_duplicates().values.tolist() == [["黑龙江", 2019], ["河南", 2024]]
+    assert set(hz["first_province"]) == {"黑龙江"}
+    assert hz.loc[hz.province == "河南", "count"].sum() == _item_text(corpus, "河南", 2024).count("省会合作")
+
+
+def test_targets_departments_and_kwic_on_the_seeds(corpus):
+    t = an.targets_by_theme(corpus)
+    assert t["n_targets"].sum() == len(corpus.targets)
+    assert t["theme"].isin(corpus.themes).all()
+    d = an.departments_by_theme(corpus)
+    carried = sum(len(set(ds)) for ds in corpus.items["departments"])
+    assert d["n_items"].sum() == carried > 0
+    k = an.kwic(corpus, "科普", width=10)
+    assert len(k) == sum(text.count("科普") for text in corpus.items["text"])
+    assert (k["left"].str.len() <= 10).all() and (k["right"].str.len() <= 10).all()
+
+
+def test_selection_on_the_seeds(corpus):
+    assert len(an.filter_items(corpus, province="豫", year=2024)) == int(
+        corpus.documents.loc[(corpus.documents.province == "河南") & (corpus.documents.year == 2024), "n_items"].sum())
+    with pytest.raises(ParameterError, match="known provinces: 河南、湖北、黑龙江"):
+        an.validate_selection(corpus, province="江苏省")
+    with pytest.raises(ParameterError, match=r"湖北 has no plan for year\(s\) \[2024\]"):
+        an.theme_changes(corpus, "鄂", years=[2024])

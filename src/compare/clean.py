@@ -50,12 +50,14 @@ _BINARY_SIGNATURES = {
 }
 
 
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _control_share(text: str) -> float:
     """Share of characters that never occur in a text file (C0 controls other than tab/newline/FF/CR)."""
     if not text:
         return 0.0
-    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
-    return bad / len(text)
+    return len(_CONTROL_RE.findall(text)) / len(text)
 
 
 def _plausible_share(text: str) -> float:
@@ -212,11 +214,18 @@ _ASCII_PUNCT_RE = re.compile(r"[,:;?!]")
 _PAREN_PAIR_RE = re.compile(r"\(([^()\n]*)\)")
 _QUOTE_PAIR_RE = re.compile(r'"([^"\n]*)"')
 _SPACE_NUM_RE = re.compile(rf"(?<={_CJK_CH}) +(?=[0-9A-Za-z%])|(?<=[0-9A-Za-z%]) +(?={_CJK_CH})")
-_SPACE_PUNCT_RE = re.compile(r" *([，。、；：！？（）“”《》【】]) *")
+_SPACE_PUNCT_RE = re.compile(r" +(?=[，。、；：！？（）“”《》【】])|(?<=[，。、；：！？（）“”《》【】]) +")
+_CJK_RE = re.compile(_CJK_CH)
+_NEEDS_PUNCT_RE = re.compile(r"[,:;?!()\"]")
+_OPEN_NEAR_CJK_RE = re.compile(rf"\((?={_CJK_CH})|(?<={_CJK_CH})\(")
+_CLOSE_AFTER_CJK_RE = re.compile(rf"(?<={_CJK_CH})\)")
+_MULTI_SPACE_RE = re.compile(" {2,}")
+_FULLWIDTH_ALNUM_RE = re.compile("[\uff05\uff0e\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_NON_TEXT_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def _is_cjk(ch: str) -> bool:
-    return bool(ch) and re.match(_CJK_CH, ch) is not None
+    return bool(ch) and _CJK_RE.match(ch) is not None
 
 
 def fullwidth_punctuation(line: str) -> str:
@@ -230,7 +239,7 @@ def fullwidth_punctuation(line: str) -> str:
     def paren(m: re.Match) -> str:
         before = line[m.start() - 1] if m.start() else ""
         after = line[m.end()] if m.end() < len(line) else ""
-        if re.search(_CJK_CH, m.group(1)) or _is_cjk(before) or _is_cjk(after):
+        if _CJK_RE.search(m.group(1)) or _is_cjk(before) or _is_cjk(after):
             return f"（{m.group(1)}）"
         return m.group(0)
 
@@ -240,7 +249,7 @@ def fullwidth_punctuation(line: str) -> str:
         if new == line:
             break
         line = new
-    line = _QUOTE_PAIR_RE.sub(lambda m: f"“{m.group(1)}”" if re.search(_CJK_CH, m.group(1)) else m.group(0), line)
+    line = _QUOTE_PAIR_RE.sub(lambda m: f"“{m.group(1)}”" if _CJK_RE.search(m.group(1)) else m.group(0), line)
 
     def punct(m: re.Match) -> str:
         i = m.start()
@@ -255,8 +264,8 @@ def fullwidth_punctuation(line: str) -> str:
 
     line = _ASCII_PUNCT_RE.sub(punct, line)
     # unpaired brackets next to CJK
-    line = re.sub(rf"\((?={_CJK_CH})|(?<={_CJK_CH})\(", "（", line)
-    line = re.sub(rf"(?<={_CJK_CH})\)", "）", line)
+    line = _OPEN_NEAR_CJK_RE.sub("（", line)
+    line = _CLOSE_AFTER_CJK_RE.sub("）", line)
     return line
 
 
@@ -264,12 +273,14 @@ def normalise_line(line: str) -> str:
     """One line: spaces collapsed and trimmed, no spaces between CJK and digits (`2024 年` -> `2024年`)
     or around full-width punctuation, ASCII punctuation in Chinese text made full-width."""
     line = _SPACE_RE.sub(" ", line)
-    line = re.sub(" {2,}", " ", line).strip()
+    line = _MULTI_SPACE_RE.sub(" ", line).strip()
     if not line:
         return ""
-    line = fullwidth_punctuation(line)
-    line = _SPACE_NUM_RE.sub("", line)
-    line = _SPACE_PUNCT_RE.sub(r"\1", line)
+    if _NEEDS_PUNCT_RE.search(line):
+        line = fullwidth_punctuation(line)
+    if " " in line:
+        line = _SPACE_NUM_RE.sub("", line)
+        line = _SPACE_PUNCT_RE.sub("", line)
     return line.strip()
 
 
@@ -278,10 +289,11 @@ def normalise(text: str) -> str:
     masks (`******` -> MASK), then `normalise_line` on every line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     text = _ZERO_WIDTH_RE.sub("", text)
-    text = text.translate(_FULLWIDTH_ALNUM)
+    if _FULLWIDTH_ALNUM_RE.search(text):
+        text = text.translate(_FULLWIDTH_ALNUM)
     text = _MASK_RE.sub(MASK, text)
     # characters that are never text (NUL and other C0 controls) -> space
-    text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f]", " ", text)
+    text = _NON_TEXT_RE.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
     return "\n".join(normalise_line(line) for line in text.split("\n"))
 
@@ -381,3 +393,13 @@ def prepare_text(text: str) -> tuple[str, bool]:
         text = html_to_text(text)
     text, converted = to_simplified(text)
     return normalise(text), converted
+
+
+def clean_lines(text: str) -> tuple[list[str], bool]:
+    """Text -> (logical lines, converted_from_traditional): HTML stripped, simplified, normalised, web
+    cruft removed, page breaks rejoined, blank lines dropped."""
+    from compare.structure import is_heading, is_marker
+
+    text, converted = prepare_text(text)
+    lines = remove_cruft(text.split("\n"))
+    return join_page_breaks(lines, is_marker=is_marker, is_heading=is_heading), converted

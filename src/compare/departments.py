@@ -14,6 +14,8 @@ LABELS = ("责任部门", "牵头部门", "责任单位", "牵头单位", "配�
 _NOTE_START_RE = re.compile(r"（\s*(?:" + "|".join(LABELS) + r")\s*[：:]")
 _LABEL_RE = re.compile(r"^(?:" + "|".join(LABELS) + r")\s*[：:]\s*")
 _SPLIT_RE = re.compile(r"[，、；,;]")
+_TRAILING_WS_RE = re.compile(r"[ \t]+\n")
+_BLANK_LINES_RE = re.compile(r"\n{2,}")
 
 
 def _closing(text: str, start: int) -> int:
@@ -30,25 +32,32 @@ def _closing(text: str, start: int) -> int:
     return len(text)
 
 
+_BRACKETS_RE = re.compile(r"[（［【(）］】)]")
+_WS_RE = re.compile(r"\s+")
+
+
 def split_departments(note_body: str) -> list[str]:
     """`调研宣传部，办公室、省科普中心［省素质办］` -> ['调研宣传部', '办公室', '省科普中心［省素质办］']."""
-    out: list[str] = []
-    depth = 0
-    part = []
-    for ch in note_body:
-        if ch in "（［【(":
-            depth += 1
-        elif ch in "）］】)":
-            depth = max(0, depth - 1)
-        if depth == 0 and _SPLIT_RE.match(ch):
-            out.append("".join(part))
-            part = []
-        else:
-            part.append(ch)
-    out.append("".join(part))
+    if _BRACKETS_RE.search(note_body):
+        parts: list[str] = []
+        depth = 0
+        part: list[str] = []
+        for ch in note_body:
+            if ch in "（［【(":
+                depth += 1
+            elif ch in "）］】)":
+                depth = max(0, depth - 1)
+            if depth == 0 and _SPLIT_RE.match(ch):
+                parts.append("".join(part))
+                part = []
+            else:
+                part.append(ch)
+        parts.append("".join(part))
+    else:
+        parts = _SPLIT_RE.split(note_body)
     result: list[str] = []
-    for p in out:
-        p = _LABEL_RE.sub("", re.sub(r"\s+", "", p)).strip("。.")
+    for p in parts:
+        p = _LABEL_RE.sub("", _WS_RE.sub("", p)).strip("。.")
         if p and p not in result:
             result.append(p)
     return result
@@ -75,6 +84,8 @@ def extract_departments(text: str) -> tuple[str, list[str]]:
         pos = end
     pieces.append(text[pos:])
     cleaned = "".join(pieces)
-    cleaned = re.sub(r"[ \t]+\n", "\n", cleaned)
-    cleaned = re.sub(r"\n{2,}", "\n", cleaned).strip()
+    if pieces[1:]:
+        cleaned = _TRAILING_WS_RE.sub("\n", cleaned)
+        cleaned = _BLANK_LINES_RE.sub("\n", cleaned)
+    cleaned = cleaned.strip()
     return cleaned, departments

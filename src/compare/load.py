@@ -30,15 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from compare import io, schema
-from compare.clean import (
-    count_masks,
-    decode,
-    join_page_breaks,
-    looks_like_html,
-    prepare_text,
-    remove_cruft,
-    simplified,
-)
+from compare.clean import clean_lines, count_masks, decode, looks_like_html, simplified
 from compare.departments import extract_departments
 from compare.errors import CompareError, EmptyCorpusError, InputFileError
 from compare.provinces import (
@@ -49,7 +41,7 @@ from compare.provinces import (
     province_from_issue_number,
     province_in,
 )
-from compare.structure import heading_of, is_heading, is_marker, parse_items, split_documents
+from compare.structure import heading_of, is_marker, parse_items, split_documents
 from compare.targets import extract_targets
 
 log = logging.getLogger(__name__)
@@ -280,13 +272,6 @@ class ParsedDocument:
         return f"{pinyin(self.province)}-{self.year}-{TYPE_CODES[self.doc_type]}"
 
 
-def clean_lines(text: str) -> tuple[list[str], bool]:
-    """Text -> (logical lines: cruft removed, page breaks rejoined, blank lines dropped), converted?"""
-    text, converted = prepare_text(text)
-    lines = remove_cruft(text.split("\n"))
-    return join_page_breaks(lines, is_marker=is_marker, is_heading=is_heading), converted
-
-
 def _item_rows(raw_items) -> tuple[list[dict], list[dict]]:
     items, targets = [], []
     for raw in raw_items:
@@ -311,6 +296,28 @@ def _item_rows(raw_items) -> tuple[list[dict], list[dict]]:
     return items, targets
 
 
+def _notice_metadata(lines: list[str]) -> dict:
+    """文号, issuer and issue date from a notice header; signature (issuer line + date line) first."""
+    sig = find_signature(lines)
+    return dict(
+        issue_number=find_issue_number(lines),
+        issuer=(sig.issuer if sig else None) or notice_issuer(lines),
+        issue_date=sig.date if sig else None,
+        signature_lines=sig.lines if sig else (),
+    )
+
+
+def _strip_closing_signature(lines: list[str]) -> tuple[list[str], Signature | None]:
+    """A signature closing a document (issuer + date in the last three lines) is metadata, not text."""
+    tail = lines[-3:]
+    sig = find_signature(tail, from_end=True) if tail else None
+    if not sig:
+        return list(lines), None
+    offset = len(lines) - len(tail)
+    drop = {offset + k for k in sig.lines}
+    return [line for k, line in enumerate(lines) if k not in drop], sig
+
+
 def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8",
                sha256: str | None = None) -> list[ParsedDocument]:
     """Parse the text of one file into its documents. Raises InputFileError when no plan is found."""
@@ -325,36 +332,22 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
     header, segments = split_documents(lines)
     sha = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    header_sig = find_signature(header)
-    issue_number = find_issue_number(header)
-    issuer = (header_sig.issuer if header_sig else None) or notice_issuer(header)
-    issue_date = header_sig.date if header_sig else None
-
+    notice = _notice_metadata(header)
     docs: list[ParsedDocument] = []
     problems: list[str] = []
     for seg in segments:
-        body = list(seg.lines)
-        # a signature closing the document (issuer + date after the last item)
-        tail_sig = find_signature(body[-3:], from_end=True) if body else None
-        if tail_sig:
-            offset = len(body) - len(body[-3:])
-            for k in sorted(tail_sig.lines, reverse=True):
-                del body[offset + k]
-        seg_header = header
+        body, closing = _strip_closing_signature(seg.lines)
+        meta = notice
         if seg.title is None:
-            # untitled: the lines before the first marker may hold a notice (文号, signature)
-            lead = []
-            for line in body:
-                if is_marker(line):
-                    break
-                lead.append(line)
-            seg_header = header + lead
-        d_issue_number = issue_number or find_issue_number(seg_header)
-        sig = header_sig or (find_signature(seg_header) if seg.title is None else None) or tail_sig
-        if sig and seg.title is None and sig is not header_sig and sig is not tail_sig:
-            body = [line for k, line in enumerate(body) if k not in sig.lines]
-        d_issuer = issuer or (sig.issuer if sig else None) or notice_issuer(seg_header)
-        d_issue_date = issue_date or (sig.date if sig else None)
+            # untitled: a notice (文号, signature) may sit in the lines before the first marker
+            n_lead = next((k for k, line in enumerate(body) if is_marker(line)), len(body))
+            lead_meta = _notice_metadata(body[:n_lead])
+            drop = set(lead_meta.pop("signature_lines"))
+            body = [line for k, line in enumerate(body) if k not in drop]
+            meta = {k: notice[k] or lead_meta[k] for k in ("issue_number", "issuer", "issue_date")}
+        d_issue_number = meta["issue_number"]
+        d_issuer = meta["issuer"] or (closing.issuer if closing else None)
+        d_issue_date = meta["issue_date"] or (closing.date if closing else None)
 
         preamble, raw_items = parse_items(body)
         first_par = preamble.split("\n", 1)[0] if preamble else (body[0] if body else "")
@@ -363,14 +356,16 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
         doc_text = "\n".join([title or "", *body])
         prov = detect_province(title=title, issuer=d_issuer, issue_number=d_issue_number,
                                text="\n".join([*header, doc_text]))
-        if not raw_items:
-            problems.append("no plan items (no 一、 / （一） / 1. / 一是 / —— markers)")
-            continue
-        if year is None:
-            problems.append("no plan year (looked in the title, the 文号 and the first paragraph)")
-            continue
-        if prov is None:
-            problems.append("no province (no province name in the title, issuer, 文号 or text)")
+        problem = (
+            "no plan items (no 一、 / （一） / 1. / 一是 / —— markers)" if not raw_items
+            else "no plan year (looked in the title, the 文号 and the first paragraph)" if year is None
+            else "no province (no province name in the title, issuer, 文号 or text)" if prov is None
+            else None
+        )
+        if problem:
+            problems.append(problem)
+            if seg.title:
+                log.warning("%s: document %r skipped: %s", source_file, seg.title, problem)
             continue
         doc_type = classify_doc_type(title) if title else classify_untitled(first_par)
         if title is None:

@@ -41,6 +41,8 @@ _QTY_RE = re.compile(
 )
 _FRACTION_RE = re.compile(rf"(?P<a>\d{{1,3}})/(?P<b>\d{{1,3}})(?P<post>{'|'.join(POST_QUALIFIERS)})?")
 _NUMBER_START_RE = re.compile(r"\d")
+_NUM_RE = re.compile(_NUM)
+_CJK_ONLY_RE = re.compile(r"[\u4e00-\u9fff]*")
 _JOINERS = "-—–+·•./／:：_＋"
 _QUOTED_RE = re.compile(r"“[^“”]*”|‘[^‘’]*’|《[^《》]*》|「[^「」]*」|『[^『』]*』|〔[^〔〕]*〕|\"[^\"]*\"")
 _HIDE = "\x00"
@@ -79,7 +81,7 @@ def _pre_qualifier(text: str, i: int) -> tuple[str | None, int]:
             return q, i - len(q)
     window = text[max(0, i - 6): i]
     k = window.rfind("力争")
-    if k >= 0 and len(window) - (k + 2) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]*", window[k + 2:]):
+    if k >= 0 and len(window) - (k + 2) <= 4 and _CJK_ONLY_RE.fullmatch(window[k + 2:]):
         return "力争", i - len(window) + k
     return None, i
 
@@ -102,8 +104,7 @@ def extract_targets(text: str) -> list[Target]:
             break
         i = m.start()
         # the whole digit run (with joiners) starting here
-        run = re.match(rf"{_NUM}", hidden[i:])
-        run_end = i + run.end()
+        run_end = _NUM_RE.match(hidden, i).end()
         if _blocked_before(hidden, i):
             pos = run_end
             continue

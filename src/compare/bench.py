@@ -1,0 +1,680 @@
+"""Benchmark the pipeline on a synthetic national corpus (issue 5).
+
+Two parts:
+
+* :func:`generate_corpus` writes a deterministic synthetic corpus: the real seeds' items
+  (as the loader parses them) are cut into sentences and recombined into plan documents for all
+  31 provinces, several years and plan types, with proper titles, ``一、`` sections, ``1.`` items
+  and ``（责任部门：…）`` notes, so that ``compare.load`` parses every one of them.
+* :func:`cli_bench` runs every size in a fresh subprocess (so peak memory is per size), times each
+  pipeline stage, measures the two floors (plain jieba, an empty papermill notebook) in the same
+  run and prints one table (``--json FILE`` also writes every figure as JSON).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from compare.errors import CompareError
+from compare.paths import RAW_DIR, project_root
+
+# --------------------------------------------------------------------------------------------------
+# Synthetic corpus
+# --------------------------------------------------------------------------------------------------
+
+#: plan types with their relative frequency, item-count range and doc_id-ish file code
+DOC_TYPES: tuple[tuple[str, float, tuple[int, int], str], ...] = (
+    ("工作要点", 5.0, (12, 45), "work-plan"),
+    ("科普工作要点", 1.5, (10, 28), "popular-science-plan"),
+    ("学会学术工作要点", 1.5, (10, 28), "society-academic-plan"),
+    ("深化改革工作要点", 1.0, (10, 24), "deepening-reform-plan"),
+    ("重点工作", 1.0, (6, 14), "key-work"),
+)
+YEARS: tuple[int, ...] = tuple(range(2014, 2025))
+SEED_PROVINCES = ("河南", "湖北", "黑龙江")  # provinces of the real seeds, replaced by the target's names
+
+_CN_NUM = "一二三四五六七八九十"
+_SENT_END = re.compile(r"(?<=[。；！？])")
+_QUANTITY = re.compile(r"(?<![\d.])(\d{1,5})(?=\s*(?:万|亿)?(?:场|个|人次|人|家|项|名|期|所|条|次|%|余|多|套|部))")
+_YEAR = re.compile(r"(?<!\d)20[12]\d(?=\s*年)")
+# sentences that would change the item structure when re-emitted inside a numbered item
+_STRUCTURAL = re.compile(r"[一二三四五六七八九十]是|——|^（[一二三四五六七八九十]+）|^\d+[.、．]|责任部门|\n")
+
+
+def cn_numeral(n: int) -> str:
+    """1..99 as Chinese numerals (一, 十, 十一, 二十三)."""
+    if not 1 <= n <= 99:
+        raise ValueError(f"cn_numeral: {n} is outside 1..99")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CN_NUM[tens - 1] + "十")
+    return head + ("" if ones == 0 else _CN_NUM[ones - 1])
+
+
+@dataclass(frozen=True)
+class SeedSection:
+    """One section of a seed plan: its title and the sentences of its items."""
+
+    title: str
+    headings: tuple[str, ...]  # first sentence of each item (its short title)
+    sentences: tuple[str, ...]  # every later sentence of every item
+    sentences_per_item: tuple[int, ...]  # body length of each seed item, to keep lengths realistic
+
+
+@dataclass(frozen=True)
+class SeedPool:
+    """What the generator recombines: seed sections, preambles and department names."""
+
+    sections: tuple[SeedSection, ...]
+    preamble_sentences: tuple[str, ...]
+    departments: tuple[str, ...]
+    n_seed_items: int
+
+
+@dataclass(frozen=True)
+class SyntheticDocument:
+    """One generated document, as the loader should see it."""
+
+    file_name: str
+    province: str
+    year: int
+    doc_type: str
+    title: str
+    n_items: int
+    n_chars: int  # characters of the whole file text
+    encoding: str
+    departments_noted: bool
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT_END.split(text) if s.strip()]
+
+
+def seed_pool(raw_dir: str | Path = RAW_DIR) -> SeedPool:
+    """Parse the real seeds with compare.load and cut their items into reusable sentences.
+
+    Sentences that carry structure (``一是``, ``——``, markers, 责任部门) are dropped so that a
+    recombined item is exactly one item for the loader.
+    """
+    from compare.load import ingest
+
+    raw_dir = Path(raw_dir)
+    with tempfile.TemporaryDirectory(prefix="kexie-bench-seeds-") as tmp:
+        result = ingest(raw_dir, Path(tmp))
+    if result.failures:
+        raise CompareError(f"the seeds in {raw_dir} do not all parse: {result.failures}")
+    items, docs = result.items, result.documents
+    if len(items) == 0:
+        raise CompareError(f"no items parsed from the seeds in {raw_dir}")
+    sections: list[SeedSection] = []
+    keys = items["section_title"].fillna(items["doc_type"]).astype(str)
+    for (doc_id, title), grp in items.groupby([items["doc_id"], keys], sort=True):
+        headings, body, per_item = [], [], []
+        for text in grp["text"]:
+            sents = [s for s in _sentences(str(text)) if not _STRUCTURAL.search(s)]
+            if not sents:
+                continue
+            first, rest = sents[0], sents[1:]
+            if len(first) <= 40 and first.endswith("。"):
+                headings.append(first)
+            body.extend(s for s in rest if 8 <= len(s) <= 260)
+            per_item.append(len(rest))
+        if headings and body:
+            clean_title = re.sub(r"^[一二三四五六七八九十]+[、.．]\s*", "", title).strip()
+            sections.append(SeedSection(clean_title, tuple(headings), tuple(body), tuple(per_item)))
+    preamble: list[str] = []
+    for text in docs["preamble"]:
+        preamble.extend(s for s in _sentences(str(text)) if 15 <= len(s) <= 200 and not _STRUCTURAL.search(s))
+    depts = sorted({d for ds in items["departments"] for d in ds if 2 <= len(d) <= 20})
+    if not sections:
+        raise CompareError(f"the seeds in {raw_dir} yielded no reusable sections")
+    return SeedPool(tuple(sections), tuple(preamble), tuple(depts), len(items))
+
+
+_FALLBACK_DEPARTMENTS = (
+    "办公室", "组织人事部", "学会学术部", "科学技术普及部", "调研宣传部", "机关党委", "科技馆",
+    "科普中心", "学会服务中心", "人才发展中心",
+)
+
+
+def _localiser(province, seed_provinces):
+    """A function replacing the seed provinces' names (full, short, nicknames) with province's, in one pass."""
+    nick = next((n for n in province.nicknames if len(n) >= 2), province.short)
+    mapping: dict[str, str] = {}
+    for p in seed_provinces:
+        mapping[p.full] = province.full
+        mapping[p.short] = province.short
+        for n in p.nicknames:
+            if len(n) >= 2:
+                mapping.setdefault(n, nick)
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True)))
+    return lambda text: pattern.sub(lambda m: mapping[m.group(0)], text)
+
+
+def _vary_numbers(text: str, rng: random.Random, year: int) -> str:
+    text = _YEAR.sub(lambda m: str(year if rng.random() < 0.8 else year - 1), text)
+
+    def qty(m: re.Match) -> str:
+        v = int(m.group(1))
+        return str(max(1, round(v * rng.uniform(0.5, 2.0))))
+
+    return _QUANTITY.sub(qty, text)
+
+
+def _choose_documents(n: int, rng: random.Random, provinces) -> list[tuple[object, int, str]]:
+    """n distinct (province, year, doc_type): first a 工作要点 for every province, then weighted draws."""
+    combos = [(p, y, t) for p in provinces for y in YEARS for t, *_ in DOC_TYPES]
+    weight = {t: w for t, w, *_ in DOC_TYPES}
+    if n > len(combos):
+        raise CompareError(f"at most {len(combos)} distinct synthetic documents (31 provinces × {len(YEARS)} years × {len(DOC_TYPES)} types); asked for {n}")
+    # every draw is made whatever n is, so the first n documents of n+1 are the n documents of n
+    chosen = [(p, rng.choice(YEARS[-5:]), "工作要点") for p in provinces][:n]
+    taken = set((p.short, y, t) for p, y, t in chosen)
+    # weighted sampling without replacement (Efraimidis–Spirakis keys), deterministic for the rng
+    keyed = sorted(
+        ((rng.random() ** (1.0 / weight[t]), i) for i, (p, y, t) in enumerate(combos)), reverse=True
+    )
+    for _, i in keyed:
+        if len(chosen) >= n:
+            break
+        p, y, t = combos[i]
+        if (p.short, y, t) not in taken:
+            taken.add((p.short, y, t))
+            chosen.append((p, y, t))
+    return chosen
+
+
+def _n_items(rng: random.Random, lo: int, hi: int) -> int:
+    """A log-normal-ish item count inside [lo, hi] (most plans are short, a few are long)."""
+    mid = math.sqrt(lo * hi)
+    v = int(round(rng.lognormvariate(math.log(mid), 0.35)))
+    return min(hi, max(lo, v))
+
+
+def render_document(
+    pool: SeedPool, province, year: int, doc_type: str, lo_hi: tuple[int, int], rng: random.Random, seed_provinces
+) -> tuple[str, str, int, bool]:
+    """(text, title, n_items, has_department_notes) of one synthetic plan document."""
+    title = f"{province.full}科协{year}年{doc_type}"
+    n_items = _n_items(rng, *lo_hi)
+    n_sections = max(1, min(len(pool.sections), min(8, round(n_items / rng.uniform(3.5, 6.0)))))
+    sections = rng.sample(pool.sections, n_sections)
+    sizes = [1] * n_sections
+    for _ in range(n_items - n_sections):
+        sizes[rng.randrange(n_sections)] += 1
+    marker = rng.choice(("{}.", "{}、", "{}. ", "{}．"))
+    notes = rng.random() < 0.5
+    depts = pool.departments or _FALLBACK_DEPARTMENTS
+    all_body = [s for sec in pool.sections for s in sec.sentences]
+    all_headings = [h for sec in pool.sections for h in sec.headings]
+    subsections = rng.random() < 0.25
+    localise = _localiser(province, seed_provinces)
+
+    lines: list[str] = []
+    if rng.random() < 0.6:
+        lines += [f"{province.full}科学技术协会办公室文件", ""]
+        lines += [f"{province.abbr[0]}科协办发〔{year}〕{rng.randint(1, 60)}号", ""]
+    lines += [title, ""]
+    pre = rng.sample(pool.preamble_sentences, min(len(pool.preamble_sentences), rng.randint(2, 6))) if pool.preamble_sentences else []
+    if pre:
+        lines += [_vary_numbers(localise("".join(pre)), rng, year), ""]
+    k = 0
+    for si, (sec, size) in enumerate(zip(sections, sizes), start=1):
+        lines.append(f"{cn_numeral(si)}、{localise(sec.title)}")
+        headings = rng.sample(sec.headings, len(sec.headings))  # no repeated heading inside a section
+        # some plans group a section's items under （一） sub-sections titled like an item heading
+        sub_at = set(range(0, size, max(2, math.ceil(size / 3)))) if subsections and size >= 4 else set()
+        for j in range(size):
+            if j in sub_at:
+                sub_title = localise(rng.choice(all_headings).rstrip("。"))
+                lines.append(f"（{cn_numeral(sorted(sub_at).index(j) + 1)}）{sub_title}")
+            k += 1
+            heading = headings[j % len(headings)]
+            n_body = max(1, rng.choice(sec.sentences_per_item))
+            # mostly sentences of the same seed section (a coherent item), some from anywhere
+            body = rng.sample(sec.sentences, min(n_body, len(sec.sentences)))
+            body = [s if rng.random() < 0.75 else rng.choice(all_body) for s in body]
+            text = _vary_numbers(localise(heading + "".join(body)), rng, year)
+            if notes:
+                chosen = rng.sample(depts, min(len(depts), rng.randint(1, 3)))
+                text += "（责任部门：" + localise("、".join(chosen)) + "）"
+            lines.append(marker.format(k) + text)
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n", title, k, notes
+
+
+def generate_corpus(
+    n_documents: int, out_dir: str | Path, *, raw_dir: str | Path = RAW_DIR, seed: int = 0, pool: SeedPool | None = None
+) -> list[SyntheticDocument]:
+    """Write n_documents synthetic plan files into out_dir (deterministic for seed) and describe them.
+
+    One document per file, mostly UTF-8 with some GB18030 files (as found on provincial sites).
+    """
+    from compare.provinces import PROVINCES
+
+    if n_documents < 1:
+        raise CompareError(f"n_documents must be at least 1, got {n_documents}")
+    pool = pool if pool is not None else seed_pool(raw_dir)
+    provinces = [p for p in PROVINCES if p.short != "全国"]
+    seed_provs = [p for p in PROVINCES if p.short in SEED_PROVINCES]
+    rng = random.Random(seed)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lo_hi = {t: r for t, _, r, _ in DOC_TYPES}
+    code = {t: c for t, _, _, c in DOC_TYPES}
+    docs: list[SyntheticDocument] = []
+    for province, year, doc_type in _choose_documents(n_documents, rng, provinces):
+        text, title, n_items, notes = render_document(pool, province, year, doc_type, lo_hi[doc_type], rng, seed_provs)
+        encoding = "gb18030" if rng.random() < 0.1 else "utf-8"
+        name = f"{province.pinyin}_{year}_{code[doc_type]}.txt"
+        (out_dir / name).write_bytes(text.encode(encoding))
+        docs.append(SyntheticDocument(name, province.short, year, doc_type, title, n_items, len(text), encoding, notes))
+    return docs
+
+
+# --------------------------------------------------------------------------------------------------
+# Measurements
+# --------------------------------------------------------------------------------------------------
+
+#: the goals of issue 5, checked in the table
+GOALS = {
+    "pipeline_s": 60.0,  # 1,000 documents: ingest + segmentation + themes + comparisons, wall seconds
+    "peak_rss_mb": 1536.0,  # 1,000 documents: peak resident memory of the pipeline process
+    "nochange_build_s": 2.0,
+    "render_minus_floor_s": 5.0,
+    "segmentation_ratio": 1.2,
+}
+
+
+def _maxrss_mb(who: int) -> float:
+    """Peak resident set size in MiB (Linux reports kilobytes) of this process or its reaped children."""
+    import resource
+
+    return resource.getrusage(who).ru_maxrss / 1024.0
+
+
+class _Clock:
+    """Times named stages, logging each to stderr as it finishes."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.times: dict[str, float] = {}
+
+    def run(self, name: str, fn, *args, **kwargs):
+        t0 = time.perf_counter()
+        out = fn(*args, **kwargs)
+        self.times[name] = time.perf_counter() - t0
+        print(f"[bench {self.label}] {name}: {self.times[name]:.2f} s", file=sys.stderr, flush=True)
+        return out
+
+
+def jieba_floor(texts: Sequence[str], cache_dir: Path) -> tuple[float, list[list[str]]]:
+    """Seconds for plain ``jieba.Tokenizer().lcut`` over texts in one process (dictionary loaded first)."""
+    import logging
+
+    import jieba
+
+    tk = jieba.Tokenizer()
+    tk.tmp_dir = str(cache_dir)  # its dictionary cache stays inside the benchmark directory
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tk.initialize()
+    t0 = time.perf_counter()
+    out = [tk.lcut(t) for t in texts]
+    return time.perf_counter() - t0, out
+
+
+def empty_notebook_floor(tmp_dir: Path, kernel_name: str = "kexie-compare") -> float:
+    """Seconds for papermill to execute an empty notebook (kernel start-up and shut-down)."""
+    import nbformat
+    import papermill
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": kernel_name, "display_name": kernel_name, "language": "python"}
+    src, dst = tmp_dir / "empty.ipynb", tmp_dir / "empty.out.ipynb"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, src)
+    t0 = time.perf_counter()
+    papermill.execute_notebook(
+        str(src), str(dst), kernel_name=kernel_name, progress_bar=False, log_output=False, cwd=str(tmp_dir)
+    )
+    return time.perf_counter() - t0
+
+
+def _jsonable(obj):
+    """BuildSummary and friends as plain JSON values (paths as strings, long lists shortened)."""
+    from dataclasses import is_dataclass
+
+    if is_dataclass(obj) and not isinstance(obj, type):
+        obj = {k: getattr(obj, k) for k in obj.__dataclass_fields__}
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        seq = sorted(obj, key=str) if isinstance(obj, (set, frozenset)) else list(obj)
+        return [_jsonable(v) for v in seq]
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    return repr(obj)
+
+
+def _comparisons(corpus, clock: _Clock) -> dict[str, float]:
+    """Every compare.analysis comparison: cross-province ones once, per-province ones for every province."""
+    from compare import analysis as A
+
+    provinces = list(corpus.provinces)
+    years = list(corpus.years)
+    first = provinces[0]
+    calls = {
+        "theme_shares": lambda: A.theme_shares(corpus),
+        "theme_share_matrix": lambda: A.theme_share_matrix(corpus, by=("province", "year")),
+        "keyness": lambda: A.keyness(corpus, by="province"),
+        "similarity": lambda: A.similarity(corpus, level="document"),
+        "term_changes": lambda: [A.term_changes(corpus, p) for p in provinces],
+        "theme_changes": lambda: [A.theme_changes(corpus, p) for p in provinces],
+        "shared_phrases": lambda: A.shared_phrases(corpus, min_provinces=2),
+        "targets_by_theme": lambda: A.targets_by_theme(corpus),
+        "departments_by_theme": lambda: A.departments_by_theme(corpus),
+        "kwic": lambda: A.kwic(corpus, "科普"),
+        "filter_items": lambda: [A.filter_items(corpus, province=p) for p in provinces],
+        "validate_selection": lambda: A.validate_selection(corpus, province=first, years=years[-2:]),
+    }
+    times: dict[str, float] = {}
+    for name, fn in calls.items():
+        t0 = time.perf_counter()
+        fn()
+        times[name] = time.perf_counter() - t0
+    print(f"[bench {clock.label}] comparisons: " + ", ".join(f"{k} {v:.2f}" for k, v in times.items()),
+          file=sys.stderr, flush=True)
+    return times
+
+
+def run_size(size: int, root: Path, *, seed: int = 0, raw_dir: Path | None = None) -> dict:
+    """Generate `size` documents under root/data/raw and time every stage (run in a fresh process)."""
+    import resource
+
+    raw_seeds = Path(raw_dir) if raw_dir is not None else (project_root() / RAW_DIR)
+    root = Path(root)
+    raw, processed = root / "data" / "raw", root / "data" / "processed"
+    os.environ["KEXIE_COMPARE_ROOT"] = str(root)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    clock = _Clock(f"n={size}")
+    res: dict = {"documents_requested": size, "seed": seed, "notes": []}
+
+    pool = clock.run("seed pool", seed_pool, raw_seeds)
+    docs = clock.run("generate", generate_corpus, size, raw, seed=seed, pool=pool)
+    res["documents"] = len(docs)
+    res["characters"] = sum(d.n_chars for d in docs)
+    res["gb18030_files"] = sum(d.encoding == "gb18030" for d in docs)
+
+    # ---- ingest ----------------------------------------------------------------------------------
+    from compare.load import ingest
+
+    result = clock.run("ingest", ingest, raw, processed, strict=True)
+    if result.failures or len(result.documents) != len(docs):
+        raise CompareError(f"ingest of the synthetic corpus: {len(result.documents)} of {len(docs)} documents, failures {result.failures}")
+    texts = [str(t) for t in result.items["text"]]
+    res["items"] = len(texts)
+    res["item_characters"] = int(sum(len(t) for t in texts))
+
+    # ---- segmentation (the pipeline's own segmenter, cold token cache) -------------------------
+    from compare.segment import Segmenter, default_segmenter
+
+    seg = default_segmenter()
+    seg.tokenizer  # noqa: B018 - jieba dictionary + user words loaded before timing; token cache is empty
+    tokens_1 = clock.run("segmentation", seg.tokenize_many, texts, n_jobs=1)
+
+    # ---- themes (tokens now cached: TF-IDF, scoring, clustering) -------------------------------
+    from compare.themes import run_themes
+
+    clock.run("themes", run_themes, processed)
+
+    # ---- comparisons ------------------------------------------------------------------------------
+    from compare.analysis import Corpus
+
+    t0 = time.perf_counter()
+    corpus = Corpus.load(processed)
+    _ = corpus.tokens
+    res["comparison_times"] = _comparisons(corpus, clock)
+    clock.times["comparisons"] = time.perf_counter() - t0
+    res["pipeline_s"] = sum(clock.times[k] for k in ("ingest", "segmentation", "themes", "comparisons"))
+    res["peak_rss_pipeline_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
+    del corpus
+
+    # ---- segmentation floor and both cores ---------------------------------------------------------
+    floor_s, floor_tokens = jieba_floor(texts, root / ".cache" / "jieba")
+    clock.times["jieba_floor"] = floor_s
+    res["segmentation_ratio"] = clock.times["segmentation"] / floor_s
+    res["jieba_floor_tokens"] = sum(len(t) for t in floor_tokens)
+    del floor_tokens
+    seg2 = Segmenter(cache_dir=root / ".cache" / "bench-2cores")  # a cold token cache of its own
+    seg2.tokenizer  # noqa: B018
+    tokens_2 = clock.run("segmentation_2cores", seg2.tokenize_many, texts, n_jobs=2)
+    res["segmentation_2cores_identical"] = tokens_2 == tokens_1
+    res["tokens"] = sum(len(t) for t in tokens_1)
+    del tokens_1, tokens_2
+
+    # ---- one report render vs an empty notebook -----------------------------------------------------
+    from compare.report import render_report
+
+    floors = [empty_notebook_floor(root / "empty-notebook")]
+    province = result.documents["province"].value_counts().sort_index().idxmax()
+    clock.run("report_render", render_report, "province", parameters={"province": province},
+              processed_dir=processed, out_dir=root / "bench-reports", kernel_name="kexie-compare")
+    floors.append(empty_notebook_floor(root / "empty-notebook"))
+    res["empty_notebook_runs_s"] = floors
+    clock.times["empty_notebook"] = min(floors)
+    res["report_province"] = province
+
+    # ---- build: full, no change, one added document -----------------------------------------------
+    from compare.build import run_build
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        clock.run("build_full", run_build, raw_dir=raw, jobs=2)
+        summary = clock.run("build_nochange", run_build, raw_dir=raw, jobs=1)
+        res["build_nochange_summary"] = _jsonable(summary)
+        with tempfile.TemporaryDirectory(prefix="kexie-bench-plus1-") as tmp:
+            more = generate_corpus(size + 1, tmp, seed=seed, pool=pool)
+            added = more[-1]
+            (raw / added.file_name).write_bytes((Path(tmp) / added.file_name).read_bytes())
+        res["added_document"] = asdict(added)
+        summary = clock.run("build_add_one", run_build, raw_dir=raw, jobs=2)
+        res["build_add_one_summary"] = _jsonable(summary)
+    finally:
+        os.chdir(cwd)
+
+    res["times_s"] = clock.times
+    res["peak_rss_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
+    res["peak_rss_children_mb"] = _maxrss_mb(resource.RUSAGE_CHILDREN)
+    res["memory_method"] = "resource.getrusage ru_maxrss (peak RSS) of the per-size benchmark process; children = largest reaped child (segmentation workers, kernels)"
+    return res
+
+
+# --------------------------------------------------------------------------------------------------
+# Machine, table, command line
+# --------------------------------------------------------------------------------------------------
+
+
+def machine_info() -> dict:
+    """Cores, memory, CPU, OS, Python and the versions of the libraries that matter for speed."""
+    from importlib import metadata
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        mem = None
+    versions = {}
+    for dist in ("kexie-compare", "jieba", "numpy", "pandas", "pyarrow", "scikit-learn", "scipy",
+                 "matplotlib", "papermill", "nbclient", "nbconvert", "ipykernel"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    return {
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "memory_gb": round(mem / 2**30, 1) if mem else None,
+        "cpu": cpu,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def _fmt(v, spec: str = ".2f") -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "NO"
+    if isinstance(v, float):
+        return format(v, spec)
+    return str(v)
+
+
+def _what_redid(summary) -> str:
+    """A short description of a BuildSummary: which of its list/count fields are non-empty."""
+    if not isinstance(summary, dict):
+        return _fmt(summary)
+    parts = []
+    for k, v in summary.items():
+        if isinstance(v, list) and v:
+            parts.append(f"{k}: {len(v)}")
+        elif isinstance(v, (int, float)) and not isinstance(v, bool) and v and "time" not in k and not k.endswith("_s"):
+            parts.append(f"{k}: {v}")
+    return "; ".join(parts) or "nothing"
+
+
+def format_table(runs: list[dict], machine: dict) -> str:
+    """The benchmark table (Markdown), one column per corpus size, goals beside the figures."""
+
+    def t(r, k):
+        return r.get("times_s", {}).get(k)
+
+    rows: list[tuple[str, str, list[str]]] = [
+        ("documents", "", [_fmt(r.get("documents")) for r in runs]),
+        ("items", "", [_fmt(r.get("items")) for r in runs]),
+        ("characters (files)", "", [f"{r['characters']:,}" if r.get("characters") else "—" for r in runs]),
+        ("characters (items, segmented)", "", [f"{r['item_characters']:,}" if r.get("item_characters") else "—" for r in runs]),
+        ("ingest (s)", "", [_fmt(t(r, "ingest")) for r in runs]),
+        ("segmentation, 1 process (s)", "", [_fmt(t(r, "segmentation")) for r in runs]),
+        ("plain jieba floor (s)", "", [_fmt(t(r, "jieba_floor")) for r in runs]),
+        ("segmentation / jieba floor", f"≤ {GOALS['segmentation_ratio']}", [_fmt(r.get("segmentation_ratio")) for r in runs]),
+        ("segmentation, 2 processes (s)", "", [_fmt(t(r, "segmentation_2cores")) for r in runs]),
+        ("2 processes identical to 1", "yes", [_fmt(r.get("segmentation_2cores_identical")) for r in runs]),
+        ("themes / TF-IDF / clustering (s)", "", [_fmt(t(r, "themes")) for r in runs]),
+        ("comparisons, all analysis functions (s)", "", [_fmt(t(r, "comparisons")) for r in runs]),
+        ("ingest + segmentation + themes + comparisons (s)", f"< {GOALS['pipeline_s']:.0f} at 1,000", [_fmt(r.get("pipeline_s")) for r in runs]),
+        ("peak RSS of that pipeline (MB)", f"< {GOALS['peak_rss_mb']:.0f} at 1,000", [_fmt(r.get("peak_rss_pipeline_mb"), ".0f") for r in runs]),
+        ("one report render (s)", "", [_fmt(t(r, "report_render")) for r in runs]),
+        ("empty notebook, papermill (s)", "", [_fmt(t(r, "empty_notebook")) for r in runs]),
+        ("report render − empty notebook (s)", f"≤ {GOALS['render_minus_floor_s']:.0f}",
+         [_fmt(t(r, "report_render") - t(r, "empty_notebook")) if t(r, "report_render") is not None and t(r, "empty_notebook") is not None else "—" for r in runs]),
+        ("report render / empty notebook", "", [_fmt(t(r, "report_render") / t(r, "empty_notebook")) if t(r, "report_render") is not None and t(r, "empty_notebook") else "—" for r in runs]),
+        ("full build, jobs=2 (s)", "", [_fmt(t(r, "build_full")) for r in runs]),
+        ("no-change build (s)", f"< {GOALS['nochange_build_s']:.0f}", [_fmt(t(r, "build_nochange")) for r in runs]),
+        ("build after adding one document (s)", "", [_fmt(t(r, "build_add_one")) for r in runs]),
+        ("  … what it re-did", "", [_what_redid(r.get("build_add_one_summary")) for r in runs]),
+        ("peak RSS, whole run incl. build (MB)", "", [_fmt(r.get("peak_rss_mb"), ".0f") for r in runs]),
+        ("peak RSS of a child process (MB)", "", [_fmt(r.get("peak_rss_children_mb"), ".0f") for r in runs]),
+    ]
+    head = ["measure", "goal"] + [f"{r.get('documents_requested')} docs" for r in runs]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * len(runs)) + "|"]
+    for name, goal, vals in rows:
+        lines.append("| " + " | ".join([name, goal, *vals]) + " |")
+    m = machine
+    lines.append("")
+    lines.append(
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB RAM, {m['os']}, Python {m['python']}, "
+        f"jieba {m['versions'].get('jieba')}, pandas {m['versions'].get('pandas')}, scikit-learn {m['versions'].get('scikit-learn')}."
+    )
+    for r in runs:
+        for note in r.get("notes", []):
+            lines.append(f"Note ({r.get('documents_requested')} docs): {note}")
+    return "\n".join(lines)
+
+
+def _worker_main(argv: list[str] | None = None) -> int:
+    """`python -m compare.bench --worker SIZE --root DIR --out FILE`: one size in this (fresh) process."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m compare.bench")
+    p.add_argument("--worker", type=int, required=True)
+    p.add_argument("--root", type=Path, required=True)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--raw", type=Path, default=None)
+    a = p.parse_args(argv)
+    res = run_size(a.worker, a.root, seed=a.seed, raw_dir=a.raw)
+    a.out.write_text(json.dumps(_jsonable(res), ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: Path | None = None, raw_dir: Path | None = None) -> dict:
+    """Run every size in a fresh subprocess; returns {"machine", "goals", "runs"}."""
+    raw_dir = Path(raw_dir) if raw_dir is not None else project_root() / RAW_DIR
+    own_tmp = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="kexie-bench-")) if own_tmp else Path(workdir)
+    runs = []
+    try:
+        for size in sizes:
+            root = workdir / f"n{size}"
+            if root.exists():
+                raise CompareError(f"{root} already exists: give an empty --workdir")
+            root.mkdir(parents=True)
+            out = workdir / f"result-{size}.json"
+            env = dict(os.environ, KEXIE_COMPARE_ROOT=str(root), MPLBACKEND="Agg", PYTHONHASHSEED="0")
+            cmd = [sys.executable, "-m", "compare.bench", "--worker", str(size), "--root", str(root),
+                   "--out", str(out), "--seed", str(seed), "--raw", str(raw_dir.resolve())]
+            print(f"[bench] {size} documents in {root}", file=sys.stderr, flush=True)
+            proc = subprocess.run(cmd, env=env, cwd=root)
+            if proc.returncode != 0:
+                raise CompareError(f"the benchmark of {size} documents failed (exit {proc.returncode}); see the messages above")
+            runs.append(json.loads(out.read_text(encoding="utf-8")))
+    finally:
+        if own_tmp:
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)
+    return {"machine": machine_info(), "goals": GOALS, "runs": runs}
+
+
+def cli_bench(args) -> int:
+    """`python -m compare bench [--sizes 100,1000] [--json FILE]`: print the table, optionally write JSON."""
+    sizes = list(getattr(args, "sizes", None) or [100, 1000])
+    if any(s < 1 for s in sizes):
+        raise CompareError(f"--sizes must be positive document counts, got {sizes}")
+    report = run_benchmark(sizes, seed=getattr(args, "seed", 0), workdir=getattr(args, "workdir", None))
+    report["command"] = " ".join(sys.argv)
+    report["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    print(format_table(report["runs"], report["machine"]))
+    path = getattr(args, "json", None)
+    if path is not None:
+        from compare.io import atomic_write_text
+
+        atomic_write_text(Path(path), json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        print(f"figures written to {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main())

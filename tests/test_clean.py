@@ -104,7 +104,7 @@ def test_spaces_around_numbers_and_punctuation_go():
 
 
 def test_fullwidth_digits_and_ideographic_spaces():
-    assert normalise("２０１９年\u3000工作要点\r\n１．举办") == "2019年 工作要点\n1.举办"
+    assert normalise("２０１９年\u3000工作要点\r\n１．举办１．５万人次") == "2019年 工作要点\n1．举办1.5万人次"
 
 
 # --- cruft ------------------------------------------------------------------------------------

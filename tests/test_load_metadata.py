@@ -58,6 +58,7 @@ def test_notice_issuer_from_notice_title_or_red_header():
     ("湖南省科协“十四五”发展规划", "规划"),
     ("河南省科协2020年工作计划", "工作要点"),
     ("河南省科协2020年实施方案", "其他"),
+    ("河南省科协2020年科学普及工作要点", "科普工作要点"),
 ])
 def test_doc_type_from_title(title, doc_type):
     assert classify_doc_type(title) == doc_type
@@ -81,6 +82,13 @@ def test_year_priority_title_then_notice_then_issue_number_then_first_paragraph(
                        first_paragraph="今年是《三年行动计划（2018-2020年）》收官之年") is None
 
 
+def test_year_from_title_ranges_and_five_year_plans():
+    kw = dict(header=[], issue_number=None, first_paragraph="")
+    assert detect_year(title="湖南省科协事业发展规划（2021-2025年）", **kw) == 2021
+    assert detect_year(title="湖南省科协“十四五”发展规划", **kw) == 2021
+    assert detect_year(title="湖南省科协“十三五”发展规划", **kw) == 2016
+
+
 def test_province_priority():
     text = "中国科协……黑龙江……龙江……广东"
     assert detect_province(title="河南省科协2019年工作要点", issuer="湖北省科协", issue_number=None, text=text) == "河南"
@@ -88,6 +96,7 @@ def test_province_priority():
     assert detect_province(title="省科协2019年工作要点", issuer=None, issue_number="鄂科协办〔2019〕22号", text=text) == "湖北"
     assert detect_province(title=None, issuer=None, issue_number=None, text=text) == "黑龙江"
     assert detect_province(title="中国科协2019年工作要点", issuer=None, issue_number=None, text=text) == "全国"
+    assert detect_province(title="2019年河南省科协工作要点", issuer=None, issue_number=None, text=text) == "河南"
     assert detect_province(title=None, issuer=None, issue_number=None, text="中国科协 全国学会") is None
 
 

@@ -208,7 +208,6 @@ _FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)}  # ０-９
 _FULLWIDTH_ALNUM.update({c: c - 0xFEE0 for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
 _FULLWIDTH_ALNUM.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
 _FULLWIDTH_ALNUM[0xFF05] = ord("%")  # ％
-_FULLWIDTH_ALNUM[0xFF0E] = ord(".")  # ．(decimal point and item marker 1．)
 _PUNCT_MAP = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 _ASCII_PUNCT_RE = re.compile(r"[,:;?!]")
 _PAREN_PAIR_RE = re.compile(r"\(([^()\n]*)\)")
@@ -220,7 +219,8 @@ _NEEDS_PUNCT_RE = re.compile(r"[,:;?!()\"]")
 _OPEN_NEAR_CJK_RE = re.compile(rf"\((?={_CJK_CH})|(?<={_CJK_CH})\(")
 _CLOSE_AFTER_CJK_RE = re.compile(rf"(?<={_CJK_CH})\)")
 _MULTI_SPACE_RE = re.compile(" {2,}")
-_FULLWIDTH_ALNUM_RE = re.compile("[\uff05\uff0e\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_FULLWIDTH_ALNUM_RE = re.compile("[\uff05\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_FULLWIDTH_DECIMAL_RE = re.compile(r"(?<=\d)．(?=\d)")  # 1．5万 -> 1.5万; the marker 1．stays as written
 _NON_TEXT_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
@@ -285,12 +285,15 @@ def normalise_line(line: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Whole-text normalisation: line ends, zero-width characters, full-width digits/letters/％/．,
+    """Whole-text normalisation: line ends, zero-width characters, full-width digits/letters/％ (and ．
+    between digits),
     masks (`******` -> MASK), then `normalise_line` on every line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     text = _ZERO_WIDTH_RE.sub("", text)
     if _FULLWIDTH_ALNUM_RE.search(text):
         text = text.translate(_FULLWIDTH_ALNUM)
+    if "．" in text:
+        text = _FULLWIDTH_DECIMAL_RE.sub(".", text)
     text = _MASK_RE.sub(MASK, text)
     # characters that are never text (NUL and other C0 controls) -> space
     text = _NON_TEXT_RE.sub(" ", text)

@@ -88,6 +88,8 @@ _RED_HEADER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)文件$")
 _NOTICE_TITLE_YEAR_RE = re.compile(rf"《[^》]*?(?P<year>{_YEAR})\s*年[^》]*》")
 _LEADING_YEAR_RE = re.compile(rf"^(?P<year>{_YEAR})\s*年")
 _TITLE_YEAR_RE = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*年")
+_TITLE_RANGE_RE = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*[-—–~～至到]\s*{_YEAR}\s*年")
+_FIVE_YEAR_PLAN_RE = re.compile(r"十([一二三四五六七八九])五")
 
 
 def _cn_number(s: str) -> int:
@@ -163,7 +165,7 @@ def classify_doc_type(title: str) -> str:
     t = title or ""
     if "学会学术" in t:
         return "学会学术工作要点"
-    if "科普" in t and re.search(r"要点|计划", t):
+    if re.search(r"科普|科学普及", t) and re.search(r"要点|计划", t):
         return "科普工作要点"
     if "改革" in t and re.search(r"要点|方案|计划|任务", t):
         return "深化改革工作要点"
@@ -198,8 +200,8 @@ def title_prefix(title: str) -> str:
 
 def detect_province(*, title: str | None, issuer: str | None, issue_number: str | None,
                     text: str) -> str | None:
-    """Title prefix > issuer > 文号 abbreviation > the province named most often in the text."""
-    for candidate in (title_prefix(title or ""), issuer or ""):
+    """Title > issuer > 文号 abbreviation > the province named most often in the text (ties: named first)."""
+    for candidate in (title or "", issuer or ""):
         p = province_in(candidate) if candidate else None
         if p:
             return p
@@ -223,11 +225,15 @@ def _first_index(text: str, short: str) -> int:
 
 def detect_year(*, title: str | None, header: list[str], issue_number: str | None,
                 first_paragraph: str) -> int | None:
-    """Title year > notice 《…年…》 year > 文号 year > the year opening the first paragraph."""
+    """Title year (a range gives its first year; “十四五” gives 2021) > notice 《…年…》 year > 文号
+    year > the year opening the first paragraph."""
     if title:
-        m = _TITLE_YEAR_RE.search(title)
+        m = _TITLE_RANGE_RE.search(title) or _TITLE_YEAR_RE.search(title)
         if m:
             return int(m.group("year"))
+        m = _FIVE_YEAR_PLAN_RE.search(title)
+        if m:  # “十四五”规划 -> 2021: the 11th plan started in 2006, one every five years since
+            return 2006 + 5 * (_CN_DIGITS[m.group(1)] - 1)
     for line in header:
         m = _NOTICE_TITLE_YEAR_RE.search(line)
         if m:

@@ -40,9 +40,9 @@ class Marker:
 
 
 _MARKER_RULES: tuple[tuple[str, int, re.Pattern], ...] = (
-    ("section", 1, re.compile(rf"^([{_CN}]{{1,3}})(?:、|\.(?!\d))")),
+    ("section", 1, re.compile(rf"^([{_CN}]{{1,3}})(?:、|[.．](?!\d))")),
     ("subsection", 2, re.compile(rf"^（([{_CN}]{{1,3}})）")),
-    ("item", 3, re.compile(r"^(\d{1,2})[.、](?!\d)")),
+    ("item", 3, re.compile(r"^(\d{1,2})[.．、](?!\d)")),
     ("subitem", 4, re.compile(r"^（(\d{1,2})）|^(\d{1,2})）")),
     ("ordinal", 5, re.compile(rf"^([{_CN}]{{1,3}})是(?!否|非|由|指|为了)|^([{_CIRCLED}])")),
     ("bullet", 6, re.compile(r"^(——|－－|--|[●•◆■▲★☆▪])")),

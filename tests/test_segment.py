@@ -72,12 +72,13 @@ def test_stopwords_never_appear(seg, seed_lines):
 
 
 def test_masks_numbers_and_punctuation_are_dropped(seg):
-    text = "落实省政府与中国科协“省会合作”安排，组织开展*********学会与我省相关市县对接；＊＊＊振兴。" \
-           "2024年举办不少于20期“科创中原论坛”，新增3-5家基地，覆盖率达到90%，第十次代表大会，二十项任务。"
+    text = ("落实省政府与中国科协“省会合作”安排，组织开展*********学会与我省相关市县对接；＊＊＊振兴。"
+            "团结引领广大科技工作者为龙江██振兴██振兴作出新贡献。"  # ██ is the loader's mask token
+            "2024年举办不少于20期“科创中原论坛”，新增3-5家基地，覆盖率达到90%，第十次代表大会，二十项任务。")
     toks = seg.tokenize(text)
-    assert "省会合作" in toks and "科创中原论坛" in toks and "代表大会" in toks
+    assert "省会合作" in toks and "科创中原论坛" in toks and "代表大会" in toks and "振兴" in toks
     for t in toks:
-        assert "*" not in t and "＊" not in t, t
+        assert "*" not in t and "＊" not in t and "█" not in t, t
         assert re.search(r"[^\W\d_]", t), f"number or punctuation token {t!r}"
         assert len(t) >= 2, t
     assert not {"2024", "20", "3-5", "90%", "第十次", "二十项", "，", "“"} & set(toks)
@@ -180,7 +181,7 @@ def test_parallel_equals_single_process(tmp_path, seed_lines):
     assert seg.tokenize_many(seed_lines) == single  # read back from what the workers produced
 
 
-_ALPHABET = "科协学会党建智库科普人才创新组织省院合作一市一品十二三0123456789*＊，。、；：“”（）() .%-+的和与加强推进工作"
+_ALPHABET = "科协学会党建智库科普人才创新组织省院合作一市一品十二三0123456789*＊█，。、；：“”（）() .%-+的和与加强推进工作"
 
 
 @settings(max_examples=60, deadline=None)
@@ -189,5 +190,5 @@ def test_property_tokens_are_content(text):
     seg = default_segmenter()
     for t in seg.tokenize(text):
         assert t not in STOPWORDS
-        assert "*" not in t and not t.isspace()
+        assert "*" not in t and "█" not in t and not t.isspace()
         assert t in seg.user_words_ or (len(t) >= 2 and re.search(r"[^\W\d_]", t))

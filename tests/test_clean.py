@@ -126,6 +126,9 @@ def test_fullwidth_digits_and_ideographic_spaces():
     ("【打印本页】【关闭窗口】", "page-controls"),
     ("— 3 —", "page-number"),
     ("第2页 共5页", "page-number"),
+    ("扫一扫在手机打开当前页", "page-tools"),
+    ("【字体：大 中 小】", "page-controls"),
+    ("分享到：微信 微博", "page-controls"),
 ])
 def test_cruft_lines_are_recognised(line, rule):
     assert cruft_rule(normalise_line(line)) == rule

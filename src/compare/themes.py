@@ -634,6 +634,11 @@ def cli_themes(args) -> int:
     print(f"clusters: {len(res.clusters)} (KMeans on TF-IDF)")
     for row in res.clusters.itertuples():
         print(f"  {row.cluster:>2} {row.theme} n={row.size:<3} {' '.join(row.top_terms[:6])}")
+    kw = res.keyword_clusters
+    if len(kw):
+        print(f"keyword groups (co-occurrence of the {len(kw)} most frequent terms):")
+        for c, grp in kw.groupby("keyword_cluster", sort=True):
+            print(f"  {c:>2} {grp['theme'].iloc[0]} {' '.join(grp['term'].head(8))}")
     a = res.agreement
     print("cluster/theme agreement: " + ", ".join(f"{k} {v:.2f}" for k, v in a.items()))
     print("wrote " + ", ".join(str(p) for p in res.paths))

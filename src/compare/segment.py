@@ -205,11 +205,13 @@ class Segmenter:
         state = self.__dict__.copy()
         state["_tokenizer"] = None
         state["_lock"] = None
+        state["_verdict"] = None
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._lock = threading.Lock()
+        self._verdict = _Verdicts(self._keep)
 
     def __repr__(self) -> str:
         src = self.user_dict_path_.name if self.user_dict_path_ else f"{len(self._entries)} words"

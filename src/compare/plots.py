@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from matplotlib.transforms import ScaledTranslation
@@ -57,8 +58,11 @@ SEQUENTIAL = LinearSegmentedColormap.from_list("kexie_seq", ["#f4f6f8", "#b9cde5
 FALLBACK_THEME_PALETTE = ("#c0392b", "#2471a3", "#27ae60", "#8e44ad", "#d68910", "#17a589", "#5d6d7e",
                           "#a04000", "#1a5276", "#7d3c98", "#b7950b", "#566573")
 OTHER_THEME_COLOR = "#95a5a6"
-#: colour-blind-safe qualitative palette (Okabe–Ito, yellow dropped) for provinces
-PROVINCE_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8c564b")
+#: darker, muted colours for provinces (used where provinces must be told apart, e.g. the slogan timeline);
+#: any too close to a theme colour is skipped so a province is never mistaken for a theme
+PROVINCE_PALETTE = ("#1b2a41", "#8c4a2f", "#4b6b2a", "#6b3f7a", "#2f6f73", "#7a6a1f", "#8a2846", "#3d5a80",
+                    "#5f5f5f", "#a05a00")
+BAR_NEUTRAL = "#3d5a80"
 PROVINCE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 TITLE_SIZE = 24
@@ -174,8 +178,11 @@ def province_colors(provinces: Iterable[str]) -> dict[str, tuple[str, str]]:
     """(colour, marker) per province, assigned in sorted order so that the same corpus gives every
     province the same look in every chart."""
     ordered = sorted(dict.fromkeys(str(p) for p in provinces))
+    themed = [np.array(to_rgb(c)) for c in theme_colors().values()]
+    palette = [c for c in PROVINCE_PALETTE
+               if all(np.linalg.norm(np.array(to_rgb(c)) - t) > 0.25 for t in themed)] or list(PROVINCE_PALETTE)
     return {
-        p: (PROVINCE_PALETTE[i % len(PROVINCE_PALETTE)], PROVINCE_MARKERS[i % len(PROVINCE_MARKERS)])
+        p: (palette[i % len(palette)], PROVINCE_MARKERS[i % len(PROVINCE_MARKERS)])
         for i, p in enumerate(ordered)
     }
 
@@ -239,6 +246,25 @@ def _wrap(text: str, width: int, max_lines: int = 2) -> str:
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: max(width - 1, 1)] + "…"
+    return "\n".join(lines)
+
+
+def _wrap_words(words: Sequence[str], width: int, max_lines: int = 2, sep: str = "、") -> str:
+    """Join words with sep into lines of at most `width` characters, breaking only between words (so
+    no line starts with punctuation); words that do not fit in max_lines are dropped, marked with …"""
+    lines: list[str] = []
+    current = ""
+    for w in words:
+        candidate = f"{current}{sep}{w}" if current else w
+        if len(candidate) <= width or not current:
+            current = candidate
+            continue
+        lines.append(current + sep)
+        current = w
+        if len(lines) == max_lines:
+            lines[-1] = lines[-1][:-len(sep)] + "…"
+            return "\n".join(lines)
+    lines.append(current)
     return "\n".join(lines)
 
 
@@ -317,6 +343,7 @@ def theme_heatmap(
     themes: Sequence[str] | None = None,
     title: str = "各省科协工作要点的主题结构",
     subtitle: str | None = None,
+    note: str | None = None,
 ) -> Figure:
     """Heatmap of theme shares: one row per group (province × year, from
     ``analysis.theme_share_matrix(corpus, by=("province", "year"))``), one column per theme.
@@ -337,7 +364,7 @@ def theme_heatmap(
     grid = df.pivot_table(index="_row", columns="theme", values=value, aggfunc="sum", sort=False)
     grid = grid.reindex(index=rows, columns=cols)
     colors = theme_colors(cols)
-    fig = _figure(title, subtitle)
+    fig = _figure(title, subtitle, note=note)
     ax = fig.add_subplot()
     _heatmap(ax, grid.to_numpy(), row_labels=rows, col_labels=cols, col_colors=[colors[c] for c in cols],
              fmt=_pct, vmax=max(float(np.nanmax(grid.to_numpy())) if grid.size else 0.0, 0.01))
@@ -351,6 +378,7 @@ def theme_shares_bar(
     themes: Sequence[str] | None = None,
     title: str = "各省工作要点的主题构成",
     subtitle: str | None = None,
+    note: str | None = None,
 ) -> Figure:
     """100 % stacked horizontal bars: one bar per group (typically province, from
     ``analysis.theme_share_matrix(corpus, by=("province",))``), one segment per theme in its colour."""
@@ -368,7 +396,7 @@ def theme_shares_bar(
     grid = df.pivot_table(index="_row", columns="theme", values=value, aggfunc="sum", sort=False)
     grid = grid.reindex(index=rows, columns=cols).fillna(0.0)
     colors = theme_colors(cols)
-    fig = _figure(title, subtitle)
+    fig = _figure(title, subtitle, note=note)
     ax = fig.add_subplot()
     y = np.arange(len(rows))
     left = np.zeros(len(rows))
@@ -393,17 +421,29 @@ def theme_shares_bar(
     return fig
 
 
-def _spread(values: Sequence[float], min_gap: float) -> list[float]:
-    """Nudge label positions apart (keeping their order) so that no two are closer than min_gap."""
-    order = np.argsort(values, kind="mergesort")
-    pos = np.asarray(values, dtype=float)[order].copy()
-    for i in range(1, len(pos)):
-        pos[i] = max(pos[i], pos[i - 1] + min_gap)
-    # centre the adjustment so labels do not drift only upwards
-    shift = (np.asarray(values, dtype=float)[order] - pos).mean() if len(pos) else 0.0
-    pos = pos + shift
-    out = np.empty_like(pos)
-    out[order] = pos
+def _spread(values: Sequence[float], min_gap: float, lower: float | None = None) -> list[float]:
+    """Label positions as close as possible to `values` (keeping their order) with no two closer than
+    min_gap and none below `lower`: overlapping labels are merged into blocks centred on their mean."""
+    vals = np.asarray(values, dtype=float)
+    order = np.argsort(vals, kind="mergesort")
+    blocks: list[list[float]] = []  # each block: [mean of targets, count]
+    for v in vals[order]:
+        blocks.append([v, 1])
+        while len(blocks) > 1:
+            (m0, n0), (m1, n1) = blocks[-2], blocks[-1]
+            top0 = m0 + (n0 - 1) / 2 * min_gap
+            bottom1 = m1 - (n1 - 1) / 2 * min_gap
+            if bottom1 - top0 >= min_gap:
+                break
+            blocks[-2:] = [[(m0 * n0 + m1 * n1) / (n0 + n1), n0 + n1]]
+    pos = []
+    for m, n in blocks:
+        pos += [m + (k - (n - 1) / 2) * min_gap for k in range(int(n))]
+    pos_arr = np.asarray(pos)
+    if lower is not None and len(pos_arr) and pos_arr[0] < lower:
+        pos_arr = np.maximum(pos_arr, lower + np.arange(len(pos_arr)) * min_gap)
+    out = np.empty_like(pos_arr)
+    out[order] = pos_arr
     return out.tolist()
 
 
@@ -417,6 +457,7 @@ def change_over_time(
     top_terms: int = 8,
     title: str | None = None,
     subtitle: str | None = None,
+    note: str | None = None,
 ) -> Figure:
     """How one province's theme profile changed across its plan years (``analysis.theme_changes``:
     year, theme, share_items, delta): one line per theme in its colour, labelled at its last point.
@@ -442,7 +483,7 @@ def change_over_time(
     has_terms = terms is not None and not terms.empty
     if terms is not None:
         _require(terms, ["from_year", "to_year", "change", "term"], what + " (terms)")
-    fig = _figure(title, subtitle, note=None if len(years) > 1 else "只有一个年份，无法显示变化")
+    fig = _figure(title, subtitle, note="；".join(n for n in (note, None if len(years) > 1 else "只有一个年份，无法显示变化") if n))
     if has_terms:
         gs = fig.add_gridspec(1, 2, width_ratios=[1.55, 1])
         ax = fig.add_subplot(gs[0, 0])
@@ -457,7 +498,7 @@ def change_over_time(
     # direct labels at the last year instead of a legend
     last = grid.iloc[-1].to_numpy(dtype=float)
     ymax = max(float(grid.to_numpy().max()), 0.05)
-    label_y = _spread(list(last), min_gap=ymax * 0.075)
+    label_y = _spread(list(last), min_gap=ymax * 0.075, lower=0.0)
     x_end = x[-1]
     width = (x[-1] - x[0]) if len(x) > 1 else 4.0
     x_pad = width * 0.04
@@ -495,8 +536,7 @@ def _terms_panel(ax, terms: pd.DataFrame, *, top_terms: int) -> None:
         y -= line_h
         for change, label, color in (("appears", "＋ 新出现", "#1e8449"), ("disappears", "－ 不再出现", "#a93226")):
             words = part.loc[part["change"] == change, "term"].astype(str).head(top_terms).tolist()
-            body = "、".join(words) if words else "（无）"
-            wrapped = _wrap(body, 22, max_lines=2)
+            wrapped = _wrap_words(words, 20, max_lines=2) if words else "（无）"
             ax.text(0, y, label, fontsize=SMALL_SIZE + 1, color=color, transform=ax.transAxes, va="top")
             ax.text(0.27, y, wrapped, fontsize=SMALL_SIZE + 1, color=INK, transform=ax.transAxes, va="top",
                     linespacing=1.35)
@@ -577,7 +617,6 @@ def distinctive_terms(
     sort = ["group", "rank"] if "rank" in df.columns else ["group"]
     df = df.sort_values(sort + ["statistic"], ascending=[True] * len(sort) + [False], kind="mergesort")
     groups = list(dict.fromkeys(df["group"].astype(str))) if provinces is None else list(provinces)
-    look = province_colors(groups)
     rows, cols = _grid_shape(len(groups))
     fig = _figure(title, subtitle)
     axes = fig.subplots(rows, cols, squeeze=False)
@@ -589,7 +628,7 @@ def distinctive_terms(
         g = groups[k]
         part = df[df["group"].astype(str) == g].head(top_n)
         y = np.arange(len(part))
-        color = look[g][0]
+        color = BAR_NEUTRAL  # one neutral colour: the panel title says which province
         ax.barh(y, part["statistic"].to_numpy(dtype=float), color=color, height=0.7)
         freq = part["freq_target"].tolist() if "freq_target" in part.columns else [None] * len(part)
         ax.set_yticks(y, labels=[f"{t}" for t in part["term"].astype(str)])
@@ -599,7 +638,7 @@ def distinctive_terms(
                         color=MUTED)
         ax.invert_yaxis()
         ax.set_xlim(0, vmax * 1.25)
-        ax.set_title(g, fontsize=SUBTITLE_SIZE + 2, color=color, loc="left")
+        ax.set_title(g, fontsize=SUBTITLE_SIZE + 2, color=INK, loc="left")
         ax.tick_params(axis="y", length=0, labelsize=LABEL_SIZE if top_n <= 12 else SMALL_SIZE)
         ax.tick_params(axis="x", labelsize=SMALL_SIZE)
         ax.spines["left"].set_visible(False)
@@ -635,7 +674,7 @@ def slogan_timeline(
     _require(shared, ["phrase", "province", "year"], what)
     if top_n < 1:
         raise ParameterError(f"{what}: top_n must be at least 1, not {top_n}")
-    subtitle = subtitle or "多个省份共用的提法：每个标记表示该省当年的工作要点中出现了这一提法，圆圈标出最早使用"
+    subtitle = subtitle or "多个省份共用的提法：每个标记表示该省当年的文件中出现了这一提法，黑框大标记为最早使用"
     if shared.empty:
         return _empty(title, subtitle, "没有多个省份共用的提法（至少需要两个省份的文件）")
     df = shared.copy()
@@ -661,7 +700,7 @@ def slogan_timeline(
     look = province_colors(provs)
     years = sorted(per["year"].unique())
     # markers of different provinces in the same year sit side by side, a fixed distance apart
-    step_pt = 13.0
+    step_pt = 17.0
     offsets = {p: (i - (len(provs) - 1) / 2) * step_pt for i, p in enumerate(provs)}
 
     fig = _figure(title, subtitle)
@@ -675,13 +714,14 @@ def slogan_timeline(
         part = per[per["province"] == prov]
         color, marker = look[prov]
         shift = ax.transData + ScaledTranslation(offsets[prov] / 72, 0, fig.dpi_scale_trans)
-        ax.scatter(part["year"], part["phrase"].map(row_of), s=110, color=color, marker=marker, zorder=3,
-                   label=prov, edgecolors="white", linewidths=0.8, transform=shift)
-        # earliest use: every province that used the phrase in its first year (ties are all "first")
-        first = part[part["year"] == part["phrase"].map(first_year)]
-        if len(first):
-            ax.scatter(first["year"], first["phrase"].map(row_of), s=420, facecolors="none", edgecolors=INK,
-                       linewidths=1.8, zorder=4, transform=shift)
+        # earliest use: every province that used the phrase in its first year (ties are all "first"),
+        # drawn larger with a dark outline; later uses smaller with a white outline
+        is_first = (part["year"] == part["phrase"].map(first_year)).to_numpy()
+        for mask, size, edge, lw in ((~is_first, 90, "white", 0.8), (is_first, 200, INK, 2.0)):
+            sub = part[mask]
+            if len(sub):
+                ax.scatter(sub["year"], sub["phrase"].map(row_of), s=size, color=color, marker=marker,
+                           zorder=3, edgecolors=edge, linewidths=lw, transform=shift, gid=f"first={bool(lw > 1)}")
     labels = [_phrase_label(p, k) for p, k in zip(stats["phrase"], stats["kind"])]
     ax.set_yticks(range(len(rows)), labels=[_wrap(t, 16) for t in labels])
     ax.set_ylim(len(rows) - 0.5, -0.5)
@@ -693,8 +733,8 @@ def slogan_timeline(
     ax.spines["left"].set_visible(False)
     handles = [Line2D([], [], linestyle="none", marker=look[p][1], color=look[p][0], markersize=11, label=p)
                for p in provs]
-    handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="none", markeredgecolor=INK,
-                          markersize=17, markeredgewidth=1.8, label="最早使用"))
+    handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="#c8ced6", markeredgecolor=INK,
+                          markersize=14, markeredgewidth=2.0, label="最早使用（黑框）"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
               labelspacing=1.0)
     return fig
@@ -703,27 +743,32 @@ def slogan_timeline(
 def targets_chart(
     targets: pd.DataFrame,
     *,
+    plans: Iterable[tuple[str, int]] | None = None,
     themes: Sequence[str] | None = None,
     title: str = "量化目标",
     subtitle: str | None = None,
+    note: str | None = None,
 ) -> Figure:
     """Number of quantitative targets (e.g. 不少于200场) per plan, stacked by theme
     (``analysis.targets_by_theme``: theme, province, year, unit, n_targets, total_value). Values with
-    different units are not added up; the chart counts targets, the CSV keeps the totals per unit."""
+    different units are not added up; the chart counts targets, the CSV keeps the totals per unit.
+    `plans` ((province, year) pairs, e.g. from the documents table) adds a row, "共 0 条", for plans
+    without any quantitative target, so that their absence is visible."""
     what = "targets_chart"
     _require(targets, ["theme", "province", "year", "n_targets"], what)
     subtitle = subtitle or "各份工作要点中带具体数字的目标条数，按主题分色"
     if targets.empty or float(targets["n_targets"].sum()) == 0:
         return _empty(title, subtitle, "所选文件中没有带具体数字的目标")
     df = targets.copy()
+    keys = {(str(p), int(y)) for p, y in zip(df["province"], df["year"])}
+    keys |= {(str(p), int(y)) for p, y in (plans or [])}
+    rows = [f"{p} {y}" for p, y in sorted(keys)]
     df["_row"] = df["province"].astype(str) + " " + df["year"].astype(int).astype(str)
-    df = df.sort_values(["province", "year"], kind="mergesort")
-    rows = list(dict.fromkeys(df["_row"]))
     cols = _theme_order(df["theme"], themes)
     colors = theme_colors(cols)
     grid = df.pivot_table(index="_row", columns="theme", values="n_targets", aggfunc="sum", sort=False)
     grid = grid.reindex(index=rows, columns=cols).fillna(0)
-    fig = _figure(title, subtitle)
+    fig = _figure(title, subtitle, note=note)
     ax = fig.add_subplot()
     y = np.arange(len(rows))
     left = np.zeros(len(rows))
@@ -743,7 +788,7 @@ def targets_chart(
                 fontsize=LABEL_SIZE, color=INK)
     ax.set_yticks(y, labels=rows)
     ax.invert_yaxis()
-    ax.set_xlim(0, left.max() * 1.15)
+    ax.set_xlim(0, max(left.max(), 1) * 1.15)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     ax.set_xlabel("目标条数")
     ax.tick_params(axis="y", length=0)
@@ -809,6 +854,16 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def freeze_layout(fig: Figure) -> Figure:
+    """Run the constrained layout once, at the figure's own dpi, and keep the result: every format and
+    resolution then gets exactly the same layout (otherwise text extents measured at the first save's
+    dpi would leak into the next format and the files would depend on the order they are written in)."""
+    if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
+        fig.draw_without_rendering()
+        fig.set_layout_engine("none")
+    return fig
+
+
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     """Save fig to path (format from the suffix: png, svg or pdf) deterministically and atomically:
     no dates in the file, SVG text as outlines, PDF with the font's glyphs embedded."""
@@ -818,6 +873,7 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     fmt = path.suffix.lower().lstrip(".")
     kwargs = _save_kwargs(fmt, getattr(fig, "_kexie_title", "") or path.stem)
     font = apply_style()
+    freeze_layout(fig)
     buf = _io.BytesIO()
     with mpl.rc_context({"svg.fonttype": "path", "svg.hashsalt": "kexie-compare",
                          "pdf.fonttype": font.pdf_fonttype}):
@@ -851,18 +907,38 @@ def _focus_province(corpus) -> str | None:
     return sorted(years.index, key=lambda p: (-int(years[p]), str(p)))[0]
 
 
+PLAIN_DOC_TYPE = "工作要点"
+
+
+def doc_type_note(documents: pd.DataFrame, *, provinces: Sequence[str] | None = None, limit: int = 4) -> str | None:
+    """A source-line note naming the province-years whose documents are not (only) a 工作要点, e.g.
+    "河南 2022 为学会学术工作要点", so that a reader does not compare unlike documents unawares."""
+    docs = documents if provinces is None else documents[documents["province"].isin(list(provinces))]
+    parts = []
+    for (prov, year), grp in docs.groupby(["province", "year"], sort=True):
+        types = list(dict.fromkeys(grp["doc_type"].astype(str)))
+        if types != [PLAIN_DOC_TYPE]:
+            parts.append(f"{prov} {int(year)} 为{'与'.join(types)}")
+    if not parts:
+        return None
+    more = "等" if len(parts) > limit else ""
+    return "；".join(parts[:limit]) + more
+
+
 def _charts(corpus, *, top_n: int) -> Iterable[_Chart]:
     from compare import analysis
 
     provinces = corpus.provinces
+    note = doc_type_note(corpus.documents)
     m = analysis.theme_share_matrix(corpus, by=("province", "year"))
-    yield _Chart("theme_heatmap", {"": m}, theme_heatmap(m))
+    yield _Chart("theme_heatmap", {"": m}, theme_heatmap(m, note=note))
     m = analysis.theme_share_matrix(corpus, by=("province",))
-    yield _Chart("theme_shares_bar", {"": m}, theme_shares_bar(m))
+    yield _Chart("theme_shares_bar", {"": m}, theme_shares_bar(m, note=note))
     focus = _focus_province(corpus)
     ch = analysis.theme_changes(corpus, focus)
     terms = analysis.term_changes(corpus, focus, top_n=top_n)
-    yield _Chart("change_over_time", {"": ch, "_terms": terms}, change_over_time(ch, terms, province=focus))
+    yield _Chart("change_over_time", {"": ch, "_terms": terms},
+                 change_over_time(ch, terms, province=focus, note=doc_type_note(corpus.documents, provinces=[focus])))
     sim = analysis.similarity(corpus, level="document")
     yield _Chart("similarity_heatmap", {"": sim}, similarity_heatmap(sim))
     key = analysis.keyness(corpus, by="province", top_n=10)
@@ -870,7 +946,8 @@ def _charts(corpus, *, top_n: int) -> Iterable[_Chart]:
     shared = analysis.shared_phrases(corpus, min_provinces=2)
     yield _Chart("slogan_timeline", {"": shared}, slogan_timeline(shared, provinces=provinces))
     tg = analysis.targets_by_theme(corpus)
-    yield _Chart("targets_chart", {"": tg}, targets_chart(tg))
+    plans = corpus.documents[["province", "year"]].drop_duplicates().itertuples(index=False)
+    yield _Chart("targets_chart", {"": tg}, targets_chart(tg, plans=list(plans), note=note))
     dp = analysis.departments_by_theme(corpus, top_n=top_n)
     yield _Chart("departments_themes", {"": dp}, departments_themes(dp, top_n=top_n))
 

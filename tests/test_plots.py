@@ -1,0 +1,377 @@
+"""Briefing charts: every chart draws real Chinese (no missing glyph, no font fallback) in PNG, SVG and
+PDF; vector files are self-contained; colours per theme agree across charts; degenerate input gives a
+readable figure or a clear error; write_figures / `compare figures` write every chart + its CSV."""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zlib
+from argparse import Namespace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+from matplotlib.colors import to_hex
+
+from compare import plots
+from compare.errors import ParameterError
+from compare.fonts import cjk_font_info, font_problems
+from compare.themes import load_theme_dictionary
+
+THEMES = list(load_theme_dictionary().themes)
+GROUPS = [("河南", 2019), ("河南", 2022), ("河南", 2024), ("湖北", 2019), ("黑龙江", 2019)]
+CHARTS = ["theme_heatmap", "theme_shares_bar", "change_over_time", "similarity_heatmap", "distinctive_terms",
+          "slogan_timeline", "targets_chart", "departments_themes"]
+
+
+# --------------------------------------------------------------------------------------------------
+# hand-built comparison frames with the documented columns (compare.analysis)
+# --------------------------------------------------------------------------------------------------
+
+
+def _shares(rng) -> pd.DataFrame:
+    rows = []
+    for p, y in GROUPS:
+        for t, v in zip(THEMES, rng.dirichlet(np.ones(len(THEMES)))):
+            rows.append({"province": p, "year": y, "theme": t, "share": float(v)})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, tuple]:
+    rng = np.random.default_rng(7)
+    m = _shares(rng)
+    m.loc[(m["province"] == "湖北") & (m["theme"] == THEMES[0]), "share"] = 0.375  # a known cell: 38%
+    by_province = m.groupby(["province", "theme"], sort=False, as_index=False)["share"].mean()
+    henan = m[m["province"] == "河南"].rename(columns={"share": "share_items"}).drop(columns="province")
+    henan["delta"] = henan.groupby("theme")["share_items"].diff()
+    henan["n_items"] = 3
+    terms = pd.DataFrame(
+        [(2019, 2022, "appears", "学术交流", 9), (2019, 2022, "disappears", "脱贫攻坚", 6),
+         (2022, 2024, "appears", "科技馆新馆", 8), (2022, 2024, "disappears", "学术年会", 5)],
+        columns=["from_year", "to_year", "change", "term", "freq"])
+    docs = [("henan-2019-gzyd", "河南 2019 工作要点"), ("henan-2022-xhxs", "河南 2022 学会学术工作要点"),
+            ("hubei-2019-gzyd", "湖北 2019 工作要点")]
+    # every ordered pair and the diagonal, as analysis.similarity returns them
+    sim = pd.DataFrame([(a, b, la, lb, 1.0 if a == b else 0.3 + 0.1 * (i + j))
+                        for i, (a, la) in enumerate(docs) for j, (b, lb) in enumerate(docs)],
+                       columns=["doc_a", "doc_b", "label_a", "label_b", "cosine"])
+    key = pd.DataFrame([(g, t, 20 - k, 2, 30.0 - 2 * k, 0.001, 2.0, k + 1)
+                        for g, words in [("河南", ["一市一品", "省会合作", "科技馆新馆"]),
+                                         ("湖北", ["长江经济带", "荆楚", "光谷"]),
+                                         ("黑龙江", ["龙江振兴", "冰雪", "黑土地"])]
+                        for k, t in enumerate(words)],
+                       columns=["group", "term", "freq_target", "freq_reference", "statistic", "p_value",
+                                "log_ratio", "rank"])
+    uses = {("科创中国", "quoted"): [("湖北", 2019), ("河南", 2019), ("河南", 2024)],
+            ("一市一品", "quoted"): [("河南", 2022), ("河南", 2024), ("黑龙江", 2024)],
+            ("全民科学素质行动规划纲要", "title"): [("黑龙江", 2019), ("河南", 2022)]}
+    shared = []
+    for (phrase, kind), where in uses.items():
+        fy = min(y for _, y in where)
+        firsts = "、".join(sorted({p for p, y in where if y == fy}))
+        for p, y in where:
+            shared.append((phrase, kind, p, y, f"{p}-{y}", 2, fy, firsts, len({q for q, _ in where})))
+    shared = pd.DataFrame(shared, columns=["phrase", "kind", "province", "year", "doc_id", "count", "first_year",
+                                           "first_province", "n_provinces"])
+    targets = pd.DataFrame([(t, p, y, u, int(rng.integers(1, 4)), 100.0)
+                            for p, y in GROUPS for t in THEMES[:3] for u in ("场", "人次")],
+                           columns=["theme", "province", "year", "unit", "n_targets", "total_value"])
+    depts = pd.DataFrame([(d, t, int(rng.integers(0, 5))) for d in ["办公室", "组织人事部", "学会学术部", "科学普及部"]
+                          for t in THEMES], columns=["department", "theme", "n_items"])
+    return {
+        "theme_heatmap": (m,), "theme_shares_bar": (by_province,), "change_over_time": (henan, terms),
+        "similarity_heatmap": (sim,), "distinctive_terms": (key,), "slogan_timeline": (shared,),
+        "targets_chart": (targets,), "departments_themes": (depts,),
+    }
+
+
+def _texts(fig) -> list[str]:
+    out = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        out += [t.get_text() for t in ax.texts]
+        out += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        out.append(ax.get_title(loc="left"))
+        legend = ax.get_legend()
+        if legend is not None:
+            out += [t.get_text() for t in legend.get_texts()]
+    return out
+
+
+def _save(fig, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    kwargs = plots._save_kwargs(fmt, "t")
+    fig.savefig(buf, format=fmt, dpi=40, **kwargs)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------------------------------
+# self-containedness checks
+# --------------------------------------------------------------------------------------------------
+
+
+def _pdf_objects(data: bytes) -> dict[int, bytes]:
+    return {int(m.group(1)): m.group(2) for m in re.finditer(rb"(\d+) 0 obj\b(.*?)\bendobj", data, re.S)}
+
+
+def _stream(obj: bytes) -> bytes:
+    raw = re.search(rb"stream\r?\n(.*)\r?\nendstream", obj, re.S).group(1)
+    return zlib.decompress(raw) if b"/FlateDecode" in obj else raw
+
+
+def assert_pdf_self_contained(data: bytes) -> None:
+    """Every font is a Type 3 font carrying its glyph procedures, or has its font program embedded; a
+    FontFile2 (TrueType) never holds CFF data; text maps back to Unicode."""
+    objs = _pdf_objects(data)
+    fonts = {n: o for n, o in objs.items() if re.search(rb"/Type\s*/Font\b(?!Descriptor)", o)}
+    assert fonts, "the PDF has no font at all (is there no text?)"
+    for n, obj in fonts.items():
+        subtype = re.search(rb"/Subtype\s*/(\w+)", obj).group(1)
+        if subtype == b"Type3":
+            assert b"/CharProcs" in obj and b"/ToUnicode" in obj, obj[:300]
+            continue
+        if subtype == b"Type0":
+            assert b"/ToUnicode" in obj
+            continue  # its descendant CIDFont is checked on its own
+        desc = re.search(rb"/FontDescriptor\s+(\d+) 0 R", obj)
+        assert desc, f"font object {n} ({subtype!r}) has no descriptor: not embedded"
+        d = objs[int(desc.group(1))]
+        ff = re.search(rb"/FontFile([23]?)\s+(\d+) 0 R", d)
+        assert ff, f"font object {n} ({subtype!r}) is not embedded"
+        program = _stream(objs[int(ff.group(2))])
+        if ff.group(1) == b"2":
+            assert not program.startswith(b"OTTO"), "CFF font program declared as TrueType (FontFile2)"
+
+
+def assert_svg_self_contained(data: bytes) -> None:
+    text = data.decode("utf-8")
+    assert "<text" not in text, "SVG has <text> elements: it depends on the viewer's fonts"
+    assert "<path" in text and "font-family" not in text
+
+
+# --------------------------------------------------------------------------------------------------
+# every chart, every format
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_chart_draws_chinese_in_every_format_without_missing_glyphs(name, frames):
+    with font_problems() as problems:
+        fig = getattr(plots, name)(*frames[name])
+        out = {fmt: _save(fig, fmt) for fmt in ("png", "svg", "pdf")}
+    assert problems == [], problems
+    assert any(t.get_text().startswith(plots.SOURCE) for t in fig.texts)  # source line
+    assert re.search(r"[\u4e00-\u9fff]{4}", fig.texts[0].get_text())  # a Chinese title
+    assert out["png"].startswith(b"\x89PNG")
+    assert_svg_self_contained(out["svg"])
+    assert_pdf_self_contained(out["pdf"])
+    # 16:9 slide size
+    w, h = fig.get_size_inches()
+    assert abs(w / h - 16 / 9) < 0.01
+
+
+def test_rc_font_resolves_to_the_cjk_font_without_fallback():
+    font = plots.apply_style()
+    first = plots.mpl.rcParams["font.sans-serif"][0]
+    found = font_manager.findfont(font_manager.FontProperties(family=first), fallback_to_default=False)
+    assert Path(found).resolve() == Path(font.path).resolve()
+
+
+def test_pdf_text_is_extractable_chinese(frames, tmp_path):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    fig = plots.theme_heatmap(*frames["theme_heatmap"])
+    path = plots.save_figure(fig, tmp_path / "h.pdf")
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "各省科协工作要点的主题结构" in text.replace(" ", "")
+    assert "河南" in text
+
+
+def test_output_is_deterministic(frames, tmp_path):
+    for fmt in ("png", "svg", "pdf"):
+        a = plots.save_figure(plots.targets_chart(*frames["targets_chart"]), tmp_path / f"a.{fmt}", dpi=40)
+        b = plots.save_figure(plots.targets_chart(*frames["targets_chart"]), tmp_path / f"b.{fmt}", dpi=40)
+        assert a.read_bytes() == b.read_bytes(), fmt
+    assert b"CreationDate" not in (tmp_path / "a.pdf").read_bytes()
+    assert b"<dc:date>" not in (tmp_path / "a.svg").read_bytes()
+
+
+# --------------------------------------------------------------------------------------------------
+# content and colours
+# --------------------------------------------------------------------------------------------------
+
+
+def test_theme_colours_come_from_the_theme_dictionary():
+    td = load_theme_dictionary()
+    colours = plots.theme_colors(td.themes)
+    assert list(colours) == list(td.themes)
+    configured = dict(getattr(td, "colors", {}) or {})
+    for theme in td.themes:
+        if configured.get(theme):
+            assert to_hex(colours[theme]) == to_hex(configured[theme])
+    assert len({to_hex(c) for c in colours.values()}) == len(td.themes), "two themes share a colour"
+
+
+def test_theme_colours_fall_back_to_fixed_palette_in_theme_order(monkeypatch):
+    class NoColours:
+        themes = ["甲", "乙", "丙"]
+        colors: dict = {}
+
+    monkeypatch.setattr(plots, "_dictionary", lambda: NoColours())
+    assert plots.theme_colors() == dict(zip(NoColours.themes, plots.FALLBACK_THEME_PALETTE[:3]))
+    assert plots.theme_colors(["乙", "其他"]) == {"乙": plots.FALLBACK_THEME_PALETTE[1], "其他": plots.OTHER_THEME_COLOR}
+
+
+def test_same_theme_same_colour_in_every_chart(frames):
+    colours = {t: to_hex(c) for t, c in plots.theme_colors(THEMES).items()}
+    bar = plots.theme_shares_bar(*frames["theme_shares_bar"])
+    legend = bar.axes[0].get_legend()
+    for handle, text in zip(legend.legend_handles, legend.get_texts()):
+        assert to_hex(handle.get_facecolor()) == colours[text.get_text()]
+    heat = plots.theme_heatmap(*frames["theme_heatmap"])
+    for label in heat.axes[0].get_xticklabels():
+        assert to_hex(label.get_bbox_patch().get_facecolor()) == colours[label.get_text()]
+    line = plots.change_over_time(*frames["change_over_time"])
+    assert [to_hex(l.get_color()) for l in line.axes[0].get_lines()] == [colours[t] for t in THEMES]
+    targets = plots.targets_chart(*frames["targets_chart"])
+    for handle, text in zip(targets.axes[0].get_legend().legend_handles, targets.axes[0].get_legend().get_texts()):
+        assert to_hex(handle.get_facecolor()) == colours[text.get_text()]
+
+
+def test_heatmap_shows_the_numbers(frames):
+    fig = plots.theme_heatmap(*frames["theme_heatmap"])
+    ax = fig.axes[0]
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert rows == [f"{p} {y}" for p, y in GROUPS]
+    cols = [t.get_text() for t in ax.get_xticklabels()]
+    assert cols == THEMES
+    cell = [t.get_text() for t in ax.texts if t.get_position() == (0, rows.index("湖北 2019"))]
+    assert cell == ["38%"]
+    assert len(ax.texts) == len(GROUPS) * len(THEMES)
+
+
+def test_similarity_is_a_full_matrix_with_blank_diagonal(frames):
+    sim = frames["similarity_heatmap"][0]
+    once = sim[sim["doc_a"] < sim["doc_b"]]  # only one triangle given: mirrored by the chart
+    ax = plots.similarity_heatmap(once).axes[0]
+    n = 3
+    assert len(ax.texts) == n * (n - 1)
+    by_pos = {t.get_position(): t.get_text() for t in ax.texts}
+    assert all(by_pos[(i, j)] == by_pos[(j, i)] for i in range(n) for j in range(n) if i != j)
+    assert all((i, i) not in by_pos for i in range(n))
+
+
+def test_slogan_timeline_marks_every_first_use(frames):
+    shared = frames["slogan_timeline"][0]
+    fig = plots.slogan_timeline(shared)
+    ax = fig.axes[0]
+    firsts = [c for c in ax.collections if c.get_gid() == "first=True"]
+    later = [c for c in ax.collections if c.get_gid() == "first=False"]
+    n_first = sum(len(c.get_offsets()) for c in firsts)
+    expected = shared[shared["year"] == shared["first_year"]][["phrase", "province"]].drop_duplicates()
+    assert n_first == len(expected)
+    assert n_first + sum(len(c.get_offsets()) for c in later) == len(shared[["phrase", "province", "year"]]
+                                                                     .drop_duplicates())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # first uses sit at their phrase's first year
+    first_year = dict(zip(shared["phrase"], shared["first_year"]))
+    for c in firsts:
+        for x, y in c.get_offsets():
+            assert x == first_year[labels[int(y)].strip("“”《》")]
+    assert labels[0] in ("“科创中国”", "《全民科学素质行动规划纲要》")  # earliest phrases first
+    assert "《全民科学素质行动规划纲要》" in labels and "“一市一品”" in labels
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["河南", "湖北", "黑龙江", "最早使用（黑框）"]
+
+
+def test_distinctive_terms_one_panel_per_province(frames):
+    fig = plots.distinctive_terms(*frames["distinctive_terms"], top_n=2)
+    titles = [ax.get_title(loc="left") for ax in fig.axes if ax.get_visible() and ax.axison]
+    assert titles == ["河南", "湖北", "黑龙江"]
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ["长江经济带", "荆楚"]
+
+
+# --------------------------------------------------------------------------------------------------
+# degenerate input
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_empty_frames_give_a_readable_figure(name, frames):
+    empty = [f.iloc[0:0] for f in frames[name]]
+    with font_problems() as problems:
+        fig = getattr(plots, name)(*empty)
+        _save(fig, "png")
+    assert problems == []
+    assert any("没有" in t or "至少" in t or "无" in t for t in _texts(fig)), _texts(fig)
+
+
+def test_one_province_one_year(frames):
+    m = frames["theme_heatmap"][0]
+    one = m[(m["province"] == "湖北")]
+    with font_problems() as problems:
+        for fig in (plots.theme_heatmap(one), plots.theme_shares_bar(one.drop(columns="year")),
+                    plots.change_over_time(frames["change_over_time"][0].query("year == 2024"), province="河南"),
+                    plots.targets_chart(frames["targets_chart"][0].query("province == '湖北'"))):
+            _save(fig, "png")
+    assert problems == []
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(ParameterError, match="theme"):
+        plots.theme_heatmap(pd.DataFrame({"province": ["河南"], "share": [1.0]}))
+    with pytest.raises(ParameterError, match="cosine"):
+        plots.similarity_heatmap(pd.DataFrame({"doc_a": ["a"], "doc_b": ["b"]}))
+    with pytest.raises(ParameterError, match="top_n"):
+        plots.departments_themes(pd.DataFrame({"department": ["办公室"], "theme": ["科普"], "n_items": [1]}), top_n=0)
+
+
+# --------------------------------------------------------------------------------------------------
+# write_figures and the command line on the seeds
+# --------------------------------------------------------------------------------------------------
+
+
+def test_write_figures_on_the_seeds(themed_dir, tmp_path):
+    from compare.analysis import Corpus
+
+    corpus = Corpus.load(themed_dir)
+    out = tmp_path / "figures"
+    with font_problems() as problems:
+        written = plots.write_figures(corpus, out, formats=("png", "svg", "pdf"), dpi=50)
+    assert problems == [], problems
+    for name in CHARTS:
+        for fmt in ("png", "svg", "pdf"):
+            assert (out / f"{name}.{fmt}") in written
+        assert_svg_self_contained((out / f"{name}.svg").read_bytes())
+        assert_pdf_self_contained((out / f"{name}.pdf").read_bytes())
+        csv = out / f"{name}.csv"
+        assert csv in written and csv.read_bytes().startswith(b"\xef\xbb\xbf")
+        assert len(pd.read_csv(csv, encoding="utf-8-sig").columns) >= 3
+    heat = pd.read_csv(out / "theme_heatmap.csv", encoding="utf-8-sig")
+    assert list(heat.columns) == ["province", "year", "theme", "share"]
+    assert set(heat["province"]) == set(corpus.provinces)
+    assert np.allclose(heat.groupby(["province", "year"])["share"].sum(), 1.0)
+    assert (out / "change_over_time_terms.csv").is_file()
+    # unchanged files are not rewritten (mtimes stay: incremental builds see no change)
+    before = {p: p.stat().st_mtime_ns for p in written}
+    again = plots.write_figures(corpus, out, formats=("svg",), dpi=50)
+    assert all(before[p] == p.stat().st_mtime_ns for p in again)
+
+
+def test_cli_figures(themed_dir, tmp_path, capsys):
+    from compare.cli import main
+
+    out = tmp_path / "f"
+    assert main(["figures", "--processed", str(themed_dir), "--out", str(out), "--formats", "png", "--dpi", "30"]) == 0
+    printed = capsys.readouterr().out
+    assert str(out / "theme_heatmap.png") in printed and str(out / "theme_heatmap.csv") in printed
+    assert sorted(p.name for p in out.glob("*.png")) == sorted(f"{n}.png" for n in CHARTS)
+    assert not list(out.glob("*.svg"))
+    with pytest.raises(ParameterError, match="'tiff'"):
+        plots.cli_figures(Namespace(processed=themed_dir, out=out, formats=["png", "tiff"], dpi=30))
+    assert main(["figures", "--processed", str(themed_dir), "--out", str(out), "--formats", "gif"]) == 1
+    assert "'gif'" in capsys.readouterr().err

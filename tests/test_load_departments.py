@@ -48,3 +48,15 @@ def test_no_note_no_departments_and_other_brackets_kept():
 def test_unbalanced_note_takes_the_rest():
     text, deps = extract_departments("推进工作。（责任部门：办公室、科普部")
     assert text == "推进工作。" and deps == ["办公室", "科普部"]
+
+
+def test_shared_suffix_names_each_body():
+    assert split_departments("各全省学会，各高校、企业、医疗卫生机构科协") == \
+        ["各全省学会", "各高校科协", "企业科协", "医疗卫生机构科协"]
+    assert split_departments("高校、企业、医疗卫生机构科协") == ["高校科协", "企业科协", "医疗卫生机构科协"]
+
+
+def test_no_suffix_sharing_between_bodies_that_are_complete():
+    assert split_departments("办公室、组织人事部、省科技馆、省科普中心") == ["办公室", "组织人事部", "省科技馆", "省科普中心"]
+    assert split_departments("各省辖市科协、各全省学会") == ["各省辖市科协", "各全省学会"]
+    assert split_departments("省科技馆、机关各部室") == ["省科技馆", "机关各部室"]

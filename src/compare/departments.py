@@ -5,6 +5,10 @@ Recognised note labels: 责任部门, 牵头部门, 责任单位, 牵头单位, 
 copies are made full-width by compare.clean), so `省科普中心［省素质办］` and nested `（…）` stay
 inside one department. The list is split on `，`, `、` and `；`; each part is stripped, a label
 inside the list (`；配合部门：…`) is removed, empty parts dropped, duplicates kept once (first wins).
+
+A `、` run that shares one organisation suffix is expanded: `各高校、企业、医疗卫生机构科协` names three
+科协 (各高校科协, 企业科协, 医疗卫生机构科协), the same bodies the 2024 plans write out in full, so
+departments × themes counts them under one name whichever way a plan writes them.
 """
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ LABELS = ("责任部门", "牵头部门", "责任单位", "牵头单位", "配�
 _NOTE_START_RE = re.compile(r"（\s*(?:" + "|".join(LABELS) + r")\s*[：:]")
 _LABEL_RE = re.compile(r"^(?:" + "|".join(LABELS) + r")\s*[：:]\s*")
 _SPLIT_RE = re.compile(r"[，、；,;]")
+# suffixes a `、` run can share (`高校、企业科协`), and endings that make a part a body in its own right
+_SHARED_SUFFIXES = ("科协", "学会", "协会")
+_BODY_ENDINGS = ("部", "室", "委", "办", "社", "馆", "中心", "组", "单位", "会", "协", "处", "局", "厅", "院", "所", "站", "党委", "科协")
 _TRAILING_WS_RE = re.compile(r"[ \t]+\n")
 _BLANK_LINES_RE = re.compile(r"\n{2,}")
 
@@ -36,25 +43,48 @@ _BRACKETS_RE = re.compile(r"[（［【(）］】)]")
 _WS_RE = re.compile(r"\s+")
 
 
+def _split_top_level(body: str, separators: str) -> list[str]:
+    """Split body on separators that are not inside brackets."""
+    parts: list[str] = []
+    depth = 0
+    part: list[str] = []
+    for ch in body:
+        if ch in "（［【(":
+            depth += 1
+        elif ch in "）］】)":
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in separators:
+            parts.append("".join(part))
+            part = []
+        else:
+            part.append(ch)
+    parts.append("".join(part))
+    return parts
+
+
+def _share_suffix(run: list[str]) -> list[str]:
+    """`['各高校', '企业', '医疗卫生机构科协']` -> `['各高校科协', '企业科协', '医疗卫生机构科协']`.
+
+    Only when the last part ends with a shared suffix and every earlier part is a bare kind of body
+    (ends with no organisational word of its own): `办公室、组织人事部` stays as it is.
+    """
+    last = run[-1].strip()
+    suffix = next((s for s in _SHARED_SUFFIXES if last.endswith(s) and len(last) > len(s)), None)
+    if suffix is None or len(run) < 2:
+        return run
+    bare = [p.strip() for p in run[:-1]]
+    if any(not p or p.endswith(_BODY_ENDINGS) for p in bare):
+        return run
+    return [p + suffix for p in bare] + [last]
+
+
 def split_departments(note_body: str) -> list[str]:
     """`调研宣传部，办公室、省科普中心［省素质办］` -> ['调研宣传部', '办公室', '省科普中心［省素质办］']."""
-    if _BRACKETS_RE.search(note_body):
-        parts: list[str] = []
-        depth = 0
-        part: list[str] = []
-        for ch in note_body:
-            if ch in "（［【(":
-                depth += 1
-            elif ch in "）］】)":
-                depth = max(0, depth - 1)
-            if depth == 0 and _SPLIT_RE.match(ch):
-                parts.append("".join(part))
-                part = []
-            else:
-                part.append(ch)
-        parts.append("".join(part))
-    else:
-        parts = _SPLIT_RE.split(note_body)
+    parts = [
+        p
+        for chunk in _split_top_level(note_body, "，；,;")
+        for p in _share_suffix(_split_top_level(chunk, "、"))
+    ]
     result: list[str] = []
     for p in parts:
         p = _LABEL_RE.sub("", _WS_RE.sub("", p)).strip("。.")

@@ -1,12 +1,17 @@
 """The benchmark's synthetic corpus generator and (one tiny run of) its harness. No timing assertions."""
 from __future__ import annotations
 
+import json
+import os
+
 import pandas as pd
 import pytest
 
 from compare import bench
 from compare.load import ingest
 from compare.provinces import PROVINCES
+
+from conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +91,32 @@ def test_cn_numeral():
     assert [bench.cn_numeral(n) for n in (1, 9, 10, 11, 20, 23, 99)] == ["一", "九", "十", "十一", "二十", "二十三", "九十九"]
     with pytest.raises(ValueError):
         bench.cn_numeral(0)
+
+
+STAGES = ("ingest", "segmentation", "jieba_floor", "segmentation_2cores", "themes", "comparisons",
+          "report_render", "empty_notebook", "build_full", "build_nochange", "build_add_one")
+
+
+@pytest.mark.slow
+def test_harness_times_every_stage_on_a_tiny_corpus(tmp_path, raw_dir):
+    # one province, so the build renders two reports (province + cross); PNG only at low dpi
+    res = bench.run_size(5, tmp_path / "bench", raw_dir=raw_dir, provinces=("湖南",),
+                         build_options={"formats": ("png",), "dpi": 40})
+    assert res["documents"] == 5 and res["items"] > 0 and res["item_characters"] > 0
+    for stage in STAGES:
+        assert isinstance(res["times_s"][stage], float) and res["times_s"][stage] >= 0, stage
+    assert set(res["comparison_times"]) >= {"keyness", "similarity", "shared_phrases", "term_changes"}
+    assert res["segmentation_2cores_identical"] is True
+    assert res["peak_rss_pipeline_mb"] > 0 and res["peak_rss_children_mb"] > 0
+    assert res["report_province"] == "湖南"
+    # the second build found nothing to do; adding a document re-ran ingest and what depends on it
+    assert res["build_full_summary"]["failed"] == [] and "report 湖南" in res["build_full_summary"]["done"]
+    assert res["build_nochange_summary"]["done"] == []
+    assert "ingest" in res["build_add_one_summary"]["done"]
+    assert res["added_document"]["province"] == "湖南"
+    # the environment of the test process is left as it was
+    assert os.environ["KEXIE_COMPARE_ROOT"] == str(ROOT)
+    table = bench.format_table([res], bench.machine_info())
+    timing_rows = [line for line in table.splitlines() if "(s)" in line]
+    assert len(timing_rows) >= 12 and not any("—" in line for line in timing_rows)
+    json.dumps(res, ensure_ascii=False)

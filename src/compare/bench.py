@@ -176,7 +176,9 @@ def _choose_documents(n: int, rng: random.Random, provinces) -> list[tuple[objec
     combos = [(p, y, t) for p in provinces for y in YEARS for t, *_ in DOC_TYPES]
     weight = {t: w for t, w, *_ in DOC_TYPES}
     if n > len(combos):
-        raise CompareError(f"at most {len(combos)} distinct synthetic documents (31 provinces × {len(YEARS)} years × {len(DOC_TYPES)} types); asked for {n}")
+        raise CompareError(
+            f"at most {len(combos)} distinct synthetic documents ({len(provinces)} provinces × {len(YEARS)} years "
+            f"× {len(DOC_TYPES)} types); asked for {n}")
     # every draw is made whatever n is, so the first n documents of n+1 are the n documents of n
     chosen = [(p, rng.choice(YEARS[-5:]), "工作要点") for p in provinces][:n]
     taken = set((p.short, y, t) for p, y, t in chosen)
@@ -253,19 +255,42 @@ def render_document(
     return "\n".join(lines).rstrip("\n") + "\n", title, k, notes
 
 
+def write_manifest(raw_dir: str | Path) -> Path:
+    """data/raw/MANIFEST for a generated corpus: `<sha256>  <file name>` per file, as sha256sum writes."""
+    import hashlib
+
+    raw_dir = Path(raw_dir)
+    lines = [
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}"
+        for p in sorted(raw_dir.iterdir())
+        if p.is_file() and p.name != "MANIFEST" and not p.name.startswith(".")
+    ]
+    path = raw_dir / "MANIFEST"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def generate_corpus(
-    n_documents: int, out_dir: str | Path, *, raw_dir: str | Path = RAW_DIR, seed: int = 0, pool: SeedPool | None = None
+    n_documents: int, out_dir: str | Path, *, raw_dir: str | Path = RAW_DIR, seed: int = 0,
+    pool: SeedPool | None = None, provinces: Sequence[str] | None = None,
 ) -> list[SyntheticDocument]:
     """Write n_documents synthetic plan files into out_dir (deterministic for seed) and describe them.
 
-    One document per file, mostly UTF-8 with some GB18030 files (as found on provincial sites).
+    provinces: short names to draw from (default all 31). One document per file, mostly UTF-8 with
+    some GB18030 files (as found on provincial sites). The first n documents of n + 1 are those of n.
     """
     from compare.provinces import PROVINCES
 
     if n_documents < 1:
         raise CompareError(f"n_documents must be at least 1, got {n_documents}")
+    known = [p for p in PROVINCES if p.short != "全国"]
+    if provinces is not None:
+        unknown = sorted(set(provinces) - {p.short for p in known})
+        if unknown:
+            raise CompareError(f"unknown provinces {unknown}; use short names such as 河南, 内蒙古")
+        known = [p for p in known if p.short in set(provinces)]
     pool = pool if pool is not None else seed_pool(raw_dir)
-    provinces = [p for p in PROVINCES if p.short != "全国"]
+    provinces = known
     seed_provs = [p for p in PROVINCES if p.short in SEED_PROVINCES]
     rng = random.Random(seed)
     out_dir = Path(out_dir)
@@ -303,23 +328,40 @@ def _maxrss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024.0
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds used so far by this process and its reaped children (user + system)."""
+    import resource
+
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
 class _Clock:
-    """Times named stages, logging each to stderr as it finishes."""
+    """Times named stages (wall and CPU seconds), logging each to stderr as it finishes."""
 
     def __init__(self, label: str):
         self.label = label
         self.times: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
 
     def run(self, name: str, fn, *args, **kwargs):
-        t0 = time.perf_counter()
+        c0, t0 = _cpu_seconds(), time.perf_counter()
         out = fn(*args, **kwargs)
-        self.times[name] = time.perf_counter() - t0
-        print(f"[bench {self.label}] {name}: {self.times[name]:.2f} s", file=sys.stderr, flush=True)
+        self.record(name, time.perf_counter() - t0, _cpu_seconds() - c0)
         return out
 
+    def record(self, name: str, wall: float, cpu: float | None = None) -> None:
+        self.times[name] = wall
+        if cpu is not None:
+            self.cpu[name] = cpu
+        extra = f" (cpu {cpu:.2f} s)" if cpu is not None else ""
+        print(f"[bench {self.label}] {name}: {wall:.2f} s{extra}", file=sys.stderr, flush=True)
 
-def jieba_floor(texts: Sequence[str], cache_dir: Path) -> tuple[float, list[list[str]]]:
-    """Seconds for plain ``jieba.Tokenizer().lcut`` over texts in one process (dictionary loaded first)."""
+
+def jieba_floor(texts: Sequence[str], cache_dir: Path) -> tuple[float, float, list[list[str]]]:
+    """(wall, cpu) seconds of plain ``jieba.Tokenizer().lcut`` over texts in one process, and its tokens.
+
+    The dictionary is loaded before the clock starts; jieba keeps no token cache, so it is cold."""
     import logging
 
     import jieba
@@ -328,9 +370,9 @@ def jieba_floor(texts: Sequence[str], cache_dir: Path) -> tuple[float, list[list
     tk.tmp_dir = str(cache_dir)  # its dictionary cache stays inside the benchmark directory
     logging.getLogger("jieba").setLevel(logging.WARNING)
     tk.initialize()
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     out = [tk.lcut(t) for t in texts]
-    return time.perf_counter() - t0, out
+    return time.perf_counter() - t0, time.process_time() - c0, out
 
 
 def empty_notebook_floor(tmp_dir: Path, kernel_name: str = "kexie-compare") -> float:
@@ -399,20 +441,52 @@ def _comparisons(corpus, clock: _Clock) -> dict[str, float]:
     return times
 
 
-def run_size(size: int, root: Path, *, seed: int = 0, raw_dir: Path | None = None) -> dict:
-    """Generate `size` documents under root/data/raw and time every stage (run in a fresh process)."""
-    import resource
+def run_size(size: int, root: str | Path, *, seed: int = 0, raw_dir: str | Path | None = None,
+             project_dir: str | Path | None = None, provinces: Sequence[str] | None = None,
+             build_options: dict | None = None) -> dict:
+    """Generate `size` documents under root/data/raw and time every stage; returns every figure.
 
-    raw_seeds = Path(raw_dir) if raw_dir is not None else (project_root() / RAW_DIR)
-    root = Path(root)
-    raw, processed = root / "data" / "raw", root / "data" / "processed"
+    root becomes the project root for the run (KEXIE_COMPARE_ROOT and the working directory), so
+    every cache (jieba, tokens, build state) starts cold inside it; its notebooks/ links to the real
+    project's report templates. The environment and working directory are restored afterwards.
+    Meant to run in a fresh process per size (see run_benchmark), so that peak memory is per size.
+    provinces restricts the corpus (generate_corpus); build_options go to compare.build.run_build
+    (e.g. formats=("png",) for a quick run).
+    """
+    project_dir = Path(project_dir) if project_dir is not None else project_root()
+    raw_seeds = Path(raw_dir) if raw_dir is not None else project_dir / RAW_DIR
+    root = Path(root).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / "notebooks").exists():
+        (root / "notebooks").symlink_to((project_dir / "notebooks").resolve(), target_is_directory=True)
+    saved_env = {k: os.environ.get(k) for k in ("KEXIE_COMPARE_ROOT", "MPLBACKEND")}
+    saved_cwd = os.getcwd()
     os.environ["KEXIE_COMPARE_ROOT"] = str(root)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    os.chdir(root)
+    try:
+        return _run_stages(size, root, seed=seed, raw_seeds=raw_seeds, provinces=provinces,
+                           build_options=dict(build_options or {}))
+    finally:
+        os.chdir(saved_cwd)
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces, build_options: dict) -> dict:
+    import resource
+
+    raw, processed = root / "data" / "raw", root / "data" / "processed"
     clock = _Clock(f"n={size}")
-    res: dict = {"documents_requested": size, "seed": seed, "notes": []}
+    res: dict = {"documents_requested": size, "seed": seed, "notes": [],
+                 "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}
 
     pool = clock.run("seed pool", seed_pool, raw_seeds)
-    docs = clock.run("generate", generate_corpus, size, raw, seed=seed, pool=pool)
+    docs = clock.run("generate", generate_corpus, size, raw, seed=seed, pool=pool, provinces=provinces)
+    write_manifest(raw)
     res["documents"] = len(docs)
     res["characters"] = sum(d.n_chars for d in docs)
     res["gb18030_files"] = sum(d.encoding == "gb18030" for d in docs)
@@ -442,19 +516,20 @@ def run_size(size: int, root: Path, *, seed: int = 0, raw_dir: Path | None = Non
     # ---- comparisons ------------------------------------------------------------------------------
     from compare.analysis import Corpus
 
-    t0 = time.perf_counter()
+    c0, t0 = _cpu_seconds(), time.perf_counter()
     corpus = Corpus.load(processed)
     _ = corpus.tokens
     res["comparison_times"] = _comparisons(corpus, clock)
-    clock.times["comparisons"] = time.perf_counter() - t0
+    clock.record("comparisons", time.perf_counter() - t0, _cpu_seconds() - c0)
     res["pipeline_s"] = sum(clock.times[k] for k in ("ingest", "segmentation", "themes", "comparisons"))
     res["peak_rss_pipeline_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
     del corpus
 
     # ---- segmentation floor and both cores ---------------------------------------------------------
-    floor_s, floor_tokens = jieba_floor(texts, root / ".cache" / "jieba")
-    clock.times["jieba_floor"] = floor_s
+    floor_s, floor_cpu, floor_tokens = jieba_floor(texts, root / ".cache" / "jieba")
+    clock.record("jieba_floor", floor_s, floor_cpu)
     res["segmentation_ratio"] = clock.times["segmentation"] / floor_s
+    res["segmentation_ratio_cpu"] = clock.cpu["segmentation"] / floor_cpu
     res["jieba_floor_tokens"] = sum(len(t) for t in floor_tokens)
     del floor_tokens
     seg2 = Segmenter(cache_dir=root / ".cache" / "bench-2cores")  # a cold token cache of its own
@@ -467,35 +542,39 @@ def run_size(size: int, root: Path, *, seed: int = 0, raw_dir: Path | None = Non
     # ---- one report render vs an empty notebook -----------------------------------------------------
     from compare.report import render_report
 
+    c0 = _cpu_seconds()
     floors = [empty_notebook_floor(root / "empty-notebook")]
     province = result.documents["province"].value_counts().sort_index().idxmax()
     clock.run("report_render", render_report, "province", parameters={"province": province},
               processed_dir=processed, out_dir=root / "bench-reports", kernel_name="kexie-compare")
     floors.append(empty_notebook_floor(root / "empty-notebook"))
     res["empty_notebook_runs_s"] = floors
-    clock.times["empty_notebook"] = min(floors)
+    clock.record("empty_notebook", min(floors))
     res["report_province"] = province
+    res["report_and_floors_cpu_s"] = _cpu_seconds() - c0  # kernels are children: their CPU counts once reaped
 
     # ---- build: full, no change, one added document -----------------------------------------------
     from compare.build import run_build
 
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        clock.run("build_full", run_build, raw_dir=raw, jobs=2)
-        summary = clock.run("build_nochange", run_build, raw_dir=raw, jobs=1)
-        res["build_nochange_summary"] = _jsonable(summary)
-        with tempfile.TemporaryDirectory(prefix="kexie-bench-plus1-") as tmp:
-            more = generate_corpus(size + 1, tmp, seed=seed, pool=pool)
-            added = more[-1]
-            (raw / added.file_name).write_bytes((Path(tmp) / added.file_name).read_bytes())
-        res["added_document"] = asdict(added)
-        summary = clock.run("build_add_one", run_build, raw_dir=raw, jobs=2)
-        res["build_add_one_summary"] = _jsonable(summary)
-    finally:
-        os.chdir(cwd)
+    def build(name: str, jobs: int):
+        summary = clock.run(name, run_build, raw_dir=raw, jobs=jobs, progress=False, **build_options)
+        res[f"{name}_summary"] = _build_summary(summary)
+        if summary.failed:
+            res["notes"].append(f"{name}: " + summary.line())
+        return summary
+
+    build("build_full", 2)
+    build("build_nochange", 1)
+    with tempfile.TemporaryDirectory(prefix="kexie-bench-plus1-") as tmp:
+        added = generate_corpus(size + 1, tmp, seed=seed, pool=pool, provinces=provinces)[-1]
+        (raw / added.file_name).write_bytes((Path(tmp) / added.file_name).read_bytes())
+    write_manifest(raw)
+    res["added_document"] = asdict(added)
+    build("build_add_one", 2)
 
     res["times_s"] = clock.times
+    res["cpu_s"] = clock.cpu
+    res["build_options"] = build_options
     res["peak_rss_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
     res["peak_rss_children_mb"] = _maxrss_mb(resource.RUSAGE_CHILDREN)
     res["memory_method"] = "resource.getrusage ru_maxrss (peak RSS) of the per-size benchmark process; children = largest reaped child (segmentation workers, kernels)"
@@ -551,17 +630,33 @@ def _fmt(v, spec: str = ".2f") -> str:
     return str(v)
 
 
+def _build_summary(summary) -> dict:
+    """A BuildSummary as JSON: seconds and the names of the steps done, skipped and failed."""
+    steps = list(summary.steps)
+    return {
+        "seconds": summary.seconds,
+        "done": [s.name for s in steps if s.status == "done"],
+        "skipped": [s.name for s in steps if s.status == "skipped"],
+        "failed": [f"{s.name}: {s.message}" for s in steps if s.status == "failed"],
+        "step_seconds": {s.name: round(s.seconds, 3) for s in steps if s.status != "skipped"},
+    }
+
+
 def _what_redid(summary) -> str:
-    """A short description of a BuildSummary: which of its list/count fields are non-empty."""
+    """'ingest, themes, figures, 31 reports (3 skipped)' from a _build_summary dict."""
     if not isinstance(summary, dict):
-        return _fmt(summary)
-    parts = []
-    for k, v in summary.items():
-        if isinstance(v, list) and v:
-            parts.append(f"{k}: {len(v)}")
-        elif isinstance(v, (int, float)) and not isinstance(v, bool) and v and "time" not in k and not k.endswith("_s"):
-            parts.append(f"{k}: {v}")
-    return "; ".join(parts) or "nothing"
+        return "—"
+    done = summary.get("done", [])
+    reports = [d for d in done if d.startswith("report")]
+    parts = [d for d in done if not d.startswith("report")]
+    if reports:
+        parts.append(f"{len(reports)} report{'s' if len(reports) != 1 else ''}")
+    text = ", ".join(parts) or "nothing"
+    if summary.get("skipped"):
+        text += f" ({len(summary['skipped'])} skipped)"
+    if summary.get("failed"):
+        text += f"; FAILED: {len(summary['failed'])}"
+    return text
 
 
 def format_table(runs: list[dict], machine: dict) -> str:
@@ -592,6 +687,7 @@ def format_table(runs: list[dict], machine: dict) -> str:
         ("report render / empty notebook", "", [_fmt(t(r, "report_render") / t(r, "empty_notebook")) if t(r, "report_render") is not None and t(r, "empty_notebook") else "—" for r in runs]),
         ("full build, jobs=2 (s)", "", [_fmt(t(r, "build_full")) for r in runs]),
         ("no-change build (s)", f"< {GOALS['nochange_build_s']:.0f}", [_fmt(t(r, "build_nochange")) for r in runs]),
+        ("  … what it re-did", "nothing", [_what_redid(r.get("build_nochange_summary")) for r in runs]),
         ("build after adding one document (s)", "", [_fmt(t(r, "build_add_one")) for r in runs]),
         ("  … what it re-did", "", [_what_redid(r.get("build_add_one_summary")) for r in runs]),
         ("peak RSS, whole run incl. build (MB)", "", [_fmt(r.get("peak_rss_mb"), ".0f") for r in runs]),
@@ -623,17 +719,21 @@ def _worker_main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--raw", type=Path, default=None)
+    p.add_argument("--project", type=Path, default=None)
     a = p.parse_args(argv)
-    res = run_size(a.worker, a.root, seed=a.seed, raw_dir=a.raw)
+    res = run_size(a.worker, a.root, seed=a.seed, raw_dir=a.raw, project_dir=a.project)
     a.out.write_text(json.dumps(_jsonable(res), ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 
 
-def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: Path | None = None, raw_dir: Path | None = None) -> dict:
-    """Run every size in a fresh subprocess; returns {"machine", "goals", "runs"}."""
-    raw_dir = Path(raw_dir) if raw_dir is not None else project_root() / RAW_DIR
+def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | None = None,
+                  raw_dir: str | Path | None = None) -> dict:
+    """Run every size in a fresh subprocess (`python -m compare.bench --worker N`); returns
+    {"machine", "goals", "runs"}. workdir keeps the generated corpora (default: a temporary directory)."""
+    project = project_root()
+    raw_dir = Path(raw_dir) if raw_dir is not None else project / RAW_DIR
     own_tmp = workdir is None
-    workdir = Path(tempfile.mkdtemp(prefix="kexie-bench-")) if own_tmp else Path(workdir)
+    workdir = Path(tempfile.mkdtemp(prefix="kexie-bench-")) if own_tmp else Path(workdir).resolve()
     runs = []
     try:
         for size in sizes:
@@ -642,9 +742,10 @@ def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: Path | None =
                 raise CompareError(f"{root} already exists: give an empty --workdir")
             root.mkdir(parents=True)
             out = workdir / f"result-{size}.json"
-            env = dict(os.environ, KEXIE_COMPARE_ROOT=str(root), MPLBACKEND="Agg", PYTHONHASHSEED="0")
+            env = dict(os.environ, KEXIE_COMPARE_ROOT=str(root), MPLBACKEND="Agg")
             cmd = [sys.executable, "-m", "compare.bench", "--worker", str(size), "--root", str(root),
-                   "--out", str(out), "--seed", str(seed), "--raw", str(raw_dir.resolve())]
+                   "--out", str(out), "--seed", str(seed), "--raw", str(raw_dir.resolve()),
+                   "--project", str(project)]
             print(f"[bench] {size} documents in {root}", file=sys.stderr, flush=True)
             proc = subprocess.run(cmd, env=env, cwd=root)
             if proc.returncode != 0:

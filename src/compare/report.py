@@ -1,0 +1,725 @@
+"""Report notebooks -> executed, code-free HTML; plus the display helpers the notebooks call.
+
+A report is a papermill template in ``notebooks/reports/`` (province_report.ipynb, cross_province.ipynb).
+:func:`render_report` is the short orchestrator, in the spirit of papermill's execute.py::
+
+    check the kernel  ->  validate the parameters against the corpus  ->  execute (papermill)
+    ->  export HTML without code or prompts (nbconvert)  ->  write it atomically
+
+A failed execution raises :class:`compare.errors.ReportError` naming the notebook and the failing
+cell's error; the executed notebook is kept in ``<out_dir>/_failed/<name>.ipynb`` and the last good
+HTML is left untouched.
+
+Escaping: every piece of document text reaches the HTML through pandas' ``to_html`` (escapes) or
+:func:`html.escape` in the helpers below; nothing from a plan is ever inserted as raw HTML.
+
+Reports carry their provenance in a header block (:func:`header`): the parameter values, the sha256
+of every processed table and raw file, the code version (package version + sha256 of the package
+sources) and the generation time. The generation time makes two renderings of the same inputs differ
+byte-wise; set ``SOURCE_DATE_EPOCH`` for reproducible output. The build decides what to redo from
+input hashes, never from the HTML bytes, so this does not defeat incremental builds.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import io as _io
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from compare import __version__
+from compare.errors import ParameterError, ReportError
+from compare.io import atomic_write_bytes, atomic_write_text
+from compare.paths import PACKAGE_DIR, project_root
+
+log = logging.getLogger(__name__)
+
+KINDS: dict[str, str] = {"province": "province_report.ipynb", "cross": "cross_province.ipynb"}
+TEMPLATES_DIR = Path("notebooks") / "reports"
+DEFAULT_KERNEL = "kexie-compare"
+FAILED_DIR = "_failed"
+SOURCE_LINE = "数据来源：各省科协工作要点"
+HTML_TEMPLATE_DIR = PACKAGE_DIR / "templates"
+HTML_TEMPLATE_FILE = "report.html.j2"
+
+
+# --------------------------------------------------------------------------------------------------
+# names and templates
+# --------------------------------------------------------------------------------------------------
+
+
+def template_path(kind: str) -> Path:
+    """The notebook template of a report kind (``province`` or ``cross``), inside the project."""
+    if kind not in KINDS:
+        raise ParameterError(f"unknown report kind {kind!r}; choose from {sorted(KINDS)}")
+    path = project_root() / TEMPLATES_DIR / KINDS[kind]
+    if not path.is_file():
+        raise ReportError(f"report template {path} is missing: is the project checkout complete?")
+    return path
+
+
+def province_pinyin(province: str) -> str:
+    """Pinyin of a province for file names (河南 -> henan), from compare.provinces."""
+    from compare.provinces import PROVINCES, canonical_province
+
+    short = canonical_province(province) or province
+    for p in PROVINCES:
+        if p.short == short:
+            return p.pinyin
+    raise ParameterError(f"no pinyin known for province {province!r}; known: {'、'.join(p.short for p in PROVINCES)}")
+
+
+def report_name(kind: str, parameters: Mapping[str, Any]) -> str:
+    """File stem of a report: ``province_<pinyin>`` or ``cross_province``."""
+    if kind == "province":
+        if not parameters.get("province"):
+            raise ParameterError("a province report needs parameters['province'], e.g. 河南")
+        return f"province_{province_pinyin(str(parameters['province']))}"
+    if kind == "cross":
+        return "cross_province"
+    raise ParameterError(f"unknown report kind {kind!r}; choose from {sorted(KINDS)}")
+
+
+def check_kernel(kernel_name: str) -> None:
+    """Raise ReportError with the fix when the Jupyter kernel is not installed."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel:
+        raise ReportError(
+            f"the Jupyter kernel {kernel_name!r} is not installed: run `make install` "
+            f"(it runs `python -m ipykernel install --sys-prefix --name {kernel_name}`)"
+        ) from None
+
+
+def template_parameters(template: Path) -> dict[str, dict[str, str]]:
+    """The parameters declared in a template's `parameters` cell, in order:
+    name -> {"type": annotation, "default": source of the default, "help": the line's comment}.
+
+    Parsed with ast (papermill's own inspector does not understand annotations such as ``list[int] | None``)."""
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(template, as_version=4)
+    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if not cells:
+        raise ReportError(f"{template} has no cell tagged `parameters`")
+    source = cells[0].source
+    lines = source.splitlines()
+    out: dict[str, dict[str, str]] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            line = lines[node.lineno - 1]
+            out[node.target.id] = {
+                "type": ast.get_source_segment(source, node.annotation) or "",
+                "default": ast.get_source_segment(source, node.value) if node.value is not None else "",
+                "help": line.split("#", 1)[1].strip() if "#" in line else "",
+            }
+        elif isinstance(node, ast.Assign):
+            for t in node.targets:
+                if isinstance(t, ast.Name):
+                    out[t.id] = {"type": "", "default": ast.get_source_segment(source, node.value) or "", "help": ""}
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# parameter validation (before any work)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Validated, canonical report parameters: provinces, years and themes, with defaults filled in."""
+
+    provinces: tuple[str, ...]
+    years: tuple[int, ...]
+    themes: tuple[str, ...]
+
+    @property
+    def province(self) -> str:
+        if len(self.provinces) != 1:
+            raise ParameterError(f"expected one province, the selection has {list(self.provinces)}")
+        return self.provinces[0]
+
+
+def select(
+    corpus,
+    *,
+    province: str | None = None,
+    provinces: Sequence[str] | None = None,
+    years: Sequence[int] | int | None = None,
+    year: int | None = None,
+    themes: Sequence[str] | str | None = None,
+) -> Selection:
+    """Validate report parameters against the corpus and fill in the defaults (None = everything).
+
+    Calls :func:`compare.analysis.validate_selection`, which canonicalises province names (河南省 / 豫 ->
+    河南) and raises ParameterError listing the known values for an unknown province, theme or a year
+    not in the corpus. `year` (one year) is the cross-province report's spelling of `years`."""
+    from compare.analysis import validate_selection
+
+    if province is not None and provinces is not None:
+        raise ParameterError("give either province or provinces, not both")
+    if year is not None and years is not None:
+        raise ParameterError("give either year or years, not both")
+    if province is not None and not str(province).strip():
+        raise ParameterError(f"province is empty; known provinces: {'、'.join(corpus.provinces)}")
+    v = validate_selection(
+        corpus, province=province, provinces=provinces, years=year if year is not None else years, themes=themes
+    )
+    docs = corpus.documents
+    if v["province"] is not None:
+        provs = (v["province"],)
+    else:
+        provs = tuple(v["provinces"]) if v["provinces"] else tuple(corpus.provinces)
+    have = sorted(int(y) for y in docs.loc[docs["province"].isin(provs), "year"].unique())
+    if v["years"]:
+        missing = [y for y in v["years"] if y not in have]
+        if missing:
+            raise ParameterError(
+                f"{'、'.join(provs)} has no plan for {'、'.join(map(str, missing))}; "
+                f"its years: {'、'.join(map(str, have))}"
+            )
+    theme_list = v["themes"]
+    return Selection(
+        provinces=provs,
+        years=tuple(v["years"]) if v["years"] else tuple(have),
+        themes=tuple(t for t in corpus.themes if t in theme_list) if theme_list else tuple(corpus.themes),
+    )
+
+
+def resolve_parameters(kind: str, parameters: Mapping[str, Any], corpus, *, template: Path | None = None) -> dict:
+    """Check report parameters before executing anything: known names only, values valid for the corpus.
+
+    Returns the parameters with canonical province names (河南省 -> 河南)."""
+    template = template or template_path(kind)
+    declared = template_parameters(template)
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ParameterError(
+            f"{template.name} has no parameter(s) {unknown}; its parameters are {', '.join(declared)}"
+        )
+    out = dict(parameters)
+    if kind == "province":
+        sel = select(
+            corpus, province=parameters.get("province"), years=parameters.get("years"), themes=parameters.get("themes")
+        )
+        out["province"] = sel.province
+    else:
+        sel = select(
+            corpus, provinces=parameters.get("provinces"), year=parameters.get("year"), themes=parameters.get("themes")
+        )
+        if parameters.get("provinces") is not None:
+            out["provinces"] = list(sel.provinces)
+    if "top_n" in out and (not isinstance(out["top_n"], int) or out["top_n"] < 1):
+        raise ParameterError(f"top_n must be a positive integer, not {out['top_n']!r}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# rendering
+# --------------------------------------------------------------------------------------------------
+
+
+def _cell_error(exc) -> str:
+    """'cell [N] `first line of the cell`: ErrorName: message' for a papermill execution error."""
+    lines = [ln for ln in str(exc.source or "").splitlines() if ln.strip()]
+    code = f" `{lines[0].strip()[:80]}`" if lines else ""
+    evalue = str(exc.evalue).strip().splitlines()
+    return f"cell [{exc.exec_count}]{code}: {exc.ename}: {evalue[0] if evalue else ''}".rstrip(": ")
+
+
+def _strip_stderr(nb, name: str):
+    """Remove stderr streams from the executed notebook (they are not for readers) and log them instead."""
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                text = "".join(out.get("text", "")).strip()
+                if text:
+                    log.warning("%s: stderr in cell %s: %s", name, cell.get("execution_count"), text[:500])
+                continue
+            kept.append(out)
+        cell["outputs"] = kept
+    return nb
+
+
+def export_html(nb, *, title: str) -> str:
+    """HTML of an executed notebook: no code cells' input, no In/Out prompts, no CDN scripts."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="lab",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+        extra_template_paths=[str(HTML_TEMPLATE_DIR)],
+        template_file=HTML_TEMPLATE_FILE,
+        language_code="zh",
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body
+
+
+def render_report(
+    kind: str = "province",
+    *,
+    parameters: Mapping[str, Any],
+    processed_dir: str | Path,
+    out_dir: str | Path,
+    kernel_name: str = DEFAULT_KERNEL,
+    timeout: int = 600,
+    template: str | Path | None = None,
+    progress_bar: bool | None = None,
+) -> Path:
+    """Execute a report template with papermill and write ``<out_dir>/<name>.html``; return its path.
+
+    kind: "province" (parameters: province, years, themes, top_n) or "cross" (provinces, year, themes, top_n).
+    Parameters are validated before any execution (ParameterError lists the known values). The kernel
+    runs in the project root, so relative paths in the notebook work. timeout bounds each cell
+    (seconds). template overrides the notebook (default: notebooks/reports/<kind>). progress_bar
+    defaults to "stderr is a terminal". A failing cell raises ReportError; the executed notebook is
+    kept in <out_dir>/_failed/<name>.ipynb and any previous HTML is left as it was.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from compare.analysis import Corpus
+
+    template = Path(template) if template is not None else template_path(kind)
+    processed_dir = Path(processed_dir).resolve()
+    out_dir = Path(out_dir)
+    check_kernel(kernel_name)
+    corpus = Corpus.load(processed_dir)
+    params = resolve_parameters(kind, parameters, corpus, template=template)
+    params["processed_dir"] = str(processed_dir)
+    name = report_name(kind, params)
+    if progress_bar is None:
+        progress_bar = sys.stderr.isatty()
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failed_path = out_dir / FAILED_DIR / f"{name}.ipynb"
+    with tempfile.TemporaryDirectory(prefix=f"kexie-{name}-") as tmp:
+        executed = Path(tmp) / f"{name}.ipynb"
+        kernel_log = Path(tmp) / "kernel.log"
+        try:
+            nb = papermill.execute_notebook(
+                str(template),
+                str(executed),
+                parameters=params,
+                kernel_name=kernel_name,
+                execution_timeout=timeout,
+                progress_bar=progress_bar,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                # the kernel's working directory; papermill's own `cwd=` would chdir this whole process,
+                # which is not safe when the build renders reports in threads
+                resources={"metadata": {"path": str(project_root())}},
+                config=_kernel_config(kernel_log),
+            )
+        except PapermillExecutionError as exc:
+            _keep_aside(executed, kernel_log, failed_path)
+            raise ReportError(
+                f"{template.name} ({name}) failed at {_cell_error(exc)}; "
+                f"the executed notebook is kept in {failed_path}"
+            ) from exc
+        except Exception as exc:  # kernel died, timeout, ...: same contract, keep what exists
+            kept = _keep_aside(executed, kernel_log, failed_path)
+            raise ReportError(
+                f"{template.name} ({name}) could not be executed: {type(exc).__name__}: {exc}"
+                + (f"; see {kept}" if kept else "")
+            ) from exc
+        if kernel_log.is_file() and kernel_log.stat().st_size:
+            log.debug("%s: kernel output:\n%s", name, kernel_log.read_text(encoding="utf-8", errors="replace"))
+        nb = _strip_stderr(nb, name)
+        body = export_html(nb, title=_title(kind, params))
+    html_path = out_dir / f"{name}.html"
+    atomic_write_text(html_path, body)
+    failed_path.unlink(missing_ok=True)  # this report is good again
+    log.debug("wrote %s", html_path)
+    return html_path
+
+
+def _kernel_config(kernel_log: Path):
+    """nbclient/jupyter_client configuration for one report's kernel.
+
+    The kernel process's own stdout/stderr (start-up notices, the "KeyboardInterrupt caught" that
+    jupyter_client's shutdown interrupt can provoke) go to kernel_log instead of the build's log;
+    cell output is captured in the notebook as usual. ZeroMQ traffic is encrypted (CurveZMQ) when
+    pyzmq supports it."""
+    import zmq
+    from traitlets.config import Config
+
+    km = {"kernel_log": str(kernel_log)}
+    if zmq.has("curve"):
+        km["transport_encryption"] = "auto"
+    return Config({"NotebookClient": {"kernel_manager_class": _kernel_manager_class()}, "KernelManager": km})
+
+
+_KM_CLASS = None
+
+
+def _kernel_manager_class():
+    """An AsyncKernelManager whose kernel writes its stdout/stderr to the `kernel_log` file."""
+    global _KM_CLASS
+    if _KM_CLASS is None:
+        from jupyter_client.manager import AsyncKernelManager
+        from traitlets import Unicode
+
+        class LoggedKernelManager(AsyncKernelManager):
+            kernel_log = Unicode("", config=True, help="file receiving the kernel process's stdout and stderr")
+
+            async def _async_launch_kernel(self, kernel_cmd, **kw):
+                if not self.kernel_log:
+                    return await super()._async_launch_kernel(kernel_cmd, **kw)
+                with open(self.kernel_log, "ab") as fh:
+                    kw.setdefault("stdout", fh)
+                    kw.setdefault("stderr", fh)
+                    return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        _KM_CLASS = LoggedKernelManager
+    return _KM_CLASS
+
+
+def _keep_aside(executed: Path, kernel_log: Path, failed_path: Path) -> Path | None:
+    """Copy the executed notebook (and the kernel's own log, if any) to _failed/; return what was kept."""
+    kept = None
+    if kernel_log.is_file() and kernel_log.stat().st_size:
+        kept = failed_path.with_suffix(".kernel.log")
+        atomic_write_bytes(kept, kernel_log.read_bytes())
+    if executed.is_file():
+        kept = failed_path
+        atomic_write_bytes(failed_path, executed.read_bytes())
+    return kept
+
+
+def _title(kind: str, params: Mapping[str, Any]) -> str:
+    if kind == "province":
+        return f"{params['province']}省科协工作要点分析"
+    return "各省科协工作要点比较"
+
+
+def cli_report(args) -> int:
+    """`python -m compare report --province 河南 [--years 2019,2024] [--themes 科普,智库]` or `--cross`."""
+    if args.cross:
+        kind = "cross"
+        parameters: dict[str, Any] = {"top_n": args.top_n}
+        if args.provinces:
+            parameters["provinces"] = args.provinces
+        if args.years:
+            if len(args.years) != 1:
+                raise ParameterError(f"the cross-province report compares one year or all, not {args.years}")
+            parameters["year"] = args.years[0]
+    else:
+        kind = "province"
+        parameters = {"province": args.province, "top_n": args.top_n}
+        if args.years:
+            parameters["years"] = args.years
+        if args.provinces:
+            raise ParameterError("--provinces is for the cross-province report (--cross)")
+    if args.theme_names:
+        parameters["themes"] = args.theme_names
+    path = render_report(kind, parameters=parameters, processed_dir=args.processed, out_dir=args.out)
+    print(path)
+    return 0
+
+
+# --------------------------------------------------------------------------------------------------
+# display helpers for the notebooks (all text is escaped)
+# --------------------------------------------------------------------------------------------------
+
+
+class HTMLBlock:
+    """A piece of HTML the notebook displays (``display(block)`` or as a cell's last expression)."""
+
+    def __init__(self, html_text: str):
+        self.html = html_text
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def generated_at() -> str:
+    """Generation time: now, or $SOURCE_DATE_EPOCH (seconds, UTC) for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
+
+
+def _fmt_value(value: Any) -> str:
+    if value is None:
+        return "全部"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value) if value else "（空）"
+    return str(value)
+
+
+def header(
+    title: str,
+    *,
+    parameters: Mapping[str, Any],
+    processed_dir: str | Path,
+    selection: Selection | None = None,
+    documents: pd.DataFrame | None = None,
+) -> HTMLBlock:
+    """The report's title and provenance: parameters, data version (sha256 of the processed tables and
+    of each raw file behind the documents shown), code version and generation time."""
+    from compare.build import code_version, table_hashes
+
+    e = html.escape
+    hashes = table_hashes(processed_dir)
+    rows = [("参数", "；".join(f"{e(k)} = {e(_fmt_value(v))}" for k, v in parameters.items() if k != "processed_dir"))]
+    if selection is not None:
+        rows.append(
+            (
+                "实际范围",
+                f"省份：{e('、'.join(selection.provinces))}；年份：{e('、'.join(map(str, selection.years)))}；"
+                f"主题：{e('、'.join(selection.themes))}",
+            )
+        )
+    rows.append(("数据版本", "<br>".join(f"{e(n)}.parquet sha256 <code>{e(h[:16])}</code>" for n, h in hashes.items())))
+    if documents is not None and len(documents):
+        files = documents[["source_file", "source_sha256"]].drop_duplicates().sort_values("source_file")
+        rows.append(
+            (
+                "原始文件",
+                "<br>".join(f"{e(str(f))} sha256 <code>{e(str(h)[:16])}</code>" for f, h in files.itertuples(index=False)),
+            )
+        )
+    rows.append(("代码版本", f"kexie-compare {e(__version__)}，源码 sha256 <code>{e(code_version()[:16])}</code>"))
+    rows.append(("生成时间", e(generated_at())))
+    trs = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return HTMLBlock(
+        f'<div class="kx-header"><h1>{e(title)}</h1><p class="kx-source">{e(SOURCE_LINE)}</p>'
+        f'<table class="kx-meta">{trs}</table></div>'
+    )
+
+
+def heading(text: str, level: int = 2) -> HTMLBlock:
+    """An escaped heading (for titles built from data, e.g. a theme or province name)."""
+    level = min(max(int(level), 1), 6)
+    return HTMLBlock(f"<h{level}>{html.escape(str(text))}</h{level}>")
+
+
+def note(text: str) -> HTMLBlock:
+    """An escaped explanatory paragraph."""
+    return HTMLBlock(f'<p class="kx-note">{html.escape(str(text))}</p>')
+
+
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    if hasattr(value, "tolist") and not isinstance(value, str):  # numpy arrays from list columns
+        return "、".join(str(v) for v in value.tolist())
+    return value
+
+
+COLUMN_LABELS: dict[str, str] = {
+    "doc_id": "文件编号", "province": "省份", "year": "年份", "doc_type": "文件类型", "title": "标题",
+    "issuer": "发文单位", "issue_number": "文号", "issue_date": "印发日期", "n_items": "条目数",
+    "source_file": "源文件", "item_id": "条目", "heading": "条目标题", "text": "内容", "departments": "责任部门",
+    "theme": "主题", "share": "占比", "share_items": "占比（按条目）", "share_chars": "占比（按字数）",
+    "delta": "较上一年变化", "group": "省份", "term": "词语", "freq_target": "本省频次",
+    "freq_reference": "其他省频次", "statistic": "G²", "p_value": "p 值", "log_ratio": "Log Ratio", "rank": "排名",
+    "from_year": "起始年份", "to_year": "对比年份", "change": "变化", "freq": "频次",
+    "phrase": "表述", "kind": "类型", "count": "次数", "first_year": "首次使用年份",
+    "first_province": "首次使用省份", "n_provinces": "使用省份数", "provinces": "使用省份（年份）",
+    "unit": "单位", "n_targets": "目标数", "total_value": "合计", "value": "数值", "qualifier": "限定词",
+    "department": "责任部门", "label_a": "文件甲", "label_b": "文件乙", "cosine": "余弦相似度",
+    "left": "上文", "keyword": "关键词", "right": "下文",
+}
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "change": {"appears": "新出现", "disappears": "不再出现"},
+    "kind": {"quoted": "引号内提法", "ngram": "共同词组", "title": "书名号内"},
+}
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    percent: Sequence[str] | bool = (),
+    decimals: int = 2,
+    max_rows: int | None = None,
+    index: bool = False,
+    labels: Mapping[str, str] | None = None,
+    empty: str = "（无数据）",
+) -> HTMLBlock:
+    """An escaped HTML table of df for readers: list cells joined with 、, `percent` columns (True: every
+    float column) as 12.3%, other floats rounded to `decimals`, at most max_rows rows (a note says how
+    many were left out), known column names in Chinese (COLUMN_LABELS, overridden by labels)."""
+    e = html.escape
+    cap = f'<p class="kx-caption">{e(caption)}</p>' if caption else ""
+    if df is None or len(df) == 0:
+        return HTMLBlock(f'{cap}<p class="kx-note">{e(empty)}</p>')
+    out = df.copy()
+    n_total = len(out)
+    if max_rows is not None and n_total > max_rows:
+        out = out.head(max_rows)
+    for col in out.columns:
+        s = out[col]
+        if percent is True:
+            is_pct = pd.api.types.is_float_dtype(s)
+        else:
+            is_pct = bool(percent) and col in percent
+        if is_pct:
+            out[col] = s.map(lambda v: "" if pd.isna(v) else f"{float(v) * 100:.1f}%")
+        elif pd.api.types.is_float_dtype(s):
+            out[col] = s.map(lambda v: "" if pd.isna(v) else (f"{v:.0f}" if float(v).is_integer() else f"{v:.{decimals}f}"))
+        elif col in VALUE_LABELS:
+            out[col] = s.map(lambda v, m=VALUE_LABELS[col]: m.get(v, v))
+        elif s.dtype == object:
+            out[col] = s.map(_cell_text)
+    names = {**COLUMN_LABELS, **(labels or {})}
+    out = out.rename(columns=lambda c: names.get(c, c) if isinstance(c, str) else c)
+    body = out.to_html(index=index, escape=True, border=0, classes="kx-table", na_rep="", justify="left")
+    more = ""
+    if len(out) < n_total:
+        more = f'<p class="kx-note">仅显示前 {len(out)} 行，共 {n_total} 行。</p>'
+    return HTMLBlock(f'{cap}<div class="kx-table-wrap">{body}</div>{more}')
+
+
+def wide(
+    df: pd.DataFrame,
+    *,
+    index: str | Sequence[str],
+    values: str,
+    columns: str = "theme",
+    order: Sequence[str] | None = None,
+    fill: float | None = 0,
+) -> pd.DataFrame:
+    """A tidy comparison pivoted for reading: one row per index value, one column per `columns` value
+    in the given order (e.g. the theme dictionary's; values not in order are dropped)."""
+    index = [index] if isinstance(index, str) else list(index)
+    if len(df) == 0:
+        return pd.DataFrame(columns=[*index, *(order or [])])
+    w = df.pivot_table(index=index, columns=columns, values=values, aggfunc="sum", sort=True, observed=True)
+    if order is not None:
+        w = w.reindex(columns=list(order))
+    if fill is not None:
+        w = w.fillna(fill)
+    w.columns = [str(c) for c in w.columns]
+    return w.reset_index()
+
+
+def figure(fig, *, dpi: int = 144) -> HTMLBlock:
+    """A matplotlib figure as an embedded PNG; the figure is closed (no second inline copy)."""
+    import matplotlib.pyplot as plt
+
+    buf = _io.BytesIO()
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    # alt text: the suptitle, else the first figure-level text (the briefing title), else the first axes title
+    texts = [t.get_text() for t in fig.texts if t.get_text().strip()]
+    suptitle = getattr(fig, "_suptitle", None)
+    label = (suptitle.get_text() if suptitle is not None else "") or (texts[0] if texts else "")
+    if not label and fig.axes:
+        label = fig.axes[0].get_title()
+    return HTMLBlock(f'<img class="kx-figure" alt="{html.escape(label, quote=True)}" src="data:image/png;base64,{data}">')
+
+
+def items_by_theme(corpus, themes: Sequence[str] | None = None, *, max_items: int | None = None) -> HTMLBlock:
+    """For each theme, a heading with the item count and a table of its items with their full text."""
+    df = corpus.items_themed
+    themes = list(themes) if themes is not None else list(corpus.themes)
+    parts = []
+    cols = ["year", "doc_type", "item_id", "text", "departments"]
+    names = {"year": "年份", "doc_type": "文件类型", "item_id": "条目", "text": "内容", "departments": "责任部门"}
+    for theme in themes:
+        sub = df[df["theme"] == theme].sort_values(["year", "doc_id", "seq"], kind="mergesort")
+        parts.append(heading(f"{theme}（{len(sub)} 条）", 3).html)
+        parts.append(table(sub[cols].rename(columns=names), max_rows=max_items, empty="本主题没有条目。").html)
+    return HTMLBlock("".join(parts))
+
+
+def report_title(kind: str, selection: Selection) -> str:
+    """河南省科协工作要点分析 / 中国科协工作要点分析 / 各省科协工作要点比较."""
+    if kind == "cross":
+        return "各省科协工作要点比较"
+    from compare.provinces import NATIONAL, province as province_record
+
+    short = selection.province
+    if short == NATIONAL:
+        return "中国科协工作要点分析"
+    try:
+        full = province_record(short).full
+    except KeyError:
+        full = short
+    return f"{full}科协工作要点分析"
+
+
+def documents_table(corpus) -> pd.DataFrame:
+    """The documents a report covers, one row each, in province/year order."""
+    cols = ["province", "year", "doc_type", "title", "issuer", "issue_number", "issue_date", "n_items", "source_file"]
+    docs = corpus.documents
+    return docs[[c for c in cols if c in docs.columns]].sort_values(["province", "year", "doc_type"], kind="mergesort")
+
+
+def targets_table(corpus, themes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every quantitative target with its plan, item theme and the item's heading, in document order."""
+    items = corpus.items_themed[["doc_id", "item_id", "seq", "province", "year", "doc_type", "theme", "heading"]]
+    t = corpus.targets.merge(items, on=["doc_id", "item_id"], how="left", validate="many_to_one")
+    if themes is not None:
+        t = t[t["theme"].isin(list(themes))]
+    t = t.sort_values(["province", "year", "doc_id", "seq"], kind="mergesort")
+    return t[["province", "year", "doc_type", "theme", "item_id", "heading", "phrase", "value", "unit", "qualifier"]]
+
+
+def top_pairs(sim: pd.DataFrame, n: int = 15, *, across_provinces: bool = True) -> pd.DataFrame:
+    """The n most similar pairs of different documents (each pair once); across_provinces keeps only
+    pairs from two different provinces (labels start with the province)."""
+    if len(sim) == 0:
+        return sim[["label_a", "label_b", "cosine"]]
+    pairs = sim[sim["doc_a"] < sim["doc_b"]]
+    if across_provinces:
+        pa = pairs["label_a"].str.split(" ").str[0]
+        pb = pairs["label_b"].str.split(" ").str[0]
+        pairs = pairs[pa != pb]
+    pairs = pairs.sort_values(["cosine", "label_a", "label_b"], ascending=[False, True, True], kind="mergesort")
+    return pairs[["label_a", "label_b", "cosine"]].head(n).reset_index(drop=True)
+
+
+def phrase_table(shared: pd.DataFrame) -> pd.DataFrame:
+    """One row per shared phrase: who used it first, how many provinces, and every province with its years."""
+    cols = ["phrase", "kind", "first_year", "first_province", "n_provinces", "provinces"]
+    if len(shared) == 0:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    uses = (
+        shared.groupby(["phrase", "province"], sort=False)["year"]
+        .agg(lambda ys: "、".join(str(y) for y in sorted(set(int(y) for y in ys))))
+        .reset_index()
+    )
+    uses["use"] = uses["province"].astype(str) + "（" + uses["year"] + "）"
+    listed = uses.groupby("phrase", sort=False)["use"].agg("；".join)
+    first = shared.drop_duplicates("phrase")[["phrase", "kind", "first_year", "first_province", "n_provinces"]]
+    out = first.assign(provinces=first["phrase"].map(listed))
+    return out[cols].reset_index(drop=True)
+
+
+def against_others(corpus, sub) -> Any:
+    """The sub-corpus's documents plus every document of the other provinces: the reference a province's
+    distinctive terms are measured against (its own unselected years are left out, not counted as 'other')."""
+    own = set(sub.documents["province"])
+    others = corpus.documents.loc[~corpus.documents["province"].isin(own), "doc_id"]
+    return corpus.select(doc_ids=[*sub.documents["doc_id"], *others])

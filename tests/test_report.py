@@ -1,0 +1,256 @@
+"""Report rendering: both templates executed with papermill on the seeds, code-free HTML with its
+provenance, escaping of document text, parameter validation before any work, failures kept aside.
+
+Each notebook execution costs several seconds, so renders are shared per module."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from compare import analysis, report
+from compare.build import sha256_file
+from compare.cli import main
+from compare.errors import ParameterError, ReportError
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_PROVINCES = ("河南", "湖北", "黑龙江")
+
+pytestmark = pytest.mark.slow
+
+HOSTILE_PLAN = """湖南省科协2023年工作要点
+
+一、加强科学普及
+1. 办好全国科普日活动。组织开展科普讲解大赛<script>alert(1)</script>，全年举办科普活动不少于200场。（责任部门：科普部）
+2. 建设现代科技馆体系，推进<b>流动科技馆</b>进基层 & 科普大篷车巡展。（责任部门：科技馆）
+二、服务科技工作者
+3. 深入实施科创中国行动，举荐院士候选人。（责任部门：组织人事部）
+"""
+
+
+def _visible(html_text: str) -> str:
+    """The page's text as a reader sees it (no tags, no embedded images, entities decoded)."""
+    import html
+
+    body = html_text[html_text.index("<body") :]
+    body = re.sub(r'src="data:[^"]+"', "", body)
+    body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+@pytest.fixture(scope="module")
+def rendered(themed_dir, tmp_path_factory) -> dict[str, Path]:
+    """The province report for 河南 (asked for as 河南省) and the cross-province report, via the CLI."""
+    out = tmp_path_factory.mktemp("reports")
+    assert main(["report", "--province", "河南省", "--processed", str(themed_dir), "--out", str(out)]) == 0
+    assert main(["report", "--cross", "--processed", str(themed_dir), "--out", str(out)]) == 0
+    return {"province": out / "province_henan.html", "cross": out / "cross_province.html", "out": out}
+
+
+def test_province_report_on_seeds(rendered, themed_dir):
+    text = rendered["province"].read_text(encoding="utf-8")
+    seen = _visible(text)
+    # every section, in order
+    sections = ["一、覆盖的文件", "二、主题结构及其变化", "三、特色词", "四、量化目标", "五、责任部门 × 主题", "六、各主题条目"]
+    positions = [seen.find(s) for s in sections]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+    assert "河南省科协工作要点分析" in seen
+    corpus = analysis.Corpus.load(themed_dir)
+    henan = corpus.documents[corpus.documents["province"] == "河南"]
+    for f in henan["source_file"]:
+        assert f in seen
+    assert "hubei_2019_work-plan.txt" not in seen  # another province's plan is not "covered"
+    # the numbers shown are the analysis' numbers: the 2019 theme shares, as percentages
+    ch = analysis.theme_changes(corpus, "河南")
+    for v in ch.loc[ch["year"] == 2019, "share_items"]:
+        assert f"{v * 100:.1f}%" in seen
+    # every 河南 item's text is shown under its theme
+    items = corpus.items_themed
+    some = items[items["province"] == "河南"].iloc[0]
+    assert some["text"][:30] in seen
+    # charts are embedded images (change over time, distinctive terms, targets, departments)
+    figures = re.findall(r'<img alt="([^"]*)" class="kx-figure" src="data:image/png;base64,', text)
+    assert len(figures) >= 4 and "河南工作要点的特色词" in figures, figures
+
+
+def test_report_has_no_code_and_no_prompts(rendered):
+    for kind in ("province", "cross"):
+        text = rendered[kind].read_text(encoding="utf-8")
+        assert "report.select(" not in text and "from compare import" not in text
+        assert not re.search(r'class="[^"]*(jp-InputPrompt|jp-OutputPrompt|jp-InputArea-editor)', text)
+        body = text[text.index("<body") :]
+        assert "In&nbsp;[" not in body and "Out[" not in body and "In [" not in body
+        assert "cdnjs.cloudflare.com" not in text  # opens offline, no MathJax / require.js
+        assert "Traceback" not in text
+
+
+def test_report_carries_parameters_and_data_version(rendered, themed_dir):
+    seen = _visible(rendered["province"].read_text(encoding="utf-8"))
+    assert "province = 河南；years = 全部；themes = 全部；top_n = 15" in seen  # asked as 河南省, shown canonical
+    assert "省份：河南；年份：2019、2022、2024" in seen  # what "全部" resolved to
+    for name in ("documents", "items", "item_themes"):
+        assert sha256_file(themed_dir / f"{name}.parquet")[:16] in seen
+    manifest = dict(
+        reversed(line.split()) for line in (ROOT / "data" / "raw" / "MANIFEST").read_text().splitlines() if line.strip()
+    )
+    assert manifest["henan_2024_key-work-and-work-plan.txt"][:16] in seen
+    assert "kexie-compare 0.1.0" in seen and "生成时间" in seen
+
+
+def test_cross_report_on_seeds(rendered, themed_dir):
+    text = rendered["cross"].read_text(encoding="utf-8")
+    seen = _visible(text)
+    sections = ["二、主题结构", "三、文本相似度", "四、各省特色词", "五、共同口号及其首次使用", "六、量化目标对照"]
+    positions = [seen.find(s) for s in sections]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+    for p in SEED_PROVINCES:
+        assert p in seen
+    corpus = analysis.Corpus.load(themed_dir)
+    # a slogan shared by all three seed provinces is listed with its first use
+    shared = analysis.shared_phrases(corpus, min_provinces=3)
+    assert len(shared) and shared["phrase"].iloc[0] in seen
+    # the top keyness term of each province is shown
+    key = analysis.keyness(corpus, by="province", top_n=1)
+    for term in key["term"]:
+        assert term in seen
+    assert len(re.findall(r'class="kx-figure" src="data:image/png;base64,', text)) >= 6
+
+
+def test_document_text_is_escaped(tmp_path):
+    """A plan containing <script> shows it as text; it never reaches the page as markup."""
+    from compare.load import ingest
+    from compare.themes import run_themes
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for f in (ROOT / "data" / "raw").glob("*.txt"):
+        shutil.copy(f, raw / f.name)
+    (raw / "hunan_2023_work-plan.txt").write_text(HOSTILE_PLAN, encoding="utf-8")
+    processed = tmp_path / "processed"
+    assert not ingest(raw, processed).failures
+    run_themes(processed)
+    path = report.render_report(
+        "province", parameters={"province": "湖南"}, processed_dir=processed, out_dir=tmp_path / "out"
+    )
+    assert path.name == "province_hunan.html"
+    text = path.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script>alert" not in text
+    assert "&lt;b&gt;流动科技馆&lt;/b&gt;" in text and "<b>流动科技馆" not in text
+    assert "进基层 &amp; 科普大篷车" in text
+
+
+def test_failed_report_is_kept_aside_and_old_html_survives(rendered, themed_dir, tmp_path):
+    out = tmp_path / "reports"
+    out.mkdir()
+    good = out / "province_henan.html"
+    shutil.copy(rendered["province"], good)
+    before = good.read_bytes()
+    # a template whose cell after the validation fails
+    nb = nbformat.read(ROOT / "notebooks" / "reports" / "province_report.ipynb", as_version=4)
+    i = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(i + 2, nbformat.v4.new_code_cell("analysis.theme_changes(corpus, '没有这个省')"))
+    broken = tmp_path / "province_report.ipynb"
+    nbformat.write(nb, broken)
+    with pytest.raises(ReportError) as err:
+        report.render_report(
+            "province", parameters={"province": "河南"}, processed_dir=themed_dir, out_dir=out, template=broken
+        )
+    msg = str(err.value)
+    assert "province_report.ipynb" in msg and "ParameterError" in msg and "没有这个省" in msg
+    kept = out / "_failed" / "province_henan.ipynb"
+    assert kept.is_file() and str(kept) in msg
+    executed = nbformat.read(kept, as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors and errors[0].ename == "ParameterError"
+    assert good.read_bytes() == before  # the last good report is untouched
+    assert sorted(p.name for p in out.iterdir()) == ["_failed", "province_henan.html"]  # no stray temp files
+
+
+@pytest.mark.parametrize(
+    "kind, parameters, expected",
+    [
+        ("province", {"province": "火星"}, r"火星.*known provinces: 河南、湖北、黑龙江"),
+        ("province", {"province": "河南", "themes": ["航天"]}, r"航天.*known themes: 党建、学会、科普"),
+        ("province", {"province": "河南", "years": [2030]}, r"2030.*known years: \[2019, 2022, 2024\]"),
+        ("province", {"province": "湖北", "years": [2024]}, r"湖北 has no plan for 2024; its years: 2019"),
+        ("province", {"province": "河南", "yeras": [2019]}, r"no parameter\(s\) \['yeras'\].*province, years"),
+        ("province", {"province": "河南", "top_n": 0}, r"top_n must be a positive integer"),
+        ("cross", {"provinces": ["河南", "火星"]}, r"火星.*known provinces"),
+        ("cross", {"year": 2030}, r"2030.*known years"),
+    ],
+)
+def test_parameters_are_validated_before_any_work(themed_dir, tmp_path, kind, parameters, expected):
+    out = tmp_path / "out"
+    with pytest.raises(ParameterError, match=expected):
+        report.render_report(kind, parameters=parameters, processed_dir=themed_dir, out_dir=out)
+    assert not out.exists()  # nothing executed, nothing written
+
+
+def test_cli_report_error_is_one_readable_line(themed_dir, tmp_path, capsys):
+    rc = main(["report", "--province", "火星", "--processed", str(themed_dir), "--out", str(tmp_path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and len(err) == 1 and "河南、湖北、黑龙江" in err[0]
+
+
+def test_missing_kernel_tells_how_to_fix(themed_dir, tmp_path):
+    with pytest.raises(ReportError, match=r"no-such-kernel-x.*make install"):
+        report.render_report(
+            "cross", parameters={}, processed_dir=themed_dir, out_dir=tmp_path, kernel_name="no-such-kernel-x"
+        )
+
+
+def test_report_names():
+    assert report.report_name("province", {"province": "黑龙江"}) == "province_heilongjiang"
+    assert report.report_name("province", {"province": "豫"}) == "province_henan"
+    assert report.report_name("cross", {}) == "cross_province"
+    with pytest.raises(ParameterError):
+        report.report_name("bogus", {})
+
+
+def test_select_fills_defaults_and_canonicalises(themed_dir):
+    corpus = analysis.Corpus.load(themed_dir)
+    sel = report.select(corpus, province="鄂")
+    assert sel.province == "湖北" and sel.years == (2019,) and sel.themes == tuple(corpus.themes)
+    sel = report.select(corpus, provinces=["黑龙江省", "河南"], year=2019, themes=["智库", "党建"])
+    assert sel.provinces == ("黑龙江", "河南") and sel.years == (2019,)
+    assert sel.themes == ("党建", "智库")  # dictionary order
+
+
+def test_display_helpers_escape():
+    df = pd.DataFrame({"<i>col</i>": ["<script>x()</script>"], "share": [0.1234], "departments": [["办公室", "<b>"]]})
+    html_text = report.table(df, percent=["share"], caption="<u>c</u>").html
+    assert "<script>" not in html_text and "&lt;script&gt;x()&lt;/script&gt;" in html_text
+    assert "&lt;i&gt;col&lt;/i&gt;" in html_text and "&lt;u&gt;c&lt;/u&gt;" in html_text
+    assert "12.3%" in html_text and "办公室、&lt;b&gt;" in html_text
+    assert report.heading("<x>", 3).html == "<h3>&lt;x&gt;</h3>"
+    assert "&lt;y&gt;" in report.note("<y>").html
+    many = report.table(pd.DataFrame({"a": range(10)}), max_rows=3).html
+    assert "仅显示前 3 行，共 10 行" in many
+
+
+def test_generation_time_honours_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert report.generated_at() == "2023-11-14 22:13 UTC"
+
+
+def test_exploratory_notebook_runs(themed_dir, tmp_path):
+    import papermill
+
+    nb = papermill.execute_notebook(
+        str(ROOT / "notebooks" / "exploratory" / "01-explore.ipynb"),
+        str(tmp_path / "explore.ipynb"),
+        parameters={"processed_dir": str(themed_dir), "keyword": "科普日", "province": "河南", "theme": "科普"},
+        kernel_name="kexie-compare",
+        execution_timeout=300,
+        progress_bar=False,
+        resources={"metadata": {"path": str(ROOT)}},
+    )
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    html_out = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "科普日" in html_out  # the KWIC hits

@@ -262,6 +262,8 @@ def test_similarity_levels_and_degenerate_corpora():
     assert flat["cosine"].tolist() == [1.0]
     with pytest.raises(ParameterError, match="level"):
         an.similarity(make_corpus(), level="sentence")
+    with pytest.raises(ParameterError, match="6 units"):
+        an.similarity(make_corpus(), level="item", max_units=5)
 
 
 # ---- change over time -------------------------------------------------------------------------------

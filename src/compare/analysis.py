@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -472,14 +474,15 @@ def _doc_label(row) -> str:
     return f"{row.province} {int(row.year)} {row.doc_type}"
 
 
-def similarity(corpus: Corpus, *, level: str = "document") -> pd.DataFrame:
+def similarity(corpus: Corpus, *, level: str = "document", max_units: int = 3000) -> pd.DataFrame:
     """Cosine similarity of TF-IDF vectors (scikit-learn TfidfVectorizer on our tokens), every ordered
     pair including the diagonal (1.0), so ``pivot(index="label_a", columns="label_b", values="cosine")``
     gives the full matrix.
 
     level "document" joins the tokens of each document's items; "province" those of each province;
     "item" compares single items (labelled `doc_id item_id`). A unit without tokens has cosine 0 with
-    every other unit. Units are ordered by province, year, doc_type, doc_id (items in document order)."""
+    every other unit. Units are ordered by province, year, doc_type, doc_id (items in document order).
+    More than max_units units (n² rows) raises ParameterError: compare a Corpus.select(...) instead."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
 
@@ -508,6 +511,11 @@ def similarity(corpus: Corpus, *, level: str = "document") -> pd.DataFrame:
     else:
         raise ParameterError(f"level must be 'document', 'province' or 'item', not {level!r}")
     n = len(units)
+    if n > max_units:
+        raise ParameterError(
+            f"similarity at level={level!r} would compare {n} units ({n * n:,} rows), more than max_units="
+            f"{max_units}; compare a smaller corpus (corpus.select(provinces=..., years=...)) or raise max_units"
+        )
     if any(units):
         matrix = TfidfVectorizer(analyzer=_identity, lowercase=False).fit_transform(units)
         cos = cosine_similarity(matrix)
@@ -563,23 +571,25 @@ def term_changes(
     province, years = _province_years(corpus, province, years)
     items = corpus.items
     toks = corpus.tokens
-    freq: dict[int, pd.Series] = {}
+    in_province = (items["province"] == province).to_numpy()
+    item_years = items["year"].to_numpy()
+    freq: dict[int, Counter] = {}
     for y in years:
-        mask = ((items["province"] == province) & (items["year"] == y)).to_numpy()
-        words = [w for t, m in zip(toks, mask) if m for w in t]
-        freq[y] = pd.Series(words, dtype="str").value_counts()
+        rows = np.flatnonzero(in_province & (item_years == y))
+        freq[y] = Counter(chain.from_iterable(toks[i] for i in rows))
     frames = []
     for y0, y1 in zip(years, years[1:]):
         for change, src, other in (("appears", freq[y1], freq[y0]), ("disappears", freq[y0], freq[y1])):
-            s = src[~src.index.isin(other.index)]
-            df = pd.DataFrame({"term": s.index.astype(str), "freq": s.to_numpy(dtype="int64")})
-            df = df.sort_values(["freq", "term"], ascending=[False, True], kind="mergesort")
+            pairs = sorted(((-n, t) for t, n in src.items() if t not in other))
             if top_n is not None:
-                df = df.head(top_n)
-            df.insert(0, "change", change)
-            df.insert(0, "to_year", y1)
-            df.insert(0, "from_year", y0)
-            frames.append(df)
+                pairs = pairs[:top_n]
+            frames.append(pd.DataFrame({
+                "from_year": np.full(len(pairs), y0, dtype="int64"),
+                "to_year": np.full(len(pairs), y1, dtype="int64"),
+                "change": change,
+                "term": pd.Series([t for _, t in pairs], dtype="str"),
+                "freq": np.array([-n for n, _ in pairs], dtype="int64"),
+            }))
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
             TERM_CHANGE_COLUMNS, ["int64", "int64", "str", "str", "int64"])})
@@ -623,6 +633,30 @@ _NGRAM_SIZES = (2, 3, 4)
 _NGRAM_MIN_CHARS = 4
 
 
+def _adjacent_runs(text: str, tokens: Sequence[str]) -> list[list[str]]:
+    """Split tokens into runs (length >= 2) whose members follow each other directly in text."""
+    runs: list[list[str]] = []
+    run: list[str] = []
+    pos, prev_end = 0, -1
+    for tok in tokens:
+        i = text.find(tok, pos)
+        if i < 0:  # not found (should not happen for our tokenizer): start afresh
+            if len(run) > 1:
+                runs.append(run)
+            run, prev_end = [], -1
+            continue
+        if i == prev_end:
+            run.append(tok)
+        else:
+            if len(run) > 1:
+                runs.append(run)
+            run = [tok]
+        pos = prev_end = i + len(tok)
+    if len(run) > 1:
+        runs.append(run)
+    return runs
+
+
 def shared_phrases(corpus: Corpus, *, min_provinces: int = 2, max_phrases: int | None = None) -> pd.DataFrame:
     """Phrases and slogans used by at least min_provinces provinces, with who used them when.
 
@@ -635,8 +669,9 @@ def shared_phrases(corpus: Corpus, *, min_provinces: int = 2, max_phrases: int |
       “5·30全国科技工作者日” is a use of 全国科技工作者日). Two-character phrases (三长, 省会, 拔尖)
       are ordinary words too often and count only where they are quoted.
     * "title": document titles inside 《》, counted only inside 《》.
-    * "ngram": runs of 2–4 consecutive content tokens, at least 4 characters, that occur literally
-      in an item; an n-gram is dropped when a longer one with exactly the same uses contains it.
+    * "ngram": 2–4 content tokens that follow each other directly in an item's text (never across
+      a dropped word or number), at least 4 characters; an n-gram is dropped when a longer one
+      with exactly the same uses contains it.
 
     One row per phrase, kind and document (count = occurrences); first_year is the earliest year of
     use and first_province every province using it in that year (joined with 、). Ordered earliest
@@ -681,16 +716,26 @@ def shared_phrases(corpus: Corpus, *, min_provinces: int = 2, max_phrases: int |
                 rows.append((q, "quoted", doc_id, n))
     rows.extend((t, "title", d, n) for (t, d), n in title_counts.items() if len(t) >= 2)
     candidates = quoted | {t for t, _ in title_counts}
-    # 2. recurring n-grams of content tokens (that occur literally in the item)
+    # 2. recurring n-grams: consecutive content tokens that are also adjacent in the text, so an
+    # n-gram never spans a dropped word or number and always occurs literally
+    grams_of: dict[str, set[tuple]] = {}
+    item_grams: list[Counter] = []
+    for text, toks, prov in zip(items["text"].tolist(), corpus.tokens, items["province"].tolist()):
+        found: list[tuple] = []
+        for run in _adjacent_runs(normalize_text(text), toks):
+            for size in _NGRAM_SIZES:
+                found.extend(zip(*[run[j:] for j in range(size)]))
+        grams = Counter(found)
+        item_grams.append(grams)
+        grams_of.setdefault(prov, set()).update(grams)
+    n_prov = Counter(chain.from_iterable(grams_of.values()))
+    joined = {g: "".join(g) for g, n in n_prov.items() if n >= min_provinces}
+    joined = {g: p for g, p in joined.items() if len(p) >= _NGRAM_MIN_CHARS and p not in candidates}
     ngram_uses: dict[str, dict[str, int]] = {}
-    for doc_id, text, toks in zip(items["doc_id"], items["text"].astype(str), corpus.tokens):
-        norm = normalize_text(text)
-        for size in _NGRAM_SIZES:
-            for i in range(len(toks) - size + 1):
-                gram = "".join(toks[i:i + size])
-                if len(gram) >= _NGRAM_MIN_CHARS and gram not in candidates and gram in norm:
-                    uses = ngram_uses.setdefault(gram, {})
-                    uses[doc_id] = uses.get(doc_id, 0) + 1
+    for doc_id, grams in zip(items["doc_id"].tolist(), item_grams):
+        for g in grams.keys() & joined.keys():
+            uses = ngram_uses.setdefault(joined[g], {})
+            uses[doc_id] = uses.get(doc_id, 0) + grams[g]
     prov_of = docs["province"].to_dict()
     ngram_uses = {g: u for g, u in ngram_uses.items() if len({prov_of[d] for d in u}) >= min_provinces}
     by_signature: dict[tuple, list[str]] = {}
@@ -798,14 +843,15 @@ def kwic(corpus: Corpus, keyword: str, *, width: int = 20) -> pd.DataFrame:
 
     keyword = normalize_text(keyword.strip())
     items = corpus.items
+    cols = {c: items[c].tolist() for c in ("doc_id", "item_id", "province", "year", "text")}
     rows = []
     for i in _item_order(corpus):
-        text = normalize_text(str(items.at[i, "text"]))
+        text = normalize_text(cols["text"][i])
         start = text.find(keyword)
         while start != -1:
             end = start + len(keyword)
             rows.append((
-                items.at[i, "doc_id"], items.at[i, "item_id"], items.at[i, "province"], int(items.at[i, "year"]),
+                cols["doc_id"][i], cols["item_id"][i], cols["province"][i], int(cols["year"][i]),
                 text[max(0, start - width):start].replace("\n", " "), keyword,
                 text[end:end + width].replace("\n", " "),
             ))

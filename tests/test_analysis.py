@@ -448,3 +448,15 @@ def test_shared_phrases_short_quotes_and_titles_count_only_when_marked():
     one = an.shared_phrases(make_corpus(rows, themes=["组织"]), min_provinces=1)
     assert one.loc[one.phrase == "省会", ["province", "count"]].values.tolist() == [["河南", 1]]
     assert ("科协工作", "title") not in uses  # 科协工作 outside 《》 is not the journal's title
+
+
+def test_ngrams_never_span_a_dropped_word():
+    # 和 is not a content token: 科技 and 志愿 are consecutive tokens but not adjacent in the text
+    rows = [
+        ("henan-2019-gzyd", "河南", 2019, "工作要点", "1", "科技和志愿服务", "组织", [], ["科技", "志愿", "服务"]),
+        ("hubei-2019-gzyd", "湖北", 2019, "工作要点", "1", "科技与志愿服务", "组织", [], ["科技", "志愿", "服务"]),
+    ]
+    s = an.shared_phrases(make_corpus(rows, themes=["组织"]))
+    assert s["phrase"].unique().tolist() == ["志愿服务"]
+    assert an._adjacent_runs("科技和志愿服务", ["科技", "志愿", "服务"]) == [["志愿", "服务"]]
+    assert an._adjacent_runs("科协科协", ["科协", "科协"]) == [["科协", "科协"]]

@@ -460,3 +460,18 @@ def test_ngrams_never_span_a_dropped_word():
     assert s["phrase"].unique().tolist() == ["志愿服务"]
     assert an._adjacent_runs("科技和志愿服务", ["科技", "志愿", "服务"]) == [["志愿", "服务"]]
     assert an._adjacent_runs("科协科协", ["科协", "科协"]) == [["科协", "科协"]]
+
+
+def test_changes_over_time_by_document_type():
+    extra = ("henan-2024-xhxs", "河南", 2024, "学会学术工作要点", "1", "学会治理改革", "党建", [], ["学会治理", "改革"])
+    c = make_corpus([*ROWS, extra])
+    pooled = an.term_changes(c, "河南")
+    assert "学会治理" in set(pooled["term"])
+    plans = an.term_changes(c, "河南", doc_type="工作要点")
+    assert plans.equals(an.term_changes(make_corpus(), "河南"))  # as if the 学会学术 plan were not there
+    th = an.theme_changes(c, "河南", doc_type=["工作要点"])
+    assert th.equals(an.theme_changes(make_corpus(), "河南"))
+    with pytest.raises(ParameterError, match="湖北 has no plan of type 学会学术工作要点; its plans are 工作要点"):
+        an.theme_changes(c, "湖北", doc_type="学会学术工作要点")
+    with pytest.raises(ParameterError, match="unknown doc_type"):
+        an.term_changes(c, "河南", doc_type="规划")

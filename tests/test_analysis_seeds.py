@@ -88,6 +88,9 @@ def test_henan_change_over_time(corpus):
         absent_tokens = {w for toks, yr, p in zip(corpus.tokens, corpus.items["year"], corpus.items["province"])
                          if p == "河南" and yr == absent_in for w in toks}
         assert not set(g["term"]) & absent_tokens
+    # like with like: only the two general plans (工作要点) of 2019 and 2024
+    plans = an.term_changes(corpus, "河南", doc_type="工作要点")
+    assert sorted(set(zip(plans.from_year, plans.to_year))) == [(2019, 2024)]
     th = an.theme_changes(corpus, "豫")
     assert th["year"].unique().tolist() == [2019, 2022, 2024]
     assert np.allclose(th.groupby("year")["share_items"].sum(), 1)

@@ -254,6 +254,18 @@ def _check_columns(df: pd.DataFrame, cols: Iterable[str], what: str) -> list[str
     return cols
 
 
+def _doc_types(corpus: Corpus, doc_type: str | Sequence[str] | None) -> list[str] | None:
+    """doc_type as a list, checked against the corpus (ParameterError listing the known types)."""
+    if doc_type is None:
+        return None
+    types = [doc_type] if isinstance(doc_type, str) else list(doc_type)
+    known = sorted(corpus.documents["doc_type"].astype(str).unique())
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        raise ParameterError(f"unknown doc_type {unknown}; the corpus has {known}")
+    return types
+
+
 def _safe_div(num, den):
     """num / den, with 0 where den is 0 (an empty group has no share rather than NaN)."""
     num = np.asarray(num, dtype="float64")
@@ -306,12 +318,8 @@ def theme_share_matrix(
     if weight not in ("items", "chars"):
         raise ParameterError(f"weight must be 'items' or 'chars', not {weight!r}")
     sub = corpus
-    if doc_type is not None:
-        types = [doc_type] if isinstance(doc_type, str) else list(doc_type)
-        known = sorted(corpus.items["doc_type"].astype(str).unique())
-        unknown = [t for t in types if t not in known]
-        if unknown:
-            raise ParameterError(f"unknown doc_type {unknown}; the corpus has {known}")
+    types = _doc_types(corpus, doc_type)
+    if types is not None:
         sub = corpus.select(doc_type=types)
     shares = theme_shares(sub, by=by)
     col = "share_items" if weight == "items" else "share_chars"
@@ -547,36 +555,52 @@ TERM_CHANGE_COLUMNS = ["from_year", "to_year", "change", "term", "freq"]
 THEME_CHANGE_COLUMNS = ["year", "theme", "share_items", "delta", "n_items"]
 
 
-def _province_years(corpus: Corpus, province: str, years: Sequence[int] | None) -> tuple[str, list[int]]:
+def _province_corpus(
+    corpus: Corpus, province: str, years: Sequence[int] | None, doc_type: str | Sequence[str] | None
+) -> tuple[Corpus, str, list[int]]:
+    """The sub-corpus of one province (and doc types), its canonical name and the chosen years."""
     sel = validate_selection(corpus, province=province, years=years)
     province = sel["province"]
-    have = sorted(int(y) for y in corpus.documents.loc[corpus.documents["province"] == province, "year"].unique())
-    if years is None:
-        return province, have
-    missing = [y for y in sel["years"] if y not in have]
-    if missing:
-        raise ParameterError(f"{province} has no plan for year(s) {missing}; its years are {have}")
-    return province, sorted(set(sel["years"]))
+    types = _doc_types(corpus, doc_type)
+    docs = corpus.documents[corpus.documents["province"] == province]
+    if types is not None:
+        docs = docs[docs["doc_type"].isin(types)]
+    have = sorted(int(y) for y in docs["year"].unique())
+    of_type = f" of type {'、'.join(types)}" if types else ""
+    if not have:
+        known = sorted(corpus.documents.loc[corpus.documents["province"] == province, "doc_type"].unique())
+        raise ParameterError(f"{province} has no plan{of_type}; its plans are {'、'.join(known)}")
+    if years is not None:
+        missing = [y for y in sel["years"] if y not in have]
+        if missing:
+            raise ParameterError(f"{province} has no plan{of_type} for year(s) {missing}; its years are {have}")
+        have = sel["years"]
+    corpus.tokens  # noqa: B018 - segment the whole corpus once; the sub-corpus shares the token lists
+    return corpus.select(provinces=[province], years=have, doc_type=types), province, have
 
 
 def term_changes(
-    corpus: Corpus, province: str, *, years: Sequence[int] | None = None, top_n: int | None = 20
+    corpus: Corpus,
+    province: str,
+    *,
+    years: Sequence[int] | None = None,
+    top_n: int | None = 20,
+    doc_type: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Terms that appear or disappear between consecutive years of one province's plans.
 
     For each consecutive pair of the chosen years (default: all the province's years), "appears"
     lists terms used in to_year but not in from_year (freq = count in to_year), "disappears" terms
     used in from_year but not in to_year (freq = count in from_year); the top_n of each by freq,
-    ties by term. One year gives an empty frame."""
-    province, years = _province_years(corpus, province, years)
-    items = corpus.items
-    toks = corpus.tokens
-    in_province = (items["province"] == province).to_numpy()
-    item_years = items["year"].to_numpy()
+    ties by term. One year gives an empty frame. All of a year's documents are pooled; pass
+    doc_type (e.g. "工作要点") to compare like with like, since a 学会学术工作要点 naturally lacks
+    the 科普 vocabulary of a general plan."""
+    sub, province, years = _province_corpus(corpus, province, years, doc_type)
+    toks = sub.tokens
+    item_years = sub.items["year"].to_numpy()
     freq: dict[int, Counter] = {}
     for y in years:
-        rows = np.flatnonzero(in_province & (item_years == y))
-        freq[y] = Counter(chain.from_iterable(toks[i] for i in rows))
+        freq[y] = Counter(chain.from_iterable(toks[i] for i in np.flatnonzero(item_years == y)))
     frames = []
     for y0, y1 in zip(years, years[1:]):
         for change, src, other in (("appears", freq[y1], freq[y0]), ("disappears", freq[y0], freq[y1])):
@@ -597,11 +621,17 @@ def term_changes(
     return out.astype({"from_year": "int64", "to_year": "int64", "freq": "int64"})[TERM_CHANGE_COLUMNS]
 
 
-def theme_changes(corpus: Corpus, province: str, *, years: Sequence[int] | None = None) -> pd.DataFrame:
+def theme_changes(
+    corpus: Corpus,
+    province: str,
+    *,
+    years: Sequence[int] | None = None,
+    doc_type: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Theme shares (by items) of one province per year and their change from the previous chosen
-    year (delta is NaN for the first year: nothing to compare with). Every theme every year."""
-    province, years = _province_years(corpus, province, years)
-    sub = corpus.select(provinces=[province], years=years)
+    year (delta is NaN for the first year: nothing to compare with). Every theme every year.
+    doc_type restricts to one or several document types (see term_changes)."""
+    sub, province, years = _province_corpus(corpus, province, years, doc_type)
     shares = theme_shares(sub, by=("year",))
     shares = shares.sort_values(["theme", "year"], key=_theme_key(corpus), kind="mergesort")
     shares["delta"] = shares.groupby("theme", sort=False)["share_items"].diff()
@@ -946,11 +976,7 @@ def filter_items(
         mask &= df["year"].isin(sel["years"])
     if sel["themes"] is not None:
         mask &= df["theme"].isin(sel["themes"])
-    if doc_type is not None:
-        types = _as_list(doc_type)
-        known = sorted(corpus.items["doc_type"].astype(str).unique())
-        unknown = [t for t in types if t not in known]
-        if unknown:
-            raise ParameterError(f"unknown doc_type {unknown}; the corpus has {known}")
+    types = _doc_types(corpus, doc_type)
+    if types is not None:
         mask &= df["doc_type"].isin(types)
     return df[mask].reset_index(drop=True)

@@ -475,3 +475,8 @@ def test_changes_over_time_by_document_type():
         an.theme_changes(c, "湖北", doc_type="学会学术工作要点")
     with pytest.raises(ParameterError, match="unknown doc_type"):
         an.term_changes(c, "河南", doc_type="规划")
+
+
+def test_corpus_repr_is_a_short_summary():
+    assert repr(make_corpus()) == (
+        "Corpus(3 documents, 6 items, 0 targets; provinces 河南、湖北; years 2019–2024; themes 党建、科普、智库)")

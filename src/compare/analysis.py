@@ -14,7 +14,6 @@ items raises :class:`compare.errors.EmptyCorpusError`.
 """
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -27,8 +26,6 @@ import pandas as pd
 
 from compare import io, schema
 from compare.errors import CompareError, EmptyCorpusError, ParameterError
-
-log = logging.getLogger(__name__)
 
 SCORE_PREFIX = schema.THEME_SCORE_PREFIX
 
@@ -56,7 +53,7 @@ def _themes_from(item_themes: pd.DataFrame) -> list[str]:
     return themes
 
 
-@dataclass
+@dataclass(repr=False)
 class Corpus:
     """The processed tables of one corpus, plus lazily computed item tokens.
 
@@ -84,6 +81,14 @@ class Corpus:
             raise CompareError(f"items refer to documents that are not in the documents table: {orphans[:5]}")
         if self._tokens is not None and len(self._tokens) != len(self.items):
             raise ParameterError(f"tokens has {len(self._tokens)} entries but the corpus has {len(self.items)} items")
+
+    def __repr__(self) -> str:
+        years = self.years
+        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+        return (
+            f"Corpus({len(self.documents)} documents, {len(self.items)} items, {len(self.targets)} targets; "
+            f"provinces {'、'.join(self.provinces)}; years {span}; themes {'、'.join(self.themes) or 'none yet'})"
+        )
 
     # ---- construction ---------------------------------------------------------------------------
 

@@ -81,31 +81,39 @@ def test_changed_raw_dir_reruns_ingest_only_when_tables_do_not_change(project):
 
 
 def test_failing_report_does_not_stop_the_others_and_is_retried(project, monkeypatch):
+    """Orchestration only (real rendering is covered above and in test_report.py): the renderer is
+    replaced by one that fails for 湖北 and writes a stand-in page for anything else."""
     reports = project.base / "reports"
     (reports / "province_henan.html").unlink()  # a missing output makes its step run again
     original = (reports / "province_hubei.html").read_bytes()
     with open(reports / "province_hubei.html", "a", encoding="utf-8") as fh:  # so does a changed one
         fh.write("<!-- overwritten by hand -->")
-    real = report.render_report
+    calls = []
 
-    def flaky(kind, *, parameters, **kw):
+    def fake(kind, *, parameters, out_dir, **kw):
+        calls.append(parameters.get("province"))
         if parameters.get("province") == "湖北":
             raise ReportError("province_report.ipynb (province_hubei) failed at cell [3]: ValueError: boom")
-        return real(kind, parameters=parameters, **kw)
+        path = out_dir / f"{report.report_name(kind, parameters)}.html"
+        path.write_text("<p>stand-in</p>", encoding="utf-8")
+        return path
 
-    monkeypatch.setattr(report, "render_report", flaky)
+    monkeypatch.setattr(report, "render_report", fake)
     s = build.run_build(**project.kw)
     assert not s.ok
     assert [r.name for r in s.failed] == ["report 湖北"] and "boom" in s.failed[0].message
     assert [r.name for r in s.done] == ["report 河南"]  # the other report still ran
+    assert len(s.skipped) == len(STEPS) - 2
     assert "failed: report 湖北" in s.line() and "FAILED" in s.line()
     assert (reports / "province_henan.html").is_file()
 
-    # back to the bytes the state recorded: only the failure now says the step must run again
+    # back to the bytes the state recorded after the first build: only the recorded failure now says
+    # that 湖北 must run again; it is retried (and reported) until it succeeds
     (reports / "province_hubei.html").write_bytes(original)
-    monkeypatch.setattr(report, "render_report", real)
+    calls.clear()
     s = build.run_build(**project.kw)
-    assert s.ok and [r.name for r in s.done] == ["report 湖北"], s.line()
+    assert calls == ["湖北"]
+    assert not s.ok and [r.name for r in s.failed] == ["report 湖北"], s.line()
 
 
 def test_cli_build_exit_code(monkeypatch, capsys):

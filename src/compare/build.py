@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -214,6 +215,7 @@ class _Progress:
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.running: list[str] = []
+        self.lock = threading.Lock()
 
     def _clear(self) -> None:
         if self.enabled:
@@ -226,20 +228,22 @@ class _Progress:
             sys.stderr.flush()
 
     def start(self, name: str) -> None:
-        self.running.append(name)
-        self._show()
+        with self.lock:
+            self.running.append(name)
+            self._show()
 
     def finish(self, result: StepResult, position: str = "") -> None:
-        if result.name in self.running:
-            self.running.remove(result.name)
-        self._clear()
-        msg = f"{position}{result.name}: {result.status}"
-        if result.status != "skipped":
-            msg += f" in {result.seconds:.1f}s"
-        if result.message:
-            msg += f" ({result.message})"
-        (log.error if result.status == "failed" else log.info)(msg)
-        self._show()
+        with self.lock:
+            if result.name in self.running:
+                self.running.remove(result.name)
+            self._clear()
+            msg = f"{position}{result.name}: {result.status}"
+            if result.status != "skipped":
+                msg += f" in {result.seconds:.1f}s"
+            if result.message:
+                msg += f" ({result.message})"
+            (log.error if result.status == "failed" else log.info)(msg)
+            self._show()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -270,7 +274,8 @@ def run_build(
 
     Output directories default to the project's data/processed, figures/ and reports/; the state file
     to .cache/build-state.json. force=True redoes every step. progress (default: stderr is a terminal)
-    shows a live status line. Returns a BuildSummary; failures are in it, not raised."""
+    shows a live status line. Returns a BuildSummary: failing steps are in it, not raised (only a
+    missing raw directory or report template raises, before any work)."""
     from compare import report as report_mod
 
     t0 = time.perf_counter()
@@ -380,13 +385,6 @@ def run_build(
              "template": sha256_file(template), "out": str(reports_dir.resolve()), "kernel": kernel_name}
         )
 
-    def render(kind: str, params: dict) -> tuple[list[Path], str]:
-        path = report_mod.render_report(
-            kind, parameters=params, processed_dir=processed_dir, out_dir=reports_dir,
-            kernel_name=kernel_name, timeout=timeout, progress_bar=False,
-        )
-        return [path], ""
-
     n = len(jobs_list)
     todo = []
     for i, (kind, name, params) in enumerate(jobs_list, 1):
@@ -399,17 +397,20 @@ def run_build(
     done_count = n - len(todo)
 
     def run_one(kind: str, name: str, params: dict) -> tuple[list[Path] | None, str, float]:
+        prog.start(name)  # in the worker: the live line shows what is running, not what is queued
         t = time.perf_counter()
         try:
-            outputs, _ = render(kind, params)
-            return outputs, "", time.perf_counter() - t
+            path = report_mod.render_report(
+                kind, parameters=params, processed_dir=processed_dir, out_dir=reports_dir,
+                kernel_name=kernel_name, timeout=timeout, progress_bar=False,
+            )
+            return [path], "", time.perf_counter() - t
         except Exception as exc:  # one failing report must not stop the others
             return None, _describe(exc), time.perf_counter() - t
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
         for kind, name, params, key in todo:
-            prog.start(name)
             futures[pool.submit(run_one, kind, name, params)] = (name, key)
         for fut in as_completed(futures):
             name, key = futures[fut]

@@ -131,3 +131,12 @@ def test_selection_on_the_seeds(corpus):
         an.validate_selection(corpus, province="江苏省")
     with pytest.raises(ParameterError, match=r"湖北 has no plan for year\(s\) \[2024\]"):
         an.theme_changes(corpus, "鄂", years=[2024])
+
+
+def test_departments_without_collective_recipients(corpus):
+    named = an.departments_by_theme(corpus, collective=False)
+    names = set(named["department"])
+    assert {"学会学术部", "组织人事部", "调研宣传部", "办公室"} <= names
+    assert not names & {"各全省学会", "机关各部室", "企业科协", "各省辖市科协"}
+    busiest = named.groupby("department")["n_items"].sum().sort_values(ascending=False)
+    assert busiest.index[0] == "学会学术部"

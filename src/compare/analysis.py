@@ -836,13 +836,19 @@ def targets_by_theme(corpus: Corpus) -> pd.DataFrame:
         TARGETS_BY_THEME_COLUMNS].reset_index(drop=True)
 
 
-def departments_by_theme(corpus: Corpus, *, top_n: int | None = None) -> pd.DataFrame:
+def departments_by_theme(corpus: Corpus, *, top_n: int | None = None, collective: bool = True) -> pd.DataFrame:
     """Items carried by each responsible department, per theme (an item naming several departments
     counts once for each). Every theme for every department, zeros included. Departments ordered by
-    total items (descending, ties by name), themes in dictionary order; top_n keeps the busiest."""
+    total items (descending, ties by name), themes in dictionary order; top_n keeps the busiest.
+
+    collective=False leaves out classes of recipients (各全省学会, 机关各部室, 企业科协, …; see
+    compare.departments.is_collective) so that only the named offices that carry the work remain."""
+    from compare.departments import is_collective
+
     themed = corpus.items_themed[["doc_id", "item_id", "departments", "theme"]].copy()
     themed["department"] = themed["departments"].map(
-        lambda ds: list(dict.fromkeys(str(d).strip() for d in ds if str(d).strip())) if ds is not None else [])
+        lambda ds: [d for d in dict.fromkeys(str(d).strip() for d in ds if str(d).strip())
+                    if collective or not is_collective(d)] if ds is not None else [])
     long = themed.explode("department").dropna(subset=["department"])
     if long.empty:
         return pd.DataFrame({"department": pd.Series(dtype="str"), "theme": pd.Series(dtype="str"),

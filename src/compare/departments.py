@@ -119,3 +119,20 @@ def extract_departments(text: str) -> tuple[str, list[str]]:
         cleaned = _BLANK_LINES_RE.sub("\n", cleaned)
     cleaned = cleaned.strip()
     return cleaned, departments
+
+
+# Collective recipients: the note lists them after the offices that lead (机关各部室、各直属事业单位，
+# 各全省学会，各省辖市科协，各高校科协、企业科协、医疗卫生机构科协). They receive the task; they are not
+# an office of the association that carries it.
+_COLLECTIVE_PREFIXES = ("各", "相关", "机关各")
+_BODY_TYPE_SUFFIXES = ("科协", "学会", "县市区", "党组织")
+_NAMED_BODY_PREFIXES = ("省", "中国", "全国学会秘书处")
+
+
+def is_collective(department: str) -> bool:
+    """True for a class of recipients (各全省学会, 机关各部室, 相关省辖市科协, 企业科协, 全省学会),
+    False for a named office or body (办公室, 学会学术部, 省科技馆, 省老科协, 河南科技报社)."""
+    d = department.strip()
+    if d.startswith(_COLLECTIVE_PREFIXES):
+        return True
+    return d.endswith(_BODY_TYPE_SUFFIXES) and not d.startswith(_NAMED_BODY_PREFIXES)

@@ -52,3 +52,11 @@ def test_every_table_documented():
         md = schema.markdown(name)
         for c in schema.column_names(name):
             assert f"`{c}`" in md
+
+
+def test_readme_documents_the_contract_as_in_code():
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in schema.TABLES:
+        assert schema.markdown(name) in readme, f"README's description of {name!r} is out of date (schema.markdown)"

@@ -222,7 +222,8 @@ def resolve_parameters(kind: str, parameters: Mapping[str, Any], corpus, *, temp
         )
         if parameters.get("provinces") is not None:
             out["provinces"] = list(sel.provinces)
-    if "top_n" in out and (not isinstance(out["top_n"], int) or out["top_n"] < 1):
+    top_n = out.get("top_n", 1)
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
         raise ParameterError(f"top_n must be a positive integer, not {out['top_n']!r}")
     return out
 
@@ -350,6 +351,7 @@ def render_report(
     html_path = out_dir / f"{name}.html"
     atomic_write_text(html_path, body)
     failed_path.unlink(missing_ok=True)  # this report is good again
+    failed_path.with_suffix(".kernel.log").unlink(missing_ok=True)
     log.debug("wrote %s", html_path)
     return html_path
 
@@ -415,6 +417,8 @@ def _title(kind: str, params: Mapping[str, Any]) -> str:
 
 def cli_report(args) -> int:
     """`python -m compare report --province 河南 [--years 2019,2024] [--themes 科普,智库]` or `--cross`."""
+    if not getattr(args, "verbose", False):
+        logging.getLogger("papermill").setLevel(logging.WARNING)  # its per-run INFO lines are noise here
     if args.cross:
         kind = "cross"
         parameters: dict[str, Any] = {"top_n": args.top_n}

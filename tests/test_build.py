@@ -139,6 +139,9 @@ def test_manifest_problems_are_reported(tmp_path):
     hashes = build.raw_hashes(tmp_path)
     problems = build.check_manifest(tmp_path, hashes)
     assert problems == ["b.txt does not match its MANIFEST sha256 (raw files are immutable: was it edited?)"]
+    with open(tmp_path / "MANIFEST", "a", encoding="utf-8") as fh:  # as `sha256sum data/raw/b.txt >> MANIFEST` writes it
+        fh.write(f"{hashes['b.txt']}  data/raw/b.txt\n")
+    assert build.check_manifest(tmp_path, build.raw_hashes(tmp_path)) == []
     (tmp_path / "c.txt").write_text("丙", encoding="utf-8")
     problems = build.check_manifest(tmp_path, build.raw_hashes(tmp_path))
     assert any(p.startswith("c.txt is not in MANIFEST") for p in problems)

@@ -91,8 +91,8 @@ def check_manifest(raw_dir: str | Path, hashes: Mapping[str, str]) -> list[str]:
     recorded: dict[str, str] = {}
     for line in manifest.read_text(encoding="utf-8").splitlines():
         parts = line.split()
-        if len(parts) == 2:
-            recorded[parts[1].lstrip("*")] = parts[0].lower()
+        if len(parts) == 2:  # `sha256sum data/raw/x.txt >> MANIFEST` records a path: match by file name
+            recorded[Path(parts[1].lstrip("*")).name] = parts[0].lower()
     problems = []
     for name, digest in hashes.items():
         if name == "MANIFEST":

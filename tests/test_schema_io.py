@@ -60,3 +60,14 @@ def test_readme_documents_the_contract_as_in_code():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in schema.TABLES:
         assert schema.markdown(name) in readme, f"README's description of {name!r} is out of date (schema.markdown)"
+
+
+def test_outputs_get_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    io.atomic_write_text(tmp_path / "x.txt", "科普")
+    mode = stat.S_IMODE(os.stat(tmp_path / "x.txt").st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask

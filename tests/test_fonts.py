@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import shutil
+import subprocess
 import uuid
 import warnings
 from pathlib import Path
@@ -86,3 +88,43 @@ def test_font_problems_quiet_for_cjk_font_and_passes_other_warnings_on():
             logging.getLogger("matplotlib.font_manager").warning("unrelated log line")
     assert problems == []
     assert [str(w.message) for w in outer] == ["unrelated warning"]
+
+
+@pytest.fixture(scope="module")
+def installed_copy(tmp_path_factory) -> str:
+    """A copy of the packaged font standing in for an installed system font (this machine has none)."""
+    dst = tmp_path_factory.mktemp("sysfonts") / "installed-cjk.otf"
+    shutil.copyfile(fonts.packaged_font_path(), dst)
+    return str(dst)
+
+
+def test_system_fonts_in_preference_order_and_never_proprietary(monkeypatch, installed_copy):
+    """Installed fonts known to matplotlib: the preferred family wins, SimHei/YaHei are never picked."""
+    real = installed_copy
+    entries = [font_manager.FontEntry(fname=real, name=n, weight=400) for n in
+               ("SimHei", "Microsoft YaHei", "WenQuanYi Zen Hei", "Source Han Sans SC")]
+    original = list(font_manager.fontManager.ttflist)
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", entries + original)
+    font = find_cjk_font()
+    assert (font.family, font.source) == ("Source Han Sans SC", "matplotlib")
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", entries[:2] + original)
+    monkeypatch.setattr(fonts, "_from_fontconfig", lambda tried: None)
+    assert find_cjk_font().source == "package"  # the proprietary ones are skipped
+
+
+def test_fontconfig_listing_is_used(monkeypatch, installed_copy):
+    """A font fontconfig knows (e.g. installed after matplotlib cached its font list) is registered and used."""
+    real = installed_copy
+    listing = (f"/usr/share/fonts/x/SimHei.ttf: SimHei:style=Regular\n"
+               f"{real}: Noto Sans CJK SC,Noto Sans CJK SC Regular:style=Regular\n"
+               f"{real}: Noto Sans CJK SC,Noto Sans CJK SC Bold:style=Bold\n")
+    monkeypatch.setattr(fonts, "_from_matplotlib", lambda tried: None)
+    monkeypatch.setattr(fonts.shutil, "which", lambda name: "/usr/bin/fc-list")
+    monkeypatch.setattr(fonts.subprocess, "run",
+                        lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout=listing, stderr=""))
+    registered = []
+    # record instead of registering, so the stand-in file does not stay in matplotlib's font list
+    monkeypatch.setattr(fonts, "_register", lambda path: registered.append(path) or "Noto Sans CJK SC")
+    font = find_cjk_font()
+    assert font.source == "fontconfig" and str(font.path) == real and registered == [Path(real)]
+    assert font.pdf_fonttype == 3

@@ -154,11 +154,15 @@ def _register(path: Path) -> str:
     """Add a font file to matplotlib's font manager; return its family name."""
     from matplotlib import font_manager
 
-    known = {Path(e.fname).resolve(): e.name for e in font_manager.fontManager.ttflist}
-    if path.resolve() not in known:
+    def names() -> list[str]:
+        # matplotlib may list one file under several names (typographic and legacy family): use the first
+        return [e.name for e in font_manager.fontManager.ttflist if Path(e.fname).resolve() == path.resolve()]
+
+    found = names()
+    if not found:
         font_manager.fontManager.addfont(str(path))
-        known = {Path(e.fname).resolve(): e.name for e in font_manager.fontManager.ttflist}
-    return known[path.resolve()]
+        found = names()
+    return found[0]
 
 
 def _from_env(tried: list[str]) -> CJKFont | None:
@@ -188,7 +192,13 @@ def _weight(value) -> int:
 def _from_matplotlib(tried: list[str]) -> CJKFont | None:
     from matplotlib import font_manager
 
-    entries = [e for e in font_manager.fontManager.ttflist if e.style == "normal"]
+    try:
+        packaged = packaged_font_path().resolve()
+    except FontError:
+        packaged = None
+    # the packaged font, once registered, is listed too: it is the last resort, not a system font
+    entries = [e for e in font_manager.fontManager.ttflist
+               if e.style == "normal" and Path(e.fname).resolve() != packaged]
     for family in PREFERRED_FAMILIES:
         tried.append(f"matplotlib:{family}")
         candidates = [e for e in entries if e.name == family]

@@ -861,6 +861,11 @@ def freeze_layout(fig: Figure) -> Figure:
     if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
         fig.draw_without_rendering()
         fig.set_layout_engine("none")
+        # the solver's last digits vary with cached text metrics; SVG clip-path ids hash the exact
+        # floats, so snap the axes to a 1e-6 grid (far below a pixel) to keep the files identical
+        for ax in fig.axes:
+            x0, y0, w, h = ax.get_position().bounds
+            ax.set_position([round(v, 6) for v in (x0, y0, w, h)])
     return fig
 
 

@@ -376,3 +376,12 @@ def test_cli_figures(themed_dir, tmp_path, capsys):
         plots.cli_figures(Namespace(processed=themed_dir, out=out, formats=["png", "tiff"], dpi=30))
     assert main(["figures", "--processed", str(themed_dir), "--out", str(out), "--formats", "gif"]) == 1
     assert "'gif'" in capsys.readouterr().err
+
+
+def test_theme_subset_is_said_in_the_subtitle(frames):
+    m = frames["theme_shares_bar"][0]
+    full = plots.theme_shares_bar(m)
+    assert "合计 100%" in full.texts[1].get_text()
+    part = plots.theme_shares_bar(m, themes=THEMES[:2])
+    assert "合计 100%" not in part.texts[1].get_text() and "、".join(THEMES[:2]) in part.texts[1].get_text()
+    assert [t.get_text() for t in part.axes[0].get_legend().get_texts()] == THEMES[:2]

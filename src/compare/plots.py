@@ -385,9 +385,8 @@ def theme_shares_bar(
     what = "theme_shares_bar"
     _require(matrix, ["theme"], what)
     value = _value_column(matrix, value, ("share", "share_items", "share_chars"), what)
-    subtitle = subtitle or "各主题条目占比（每条横条合计 100%）"
     if matrix.empty:
-        return _empty(title, subtitle, "没有可用的主题数据（请先运行 python -m compare themes）")
+        return _empty(title, subtitle or "各主题条目占比", "没有可用的主题数据（请先运行 python -m compare themes）")
     groups = [c for c in matrix.columns if c not in _NON_GROUP and c != value]
     df = matrix.copy()
     df["_row"] = _group_labels(df, groups)
@@ -395,6 +394,9 @@ def theme_shares_bar(
     cols = _theme_order(df["theme"], themes)
     grid = df.pivot_table(index="_row", columns="theme", values=value, aggfunc="sum", sort=False)
     grid = grid.reindex(index=rows, columns=cols).fillna(0.0)
+    complete = set(df["theme"].astype(str)) <= set(cols)  # every theme of the data is drawn
+    subtitle = subtitle or ("各主题条目占比（每条横条合计 100%）" if complete
+                            else f"所选主题（{'、'.join(cols)}）的条目占比；其余主题未显示")
     colors = theme_colors(cols)
     fig = _figure(title, subtitle, note=note)
     ax = fig.add_subplot()

@@ -140,3 +140,11 @@ def test_departments_without_collective_recipients(corpus):
     assert not names & {"各全省学会", "机关各部室", "企业科协", "各省辖市科协"}
     busiest = named.groupby("department")["n_items"].sum().sort_values(ascending=False)
     assert busiest.index[0] == "学会学术部"
+
+
+def test_main_doc_type_compares_like_with_like(corpus):
+    assert an.main_doc_type(corpus, "河南") == ("工作要点", [2019, 2024])
+    assert an.main_doc_type(corpus, "豫", years=[2022]) == ("学会学术工作要点", [2022])
+    assert an.main_doc_type(corpus, "黑龙江") == ("深化改革工作要点", [2019])
+    changes = an.theme_changes(corpus, "河南", doc_type="工作要点")
+    assert sorted(changes["year"].unique()) == [2019, 2024]

@@ -584,6 +584,26 @@ def _province_corpus(
     return corpus.select(provinces=[province], years=have, doc_type=types), province, have
 
 
+def main_doc_type(
+    corpus: Corpus, province: str, *, years: Sequence[int] | None = None
+) -> tuple[str, list[int]]:
+    """The document type that covers most of a province's (chosen) years, and those years.
+
+    Change over time should compare like with like: Henan's 2022 plan is a 学会学术工作要点, so pooling
+    it with the 工作要点 of 2019 and 2024 would read as "科普 disappeared in 2022". Ties go to the
+    type listed first in the controlled vocabulary (工作要点 before 重点工作 …)."""
+    from compare.load import TYPE_CODES
+
+    sel = validate_selection(corpus, province=province, years=years)
+    docs = corpus.documents[corpus.documents["province"] == sel["province"]]
+    if years is not None:
+        docs = docs[docs["year"].isin(sel["years"])]
+    vocab = list(TYPE_CODES)
+    by_type = docs.groupby("doc_type")["year"].agg(lambda y: sorted({int(v) for v in y}))
+    best = sorted(by_type.index, key=lambda t: (-len(by_type[t]), vocab.index(t) if t in vocab else len(vocab), t))[0]
+    return str(best), list(by_type[best])
+
+
 def term_changes(
     corpus: Corpus,
     province: str,

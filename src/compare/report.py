@@ -546,7 +546,7 @@ COLUMN_LABELS: dict[str, str] = {
     "from_year": "起始年份", "to_year": "对比年份", "change": "变化", "freq": "频次",
     "phrase": "表述", "kind": "类型", "count": "次数", "first_year": "首次使用年份",
     "first_province": "首次使用省份", "n_provinces": "使用省份数", "provinces": "使用省份（年份）",
-    "unit": "单位", "n_targets": "目标数", "total_value": "合计", "value": "数值", "qualifier": "限定词",
+    "unit": "单位", "n_targets": "目标数", "total_value": "合计", "value": "数值", "value_high": "上限", "qualifier": "限定词",
     "department": "责任部门", "label_a": "文件甲", "label_b": "文件乙", "cosine": "余弦相似度",
     "left": "上文", "keyword": "关键词", "right": "下文",
 }
@@ -687,7 +687,8 @@ def targets_table(corpus, themes: Sequence[str] | None = None) -> pd.DataFrame:
     if themes is not None:
         t = t[t["theme"].isin(list(themes))]
     t = t.sort_values(["province", "year", "doc_id", "seq"], kind="mergesort")
-    return t[["province", "year", "doc_type", "theme", "item_id", "heading", "phrase", "value", "unit", "qualifier"]]
+    return t[["province", "year", "doc_type", "theme", "item_id", "heading", "phrase", "value", "value_high", "unit",
+              "qualifier"]]
 
 
 def top_pairs(sim: pd.DataFrame, n: int = 15, *, across_provinces: bool = True) -> pd.DataFrame:

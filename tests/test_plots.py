@@ -319,6 +319,9 @@ def test_one_province_one_year(frames):
                     plots.targets_chart(frames["targets_chart"][0].query("province == '湖北'"))):
             _save(fig, "png")
     assert problems == []
+    sim = frames["similarity_heatmap"][0]
+    only_self = sim[(sim["doc_a"] == sim["doc_b"]) & (sim["doc_a"] == "hubei-2019-gzyd")]
+    assert "至少需要两份文件" in " ".join(_texts(plots.similarity_heatmap(only_self)))
 
 
 def test_missing_columns_are_named():

@@ -268,6 +268,12 @@ def _wrap_words(words: Sequence[str], width: int, max_lines: int = 2, sep: str =
     return "\n".join(lines)
 
 
+def _bar_rows(ax, n: int) -> None:
+    """Top-to-bottom rows; with fewer than three rows keep the bars as slim as with three."""
+    pad = max(0.0, (3 - n) / 2)
+    ax.set_ylim(n - 0.5 + pad, -0.5 - pad)
+
+
 def _pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
@@ -402,7 +408,7 @@ def theme_shares_bar(
     ax = fig.add_subplot()
     y = np.arange(len(rows))
     left = np.zeros(len(rows))
-    height = 0.62 if len(rows) > 1 else 0.45
+    height = 0.62
     for theme in cols:
         widths = grid[theme].to_numpy(dtype=float)
         ax.barh(y, widths, left=left, height=height, color=colors[theme], label=theme, edgecolor="white",
@@ -413,7 +419,7 @@ def theme_shares_bar(
                         color=_text_on(colors[theme]))
         left = left + widths
     ax.set_yticks(y, labels=rows)
-    ax.invert_yaxis()
+    _bar_rows(ax, len(rows))
     ax.set_xlim(0, max(1.0, float(left.max()) if len(left) else 1.0))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.tick_params(axis="y", length=0)
@@ -557,7 +563,7 @@ def similarity_heatmap(
     what = "similarity_heatmap"
     _require(sim, ["doc_a", "doc_b", "cosine"], what)
     subtitle = subtitle or "TF-IDF 词向量的余弦相似度：1 = 用词完全一致，0 = 没有共同词"
-    if sim.empty:
+    if len(set(sim["doc_a"].astype(str)) | set(sim["doc_b"].astype(str))) < 2:
         return _empty(title, subtitle, "至少需要两份文件才能比较相似度")
     labels: dict[str, str] = {}
     for a, b, la, lb in zip(sim["doc_a"], sim["doc_b"], sim.get("label_a", sim["doc_a"]),
@@ -778,7 +784,7 @@ def targets_chart(
         widths = grid[theme].to_numpy(dtype=float)
         if not widths.any():
             continue
-        ax.barh(y, widths, left=left, height=0.62 if len(rows) > 1 else 0.45, color=colors[theme], label=theme,
+        ax.barh(y, widths, left=left, height=0.62, color=colors[theme], label=theme,
                 edgecolor="white", linewidth=1)
         for yi, (l, wv) in enumerate(zip(left, widths)):
             if wv >= max(left.max() + widths.max(), 1) * 0.04 and wv > 0:
@@ -789,7 +795,7 @@ def targets_chart(
         ax.text(total + left.max() * 0.01, yi, f"  共 {int(total)} 条", va="center", ha="left",
                 fontsize=LABEL_SIZE, color=INK)
     ax.set_yticks(y, labels=rows)
-    ax.invert_yaxis()
+    _bar_rows(ax, len(rows))
     ax.set_xlim(0, max(left.max(), 1) * 1.15)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     ax.set_xlabel("目标条数")
@@ -817,7 +823,7 @@ def departments_themes(
         raise ParameterError(f"{what}: top_n must be at least 1, not {top_n}")
     subtitle = subtitle or f"各部门负责的工作条目数（按主题；条目最多的 {top_n} 个部门）"
     if depts.empty or float(depts["n_items"].sum()) == 0:
-        return _empty(title, subtitle, "文件中没有标注责任部门（（责任部门：…））")
+        return _empty(title, subtitle, "文件中没有标注责任部门（“责任部门：…”）")
     cols = _theme_order(depts["theme"], themes)
     grid = depts.pivot_table(index="department", columns="theme", values="n_items", aggfunc="sum").reindex(
         columns=cols).fillna(0)

@@ -148,3 +148,12 @@ def test_main_doc_type_compares_like_with_like(corpus):
     assert an.main_doc_type(corpus, "黑龙江") == ("深化改革工作要点", [2019])
     changes = an.theme_changes(corpus, "河南", doc_type="工作要点")
     assert sorted(changes["year"].unique()) == [2019, 2024]
+
+
+def test_one_office_two_names_counted_once(corpus):
+    named = an.departments_by_theme(corpus, collective=False)
+    names = set(named["department"])
+    assert "科学技术普及部" in names and "科普部" not in names
+    total = named.groupby("department")["n_items"].sum()["科学技术普及部"]
+    written = sum(1 for ds in corpus.items["departments"] if {"科普部", "科学技术普及部"} & set(ds))
+    assert total == written

@@ -862,12 +862,13 @@ def departments_by_theme(corpus: Corpus, *, top_n: int | None = None, collective
     total items (descending, ties by name), themes in dictionary order; top_n keeps the busiest.
 
     collective=False leaves out classes of recipients (各全省学会, 机关各部室, 企业科协, …; see
-    compare.departments.is_collective) so that only the named offices that carry the work remain."""
-    from compare.departments import is_collective
+    compare.departments.is_collective) so that only the named offices that carry the work remain.
+    One office written two ways is counted once (科普部 = 科学技术普及部, compare.departments.ALIASES)."""
+    from compare.departments import canonical_department, is_collective
 
     themed = corpus.items_themed[["doc_id", "item_id", "departments", "theme"]].copy()
     themed["department"] = themed["departments"].map(
-        lambda ds: [d for d in dict.fromkeys(str(d).strip() for d in ds if str(d).strip())
+        lambda ds: [d for d in dict.fromkeys(canonical_department(str(d)) for d in ds if str(d).strip())
                     if collective or not is_collective(d)] if ds is not None else [])
     long = themed.explode("department").dropna(subset=["department"])
     if long.empty:

@@ -136,3 +136,16 @@ def is_collective(department: str) -> bool:
     if d.startswith(_COLLECTIVE_PREFIXES):
         return True
     return d.endswith(_BODY_TYPE_SUFFIXES) and not d.startswith(_NAMED_BODY_PREFIXES)
+
+
+# One office, two names: the short form used in earlier plans and the full name used later.
+# Items keep the name as written; comparisons count both under the full name.
+ALIASES = {
+    "科普部": "科学技术普及部",
+}
+
+
+def canonical_department(department: str) -> str:
+    """科普部 -> 科学技术普及部; any other name unchanged."""
+    d = department.strip()
+    return ALIASES.get(d, d)

@@ -948,10 +948,12 @@ def _charts(corpus, *, top_n: int) -> Iterable[_Chart]:
     m = analysis.theme_share_matrix(corpus, by=("province",))
     yield _Chart("theme_shares_bar", {"": m}, theme_shares_bar(m, note=note))
     focus = _focus_province(corpus)
-    ch = analysis.theme_changes(corpus, focus)
-    terms = analysis.term_changes(corpus, focus, top_n=top_n)
+    # like with like: the type of plan that covers most of the province's years (Henan: 工作要点)
+    main_type, main_years = analysis.main_doc_type(corpus, focus)
+    ch = analysis.theme_changes(corpus, focus, years=main_years, doc_type=main_type)
+    terms = analysis.term_changes(corpus, focus, years=main_years, top_n=top_n, doc_type=main_type)
     yield _Chart("change_over_time", {"": ch, "_terms": terms},
-                 change_over_time(ch, terms, province=focus, note=doc_type_note(corpus.documents, provinces=[focus])))
+                 change_over_time(ch, terms, province=focus, note=f"只比较{focus}的{main_type}，不含其他类型的文件"))
     sim = analysis.similarity(corpus, level="document")
     yield _Chart("similarity_heatmap", {"": sim}, similarity_heatmap(sim))
     key = analysis.keyness(corpus, by="province", top_n=10)
@@ -961,8 +963,10 @@ def _charts(corpus, *, top_n: int) -> Iterable[_Chart]:
     tg = analysis.targets_by_theme(corpus)
     plans = corpus.documents[["province", "year"]].drop_duplicates().itertuples(index=False)
     yield _Chart("targets_chart", {"": tg}, targets_chart(tg, plans=list(plans), note=note))
-    dp = analysis.departments_by_theme(corpus, top_n=top_n)
-    yield _Chart("departments_themes", {"": dp}, departments_themes(dp, top_n=top_n))
+    # the named offices that carry the work, not classes of recipients (各全省学会, 机关各部室, …)
+    dp = analysis.departments_by_theme(corpus, top_n=top_n, collective=False)
+    yield _Chart("departments_themes", {"": dp}, departments_themes(
+        dp, top_n=top_n, subtitle=f"各部门承担的工作条目数（按主题；条目最多的 {top_n} 个部门，不含“各全省学会”等泛指的落实对象）"))
 
 
 def _check_formats(formats: Iterable[str]) -> list[str]:

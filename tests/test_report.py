@@ -254,3 +254,172 @@ def test_exploratory_notebook_runs(themed_dir, tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     html_out = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
     assert "科普日" in html_out  # the KWIC hits
+
+
+# --------------------------------------------------------------------------------------------------
+# the embedded CJK font subset
+# --------------------------------------------------------------------------------------------------
+
+FONT_FACE = re.compile(
+    r'@font-face\s*\{[^}]*font-family:\s*"(?P<family>[^"]+)";[^}]*src:\s*url\(data:font/woff;base64,(?P<data>[A-Za-z0-9+/=]+)\)'
+)
+
+
+def _embedded_font(html_text: str):
+    """The fontTools font of the page's (single) embedded @font-face, and its CSS family name."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    head = html_text[: html_text.index("</head>")]
+    faces = FONT_FACE.findall(head)
+    assert len(faces) == 1, [f for f, _ in faces]
+    family, data = faces[0]
+    return TTFont(io.BytesIO(base64.b64decode(data))), family
+
+
+@pytest.fixture(scope="module")
+def packaged_font():
+    """The OFL font shipped with the pip dependency (a Traditional-Chinese cut), whatever the machine has."""
+    from compare.fonts import find_cjk_font
+
+    return find_cjk_font(system=False)
+
+
+def test_reports_embed_a_font_covering_every_character_on_the_page(rendered):
+    from fontTools.ttLib import TTFont
+
+    from compare.fonts import cjk_font_info
+
+    source = TTFont(cjk_font_info().path, lazy=True, fontNumber=cjk_font_info().face_index)
+    source_names = {(n.nameID, n.toUnicode()) for n in source["name"].names if n.platformID == 3 and n.langID == 0x409}
+    for kind in ("province", "cross"):
+        text = rendered[kind].read_text(encoding="utf-8")
+        font, family = _embedded_font(text)
+        assert font.flavor == "woff"
+        cmap = font.getBestCmap()
+        seen = set(_visible(text)) | set("".join(re.findall(r'alt="([^"]*)"', text)))
+        cjk = {c for c in seen if ord(c) > 0x7F and not c.isspace()}
+        assert len(cjk) > 200, len(cjk)  # real Chinese pages
+        assert not sorted(c for c in cjk if ord(c) not in cmap)
+        assert all(ord(c) in cmap for c in "0123456789%，。、（）")  # the base set, even if unused
+        # a subset, not the 65k-glyph font: about one glyph per character
+        assert font["maxp"].numGlyphs <= len(cmap) + 1 < source["maxp"].numGlyphs // 20
+        # the font's own copyright and licence records travel with it (OFL)
+        names = {(n.nameID, n.toUnicode()) for n in font["name"].names if n.platformID == 3}
+        for name_id in (0, 1, 13, 14):
+            kept = {v for i, v in source_names if i == name_id}
+            assert kept and kept <= {v for i, v in names if i == name_id}, name_id
+        # the embedded family is the last named font of the stack every text uses, after the system CJK fonts
+        stack = re.search(r"--kx-cjk-fonts:([^;]+);", text).group(1)
+        fonts = [f.strip().strip('"') for f in stack.split(",")]
+        assert fonts[-1] == family == report.EMBEDDED_FONT_FAMILY
+        assert fonts.index("Noto Sans CJK SC") < fonts.index("Microsoft YaHei") < len(fonts) - 1
+        for var in ("--jp-ui-font-family", "--jp-content-font-family", "--jp-code-font-family"):
+            assert re.search(rf"{var}:[^;]*var\(--kx-cjk-fonts\)", text), var
+        assert report.FONT_FACE_MARKER not in text
+
+
+def test_font_subset_is_deterministic_cached_and_mainland_shaped(packaged_font, tmp_path, monkeypatch, caplog):
+    import io
+
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+
+    monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))  # cache_dir() -> tmp_path/.cache
+    chars = "河南省科协，。、：“科普”😀"
+    with caplog.at_level("WARNING", logger="compare.report"):
+        first = report.subset_cjk_font(chars, font=packaged_font, cache=False)
+    assert "U+1F600" in caplog.text  # a character the font lacks is named, not silently dropped
+    assert report.subset_cjk_font(chars, font=packaged_font, cache=False) == first  # no timestamps inside
+    assert report.subset_cjk_font(chars[::-1], font=packaged_font, cache=True) == first  # order does not matter
+    cached = list((tmp_path / ".cache" / report.SUBSET_CACHE_DIR).glob("*.woff"))
+    assert len(cached) == 1 and cached[0].read_bytes() == first
+    cached[0].write_bytes(b"wOFF from the cache")  # a cache hit is served from disk, not recomputed
+    assert report.subset_cjk_font(chars, font=packaged_font) == b"wOFF from the cache"
+    cached[0].write_bytes(b"garbage")  # a damaged entry is recomputed and replaced
+    assert report.subset_cjk_font(chars, font=packaged_font) == first and cached[0].read_bytes() == first
+
+    sub = TTFont(io.BytesIO(first))
+    source = TTFont(packaged_font.path, lazy=True)
+    assert sub["head"].modified == source["head"].modified
+    cmap = sub.getBestCmap()
+    assert {ord(c) for c in "河南省科协：“”"} <= set(cmap) and ord("😀") not in cmap
+
+    def ink(font, ch):
+        glyphs = font.getGlyphSet()
+        pen = BoundsPen(glyphs)
+        glyphs[font.getBestCmap()[ord(ch)]].draw(pen)
+        return pen.bounds
+
+    # the packaged Traditional-Chinese cut centres ，。、; the subset carries the mainland (ZHS) forms,
+    # sitting in the lower left of the em square
+    for ch in "，。、":
+        x_min, _, _, y_max = ink(source, ch)
+        assert x_min > 250, (ch, ink(source, ch))
+        _, _, x_max, y_max = ink(sub, ch)
+        assert x_max < 400 and y_max < 300, (ch, ink(sub, ch))
+
+
+def test_font_subset_cache_keeps_the_most_recent(packaged_font, tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))
+    monkeypatch.setattr(report, "SUBSET_CACHE_KEEP", 2)
+    folder = tmp_path / ".cache" / report.SUBSET_CACHE_DIR
+    folder.mkdir(parents=True)
+    for i, name in enumerate(["old.woff", "older.woff", "oldest.woff"]):
+        (folder / name).write_bytes(b"wOFF")
+        os.utime(folder / name, ns=(10**18 - i * 10**12,) * 2)
+    report.subset_cjk_font("科协", font=packaged_font)
+    left = {p.name for p in folder.glob("*.woff")}
+    assert len(left) == 2 and "old.woff" in left and not {"older.woff", "oldest.woff"} & left
+
+
+def test_page_text_is_what_a_reader_sees():
+    page = (
+        '<html><head><title>河南报告</title><style>body { font-family: "某字体"; }</style></head><body>'
+        '<h1>科协 &amp; 学会</h1><script>var x = "脚本";</script>'
+        '<img alt="特色词图" src="data:image/png;base64,QUJD"><p title="提示">正文&#x4E2D;</p></body></html>'
+    )
+    text = report.page_text(page)
+    for shown in ("河南报告", "科协 & 学会", "特色词图", "提示", "正文中"):
+        assert shown in text
+    for hidden in ("某字体", "脚本", "QUJD", "font-family", "&amp;"):
+        assert hidden not in text
+
+
+def test_embedding_needs_the_templates_marker():
+    with pytest.raises(ReportError, match=r"kx-embedded-cjk-font-face.*report\.html\.j2"):
+        report.embed_cjk_font("<html><head><style>p {}</style></head><body>科协</body></html>")
+
+
+def test_a_reserved_font_name_is_not_carried_by_the_subset(packaged_font):
+    """OFL: a subset is a Modified Version, which may not use a Reserved Font Name (Source Han Sans reserves
+    'Source'); the packaged Noto Sans CJK reserves none and keeps its name."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    sub = TTFont(io.BytesIO(report.subset_cjk_font("科协", font=packaged_font, cache=False)))
+    assert report.reserved_font_names(sub) == [] and not report.rename_reserved(sub)
+    assert sub["name"].getDebugName(1).startswith("Noto Sans CJK")
+
+    name = sub["name"]
+    name.setName("Copyright 2014-2021 Adobe (http://www.adobe.com/), with Reserved Font Name 'Noto'.", 0, 3, 1, 0x409)
+    notices = {i: name.getDebugName(i) for i in (0, 7, 13, 14)}
+    assert report.reserved_font_names(sub) == ["Noto"]
+    assert report.rename_reserved(sub)
+    for record in name.names:
+        if record.nameID in (1, 3, 4, 6, 16, 18, 20, 21, 25):  # the records naming the font
+            assert "noto" not in record.toUnicode().lower(), (record.nameID, record.toUnicode())
+    assert {i: name.getDebugName(i) for i in (0, 7, 13, 14)} == notices  # copyright, trademark, licence stay
+    assert name.getDebugName(1) == report.RENAMED_FAMILY
+    cff = sub["CFF "].cff
+    top = cff.topDictIndex[0]
+    names = [*cff.fontNames, top.FullName, top.FamilyName, *(fd.FontName for fd in top.FDArray)]
+    assert not [n for n in names if "noto" in n.lower()], names
+    buf = io.BytesIO()
+    sub.save(buf)  # still a valid font
+    assert TTFont(io.BytesIO(buf.getvalue()))["name"].getDebugName(6) == "KXEmbeddedCJK-Regular"

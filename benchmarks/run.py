@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus (default 0)")
     p.add_argument("--workdir", type=Path, default=None,
                    help="keep the generated corpora and outputs here (default: a temporary directory, removed)")
+    p.add_argument("--memory-limit-gb", type=float, default=8.0,
+                   help="address-space cap of each size's process and its children (default 8; 0 = none)")
     a = p.parse_args(argv)
     try:
         a.sizes = [int(s) for s in a.sizes.replace("，", ",").split(",") if s.strip()]

@@ -328,6 +328,73 @@ def _maxrss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024.0
 
 
+class DescendantPeak:
+    """Largest peak RSS (VmHWM) of any descendant process, sampled from /proc while they run.
+
+    ru_maxrss of reaped children is not usable for Jupyter kernels: a child forked from a large
+    process reports the parent's pages it had before exec. Linux only; elsewhere peak_mb stays None.
+    """
+
+    def __init__(self, interval: float = 0.25):
+        import threading
+
+        self.interval = interval
+        self.peak_mb: float | None = None
+        self.peak_cmd: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="bench-descendant-peak", daemon=True)
+
+    def __enter__(self) -> DescendantPeak:
+        if Path("/proc/self/status").is_file():
+            self.peak_mb = 0.0
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    @staticmethod
+    def _children_map() -> dict[int, list[int]]:
+        kids: dict[int, list[int]] = {}
+        for d in Path("/proc").iterdir():
+            if not d.name.isdigit():
+                continue
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            kids.setdefault(ppid, []).append(int(d.name))
+        return kids
+
+    def _loop(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(self.interval):
+            kids = self._children_map()
+            todo, seen = list(kids.get(me, [])), []
+            while todo:
+                pid = todo.pop()
+                seen.append(pid)
+                todo.extend(kids.get(pid, []))
+            for pid in seen:
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        mb = int(line.split()[1]) / 1024.0
+                        if mb > (self.peak_mb or 0.0):
+                            self.peak_mb = mb
+                            try:
+                                self.peak_cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+                            except OSError:
+                                pass
+                        break
+
+
 def _cpu_seconds() -> float:
     """CPU seconds used so far by this process and its reaped children (user + system)."""
     import resource
@@ -349,6 +416,17 @@ class _Clock:
         out = fn(*args, **kwargs)
         self.record(name, time.perf_counter() - t0, _cpu_seconds() - c0)
         return out
+
+    def attempt(self, name: str, notes: list[str], fn, *args, **kwargs):
+        """Like run, for stages whose failure must not end the benchmark (a report, a build): the
+        failure is recorded in notes (and shown under the table) and the stage's time stays empty."""
+        try:
+            return self.run(name, fn, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - reported in the table's notes, never hidden
+            notes.append(f"{name} failed: {type(exc).__name__}: {str(exc)[:300]}")
+            self.times[name] = None
+            print(f"[bench {self.label}] {name} FAILED: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            return None
 
     def record(self, name: str, wall: float, cpu: float | None = None) -> None:
         self.times[name] = wall
@@ -465,8 +543,12 @@ def run_size(size: int, root: str | Path, *, seed: int = 0, raw_dir: str | Path 
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.chdir(root)
     try:
-        return _run_stages(size, root, seed=seed, raw_seeds=raw_seeds, provinces=provinces,
-                           build_options=dict(build_options or {}))
+        with DescendantPeak() as children:
+            res = _run_stages(size, root, seed=seed, raw_seeds=raw_seeds, provinces=provinces,
+                              build_options=dict(build_options or {}))
+        res["peak_rss_descendant_mb"] = children.peak_mb
+        res["peak_rss_descendant_cmd"] = children.peak_cmd
+        return res
     finally:
         os.chdir(saved_cwd)
         for k, v in saved_env.items():
@@ -545,8 +627,8 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     c0 = _cpu_seconds()
     floors = [empty_notebook_floor(root / "empty-notebook")]
     province = result.documents["province"].value_counts().sort_index().idxmax()
-    clock.run("report_render", render_report, "province", parameters={"province": province},
-              processed_dir=processed, out_dir=root / "bench-reports", kernel_name="kexie-compare")
+    clock.attempt("report_render", res["notes"], render_report, "province", parameters={"province": province},
+                  processed_dir=processed, out_dir=root / "bench-reports", kernel_name="kexie-compare")
     floors.append(empty_notebook_floor(root / "empty-notebook"))
     res["empty_notebook_runs_s"] = floors
     clock.record("empty_notebook", min(floors))
@@ -557,7 +639,9 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     from compare.build import run_build
 
     def build(name: str, jobs: int):
-        summary = clock.run(name, run_build, raw_dir=raw, jobs=jobs, progress=False, **build_options)
+        summary = clock.attempt(name, res["notes"], run_build, raw_dir=raw, jobs=jobs, progress=False, **build_options)
+        if summary is None:
+            return None
         res[f"{name}_summary"] = _build_summary(summary)
         if summary.failed:
             res["notes"].append(f"{name}: " + summary.line())
@@ -577,7 +661,10 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     res["build_options"] = build_options
     res["peak_rss_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
     res["peak_rss_children_mb"] = _maxrss_mb(resource.RUSAGE_CHILDREN)
-    res["memory_method"] = "resource.getrusage ru_maxrss (peak RSS) of the per-size benchmark process; children = largest reaped child (segmentation workers, kernels)"
+    res["memory_method"] = (
+        "resource.getrusage ru_maxrss (peak RSS) of the per-size benchmark process; descendants: VmHWM of "
+        "every child process (segmentation workers, Jupyter kernels) sampled from /proc every 0.25 s; "
+        "peak_rss_children_mb (RUSAGE_CHILDREN) is kept for reference but counts pre-exec pages of forks")
     return res
 
 
@@ -665,33 +752,39 @@ def format_table(runs: list[dict], machine: dict) -> str:
     def t(r, k):
         return r.get("times_s", {}).get(k)
 
+    def c(r, k):
+        times = r.get("times_s", {})
+        return "failed" if k in times and times[k] is None else _fmt(times.get(k))
+
     rows: list[tuple[str, str, list[str]]] = [
+        ("load average before the run (1 min)", "quiet", [_fmt((r.get("load_average_at_start") or [None])[0]) for r in runs]),
         ("documents", "", [_fmt(r.get("documents")) for r in runs]),
         ("items", "", [_fmt(r.get("items")) for r in runs]),
         ("characters (files)", "", [f"{r['characters']:,}" if r.get("characters") else "—" for r in runs]),
         ("characters (items, segmented)", "", [f"{r['item_characters']:,}" if r.get("item_characters") else "—" for r in runs]),
-        ("ingest (s)", "", [_fmt(t(r, "ingest")) for r in runs]),
-        ("segmentation, 1 process (s)", "", [_fmt(t(r, "segmentation")) for r in runs]),
-        ("plain jieba floor (s)", "", [_fmt(t(r, "jieba_floor")) for r in runs]),
+        ("ingest (s)", "", [c(r, "ingest") for r in runs]),
+        ("segmentation, 1 process (s)", "", [c(r, "segmentation") for r in runs]),
+        ("plain jieba floor (s)", "", [c(r, "jieba_floor") for r in runs]),
         ("segmentation / jieba floor", f"≤ {GOALS['segmentation_ratio']}", [_fmt(r.get("segmentation_ratio")) for r in runs]),
-        ("segmentation, 2 processes (s)", "", [_fmt(t(r, "segmentation_2cores")) for r in runs]),
+        ("  same ratio in CPU seconds", "", [_fmt(r.get("segmentation_ratio_cpu")) for r in runs]),
+        ("segmentation, 2 processes (s)", "", [c(r, "segmentation_2cores") for r in runs]),
         ("2 processes identical to 1", "yes", [_fmt(r.get("segmentation_2cores_identical")) for r in runs]),
-        ("themes / TF-IDF / clustering (s)", "", [_fmt(t(r, "themes")) for r in runs]),
-        ("comparisons, all analysis functions (s)", "", [_fmt(t(r, "comparisons")) for r in runs]),
+        ("themes / TF-IDF / clustering (s)", "", [c(r, "themes") for r in runs]),
+        ("comparisons, all analysis functions (s)", "", [c(r, "comparisons") for r in runs]),
         ("ingest + segmentation + themes + comparisons (s)", f"< {GOALS['pipeline_s']:.0f} at 1,000", [_fmt(r.get("pipeline_s")) for r in runs]),
         ("peak RSS of that pipeline (MB)", f"< {GOALS['peak_rss_mb']:.0f} at 1,000", [_fmt(r.get("peak_rss_pipeline_mb"), ".0f") for r in runs]),
-        ("one report render (s)", "", [_fmt(t(r, "report_render")) for r in runs]),
-        ("empty notebook, papermill (s)", "", [_fmt(t(r, "empty_notebook")) for r in runs]),
+        ("one report render (s)", "", [c(r, "report_render") for r in runs]),
+        ("empty notebook, papermill (s)", "", [c(r, "empty_notebook") for r in runs]),
         ("report render − empty notebook (s)", f"≤ {GOALS['render_minus_floor_s']:.0f}",
          [_fmt(t(r, "report_render") - t(r, "empty_notebook")) if t(r, "report_render") is not None and t(r, "empty_notebook") is not None else "—" for r in runs]),
         ("report render / empty notebook", "", [_fmt(t(r, "report_render") / t(r, "empty_notebook")) if t(r, "report_render") is not None and t(r, "empty_notebook") else "—" for r in runs]),
-        ("full build, jobs=2 (s)", "", [_fmt(t(r, "build_full")) for r in runs]),
-        ("no-change build (s)", f"< {GOALS['nochange_build_s']:.0f}", [_fmt(t(r, "build_nochange")) for r in runs]),
+        ("full build, jobs=2 (s)", "", [c(r, "build_full") for r in runs]),
+        ("no-change build (s)", f"< {GOALS['nochange_build_s']:.0f}", [c(r, "build_nochange") for r in runs]),
         ("  … what it re-did", "nothing", [_what_redid(r.get("build_nochange_summary")) for r in runs]),
-        ("build after adding one document (s)", "", [_fmt(t(r, "build_add_one")) for r in runs]),
+        ("build after adding one document (s)", "", [c(r, "build_add_one") for r in runs]),
         ("  … what it re-did", "", [_what_redid(r.get("build_add_one_summary")) for r in runs]),
         ("peak RSS, whole run incl. build (MB)", "", [_fmt(r.get("peak_rss_mb"), ".0f") for r in runs]),
-        ("peak RSS of a child process (MB)", "", [_fmt(r.get("peak_rss_children_mb"), ".0f") for r in runs]),
+        ("peak RSS of a child process (MB)", "", [_fmt(r.get("peak_rss_descendant_mb"), ".0f") for r in runs]),
     ]
     head = ["measure", "goal"] + [f"{r.get('documents_requested')} docs" for r in runs]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * len(runs)) + "|"]
@@ -720,14 +813,22 @@ def _worker_main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--raw", type=Path, default=None)
     p.add_argument("--project", type=Path, default=None)
+    p.add_argument("--memory-limit-gb", type=float, default=None)
     a = p.parse_args(argv)
+    if a.memory_limit_gb:
+        # address-space cap for this process and everything it starts (kernels, segmentation workers):
+        # a runaway stage fails with MemoryError instead of swapping the machine to a halt
+        import resource
+
+        cap = int(a.memory_limit_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     res = run_size(a.worker, a.root, seed=a.seed, raw_dir=a.raw, project_dir=a.project)
     a.out.write_text(json.dumps(_jsonable(res), ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 
 
 def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | None = None,
-                  raw_dir: str | Path | None = None) -> dict:
+                  raw_dir: str | Path | None = None, memory_limit_gb: float | None = 8.0) -> dict:
     """Run every size in a fresh subprocess (`python -m compare.bench --worker N`); returns
     {"machine", "goals", "runs"}. workdir keeps the generated corpora (default: a temporary directory)."""
     project = project_root()
@@ -746,6 +847,8 @@ def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | 
             cmd = [sys.executable, "-m", "compare.bench", "--worker", str(size), "--root", str(root),
                    "--out", str(out), "--seed", str(seed), "--raw", str(raw_dir.resolve()),
                    "--project", str(project)]
+            if memory_limit_gb:
+                cmd += ["--memory-limit-gb", str(memory_limit_gb)]
             print(f"[bench] {size} documents in {root}", file=sys.stderr, flush=True)
             proc = subprocess.run(cmd, env=env, cwd=root)
             if proc.returncode != 0:
@@ -756,7 +859,7 @@ def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | 
             import shutil
 
             shutil.rmtree(workdir, ignore_errors=True)
-    return {"machine": machine_info(), "goals": GOALS, "runs": runs}
+    return {"machine": machine_info(), "goals": GOALS, "memory_limit_gb": memory_limit_gb, "runs": runs}
 
 
 def cli_bench(args) -> int:
@@ -764,7 +867,8 @@ def cli_bench(args) -> int:
     sizes = list(getattr(args, "sizes", None) or [100, 1000])
     if any(s < 1 for s in sizes):
         raise CompareError(f"--sizes must be positive document counts, got {sizes}")
-    report = run_benchmark(sizes, seed=getattr(args, "seed", 0), workdir=getattr(args, "workdir", None))
+    report = run_benchmark(sizes, seed=getattr(args, "seed", 0), workdir=getattr(args, "workdir", None),
+                           memory_limit_gb=getattr(args, "memory_limit_gb", 8.0))
     report["command"] = " ".join(sys.argv)
     report["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     print(format_table(report["runs"], report["machine"]))

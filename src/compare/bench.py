@@ -636,15 +636,26 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     res["report_and_floors_cpu_s"] = _cpu_seconds() - c0  # kernels are children: their CPU counts once reaped
 
     # ---- build: full, no change, one added document -----------------------------------------------
-    from compare.build import run_build
+    # each build runs in its own process, as `python -m compare build` does: its time includes
+    # interpreter start-up and imports, and memory it keeps cannot leak into the next build
 
-    def build(name: str, jobs: int):
-        summary = clock.attempt(name, res["notes"], run_build, raw_dir=raw, jobs=jobs, progress=False, **build_options)
-        if summary is None:
+    def build(name: str, jobs: int) -> dict | None:
+        out = root / f".bench-{name}.json"
+        cmd = [sys.executable, "-m", "compare.bench", "--build", str(raw), "--jobs", str(jobs), "--out", str(out),
+               "--options", json.dumps(build_options)]
+        c0, t0 = _cpu_seconds(), time.perf_counter()
+        proc = subprocess.run(cmd, cwd=root, env=dict(os.environ, KEXIE_COMPARE_ROOT=str(root)))
+        wall, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+        if proc.returncode != 0 or not out.is_file():
+            clock.times[name] = None
+            res["notes"].append(f"{name} failed: the build process exited with {proc.returncode} (see its messages)")
+            print(f"[bench {clock.label}] {name} FAILED (exit {proc.returncode})", file=sys.stderr, flush=True)
             return None
-        res[f"{name}_summary"] = _build_summary(summary)
-        if summary.failed:
-            res["notes"].append(f"{name}: " + summary.line())
+        clock.record(name, wall, cpu)
+        summary = json.loads(out.read_text(encoding="utf-8"))
+        res[f"{name}_summary"] = summary
+        if summary["failed"]:
+            res["notes"].append(f"{name}: {len(summary['failed'])} step(s) failed: " + " | ".join(summary["failed"]))
         return summary
 
     build("build_full", 2)
@@ -783,8 +794,8 @@ def format_table(runs: list[dict], machine: dict) -> str:
         ("  … what it re-did", "nothing", [_what_redid(r.get("build_nochange_summary")) for r in runs]),
         ("build after adding one document (s)", "", [c(r, "build_add_one") for r in runs]),
         ("  … what it re-did", "", [_what_redid(r.get("build_add_one_summary")) for r in runs]),
-        ("peak RSS, whole run incl. build (MB)", "", [_fmt(r.get("peak_rss_mb"), ".0f") for r in runs]),
-        ("peak RSS of a child process (MB)", "", [_fmt(r.get("peak_rss_descendant_mb"), ".0f") for r in runs]),
+        ("peak RSS of the benchmark process, whole run (MB)", "", [_fmt(r.get("peak_rss_mb"), ".0f") for r in runs]),
+        ("peak RSS of a child: build, kernel, worker (MB)", "", [_fmt(r.get("peak_rss_descendant_mb"), ".0f") for r in runs]),
     ]
     head = ["measure", "goal"] + [f"{r.get('documents_requested')} docs" for r in runs]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * len(runs)) + "|"]
@@ -803,12 +814,16 @@ def format_table(runs: list[dict], machine: dict) -> str:
 
 
 def _worker_main(argv: list[str] | None = None) -> int:
-    """`python -m compare.bench --worker SIZE --root DIR --out FILE`: one size in this (fresh) process."""
+    """`python -m compare.bench --worker SIZE --root DIR --out FILE`: one size in this (fresh) process;
+    `python -m compare.bench --build RAW --jobs N --out FILE`: one build, its summary as JSON."""
     import argparse
 
     p = argparse.ArgumentParser(prog="python -m compare.bench")
-    p.add_argument("--worker", type=int, required=True)
-    p.add_argument("--root", type=Path, required=True)
+    p.add_argument("--worker", type=int, default=None, help="benchmark this many documents under --root")
+    p.add_argument("--build", type=Path, default=None, help="run one build of this raw directory")
+    p.add_argument("--jobs", type=int, default=1)
+    p.add_argument("--options", default="{}", help="JSON of extra run_build keyword arguments")
+    p.add_argument("--root", type=Path, default=None)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--raw", type=Path, default=None)
@@ -822,7 +837,18 @@ def _worker_main(argv: list[str] | None = None) -> int:
 
         cap = int(a.memory_limit_gb * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    res = run_size(a.worker, a.root, seed=a.seed, raw_dir=a.raw, project_dir=a.project)
+    if a.build is not None:
+        from compare.build import run_build
+
+        options = json.loads(a.options)
+        if "formats" in options:
+            options["formats"] = tuple(options["formats"])
+        summary = run_build(raw_dir=a.build, jobs=a.jobs, progress=False, **options)
+        res = _build_summary(summary)
+    elif a.worker is not None and a.root is not None:
+        res = run_size(a.worker, a.root, seed=a.seed, raw_dir=a.raw, project_dir=a.project)
+    else:
+        p.error("give --worker N --root DIR, or --build RAW_DIR")
     a.out.write_text(json.dumps(_jsonable(res), ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 

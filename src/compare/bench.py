@@ -641,6 +641,7 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
 
     def build(name: str, jobs: int) -> dict | None:
         out = root / f".bench-{name}.json"
+        out.unlink(missing_ok=True)
         cmd = [sys.executable, "-m", "compare.bench", "--build", str(raw), "--jobs", str(jobs), "--out", str(out),
                "--options", json.dumps(build_options)]
         c0, t0 = _cpu_seconds(), time.perf_counter()
@@ -648,7 +649,12 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
         wall, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
         if proc.returncode != 0 or not out.is_file():
             clock.times[name] = None
-            res["notes"].append(f"{name} failed: the build process exited with {proc.returncode} (see its messages)")
+            res.setdefault("failed_after_s", {})[name] = wall
+            why = "see its messages"
+            if out.is_file():
+                crash = json.loads(out.read_text(encoding="utf-8"))
+                why = f"{crash.get('crashed')} at {crash.get('where')}"
+            res["notes"].append(f"{name} crashed after {wall:.0f} s (exit {proc.returncode}): {why}")
             print(f"[bench {clock.label}] {name} FAILED (exit {proc.returncode})", file=sys.stderr, flush=True)
             return None
         clock.record(name, wall, cpu)
@@ -765,7 +771,10 @@ def format_table(runs: list[dict], machine: dict) -> str:
 
     def c(r, k):
         times = r.get("times_s", {})
-        return "failed" if k in times and times[k] is None else _fmt(times.get(k))
+        if k in times and times[k] is None:
+            after = r.get("failed_after_s", {}).get(k)
+            return f"failed after {after:.0f} s" if after is not None else "failed"
+        return _fmt(times.get(k))
 
     rows: list[tuple[str, str, list[str]]] = [
         ("load average before the run (1 min)", "quiet", [_fmt((r.get("load_average_at_start") or [None])[0]) for r in runs]),
@@ -843,7 +852,17 @@ def _worker_main(argv: list[str] | None = None) -> int:
         options = json.loads(a.options)
         if "formats" in options:
             options["formats"] = tuple(options["formats"])
-        summary = run_build(raw_dir=a.build, jobs=a.jobs, progress=False, **options)
+        try:
+            summary = run_build(raw_dir=a.build, jobs=a.jobs, progress=False, **options)
+        except BaseException as exc:  # the build itself crashed: say where, for the table's notes
+            import traceback
+
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/compare/" in f.filename
+                      and not f.filename.endswith("bench.py")]
+            where = " ← ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-3:]))
+            a.out.write_text(json.dumps({"crashed": f"{type(exc).__name__}: {str(exc)[:200]}", "where": where},
+                                        ensure_ascii=False), encoding="utf-8")
+            raise
         res = _build_summary(summary)
     elif a.worker is not None and a.root is not None:
         res = run_size(a.worker, a.root, seed=a.seed, raw_dir=a.raw, project_dir=a.project)

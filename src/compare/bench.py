@@ -855,8 +855,12 @@ def _worker_main(argv: list[str] | None = None) -> int:
         try:
             summary = run_build(raw_dir=a.build, jobs=a.jobs, progress=False, **options)
         except BaseException as exc:  # the build itself crashed: say where, for the table's notes
+            import gc
             import traceback
 
+            # after a MemoryError the failed frames' locals still hold the memory: free it first
+            traceback.clear_frames(exc.__traceback__)
+            gc.collect()
             frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/compare/" in f.filename
                       and not f.filename.endswith("bench.py")]
             where = " ← ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-3:]))

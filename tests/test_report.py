@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -423,3 +424,111 @@ def test_a_reserved_font_name_is_not_carried_by_the_subset(packaged_font):
     buf = io.BytesIO()
     sub.save(buf)  # still a valid font
     assert TTFont(io.BytesIO(buf.getvalue()))["name"].getDebugName(6) == "KXEmbeddedCJK-Regular"
+
+
+# --------------------------------------------------------------------------------------------------
+# shared comparisons and national-scale tables
+# --------------------------------------------------------------------------------------------------
+
+
+def test_comparison_cache_returns_the_same_frame_and_never_a_stale_one(themed_dir, tmp_path):
+    from compare import io as tables
+
+    processed = tmp_path / "processed"
+    shutil.copytree(themed_dir, processed)
+    corpus = analysis.Corpus.load(processed)
+    cache = report.ComparisonCache(processed, directory=tmp_path / "cache")
+    first = cache(analysis.keyness, corpus, by="province", top_n=None)
+    again = cache(analysis.keyness, corpus, by="province", top_n=None)
+    assert (cache.misses, cache.hits) == (1, 1)
+    pd.testing.assert_frame_equal(again, first)
+    pd.testing.assert_frame_equal(first, analysis.keyness(corpus, by="province", top_n=None))
+    # other arguments, another selection of documents: other results
+    cache(analysis.keyness, corpus, by="province", top_n=3)
+    cache(analysis.keyness, corpus.select(provinces=["河南", "湖北"]), by="province", top_n=None)
+    assert (cache.misses, cache.hits) == (3, 1)
+    # the same documents selected another way share the result
+    cache(analysis.keyness, report.against_others(corpus, corpus.select(provinces=["河南"])), by="province", top_n=None)
+    assert cache.hits == 2
+    # changed tables: a new key, even for a fresh cache object on the same directory
+    targets = tables.read_table("targets", processed)
+    tables.write_table(targets.iloc[1:], "targets", processed)
+    fresh = report.ComparisonCache(processed, directory=tmp_path / "cache")
+    fresh(analysis.keyness, corpus, by="province", top_n=None)
+    assert (fresh.misses, fresh.hits) == (1, 0)
+    # a damaged entry is recomputed, not trusted
+    for p in (tmp_path / "cache").glob("*.pkl"):
+        p.write_bytes(b"not a pickle")
+    fresh = report.ComparisonCache(processed, directory=tmp_path / "cache")
+    pd.testing.assert_frame_equal(fresh(analysis.keyness, corpus, by="province", top_n=None), first)
+    assert fresh.misses == 1
+
+
+def test_one_keyness_serves_every_top_n_and_every_province(themed_dir):
+    corpus = analysis.Corpus.load(themed_dir)
+    every = analysis.keyness(corpus, by="province", top_n=None)
+    for n in (1, 5, 15):
+        pd.testing.assert_frame_equal(report.top_terms(every, n), analysis.keyness(corpus, by="province", top_n=n))
+    # one province's rows alone, counted without the term × province table: the same frame
+    for groups in (["湖北"], ["黑龙江", "河南"]):
+        pd.testing.assert_frame_equal(report.group_keyness(corpus, groups=groups),
+                                      every[every["group"].isin(groups)].reset_index(drop=True))
+    sub = corpus.select(provinces=["河南"], years=[2019, 2024])
+    before = analysis.keyness(report.against_others(corpus, sub), by="province", top_n=7)
+    expected = before[before["group"] == "河南"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(report.province_keyness(corpus, sub, top_n=7), expected)
+
+
+def test_province_keyness_reads_the_builds_result_or_computes_its_own_province(themed_dir, tmp_path):
+    corpus = analysis.Corpus.load(themed_dir)
+    sub = corpus.select(provinces=["湖北"])
+    expected = analysis.keyness(corpus, by="province", top_n=5)
+    expected = expected[expected["group"] == "湖北"].reset_index(drop=True)
+    cold = report.ComparisonCache(themed_dir, directory=tmp_path / "cold")
+    pd.testing.assert_frame_equal(report.province_keyness(corpus, sub, top_n=5, compute=cold), expected)
+    assert cold.lookup(analysis.keyness, corpus, by="province", top_n=None) is None  # not the whole table
+    assert cold.lookup(report.group_keyness, corpus, groups=["湖北"], by="province", top_n=None) is not None
+    warm = report.ComparisonCache(themed_dir, directory=tmp_path / "warm")
+    warm(analysis.keyness, corpus, by="province", top_n=None)  # as the build prepares it
+    pd.testing.assert_frame_equal(report.province_keyness(corpus, sub, top_n=5, compute=warm), expected)
+    assert (warm.hits, warm.misses) == (1, 1)
+
+
+def test_similar_documents_are_the_top_pairs_of_the_similarity_matrix(themed_dir):
+    corpus = analysis.Corpus.load(themed_dir)
+    sim = analysis.similarity(corpus, level="document")
+    for across in (True, False):
+        expected = report.top_pairs(sim, 4, across_provinces=across)
+        got = report.similar_documents(corpus, n=4, across_provinces=across)
+        assert got[["label_a", "label_b"]].equals(expected[["label_a", "label_b"]])
+        assert np.allclose(got["cosine"], expected["cosine"])
+    one = corpus.select(doc_ids=[corpus.documents["doc_id"].iloc[0]])
+    assert report.similar_documents(one).empty
+
+
+def test_tables_stay_readable_for_31_provinces():
+    names = [f"省{i:02d}" for i in range(31)]
+    key = pd.DataFrame([(g, f"{g}词{k}", 9, 1, 50.0 - k, 0.01, 1.5, k + 1) for g in names for k in range(3)],
+                       columns=["group", "term", "freq_target", "freq_reference", "statistic", "p_value", "log_ratio",
+                                "rank"])
+    wide_key = report.keyness_table(key)
+    assert list(wide_key.columns) == ["group", "terms"] and len(wide_key) == 31
+    assert wide_key.set_index("group").loc["省04", "terms"] == "省04词0（50）、省04词1（49）、省04词2（48）"
+    assert len(report.keyness_table(key[key["group"].isin(names[:3])])) == 9  # few provinces: one row per term
+    # a slogan of every province: its first users and how many, not 31 × years
+    shared = pd.DataFrame([("科创中国", "quoted", p, y, f"{p}-{y}", 1, 2018, "省00", 31)
+                           for i, p in enumerate(names) for y in (2018 + i % 4, 2024)])
+    shared.columns = ["phrase", "kind", "province", "year", "doc_id", "count", "first_year", "first_province",
+                      "n_provinces"]
+    cell = report.phrase_table(shared).loc[0, "provinces"]
+    assert cell.startswith("省00（2018）、省04（2018）、") and cell.endswith("等 31 省（括号内为首次使用年份）")
+    assert cell.count("（") == 8 + 1
+    few = report.phrase_table(shared[shared["province"].isin(names[:2])]).loc[0, "provinces"]
+    assert few == "省00（2018、2024）；省01（2019、2024）"
+    # targets: totals per theme and unit instead of every province-year-unit row
+    tg = pd.DataFrame([("科普", p, y, u, 2, 10.0 if u == "场" else np.nan) for p in names for y in (2023, 2024)
+                       for u in ("场", "%")], columns=["theme", "province", "year", "unit", "n_targets", "total_value"])
+    text = report.targets_by_unit(tg).html
+    assert "共 124 个省份-年份-单位组合" in text and text.count("<tr>") == 2  # body rows: 场 and %
+    assert "<td>场</td>\n      <td>31</td>\n      <td>124</td>\n      <td>620</td>" in text  # 62 × 10 场
+    assert "<td>%</td>\n      <td>31</td>\n      <td>124</td>\n      <td></td>" in text  # % is not summed

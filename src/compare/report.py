@@ -43,6 +43,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from compare import __version__
@@ -278,9 +280,28 @@ def export_html(nb, *, title: str, embed_font: bool = True) -> str:
     """HTML of an executed notebook: no code cells' input, no In/Out prompts, no CDN scripts; with
     embed_font (the default), a subset of the project's CJK font covering the page's characters is
     embedded (:func:`embed_cjk_font`), so Chinese text shows on machines without a Chinese font."""
+    exporter = _take_exporter()
+    try:
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    finally:
+        _EXPORTERS.append(exporter)
+    return embed_cjk_font(body) if embed_font else body
+
+
+#: idle HTMLExporters. Building one loads and compiles its Jinja templates (0.3-0.4 s), so exporters
+#: are reused: a build rendering 30 reports compiles once per worker thread. An exporter is used by
+#: one thread at a time (each conversion registers filters on it): taken from here, put back after.
+_EXPORTERS: list = []
+_EXPORTERS_LOCK = threading.Lock()
+
+
+def _take_exporter():
+    with _EXPORTERS_LOCK:
+        if _EXPORTERS:
+            return _EXPORTERS.pop()
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="lab",
         exclude_input=True,
         exclude_input_prompt=True,
@@ -290,8 +311,22 @@ def export_html(nb, *, title: str, embed_font: bool = True) -> str:
         template_file=HTML_TEMPLATE_FILE,
         language_code="zh",
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return embed_cjk_font(body) if embed_font else body
+
+
+def prepare_export() -> None:
+    """Do the export's fixed costs ahead (an exporter with its templates compiled, the CJK font's
+    localised-glyph map): render_report runs this in a thread while the kernel executes, when the
+    parent process would otherwise wait."""
+    exporter = _take_exporter()
+    try:
+        exporter.template  # noqa: B018 - loads and compiles the Jinja templates
+    finally:
+        _EXPORTERS.append(exporter)
+    from compare.fonts import cjk_font_info
+
+    font = cjk_font_info()
+    st = Path(font.path).stat()
+    _localised_glyphs(str(font.path), font.face_index, st.st_size, st.st_mtime_ns)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -581,6 +616,7 @@ def render_report(
     timeout: int = 600,
     template: str | Path | None = None,
     progress_bar: bool | None = None,
+    corpus=None,
 ) -> Path:
     """Execute a report template with papermill and write ``<out_dir>/<name>.html``; return its path.
 
@@ -589,7 +625,9 @@ def render_report(
     runs in the project root, so relative paths in the notebook work. timeout bounds each cell
     (seconds). template overrides the notebook (default: notebooks/reports/<kind>). progress_bar
     defaults to "stderr is a terminal". A failing cell raises ReportError; the executed notebook is
-    kept in <out_dir>/_failed/<name>.ipynb and any previous HTML is left as it was.
+    kept in <out_dir>/_failed/<name>.ipynb and any previous HTML is left as it was. corpus: the
+    corpus of processed_dir when the caller has it loaded already (the build renders many reports),
+    used to validate the parameters; default: loaded here.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -600,7 +638,8 @@ def render_report(
     processed_dir = Path(processed_dir).resolve()
     out_dir = Path(out_dir)
     check_kernel(kernel_name)
-    corpus = Corpus.load(processed_dir)
+    if corpus is None:
+        corpus = Corpus.load(processed_dir)
     params = resolve_parameters(kind, parameters, corpus, template=template)
     params["processed_dir"] = str(processed_dir)
     name = report_name(kind, params)
@@ -609,6 +648,8 @@ def render_report(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     failed_path = out_dir / FAILED_DIR / f"{name}.ipynb"
+    warm = threading.Thread(target=_quietly(prepare_export), name="kexie-prepare-export", daemon=True)
+    warm.start()  # while the kernel runs: this process would only wait
     with tempfile.TemporaryDirectory(prefix=f"kexie-{name}-") as tmp:
         executed = Path(tmp) / f"{name}.ipynb"
         kernel_log = Path(tmp) / "kernel.log"
@@ -642,6 +683,7 @@ def render_report(
         if kernel_log.is_file() and kernel_log.stat().st_size:
             log.debug("%s: kernel output:\n%s", name, kernel_log.read_text(encoding="utf-8", errors="replace"))
         nb = _strip_stderr(nb, name)
+        warm.join()
         body = export_html(nb, title=_title(kind, params))
     html_path = out_dir / f"{name}.html"
     atomic_write_text(html_path, body)
@@ -649,6 +691,18 @@ def render_report(
     failed_path.with_suffix(".kernel.log").unlink(missing_ok=True)
     log.debug("wrote %s", html_path)
     return html_path
+
+
+def _quietly(func):
+    """func for a background thread: a failure is logged (the export then pays the cost itself)."""
+
+    def run() -> None:
+        try:
+            func()
+        except Exception as exc:  # only a head start: export_html redoes it and raises what matters
+            log.warning("%s failed: %s: %s", func.__name__, type(exc).__name__, exc)
+
+    return run
 
 
 def _kernel_config(kernel_log: Path):
@@ -919,13 +973,24 @@ def wide(
     return w.reset_index()
 
 
-def figure(fig, *, dpi: int = 144) -> HTMLBlock:
-    """A matplotlib figure as an embedded PNG; the figure is closed (no second inline copy)."""
+#: resolution of report figures: a 13.33 in slide figure becomes 1600 px wide, sharp at the page's
+#: 1200 px column (measured on a province report's four charts: 144 dpi with a "tight" bounding box,
+#: which draws every figure twice, took 1.32 s and 859 KB of PNG; 120 dpi drawn once 1.08 s, 706 KB)
+FIGURE_DPI = 120
+
+
+def figure(fig, *, dpi: int = FIGURE_DPI) -> HTMLBlock:
+    """A matplotlib figure as an embedded PNG; the figure is closed (no second inline copy).
+
+    Briefing charts from :mod:`compare.plots` keep their slide frame (margins, title, source line), so
+    they are drawn once, as laid out; any other figure is cropped to its content (bbox "tight")."""
     import matplotlib.pyplot as plt
 
     buf = _io.BytesIO()
+    framed = getattr(fig, "_kexie_title", None) is not None  # made by compare.plots._figure
     try:
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None},
+                    **({} if framed else {"bbox_inches": "tight"}))
     finally:
         plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
@@ -1000,18 +1065,28 @@ def top_pairs(sim: pd.DataFrame, n: int = 15, *, across_provinces: bool = True) 
     return pairs[["label_a", "label_b", "cosine"]].head(n).reset_index(drop=True)
 
 
-def phrase_table(shared: pd.DataFrame) -> pd.DataFrame:
-    """One row per shared phrase: who used it first, how many provinces, and every province with its years."""
+def phrase_table(shared: pd.DataFrame, *, max_listed: int = 8) -> pd.DataFrame:
+    """One row per shared phrase: who used it first, how many provinces, and the provinces with their
+    years. A phrase used by more than max_listed provinces lists the first max_listed (in order of
+    first use, each with its first year) and how many more, so a slogan of all 31 provinces stays one
+    readable cell."""
     cols = ["phrase", "kind", "first_year", "first_province", "n_provinces", "provinces"]
     if len(shared) == 0:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    uses = (
+    years = (
         shared.groupby(["phrase", "province"], sort=False)["year"]
-        .agg(lambda ys: "、".join(str(y) for y in sorted(set(int(y) for y in ys))))
+        .agg(lambda ys: sorted(set(int(y) for y in ys)))
         .reset_index()
     )
-    uses["use"] = uses["province"].astype(str) + "（" + uses["year"] + "）"
-    listed = uses.groupby("phrase", sort=False)["use"].agg("；".join)
+    years["_first"] = years["year"].str[0]
+    years = years.sort_values(["_first", "province"], kind="mergesort")  # order of first use
+    listed: dict[str, str] = {}
+    for phrase, grp in years.groupby("phrase", sort=False):
+        if len(grp) <= max_listed:
+            listed[phrase] = "；".join(f"{p}（{'、'.join(map(str, ys))}）" for p, ys in zip(grp["province"], grp["year"]))
+        else:
+            firsts = "、".join(f"{p}（{y}）" for p, y in zip(grp["province"].head(max_listed), grp["_first"]))
+            listed[phrase] = f"{firsts} 等 {len(grp)} 省（括号内为首次使用年份）"
     first = shared.drop_duplicates("phrase")[["phrase", "kind", "first_year", "first_province", "n_provinces"]]
     out = first.assign(provinces=first["phrase"].map(listed))
     return out[cols].reset_index(drop=True)
@@ -1023,3 +1098,248 @@ def against_others(corpus, sub) -> Any:
     own = set(sub.documents["province"])
     others = corpus.documents.loc[~corpus.documents["province"].isin(own), "doc_id"]
     return corpus.select(doc_ids=[*sub.documents["doc_id"], *others])
+
+
+# --------------------------------------------------------------------------------------------------
+# corpus-wide comparisons: computed once, shared by the figures and every report of a build
+# --------------------------------------------------------------------------------------------------
+
+COMPARISONS_CACHE_DIR = "comparisons"  # under compare.paths.cache_dir()
+COMPARISONS_CACHE_KEEP = 64  # most recently used results kept on disk
+_COMPARISONS_FORMAT = 1  # part of the key: bump when the stored form changes
+
+
+class ComparisonCache:
+    """Results of comparison functions (``func(corpus, **kwargs)`` returning a DataFrame, e.g.
+    ``analysis.keyness``) kept on disk, so that a corpus-wide comparison is computed once and then
+    read by the figures step and every report kernel of a build.
+
+    ``cache = ComparisonCache(processed_dir); cache(analysis.keyness, corpus, by="province", top_n=None)``
+
+    The corpus must come from `processed_dir` (``Corpus.load`` and any ``select``). The key is the
+    sha256 of the processed tables' hashes, the code version, pandas' version, the function's name,
+    its keyword arguments and the corpus' documents; new tables or code give new keys, so a stale
+    result is never returned. Results are pickled (exact dtypes) in ``<cache_dir>/comparisons/``,
+    written atomically (concurrent kernels may race to write the same result: the bytes are the
+    same); the last COMPARISONS_CACHE_KEEP used are kept. A damaged entry is recomputed."""
+
+    def __init__(self, processed_dir: str | Path, *, directory: str | Path | None = None):
+        from compare.paths import cache_dir
+
+        self.processed_dir = Path(processed_dir)
+        self.directory = Path(directory) if directory is not None else cache_dir() / COMPARISONS_CACHE_DIR
+        self._base: str | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def __repr__(self) -> str:
+        return f"ComparisonCache({self.processed_dir}, {self.hits} hits, {self.misses} misses)"
+
+    def _base_key(self) -> str:
+        if self._base is None:
+            from compare.build import code_version, table_hashes
+
+            self._base = json.dumps([_COMPARISONS_FORMAT, table_hashes(self.processed_dir), code_version(),
+                                     pd.__version__], sort_keys=True)
+        return self._base
+
+    def key(self, func, corpus, kwargs: Mapping[str, Any]) -> str:
+        """The cache key of func(corpus, **kwargs)."""
+        docs = "\n".join(sorted(str(d) for d in corpus.documents["doc_id"]))
+        ident = [self._base_key(), f"{func.__module__}.{func.__qualname__}",
+                 json.dumps(dict(kwargs), sort_keys=True, ensure_ascii=False, default=repr),
+                 hashlib.sha256(docs.encode("utf-8")).hexdigest()]
+        return hashlib.sha256("\0".join(ident).encode("utf-8")).hexdigest()
+
+    def lookup(self, func, corpus, **kwargs) -> pd.DataFrame | None:
+        """The cached result of func(corpus, **kwargs), or None (nothing is computed)."""
+        import pickle
+
+        path = self.directory / f"{self.key(func, corpus, kwargs)}.pkl"
+        try:
+            with open(path, "rb") as fh:
+                result = pickle.load(fh)
+        except FileNotFoundError:
+            return None
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            log.warning("recomputing %s: the cached result %s cannot be read (%s)", func.__name__, path, exc)
+            return None
+        if not isinstance(result, pd.DataFrame):
+            log.warning("recomputing %s: the cached result %s is not a table", func.__name__, path)
+            return None
+        self.hits += 1
+        with contextlib.suppress(OSError):
+            os.utime(path)  # recently used: pruned last
+        return result
+
+    def __call__(self, func, corpus, **kwargs) -> pd.DataFrame:
+        import pickle
+
+        result = self.lookup(func, corpus, **kwargs)
+        if result is not None:
+            return result
+        self.misses += 1
+        path = self.directory / f"{self.key(func, corpus, kwargs)}.pkl"
+        result = func(corpus, **kwargs)
+        atomic_write_bytes(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        entries = []
+        for p in self.directory.glob("*.pkl"):
+            with contextlib.suppress(FileNotFoundError):
+                entries.append((p.stat().st_mtime_ns, p.name, p))
+        for _, _, old in sorted(entries, reverse=True)[COMPARISONS_CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+        return result
+
+
+def _direct(func, corpus, **kwargs):
+    return func(corpus, **kwargs)
+
+
+def top_terms(key: pd.DataFrame, top_n: int) -> pd.DataFrame:
+    """The top_n terms of each group of a keyness frame computed with top_n=None (``rank <= top_n``):
+    the same rows ``analysis.keyness(..., top_n=top_n)`` returns, so one computation serves every
+    top_n (the figures use 10, the reports their parameter)."""
+    return key[key["rank"] <= int(top_n)].reset_index(drop=True)
+
+
+def group_keyness(corpus, *, groups: Sequence[str], by: str = "province", top_n: int | None = None,
+                  min_freq: int = 3) -> pd.DataFrame:
+    """``analysis.keyness(corpus, by=by, top_n=top_n, min_freq=min_freq)`` restricted to the rows of
+    `groups`, the same values in the same order, computed from two term counts (the groups' tokens and
+    all tokens) instead of a term × group table of the whole corpus: a province report needs its own
+    province only (0.1 s instead of 1.4 s on 1,000 documents). G² with the default correction."""
+    from collections import Counter
+
+    from compare.analysis import KEYNESS_COLUMNS, keyness, keyness_table, log_ratio
+
+    wanted = list(dict.fromkeys(groups))
+    if not wanted:
+        raise ParameterError("group_keyness needs at least one group, e.g. groups=['河南']")
+    values = corpus.items[by]
+    if values.nunique() < 2:  # nothing to compare with: keyness' own empty frame (no tokens needed)
+        return keyness(corpus, by=by, top_n=top_n, min_freq=min_freq)
+    toks = corpus.tokens
+    everything = Counter(chain_tokens(toks))
+    counts = pd.Series(everything, dtype="int64").sort_index()
+    counts = counts[counts >= min_freq]
+    grand = int(sum(everything.values()))
+    frames = []
+    for g in sorted(wanted):
+        mask = (values == g).to_numpy()
+        own = Counter(chain_tokens(t for t, m in zip(toks, mask) if m))
+        a = counts.index.map(lambda term: own.get(term, 0)).to_numpy(dtype="int64")
+        term_total = counts.to_numpy()
+        b = term_total - a
+        t_total = int(sum(own.values()))
+        c = t_total - a
+        d = (grand - t_total) - b
+        stat, pv = keyness_table(a, b, c, d)
+        df = pd.DataFrame({
+            "group": g, "term": counts.index.astype(str), "freq_target": a, "freq_reference": b.astype("int64"),
+            "statistic": stat, "p_value": pv, "log_ratio": log_ratio(a, b, t_total, grand - t_total),
+        })
+        df = df[df["statistic"] > 0].sort_values(["statistic", "term"], ascending=[False, True], kind="mergesort")
+        if top_n is not None:
+            df = df.head(top_n)
+        df["rank"] = np.arange(1, len(df) + 1, dtype="int64")
+        frames.append(df)
+    out = pd.concat(frames, ignore_index=True)
+    out["group"] = out["group"].astype(values.dtype)
+    return out[KEYNESS_COLUMNS].reset_index(drop=True)
+
+
+def chain_tokens(token_lists):
+    """Every token of an iterable of token lists, in order."""
+    for toks in token_lists:
+        yield from toks
+
+
+def province_keyness(corpus, sub, *, top_n: int, compute=None) -> pd.DataFrame:
+    """Distinctive terms of the sub-corpus' province against every other province (the reference of
+    :func:`against_others`): the top_n rows of ``analysis.keyness(by="province")`` for that province.
+
+    With compute (a :class:`ComparisonCache`), the whole corpus' keyness is read when it is cached
+    (the build computes it once for all reports: the kernel then loads no other province's tokens);
+    otherwise only this province's rows are computed (:func:`group_keyness`) and cached."""
+    from compare.analysis import keyness
+
+    ref = against_others(corpus, sub)
+    own = sorted(set(sub.documents["province"].astype(str)))
+    key = compute.lookup(keyness, ref, by="province", top_n=None) if isinstance(compute, ComparisonCache) else None
+    if key is None:
+        key = (compute or _direct)(group_keyness, ref, groups=own, by="province", top_n=None)
+    return top_terms(key[key["group"].astype(str).isin(own)], top_n)
+
+
+def similar_documents(corpus, *, n: int = 15, across_provinces: bool = True) -> pd.DataFrame:
+    """The n most similar pairs of different documents (label_a, label_b, cosine), each pair once,
+    best first; across_provinces keeps pairs from two different provinces.
+
+    The cosines are those of ``analysis.similarity(corpus, level="document")`` (TF-IDF over the
+    documents' pooled tokens), computed as a sparse product without building the n²-row frame, so a
+    national corpus of thousands of documents costs a few megabytes, not gigabytes."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from compare.analysis import _doc_label, _identity, _sorted_documents
+
+    cols = ["label_a", "label_b", "cosine"]
+    docs = _sorted_documents(corpus)
+    if len(docs) < 2:
+        return pd.DataFrame({c: pd.Series(dtype="str" if c != "cosine" else "float64") for c in cols})
+    ids = docs["doc_id"].tolist()
+    labels = [_doc_label(r) for r in docs.itertuples(index=False)]
+    provinces = docs["province"].astype(str).to_numpy()
+    bag: dict[str, list[str]] = {i: [] for i in ids}
+    for doc_id, toks in zip(corpus.items["doc_id"], corpus.tokens):
+        bag[doc_id].extend(toks)
+    units = [bag[i] for i in ids]
+    if not any(units):
+        return pd.DataFrame({c: pd.Series(dtype="str" if c != "cosine" else "float64") for c in cols})
+    x = TfidfVectorizer(analyzer=_identity, lowercase=False).fit_transform(units)  # rows are L2-normalised
+    cos = np.clip((x @ x.T).toarray(), 0.0, 1.0)
+    a, b = np.triu_indices(len(ids), k=1)
+    keep = provinces[a] != provinces[b] if across_provinces else np.ones(len(a), dtype=bool)
+    a, b = a[keep], b[keep]
+    ids_arr = np.asarray(ids, dtype=object)
+    swap = ids_arr[a] > ids_arr[b]  # each pair named as top_pairs names it: the smaller doc_id first
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    out = pd.DataFrame({"label_a": np.asarray(labels, dtype=object)[a], "label_b": np.asarray(labels, dtype=object)[b],
+                        "cosine": cos[a, b]}).astype({"label_a": "str", "label_b": "str"})
+    out = out.sort_values(["cosine", "label_a", "label_b"], ascending=[False, True, True], kind="mergesort")
+    return out.head(n).reset_index(drop=True)
+
+
+#: groups (provinces) above which a keyness table lists each group's terms on one line
+MAX_LONG_GROUPS = 8
+
+
+def keyness_table(key: pd.DataFrame, *, max_groups: int = MAX_LONG_GROUPS) -> pd.DataFrame:
+    """A keyness frame for reading: one row per term (rank, frequencies, G², Log Ratio) for up to
+    max_groups groups; beyond that (31 provinces × top_n rows would be a wall of numbers) one row per
+    group with its terms in order, each with its G² (group, terms)."""
+    cols = ["group", "rank", "term", "freq_target", "freq_reference", "statistic", "log_ratio"]
+    if key["group"].nunique() <= max_groups:
+        return key[cols].reset_index(drop=True)
+    parts = key.sort_values(["group", "rank"], kind="mergesort")
+    listed = parts.assign(_t=parts["term"].astype(str) + "（" + parts["statistic"].round(0).astype(int).astype(str) + "）")
+    out = listed.groupby("group", sort=True)["_t"].agg("、".join).rename("terms").reset_index()
+    return out.astype({"group": "str"})
+
+
+COLUMN_LABELS["terms"] = "特色词（括号内为 G²）"
+
+
+def targets_by_unit(targets: pd.DataFrame, *, max_rows: int = 40) -> HTMLBlock:
+    """The targets_by_theme frame as a table: every theme × province × year × unit row when there are
+    at most max_rows, else (a national corpus) totals per theme and unit over the selection, with the
+    number of provinces that set such targets. Values of units that cannot be added (%) are not summed."""
+    caption = "按单位合计（% 等不可相加的单位不合计）"
+    if len(targets) <= max_rows:
+        return table(targets, caption=caption)
+    agg = (targets.groupby(["theme", "unit"], sort=False)
+           .agg(n_provinces=("province", "nunique"), n_targets=("n_targets", "sum"),
+                total_value=("total_value", lambda v: v.sum(min_count=1)))
+           .reset_index())
+    agg = agg.sort_values(["n_targets", "unit"], ascending=[False, True], kind="mergesort")
+    return table(agg, caption=f"所选范围内按主题和单位合计（共 {len(targets)} 个省份-年份-单位组合；% 等不可相加的单位不合计）",
+                 max_rows=max_rows, labels={"n_provinces": "省份数"})

@@ -388,3 +388,209 @@ def test_theme_subset_is_said_in_the_subtitle(frames):
     part = plots.theme_shares_bar(m, themes=THEMES[:2])
     assert "合计 100%" not in part.texts[1].get_text() and "、".join(THEMES[:2]) in part.texts[1].get_text()
     assert [t.get_text() for t in part.axes[0].get_legend().get_texts()] == THEMES[:2]
+
+
+# --------------------------------------------------------------------------------------------------
+# national scale: 31 provinces, many years, more documents than a matrix can show
+# --------------------------------------------------------------------------------------------------
+
+NATIONAL = [f"省{i:02d}" for i in range(31)]  # stand-in province names (sorting = numbering)
+
+
+def _national_shares() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    rows = []
+    for p in NATIONAL:
+        for y in range(2014, 2025):
+            for t, v in zip(THEMES, rng.dirichlet(np.ones(len(THEMES)))):
+                rows.append({"province": p, "year": y, "theme": t, "share": float(v)})
+    return pd.DataFrame(rows)
+
+
+def _sizes(fig) -> list[float]:
+    return [t.get_fontsize() for ax in fig.axes for t in ax.texts + ax.get_yticklabels() if t.get_text()]
+
+
+def test_theme_heatmap_of_31_provinces_shows_each_latest_year_and_says_so():
+    m = _national_shares()
+    fig = plots.theme_heatmap(m)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"{p} 2024" for p in NATIONAL]
+    assert "每省只显示最近一年（共 341 个省份-年份）" in fig.texts[1].get_text()
+    drawn = plots.drawn_data(fig)
+    assert list(drawn.columns) == ["province", "year", "theme", "share"]
+    pd.testing.assert_frame_equal(drawn, m[m["year"] == 2024].reset_index(drop=True))
+    # still annotated (31 × 7 cells), in type no smaller than the floor
+    assert len(ax.texts) == 31 * len(THEMES)
+    assert min(_sizes(fig)) >= plots.MIN_TEXT_SIZE
+    # a grouping without years is cut to the first rows, also said
+    many = pd.DataFrame([(f"组{i:02d}", t, 1 / len(THEMES)) for i in range(40) for t in THEMES],
+                        columns=["group", "theme", "share"])
+    fig = plots.theme_heatmap(many)
+    assert len(fig.axes[0].get_yticklabels()) == plots.MAX_ROWS
+    assert f"只显示前 {plots.MAX_ROWS} 行（共 40 行）" in fig.texts[1].get_text()
+
+
+def _province_similarity(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    c = rng.uniform(0.3, 0.8, (n, n))
+    c = (c + c.T) / 2
+    np.fill_diagonal(c, 1.0)
+    names = NATIONAL[:n]
+    return pd.DataFrame([(a, b, a, b, c[i, j]) for i, a in enumerate(names) for j, b in enumerate(names)],
+                        columns=["doc_a", "doc_b", "label_a", "label_b", "cosine"])
+
+
+def test_similarity_of_31_provinces_uses_colours_and_a_colour_bar_not_961_numbers():
+    sim = _province_similarity(31)
+    with font_problems() as problems:
+        fig = plots.similarity_heatmap(sim)
+        _save(fig, "png")
+    assert problems == []
+    assert fig.texts[0].get_text() == "各省工作要点的文本相似度"  # level detected: ids are their own labels
+    heat, bar = fig.axes  # the matrix and its colour bar
+    assert len(heat.texts) == 0
+    assert [t.get_text() for t in heat.get_yticklabels()] == NATIONAL
+    image = heat.get_images()[0].get_array()
+    assert image.shape == (31, 31) and image.mask.diagonal().all()
+    assert np.isclose(image[3, 7], sim.query("doc_a == '省03' and doc_b == '省07'")["cosine"].iloc[0])
+    # the colour scale spans the data (rounded to tenths), as the colour bar says
+    lo, hi = bar.get_ylim()
+    assert lo <= sim["cosine"].min() and hi >= sim.loc[sim["doc_a"] != sim["doc_b"], "cosine"].max()
+    # few units keep their numbers
+    assert len(plots.similarity_heatmap(_province_similarity(5), level="province").axes[0].texts) == 5 * 4
+
+
+def test_similarity_of_too_many_documents_points_to_the_province_level():
+    docs = [(f"d{i:03d}", f"省{i % 31:02d} {2000 + i} 工作要点") for i in range(plots.MAX_SIMILARITY_UNITS + 1)]
+    sim = pd.DataFrame([(a, b, la, lb, 0.5) for a, la in docs for b, lb in docs],
+                       columns=["doc_a", "doc_b", "label_a", "label_b", "cosine"])
+    with pytest.raises(ParameterError, match="level='province'"):
+        plots.similarity_heatmap(sim)
+
+
+def _national_keyness(top_n: int = 10) -> pd.DataFrame:
+    return pd.DataFrame([(g, f"{g}词{k}", 30 - k, 3, 100.0 - 5 * k, 0.001, 2.0, k + 1)
+                         for g in NATIONAL for k in range(top_n)],
+                        columns=["group", "term", "freq_target", "freq_reference", "statistic", "p_value",
+                                 "log_ratio", "rank"])
+
+
+def test_distinctive_terms_of_31_provinces_is_a_term_table():
+    key = _national_keyness()
+    with font_problems() as problems:
+        fig = plots.distinctive_terms(key, top_n=10)
+        _save(fig, "png")
+    assert problems == []
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert not any(ax.containers for ax in fig.axes)  # no bars: one line of terms per province
+    drawn = plots.drawn_data(fig)
+    for g in NATIONAL:
+        assert g in texts
+        shown = drawn.loc[drawn["group"] == g, "term"].tolist()
+        # the group's best terms, in rank order, as many as fit the line (the line shows exactly those)
+        assert shown and shown == [f"{g}词{k}" for k in range(len(shown))]
+        assert "、".join(shown) in texts
+    # up to MAX_PANELS groups stay small multiples of bars, one panel each
+    few = key[key["group"].isin(NATIONAL[:plots.MAX_PANELS])]
+    fig = plots.distinctive_terms(few, top_n=10)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == NATIONAL[:plots.MAX_PANELS]
+
+
+def _national_shared() -> pd.DataFrame:
+    rows = []
+    for k, phrase in enumerate(["科创中国", "一市一品", "四个意识", "三长"]):
+        users = NATIONAL[: 31 - 5 * k]
+        for i, p in enumerate(users):
+            for y in (2018 + i % 3, 2023):
+                rows.append((phrase, "quoted", p, y, f"{p}-{y}", 1))
+    df = pd.DataFrame(rows, columns=["phrase", "kind", "province", "year", "doc_id", "count"]).drop_duplicates()
+    df["first_year"] = df.groupby("phrase")["year"].transform("min")
+    df["n_provinces"] = df.groupby("phrase")["province"].transform("nunique")
+    df["first_province"] = df["phrase"].map(
+        df[df["year"] == df["first_year"]].groupby("phrase")["province"].agg(lambda s: "、".join(sorted(set(s)))))
+    return df
+
+
+def test_slogan_timeline_of_31_provinces_counts_provinces_per_year():
+    shared = _national_shared()
+    with font_problems() as problems:
+        fig = plots.slogan_timeline(shared, top_n=3, provinces=NATIONAL)
+        _save(fig, "png")
+    assert problems == []
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert sorted(labels) == sorted(["“科创中国”", "“一市一品”", "“四个意识”"])  # the 3 most widely shared
+    # one circle per phrase and year, the first year ringed: no per-province markers
+    firsts = [c for c in ax.collections if c.get_gid() == "first=True"]
+    later = [c for c in ax.collections if c.get_gid() == "first=False"]
+    assert sum(len(c.get_offsets()) for c in firsts) == 3
+    drawn = plots.drawn_data(fig)
+    assert sum(len(c.get_offsets()) for c in firsts + later) == len(drawn)
+    kcz = drawn[drawn["phrase"] == "科创中国"].set_index("year")
+    expect = shared[shared["phrase"] == "科创中国"].groupby("year")["province"].nunique()
+    assert kcz["n_provinces_year"].to_dict() == expect.to_dict()
+    assert kcz.loc[2023, "n_provinces_year"] == 31
+    assert "共 31 省 · 最早：省00等11省" in [t.get_text() for t in ax.texts]
+    # a larger circle for more provinces
+    sizes = dict(zip(map(tuple, np.concatenate([c.get_offsets() for c in firsts + later])),
+                     np.concatenate([c.get_sizes() for c in firsts + later])))
+    row = labels.index("“科创中国”")
+    assert sizes[(2023, row)] > sizes[(2018, row)]
+
+
+def test_targets_chart_of_many_plans_shows_each_latest_year():
+    tg = pd.DataFrame([("科普", p, y, "场", 1 + y % 3, 10.0) for p in NATIONAL for y in (2022, 2023, 2024)],
+                      columns=["theme", "province", "year", "unit", "n_targets", "total_value"])
+    fig = plots.targets_chart(tg)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [f"{p} 2024" for p in NATIONAL]
+    assert "每省只显示最近一年（共 93 个省份-年份）" in fig.texts[1].get_text()
+    assert set(plots.drawn_data(fig)["year"]) == {2024}
+
+
+def test_change_over_time_lists_only_the_most_recent_term_changes():
+    years = list(range(2014, 2025))
+    ch = pd.DataFrame([(y, t, 1 / len(THEMES)) for y in years for t in THEMES], columns=["year", "theme", "share_items"])
+    terms = pd.DataFrame([(a, b, c, f"词{a}{c[0]}", 3) for a, b in zip(years, years[1:]) for c in ("appears", "disappears")],
+                         columns=["from_year", "to_year", "change", "term", "freq"])
+    fig = plots.change_over_time(ch, terms, province="河南")
+    panel = [t.get_text() for t in fig.axes[1].texts]
+    assert "2023 → 2024" in panel and "2021 → 2022" in panel and "2020 → 2021" not in panel
+    assert f"最近 {plots.MAX_TERM_PAIRS} 次" in fig.axes[1].get_title(loc="left")
+
+
+@pytest.fixture(scope="module")
+def national_dir(tmp_path_factory) -> Path:
+    """48 synthetic plans of all 31 provinces (compare.bench's generator), ingested and themed."""
+    from compare.bench import generate_corpus, write_manifest
+    from compare.load import ingest
+    from compare.themes import run_themes
+
+    base = tmp_path_factory.mktemp("national")
+    generate_corpus(48, base / "raw", seed=0)
+    write_manifest(base / "raw")
+    result = ingest(base / "raw", base / "processed", strict=True)
+    assert len(result.documents) == 48
+    run_themes(base / "processed")
+    return base / "processed"
+
+
+def test_write_figures_at_national_scale_draws_readable_charts_and_writes_what_they_show(national_dir, tmp_path):
+    from compare.analysis import Corpus
+
+    corpus = Corpus.load(national_dir)
+    assert len(corpus.provinces) == 31 and len(corpus.documents) > plots.SIMILARITY_DOCUMENT_LIMIT
+    out = tmp_path / "figures"
+    with font_problems() as problems:
+        plots.write_figures(corpus, out, formats=("png",), dpi=30)
+    assert problems == []
+    sim = pd.read_csv(out / "similarity_heatmap.csv", encoding="utf-8-sig")
+    assert len(sim) == 31 * 31 and set(sim["doc_a"]) == set(corpus.provinces)  # provinces, not 48² documents
+    heat = pd.read_csv(out / "theme_heatmap.csv", encoding="utf-8-sig")
+    latest = corpus.documents.groupby("province")["year"].max()
+    assert len(heat.groupby(["province", "year"])) == 31
+    assert all(latest[p] == y for p, y in zip(heat["province"], heat["year"]))
+    slogans = pd.read_csv(out / "slogan_timeline.csv", encoding="utf-8-sig")
+    assert slogans["phrase"].nunique() <= 15 and "n_provinces_year" in slogans.columns
+    terms = pd.read_csv(out / "distinctive_terms.csv", encoding="utf-8-sig")
+    assert set(terms["group"]) == set(corpus.provinces) and terms["rank"].max() <= 10

@@ -41,6 +41,7 @@ __all__ = [
     "SOURCE", "FORMATS", "cjk_font", "apply_style", "theme_colors", "province_colors",
     "theme_heatmap", "theme_shares_bar", "change_over_time", "similarity_heatmap", "distinctive_terms",
     "slogan_timeline", "targets_chart", "departments_themes", "write_figures", "save_figure", "cli_figures",
+    "drawn_data", "latest_per_province", "similarity_level", "CHARTS",
 ]
 
 SOURCE = "数据来源：各省科协工作要点"
@@ -74,6 +75,24 @@ SOURCE_SIZE = 11
 _HEADER_IN = 1.15  # title + subtitle band, inches
 _FOOTER_IN = 0.45  # source line band, inches
 _MARGIN_IN = 0.35
+_PLOT_HEIGHT_IN = SLIDE[1] - _HEADER_IN - _FOOTER_IN - 0.5  # rows of a chart share this (axis labels aside)
+_PLOT_WIDTH_IN = SLIDE[0] - 2 * _MARGIN_IN - 2.5  # columns share this (row labels, colour bar aside)
+
+# Readability limits: beyond them a chart is reduced (and says so in its subtitle), never crammed.
+#: rows of a heatmap or bar chart: every province (31) plus 全国
+MAX_ROWS = 32
+#: cells that carry their number as text; beyond this the colours and a colour bar speak
+MAX_ANNOTATED_CELLS = 250
+#: units of a similarity matrix; beyond this, compare provinces (analysis.similarity(level="province"))
+MAX_SIMILARITY_UNITS = 40
+#: panels of small multiples (distinctive terms); more groups are listed in a compact term table
+MAX_PANELS = 8
+#: provinces told apart by colour and marker (slogan timeline); more are counted per year instead
+MAX_MARKER_PROVINCES = 8
+#: consecutive-year pairs listed in the terms panel of change_over_time (the most recent)
+MAX_TERM_PAIRS = 3
+#: smallest type on a chart (points), e.g. cell numbers of a 32-row heatmap
+MIN_TEXT_SIZE = 8
 
 
 # --------------------------------------------------------------------------------------------------
@@ -301,33 +320,55 @@ def _group_labels(df: pd.DataFrame, group_cols: Sequence[str]) -> pd.Series:
     return label
 
 
+def _row_pitch_pt(n_rows: int, height_in: float = _PLOT_HEIGHT_IN) -> float:
+    """Vertical space per row, in points, when n_rows share the plotting band of a slide."""
+    return height_in * 72.0 / max(n_rows, 1)
+
+
 def _heatmap(ax, values: np.ndarray, *, row_labels, col_labels, col_colors=None, fmt: Callable[[float], str],
              vmin: float = 0.0, vmax: float | None = None, blank_zero: bool = False, cmap=SEQUENTIAL,
-             annotate: bool = True) -> None:
-    """Annotated heatmap; column headers on top, drawn as chips in their theme colour when given."""
+             annotate: bool | None = None, colorbar_label: str | None = None):
+    """Heatmap; column headers on top, drawn as chips in their theme colour when given.
+
+    Cells carry their value as text when annotate is True, or (annotate=None) when there are at most
+    MAX_ANNOTATED_CELLS cells and the rows leave room for readable type; otherwise the colours speak
+    and a colour bar (labelled colorbar_label) gives the scale. Type sizes follow the row pitch, so
+    32 rows still fit a slide. Returns the image."""
     values = np.asarray(values, dtype=float)
     if vmax is None:
         vmax = float(np.nanmax(values)) if values.size and np.nanmax(values) > 0 else 1.0
     cmap = cmap.with_extremes(bad=EMPTY_CELL)
-    ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto", interpolation="nearest")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto",
+                      interpolation="nearest")
     n_rows, n_cols = values.shape
+    pitch = _row_pitch_pt(n_rows)
+    label_size = min(LABEL_SIZE, max(MIN_TEXT_SIZE, 0.72 * pitch))
     ax.set_xticks(range(n_cols), labels=col_labels)
     ax.set_yticks(range(n_rows), labels=row_labels)
-    ax.tick_params(axis="x", top=True, bottom=False, labeltop=True, labelbottom=False, length=0, pad=8)
-    ax.tick_params(axis="y", length=0, pad=6)
+    ax.tick_params(axis="x", top=True, bottom=False, labeltop=True, labelbottom=False, length=0, pad=8,
+                   labelsize=min(LABEL_SIZE, max(MIN_TEXT_SIZE, 0.72 * _row_pitch_pt(n_cols, _PLOT_WIDTH_IN))))
+    ax.tick_params(axis="y", length=0, pad=6, labelsize=label_size)
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_xticks(np.arange(-0.5, n_cols, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, n_rows, 1), minor=True)
-    ax.grid(which="minor", color="white", linewidth=2)
+    ax.grid(which="minor", color="white", linewidth=2 if pitch >= 14 else 1)
     ax.tick_params(which="minor", length=0)
     if col_colors is not None:
         for label, color in zip(ax.get_xticklabels(), col_colors):
             label.set_bbox({"boxstyle": "round,pad=0.35", "facecolor": color, "edgecolor": "none"})
             label.set_color(_text_on(color))
+    if annotate is None:
+        annotate = n_rows * n_cols <= MAX_ANNOTATED_CELLS and pitch >= 12
+    cell_size = LABEL_SIZE if n_rows * n_cols <= 120 and pitch >= 20 else min(SMALL_SIZE, 0.65 * pitch)
     if not annotate:
-        return
-    size = LABEL_SIZE if n_rows * n_cols <= 120 else SMALL_SIZE if n_rows * n_cols <= 300 else 9
+        bar = ax.figure.colorbar(image, ax=ax, shrink=0.7, aspect=30, pad=0.02)
+        bar.outline.set_visible(False)
+        bar.ax.tick_params(labelsize=SMALL_SIZE, length=0)
+        if colorbar_label:
+            bar.set_label(colorbar_label, fontsize=SMALL_SIZE, color=MUTED)
+        return image
+    size = max(cell_size, MIN_TEXT_SIZE)
     for i in range(n_rows):
         for j in range(n_cols):
             v = values[i, j]
@@ -335,6 +376,44 @@ def _heatmap(ax, values: np.ndarray, *, row_labels, col_labels, col_colors=None,
                 continue
             rgba = cmap((v - vmin) / (vmax - vmin) if vmax > vmin else 0.0)
             ax.text(j, i, fmt(v), ha="center", va="center", fontsize=size, color=_text_on(rgba[:3]))
+    return image
+
+
+def drawn_data(fig: Figure, default: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """The tidy data a chart actually drew (after any top-N or latest-year reduction for readability),
+    as recorded by the chart function; `default` when the chart drew its input as given.
+    :func:`write_figures` writes it as the chart's CSV."""
+    return getattr(fig, "_kexie_data", default)
+
+
+def _drew(fig: Figure, data: pd.DataFrame) -> Figure:
+    fig._kexie_data = data.reset_index(drop=True)  # noqa: SLF001 - read back by drawn_data()
+    return fig
+
+
+def latest_per_province(df: pd.DataFrame, *, province: str = "province", year: str = "year") -> pd.DataFrame:
+    """The rows of each province's latest year (every row of that year), in the frame's order."""
+    if df.empty:
+        return df
+    last = df.groupby(province, sort=False)[year].transform("max")
+    return df[df[year] == last]
+
+
+def _fit_rows(df: pd.DataFrame, groups: Sequence[str], max_rows: int) -> tuple[pd.DataFrame, str]:
+    """At most max_rows distinct `_row` labels: each province's latest year when the groups are
+    province and year, else the first max_rows; returns the rows kept and a subtitle note ('' if all)."""
+    n_all = df["_row"].nunique()
+    if n_all <= max_rows:
+        return df, ""
+    note = ""
+    if {"province", "year"} <= set(groups):
+        df = latest_per_province(df)
+        note = f"；每省只显示最近一年（共 {n_all} 个省份-年份）"
+    rows = list(dict.fromkeys(df["_row"]))
+    if len(rows) > max_rows:
+        note += f"；只显示前 {max_rows} 行（共 {len(rows)} 行）"
+        df = df[df["_row"].isin(rows[:max_rows])]
+    return df, note
 
 
 # --------------------------------------------------------------------------------------------------
@@ -350,12 +429,17 @@ def theme_heatmap(
     title: str = "各省科协工作要点的主题结构",
     subtitle: str | None = None,
     note: str | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> Figure:
     """Heatmap of theme shares: one row per group (province × year, from
     ``analysis.theme_share_matrix(corpus, by=("province", "year"))``), one column per theme.
 
     matrix: tidy frame with the group columns, `theme` and a share column (`share`, or `share_items`
-    from theme_shares). Cells show percentages; column headers carry the theme colours."""
+    from theme_shares). Cells show percentages; column headers carry the theme colours.
+
+    More than max_rows groups do not fit a slide: with province and year columns, each province's
+    latest year is drawn (31 provinces × 10 years become 31 rows), else the first max_rows groups;
+    the subtitle says so and :func:`drawn_data` gives the rows drawn."""
     what = "theme_heatmap"
     _require(matrix, ["theme"], what)
     value = _value_column(matrix, value, ("share", "share_items", "share_chars"), what)
@@ -365,6 +449,8 @@ def theme_heatmap(
     groups = [c for c in matrix.columns if c not in _NON_GROUP and c != value]
     df = matrix.copy()
     df["_row"] = _group_labels(df, groups)
+    df, reduced = _fit_rows(df, groups, max_rows)
+    subtitle += reduced
     rows = list(dict.fromkeys(df["_row"]))
     cols = _theme_order(df["theme"], themes)
     grid = df.pivot_table(index="_row", columns="theme", values=value, aggfunc="sum", sort=False)
@@ -373,8 +459,9 @@ def theme_heatmap(
     fig = _figure(title, subtitle, note=note)
     ax = fig.add_subplot()
     _heatmap(ax, grid.to_numpy(), row_labels=rows, col_labels=cols, col_colors=[colors[c] for c in cols],
-             fmt=_pct, vmax=max(float(np.nanmax(grid.to_numpy())) if grid.size else 0.0, 0.01))
-    return fig
+             fmt=_pct, vmax=max(float(np.nanmax(grid.to_numpy())) if grid.size else 0.0, 0.01),
+             colorbar_label="占比")
+    return _drew(fig, df.drop(columns="_row"))
 
 
 def theme_shares_bar(
@@ -385,9 +472,11 @@ def theme_shares_bar(
     title: str = "各省工作要点的主题构成",
     subtitle: str | None = None,
     note: str | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> Figure:
     """100 % stacked horizontal bars: one bar per group (typically province, from
-    ``analysis.theme_share_matrix(corpus, by=("province",))``), one segment per theme in its colour."""
+    ``analysis.theme_share_matrix(corpus, by=("province",))``), one segment per theme in its colour.
+    More than max_rows bars are reduced as in :func:`theme_heatmap` (said in the subtitle)."""
     what = "theme_shares_bar"
     _require(matrix, ["theme"], what)
     value = _value_column(matrix, value, ("share", "share_items", "share_chars"), what)
@@ -396,13 +485,16 @@ def theme_shares_bar(
     groups = [c for c in matrix.columns if c not in _NON_GROUP and c != value]
     df = matrix.copy()
     df["_row"] = _group_labels(df, groups)
+    df, reduced = _fit_rows(df, groups, max_rows)
     rows = list(dict.fromkeys(df["_row"]))
     cols = _theme_order(df["theme"], themes)
     grid = df.pivot_table(index="_row", columns="theme", values=value, aggfunc="sum", sort=False)
     grid = grid.reindex(index=rows, columns=cols).fillna(0.0)
     complete = set(df["theme"].astype(str)) <= set(cols)  # every theme of the data is drawn
-    subtitle = subtitle or ("各主题条目占比（每条横条合计 100%）" if complete
-                            else f"所选主题（{'、'.join(cols)}）的条目占比；其余主题未显示")
+    subtitle = (subtitle or ("各主题条目占比（每条横条合计 100%）" if complete
+                             else f"所选主题（{'、'.join(cols)}）的条目占比；其余主题未显示")) + reduced
+    pitch = _row_pitch_pt(len(rows))
+    text_size = SMALL_SIZE if pitch >= 20 else max(MIN_TEXT_SIZE, 0.6 * pitch)
     colors = theme_colors(cols)
     fig = _figure(title, subtitle, note=note)
     ax = fig.add_subplot()
@@ -415,18 +507,18 @@ def theme_shares_bar(
                 linewidth=1)
         for yi, (l, wv) in enumerate(zip(left, widths)):
             if wv >= 0.06:
-                ax.text(l + wv / 2, yi, _pct(wv), ha="center", va="center", fontsize=SMALL_SIZE,
+                ax.text(l + wv / 2, yi, _pct(wv), ha="center", va="center", fontsize=text_size,
                         color=_text_on(colors[theme]))
         left = left + widths
     ax.set_yticks(y, labels=rows)
     _bar_rows(ax, len(rows))
     ax.set_xlim(0, max(1.0, float(left.max()) if len(left) else 1.0))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, labelsize=min(LABEL_SIZE, max(MIN_TEXT_SIZE, 0.72 * pitch)))
     ax.spines["left"].set_visible(False)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=min(len(cols), 9), handlelength=1.0,
               handleheight=1.0, columnspacing=1.2, borderaxespad=0.2)
-    return fig
+    return _drew(fig, df.drop(columns="_row"))
 
 
 def _spread(values: Sequence[float], min_gap: float, lower: float | None = None) -> list[float]:
@@ -537,6 +629,10 @@ def _terms_panel(ax, terms: pd.DataFrame, *, top_terms: int) -> None:
                             ascending=[True, True, True, False, True], kind="mergesort")
     y = 0.98
     pairs = list(dict.fromkeys(zip(df["from_year"], df["to_year"])))
+    if len(pairs) > MAX_TERM_PAIRS:  # the most recent changes; earlier ones would run off the panel
+        ax.set_title(f"新出现 / 不再出现的词（最近 {MAX_TERM_PAIRS} 次）", loc="left", fontsize=SUBTITLE_SIZE + 1,
+                     color=INK, pad=10)
+        pairs = pairs[-MAX_TERM_PAIRS:]
     line_h = 0.075 if len(pairs) <= 2 else 0.055
     for fy, ty in pairs:
         part = df[(df["from_year"] == fy) & (df["to_year"] == ty)]
@@ -555,41 +651,73 @@ def _terms_panel(ax, terms: pd.DataFrame, *, top_terms: int) -> None:
 def similarity_heatmap(
     sim: pd.DataFrame,
     *,
-    title: str = "各份工作要点的文本相似度",
+    level: str | None = None,
+    title: str | None = None,
     subtitle: str | None = None,
+    max_units: int = MAX_SIMILARITY_UNITS,
 ) -> Figure:
-    """Document × document cosine similarity (``analysis.similarity``: doc_a, doc_b, label_a, label_b,
-    cosine). Pairs given once are mirrored; the diagonal is 1."""
+    """Document × document (or province × province) cosine similarity (``analysis.similarity``:
+    doc_a, doc_b, label_a, label_b, cosine). Pairs given once are mirrored; the diagonal is left blank.
+
+    level: "document" or "province" (the level the similarities were computed at; default: province
+    when every id is its own label, as ``analysis.similarity(level="province")`` gives), for the title.
+    Cells carry their value when there are few (up to 16 units), otherwise a colour bar gives the
+    scale. More than max_units units cannot be read on a slide: ParameterError, pointing to the
+    province level or a smaller selection."""
     what = "similarity_heatmap"
     _require(sim, ["doc_a", "doc_b", "cosine"], what)
-    subtitle = subtitle or "TF-IDF 词向量的余弦相似度：1 = 用词完全一致，0 = 没有共同词"
-    if len(set(sim["doc_a"].astype(str)) | set(sim["doc_b"].astype(str))) < 2:
-        return _empty(title, subtitle, "至少需要两份文件才能比较相似度")
-    labels: dict[str, str] = {}
-    for a, b, la, lb in zip(sim["doc_a"], sim["doc_b"], sim.get("label_a", sim["doc_a"]),
-                            sim.get("label_b", sim["doc_b"])):
-        labels.setdefault(str(a), str(la))
-        labels.setdefault(str(b), str(lb))
-    docs = list(labels)
-    index = {d: i for i, d in enumerate(docs)}
+    ids_a, ids_b = sim["doc_a"].astype(str), sim["doc_b"].astype(str)
+    labels_a = sim["label_a"].astype(str) if "label_a" in sim.columns else ids_a
+    labels_b = sim["label_b"].astype(str) if "label_b" in sim.columns else ids_b
+    if level is None:
+        level = "province" if len(sim) and (ids_a == labels_a).all() and (ids_b == labels_b).all() else "document"
+    if level not in ("document", "province", "item"):
+        raise ParameterError(f"{what}: level must be 'document', 'province' or 'item', not {level!r}")
+    measure, unit = {"document": ("份", "文件"), "province": ("个", "省份"), "item": ("个", "条目")}[level]
+    title = title or ("各省工作要点的文本相似度" if level == "province" else "各份工作要点的文本相似度")
+    subtitle = subtitle or (
+        ("每省全部文件合并为一个整体，" if level == "province" else "")
+        + "TF-IDF 词向量的余弦相似度：1 = 用词完全一致，0 = 没有共同词")
+    labels = dict(zip(pd.concat([ids_a, ids_b]), pd.concat([labels_a, labels_b])))  # first-seen order
+    docs = list(dict.fromkeys(pd.concat([ids_a, ids_b])))
     n = len(docs)
+    if n < 2:
+        return _empty(title, subtitle, f"至少需要两{measure}{unit}才能比较相似度")
+    if n > max_units:
+        raise ParameterError(
+            f"{what}: {n} {level}s are too many for a readable matrix (at most {max_units}); draw "
+            "analysis.similarity(corpus, level='province') instead, or a corpus.select(...) of fewer documents")
+    index = pd.Index(docs)
+    ia, ib = index.get_indexer(ids_a), index.get_indexer(ids_b)
     m = np.full((n, n), np.nan)
-    for a, b, c in zip(sim["doc_a"].astype(str), sim["doc_b"].astype(str), sim["cosine"].astype(float)):
-        m[index[a], index[b]] = c
-        if np.isnan(m[index[b], index[a]]):
-            m[index[b], index[a]] = c
-    np.fill_diagonal(m, 1.0)
-    np.fill_diagonal(m, np.nan)  # a document against itself says nothing; keep the colour scale for pairs
+    m[ia, ib] = sim["cosine"].astype(float).to_numpy()
+    m = np.where(np.isnan(m), m.T, m)  # pairs given once are mirrored
+    np.fill_diagonal(m, np.nan)  # a unit against itself says nothing; keep the colour scale for pairs
     col_chars = max(4, int(10.0 / max(n, 1) / 0.2))  # ~0.2 in per character at LABEL_SIZE on a 10 in wide grid
-    fig = _figure(title, subtitle, note="对角线为同一文件，留空")
+    annotate = n <= 16
+    vmin, vmax = 0.0, 1.0
+    if not annotate and np.isfinite(m).any():  # colours only: spread them over the range the data covers
+        vmin = math.floor(float(np.nanmin(m)) * 10) / 10
+        vmax = max(math.ceil(float(np.nanmax(m)) * 10) / 10, vmin + 0.1)
+    short = all(len(labels[d]) <= 4 for d in docs)  # province names: written top to bottom, as in print
+    fig = _figure(title, subtitle, note=f"对角线为同一{unit}，留空")
     ax = fig.add_subplot()
-    _heatmap(ax, m, row_labels=[_wrap(labels[d], 16) for d in docs],
-             col_labels=[_wrap(labels[d], col_chars, 3) for d in docs], fmt=lambda v: f"{v:.2f}", vmin=0.0, vmax=1.0)
-    if n > 8:
+    if n <= 8:
+        col_labels = [_wrap(labels[d], col_chars, 3) for d in docs]
+    elif short:
+        col_labels = ["\n".join(labels[d]) for d in docs]
+    else:
+        col_labels = [_wrap(labels[d], 16, 1) for d in docs]
+    _heatmap(ax, m, row_labels=[_wrap(labels[d], 16, 1 if n > 16 else 2) for d in docs], col_labels=col_labels,
+             fmt=lambda v: f"{v:.2f}", vmin=vmin, vmax=vmax, annotate=annotate, colorbar_label="余弦相似度")
+    if n > 8 and not short:
         ax.tick_params(axis="x", labelrotation=45)
         for label in ax.get_xticklabels():
             label.set_ha("left")
             label.set_rotation_mode("anchor")
+    elif n > 8:
+        for label in ax.get_xticklabels():
+            label.set_linespacing(1.0)
     return fig
 
 
@@ -600,6 +728,26 @@ def _grid_shape(n: int) -> tuple[int, int]:
     return math.ceil(n / cols), cols
 
 
+def _text_width(text: str) -> float:
+    """Width of text in em: CJK and full-width characters 1, others about half."""
+    import unicodedata
+
+    return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.55 for c in str(text))
+
+
+def _fit_words(words: Sequence[str], width: float, sep: str = "、") -> list[str]:
+    """The leading words that fit on one line of `width` em when joined with sep (at least one)."""
+    out: list[str] = []
+    used = 0.0
+    for w in words:
+        extra = _text_width(w) + (_text_width(sep) if out else 0.0)
+        if out and used + extra > width:
+            break
+        out.append(w)
+        used += extra
+    return out
+
+
 def distinctive_terms(
     key: pd.DataFrame,
     *,
@@ -608,33 +756,47 @@ def distinctive_terms(
     provinces: Sequence[str] | None = None,
     title: str = "各省工作要点的特色词",
     subtitle: str | None = None,
+    max_panels: int = MAX_PANELS,
 ) -> Figure:
     """Small multiples, one panel per group (province): its most distinctive terms by keyness
     (``analysis.keyness``: group, term, freq_target, statistic, log_ratio, rank). Only terms a group
-    uses *more* than the others (log_ratio > 0) are shown; bar labels give the frequency."""
+    uses *more* than the others (log_ratio > 0) are shown; bar labels give the frequency.
+
+    More than max_panels groups (a national corpus: 31 provinces) would make panels too small to
+    read: the chart becomes a term table instead, one line per province with its most distinctive
+    terms in order (as many of the top_n as fit the line); :func:`drawn_data` gives the terms shown."""
     what = "distinctive_terms"
     _require(key, ["group", "term", "statistic"], what)
     if top_n < 1:
         raise ParameterError(f"{what}: top_n must be at least 1, not {top_n}")
-    subtitle = subtitle or f"与其他省份相比使用明显更多的词（关键性统计量 {measure}，越长越独特；括号内为出现次数）"
     df = key.copy()
     if "log_ratio" in df.columns:
         df = df[df["log_ratio"] > 0]
-    if df.empty:
-        return _empty(title, subtitle, "没有足够的数据计算特色词（至少需要两个省份）")
     sort = ["group", "rank"] if "rank" in df.columns else ["group"]
     df = df.sort_values(sort + ["statistic"], ascending=[True] * len(sort) + [False], kind="mergesort")
-    groups = list(dict.fromkeys(df["group"].astype(str))) if provinces is None else list(provinces)
-    rows, cols = _grid_shape(len(groups))
+    groups = list(dict.fromkeys(df["group"].astype(str))) if provinces is None else [str(p) for p in provinces]
+    as_table = len(groups) > max_panels
+    if as_table:
+        subtitle = subtitle or f"每省与其他省份相比使用明显更多的词，按关键性（{measure}）从高到低排列"
+    else:
+        subtitle = subtitle or f"与其他省份相比使用明显更多的词（关键性统计量 {measure}，越长越独特；括号内为出现次数）"
+    if df.empty:
+        return _empty(title, subtitle, "没有足够的数据计算特色词（至少需要两个省份）")
     fig = _figure(title, subtitle)
+    if as_table:
+        return _drew(fig, _terms_table(fig, df, groups, top_n=top_n))
+    rows, cols = _grid_shape(len(groups))
+    per_panel = min(top_n, 15 if rows == 1 else 10)  # bars a panel has room for
     axes = fig.subplots(rows, cols, squeeze=False)
     vmax = float(df.groupby("group")["statistic"].max().max())
+    drawn = []
     for k, ax in enumerate(axes.flat):
         if k >= len(groups):
             ax.set_axis_off()
             continue
         g = groups[k]
-        part = df[df["group"].astype(str) == g].head(top_n)
+        part = df[df["group"].astype(str) == g].head(per_panel)
+        drawn.append(part)
         y = np.arange(len(part))
         color = BAR_NEUTRAL  # one neutral colour: the panel title says which province
         ax.barh(y, part["statistic"].to_numpy(dtype=float), color=color, height=0.7)
@@ -647,13 +809,40 @@ def distinctive_terms(
         ax.invert_yaxis()
         ax.set_xlim(0, vmax * 1.25)
         ax.set_title(g, fontsize=SUBTITLE_SIZE + 2, color=INK, loc="left")
-        ax.tick_params(axis="y", length=0, labelsize=LABEL_SIZE if top_n <= 12 else SMALL_SIZE)
+        ax.tick_params(axis="y", length=0, labelsize=LABEL_SIZE if per_panel <= 12 and rows == 1 else SMALL_SIZE)
         ax.tick_params(axis="x", labelsize=SMALL_SIZE)
         ax.spines["left"].set_visible(False)
         ax.xaxis.set_major_locator(MaxNLocator(3))
         if part.empty:
             ax.text(0.5, 0.5, "（无）", transform=ax.transAxes, ha="center", color=MUTED)
-    return fig
+    return _drew(fig, pd.concat(drawn) if drawn else df.iloc[0:0])
+
+
+def _terms_table(fig: Figure, df: pd.DataFrame, groups: Sequence[str], *, top_n: int) -> pd.DataFrame:
+    """One line per group: its name, then its top terms joined with 、 (as many as fit); in one or two
+    columns of lines, alternate lines shaded. Returns the rows of df whose terms are shown."""
+    n_cols = 1 if len(groups) <= 16 else 2
+    per_col = math.ceil(len(groups) / n_cols)
+    col_width_pt = ((SLIDE[0] - 2 * _MARGIN_IN) / n_cols - 0.25) * 72
+    size = min(LABEL_SIZE + 1, max(MIN_TEXT_SIZE, 0.5 * _row_pitch_pt(per_col, _PLOT_HEIGHT_IN + 0.4)))
+    name_em = max(_text_width(g) for g in groups) + 1.0
+    terms_em = col_width_pt / size - name_em - 0.5
+    axes = fig.subplots(1, n_cols, squeeze=False)[0]
+    shown = []
+    for c, ax in enumerate(axes):
+        ax.set_axis_off()
+        ax.set_xlim(0, 1)
+        ax.set_ylim(per_col - 0.5, -0.5)
+        for r, g in enumerate(groups[c * per_col:(c + 1) * per_col]):
+            part = df[df["group"].astype(str) == g].head(top_n)
+            words = _fit_words(part["term"].astype(str).tolist(), terms_em) if len(part) else []
+            shown.append(part.head(len(words)))
+            if r % 2 == 0:
+                ax.axhspan(r - 0.5, r + 0.5, color=EMPTY_CELL, zorder=0, linewidth=0)
+            ax.text(0.01, r, g, fontsize=size, color=INK, va="center", ha="left")
+            ax.text(name_em * size / col_width_pt, r, "、".join(words) if words else "（无）", fontsize=size,
+                    color=INK if words else MUTED, va="center", ha="left")
+    return pd.concat(shown) if shown else df.iloc[0:0]
 
 
 _KIND_ORDER = {"quoted": 0, "title": 1, "ngram": 2}
@@ -674,19 +863,33 @@ def slogan_timeline(
     provinces: Sequence[str] | None = None,
     title: str = "标语口号的扩散",
     subtitle: str | None = None,
+    max_marker_provinces: int = MAX_MARKER_PROVINCES,
 ) -> Figure:
     """Which shared phrases (slogans) appear where and when (``analysis.shared_phrases``: phrase,
-    kind, province, year, doc_id, count, first_year, first_province, n_provinces): one row per phrase,
-    one marker per province and year, the earliest use ringed."""
+    kind, province, year, doc_id, count, first_year, first_province, n_provinces): one row per phrase
+    (the top_n most widely shared, earliest first), the earliest use ringed.
+
+    Up to max_marker_provinces provinces, one marker per province and year, each province in its own
+    colour and shape. With more (a national corpus), markers per province would pile up: each year
+    gets one circle sized by how many provinces used the phrase that year, the first users are named
+    and the right margin gives the total. :func:`drawn_data` gives what was drawn."""
     what = "slogan_timeline"
     _require(shared, ["phrase", "province", "year"], what)
     if top_n < 1:
         raise ParameterError(f"{what}: top_n must be at least 1, not {top_n}")
-    subtitle = subtitle or "多个省份共用的提法：每个标记表示该省当年的文件中出现了这一提法，黑框大标记为最早使用"
+    provs = ([str(p) for p in provinces] if provinces is not None
+             else sorted(shared["province"].astype(str).unique()))
+    counted = len(provs) > max_marker_provinces
+    if counted:
+        subtitle = subtitle or (f"多个省份共用最广的 {top_n} 个提法：圆越大，当年使用的省份越多；"
+                                "黑框为最早使用，右侧为使用省份总数")
+    else:
+        subtitle = subtitle or "多个省份共用的提法：每个标记表示该省当年的文件中出现了这一提法，黑框大标记为最早使用"
     if shared.empty:
         return _empty(title, subtitle, "没有多个省份共用的提法（至少需要两个省份的文件）")
     df = shared.copy()
     df["year"] = df["year"].astype(int)
+    df["province"] = df["province"].astype(str)
     if "count" not in df.columns:
         df["count"] = 1
     per = df.groupby(["phrase", "province", "year"], as_index=False, sort=True)["count"].sum()
@@ -704,20 +907,40 @@ def slogan_timeline(
                               kind="mergesort").reset_index(drop=True)
     rows = stats["phrase"].tolist()
     per = per[per["phrase"].isin(rows)]
-    provs = list(provinces) if provinces is not None else sorted(per["province"].astype(str).unique())
-    look = province_colors(provs)
     years = sorted(per["year"].unique())
-    # markers of different provinces in the same year sit side by side, a fixed distance apart
-    step_pt = 17.0
-    offsets = {p: (i - (len(provs) - 1) / 2) * step_pt for i, p in enumerate(provs)}
+    row_of = {p: i for i, p in enumerate(rows)}
+    first_year = dict(zip(stats["phrase"], stats["first_year"].astype(int)))
 
     fig = _figure(title, subtitle)
     ax = fig.add_subplot()
-    row_of = {p: i for i, p in enumerate(rows)}
     for phrase, grp in per.groupby("phrase", sort=False):
         i = row_of[phrase]
         ax.plot([grp["year"].min(), grp["year"].max()], [i, i], color=GRID, linewidth=2, zorder=1)
-    first_year = dict(zip(stats["phrase"], stats["first_year"].astype(int)))
+    if counted:
+        drawn = _slogan_counts(ax, per, stats, row_of, n_all=len(provs))
+    else:
+        drawn = _slogan_markers(fig, ax, per, stats, row_of, provs, years, first_year)
+    labels = [_phrase_label(p, k) for p, k in zip(stats["phrase"], stats["kind"])]
+    ax.set_yticks(range(len(rows)), labels=[_wrap(t, 16) for t in labels])
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    pad = 0.6 if len(years) > 1 else 0.8
+    ax.set_xlim(min(years) - pad, max(years) + pad)
+    ax.set_xticks(years, labels=[str(y) for y in years])
+    ax.grid(axis="x")
+    ax.tick_params(axis="y", length=0, labelsize=LABEL_SIZE if len(rows) <= 15 else SMALL_SIZE)
+    ax.tick_params(axis="x", labelsize=LABEL_SIZE if len(years) <= 12 else SMALL_SIZE)
+    ax.spines["left"].set_visible(False)
+    return _drew(fig, drawn)
+
+
+def _slogan_markers(fig, ax, per, stats, row_of, provs, years, first_year) -> pd.DataFrame:
+    """One marker per province and year, side by side within the year; legend of provinces."""
+    look = province_colors(provs)
+    # markers of different provinces in the same year sit side by side, a fixed distance apart
+    # (narrower when many years leave less room per year)
+    span = (max(years) - min(years)) + 1.2
+    step_pt = min(17.0, 0.8 * 8.5 * 72 / span / max(len(provs), 1))
+    offsets = {p: (i - (len(provs) - 1) / 2) * step_pt for i, p in enumerate(provs)}
     for prov in provs:
         part = per[per["province"] == prov]
         color, marker = look[prov]
@@ -730,22 +953,49 @@ def slogan_timeline(
             if len(sub):
                 ax.scatter(sub["year"], sub["phrase"].map(row_of), s=size, color=color, marker=marker,
                            zorder=3, edgecolors=edge, linewidths=lw, transform=shift, gid=f"first={bool(lw > 1)}")
-    labels = [_phrase_label(p, k) for p, k in zip(stats["phrase"], stats["kind"])]
-    ax.set_yticks(range(len(rows)), labels=[_wrap(t, 16) for t in labels])
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    pad = 0.6 if len(years) > 1 else 0.8
-    ax.set_xlim(min(years) - pad, max(years) + pad)
-    ax.set_xticks(years, labels=[str(y) for y in years])
-    ax.grid(axis="x")
-    ax.tick_params(axis="y", length=0, labelsize=LABEL_SIZE if len(rows) <= 15 else SMALL_SIZE)
-    ax.spines["left"].set_visible(False)
     handles = [Line2D([], [], linestyle="none", marker=look[p][1], color=look[p][0], markersize=11, label=p)
                for p in provs]
     handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="#c8ced6", markeredgecolor=INK,
                           markersize=14, markeredgewidth=2.0, label="最早使用（黑框）"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
               labelspacing=1.0)
-    return fig
+    drawn = per[per["province"].isin(provs)].merge(stats[["phrase", "kind", "first_year", "n_provinces"]], on="phrase")
+    return drawn.sort_values(["phrase", "year", "province"], key=lambda c: c.map(row_of) if c.name == "phrase" else c,
+                             kind="mergesort")
+
+
+def _slogan_counts(ax, per, stats, row_of, *, n_all: int) -> pd.DataFrame:
+    """One circle per phrase and year, its area proportional to the provinces using the phrase that
+    year; the first year ringed and its provinces named; the total of provinces on the right."""
+    by_year = (per.groupby(["phrase", "year"], sort=True)["province"]
+               .agg(n_provinces_year="nunique", provinces=lambda s: "、".join(sorted(set(s)))).reset_index())
+    by_year = by_year.merge(stats[["phrase", "kind", "first_year", "n_provinces"]], on="phrase")
+    by_year["is_first"] = by_year["year"] == by_year["first_year"]
+    by_year["_row"] = by_year["phrase"].map(row_of)
+    by_year = by_year.sort_values(["_row", "year"], kind="mergesort")
+    area = 25 + 475 * by_year["n_provinces_year"].to_numpy(dtype=float) / max(n_all, 1)  # points²
+    for first, edge, lw, color in ((False, "white", 0.8, "#8da9c4"), (True, INK, 2.0, BAR_NEUTRAL)):
+        mask = (by_year["is_first"] == first).to_numpy()
+        if mask.any():
+            ax.scatter(by_year.loc[mask, "year"], by_year.loc[mask, "_row"], s=area[mask], color=color, zorder=3,
+                       edgecolors=edge, linewidths=lw, gid=f"first={first}")
+    side = ax.get_yaxis_transform()  # x in axes fraction, y in data
+    firsts = by_year[by_year["is_first"]].set_index("phrase")["provinces"]
+    for phrase, i in row_of.items():
+        n = int(stats.loc[stats["phrase"] == phrase, "n_provinces"].iloc[0])
+        names = str(firsts.get(phrase, "")).split("、")
+        who = "、".join(names) if len(names) <= 2 else f"{names[0]}等{len(names)}省"
+        ax.text(1.01, i, f"共 {n} 省 · 最早：{who}", transform=side, va="center", ha="left", fontsize=SMALL_SIZE,
+                color=INK)
+    keys = sorted({1, max(n_all // 2, 1), n_all})
+    handles = [Line2D([], [], linestyle="none", marker="o", color="#8da9c4", markeredgecolor="white",
+                      markersize=math.sqrt(25 + 475 * k / max(n_all, 1)), label=f"{k} 省") for k in keys]
+    handles.append(Line2D([], [], linestyle="none", marker="o", color=BAR_NEUTRAL, markeredgecolor=INK,
+                          markeredgewidth=2.0, markersize=12, label="最早使用（黑框）"))
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=len(handles), borderaxespad=0.2,
+              columnspacing=1.5, fontsize=SMALL_SIZE, title="当年使用的省份：", title_fontsize=SMALL_SIZE,
+              alignment="left")
+    return by_year.drop(columns="_row")
 
 
 def targets_chart(
@@ -756,12 +1006,14 @@ def targets_chart(
     title: str = "量化目标",
     subtitle: str | None = None,
     note: str | None = None,
+    max_rows: int = MAX_ROWS,
 ) -> Figure:
     """Number of quantitative targets (e.g. 不少于200场) per plan, stacked by theme
     (``analysis.targets_by_theme``: theme, province, year, unit, n_targets, total_value). Values with
     different units are not added up; the chart counts targets, the CSV keeps the totals per unit.
     `plans` ((province, year) pairs, e.g. from the documents table) adds a row, "共 0 条", for plans
-    without any quantitative target, so that their absence is visible."""
+    without any quantitative target, so that their absence is visible. More than max_rows plans: each
+    province's latest plan year only (said in the subtitle; :func:`drawn_data` gives the rows drawn)."""
     what = "targets_chart"
     _require(targets, ["theme", "province", "year", "n_targets"], what)
     subtitle = subtitle or "各份工作要点中带具体数字的目标条数，按主题分色"
@@ -770,6 +1022,13 @@ def targets_chart(
     df = targets.copy()
     keys = {(str(p), int(y)) for p, y in zip(df["province"], df["year"])}
     keys |= {(str(p), int(y)) for p, y in (plans or [])}
+    if len(keys) > max_rows:
+        latest: dict[str, int] = {}
+        for p, y in keys:
+            latest[p] = max(y, latest.get(p, y))
+        subtitle += f"；每省只显示最近一年（共 {len(keys)} 个省份-年份）"
+        keys = set(sorted(latest.items())[:max_rows])
+        df = df[[(str(p), int(y)) in keys for p, y in zip(df["province"], df["year"])]]
     rows = [f"{p} {y}" for p, y in sorted(keys)]
     df["_row"] = df["province"].astype(str) + " " + df["year"].astype(int).astype(str)
     cols = _theme_order(df["theme"], themes)
@@ -780,6 +1039,9 @@ def targets_chart(
     ax = fig.add_subplot()
     y = np.arange(len(rows))
     left = np.zeros(len(rows))
+    pitch = _row_pitch_pt(len(rows))
+    label_size = min(LABEL_SIZE, max(MIN_TEXT_SIZE, 0.72 * pitch))
+    text_size = SMALL_SIZE if pitch >= 20 else max(MIN_TEXT_SIZE, 0.6 * pitch)
     for theme in cols:
         widths = grid[theme].to_numpy(dtype=float)
         if not widths.any():
@@ -788,23 +1050,23 @@ def targets_chart(
                 edgecolor="white", linewidth=1)
         for yi, (l, wv) in enumerate(zip(left, widths)):
             if wv >= max(left.max() + widths.max(), 1) * 0.04 and wv > 0:
-                ax.text(l + wv / 2, yi, f"{int(wv)}", ha="center", va="center", fontsize=SMALL_SIZE,
+                ax.text(l + wv / 2, yi, f"{int(wv)}", ha="center", va="center", fontsize=text_size,
                         color=_text_on(colors[theme]))
         left = left + widths
     for yi, total in enumerate(left):
         ax.text(total + left.max() * 0.01, yi, f"  共 {int(total)} 条", va="center", ha="left",
-                fontsize=LABEL_SIZE, color=INK)
+                fontsize=label_size, color=INK)
     ax.set_yticks(y, labels=rows)
     _bar_rows(ax, len(rows))
     ax.set_xlim(0, max(left.max(), 1) * 1.15)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
     ax.set_xlabel("目标条数")
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, labelsize=label_size)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x")
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=min(len(cols), 9), handlelength=1.0,
               handleheight=1.0, columnspacing=1.2, borderaxespad=0.2)
-    return fig
+    return _drew(fig, df.drop(columns="_row"))
 
 
 def departments_themes(
@@ -923,50 +1185,145 @@ def _focus_province(corpus) -> str | None:
 PLAIN_DOC_TYPE = "工作要点"
 
 
-def doc_type_note(documents: pd.DataFrame, *, provinces: Sequence[str] | None = None, limit: int = 4) -> str | None:
+def doc_type_note(documents: pd.DataFrame, *, provinces: Sequence[str] | None = None, limit: int = 4,
+                  max_chars: int = 64) -> str | None:
     """A source-line note naming the province-years whose documents are not (only) a 工作要点, e.g.
-    "河南 2022 为学会学术工作要点", so that a reader does not compare unlike documents unawares."""
+    "河南 2022 为学会学术工作要点", so that a reader does not compare unlike documents unawares.
+    When more than `limit` province-years (or more than max_chars characters) would be named, one
+    summary sentence counts them and names the most common other types instead."""
     docs = documents if provinces is None else documents[documents["province"].isin(list(provinces))]
     parts = []
+    others: dict[str, int] = {}
     for (prov, year), grp in docs.groupby(["province", "year"], sort=True):
         types = list(dict.fromkeys(grp["doc_type"].astype(str)))
         if types != [PLAIN_DOC_TYPE]:
             parts.append(f"{prov} {int(year)} 为{'与'.join(types)}")
+            for t in types:
+                if t != PLAIN_DOC_TYPE:
+                    others[t] = others.get(t, 0) + 1
     if not parts:
         return None
-    more = "等" if len(parts) > limit else ""
-    return "；".join(parts[:limit]) + more
+    listed = "；".join(parts[:limit]) + ("等" if len(parts) > limit else "")
+    if len(parts) <= limit and len(listed) <= max_chars:
+        return listed
+    common = sorted(others, key=lambda t: (-others[t], t))[:2]
+    return (f"{len(parts)} 个省份-年份含{PLAIN_DOC_TYPE}以外的文件（如{'、'.join(common)}），"
+            "按该年全部文件合并计算")
 
 
-def _charts(corpus, *, top_n: int) -> Iterable[_Chart]:
+#: corpora with more documents than this get the province × province similarity chart
+SIMILARITY_DOCUMENT_LIMIT = 30
+
+
+def similarity_level(corpus) -> str:
+    """The level at which a corpus' similarity matrix is readable: "document" up to
+    SIMILARITY_DOCUMENT_LIMIT documents, else "province" (every province's documents pooled)."""
+    return "document" if len(corpus.documents) <= SIMILARITY_DOCUMENT_LIMIT else "province"
+
+
+def _direct(func, corpus, **kwargs):
+    return func(corpus, **kwargs)
+
+
+# one builder per chart: (corpus, run, top_n) -> (data frames for the CSVs, figure); `run(func, corpus,
+# **kw)` computes an analysis function (directly, or through a cache shared with the reports)
+
+def _chart_theme_heatmap(corpus, run, top_n):
     from compare import analysis
 
-    provinces = corpus.provinces
-    note = doc_type_note(corpus.documents)
-    m = analysis.theme_share_matrix(corpus, by=("province", "year"))
-    yield _Chart("theme_heatmap", {"": m}, theme_heatmap(m, note=note))
-    m = analysis.theme_share_matrix(corpus, by=("province",))
-    yield _Chart("theme_shares_bar", {"": m}, theme_shares_bar(m, note=note))
+    m = run(analysis.theme_share_matrix, corpus, by=("province", "year"))
+    fig = theme_heatmap(m, note=doc_type_note(corpus.documents))
+    return {"": drawn_data(fig, m)}, fig
+
+
+def _chart_theme_shares_bar(corpus, run, top_n):
+    from compare import analysis
+
+    m = run(analysis.theme_share_matrix, corpus, by=("province",))
+    fig = theme_shares_bar(m, note=doc_type_note(corpus.documents))
+    return {"": drawn_data(fig, m)}, fig
+
+
+def _chart_change_over_time(corpus, run, top_n):
+    from compare import analysis
+
     focus = _focus_province(corpus)
-    # like with like: the type of plan that covers most of the province's years (Henan: 工作要点)
-    main_type, main_years = analysis.main_doc_type(corpus, focus)
-    ch = analysis.theme_changes(corpus, focus, years=main_years, doc_type=main_type)
-    terms = analysis.term_changes(corpus, focus, years=main_years, top_n=top_n, doc_type=main_type)
-    yield _Chart("change_over_time", {"": ch, "_terms": terms},
-                 change_over_time(ch, terms, province=focus, note=f"只比较{focus}的{main_type}，不含其他类型的文件"))
-    sim = analysis.similarity(corpus, level="document")
-    yield _Chart("similarity_heatmap", {"": sim}, similarity_heatmap(sim))
-    key = analysis.keyness(corpus, by="province", top_n=10)
-    yield _Chart("distinctive_terms", {"": key}, distinctive_terms(key, top_n=10))
-    shared = analysis.shared_phrases(corpus, min_provinces=2)
-    yield _Chart("slogan_timeline", {"": shared}, slogan_timeline(shared, provinces=provinces))
-    tg = analysis.targets_by_theme(corpus)
+    # like with like: the type of plan that covers most of the province's years (Henan: 工作要点); only
+    # the focus province's items are needed (its tokens, not the whole corpus')
+    own = corpus.select(provinces=[focus])
+    main_type, main_years = analysis.main_doc_type(own, focus)
+    ch = analysis.theme_changes(own, focus, years=main_years, doc_type=main_type)
+    terms = analysis.term_changes(own, focus, years=main_years, top_n=top_n, doc_type=main_type)
+    fig = change_over_time(ch, terms, province=focus, note=f"只比较{focus}的{main_type}，不含其他类型的文件")
+    return {"": ch, "_terms": terms}, fig
+
+
+def _chart_similarity_heatmap(corpus, run, top_n):
+    from compare import analysis
+
+    level = similarity_level(corpus)
+    sim = run(analysis.similarity, corpus, level=level)
+    return {"": sim}, similarity_heatmap(sim, level=level)
+
+
+def _chart_distinctive_terms(corpus, run, top_n):
+    from compare import analysis
+
+    # every term ranked (top_n=None) is the computation the reports share; the chart needs the top 10
+    key = run(analysis.keyness, corpus, by="province", top_n=None)
+    key = key[key["rank"] <= 10].reset_index(drop=True)
+    fig = distinctive_terms(key, top_n=10)
+    return {"": drawn_data(fig, key)}, fig
+
+
+def _chart_slogan_timeline(corpus, run, top_n):
+    from compare import analysis
+
+    shared = run(analysis.shared_phrases, corpus, min_provinces=2)
+    fig = slogan_timeline(shared, provinces=corpus.provinces)
+    return {"": drawn_data(fig, shared)}, fig
+
+
+def _chart_targets_chart(corpus, run, top_n):
+    from compare import analysis
+
+    tg = run(analysis.targets_by_theme, corpus)
     plans = corpus.documents[["province", "year"]].drop_duplicates().itertuples(index=False)
-    yield _Chart("targets_chart", {"": tg}, targets_chart(tg, plans=list(plans), note=note))
+    fig = targets_chart(tg, plans=list(plans), note=doc_type_note(corpus.documents))
+    return {"": drawn_data(fig, tg)}, fig
+
+
+def _chart_departments_themes(corpus, run, top_n):
+    from compare import analysis
+
     # the named offices that carry the work, not classes of recipients (各全省学会, 机关各部室, …)
-    dp = analysis.departments_by_theme(corpus, top_n=top_n, collective=False)
-    yield _Chart("departments_themes", {"": dp}, departments_themes(
-        dp, top_n=top_n, subtitle=f"各部门承担的工作条目数（按主题；条目最多的 {top_n} 个部门，不含“各全省学会”等泛指的落实对象）"))
+    dp = run(analysis.departments_by_theme, corpus, top_n=top_n, collective=False)
+    fig = departments_themes(dp, top_n=top_n, subtitle=f"各部门承担的工作条目数（按主题；条目最多的 {top_n} 个部门，"
+                                                       "不含“各全省学会”等泛指的落实对象）")
+    return {"": dp}, fig
+
+
+#: every chart of `python -m compare figures`, in order
+CHARTS: dict[str, Callable] = {
+    "theme_heatmap": _chart_theme_heatmap,
+    "theme_shares_bar": _chart_theme_shares_bar,
+    "change_over_time": _chart_change_over_time,
+    "similarity_heatmap": _chart_similarity_heatmap,
+    "distinctive_terms": _chart_distinctive_terms,
+    "slogan_timeline": _chart_slogan_timeline,
+    "targets_chart": _chart_targets_chart,
+    "departments_themes": _chart_departments_themes,
+}
+
+
+def _charts(corpus, *, top_n: int, names: Sequence[str] | None = None, compute=None) -> Iterable[_Chart]:
+    """Each chart in turn (computed and drawn only when the previous one has been consumed)."""
+    run = compute or _direct
+    for name in names if names is not None else CHARTS:
+        if name not in CHARTS:
+            raise ParameterError(f"unknown chart {name!r}; choose from {', '.join(CHARTS)}")
+        data, fig = CHARTS[name](corpus, run, top_n)
+        yield _Chart(name, data, fig)
 
 
 def _check_formats(formats: Iterable[str]) -> list[str]:
@@ -985,19 +1342,26 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
 
 
 def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMATS, dpi: int = 300,
-                  top_n: int = 15) -> list[Path]:
+                  top_n: int = 15, charts: Sequence[str] | None = None, compute=None) -> list[Path]:
     """Compute every comparison with :mod:`compare.analysis`, draw every briefing chart and write it to
-    ``out_dir/<chart>.<format>`` for each format, with the data behind it as ``<chart>.csv`` (UTF-8
+    ``out_dir/<chart>.<format>`` for each format, with the data drawn as ``<chart>.csv`` (UTF-8
     with BOM, for Excel) beside it; ``change_over_time`` also writes ``change_over_time_terms.csv``.
     Files are written atomically and deterministically (unchanged files are not rewritten).
-    Returns the paths written (figures and CSVs), in chart order."""
+    Returns the paths written (figures and CSVs), in chart order.
+
+    At national scale every chart stays readable: the similarity matrix compares provinces when the
+    corpus has more than SIMILARITY_DOCUMENT_LIMIT documents, and the other charts reduce themselves
+    (latest year per province, top-N phrases, a term table), saying so in their subtitles; the CSV
+    holds what was drawn. charts: names from CHARTS (default all). compute(func, corpus, **kwargs):
+    how analysis functions are run (default: called directly; the build passes a cache shared with
+    the reports)."""
     formats = _check_formats(formats)
     if int(dpi) < 10:
         raise ParameterError(f"dpi must be at least 10, not {dpi}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    for chart in _charts(corpus, top_n=top_n):
+    for chart in _charts(corpus, top_n=top_n, names=charts, compute=compute):
         try:
             for fmt in formats:
                 written.append(save_figure(chart.figure, out_dir / f"{chart.name}.{fmt}", dpi=int(dpi)))
@@ -1015,12 +1379,14 @@ def cli_figures(args) -> int:
     """`python -m compare figures [--formats png,svg,pdf] [--dpi 300] [--processed DIR] [--out DIR]`."""
     from compare.analysis import Corpus
 
+    from compare.report import ComparisonCache
+
     formats = _check_formats(args.formats)
     corpus = Corpus.load(args.processed)
     font = cjk_font_info()
     print(f"font: {font.family} ({font.source}: {font.path}); PDF glyphs as Type {font.pdf_fonttype}")
-    with font_problems() as problems:
-        paths = write_figures(corpus, args.out, formats=formats, dpi=args.dpi)
+    with font_problems() as problems:  # comparisons cached: the reports (and the next run) reuse them
+        paths = write_figures(corpus, args.out, formats=formats, dpi=args.dpi, compute=ComparisonCache(args.processed))
     for p in paths:
         print(p)
     print(f"{len(paths)} files in {args.out}")

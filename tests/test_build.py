@@ -70,6 +70,28 @@ def test_second_build_skips_every_step(project):
     assert after == before  # nothing rewritten
 
 
+def test_no_change_build_does_not_load_the_corpus(project, monkeypatch):
+    """A no-change build stays cheap at any corpus size: it hashes files, it never reads the tables."""
+    from compare import analysis
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a no-change build loaded the corpus")
+
+    monkeypatch.setattr(analysis.Corpus, "load", refuse)
+    s = build.run_build(**project.kw)
+    assert s.ok and not s.done, s.line()
+
+
+def test_reports_read_the_keyness_the_build_computed_once(project):
+    """Every province report needs the keyness of every province against the others; the build
+    computes it before the kernels start (here: the figures step did, through the same cache)."""
+    from compare import analysis
+
+    processed = project.base / "processed"
+    cache = report.ComparisonCache(processed)
+    assert cache.lookup(analysis.keyness, analysis.Corpus.load(processed), by="province", top_n=None) is not None
+
+
 def test_changed_raw_dir_reruns_ingest_only_when_tables_do_not_change(project):
     """A MANIFEST edit changes the raw hashes, so ingest runs again; its tables come out byte-identical,
     so every later step is still up to date."""

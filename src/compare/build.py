@@ -349,15 +349,26 @@ def run_build(
         return finish()
 
     tables = table_hashes(processed_dir)
+    # the corpus is loaded once, and only if a step below has work to do (a no-change build never
+    # loads it); corpus-wide comparisons go through a cache the report kernels read as well
+    corpus_box: list = []
+
+    def corpus():
+        if not corpus_box:
+            from compare.analysis import Corpus
+
+            corpus_box.append(Corpus.load(processed_dir))
+        return corpus_box[0]
+
+    comparisons = report_mod.ComparisonCache(processed_dir)
 
     # ---- figures --------------------------------------------------------------------------------
     def do_figures() -> tuple[list[Path], str]:
-        from compare.analysis import Corpus
         from compare.fonts import font_problems
         from compare.plots import write_figures
 
         with font_problems() as problems:
-            paths = write_figures(Corpus.load(processed_dir), figures_dir, formats=formats, dpi=dpi)
+            paths = write_figures(corpus(), figures_dir, formats=formats, dpi=dpi, compute=comparisons)
         problem = ""
         if problems:
             for message in dict.fromkeys(problems):
@@ -395,6 +406,11 @@ def run_build(
         else:
             todo.append((kind, name, params, key))
     done_count = n - len(todo)
+    if todo:
+        try:
+            prepare_reports(corpus(), comparisons)
+        except Exception as exc:  # the reports then compute it themselves (and fail with their own message)
+            log.warning("could not precompute the reports' shared comparisons: %s", _describe(exc))
 
     def run_one(kind: str, name: str, params: dict) -> tuple[list[Path] | None, str, float]:
         prog.start(name)  # in the worker: the live line shows what is running, not what is queued
@@ -402,7 +418,7 @@ def run_build(
         try:
             path = report_mod.render_report(
                 kind, parameters=params, processed_dir=processed_dir, out_dir=reports_dir,
-                kernel_name=kernel_name, timeout=timeout, progress_bar=False,
+                kernel_name=kernel_name, timeout=timeout, progress_bar=False, corpus=corpus(),
             )
             return [path], "", time.perf_counter() - t
         except Exception as exc:  # one failing report must not stop the others
@@ -425,6 +441,16 @@ def run_build(
             summary.steps.append(result)
             prog.finish(result, f"[{done_count}/{n}] ")
     return finish()
+
+
+def prepare_reports(corpus, comparisons) -> None:
+    """Compute, once and before the report kernels start, what every province report reads: the
+    keyness of every province against the others (``analysis.keyness(by="province", top_n=None)``,
+    about 2 s on 1,000 documents). Without it the first kernels would each compute it at the same
+    time. A cache hit (the figures step computed it in this build) costs a file read."""
+    from compare.analysis import keyness
+
+    comparisons(keyness, corpus, by="province", top_n=None)
 
 
 def cli_build(args) -> int:

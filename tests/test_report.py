@@ -532,3 +532,43 @@ def test_tables_stay_readable_for_31_provinces():
     assert "共 124 个省份-年份-单位组合" in text and text.count("<tr>") == 2  # body rows: 场 and %
     assert "<td>场</td>\n      <td>31</td>\n      <td>124</td>\n      <td>620</td>" in text  # 62 × 10 场
     assert "<td>%</td>\n      <td>31</td>\n      <td>124</td>\n      <td></td>" in text  # % is not summed
+
+
+def test_documents_are_summarised_per_province_when_there_are_many():
+    items = pd.DataFrame([{"doc_id": f"{p}-{y}", "item_id": "1", "seq": 1, "province": p, "year": y,
+                           "doc_type": "工作要点" if y % 2 else "重点工作", "text": "加强科普工作"}
+                          for p in ("河南", "湖北", "黑龙江") for y in range(2010, 2024)])
+    corpus = analysis.Corpus.from_frames(items=items, tokens=[["科普"]] * len(items))
+    text = report.documents_overview(corpus).html
+    assert "共 42 份文件，按省份汇总" in text and text.count("<tr>") == 3
+    assert "2010—2023（14 年）" in text and "工作要点 7、重点工作 7" in text
+    few = report.documents_overview(corpus.select(provinces=["河南"])).html
+    assert few.count("<tr>") == 14 and "按省份汇总" not in few
+
+
+@pytest.fixture(scope="module")
+def national_dir(tmp_path_factory) -> Path:
+    """48 synthetic plans of all 31 provinces (compare.bench's generator), ingested and themed."""
+    from compare.bench import generate_corpus, write_manifest
+    from compare.load import ingest
+    from compare.themes import run_themes
+
+    base = tmp_path_factory.mktemp("national")
+    generate_corpus(48, base / "raw", seed=0)
+    write_manifest(base / "raw")
+    assert len(ingest(base / "raw", base / "processed", strict=True).documents) == 48
+    run_themes(base / "processed")
+    return base / "processed"
+
+
+def test_cross_report_of_31_provinces_stays_readable(national_dir, tmp_path):
+    path = report.render_report("cross", parameters={}, processed_dir=national_dir, out_dir=tmp_path)
+    text = path.read_text(encoding="utf-8")
+    seen = _visible(text)
+    figures = re.findall(r'<img alt="([^"]*)" class="kx-figure"', text)
+    assert "各省工作要点的文本相似度" in figures  # provinces compared, not 48 × 48 documents
+    assert "共 48 份文件，按省份汇总" in seen
+    assert "特色词（括号内为 G²）" in seen  # one line per province
+    assert "每省只显示最近一年" in seen or "省份和年份同上图" in seen
+    n_rows = [len(re.findall(r"<tr>", t)) for t in re.findall(r"<table.*?</table>", text, flags=re.S)]
+    assert max(n_rows) <= 45, n_rows  # no table longer than its cap (3 × top_n slogans)

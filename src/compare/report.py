@@ -1343,3 +1343,20 @@ def targets_by_unit(targets: pd.DataFrame, *, max_rows: int = 40) -> HTMLBlock:
     agg = agg.sort_values(["n_targets", "unit"], ascending=[False, True], kind="mergesort")
     return table(agg, caption=f"所选范围内按主题和单位合计（共 {len(targets)} 个省份-年份-单位组合；% 等不可相加的单位不合计）",
                  max_rows=max_rows, labels={"n_provinces": "省份数"})
+
+
+def documents_overview(corpus, *, max_rows: int = 40) -> HTMLBlock:
+    """The documents a report covers: one row each (:func:`documents_table`) up to max_rows, else (a
+    national corpus) one row per province with its number of documents, years and document types,
+    and a note pointing to the full list (the documents table)."""
+    docs = documents_table(corpus)
+    if len(docs) <= max_rows:
+        return table(docs)
+    per = (docs.groupby("province", sort=True)
+           .agg(n_documents=("year", "size"),
+                years=("year", lambda ys: f"{min(ys)}—{max(ys)}（{len(set(ys))} 年）" if len(set(ys)) > 1 else str(min(ys))),
+                doc_types=("doc_type", lambda ts: "、".join(f"{t} {n}" for t, n in pd.Series(ts).value_counts().sort_index().items())),
+                n_items=("n_items", "sum"))
+           .reset_index())
+    return table(per, caption=f"共 {len(docs)} 份文件，按省份汇总（逐份清单见处理后的 documents 表）",
+                 labels={"n_documents": "文件数", "years": "年份", "doc_types": "文件类型（份数）", "n_items": "条目数"})

@@ -713,7 +713,14 @@ def machine_info() -> dict:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             versions[dist] = None
+    commit = None
+    try:
+        commit = subprocess.run(["git", "-C", str(project_root()), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        pass
     return {
+        "commit": commit or os.environ.get("KEXIE_BENCH_COMMIT"),
         "cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "memory_gb": round(mem / 2**30, 1) if mem else None,

@@ -94,7 +94,8 @@ def test_cn_numeral():
 
 
 STAGES = ("ingest", "segmentation", "jieba_floor", "segmentation_2cores", "themes", "comparisons",
-          "report_render", "empty_notebook", "build_full", "build_nochange", "build_add_one")
+          "report_render", "empty_notebook", "build_full", "build_nochange", "build_add_one",
+          "report_render_after_build")
 
 
 @pytest.mark.slow

@@ -441,14 +441,19 @@ def _read_cached_subset(path: Path) -> bytes | None:
     return data
 
 
+def _prune_cache(directory: Path, pattern: str, keep: int) -> None:
+    """Keep the `keep` most recently used files matching pattern in a cache directory."""
+    entries = []
+    for p in directory.glob(pattern):
+        with contextlib.suppress(FileNotFoundError):  # another process pruned it first
+            entries.append((p.stat().st_mtime_ns, p.name, p))
+    for _, _, old in sorted(entries, reverse=True)[keep:]:
+        old.unlink(missing_ok=True)
+
+
 def _store_subset(path: Path, data: bytes) -> None:
     atomic_write_bytes(path, data)
-    entries = []
-    for p in path.parent.glob("*.woff"):
-        with contextlib.suppress(FileNotFoundError):
-            entries.append((p.stat().st_mtime_ns, p.name, p))
-    for _, _, old in sorted(entries, reverse=True)[SUBSET_CACHE_KEEP:]:
-        old.unlink(missing_ok=True)
+    _prune_cache(path.parent, "*.woff", SUBSET_CACHE_KEEP)
 
 
 #: Name of a subset whose source font reserves its name (OFL Reserved Font Name): a subset is a
@@ -648,8 +653,11 @@ def render_report(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     failed_path = out_dir / FAILED_DIR / f"{name}.ipynb"
-    warm = threading.Thread(target=_quietly(prepare_export), name="kexie-prepare-export", daemon=True)
-    warm.start()  # while the kernel runs: this process would only wait
+    # while the kernel starts and runs, this process would only wait: it computes what the kernel will
+    # read from the comparisons cache (the province's keyness) and readies the HTML export
+    steps = [prepare_export] if kind != "province" else [lambda: prepare_province(corpus, params), prepare_export]
+    warm = threading.Thread(target=_quietly(*steps), name="kexie-prepare", daemon=True)
+    warm.start()
     with tempfile.TemporaryDirectory(prefix=f"kexie-{name}-") as tmp:
         executed = Path(tmp) / f"{name}.ipynb"
         kernel_log = Path(tmp) / "kernel.log"
@@ -693,16 +701,27 @@ def render_report(
     return html_path
 
 
-def _quietly(func):
-    """func for a background thread: a failure is logged (the export then pays the cost itself)."""
+def _quietly(*funcs):
+    """The funcs, in turn, for a background thread: a failure is logged and the next one runs (these
+    are head starts only: the kernel or the export redoes the work and raises what matters)."""
 
     def run() -> None:
-        try:
-            func()
-        except Exception as exc:  # only a head start: export_html redoes it and raises what matters
-            log.warning("%s failed: %s: %s", func.__name__, type(exc).__name__, exc)
+        for func in funcs:
+            try:
+                func()
+            except Exception as exc:  # logged, not swallowed; the real step reports its own error
+                log.warning("preparing the report: %s: %s", type(exc).__name__, exc)
 
     return run
+
+
+def prepare_province(corpus, params: Mapping[str, Any]) -> None:
+    """Put the province report's one corpus-wide input, the province's keyness against the others,
+    in the comparisons cache the kernel reads (:func:`province_keyness`, as the template calls it).
+    render_report runs it while the kernel starts; a build has usually computed it already."""
+    sel = select(corpus, province=params["province"], years=params.get("years"), themes=params.get("themes"))
+    sub = corpus.select(provinces=[sel.province], years=sel.years)
+    province_keyness(corpus, sub, top_n=1, compute=ComparisonCache(params["processed_dir"]))
 
 
 def _kernel_config(kernel_log: Path):
@@ -1182,12 +1201,7 @@ class ComparisonCache:
         path = self.directory / f"{self.key(func, corpus, kwargs)}.pkl"
         result = func(corpus, **kwargs)
         atomic_write_bytes(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        entries = []
-        for p in self.directory.glob("*.pkl"):
-            with contextlib.suppress(FileNotFoundError):
-                entries.append((p.stat().st_mtime_ns, p.name, p))
-        for _, _, old in sorted(entries, reverse=True)[COMPARISONS_CACHE_KEEP:]:
-            old.unlink(missing_ok=True)
+        _prune_cache(self.directory, "*.pkl", COMPARISONS_CACHE_KEEP)
         return result
 
 

@@ -572,3 +572,21 @@ def test_cross_report_of_31_provinces_stays_readable(national_dir, tmp_path):
     assert "每省只显示最近一年" in seen or "省份和年份同上图" in seen
     n_rows = [len(re.findall(r"<tr>", t)) for t in re.findall(r"<table.*?</table>", text, flags=re.S)]
     assert max(n_rows) <= 45, n_rows  # no table longer than its cap (3 × top_n slogans)
+
+
+def test_render_prepares_the_provinces_keyness_while_the_kernel_starts(themed_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))  # an empty comparisons cache
+    corpus = analysis.Corpus.load(themed_dir)
+    sub = corpus.select(provinces=["湖北"], years=[2019])
+    assert report.ComparisonCache(themed_dir).lookup(report.group_keyness, report.against_others(corpus, sub),
+                                                     groups=["湖北"], by="province", top_n=None) is None
+    params = report.resolve_parameters("province", {"province": "湖北省"}, corpus,
+                                       template=ROOT / "notebooks" / "reports" / "province_report.ipynb")
+    params["processed_dir"] = str(themed_dir)
+    report.prepare_province(corpus, params)
+    cache = report.ComparisonCache(themed_dir)
+    # what the template will ask for is there (the whole table, or this province's rows)
+    got = report.province_keyness(corpus, sub, top_n=15, compute=cache)
+    assert cache.hits == 1 and cache.misses == 0
+    expected = analysis.keyness(corpus, by="province", top_n=15)
+    pd.testing.assert_frame_equal(got, expected[expected["group"] == "湖北"].reset_index(drop=True))

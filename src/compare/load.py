@@ -41,7 +41,7 @@ from compare.provinces import (
     province_from_issue_number,
     province_in,
 )
-from compare.structure import heading_of, is_marker, parse_items, split_documents
+from compare.structure import YEAR, heading_of, is_marker, parse_items, split_documents
 from compare.targets import extract_targets
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class IngestError(CompareError):
 # ---------------------------------------------------------------------------------------------
 # metadata rules
 
-_YEAR = r"(?:19[89]\d|20\d\d)"
+_YEAR = YEAR
 _ISSUE_NO_RE = re.compile(
     rf"(?P<prefix>[\u4e00-\u9fff]{{1,12}})\s*[〔\[［【（(]\s*(?P<year>{_YEAR})\s*[〕\]］】）)]\s*第?\s*(?P<no>\d{{1,5}})\s*号"
 )

@@ -85,7 +85,9 @@ _TITLE_END_RE = re.compile(
     r"(（[^）]{1,20}）)?$"
 )
 _NOT_TITLE_RE = re.compile(r"^(关于|印发)|《|》|通知$|[。；！？，]")
-_YEAR_RE = re.compile(r"(?<!\d)(19[89]\d|20\d\d)(?!\d)")
+# a plausible plan year (1980-2099): the one pattern the loader and the title rules share
+YEAR = r"(?:19[89]\d|20\d\d)"
+_YEAR_RE = re.compile(rf"(?<!\d)({YEAR})(?!\d)")
 _ORG_LINE_RE = re.compile(r"^[\u4e00-\u9fff]{2,20}(科协|科学技术协会|协会)$")
 
 

@@ -2,7 +2,7 @@
 
     python benchmarks/run.py [--sizes 100,1000] [--json FILE] [--seed 0] [--workdir DIR]
 
-Same as `python -m compare bench`; the work is done by compare.bench.
+Same as `python -m compare bench`; the work is done by compare.pipeline.bench.
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from compare.bench import cli_bench
-from compare.errors import CompareError
+from compare.pipeline.bench import cli_bench
+from compare.core.errors import CompareError
 
 
 def main(argv: list[str] | None = None) -> int:

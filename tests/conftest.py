@@ -23,7 +23,7 @@ def raw_dir() -> Path:
 @pytest.fixture(scope="session")
 def processed_dir(tmp_path_factory) -> Path:
     """data/raw ingested into a fresh directory (documents, items, targets)."""
-    from compare.load import ingest
+    from compare.ingest.load import ingest
 
     out = tmp_path_factory.mktemp("processed")
     result = ingest(RAW, out)
@@ -34,7 +34,7 @@ def processed_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def themed_dir(processed_dir) -> Path:
     """processed_dir plus item_themes, theme_shares and clusters."""
-    from compare.themes import run_themes
+    from compare.text.themes import run_themes
 
     run_themes(processed_dir)
     return processed_dir

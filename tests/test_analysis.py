@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from compare import analysis as an
-from compare.errors import EmptyCorpusError, ParameterError
+from compare.core.errors import EmptyCorpusError, ParameterError
 
 THEMES = ["党建", "科普", "智库"]
 

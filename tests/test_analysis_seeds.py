@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from compare import analysis as an
-from compare import io
-from compare.errors import ParameterError
+from compare.core import io
+from compare.core.errors import ParameterError
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ import shutil
 
 import pytest
 
-from compare import io
+from compare.core import io
 from compare.cli import main
-from compare.errors import EmptyCorpusError, InputFileError
-from compare.load import IngestError, ingest, load_file, parse_text, raw_files
+from compare.core.errors import EmptyCorpusError, InputFileError
+from compare.ingest.load import IngestError, ingest, load_file, parse_text, raw_files
 
 from conftest import RAW
 

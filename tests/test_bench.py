@@ -7,9 +7,9 @@ import os
 import pandas as pd
 import pytest
 
-from compare import bench
-from compare.load import ingest
-from compare.provinces import PROVINCES
+from compare.pipeline import bench
+from compare.ingest.load import ingest
+from compare.ingest.provinces import PROVINCES
 
 from conftest import ROOT
 

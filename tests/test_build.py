@@ -11,8 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from compare import build, report
-from compare.errors import ReportError
+from compare.pipeline import build
+
+from compare.pipeline import report
+from compare.core.errors import ReportError
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ["cross_province.html", "province_heilongjiang.html", "province_henan.html", "province_hubei.html"]

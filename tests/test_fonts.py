@@ -16,8 +16,8 @@ from matplotlib import font_manager
 from matplotlib import ft2font
 from matplotlib.figure import Figure
 
-from compare import fonts
-from compare.fonts import FontError, find_cjk_font, font_problems
+from compare.presentation import fonts
+from compare.presentation.fonts import FontError, find_cjk_font, font_problems
 
 
 def _draw(text: str, family: list[str]) -> None:

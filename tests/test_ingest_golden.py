@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from compare import io
-from compare.clean import MASK
+from compare.core import io
+from compare.ingest.clean import MASK
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
 """Responsible departments from （责任部门：…） notes."""
 import pytest
 
-from compare.clean import normalise_line
-from compare.departments import extract_departments, split_departments
+from compare.ingest.clean import normalise_line
+from compare.ingest.departments import extract_departments, split_departments
 
 
 def test_note_removed_from_text_and_split_on_commas():
@@ -65,12 +65,12 @@ def test_no_suffix_sharing_between_bodies_that_are_complete():
 @pytest.mark.parametrize("name", ["各全省学会", "机关各部室", "各直属事业单位", "相关省辖市科协", "企业科协",
                                   "医疗卫生机构科协", "全省学会", "各省辖市和济源示范区科协", "科普信息化试点县市区"])
 def test_collective_recipients(name):
-    from compare.departments import is_collective
+    from compare.ingest.departments import is_collective
     assert is_collective(name)
 
 
 @pytest.mark.parametrize("name", ["办公室", "学会学术部", "省科技馆", "省老科协", "河南科技报社", "省科普中心［省素质办］",
                                   "人才发展中心", "机关党委", "省科技社团党委", "省反邪教协会秘书处"])
 def test_named_offices(name):
-    from compare.departments import is_collective
+    from compare.ingest.departments import is_collective
     assert not is_collective(name)

@@ -2,7 +2,7 @@
 import pytest
 import zhconv
 
-from compare.load import (
+from compare.ingest.load import (
     INFERRED_TITLE_NOTE,
     classify_doc_type,
     classify_untitled,

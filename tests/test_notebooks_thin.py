@@ -117,6 +117,6 @@ def test_papermill_sees_every_parameter(path):
     must understand every annotation, e.g. Optional[list[int]] rather than `list[int] | None`."""
     import papermill
 
-    from compare.report import template_parameters
+    from compare.pipeline.report import template_parameters
 
     assert list(papermill.inspect_notebook(str(path))) == list(template_parameters(path))

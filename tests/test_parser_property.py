@@ -2,10 +2,10 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compare.departments import extract_departments
-from compare.errors import InputFileError
-from compare.load import ParsedDocument, parse_text
-from compare.targets import extract_targets
+from compare.ingest.departments import extract_departments
+from compare.core.errors import InputFileError
+from compare.ingest.load import ParsedDocument, parse_text
+from compare.ingest.targets import extract_targets
 
 # pieces that exercise the rules: markers, titles, notes, masks, numbers, cruft, HTML, punctuation
 PIECES = [

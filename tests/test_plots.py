@@ -17,10 +17,10 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.colors import to_hex
 
-from compare import plots
-from compare.errors import ParameterError
-from compare.fonts import cjk_font_info, font_problems
-from compare.themes import load_theme_dictionary
+from compare.presentation import plots
+from compare.core.errors import ParameterError
+from compare.presentation.fonts import cjk_font_info, font_problems
+from compare.text.themes import load_theme_dictionary
 
 THEMES = list(load_theme_dictionary().themes)
 GROUPS = [("河南", 2019), ("河南", 2022), ("河南", 2024), ("湖北", 2019), ("黑龙江", 2019)]
@@ -561,10 +561,10 @@ def test_change_over_time_lists_only_the_most_recent_term_changes():
 
 @pytest.fixture(scope="module")
 def national_dir(tmp_path_factory) -> Path:
-    """48 synthetic plans of all 31 provinces (compare.bench's generator), ingested and themed."""
-    from compare.bench import generate_corpus, write_manifest
-    from compare.load import ingest
-    from compare.themes import run_themes
+    """48 synthetic plans of all 31 provinces (compare.pipeline.bench's generator), ingested and themed."""
+    from compare.pipeline.bench import generate_corpus, write_manifest
+    from compare.ingest.load import ingest
+    from compare.text.themes import run_themes
 
     base = tmp_path_factory.mktemp("national")
     generate_corpus(48, base / "raw", seed=0)

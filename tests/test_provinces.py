@@ -1,6 +1,6 @@
 import pytest
 
-from compare.provinces import (
+from compare.ingest.provinces import (
     NATIONAL,
     PROVINCES,
     canonical_province,

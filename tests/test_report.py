@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compare import analysis, report
-from compare.build import sha256_file
+from compare import analysis
+
+from compare.pipeline import report
+from compare.pipeline.build import sha256_file
 from compare.cli import main
-from compare.errors import ParameterError, ReportError
+from compare.core.errors import ParameterError, ReportError
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PROVINCES = ("河南", "湖北", "黑龙江")
@@ -123,8 +125,8 @@ def test_cross_report_on_seeds(rendered, themed_dir):
 
 def test_document_text_is_escaped(tmp_path):
     """A plan containing <script> shows it as text; it never reaches the page as markup."""
-    from compare.load import ingest
-    from compare.themes import run_themes
+    from compare.ingest.load import ingest
+    from compare.text.themes import run_themes
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -283,7 +285,7 @@ def _embedded_font(html_text: str):
 @pytest.fixture(scope="module")
 def packaged_font():
     """The OFL font shipped with the pip dependency (a Traditional-Chinese cut), whatever the machine has."""
-    from compare.fonts import find_cjk_font
+    from compare.presentation.fonts import find_cjk_font
 
     return find_cjk_font(system=False)
 
@@ -291,7 +293,7 @@ def packaged_font():
 def test_reports_embed_a_font_covering_every_character_on_the_page(rendered):
     from fontTools.ttLib import TTFont
 
-    from compare.fonts import cjk_font_info
+    from compare.presentation.fonts import cjk_font_info
 
     source = TTFont(cjk_font_info().path, lazy=True, fontNumber=cjk_font_info().face_index)
     source_names = {(n.nameID, n.toUnicode()) for n in source["name"].names if n.platformID == 3 and n.langID == 0x409}
@@ -330,7 +332,7 @@ def test_font_subset_is_deterministic_cached_and_mainland_shaped(packaged_font, 
 
     monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))  # cache_dir() -> tmp_path/.cache
     chars = "河南省科协，。、：“科普”😀"
-    with caplog.at_level("WARNING", logger="compare.report"):
+    with caplog.at_level("WARNING", logger="compare.pipeline.report"):
         first = report.subset_cjk_font(chars, font=packaged_font, cache=False)
     assert "U+1F600" in caplog.text  # a character the font lacks is named, not silently dropped
     assert report.subset_cjk_font(chars, font=packaged_font, cache=False) == first  # no timestamps inside
@@ -432,7 +434,7 @@ def test_a_reserved_font_name_is_not_carried_by_the_subset(packaged_font):
 
 
 def test_comparison_cache_returns_the_same_frame_and_never_a_stale_one(themed_dir, tmp_path):
-    from compare import io as tables
+    from compare.core import io as tables
 
     processed = tmp_path / "processed"
     shutil.copytree(themed_dir, processed)
@@ -548,10 +550,10 @@ def test_documents_are_summarised_per_province_when_there_are_many():
 
 @pytest.fixture(scope="module")
 def national_dir(tmp_path_factory) -> Path:
-    """48 synthetic plans of all 31 provinces (compare.bench's generator), ingested and themed."""
-    from compare.bench import generate_corpus, write_manifest
-    from compare.load import ingest
-    from compare.themes import run_themes
+    """48 synthetic plans of all 31 provinces (compare.pipeline.bench's generator), ingested and themed."""
+    from compare.pipeline.bench import generate_corpus, write_manifest
+    from compare.ingest.load import ingest
+    from compare.text.themes import run_themes
 
     base = tmp_path_factory.mktemp("national")
     generate_corpus(48, base / "raw", seed=0)

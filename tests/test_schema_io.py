@@ -1,7 +1,9 @@
 import pandas as pd
 import pytest
 
-from compare import io, schema
+from compare.core import io
+
+from compare.core import schema
 
 
 def _items_row(**kw):

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compare.segment import (
+from compare.text.segment import (
     DEFAULT_STOPWORDS,
     DEFAULT_USER_DICT,
     Segmenter,

@@ -1,7 +1,7 @@
 """The plan hierarchy: markers, titles, document splitting, leaf items, preamble."""
 import pytest
 
-from compare.structure import heading_of, is_title_line, match_marker, parse_items, split_documents
+from compare.ingest.structure import heading_of, is_title_line, match_marker, parse_items, split_documents
 
 
 @pytest.mark.parametrize("line, kind, numeral, written", [

@@ -1,8 +1,8 @@
 """Quantitative targets: one test per rule, on phrases from the seeds and made-up snippets."""
 import pytest
 
-from compare.clean import normalise_line
-from compare.targets import extract_targets
+from compare.ingest.clean import normalise_line
+from compare.ingest.targets import extract_targets
 
 
 def one(text):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from compare import io
-from compare.themes import load_theme_dictionary
+from compare.core import io
+from compare.text.themes import load_theme_dictionary
 
 LABELS = Path(__file__).with_name("theme_labels.csv")
 MIN_ACCURACY = 0.85

@@ -8,11 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from compare import io, schema
+from compare.core import io
+
+from compare.core import schema
 from compare.cli import main
-from compare.errors import EmptyCorpusError, ThemeFileError
-from compare.segment import Segmenter, default_segmenter
-from compare.themes import (
+from compare.core.errors import EmptyCorpusError, ThemeFileError
+from compare.text.segment import Segmenter, default_segmenter
+from compare.text.themes import (
     DEFAULT_THEMES,
     ThemeDictionary,
     ThemeModel,
@@ -284,7 +286,7 @@ def test_rerun_is_identical_and_does_not_resegment(processed_dir, tmp_path, monk
 
 
 def test_single_document_corpus(raw_dir, tmp_path):
-    from compare.load import ingest
+    from compare.ingest.load import ingest
 
     raw = tmp_path / "raw"
     raw.mkdir()

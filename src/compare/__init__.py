@@ -1,20 +1,20 @@
 """compare: tools for comparing Chinese provincial 科协 work plans across provinces and years.
 
-Pipeline stages, one module each (a DAG, cookiecutter-data-science style):
+Layers, as packages; imports point down only (checked by import-linter in `make test`):
 
-    load      raw plan texts  -> documents / items / targets tables
-    segment   item text       -> tokens (an owned jieba.Tokenizer)
-    themes    items + tokens  -> item_themes / theme_shares / clusters tables
-    analysis  tables          -> tidy comparison DataFrames
-    plots     comparisons     -> matplotlib figures (briefing style, CJK fonts)
-    report    notebooks       -> executed, code-free HTML reports
-    build     everything      -> incremental, one command
+    core          errors, paths, schema (the table contract), io, hashing
+    ingest        raw plan files -> documents / items / targets tables
+    text          item text -> tokens (an owned jieba.Tokenizer); items -> themes
+    analysis      tables -> tidy comparison DataFrames
+    presentation  comparisons -> charts (briefing style, CJK fonts), HTML font embedding, display tables
+    pipeline      figures, papermill reports, comparison cache, the incremental build
+    cli           `python -m compare ...`
 """
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from compare.errors import (  # noqa: F401
+from compare.core.errors import (  # noqa: F401
     CompareError,
     EmptyCorpusError,
     InputFileError,

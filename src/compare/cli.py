@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 from compare import __version__
-from compare.errors import CompareError
-from compare.paths import FIGURES_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
+from compare.core.errors import CompareError
+from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 
 
 def _csv_list(value: str) -> list[str]:
@@ -71,17 +71,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         if args.command == "ingest":
-            from compare.load import cli_ingest as run
+            from compare.ingest.load import cli_ingest as run
         elif args.command == "themes":
-            from compare.themes import cli_themes as run
+            from compare.text.themes import cli_themes as run
         elif args.command == "figures":
-            from compare.plots import cli_figures as run
+            from compare.presentation.plots import cli_figures as run
         elif args.command == "report":
-            from compare.report import cli_report as run
+            from compare.pipeline.report import cli_report as run
         elif args.command == "build":
-            from compare.build import cli_build as run
+            from compare.pipeline.build import cli_build as run
         elif args.command == "bench":
-            from compare.bench import cli_bench as run
+            from compare.pipeline.bench import cli_bench as run
         else:  # pragma: no cover - argparse rejects unknown commands
             raise AssertionError(args.command)
         return int(run(args) or 0)

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compare.errors import CompareError
+from compare.core.errors import CompareError
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ as PNG/SVG/PDF with the data behind it as a CSV beside it.
 
 Style: 16:9 slide size (13.33 × 7.5 in), a left-aligned title and subtitle, a source line
 (数据来源：各省科协工作要点), large type, no chart junk, and one colour per theme everywhere (from
-``themes.toml`` via :func:`compare.themes.load_theme_dictionary`). Chinese is drawn with a real CJK
-font (see :mod:`compare.fonts`); SVG carries text as outlines and PDF embeds the glyphs, so the files
+``themes.toml`` via :func:`compare.text.themes.load_theme_dictionary`). Chinese is drawn with a real CJK
+font (see :mod:`compare.presentation.fonts`); SVG carries text as outlines and PDF embeds the glyphs, so the files
 are self-contained.
 
 Figures are plain ``Figure`` objects (not registered with pyplot): a notebook displays the returned
@@ -31,9 +31,9 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from matplotlib.transforms import ScaledTranslation
 
-from compare.errors import CompareError, ParameterError
-from compare.fonts import CJKFont, cjk_font_info, font_problems
-from compare.io import atomic_write_bytes
+from compare.core.errors import CompareError, ParameterError
+from compare.presentation.fonts import CJKFont, cjk_font_info, font_problems
+from compare.core.io import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ MIN_TEXT_SIZE = 8
 def cjk_font():
     """FontProperties of the project's CJK font (a system Noto Sans CJK SC / Source Han Sans SC /
     WenQuanYi …, else the OFL Noto Sans CJK from the `cvttf-notosanscjk-regular` dependency).
-    ``cjk_font().get_file()`` is its path; :func:`compare.fonts.cjk_font_info` says where it came from."""
+    ``cjk_font().get_file()`` is its path; :func:`compare.presentation.fonts.cjk_font_info` says where it came from."""
     return cjk_font_info().properties()
 
 
@@ -137,7 +137,7 @@ def _rc(font: CJKFont) -> dict:
         "figure.facecolor": "white",
         "savefig.facecolor": "white",
         "figure.dpi": 100,
-        # self-contained vector output (see compare.fonts for why PDF uses Type 3 with CFF fonts)
+        # self-contained vector output (see compare.presentation.fonts for why PDF uses Type 3 with CFF fonts)
         "svg.fonttype": "path",
         "svg.hashsalt": "kexie-compare",
         "pdf.fonttype": font.pdf_fonttype,
@@ -161,7 +161,7 @@ def apply_style() -> CJKFont:
 
 
 def _dictionary():
-    from compare.themes import load_theme_dictionary
+    from compare.text.themes import load_theme_dictionary
 
     return load_theme_dictionary()
 
@@ -1379,7 +1379,7 @@ def cli_figures(args) -> int:
     """`python -m compare figures [--formats png,svg,pdf] [--dpi 300] [--processed DIR] [--out DIR]`."""
     from compare.analysis import Corpus
 
-    from compare.report import ComparisonCache
+    from compare.pipeline.report import ComparisonCache
 
     formats = _check_formats(args.formats)
     corpus = Corpus.load(args.processed)

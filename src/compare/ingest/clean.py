@@ -22,7 +22,7 @@ from pathlib import Path
 
 import zhconv
 
-from compare.errors import InputFileError
+from compare.core.errors import InputFileError
 
 # ---------------------------------------------------------------------------------------------
 # masks
@@ -371,7 +371,7 @@ def join_page_breaks(lines: list[str], *, is_marker, is_heading) -> list[str]:
     A line is glued to the previous one when the previous line is prose (>= 30 characters, not a
     heading), ends mid-sentence (a CJK character, digit, `，`, `、`, or an opening bracket/quote), and
     the line itself does not start a new item, section or title. Blank lines are ignored (page breaks
-    leave them behind). `is_marker(line)` / `is_heading(line)` come from compare.structure.
+    leave them behind). `is_marker(line)` / `is_heading(line)` come from compare.ingest.structure.
     """
     out: list[str] = []
     for line in lines:
@@ -403,7 +403,7 @@ def prepare_text(text: str) -> tuple[str, bool]:
 def clean_lines(text: str) -> tuple[list[str], bool]:
     """Text -> (logical lines, converted_from_traditional): HTML stripped, simplified, normalised, web
     cruft removed, page breaks rejoined, blank lines dropped."""
-    from compare.structure import is_heading, is_marker
+    from compare.ingest.structure import is_heading, is_marker
 
     text, converted = prepare_text(text)
     lines = remove_cruft(text.split("\n"))

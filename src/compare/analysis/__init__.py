@@ -10,7 +10,7 @@ Everything starts from a :class:`Corpus` (the processed tables in memory)::
 Conventions: provinces sort by their Unicode code points (as everywhere in the package), years
 ascending, themes in the theme dictionary's order. A corpus with a single document still works
 (comparisons that need two groups return an empty frame with the right columns); a corpus with no
-items raises :class:`compare.errors.EmptyCorpusError`.
+items raises :class:`compare.core.errors.EmptyCorpusError`.
 """
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compare import io, schema
-from compare.errors import CompareError, EmptyCorpusError, ParameterError
+from compare.core import io
+
+from compare.core import schema
+from compare.core.errors import CompareError, EmptyCorpusError, ParameterError
 
 SCORE_PREFIX = schema.THEME_SCORE_PREFIX
 
@@ -232,7 +234,7 @@ class Corpus:
     def tokens(self) -> list[list[str]]:
         """Content tokens of each items row (same order), from the shared segmenter (cached by content hash)."""
         if self._tokens is None:
-            from compare.segment import default_segmenter
+            from compare.text.segment import default_segmenter
 
             self._tokens = default_segmenter().tokenize_many(self.items["text"].astype(str).tolist())
         return self._tokens
@@ -592,7 +594,7 @@ def main_doc_type(
     Change over time should compare like with like: Henan's 2022 plan is a 学会学术工作要点, so pooling
     it with the 工作要点 of 2019 and 2024 would read as "科普 disappeared in 2022". Ties go to the
     type listed first in the controlled vocabulary (工作要点 before 重点工作 …)."""
-    from compare.load import TYPE_CODES
+    from compare.ingest.load import TYPE_CODES
 
     sel = validate_selection(corpus, province=province, years=years)
     docs = corpus.documents[corpus.documents["province"] == sel["province"]]
@@ -746,7 +748,7 @@ def shared_phrases(corpus: Corpus, *, min_provinces: int = 2, max_phrases: int |
                 texts_by_doc[doc_id] = pre + "\n" + texts_by_doc[doc_id]
     # 1. quoted and title phrases. Texts are normalised as the segmenter does (full-width -> ASCII,
     # traditional -> simplified) so that “３＋１” and “3+1” are one slogan.
-    from compare.segment import normalize_text
+    from compare.text.segment import normalize_text
 
     norm_texts = {d: normalize_text(t) for d, t in texts_by_doc.items()}
     quoted: set[str] = set()
@@ -862,9 +864,9 @@ def departments_by_theme(corpus: Corpus, *, top_n: int | None = None, collective
     total items (descending, ties by name), themes in dictionary order; top_n keeps the busiest.
 
     collective=False leaves out classes of recipients (各全省学会, 机关各部室, 企业科协, …; see
-    compare.departments.is_collective) so that only the named offices that carry the work remain.
-    One office written two ways is counted once (科普部 = 科学技术普及部, compare.departments.ALIASES)."""
-    from compare.departments import canonical_department, is_collective
+    compare.ingest.departments.is_collective) so that only the named offices that carry the work remain.
+    One office written two ways is counted once (科普部 = 科学技术普及部, compare.ingest.departments.ALIASES)."""
+    from compare.ingest.departments import canonical_department, is_collective
 
     themed = corpus.items_themed[["doc_id", "item_id", "departments", "theme"]].copy()
     themed["department"] = themed["departments"].map(
@@ -901,7 +903,7 @@ def kwic(corpus: Corpus, keyword: str, *, width: int = 20) -> pd.DataFrame:
         raise ParameterError("kwic needs a non-empty keyword")
     if width < 0:
         raise ParameterError(f"width must be >= 0, not {width!r}")
-    from compare.segment import normalize_text
+    from compare.text.segment import normalize_text
 
     keyword = normalize_text(keyword.strip())
     items = corpus.items
@@ -948,7 +950,7 @@ def validate_selection(
     known_y = corpus.years
 
     def canon(name) -> str:
-        from compare.provinces import canonical_province
+        from compare.ingest.provinces import canonical_province
 
         raw = str(name).strip()
         c = canonical_province(raw)

@@ -1,7 +1,7 @@
 """Chinese word segmentation for plan items: jieba behind one object with a domain dictionary.
 
 `Segmenter` owns a private `jieba.Tokenizer` (the global jieba is never touched), keeps jieba's
-dictionary cache under `compare.paths.cache_dir()/jieba`, silences jieba's log lines and loads the
+dictionary cache under `compare.core.paths.cache_dir()/jieba`, silences jieba's log lines and loads the
 科协 user dictionary (`data/userdict.txt`) into its own instance. `tokenize` returns *content*
 tokens only:
 
@@ -35,7 +35,7 @@ from pathlib import Path
 
 import jieba
 
-from compare.paths import PACKAGE_DATA, cache_dir as _project_cache_dir
+from compare.core.paths import PACKAGE_DATA, cache_dir as _project_cache_dir
 
 __all__ = ["Segmenter", "default_segmenter", "DEFAULT_USER_DICT", "DEFAULT_STOPWORDS"]
 
@@ -163,7 +163,7 @@ class Segmenter:
         Stop list; default the packaged one (function words and policy boilerplate).
     cache_dir : path, optional
         Where jieba's dictionary cache (``jieba/``) and the token cache (``tokens/``) live;
-        default ``compare.paths.cache_dir()`` (``.cache/`` in the project).
+        default ``compare.core.paths.cache_dir()`` (``.cache/`` in the project).
     """
 
     def __init__(self, *, user_dict=None, stopwords=None, cache_dir=None):

@@ -6,7 +6,7 @@ A report is a papermill template in ``notebooks/reports/`` (province_report.ipyn
     check the kernel  ->  validate the parameters against the corpus  ->  execute (papermill)
     ->  export HTML without code or prompts (nbconvert)  ->  write it atomically
 
-A failed execution raises :class:`compare.errors.ReportError` naming the notebook and the failing
+A failed execution raises :class:`compare.core.errors.ReportError` naming the notebook and the failing
 cell's error; the executed notebook is kept in ``<out_dir>/_failed/<name>.ipynb`` and the last good
 HTML is left untouched.
 
@@ -14,7 +14,7 @@ Escaping: every piece of document text reaches the HTML through pandas' ``to_htm
 :func:`html.escape` in the helpers below; nothing from a plan is ever inserted as raw HTML.
 
 Fonts: a report is self-contained for Chinese text. :func:`export_html` collects the characters of
-the page's visible text, subsets the project's CJK font (:func:`compare.fonts.cjk_font_info`, the
+the page's visible text, subsets the project's CJK font (:func:`compare.presentation.fonts.cjk_font_info`, the
 font the charts use) to those characters plus ASCII and common punctuation, and embeds it as a base64
 WOFF ``@font-face`` that is the last named entry of the template's font stack: readers with an
 installed Chinese font (Noto Sans CJK SC, PingFang SC, Microsoft YaHei, ...) use theirs, everyone
@@ -55,9 +55,9 @@ import numpy as np
 import pandas as pd
 
 from compare import __version__
-from compare.errors import ParameterError, ReportError
-from compare.io import atomic_write_bytes, atomic_write_text
-from compare.paths import PACKAGE_DIR, project_root
+from compare.core.errors import ParameterError, ReportError
+from compare.core.io import atomic_write_bytes, atomic_write_text
+from compare.core.paths import PACKAGE_DIR, project_root
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +86,8 @@ def template_path(kind: str) -> Path:
 
 
 def province_pinyin(province: str) -> str:
-    """Pinyin of a province for file names (河南 -> henan), from compare.provinces."""
-    from compare.provinces import PROVINCES, canonical_province
+    """Pinyin of a province for file names (河南 -> henan), from compare.ingest.provinces."""
+    from compare.ingest.provinces import PROVINCES, canonical_province
 
     short = canonical_province(province) or province
     for p in PROVINCES:
@@ -322,7 +322,7 @@ def prepare_export() -> None:
         exporter.template  # noqa: B018 - loads and compiles the Jinja templates
     finally:
         _EXPORTERS.append(exporter)
-    from compare.fonts import cjk_font_info
+    from compare.presentation.fonts import cjk_font_info
 
     font = cjk_font_info()
     st = Path(font.path).stat()
@@ -343,7 +343,7 @@ BASE_CHARS = "".join(map(chr, range(0x20, 0x7F))) + "，。、；：？！“”
 #: Simplified Chinese, so e.g. ，。 sit in the lower left as in mainland typesetting even when the
 #: project's font is a Traditional-Chinese cut (the packaged NotoSansCJKtc centres them).
 LOCL_LANGUAGE = "ZHS "
-SUBSET_CACHE_DIR = "font-subsets"  # under compare.paths.cache_dir()
+SUBSET_CACHE_DIR = "font-subsets"  # under compare.core.paths.cache_dir()
 SUBSET_CACHE_KEEP = 64  # most recently used subsets kept on disk
 _SUBSET_FORMAT = 2  # part of the cache key: bump when the subsetting below changes
 
@@ -507,7 +507,7 @@ def rename_reserved(tt) -> bool:
 def subset_cjk_font(chars: str, *, font=None, cache: bool = True) -> bytes:
     """A WOFF (zlib) subset of the project's CJK font holding exactly `chars` plus :data:`BASE_CHARS`.
 
-    font: a :class:`compare.fonts.CJKFont` (default: :func:`compare.fonts.cjk_font_info`, the font the
+    font: a :class:`compare.presentation.fonts.CJKFont` (default: :func:`compare.presentation.fonts.cjk_font_info`, the font the
     charts use). The Simplified-Chinese forms (`locl` for ZHS) are baked into the character map and the
     layout tables dropped, so the subset shows mainland forms in any browser. Every English name record
     is kept (copyright, licence and its URL included: the OFL asks copies to carry them) and the
@@ -520,8 +520,8 @@ def subset_cjk_font(chars: str, *, font=None, cache: bool = True) -> bytes:
 
     from fontTools import subset as ft_subset
 
-    from compare.fonts import cjk_font_info
-    from compare.paths import cache_dir
+    from compare.presentation.fonts import cjk_font_info
+    from compare.core.paths import cache_dir
 
     quiet = logging.getLogger("fontTools")
     if quiet.level == logging.NOTSET:  # its per-table INFO lines are noise in a report build; warnings still show
@@ -591,7 +591,7 @@ def embed_cjk_font(html_text: str, *, font=None, cache: bool = True) -> str:
     """The page with a subset of the project's CJK font covering its visible text (:func:`page_text`)
     embedded in its <style>: the template's FONT_FACE_MARKER comment becomes the @font-face rule of
     EMBEDDED_FONT_FAMILY, the last named entry of the template's font stack."""
-    from compare.fonts import cjk_font_info
+    from compare.presentation.fonts import cjk_font_info
 
     head_end = html_text.find("</head>")
     at = html_text.find(FONT_FACE_MARKER, 0, max(head_end, 0))
@@ -854,7 +854,7 @@ def header(
 ) -> HTMLBlock:
     """The report's title and provenance: parameters, data version (sha256 of the processed tables and
     of each raw file behind the documents shown), code version and generation time."""
-    from compare.build import code_version, table_hashes
+    from compare.core.hashing import code_version, table_hashes
 
     e = html.escape
     hashes = table_hashes(processed_dir)
@@ -1001,12 +1001,12 @@ FIGURE_DPI = 120
 def figure(fig, *, dpi: int = FIGURE_DPI) -> HTMLBlock:
     """A matplotlib figure as an embedded PNG; the figure is closed (no second inline copy).
 
-    Briefing charts from :mod:`compare.plots` keep their slide frame (margins, title, source line), so
+    Briefing charts from :mod:`compare.presentation.plots` keep their slide frame (margins, title, source line), so
     they are drawn once, as laid out; any other figure is cropped to its content (bbox "tight")."""
     import matplotlib.pyplot as plt
 
     buf = _io.BytesIO()
-    framed = getattr(fig, "_kexie_title", None) is not None  # made by compare.plots._figure
+    framed = getattr(fig, "_kexie_title", None) is not None  # made by compare.presentation.plots._figure
     try:
         fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None},
                     **({} if framed else {"bbox_inches": "tight"}))
@@ -1040,7 +1040,7 @@ def report_title(kind: str, selection: Selection) -> str:
     """河南省科协工作要点分析 / 中国科协工作要点分析 / 各省科协工作要点比较."""
     if kind == "cross":
         return "各省科协工作要点比较"
-    from compare.provinces import NATIONAL, province as province_record
+    from compare.ingest.provinces import NATIONAL, province as province_record
 
     short = selection.province
     if short == NATIONAL:
@@ -1123,7 +1123,7 @@ def against_others(corpus, sub) -> Any:
 # corpus-wide comparisons: computed once, shared by the figures and every report of a build
 # --------------------------------------------------------------------------------------------------
 
-COMPARISONS_CACHE_DIR = "comparisons"  # under compare.paths.cache_dir()
+COMPARISONS_CACHE_DIR = "comparisons"  # under compare.core.paths.cache_dir()
 COMPARISONS_CACHE_KEEP = 64  # most recently used results kept on disk
 _COMPARISONS_FORMAT = 1  # part of the key: bump when the stored form changes
 
@@ -1143,7 +1143,7 @@ class ComparisonCache:
     same); the last COMPARISONS_CACHE_KEEP used are kept. A damaged entry is recomputed."""
 
     def __init__(self, processed_dir: str | Path, *, directory: str | Path | None = None):
-        from compare.paths import cache_dir
+        from compare.core.paths import cache_dir
 
         self.processed_dir = Path(processed_dir)
         self.directory = Path(directory) if directory is not None else cache_dir() / COMPARISONS_CACHE_DIR
@@ -1156,7 +1156,7 @@ class ComparisonCache:
 
     def _base_key(self) -> str:
         if self._base is None:
-            from compare.build import code_version, table_hashes
+            from compare.core.hashing import code_version, table_hashes
 
             self._base = json.dumps([_COMPARISONS_FORMAT, table_hashes(self.processed_dir), code_version(),
                                      pd.__version__], sort_keys=True)

@@ -2,7 +2,7 @@
 
 Recognised note labels: 责任部门, 牵头部门, 责任单位, 牵头单位, 配合部门, 配合单位, 参与部门, 责任处室,
 牵头处室. The note is found with balanced brackets (full-width after normalisation; ASCII web
-copies are made full-width by compare.clean), so `省科普中心［省素质办］` and nested `（…）` stay
+copies are made full-width by compare.ingest.clean), so `省科普中心［省素质办］` and nested `（…）` stay
 inside one department. The list is split on `，`, `、` and `；`; each part is stripped, a label
 inside the list (`；配合部门：…`) is removed, empty parts dropped, duplicates kept once (first wins).
 

@@ -5,7 +5,7 @@ Two parts:
 * :func:`generate_corpus` writes a deterministic synthetic corpus: the real seeds' items
   (as the loader parses them) are cut into sentences and recombined into plan documents for all
   31 provinces, several years and plan types, with proper titles, ``一、`` sections, ``1.`` items
-  and ``（责任部门：…）`` notes, so that ``compare.load`` parses every one of them.
+  and ``（责任部门：…）`` notes, so that ``compare.ingest.load`` parses every one of them.
 * :func:`cli_bench` runs every size in a fresh subprocess (so peak memory is per size), times each
   pipeline stage, measures the two floors (plain jieba, an empty papermill notebook) in the same
   run and prints one table (``--json FILE`` also writes every figure as JSON).
@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from compare.errors import CompareError
-from compare.paths import RAW_DIR, project_root
+from compare.core.errors import CompareError
+from compare.core.paths import RAW_DIR, project_root
 
 # --------------------------------------------------------------------------------------------------
 # Synthetic corpus
@@ -101,12 +101,12 @@ def _sentences(text: str) -> list[str]:
 
 
 def seed_pool(raw_dir: str | Path = RAW_DIR) -> SeedPool:
-    """Parse the real seeds with compare.load and cut their items into reusable sentences.
+    """Parse the real seeds with compare.ingest.load and cut their items into reusable sentences.
 
     Sentences that carry structure (``一是``, ``——``, markers, 责任部门) are dropped so that a
     recombined item is exactly one item for the loader.
     """
-    from compare.load import ingest
+    from compare.ingest.load import ingest
 
     raw_dir = Path(raw_dir)
     with tempfile.TemporaryDirectory(prefix="kexie-bench-seeds-") as tmp:
@@ -279,7 +279,7 @@ def generate_corpus(
     provinces: short names to draw from (default all 31). One document per file, mostly UTF-8 with
     some GB18030 files (as found on provincial sites). The first n documents of n + 1 are those of n.
     """
-    from compare.provinces import PROVINCES
+    from compare.ingest.provinces import PROVINCES
 
     if n_documents < 1:
         raise CompareError(f"n_documents must be at least 1, got {n_documents}")
@@ -528,7 +528,7 @@ def run_size(size: int, root: str | Path, *, seed: int = 0, raw_dir: str | Path 
     every cache (jieba, tokens, build state) starts cold inside it; its notebooks/ links to the real
     project's report templates. The environment and working directory are restored afterwards.
     Meant to run in a fresh process per size (see run_benchmark), so that peak memory is per size.
-    provinces restricts the corpus (generate_corpus); build_options go to compare.build.run_build
+    provinces restricts the corpus (generate_corpus); build_options go to compare.pipeline.build.run_build
     (e.g. formats=("png",) for a quick run).
     """
     project_dir = Path(project_dir) if project_dir is not None else project_root()
@@ -574,7 +574,7 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     res["gb18030_files"] = sum(d.encoding == "gb18030" for d in docs)
 
     # ---- ingest ----------------------------------------------------------------------------------
-    from compare.load import ingest
+    from compare.ingest.load import ingest
 
     result = clock.run("ingest", ingest, raw, processed, strict=True)
     if result.failures or len(result.documents) != len(docs):
@@ -584,14 +584,14 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     res["item_characters"] = int(sum(len(t) for t in texts))
 
     # ---- segmentation (the pipeline's own segmenter, cold token cache) -------------------------
-    from compare.segment import Segmenter, default_segmenter
+    from compare.text.segment import Segmenter, default_segmenter
 
     seg = default_segmenter()
     seg.tokenizer  # noqa: B018 - jieba dictionary + user words loaded before timing; token cache is empty
     tokens_1 = clock.run("segmentation", seg.tokenize_many, texts, n_jobs=1)
 
     # ---- themes (tokens now cached: TF-IDF, scoring, clustering) -------------------------------
-    from compare.themes import run_themes
+    from compare.text.themes import run_themes
 
     clock.run("themes", run_themes, processed)
 
@@ -622,7 +622,7 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     del tokens_1, tokens_2
 
     # ---- one report render vs an empty notebook -----------------------------------------------------
-    from compare.report import render_report
+    from compare.pipeline.report import render_report
 
     c0 = _cpu_seconds()
     floors = [empty_notebook_floor(root / "empty-notebook")]
@@ -642,7 +642,7 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     def build(name: str, jobs: int) -> dict | None:
         out = root / f".bench-{name}.json"
         out.unlink(missing_ok=True)
-        cmd = [sys.executable, "-m", "compare.bench", "--build", str(raw), "--jobs", str(jobs), "--out", str(out),
+        cmd = [sys.executable, "-m", "compare.pipeline.bench", "--build", str(raw), "--jobs", str(jobs), "--out", str(out),
                "--options", json.dumps(build_options)]
         c0, t0 = _cpu_seconds(), time.perf_counter()
         proc = subprocess.run(cmd, cwd=root, env=dict(os.environ, KEXIE_COMPARE_ROOT=str(root)))
@@ -837,11 +837,11 @@ def format_table(runs: list[dict], machine: dict) -> str:
 
 
 def _worker_main(argv: list[str] | None = None) -> int:
-    """`python -m compare.bench --worker SIZE --root DIR --out FILE`: one size in this (fresh) process;
-    `python -m compare.bench --build RAW --jobs N --out FILE`: one build, its summary as JSON."""
+    """`python -m compare.pipeline.bench --worker SIZE --root DIR --out FILE`: one size in this (fresh) process;
+    `python -m compare.pipeline.bench --build RAW --jobs N --out FILE`: one build, its summary as JSON."""
     import argparse
 
-    p = argparse.ArgumentParser(prog="python -m compare.bench")
+    p = argparse.ArgumentParser(prog="python -m compare.pipeline.bench")
     p.add_argument("--worker", type=int, default=None, help="benchmark this many documents under --root")
     p.add_argument("--build", type=Path, default=None, help="run one build of this raw directory")
     p.add_argument("--jobs", type=int, default=1)
@@ -861,7 +861,7 @@ def _worker_main(argv: list[str] | None = None) -> int:
         cap = int(a.memory_limit_gb * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     if a.build is not None:
-        from compare.build import run_build
+        from compare.pipeline.build import run_build
 
         options = json.loads(a.options)
         if "formats" in options:
@@ -892,7 +892,7 @@ def _worker_main(argv: list[str] | None = None) -> int:
 
 def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | None = None,
                   raw_dir: str | Path | None = None, memory_limit_gb: float | None = 8.0) -> dict:
-    """Run every size in a fresh subprocess (`python -m compare.bench --worker N`); returns
+    """Run every size in a fresh subprocess (`python -m compare.pipeline.bench --worker N`); returns
     {"machine", "goals", "runs"}. workdir keeps the generated corpora (default: a temporary directory)."""
     project = project_root()
     raw_dir = Path(raw_dir) if raw_dir is not None else project / RAW_DIR
@@ -907,7 +907,7 @@ def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | 
             root.mkdir(parents=True)
             out = workdir / f"result-{size}.json"
             env = dict(os.environ, KEXIE_COMPARE_ROOT=str(root), MPLBACKEND="Agg")
-            cmd = [sys.executable, "-m", "compare.bench", "--worker", str(size), "--root", str(root),
+            cmd = [sys.executable, "-m", "compare.pipeline.bench", "--worker", str(size), "--root", str(root),
                    "--out", str(out), "--seed", str(seed), "--raw", str(raw_dir.resolve()),
                    "--project", str(project)]
             if memory_limit_gb:
@@ -937,7 +937,7 @@ def cli_bench(args) -> int:
     print(format_table(report["runs"], report["machine"]))
     path = getattr(args, "json", None)
     if path is not None:
-        from compare.io import atomic_write_text
+        from compare.core.io import atomic_write_text
 
         atomic_write_text(Path(path), json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         print(f"figures written to {path}", file=sys.stderr)

@@ -38,10 +38,12 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from compare import io, schema
-from compare.errors import EmptyCorpusError, ThemeFileError
-from compare.paths import PACKAGE_DATA, PROCESSED_DIR
-from compare.segment import Segmenter, default_segmenter, normalize_text
+from compare.core import io
+
+from compare.core import schema
+from compare.core.errors import EmptyCorpusError, ThemeFileError
+from compare.core.paths import PACKAGE_DATA, PROCESSED_DIR
+from compare.text.segment import Segmenter, default_segmenter, normalize_text
 
 __all__ = [
     "DEFAULT_THEMES",

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from compare import schema
+from compare.core import schema
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -68,7 +68,7 @@ def read_table(name: str, processed_dir: str | Path) -> pd.DataFrame:
     """Read `<name>.parquet` from processed_dir, checked against the contract. List columns come back as lists."""
     path = Path(processed_dir) / f"{name}.parquet"
     if not path.is_file():
-        from compare.errors import EmptyCorpusError
+        from compare.core.errors import EmptyCorpusError
 
         raise EmptyCorpusError(f"{path} does not exist: run `python -m compare ingest` (and `themes`) first")
     df = pq.read_table(path).to_pandas()

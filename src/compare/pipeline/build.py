@@ -24,10 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compare import __version__, schema
-from compare.errors import CompareError
-from compare.io import atomic_write_text
-from compare.paths import FIGURES_DIR, PACKAGE_DIR, PROCESSED_DIR, REPORTS_DIR, cache_dir, project_root
+from compare import __version__
+
+from compare.core import schema
+from compare.core.errors import CompareError
+from compare.core.hashing import _sha256_json, code_version, raw_hashes, sha256_file, table_hashes  # noqa: F401
+from compare.core.io import atomic_write_text
+from compare.core.paths import FIGURES_DIR, PACKAGE_DIR, PROCESSED_DIR, REPORTS_DIR, cache_dir, project_root
 
 log = logging.getLogger(__name__)
 
@@ -38,49 +41,8 @@ DEFAULT_FORMATS = ("png", "svg", "pdf")
 
 
 # --------------------------------------------------------------------------------------------------
-# fingerprints (also used by compare.report for the provenance header)
+# fingerprints live in compare.core.hashing
 # --------------------------------------------------------------------------------------------------
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _sha256_json(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def code_version(package_dir: str | Path = PACKAGE_DIR) -> str:
-    """sha256 over the package version, sources and package data (src/compare/**, bytecode caches
-    excluded): any change to the code, the dictionaries or the HTML template changes it."""
-    package_dir = Path(package_dir)
-    h = hashlib.sha256(__version__.encode())
-    for path in sorted(package_dir.rglob("*")):
-        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
-            continue
-        h.update(path.relative_to(package_dir).as_posix().encode("utf-8") + b"\0")
-        h.update(sha256_file(path).encode() + b"\n")
-    return h.hexdigest()
-
-
-def raw_hashes(raw_dir: str | Path) -> dict[str, str]:
-    """sha256 of every (non-hidden) file in the raw directory, by file name."""
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise CompareError(f"raw directory {raw_dir} does not exist")
-    return {
-        p.name: sha256_file(p) for p in sorted(raw_dir.iterdir()) if p.is_file() and not p.name.startswith(".")
-    }
-
-
-def table_hashes(processed_dir: str | Path, names: Iterable[str] = schema.TABLES) -> dict[str, str]:
-    """sha256 of each processed table's Parquet file that exists, by table name (contract order)."""
-    processed_dir = Path(processed_dir)
-    return {n: sha256_file(processed_dir / f"{n}.parquet") for n in names if (processed_dir / f"{n}.parquet").is_file()}
 
 
 def check_manifest(raw_dir: str | Path, hashes: Mapping[str, str]) -> list[str]:
@@ -276,7 +238,7 @@ def run_build(
     to .cache/build-state.json. force=True redoes every step. progress (default: stderr is a terminal)
     shows a live status line. Returns a BuildSummary: failing steps are in it, not raised (only a
     missing raw directory or report template raises, before any work)."""
-    from compare import report as report_mod
+    from compare.pipeline import report as report_mod
 
     t0 = time.perf_counter()
     root = project_root()
@@ -325,7 +287,7 @@ def run_build(
         log.warning("%s", problem)
 
     def do_ingest() -> tuple[list[Path], str]:
-        from compare.load import ingest
+        from compare.ingest.load import ingest
 
         result = ingest(raw_dir, processed_dir)
         problem = "; ".join(str(f) for f in result.failures)
@@ -339,7 +301,7 @@ def run_build(
 
     # ---- themes ---------------------------------------------------------------------------------
     def do_themes() -> tuple[list[Path], str]:
-        from compare.themes import run_themes
+        from compare.text.themes import run_themes
 
         run_themes(processed_dir)
         return _outputs(processed_dir, THEME_TABLES), ""
@@ -364,8 +326,8 @@ def run_build(
 
     # ---- figures --------------------------------------------------------------------------------
     def do_figures() -> tuple[list[Path], str]:
-        from compare.fonts import font_problems
-        from compare.plots import write_figures
+        from compare.presentation.fonts import font_problems
+        from compare.presentation.plots import write_figures
 
         with font_problems() as problems:
             paths = write_figures(corpus(), figures_dir, formats=formats, dpi=dpi, compute=comparisons)
@@ -383,7 +345,7 @@ def run_build(
     step("figures", figures_key, do_figures)
 
     # ---- reports --------------------------------------------------------------------------------
-    from compare.io import read_table
+    from compare.core.io import read_table
 
     provinces = sorted(read_table("documents", processed_dir)["province"].astype(str).unique())
     jobs_list: list[tuple[str, str, dict]] = [("province", f"report {p}", {"province": p}) for p in provinces]
@@ -460,7 +422,7 @@ def cli_build(args) -> int:
         logging.getLogger("papermill").setLevel(logging.WARNING)
         logging.getLogger("compare").setLevel(logging.WARNING)
         log.setLevel(logging.INFO)
-        logging.getLogger("compare.report").setLevel(logging.INFO)
+        logging.getLogger("compare.pipeline.report").setLevel(logging.INFO)
     summary = run_build(raw_dir=args.raw, jobs=args.jobs, force=args.force)
     (log.info if summary.ok else log.error)(summary.line())
     return 0 if summary.ok else 1

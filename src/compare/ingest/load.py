@@ -1,4 +1,4 @@
-"""The loader: raw plan files -> documents / items / targets tables (see compare.schema).
+"""The loader: raw plan files -> documents / items / targets tables (see compare.core.schema).
 
     files ──decode──> text ──clean──> lines ──split──> documents ──parse──> items ──> targets
           (clean.decode)  (clean.*)        (structure.split_documents)  (structure.parse_items,
@@ -29,11 +29,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from compare import io, schema
-from compare.clean import clean_lines, count_masks, decode, looks_like_html, simplified
-from compare.departments import extract_departments
-from compare.errors import CompareError, EmptyCorpusError, InputFileError
-from compare.provinces import (
+from compare.core import io
+
+from compare.core import schema
+from compare.ingest.clean import clean_lines, count_masks, decode, looks_like_html, simplified
+from compare.ingest.departments import extract_departments
+from compare.core.errors import CompareError, EmptyCorpusError, InputFileError
+from compare.ingest.provinces import (
     NATIONAL,
     count_provinces,
     pinyin,
@@ -41,8 +43,8 @@ from compare.provinces import (
     province_from_issue_number,
     province_in,
 )
-from compare.structure import YEAR, heading_of, is_marker, parse_items, split_documents
-from compare.targets import extract_targets
+from compare.ingest.structure import YEAR, heading_of, is_marker, parse_items, split_documents
+from compare.ingest.targets import extract_targets
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Pipeline layer: figures, papermill reports, the comparison cache and the incremental build."""

@@ -7,12 +7,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 
-.PHONY: install reports ingest themes figures test bench clean distclean
+.PHONY: install reports ingest themes figures test bench lab clean distclean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,lab]'
 	$(PY) -m ipykernel install --sys-prefix --name kexie-compare --display-name "Python (kexie-compare)" >/dev/null
 	touch $(STAMP)
 
@@ -32,6 +32,9 @@ figures: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(PY) -m jupyter lab --notebook-dir=. --MultiKernelManager.default_kernel_name=kexie-compare
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -594,7 +594,7 @@ def main_doc_type(
     Change over time should compare like with like: Henan's 2022 plan is a 学会学术工作要点, so pooling
     it with the 工作要点 of 2019 and 2024 would read as "科普 disappeared in 2022". Ties go to the
     type listed first in the controlled vocabulary (工作要点 before 重点工作 …)."""
-    from compare.ingest.load import TYPE_CODES
+    from compare.core.schema import TYPE_CODES
 
     sel = validate_selection(corpus, province=province, years=years)
     docs = corpus.documents[corpus.documents["province"] == sel["province"]]

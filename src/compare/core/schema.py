@@ -10,6 +10,18 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
+# The one document-type vocabulary (documents.doc_type) and the code each type has in doc_id.
+DOC_TYPES = ("工作要点", "重点工作", "学会学术工作要点", "科普工作要点", "深化改革工作要点", "规划", "其他")
+TYPE_CODES = {
+    "工作要点": "gzyd",
+    "重点工作": "zdgz",
+    "学会学术工作要点": "xhxs",
+    "科普工作要点": "kpgz",
+    "深化改革工作要点": "sggz",
+    "规划": "gh",
+    "其他": "qt",
+}
+
 
 @dataclass(frozen=True)
 class Column:

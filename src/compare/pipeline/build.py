@@ -12,7 +12,6 @@ line says what failed and :func:`cli_build` exits with 1.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sys
@@ -22,15 +21,12 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from compare import __version__
 
-from compare.core import schema
 from compare.core.errors import CompareError
 from compare.core.hashing import _sha256_json, code_version, raw_hashes, sha256_file, table_hashes  # noqa: F401
 from compare.core.io import atomic_write_text
-from compare.core.paths import FIGURES_DIR, PACKAGE_DIR, PROCESSED_DIR, REPORTS_DIR, cache_dir, project_root
+from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, REPORTS_DIR, cache_dir, project_root
 
 log = logging.getLogger(__name__)
 

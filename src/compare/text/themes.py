@@ -27,7 +27,6 @@ Everything is deterministic: sorted vocabulary, fixed random_state, ties by dict
 from __future__ import annotations
 
 import logging
-import math
 import re
 import tomllib
 from collections import Counter

@@ -36,7 +36,7 @@ def project(tmp_path_factory):
     mp.setattr(build, "code_version", lambda: "pinned-for-this-test")
     base = tmp_path_factory.mktemp("build")
     raw = base / "raw"
-    shutil.copytree(ROOT / "data" / "raw", raw)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "seeds", raw)
     kw = dict(
         raw_dir=raw,
         processed_dir=base / "processed",

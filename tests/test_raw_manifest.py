@@ -3,7 +3,9 @@ import hashlib
 
 import pytest
 
-from conftest import RAW, SEEDS
+from conftest import RAW as FIXTURE_SEEDS, ROOT, SEEDS
+
+RAW = ROOT / "data" / "raw"  # the analysts' raw directory: the seeds must stay there byte-for-byte
 
 
 def _manifest():
@@ -27,3 +29,9 @@ def test_every_seed_has_a_byte_for_byte_copy():
     have = {hashlib.sha256(p.read_bytes()).hexdigest() for p in RAW.iterdir() if p.is_file()}
     for seed in sorted(SEEDS.iterdir()):
         assert hashlib.sha256(seed.read_bytes()).hexdigest() in have, seed.name
+
+
+def test_the_tests_own_seed_copy_is_byte_for_byte():
+    have = {hashlib.sha256(p.read_bytes()).hexdigest() for p in FIXTURE_SEEDS.glob("*.txt")}
+    seeds = {hashlib.sha256(p.read_bytes()).hexdigest() for p in RAW.iterdir() if p.name in {q.name for q in FIXTURE_SEEDS.glob("*.txt")}}
+    assert have == seeds and len(have) == 5

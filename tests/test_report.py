@@ -98,7 +98,7 @@ def test_report_carries_parameters_and_data_version(rendered, themed_dir):
     for name in ("documents", "items", "item_themes"):
         assert sha256_file(themed_dir / f"{name}.parquet")[:16] in seen
     manifest = dict(
-        reversed(line.split()) for line in (ROOT / "data" / "raw" / "MANIFEST").read_text().splitlines() if line.strip()
+        reversed(line.split()) for line in (ROOT / "tests" / "fixtures" / "seeds" / "MANIFEST").read_text().splitlines() if line.strip()
     )
     assert manifest["henan_2024_key-work-and-work-plan.txt"][:16] in seen
     assert "kexie-compare 0.1.0" in seen and "生成时间" in seen
@@ -130,7 +130,7 @@ def test_document_text_is_escaped(tmp_path):
 
     raw = tmp_path / "raw"
     raw.mkdir()
-    for f in (ROOT / "data" / "raw").glob("*.txt"):
+    for f in (ROOT / "tests" / "fixtures" / "seeds").glob("*.txt"):
         shutil.copy(f, raw / f.name)
     (raw / "hunan_2023_work-plan.txt").write_text(HOSTILE_PLAN, encoding="utf-8")
     processed = tmp_path / "processed"

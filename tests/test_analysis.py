@@ -111,8 +111,10 @@ def test_theme_share_matrix_weights_and_doc_type():
     assert chars[("湖北", "党建")] == pytest.approx(1.0)
     with pytest.raises(ParameterError, match="weight"):
         an.theme_share_matrix(c, weight="words")
-    with pytest.raises(ParameterError, match="工作要点"):
+    with pytest.raises(EmptyCorpusError, match="no documents of 规划, 省级 in this corpus \\(it has 工作要点"):
         an.theme_share_matrix(c, doc_type="规划")
+    with pytest.raises(ParameterError, match="unknown doc_type \\['年度计划'\\]; the document types are 工作要点"):
+        an.theme_share_matrix(c, doc_type="年度计划")
     with pytest.raises(ParameterError, match="unknown column"):
         an.theme_shares(c, by=("region",))
 
@@ -354,28 +356,44 @@ def test_shared_phrases_thresholds_and_single_document():
 # ---- targets and departments -------------------------------------------------------------------------
 
 
-def test_targets_by_theme_by_hand():
-    targets = pd.DataFrame({
-        "doc_id": ["henan-2019-gzyd", "henan-2019-gzyd", "henan-2024-gzyd", "henan-2019-gzyd", "hubei-2019-gzyd"],
-        "item_id": ["一/1", "一/3", "一/2", "一/1", "1"],
-        "phrase": ["不少于200场", "3个", "100场", "80%", "50场"],
-        "value": [200.0, 3.0, 100.0, 80.0, 50.0],
-        "value_high": [None, None, None, None, None],
-        "unit": ["场", "个", "场", "%", "场"],
-        "qualifier": ["不少于", None, None, None, None],
+def _targets(with_object=True):
+    t = pd.DataFrame({
+        "doc_id": ["henan-2019-gzyd", "henan-2019-gzyd", "henan-2024-gzyd", "henan-2019-gzyd", "hubei-2019-gzyd",
+                   "henan-2019-gzyd"],
+        "item_id": ["一/1", "一/3", "一/2", "一/1", "1", "一/3"],
+        "phrase": ["不少于200场", "3个", "100场", "80%", "50场", "新建18个"],
+        "value": [200.0, 3.0, 100.0, 80.0, 50.0, 18.0],
+        "value_high": [None] * 6,
+        "unit": ["场", "个", "场", "%", "场", "个"],
+        "qualifier": ["不少于", None, None, None, None, None],
+        "object": ["科普活动", "科技馆", "科普活动", "覆盖率", "党建活动", "科普基地"],
     })
-    t = an.targets_by_theme(make_corpus(targets=targets))
-    assert list(t.columns) == an.TARGETS_BY_THEME_COLUMNS
-    assert t[["theme", "province", "year", "unit"]].values.tolist() == [
-        ["党建", "湖北", 2019, "场"],
-        ["科普", "河南", 2019, "%"], ["科普", "河南", 2019, "个"], ["科普", "河南", 2019, "场"],
-        ["科普", "河南", 2024, "场"],
-    ]
-    assert t["n_targets"].tolist() == [1, 1, 1, 1, 1]
-    assert t["total_value"].iloc[0] == 50.0 and t["total_value"].iloc[3] == 200.0
-    assert math.isnan(t["total_value"].iloc[1])  # percentages are not added up
+    return t if with_object else t.drop(columns="object")
+
+
+def test_targets_by_theme_counts_targets_never_values():
+    t = an.targets_by_theme(make_corpus(targets=_targets()))
+    assert list(t.columns) == an.TARGETS_BY_THEME_COLUMNS == ["theme", "province", "year", "n_targets"]
+    assert t.values.tolist() == [["党建", "湖北", 2019, 1], ["科普", "河南", 2019, 4], ["科普", "河南", 2024, 1]]
+    assert "not their values" in t.attrs["counts"] and "工作要点, 省级" in t.attrs["counts"]
     none = an.targets_by_theme(make_corpus())
     assert none.empty and list(none.columns) == an.TARGETS_BY_THEME_COLUMNS
+
+
+def test_target_values_are_added_only_within_one_object_and_unit():
+    v = an.targets_by_theme(make_corpus(targets=_targets()), values=True)
+    assert list(v.columns) == an.TARGET_VALUES_COLUMNS
+    henan19 = v[(v.province == "河南") & (v.year == 2019)]
+    # 3 个 科技馆 and 18 个 科普基地 share a unit but not an object: never added together
+    assert henan19[["object", "unit", "n_targets", "total_value"]].fillna(-1).values.tolist() == [
+        ["科技馆", "个", 1, 3.0], ["科普基地", "个", 1, 18.0], ["科普活动", "场", 1, 200.0], ["覆盖率", "%", 1, -1]]
+    assert math.isnan(henan19.loc[henan19.unit == "%", "total_value"].iloc[0])  # rates are not added
+    assert v["n_targets"].sum() == len(_targets())
+    assert "never added" in v.attrs["counts"]
+    # without targets.object nothing is added at all: counts per unit only
+    w = an.targets_by_theme(make_corpus(targets=_targets(with_object=False)), values=True)
+    assert w["total_value"].isna().all() and w["object"].isna().all()
+    assert w["n_targets"].sum() == len(_targets())
 
 
 def test_departments_by_theme_by_hand():
@@ -429,7 +447,7 @@ def test_validate_selection_accepts_province_aliases():
         an.validate_selection(c, province="江苏")
     with pytest.raises(ParameterError, match="'火星' is not a province name"):
         an.validate_selection(c, provinces=["河南", "火星"])
-    with pytest.raises(ParameterError, match=r"湖北 has no plan for year\(s\) \[2024\]"):
+    with pytest.raises(ParameterError, match=r"湖北 has no plan of type 工作要点 for year\(s\) \[2024\]"):
         an.term_changes(c, "湖北省", years=[2024])  # canonicalised, then: 湖北 has no 2024 plan
 
 
@@ -465,18 +483,127 @@ def test_ngrams_never_span_a_dropped_word():
 def test_changes_over_time_by_document_type():
     extra = ("henan-2024-xhxs", "河南", 2024, "学会学术工作要点", "1", "学会治理改革", "党建", [], ["学会治理", "改革"])
     c = make_corpus([*ROWS, extra])
-    pooled = an.term_changes(c, "河南")
+    pooled = an.term_changes(c, "河南", doc_type=None)
     assert "学会治理" in set(pooled["term"])
+    assert an.term_changes(c, "河南").equals(an.term_changes(make_corpus(), "河南"))  # like with like by default
     plans = an.term_changes(c, "河南", doc_type="工作要点")
     assert plans.equals(an.term_changes(make_corpus(), "河南"))  # as if the 学会学术 plan were not there
     th = an.theme_changes(c, "河南", doc_type=["工作要点"])
     assert th.equals(an.theme_changes(make_corpus(), "河南"))
     with pytest.raises(ParameterError, match="湖北 has no plan of type 学会学术工作要点; its plans are 工作要点"):
         an.theme_changes(c, "湖北", doc_type="学会学术工作要点")
-    with pytest.raises(ParameterError, match="unknown doc_type"):
+    with pytest.raises(ParameterError, match="河南 has no plan of type 规划; its plans are"):
         an.term_changes(c, "河南", doc_type="规划")
+    with pytest.raises(ParameterError, match="unknown doc_type"):
+        an.term_changes(c, "河南", doc_type="年度计划")
 
 
 def test_corpus_repr_is_a_short_summary():
     assert repr(make_corpus()) == (
         "Corpus(3 documents, 6 items, 0 targets; provinces 河南、湖北; years 2019–2024; themes 党建、科普、智库)")
+
+
+# ---- the analyst's API: scalar or list, the same names everywhere, like with like ------------------------
+
+
+def test_select_takes_a_scalar_or_a_list_and_never_splits_a_string():
+    c = make_corpus()
+    one = c.select(provinces="河南")  # not 河 and 南
+    assert one.provinces == ["河南"] and len(one.items) == 5
+    assert c.select(provinces=["河南"]).items.equals(one.items)
+    assert c.select(years=2019).years == [2019]
+    assert c.select(years="2024年").years == [2024]
+    assert c.select(provinces="豫", years=[2024]).documents["doc_id"].tolist() == ["henan-2024-gzyd"]
+    assert c.select(provinces="河南省").provinces == ["河南"]
+    assert c.select(doc_types="工作要点").items.equals(c.items)
+    assert c.select(doc_type=["工作要点"]).items.equals(c.items)  # the old name still works
+    assert c.select(levels="省级").items.equals(c.items)  # no level column: every plan is 省级
+    themed = c.select(themes="科普")
+    assert themed.items_themed["theme"].unique().tolist() == ["科普"] and themed.provinces == ["河南"]
+    assert len(themed.item_themes) == len(themed.items) == 3
+
+
+def test_select_says_which_filter_removed_everything():
+    c = make_corpus()
+    with pytest.raises(EmptyCorpusError, match=r"no documents left after provinces=\['江苏'\] \(the corpus has provinces 河南、湖北\)"):
+        c.select(provinces="苏")
+    with pytest.raises(EmptyCorpusError, match=r"after years=\[2024\] \(provinces=\['湖北'\] left years 2019\)"):
+        c.select(provinces="鄂", years=2024)
+    with pytest.raises(EmptyCorpusError, match=r"no items left after themes=\['智库'\] \(provinces=\['湖北'\]\)"):
+        c.select(provinces="湖北", themes="智库")
+    with pytest.raises(ParameterError, match="'火星' is not a province name"):
+        c.select(provinces="火星")
+
+
+def test_selection_parameters_have_the_same_names_everywhere():
+    c = make_corpus()
+    sel = an.validate_selection(c, provinces="豫", years=2019, themes="科普", doc_types="工作要点", levels="省级")
+    assert sel["provinces"] == ["河南"] and sel["years"] == [2019] and sel["themes"] == ["科普"]
+    assert sel["doc_types"] == ["工作要点"] and sel["levels"] == ["省级"]
+    assert an.filter_items(c, provinces="河南", years=2019, themes="科普")["item_id"].tolist() == ["一/1", "一/3"]
+    assert an.filter_items(c, provinces="河南", years=2019).equals(an.filter_items(c, province="河南", year=2019))
+    assert an.kwic(c, "科普", provinces="豫", years=2024)["doc_id"].tolist() == ["henan-2024-gzyd"]
+    with pytest.raises(ParameterError, match="unknown level"):
+        an.validate_selection(c, levels="乡级")
+
+
+def test_grouped_outputs_keep_the_by_column_names():
+    c = make_corpus()
+    for by in ("province", ["province"], ("province", "year"), ["year", "doc_type"]):
+        cols = [by] if isinstance(by, str) else list(by)
+        assert list(an.theme_shares(c, by=by).columns[:len(cols)]) == cols
+        assert list(an.theme_share_matrix(c, by=by).columns) == [*cols, "theme", "share"]
+
+
+def _documents(rows):
+    """documents with the intake columns level and department."""
+    return pd.DataFrame(rows, columns=["doc_id", "province", "year", "doc_type", "level", "department"])
+
+
+def test_like_with_like_levels_departments_and_key_work():
+    docs = _documents([
+        ("henan-2024-gzyd", "河南", 2024, "工作要点", "省级", None),
+        ("henan-2024-zdgz", "河南", 2024, "重点工作", "省级", None),
+        ("henan-2024-kpb", "河南", 2024, "工作要点", "省级", "科普部"),
+        ("zhengzhou-2024-gzyd", "河南", 2024, "工作要点", "市级", None),
+        ("henan-2023-zdgz", "河南", 2023, "重点工作", "省级", None),
+        ("hubei-2024-sggz", "湖北", 2024, "深化改革工作要点", "省级", None),
+    ])
+    ids = lambda df: df["doc_id"].tolist()  # noqa: E731
+    assert ids(an.like_with_like(docs)) == ["henan-2024-gzyd"]
+    assert ids(an.like_with_like(docs, include_departments=True)) == ["henan-2024-gzyd", "henan-2024-kpb"]
+    assert ids(an.like_with_like(docs, level="市级")) == ["zhengzhou-2024-gzyd"]
+    assert ids(an.like_with_like(docs, level=None)) == ["henan-2024-gzyd", "zhengzhou-2024-gzyd"]
+    # every type: 2024's 重点工作 repeats its 工作要点 and is left out; 2023 has no 工作要点, so its 重点工作 stays
+    assert ids(an.like_with_like(docs, doc_type=None)) == ["henan-2024-gzyd", "henan-2023-zdgz", "hubei-2024-sggz"]
+    assert ids(an.like_with_like(docs, doc_type=["工作要点", "重点工作"])) == ["henan-2024-gzyd", "henan-2023-zdgz"]
+    assert ids(an.like_with_like(docs, doc_type="重点工作")) == ["henan-2024-zdgz", "henan-2023-zdgz"]
+    # a 科普部 重点工作 is not the association's: the association's 工作要点 does not remove it
+    dept = _documents([("a", "河南", 2024, "工作要点", "省级", None), ("b", "河南", 2024, "重点工作", "省级", "科普部")])
+    assert ids(an.like_with_like(dept, doc_type=None, include_departments=True)) == ["a", "b"]
+    # tables written before the intake columns existed: every plan is 省级, none is a department's
+    old = docs.drop(columns=["level", "department"])
+    assert ids(an.like_with_like(old)) == ["henan-2024-gzyd", "henan-2024-kpb", "zhengzhou-2024-gzyd"]
+    with pytest.raises(ParameterError, match="unknown level"):
+        an.like_with_like(docs, level="province")
+
+
+def test_comparisons_leave_out_city_and_department_plans():
+    extra = [
+        ("zhengzhou-2019-gzyd", "河南", 2019, "工作要点", "1", "郑州市科协科普", "科普", [], ["郑州", "科普"]),
+        ("henan-2019-kpb", "河南", 2019, "工作要点", "1", "科普部科普", "科普", [], ["科普部", "科普"]),
+    ]
+    c = make_corpus([*ROWS, *extra])
+    docs = c.documents.assign(level="省级", department=None)
+    docs.loc[docs.doc_id == "zhengzhou-2019-gzyd", "level"] = "市级"
+    docs.loc[docs.doc_id == "henan-2019-kpb", "department"] = "科普部"
+    c = an.Corpus.from_frames(items=c.items, documents=docs, item_themes=c.item_themes, tokens=c.tokens)
+    base = make_corpus()
+    assert an.theme_shares(c).equals(an.theme_shares(base))
+    assert an.keyness(c, min_freq=1).equals(an.keyness(base, min_freq=1))
+    assert an.similarity(c).equals(an.similarity(base))
+    assert len(an.theme_shares(c, level=None, include_departments=True, by="doc_id")) == 5 * len(THEMES)
+    assert "郑州" in set(an.keyness(c, level=None, min_freq=1)["term"])
+    assert an.similarity(c, level="province").equals(an.similarity(base, unit="province"))  # old name of unit
+    # the analyst's own corpus, still complete
+    assert len(c.select(levels="市级").items) == 1

@@ -1,0 +1,316 @@
+"""Selections: which documents and items a comparison looks at.
+
+Two rules hold for every function of :mod:`compare.analysis`:
+
+* **One name, scalar or list.** The selection parameters are called ``provinces``, ``years``,
+  ``doc_types``, ``levels`` and ``themes`` everywhere; each takes one value or a list of values.
+  A string is one value (``provinces="河南"`` is never split into 河 and 南), a year may be an int
+  or a string (2019, "2019", "2019年"), and a province may be written in any form (河南, 河南省, 豫).
+
+* **Like with like.** A comparison is for one document type and one level unless the analyst asks
+  otherwise: by default ``doc_type="工作要点"`` and ``level="省级"``, and plans issued by a department
+  of an association (科普部, 学会学术部 …) are left out. ``doc_type=None`` / ``level=None`` take every
+  type / level. See :func:`like_with_like` for the rule that keeps a year's 重点工作 and 工作要点 from
+  being counted twice.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from compare.core.errors import EmptyCorpusError, ParameterError
+from compare.core.schema import DOC_TYPES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from compare.analysis.corpus import Corpus
+
+#: default document type of a comparison (the general annual plan)
+DEFAULT_DOC_TYPE = "工作要点"
+#: default level of a comparison (a provincial association's own plans)
+DEFAULT_LEVEL = "省级"
+#: the levels documents.level takes; a documents table without the column is all 省级
+LEVELS = ("全国", "省级", "市级", "县级")
+#: 重点工作 of a province-year is left out when its 工作要点 is in the same selection (see like_with_like)
+KEY_WORK, WORK_PLAN = "重点工作", "工作要点"
+
+
+def as_list(value) -> list | None:
+    """A selection value as a list: None stays None, a scalar becomes a one-element list.
+
+    >>> as_list("河南"), as_list(2019), as_list(["河南", "湖北"]), as_list(None)
+    (['河南'], [2019], ['河南', '湖北'], None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes, int, float, np.integer, np.floating)):
+        return [value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return list(value)
+
+
+def canonical_provinces(values, known: Sequence[str] | None = None) -> list[str] | None:
+    """Province names in canonical short form, duplicates dropped (first wins).
+
+    Any written form is accepted (河南省, 河南, 豫; see compare.ingest.provinces). With `known`
+    (the provinces of a corpus) a name outside it raises ParameterError listing the known ones.
+
+    >>> canonical_provinces("豫"), canonical_provinces(["河南省", "鄂", "河南"])
+    (['河南'], ['河南', '湖北'])
+    """
+    from compare.ingest.provinces import canonical_province
+
+    names = as_list(values)
+    if names is None:
+        return None
+    out = []
+    for name in names:
+        raw = str(name).strip()
+        c = canonical_province(raw)
+        if known is not None and c not in known and raw in known:
+            c = raw
+        if c is None or (known is not None and c not in known):
+            what = f"{raw!r}" + (f" ({c})" if c and c != raw else "")
+            if c is None and known is None:
+                raise ParameterError(f"province {what} is not a province name")
+            reason = "is not in this corpus" if c else "is not a province name"
+            raise ParameterError(f"province {what} {reason}; known provinces: {'、'.join(known)}")
+        out.append(c)
+    return list(dict.fromkeys(out))
+
+
+def parse_years(values, known: Sequence[int] | None = None) -> list[int] | None:
+    """Years as sorted ints (2019, "2019", "2019年" are one year); with `known`, others raise.
+
+    >>> parse_years(2019), parse_years(["2024年", 2019, "2019"])
+    ([2019], [2019, 2024])
+    """
+    ys = as_list(values)
+    if ys is None:
+        return None
+    out = []
+    for y in ys:
+        try:
+            yi = int(str(y).strip().removesuffix("年"))
+        except ValueError:
+            hint = f"; known years: {list(known)}" if known is not None else ""
+            raise ParameterError(f"year {y!r} is not a year{hint}") from None
+        if known is not None and yi not in known:
+            raise ParameterError(f"year {yi} is not in this corpus; known years: {list(known)}")
+        out.append(yi)
+    return sorted(set(out))
+
+
+def _strings(values, what: str, known: Sequence[str] | None, where: str = "the corpus has") -> list[str] | None:
+    vs = as_list(values)
+    if vs is None:
+        return None
+    vs = list(dict.fromkeys(str(v).strip() for v in vs))
+    if known is not None:
+        unknown = [v for v in vs if v not in known]
+        if unknown:
+            raise ParameterError(f"unknown {what} {unknown}; {where} {'、'.join(known) or 'none'}")
+    return vs
+
+
+def documents_view(df: pd.DataFrame) -> pd.DataFrame:
+    """df with `level` and `department` columns: documents tables written before the intake issue
+    have neither, and every such plan is a provincial association's own (省级, department null)."""
+    out = df
+    if "level" not in out.columns:
+        out = out.assign(level=DEFAULT_LEVEL)
+    if "department" not in out.columns:
+        out = out.assign(department=None)
+    return out
+
+
+def _check_level(levels) -> list[str] | None:
+    ls = _strings(levels, "level", None)
+    if ls is not None:
+        bad = [v for v in ls if v not in LEVELS]
+        if bad:
+            raise ParameterError(f"unknown level {bad}; levels are {'、'.join(LEVELS)}")
+    return ls
+
+
+def like_with_like(
+    df: pd.DataFrame,
+    *,
+    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    include_departments: bool = False,
+) -> pd.DataFrame:
+    """The rows of df (documents, items or any table with `doc_type`, `province` and `year`) that a
+    comparison of like with like uses, in their order.
+
+    * ``doc_type``: one type or a list (default 工作要点); None keeps every type.
+    * ``level``: 全国 / 省级 / 市级 / 县级 or a list (default 省级); None keeps every level. A table
+      without a `level` column is all 省级.
+    * ``include_departments=False`` leaves out plans issued by a department of an association
+      (`department` not null, e.g. a 科普部 plan); a table without that column has none.
+    * **重点工作 rule**: a 重点工作 document is left out when the selection also holds a 工作要点 of the
+      same province, year, level, city and department. A province's 重点工作 (Henan 2024: ten key
+      items) repeats headings of its 工作要点, so counting both would count that work twice; the
+      工作要点 is the complete plan. Select ``doc_type="重点工作"`` alone to study the key items.
+
+    >>> docs = pd.DataFrame({"doc_id": ["henan-2024-zdgz", "henan-2024-gzyd", "hubei-2019-sggz"],
+    ...                      "province": ["河南", "河南", "湖北"], "year": [2024, 2024, 2019],
+    ...                      "doc_type": ["重点工作", "工作要点", "深化改革工作要点"]})
+    >>> like_with_like(docs)["doc_id"].tolist()
+    ['henan-2024-gzyd']
+    >>> like_with_like(docs, doc_type=None)["doc_id"].tolist()   # every type, 重点工作 not twice
+    ['henan-2024-gzyd', 'hubei-2019-sggz']
+    >>> like_with_like(docs, doc_type="重点工作")["doc_id"].tolist()
+    ['henan-2024-zdgz']
+    """
+    view = documents_view(df)
+    keep = pd.Series(True, index=view.index)
+    types = _strings(doc_type, "doc_type", DOC_TYPES, "the document types are")
+    if types is not None:
+        keep &= view["doc_type"].isin(types)
+    levels = _check_level(level)
+    if levels is not None:
+        keep &= view["level"].fillna(DEFAULT_LEVEL).isin(levels)
+    if not include_departments:
+        keep &= view["department"].isna()
+    keep &= ~_key_work_twice(view, keep)
+    return df[keep.to_numpy()]
+
+
+def _key_work_twice(view: pd.DataFrame, keep: pd.Series) -> pd.Series:
+    """True for kept 重点工作 rows whose province-year(-level-city-department) also keeps a 工作要点."""
+    key_cols = [c for c in ("province", "year", "level", "city", "department") if c in view.columns]
+    kept = view[keep]
+    if not (kept["doc_type"] == KEY_WORK).any() or not (kept["doc_type"] == WORK_PLAN).any():
+        return pd.Series(False, index=view.index)
+    def keys_of(df: pd.DataFrame) -> list[tuple]:
+        cols = [[None if v is None or v != v else str(v) for v in df[c].tolist()] for c in key_cols]
+        return list(zip(*cols))
+
+    plans = set(keys_of(kept[kept["doc_type"] == WORK_PLAN]))
+    mine = pd.Series([k in plans for k in keys_of(view)], index=view.index)
+    return keep & (view["doc_type"] == KEY_WORK) & mine
+
+
+def describe(doc_type, level, include_departments: bool = False) -> str:
+    """What a like-with-like selection holds, for captions: '工作要点, 省级'.
+
+    >>> describe("工作要点", "省级"), describe(None, None, True)
+    ('工作要点, 省级', 'all document types, all levels, department plans included')
+    """
+    types = as_list(doc_type)
+    levels = as_list(level)
+    parts = ["、".join(map(str, types)) if types else "all document types",
+             "、".join(map(str, levels)) if levels else "all levels"]
+    if include_departments:
+        parts.append("department plans included")
+    return ", ".join(parts)
+
+
+def _doc_types(corpus: Corpus, doc_type: str | Sequence[str] | None) -> list[str] | None:
+    """doc_type as a list, checked against the corpus (ParameterError listing the known types)."""
+    known = sorted(corpus.documents["doc_type"].astype(str).unique())
+    types = _strings(doc_type, "doc_type", None)
+    if types is not None:
+        unknown = [t for t in types if t not in known]
+        if unknown:
+            raise ParameterError(f"unknown doc_type {unknown}; the corpus has {known}")
+    return types
+
+
+def validate_selection(
+    corpus: Corpus,
+    *,
+    province: str | None = None,
+    provinces: str | Sequence[str] | None = None,
+    years: int | str | Sequence[int] | None = None,
+    themes: str | Sequence[str] | None = None,
+    doc_types: str | Sequence[str] | None = None,
+    levels: str | Sequence[str] | None = None,
+) -> dict:
+    """Check user parameters against the corpus and return them in canonical form: a dict with keys
+    province (str | None), provinces, years, themes, doc_types, levels (lists or None).
+
+    Each parameter takes one value or a list. Province names may be written in full, short or
+    abbreviated form (河南省, 河南, 豫). Raises ParameterError naming the bad value and listing the
+    known ones.
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> sel = validate_selection(example_corpus(), provinces="豫", years="2024年")
+    >>> sel["provinces"], sel["years"]
+    (['河南'], [2024])
+    """
+    known_p = corpus.provinces
+    out: dict = {"province": None, "provinces": None, "years": None, "themes": None,
+                 "doc_types": None, "levels": None}
+    if province is not None:
+        out["province"] = canonical_provinces([province], known_p)[0]
+    out["provinces"] = canonical_provinces(provinces, known_p)
+    out["years"] = parse_years(years, corpus.years)
+    if themes is not None:
+        if not corpus.themes:
+            raise ParameterError(f"unknown theme(s) {as_list(themes)}; known themes: none "
+                                 "(run `python -m compare themes` first)")
+        try:
+            out["themes"] = _strings(themes, "theme(s)", corpus.themes)
+        except ParameterError:
+            unknown = [str(t).strip() for t in as_list(themes) if str(t).strip() not in corpus.themes]
+            raise ParameterError(f"unknown theme(s) {unknown}; known themes: {'、'.join(corpus.themes)}") from None
+    out["doc_types"] = _doc_types(corpus, doc_types)
+    out["levels"] = _check_level(levels)
+    return out
+
+
+def filter_items(
+    corpus: Corpus,
+    *,
+    provinces: str | Sequence[str] | None = None,
+    years: int | Sequence[int] | None = None,
+    themes: str | Sequence[str] | None = None,
+    doc_types: str | Sequence[str] | None = None,
+    levels: str | Sequence[str] | None = None,
+    province: str | Sequence[str] | None = None,
+    year: int | Sequence[int] | None = None,
+    theme: str | Sequence[str] | None = None,
+    doc_type: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Items (with theme columns when the corpus has themes) matching every given filter; each filter
+    takes one value or a list (the singular names province, year, theme, doc_type are accepted too).
+    Province aliases are accepted; unknown values raise ParameterError. Rows keep the corpus order.
+    No like-with-like default: this is a search, not a comparison.
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> filter_items(example_corpus(), provinces="豫", themes="科普")["heading"].tolist()
+    ['开展全国科普日活动50场', '建设科技馆', '开展全国科普日活动300场']
+    """
+    provinces = provinces if provinces is not None else province
+    years = years if years is not None else year
+    themes = themes if themes is not None else theme
+    doc_types = doc_types if doc_types is not None else doc_type
+    if themes is not None and not corpus.has_themes:
+        raise EmptyCorpusError("cannot filter by theme: the corpus has no theme assignments (run themes first)")
+    sel = validate_selection(corpus, provinces=provinces, years=years, themes=themes,
+                             doc_types=doc_types, levels=levels)
+    df = corpus.items_themed if corpus.has_themes else corpus.items
+    mask = pd.Series(True, index=df.index)
+    if sel["provinces"] is not None:
+        mask &= df["province"].isin(sel["provinces"])
+    if sel["years"] is not None:
+        mask &= df["year"].isin(sel["years"])
+    if sel["themes"] is not None:
+        mask &= df["theme"].isin(sel["themes"])
+    if sel["doc_types"] is not None:
+        mask &= df["doc_type"].isin(sel["doc_types"])
+    if sel["levels"] is not None:
+        docs = documents_view(corpus.documents)
+        ids = docs.loc[docs["level"].fillna(DEFAULT_LEVEL).isin(sel["levels"]), "doc_id"]
+        mask &= df["doc_id"].isin(set(ids))
+    return df[mask].reset_index(drop=True)
+
+
+def _as_list_compat(value) -> list | None:
+    """The pre-split name of as_list (kept for callers of compare.analysis._as_list)."""
+    return as_list(value)

@@ -1,7 +1,12 @@
 """Command line: `python -m compare <command>` or the `kexie-compare` console script.
 
 Each sub-command is a thin shell around one pipeline stage; the stage module does the work and
-returns an exit code. Errors of the CompareError family are printed as one readable line.
+returns an exit code. Errors of the CompareError family are printed as one readable line
+(``error: <file>: <reason>``), as are operating-system errors on a named file.
+
+Exit codes: EXIT_OK (0) done; EXIT_FAILED (1) failed; EXIT_PARTIAL (3) done but some inputs were
+skipped; 2 is argparse's usage error (unknown option, bad value). Defined in compare.core.errors so
+that the stages can return them.
 """
 from __future__ import annotations
 
@@ -11,7 +16,10 @@ import sys
 from pathlib import Path
 
 from compare import __version__
-from compare.core.errors import CompareError
+from compare.core.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, CompareError
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "build_parser", "main"]
+from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 
 
@@ -84,7 +92,16 @@ def main(argv: list[str] | None = None) -> int:
             from compare.pipeline.bench import cli_bench as run
         else:  # pragma: no cover - argparse rejects unknown commands
             raise AssertionError(args.command)
-        return int(run(args) or 0)
+        return int(run(args) or EXIT_OK)
     except CompareError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:  # a file we cannot read or write: the person can fix it, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{_one_line(exc.strerror or str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _one_line(message: str) -> str:
+    """A message on one line: line breaks become `; `."""
+    return "; ".join(part.strip() for part in message.splitlines() if part.strip())

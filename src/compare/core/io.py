@@ -71,8 +71,36 @@ def read_table(name: str, processed_dir: str | Path) -> pd.DataFrame:
         from compare.core.errors import EmptyCorpusError
 
         raise EmptyCorpusError(f"{path} does not exist: run `python -m compare ingest` (and `themes`) first")
-    df = pq.read_table(path).to_pandas()
+    from compare.core.errors import SchemaError
+
+    hint = "re-run `python -m compare ingest` (and `themes`) to rewrite it"
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise SchemaError(f"not a readable Parquet table ({type(exc).__name__}: {exc}); {hint}",
+                          path=path, table=name) from None
+    contract = {c.name: c.type for c in schema.columns(name)}
+    for fld in table.schema:
+        want = contract.get(fld.name)
+        if want is not None and not _same_type(fld.type, want):
+            raise SchemaError(f"column {fld.name!r} is {fld.type}, the {name} table's contract says {want}; {hint}",
+                              path=path, table=name, column=fld.name)
+    df = table.to_pandas()
     for c in schema.columns(name):
         if pa.types.is_list(c.type) and c.name in df.columns:
             df[c.name] = df[c.name].map(lambda v: list(v) if v is not None else [])
-    return schema.validate(df, name)
+    try:
+        return schema.validate(df, name)
+    except SchemaError as exc:
+        raise SchemaError(f"{exc.reason}; {hint}", path=path, table=name, column=exc.column) from None
+
+
+def _same_type(got: pa.DataType, want: pa.DataType) -> bool:
+    """Arrow types equal up to string/large_string, list/large_list and an all-null column."""
+    if got == want or pa.types.is_null(got):
+        return True
+    if pa.types.is_string(want) or pa.types.is_large_string(want):
+        return pa.types.is_string(got) or pa.types.is_large_string(got)
+    if pa.types.is_list(want) and (pa.types.is_list(got) or pa.types.is_large_list(got)):
+        return _same_type(got.value_type, want.value_type)
+    return False

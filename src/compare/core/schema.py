@@ -143,18 +143,23 @@ def arrow_schema(name: str, df: pd.DataFrame | None = None) -> pa.Schema:
 def validate(df: pd.DataFrame, name: str) -> pd.DataFrame:
     """Check that df has exactly the contract's columns (in order) and no nulls where none are allowed.
 
-    Returns df with columns in contract order. Raises ValueError naming the problem.
+    Returns df with columns in contract order. Raises SchemaError (a CompareError and a ValueError)
+    naming the table and the first bad column.
     """
+    from compare.core.errors import SchemaError
+
     schema = arrow_schema(name, df)
     expected = schema.names
     missing = [c for c in expected if c not in df.columns]
     extra = [c for c in df.columns if c not in expected]
     if missing or extra:
-        raise ValueError(f"table {name!r}: missing columns {missing}, unexpected columns {extra}")
+        raise SchemaError(f"table {name!r}: missing columns {missing}, unexpected columns {extra}",
+                          table=name, column=(missing or extra)[0])
     df = df[expected]
     for f in schema:
         if not f.nullable and df[f.name].isna().any():
-            raise ValueError(f"table {name!r}: column {f.name!r} has nulls but the contract forbids them")
+            raise SchemaError(f"table {name!r}: column {f.name!r} has nulls but the contract forbids them",
+                              table=name, column=f.name)
     return df
 
 

@@ -20,7 +20,6 @@ from compare.core.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, 
 from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "build_parser", "main"]
-from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 
 
 def _csv_list(value: str) -> list[str]:

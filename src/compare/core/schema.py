@@ -11,7 +11,8 @@ import pandas as pd
 import pyarrow as pa
 
 # The one document-type vocabulary (documents.doc_type) and the code each type has in doc_id.
-DOC_TYPES = ("工作要点", "重点工作", "学会学术工作要点", "科普工作要点", "深化改革工作要点", "规划", "其他")
+DOC_TYPES = ("工作要点", "重点工作", "学会学术工作要点", "科普工作要点", "深化改革工作要点", "规划", "工作计划", "实施方案",
+             "其他")
 TYPE_CODES = {
     "工作要点": "gzyd",
     "重点工作": "zdgz",
@@ -19,6 +20,8 @@ TYPE_CODES = {
     "科普工作要点": "kpgz",
     "深化改革工作要点": "sggz",
     "规划": "gh",
+    "工作计划": "gzjh",
+    "实施方案": "ssfa",
     "其他": "qt",
 }
 
@@ -41,7 +44,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("doc_id", _S, False, "stable id `<province pinyin>-<year>-<type code>`, e.g. `henan-2024-gzyd`"),
             Column("province", _S, False, "canonical short name (河南, 黑龙江, 湖北, …; 全国 for 中国科协)"),
             Column("year", _I, False, "the plan year (not years mentioned in passing)"),
-            Column("doc_type", _S, False, "工作要点 | 重点工作 | 学会学术工作要点 | 科普工作要点 | 深化改革工作要点 | 规划 | 其他"),
+            Column("doc_type", _S, False, "工作要点 | 重点工作 | 学会学术工作要点 | 科普工作要点 | 深化改革工作要点 | 规划 | 工作计划 | 实施方案 | 其他"),
             Column("title", _S, False, "document title as written (normalised whitespace); inferred when the text has none"),
             Column("issuer", _S, True, "issuing body, e.g. 河南省科协办公室"),
             Column("issue_number", _S, True, "文号, e.g. 豫科协办发〔2024〕9号"),

@@ -37,7 +37,7 @@ _DATE_RE = re.compile(
     r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$"
 )
 _PRINTED_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?)\s*(?P<date>\S+年\S+月\S+日)\s*印发$")
-_ORG_RE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(科协|科学技术协会|协会|办公室|办公厅|委员会|党组|秘书处|厅|局)$")
+_ORG_RE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(科协|科学技术协会|协会|办公室|办公厅|委员会|党组|秘书处|厅|局|部|人民政府)$")
 _NOTICE_ISSUER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)\s*关于(印发|转发|下发)")
 _RED_HEADER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)文件$")
 _NOTICE_TITLE_YEAR_RE = re.compile(rf"《[^》]*?(?P<year>{_YEAR})\s*年[^》]*》")
@@ -71,12 +71,17 @@ def parse_date(line: str) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
+# a whole line that is a 文号 whose closing bracket and 号 were lost (PDF text layer): 科协发智字〔 2021 30
+_BROKEN_ISSUE_NO_RE = re.compile(rf"^(?P<prefix>[\u4e00-\u9fff]{{2,12}})\s*[〔\[［【]\s*(?P<year>{_YEAR})\s+(?P<no>\d{{1,4}})$")
+
+
 def find_issue_number(lines: list[str]) -> str | None:
-    """The first 文号 in lines, brackets normalised: 豫科协办发〔2024〕9号."""
+    """The first 文号 in lines, brackets normalised: 豫科协办发〔2024〕9号 (also 穗府办[2016]29号,
+    traditional 號 after simplification, and a line-long 文号 missing its 〕 and 号)."""
     for line in lines:
-        m = _ISSUE_NO_RE.search(line)
+        m = _ISSUE_NO_RE.search(line) or _BROKEN_ISSUE_NO_RE.match(line.strip())
         if m:
-            prefix = re.sub(r"^.*(关于|印发|根据|按照)", "", m.group("prefix"))
+            prefix = re.sub(r"^.*(关于|印发|根据|按照|通知|文号)", "", m.group("prefix"))
             if prefix:
                 return f"{prefix}〔{m.group('year')}〕{m.group('no')}号"
     return None
@@ -115,20 +120,29 @@ def notice_issuer(lines: list[str]) -> str | None:
     return None
 
 
+_TRAILING_RANGE_RE = re.compile(r"[（(][^（）()]{0,24}[）)]$")
+
+
 def classify_doc_type(title: str) -> str:
-    """Controlled vocabulary from a title (or a first sentence)."""
+    """Controlled vocabulary from a title (or a first sentence). The title's last plan word decides
+    between kinds of plan: …规划纲要实施方案（2021—2025年） is an 实施方案, …工作计划 a 工作计划."""
     t = title or ""
+    end = _TRAILING_RANGE_RE.sub("", t.strip())
     if "学会学术" in t:
         return "学会学术工作要点"
-    if re.search(r"科普|科学普及", t) and re.search(r"要点|计划", t):
-        return "科普工作要点"
     if "改革" in t and re.search(r"要点|方案|计划|任务", t):
         return "深化改革工作要点"
+    if end.endswith("实施方案"):
+        return "实施方案"
+    if re.search(r"科普|科学普及|科学素质", t) and re.search(r"要点|计划", t):
+        return "科普工作要点"
     if re.search(r"重点工作|重点任务", t) and not t.endswith("工作要点"):
         return "重点工作"
     if re.search(r"规划|纲要", t):
         return "规划"
-    if re.search(r"要点|工作计划|年度计划", t):
+    if end.endswith(("工作计划", "年度计划")):
+        return "工作计划"
+    if re.search(r"要点", t):
         return "工作要点"
     return "其他"
 
@@ -204,3 +218,190 @@ def detect_year(*, title: str | None, header: list[str], issue_number: str | Non
 def infer_title(province_short: str, year: int, doc_type: str) -> str:
     org = "中国科协" if province_short == NATIONAL else f"{province(province_short).full}科协"
     return f"{org}{year}年{doc_type}{INFERRED_TITLE_NOTE}"
+
+
+# ---------------------------------------------------------------------------------------------
+# who issued it: level, province, city, department
+
+_RECIPIENTS_NATIONAL_RE = re.compile(r"各省、自治区、直辖市")
+_PUBLISHER_RE = re.compile(r"发布机构\s*[：:]\s*(?P<org>[\u4e00-\u9fff（）]{2,30}?(科协|科学技术协会|协会|人民政府|办公室|办公厅))")
+_SUBJECT_RE = re.compile(rf"^(?:{_YEAR}\s*年(?:度)?\s*[，,]?\s*)?(?P<rest>.{{0,40}})")
+_LEADING_TITLE_YEAR_RE = re.compile(rf"^{_YEAR}\s*年(?:度)?")
+_DEPARTMENT_RE = re.compile(r"(?:科协|科学技术协会)(?P<dept>[\u4e00-\u9fff]{1,10}?部)$")
+
+
+def is_national_issue_number(issue_number: str | None) -> bool:
+    """科协发…, 科协办发…, 科协普函…, 纲要办发… are the national association's 文号."""
+    return bool(issue_number) and issue_number.startswith(("科协", "纲要办"))
+
+
+def publisher(lines: list[str]) -> str | None:
+    """`发布机构：临西县科学技术协会` on a government information-disclosure page."""
+    for line in lines:
+        m = _PUBLISHER_RE.search(line)
+        if m:
+            return m.group("org")
+    return None
+
+
+def locate(*, title: str | None, issuer: str | None, header: list[str], first_paragraph: str,
+           issue_number: str | None) -> tuple[str | None, str | None, str | None]:
+    """(level, province, city) of the issuing body, or Nones when nothing names it.
+
+    Looked at in order: the title (长治市科学技术协会2022年工作要点, 2020年中国科协学会学术工作要点),
+    the issuer, a 发布机构 line, the subject of the first paragraph (2023年，中国科协将…). National
+    bodies are 全国 whatever else the text names; a national 文号 (科协发…, 纲要办发…) or a notice
+    addressed to 各省、自治区、直辖市 also makes a plan 全国 when no body is named. A generic body
+    (县科协, 省科协) gives the level; the place then comes from the next source that names one.
+    """
+    from compare.ingest.places import issuer_level
+
+    hint = province_from_issue_number(issue_number)
+    hint = None if hint == NATIONAL else hint
+    t = _LEADING_TITLE_YEAR_RE.sub("", (title or "").strip())
+    subject = _SUBJECT_RE.match(first_paragraph or "").group("rest")
+    sources = [t, issuer, publisher(header), subject]
+    level = None   # the level a generic body gave (县科协 -> 县级), waiting for a place
+    for src in sources:
+        loc = issuer_level(src, hint=hint) if src else None
+        if loc is None:
+            continue
+        if loc.province is None:
+            level = level or loc.level
+        elif level is None or loc.level == level:
+            return loc.level, loc.province, loc.city
+        elif loc.level != NATIONAL:
+            return level, loc.province, None   # 市科协 issued it; the issuer line named only its province
+    if t and re.search(r"中国科协|中国科学技术协会", t):
+        return NATIONAL, NATIONAL, None
+    if level is None and (is_national_issue_number(issue_number)
+                          or any(_RECIPIENTS_NATIONAL_RE.search(line) for line in header)):
+        return NATIONAL, NATIONAL, None
+    return level, None, None
+
+
+def department_of(issuer: str | None) -> str | None:
+    """The department of an association that issued a plan: 中国科协学会学术部 -> 学会学术部;
+    None for the association itself, its 办公厅/办公室 or 党组, or any other body."""
+    if not issuer:
+        return None
+    m = _DEPARTMENT_RE.search(issuer.strip())
+    return m.group("dept") if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# the plan a notice hands out, and texts that are no plan at all
+
+_HANDED_OUT_RE = re.compile(
+    r"(?:印发|转发|下发|印制下发)[^《]{0,12}《(?P<title>[^》]{4,60})》"
+    r"|《(?P<title2>[^》]{4,60})》[^《》。]{0,16}(?:印发|印制下发|予以印发)"
+    r"|关于(?:印发|转发)(?P<title3>[^《》，。]{4,60}?)的通知")
+_PLAN_WORD_RE = re.compile(r"(要点|计划|规划|纲要|方案|重点工作|重点任务|任务清单|工作安排|谋划)(（[^）]{1,20}）)?$")
+
+
+def handed_out_title(lines: list[str]) -> str | None:
+    """The plan a notice hands out: 关于印发《中国科协2025年工作要点》的通知 -> 中国科协2025年工作要点;
+    现将《长治市科学技术协会2022年工作要点》印制下发 -> 长治市科学技术协会2022年工作要点."""
+    for line in lines:
+        for m in _HANDED_OUT_RE.finditer(line):
+            title = m.group("title") or m.group("title2") or m.group("title3")
+            title = re.sub(r"\[([^\[\]]{1,20})\]$", r"（\1）", title)  # 实施方案[2016—2020年]
+            if _PLAN_WORD_RE.search(title):
+                return title
+    return None
+
+
+def complete_title(title: str, notice_title: str | None) -> str:
+    """A title line without its issuer (2022年工作要点) takes the notice's fuller title when that ends
+    with it (《长治市科学技术协会2022年工作要点》)."""
+    if notice_title and notice_title != title and notice_title.endswith(title) and _LEADING_TITLE_YEAR_RE.match(title):
+        return notice_title
+    return title
+
+
+_NEWS_RE = re.compile(r"本报讯|本报记者|记者\s*[\u4e00-\u9fff]{2,3}|通讯员|[0-9一二三四五六七八九十]+日讯|客户端讯|融媒讯|新闻网讯")
+_MEETING_RE = re.compile(r"会议(指出|强调|要求|认为|听取|审议|总结|通报|传达|部署)|(主持|出席|参加)会议|会上[，,]")
+_REPORT_RE = re.compile(r"工作总结|工作汇报|工作报告|向大会报告工作|完成情况")
+_NOTICE_TITLE_RE = re.compile(r"关于.{2,60}的通知")
+_CONTACT_RE = re.compile(r"^联系人\s*[：:]")
+
+
+def not_a_plan(lines: list[str]) -> str | None:
+    """Why a text with no plan title is not a plan (a news story, a report or summary of work done, a
+    notice about something else, a call for material with contacts), or None when it may be one."""
+    head = "\n".join(lines[:12])
+    text = "\n".join(lines)
+    if _NEWS_RE.search(head) or len(_MEETING_RE.findall(text)) >= 2:
+        return "a news story (本报讯 / 记者 / 会议指出 …), not a plan"
+    for line in lines[:6]:
+        m = _REPORT_RE.search(line[:60])
+        if m:
+            return f"a report or summary of work done ({m.group(0)}), not a plan"
+    for line in lines[:6]:
+        m = _NOTICE_TITLE_RE.search(line)
+        if m and not _HANDED_OUT_RE.search(line) and not _PLAN_WORD_RE.search(m.group(0)[:-3]):
+            return f"a notice about something else ({m.group(0)}), not a plan"
+    if any(_CONTACT_RE.match(line) for line in lines):
+        return "a notice asking for material (联系人 …), not a plan"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# one document's metadata, every rule above in order
+
+_RECIPIENT_RE = re.compile(r"^各.{2,300}[：:]$")
+_TITLE_ORG_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(科协|科学技术协会|协会|党组|办公厅|办公室)$")
+
+
+@dataclass
+class DocumentMetadata:
+    title: str | None          # as written, completed from the notice; None when the text has none
+    year: int | None
+    province: str | None
+    level: str | None
+    city: str | None
+    issuer: str | None
+    department: str | None
+    doc_type: str
+    provenance: dict           # field -> "text" | "inferred"
+
+
+def document_metadata(*, title: str | None, notice_title: str | None, context: list[str], body: list[str],
+                      first_paragraph: str, issuer: str | None, issue_number: str | None,
+                      issue_date: str | None) -> DocumentMetadata:
+    """title/year/province/level/city/issuer/department/doc_type of one document.
+
+    context: the notice lines before the document (header, or the lead of an untitled document).
+    Year: title > notice 《…年…》 > 文号 > first paragraph > signature date (a plan range gives its first
+    year: 2021—2025年 -> 2021, “十四五” -> 2021). Web-page dates (发布时间, 日期) are never used.
+    Province/level/city: `locate`, else the province named most often outside the recipient list
+    (a national notice names 新疆生产建设兵团科协 among its recipients), level 省级 then inferred.
+    """
+    provenance: dict = {}
+    if title:
+        title = complete_title(title, notice_title)
+    named = title = title or notice_title
+    year = detect_year(title=named, header=context, issue_number=issue_number, first_paragraph=first_paragraph)
+    if year is None and issue_date:
+        year = int(issue_date[:4])
+    issuer = issuer or publisher(context)
+    level, prov, city = locate(title=named, issuer=issuer, header=context, first_paragraph=first_paragraph,
+                               issue_number=issue_number)
+    if prov is None:
+        text = "\n".join(line for line in [*context, named or "", *body] if not _RECIPIENT_RE.match(line))
+        prov = detect_province(title=named, issuer=issuer, issue_number=issue_number, text=text)
+        if prov == NATIONAL:
+            level = NATIONAL
+        elif prov is not None and level is None:
+            level = "省级"
+            provenance["level"] = "inferred"
+    if issuer is None and title and province_in(title_prefix(title)) and _TITLE_ORG_RE.match(title_prefix(title)):
+        issuer = title_prefix(title)  # 河南省科协2019年工作要点 is issued by 河南省科协
+    doc_type = classify_doc_type(named) if named else classify_untitled(first_paragraph)
+    for name, value in (("title", title), ("year", year), ("province", prov), ("level", level), ("city", city),
+                        ("issuer", issuer), ("doc_type", doc_type)):
+        if value is not None:
+            provenance.setdefault(name, "text")
+    if title is None:
+        provenance["title"] = "inferred"
+    return DocumentMetadata(title, year, prov, level, city, issuer, department_of(issuer), doc_type, provenance)

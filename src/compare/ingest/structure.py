@@ -68,11 +68,23 @@ def is_marker(line: str) -> bool:
     return match_marker(line) is not None
 
 
+# lines of a notice that stand alone: 文号, a date, an issuing body, a notice title (…的通知)
+_STANDALONE_RE = re.compile(
+    r"^[\u4e00-\u9fff]{1,12}\s*[〔\[［【（(]\s*(?:19|20)\d\d\s*[〕\]］】）)]?\s*第?\s*\d{1,5}\s*号?$"
+    r"|^(?:\d{4}|[〇○零一二三四五六七八九]{2,4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$"
+    r"|^[\u4e00-\u9fff（）]{2,30}(?:科协|科学技术协会|协会|办公室|办公厅|委员会|党组|人民政府|部)$"
+    r"|^\S*关于\S*通知$"
+)
+
+
 def is_heading(line: str) -> bool:
     """A section/sub-section heading line without a full sentence (一、指导思想, （三）抓好十件大事),
-    or a document title line. Page-break joins never glue text onto these."""
+    a document title line, or a standalone notice line (文号, date, issuing body, …的通知).
+    Page-break joins never glue text onto these, nor these onto text."""
     m = match_marker(line)
     if m and m.kind in ("section", "subsection") and "。" not in line:
+        return True
+    if len(line) <= 80 and _STANDALONE_RE.search(line) and "。" not in line:
         return True
     return is_title_line(line)
 
@@ -81,10 +93,11 @@ def is_heading(line: str) -> bool:
 # document titles
 
 _TITLE_END_RE = re.compile(
-    r"(工作要点|重点工作|要点|工作计划|计划|规划|纲要|实施方案|方案|重点任务|任务清单|工作安排|安排)"
+    r"(工作要点|重点工作|要点|工作计划|计划|规划|纲要|实施方案|方案|重点任务|任务清单|工作安排|安排|谋划|工作思路)"
     r"(（[^）]{1,20}）)?$"
 )
-_NOT_TITLE_RE = re.compile(r"^(关于|印发)|《|》|通知$|[。；！？，]")
+# not a plan title: a notice, a quotation, a sentence, or a report on work done (完成情况, 汇报, 报告)
+_NOT_TITLE_RE = re.compile(r"^(关于|印发)|《|》|通知$|[。；！？，]|完成情况|汇报|报告")
 # a plausible plan year (1980-2099): the one pattern the loader and the title rules share
 YEAR = r"(?:19[89]\d|20\d\d)"
 _YEAR_RE = re.compile(rf"(?<!\d)({YEAR})(?!\d)")
@@ -229,11 +242,23 @@ def _path(node: Node) -> list[Node]:
     return out[::-1]
 
 
+# framing headings (指导思想, 基本原则, 主要目标 …): before the first task they introduce the plan
+_FRAMING_RE = re.compile(
+    r"^(指导思想|总体要求|基本原则|工作原则|主要目标|总体目标|工作目标|发展目标|目标任务|背景和意义|重要意义"
+    r"|总体思路|工作思路|基本思路|指导思想和总体要求|指导思想和工作目标)$")
+
+
+def _framing(node: Node) -> bool:
+    return bool(_FRAMING_RE.match(node.title))
+
+
 def parse_items(lines: list[str]) -> tuple[str, list[RawItem]]:
-    """Parse a document body into (preamble, leaf items in document order)."""
-    lead, roots = build_tree(lines)
+    """Parse a document body into (preamble, leaf items in document order).
+
+    Framing leaves (指导思想, 主要目标, 背景和意义 …) before the first task are preamble too."""
+    lead, roots = build_tree(split_inline_ordinals(lines))
     leaves = [n for n in _walk(roots) if not n.children]
-    deep = [n for n in leaves if n.marker.kind != "section"]
+    deep = [n for n in leaves if n.marker.kind != "section" and not _framing(n)]
     preamble_parts = list(lead)
     items: list[RawItem] = []
     seen: dict[str, int] = {}
@@ -251,7 +276,7 @@ def parse_items(lines: list[str]) -> tuple[str, list[RawItem]]:
                 log.debug("intro prose of heading %s%s is not an item: %.40s", node.marker.written,
                           node.title, " ".join(node.body))
             continue
-        if node.marker.kind == "section" and not reached_deep:
+        if (node.marker.kind == "section" and not reached_deep) or (not items and _framing(node)):
             preamble_parts.append(node.marker.written + node.text)
             continue
         path = _path(node)
@@ -274,3 +299,158 @@ def parse_items(lines: list[str]) -> tuple[str, list[RawItem]]:
             subsection_title=sub.title if sub else None,
         ))
     return "\n".join(p for p in preamble_parts if p).strip(), items
+
+
+# ---------------------------------------------------------------------------------------------
+# layouts as plans are really published: inline 一是…二是… runs, tables, doc-sharing residue
+
+_INLINE_ORD_RE = re.compile(rf"([{_CN}]{{1,2}})是(?!否|非|由|指|为了)")
+_NOT_ORDINAL_BEFORE = "统唯单同专第万划之"
+
+
+def _cn_value(s: str) -> int:
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + digits.get(s[1], 0)
+    if s.endswith("十"):
+        return digits.get(s[0], 0) * 10
+    return digits.get(s[0], 0) if len(s) == 1 else digits.get(s[0], 0) * 10 + digits.get(s[-1], 0)
+
+
+def split_inline_ordinal_line(line: str) -> list[str]:
+    """`（一）强化会员工作。一是加强团体建设。…二是重视乡镇科协…` -> the item line, `一是…`, `二是…`.
+
+    Only a run 一是, 二是, (三是 …) in order, at least two long, splits; only lines that open with a
+    marker (an item's own text) are split, so prose in a preamble stays whole."""
+    m0 = match_marker(line)
+    if m0 is None or m0.kind in ("ordinal", "bullet") or "二是" not in line:
+        return [line]
+    cuts: list[int] = []
+    want = 1
+    for m in _INLINE_ORD_RE.finditer(line, m0.end):
+        if _cn_value(m.group(1)) == want and line[m.start() - 1] not in _NOT_ORDINAL_BEFORE:
+            cuts.append(m.start())
+            want += 1
+    if len(cuts) < 2:
+        return [line]
+    parts = [line[i:j].strip() for i, j in zip([0, *cuts], [*cuts, len(line)])]
+    return [p for p in parts if p]
+
+
+def split_inline_ordinals(lines: list[str]) -> list[str]:
+    return [part for line in lines for part in split_inline_ordinal_line(line)]
+
+
+_TABLE_HEADS = (
+    "序号", "项目名称", "项目", "工作任务", "重点任务", "任务", "工作内容", "主要内容", "具体内容", "内容", "工作项目",
+    "目标", "工作目标", "预期目标", "目标任务", "具体措施", "主要措施", "措施", "工作措施", "责任部门", "牵头部门",
+    "责任单位", "牵头单位", "配合部门", "配合单位", "责任处室", "完成时限", "时限", "完成时间", "时间", "进度安排", "备注",
+)
+_DEPT_HEADS = ("责任部门", "牵头部门", "责任单位", "牵头单位", "配合部门", "配合单位", "责任处室")
+_CELL_SPLIT_RE = re.compile(r"\t| ")
+
+
+def _row_line(number: str, header: list[str], cells: list[str]) -> str:
+    """One table row as an item line: `3. 名称。目标：…；完成时限：…。（责任部门：…）`."""
+    cells = [c.strip() for c in cells]
+    name = cells[0] if cells else ""
+    rest, notes = [], []
+    for head, cell in zip(header[2:], cells[1:]):
+        if cell:
+            (notes if head in _DEPT_HEADS else rest).append(f"{head}：{cell}")
+    line = f"{number}. {name}"
+    if name and name[-1] not in "。；":
+        line += "。"
+    if rest:
+        line += "；".join(rest) + "。"
+    if notes:
+        line += "（" + "；".join(notes) + "）"
+    return line
+
+
+def _cells(line: str, n: int) -> list[str]:
+    parts = [p for p in _CELL_SPLIT_RE.split(line) if p != ""]
+    if len(parts) > n:  # a cell with spaces inside: the overflow belongs to the last cell
+        parts = parts[: n - 1] + [" ".join(parts[n - 1:])]
+    return parts
+
+
+def tables_to_items(lines: list[str]) -> list[str]:
+    """Plans laid out as tables give one item line per row.
+
+    Two forms: a row per line with cells separated by a tab (Word tables) or a space (after
+    normalisation), headed by `序号 项目名称 目标 …`; or one cell per line (flattened HTML): a `序号`
+    line followed by the other header cells, then each row's number and its cells."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        head = _cells(line, 99)
+        if len(head) >= 3 and head[0] == "序号" and all(h in _TABLE_HEADS for h in head):
+            i += 1
+            while i < len(lines):
+                cells = _cells(lines[i], len(head))
+                if len(cells) < 2 or not cells[0].isdigit():
+                    break
+                out.append(_row_line(cells[0], head, cells[1:]))
+                i += 1
+            continue
+        if line == "序号":
+            j = i + 1
+            while j < len(lines) and lines[j] in _TABLE_HEADS and lines[j] != "序号":
+                j += 1
+            head = ["序号", *lines[i + 1: j]]
+            if len(head) >= 3:
+                i, n = j, 1
+                while i + len(head) - 1 < len(lines) + 1 and i < len(lines) and lines[i] == str(n):
+                    out.append(_row_line(lines[i], head, lines[i + 1: i + len(head)]))
+                    i += len(head)
+                    n += 1
+                continue
+        out.append(line)
+        i += 1
+    return out
+
+
+_CHUNK_RE = re.compile(r"^(\d{1,3})、")
+_OPEN_END_RE = re.compile(r"[\u4e00-\u9fff，、“（0-9A-Za-z]$")
+_RESIDUE_RE = re.compile(
+    r"第\s*\d+\s*页\s*/\s*共\s*\d+\s*页|_第\s*\d+\s*页$|^点击查看更多|^已阅读\d+页|继续免费阅读|^下载(本)?文档$"
+    r"|^(大小|页数|格式|上传时间|文档编号|上传人)\s*[：:]|^温馨提示|^收藏\s*分享|^返回\s*下载|^资源描述$|^文档简介$")
+_CHUNK_MIN = 60
+
+
+def drop_page_residue(lines: list[str]) -> list[str]:
+    """Doc-sharing sites: slide/page residue lines go; the page-chunk numbers they prefix to every
+    chunk (`1、各位委员…`, `2、十六大精神…` where chunk 2 continues chunk 1's sentence) are not items:
+    the number is dropped and a chunk that continues an open sentence is joined to it."""
+    lines = [ln for ln in lines if not (len(ln) <= 60 and _RESIDUE_RE.search(ln))]
+    chunks: list[int] = []
+    want = 1
+    for k, line in enumerate(lines):
+        m = _CHUNK_RE.match(line)
+        if not m or int(m.group(1)) != want or len(line) < _CHUNK_MIN:
+            continue
+        if want > 1 and not (len(lines[k - 1]) >= _CHUNK_MIN and _OPEN_END_RE.search(lines[k - 1])):
+            break
+        chunks.append(k)
+        want += 1
+    if len(chunks) < 2:
+        return lines
+    out: list[str] = []
+    for k, line in enumerate(lines):
+        if k in chunks:
+            body = _CHUNK_RE.sub("", line, count=1)
+            if k != chunks[0] and out:
+                out[-1] += body
+                continue
+            line = body
+        out.append(line)
+    return out
+
+
+def relayout(lines: list[str]) -> list[str]:
+    """Every layout rule, in order: doc-sharing residue, then tables."""
+    return tables_to_items(drop_page_residue(lines))

@@ -284,6 +284,22 @@ def normalise_line(line: str) -> str:
     return line.strip()
 
 
+# pinyin glosses after characters (山(shān)東(dōng), 学（xué）) as reposting sites add them, and runs of
+# `?` left where a page's non-breaking spaces were lost in a bad re-encoding
+_PINYIN_GLOSS_RE = re.compile(
+    r"(?<=[\u3400-\u9fff])[(（]\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\s*[)）]")
+_QUESTION_RUN_RE = re.compile(r"[?？]{3,}")
+
+
+def strip_annotations(text: str) -> str:
+    """`学(xué)习(xí)` -> `学习`; `????长治市科学技术协会` -> `长治市科学技术协会`."""
+    if "(" in text or "（" in text:
+        text = _PINYIN_GLOSS_RE.sub("", text)
+    if "??" in text or "？？" in text:
+        text = _QUESTION_RUN_RE.sub(" ", text)
+    return text
+
+
 def normalise(text: str) -> str:
     """Whole-text normalisation: line ends, zero-width characters, full-width digits/letters/％ (and ．
     between digits),
@@ -295,6 +311,7 @@ def normalise(text: str) -> str:
     if "．" in text:
         text = _FULLWIDTH_DECIMAL_RE.sub(".", text)
     text = _MASK_RE.sub(MASK, text)
+    text = strip_annotations(text)
     # characters that are never text (NUL and other C0 controls) -> space
     text = _NON_TEXT_RE.sub(" ", text)
     text = unicodedata.normalize("NFC", text)

@@ -1,5 +1,11 @@
-"""Quantitative targets: one test per rule, on phrases from the seeds and made-up snippets."""
+"""Quantitative targets: one test per rule, on phrases from the seeds and made-up snippets; the
+object counted, and its precision on the hand-checked seed targets (tests/target_objects.csv)."""
+from pathlib import Path
+
+import pandas as pd
 import pytest
+
+from compare.core import io
 
 from compare.ingest.clean import normalise_line
 from compare.ingest.targets import extract_targets
@@ -70,3 +76,68 @@ def test_several_targets_in_order():
 ])
 def test_never_targets(text):
     assert extract_targets(normalise_line(text)) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# the object counted and the basis (rules 6 and 7 of compare.ingest.targets)
+
+
+@pytest.mark.parametrize("text, obj, basis", [
+    ("举办科普活动不少于50场", "科普活动", None),                       # verb + object before the number
+    ("新建企业科协20家", "企业科协", "新增"),
+    ("培训基层科技人员3000人次", "基层科技人员", None),
+    ("联合举办9场产业技术大会，在做好前期需求调研", "产业技术大会", None),  # measure word + noun after it
+    ("择优支持全省学会开展30场次左右的小型前沿高水平专题交流活动", "小型前沿高水平专题交流活动", None),
+    ("每个市（地）确定至少1个“3+1”县级试点", "3+1县级试点", None),     # quote marks dropped
+    ("发挥20个科技资源科普化项目带动作用", "科技资源科普化项目", None),  # ends before a predicate word
+    ("动员不少于200个实验室、研究中心、科研基地等在全国科普日期间开放", "实验室、研究中心、科研基地", None),
+    ("加强对2021、2022年度共110个青年人才托举项目的过程管理", "青年人才托举项目", "总量"),
+    ("全年开展“银龄跨越数字鸿沟”科普专项行动活动数量不少于200场", "银龄跨越数字鸿沟科普专项行动活动", None),
+    ("全年新增智库专家不少于20名。", "智库专家", "新增"),
+    ("科技传播网络县域覆盖面达到1/3以上。", "科技传播网络县域覆盖面", "总量"),
+    ("力争新增3-5家全国科学家精神教育基地。", "全国科学家精神教育基地", "新增"),
+    ("提高2个百分点", None, None),                                    # nothing counted: null
+])
+def test_target_object(text, obj, basis):
+    (t,) = extract_targets(normalise_line(text))
+    assert (t.object, t.basis) == (obj, basis)
+
+
+def test_object_of_a_list_and_of_a_stock():
+    text = ("启动新建18个科普信息化试点县（市、区），总量达到55个，"
+            "新建省属高校科协5个以上、医疗卫生机构科协10个以上，建设好20个现代农业科普示范园和20个社区科普基地")
+    got = [(t.phrase, t.object, t.basis) for t in extract_targets(text)]
+    assert got == [
+        ("18个", "科普信息化试点县", "新增"),
+        ("55个", "科普信息化试点县", "总量"),  # a bare stock takes the previous target's object
+        ("5个以上", "省属高校科协", "新增"),
+        ("10个以上", "医疗卫生机构科协", "新增"),  # 新建 covers the whole clause
+        ("20个", "现代农业科普示范园", None),
+        ("20个", "社区科普基地", None),
+    ]
+
+
+OBJECTS = Path(__file__).with_name("target_objects.csv")
+MIN_OBJECT_PRECISION = 0.95
+
+
+def test_object_precision_on_hand_checked_seed_targets(processed_dir):
+    """Every seed target was read and its object written by hand in tests/target_objects.csv."""
+    labels = pd.read_csv(OBJECTS, dtype=str, keep_default_na=False)
+    labels["occurrence"] = labels["occurrence"].astype(int)
+    got = io.read_table("targets", processed_dir)
+    got = got.assign(occurrence=got.groupby(["doc_id", "item_id", "phrase"]).cumcount() + 1)
+    m = labels.merge(got, on=["doc_id", "item_id", "phrase", "occurrence"], how="outer",
+                     suffixes=("", "_model"), indicator=True)
+    assert (m["_merge"] == "both").all(), m.loc[m["_merge"] != "both", ["doc_id", "item_id", "phrase", "_merge"]]
+    found = m["object_model"].notna()
+    right = m["object"] == m["object_model"].fillna("")
+    precision = right[found].mean()
+    basis_right = (m["basis"] == m["basis_model"].fillna("")).mean()
+    lines = [f"target objects on {len(m)} hand-checked seed targets: {int(found.sum())} found, "
+             f"{int(right.sum())} right, precision {precision:.1%}, basis right {basis_right:.1%}"]
+    lines += [f"  {r.doc_id} {r.item_id} {r.phrase}: expected {r.object!r}, got {r.object_model!r}"
+              for r in m[~right].itertuples()]
+    print("\n" + "\n".join(lines))
+    assert precision >= MIN_OBJECT_PRECISION, "\n".join(lines)
+    assert basis_right >= MIN_OBJECT_PRECISION, "\n".join(lines)

@@ -10,16 +10,17 @@ import pandas as pd
 import pytest
 
 from compare.core import io
-from compare.text.themes import load_theme_dictionary
+from compare.text.themes import LOW_CONFIDENCE_MARGIN, load_theme_dictionary
 
 LABELS = Path(__file__).with_name("theme_labels.csv")
-MIN_ACCURACY = 0.85
+MIN_ACCURACY = 0.97  # 98 of 101 before the saved model and the explanations (README "Themes"); must not drop
+MIN_EVIDENCE = 0.95  # share of items with evidence
 
 
 @pytest.fixture(scope="module")
 def labelled(themed_dir) -> pd.DataFrame:
     labels = pd.read_csv(LABELS, dtype=str, encoding="utf-8")
-    pred = io.read_table("item_themes", themed_dir)[["doc_id", "item_id", "theme"]]
+    pred = io.read_table("item_themes", themed_dir)[["doc_id", "item_id", "theme", "margin", "low_confidence"]]
     merged = labels.merge(pred, on=["doc_id", "item_id"], how="left", suffixes=("", "_model"), indicator=True)
     stale = merged[merged["_merge"] != "both"]
     assert stale.empty, f"labels for items the loader no longer produces:\n{stale[['doc_id', 'item_id', 'heading']]}"
@@ -56,3 +57,32 @@ def test_theme_accuracy(labelled):
               for r in wrong.itertuples()]
     print("\n" + "\n".join(lines))
     assert accuracy >= MIN_ACCURACY, "\n".join(lines)
+
+
+def test_low_confidence_items_are_the_doubtful_ones(labelled):
+    """The threshold (LOW_CONFIDENCE_MARGIN) was chosen on these labels: items flagged low_confidence
+    must be markedly less accurate than the rest. Prints accuracy per side for several thresholds."""
+    right = labelled["theme"] == labelled["theme_model"]
+    lines = [f"{'margin <':>9}{'flagged':>8}{'acc. flagged':>13}{'acc. others':>12}"]
+    for th in (0.05, 0.1, 0.15, 0.2, LOW_CONFIDENCE_MARGIN, 0.3):
+        low = labelled["margin"] < th
+        acc_low = right[low].mean() if low.any() else float("nan")
+        lines.append(f"{th:>9.2f}{int(low.sum()):>8}{acc_low:>13.1%}{right[~low].mean():>12.1%}")
+    print("\n" + "\n".join(lines))
+    low = labelled["low_confidence"]
+    assert (low == (labelled["margin"] < LOW_CONFIDENCE_MARGIN)).all()
+    assert right[~low].mean() > right[low].mean() + 0.15, "\n".join(lines)
+    assert low.mean() <= 0.2, "too many items flagged to be useful"
+
+
+def test_evidence_coverage(themed_dir):
+    it = io.read_table("item_themes", themed_dir)
+    items = io.read_table("items", themed_dir)
+    share = it["evidence"].map(len).gt(0).mean()
+    print(f"\nitems with evidence: {share:.1%} of {len(it)}; "
+          f"low confidence: {it['low_confidence'].mean():.1%} (margin < {LOW_CONFIDENCE_MARGIN})")
+    assert share >= MIN_EVIDENCE
+    texts = dict(zip(zip(items["doc_id"], items["item_id"]), items["text"] + items["heading"]))
+    quoted = [e in texts[(d, i)] for d, i, ev in it[["doc_id", "item_id", "evidence"]].itertuples(index=False)
+              for e in ev]
+    assert all(quoted), "evidence must be quoted as written in the item"

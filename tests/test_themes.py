@@ -16,6 +16,7 @@ from compare.core.errors import EmptyCorpusError, ThemeFileError
 from compare.text.segment import Segmenter, default_segmenter
 from compare.text.themes import (
     DEFAULT_THEMES,
+    LOW_CONFIDENCE_MARGIN,
     ThemeDictionary,
     ThemeModel,
     cluster_agreement,
@@ -159,12 +160,32 @@ def snippet_model(snippet_items) -> ThemeModel:
 
 def test_model_scores_hand_written_items(snippet_model, snippet_items):
     it = snippet_model.item_themes_
-    assert list(it.columns) == ["doc_id", "item_id", "theme", *[f"score_{t}" for t in THEMES], "cluster"]
+    assert list(it.columns) == ["doc_id", "item_id", "theme", *[f"score_{t}" for t in THEMES], "cluster",
+                                "runner_up", "runner_up_score", "margin", "low_confidence", "evidence",
+                                "model_version"]
     assert it["theme"].tolist() == [t for t, _, _ in SNIPPETS]
     scores = it[[f"score_{t}" for t in THEMES]].to_numpy()
     assert ((scores >= 0) & (scores <= 1)).all()
     assert (scores.argmax(axis=1) == [THEMES.index(t) for t in it["theme"]]).all()
     schema.validate(it, "item_themes")
+    # the explanation: runner-up is the second score, margin their difference, evidence as written
+    top2 = np.sort(scores, axis=1)[:, -2:]
+    assert np.allclose(it["runner_up_score"], top2[:, 0]) and np.allclose(it["margin"], top2[:, 1] - top2[:, 0])
+    assert (it["runner_up"] != it["theme"]).all()
+    assert (it["low_confidence"] == (it["margin"] < LOW_CONFIDENCE_MARGIN)).all()
+    assert it["evidence"].map(len).gt(0).all()
+    assert it.loc[0, "evidence"][0] in ("党建强会", "学会党建")  # a 党建 keyword of the item comes first
+    for text, ev in zip(snippet_items["text"], it["evidence"]):
+        assert all(e in text for e in ev), (text, ev)
+
+
+def test_evidence_is_as_written_in_the_item(snippet_model):
+    seg = default_segmenter()
+    # full-width digits and traditional characters are normalised for matching, quoted as written
+    text = "舉辦科普日活動，建設科技館"
+    out = snippet_model.predict(pd.DataFrame({"text": [text], "heading": [""]}), seg.tokenize_many([text]))
+    assert out.loc[0, "theme"] == "科普"
+    assert "科技館" in out.loc[0, "evidence"] and all(e in text for e in out.loc[0, "evidence"])
 
 
 def test_longest_keyword_wins(snippet_model):

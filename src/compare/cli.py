@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("themes", help="segment items, score themes, cluster -> item_themes/theme_shares/clusters")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
     s.add_argument("--themes", type=Path, default=None, help="theme dictionary TOML (default: the packaged one)")
+    s.add_argument("--refit", action="store_true",
+                   help="refit the saved theme model on the whole corpus; changed themes go to theme_revisions")
 
     s = sub.add_parser("figures", help="write every briefing chart (+ its data as CSV) to figures/")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)

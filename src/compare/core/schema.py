@@ -88,6 +88,8 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("value_high", _F, True, "upper end of a range (3-5家 -> 5), else null"),
             Column("unit", _S, False, "measure word: 场, 个, 人, 人次, 家, 条, 期, 名, 项, 所, %, …"),
             Column("qualifier", _S, True, "不少于, 以上, 左右, 多, 超过, 力争, … or null"),
+            Column("object", _S, True, "the thing counted, as written without quote marks (举办科普活动不少于50场 -> 科普活动; 新建企业科协20家 -> 企业科协); null when none is found (rule: `compare.ingest.targets`)"),
+            Column("basis", _S, True, "新增 (an increase: 新建, 新增, 新培训, …) | 总量 (a level reached: 总量, 累计, 达到, 共) | null (a count of the year's activity)"),
         ],
     ),
     "item_themes": (
@@ -98,6 +100,26 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("theme", _S, False, "primary theme (highest score)"),
             # one float64 column `score_<theme>` per theme is added dynamically (see THEME_SCORE_PREFIX)
             Column("cluster", _I, False, "id of the item's TF-IDF cluster (clusters.cluster)"),
+            Column("runner_up", _S, True, "second-highest theme (null with a one-theme dictionary)"),
+            Column("runner_up_score", _F, True, "its score"),
+            Column("margin", _F, False, "primary score - runner-up score"),
+            Column("low_confidence", _B, False, "margin below the documented threshold (README Themes): a reader could place the item either way"),
+            Column("evidence", _LS, False, "the primary theme's keywords found in the item, heaviest first, then the TF-IDF terms that tie it most to the theme, as written"),
+            Column("model_version", _S, False, "version of the saved theme model that scored the item (`data/processed/theme_model/`), e.g. v1"),
+        ],
+    ),
+    "theme_revisions": (
+        "Items whose primary theme changed when the theme model was refitted (`themes --refit` or a changed dictionary); appended at every refit.",
+        [
+            Column("doc_id", _S, False, "document id"),
+            Column("item_id", _S, False, "item id"),
+            Column("old_theme", _S, False, "primary theme before the refit"),
+            Column("new_theme", _S, False, "primary theme after the refit"),
+            Column("old_score", _F, True, "score of the old theme before (null when the old table had no such score)"),
+            Column("new_score", _F, False, "score of the new theme after"),
+            Column("old_model_version", _S, True, "model that gave the old theme (null: a table from before saved models)"),
+            Column("new_model_version", _S, False, "the refitted model"),
+            Column("reason", _S, False, "refit requested | dictionary changed | saved model unreadable | no saved model (the old table predates saved models)"),
         ],
     ),
     "theme_shares": (

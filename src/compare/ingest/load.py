@@ -133,7 +133,7 @@ def _item_rows(raw_items) -> tuple[list[dict], list[dict]]:
         ))
         for t in extract_targets(text):
             targets.append(dict(item_id=raw.item_id, phrase=t.phrase, value=t.value, value_high=t.value_high,
-                                unit=t.unit, qualifier=t.qualifier))
+                                unit=t.unit, qualifier=t.qualifier, object=t.object, basis=t.basis))
     return items, targets
 
 

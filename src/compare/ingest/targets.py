@@ -17,6 +17,19 @@ Rules (each has a unit test in tests/test_targets.py):
    the unit, else the word just before the number (不少于, 不低于, 不超过, 至少, 超过, 约, 近, 逾),
    else 力争 up to four characters before the number (力争新增3-5家). The phrase runs from the
    qualifier word (when it is the one used) to the end of the quantity.
+6. The object (the thing counted) is, first, the noun phrase right after the quantity (measure word
+   + noun: 举办9场产业技术大会 -> 产业技术大会; a 的 right after the quantity is skipped). It ends
+   at punctuation, a bracket, the next number, 等 or 的, or a predicate word (`OBJECT_END_WORDS`: 为,
+   带动, 实施, 开展, …); connectors (和, 及, 与, 或, 、) at its end are dropped. When nothing follows
+   the quantity (or a 、 follows it: 新建高校科协5个以上、…), the object is the clause before it (back to punctuation or 、) without its
+   trailing stock words (数量, 总量, 达到, 共, … `STOCK_WORDS`), its leading time words (全年,
+   年内, 力争, …) and its leading verbs (`OBJECT_VERBS`: 新建, 举办, 培训, 接待, …): 举办科普活动
+   不少于50场 -> 科普活动; 新建企业科协20家 -> 企业科协. A clause that is only stock words (总量达到
+   55个) takes the object of the previous target of the item. Quote marks are removed (“3+1”县级试点
+   -> 3+1县级试点); null when no Chinese character is left.
+7. The basis says what the number counts: 新增 when the clause before the number (back to ，。；)
+   has 新 + a verb (新建, 新增, 新培训, 新发展, …), 总量 when it has 总量, 总数, 累计, 总计, 合计,
+   达到 or 共 right before the number (the nearer of the two wins), else null (the year's activity).
 """
 from __future__ import annotations
 
@@ -56,6 +69,8 @@ class Target:
     unit: str
     qualifier: str | None
     start: int
+    object: str | None = None
+    basis: str | None = None
 
 
 def hide_quoted(text: str) -> str:
@@ -84,6 +99,100 @@ def _pre_qualifier(text: str, i: int) -> tuple[str | None, int]:
     if k >= 0 and len(window) - (k + 2) <= 4 and _CJK_ONLY_RE.fullmatch(window[k + 2:]):
         return "力争", i - len(window) + k
     return None, i
+
+
+OBJECT_END_WORDS = ("为", "向", "将", "带动", "实施", "开展", "参与", "进入", "作为", "开放", "期间", "以上", "左右")
+STOCK_WORDS = ("数量", "总数", "总量", "规模", "人数", "达到", "达", "超过", "累计", "总计", "合计", "共计", "共")
+OBJECT_LEAD_WORDS = ("全年", "年内", "今年", "当年", "每年", "力争", "确保", "努力", "计划", "争取", "重点")
+OBJECT_VERBS = tuple(sorted((
+    "新建", "新增", "新培训", "新发展", "新认定", "新培育", "新创建", "建设", "建成", "培训", "培育", "接待",
+    "报送", "举办", "开展", "组织", "支持", "实施", "完成", "服务", "吸引", "覆盖", "动员", "引进", "推荐",
+    "评选", "表彰", "发布", "培养", "遴选", "创建", "打造", "认定", "发展", "吸纳", "招收", "命名", "设立",
+    "成立", "启动", "选派", "资助", "扶持", "联合举办", "主办", "承办", "召开", "编制", "出版", "推出",
+    "提高", "提升", "增长", "增加", "减少", "降低",
+), key=lambda w: (-len(w), w)))
+_OBJECT_STOPS = set("，。；：,;:！？!?（()）【】[]<>〈〉\n\r\t 　")
+_QUOTE_MARKS = re.compile(r"[“”‘’《》「」『』\"]")
+_CONNECTORS = "和及与或、并"
+_NEW_RE = re.compile(r"新(?:建|增|培训|发展|认定|培育|创建|设立|成立|吸纳|招收|命名)")
+_STOCK_RE = re.compile(r"总量|总数|累计|总计|合计|达到|共$")
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _clean_object(span: str) -> str | None:
+    span = _QUOTE_MARKS.sub("", span).strip(_CONNECTORS + " ")
+    return span if _HAS_CJK.search(span) else None
+
+
+def _object_after(text: str, hidden: str, end: int) -> str | None:
+    """The noun phrase right after the quantity (rule 6)."""
+    i = end + 1 if hidden[end:end + 1] == "的" else end
+    if hidden[i:i + 1] == "、":  # 5个以上、… : the list goes on with another count; the object is before
+        return None
+    j = i
+    while j < len(hidden):
+        ch = hidden[j]
+        if ch in _OBJECT_STOPS or ch.isdigit() or ch in "等的":
+            break
+        if j > i and any(hidden.startswith(w, j) for w in OBJECT_END_WORDS):
+            break
+        j += 1
+    return _clean_object(text[i:j])
+
+
+def _strip_words(s: str, words: tuple[str, ...], *, lead: bool) -> str:
+    changed = True
+    while changed and s:
+        changed = False
+        for w in words:
+            if lead and s.startswith(w):
+                s, changed = s[len(w):].lstrip("好"), True
+            elif not lead and s.endswith(w):
+                s, changed = s[: -len(w)], True
+    return s
+
+
+def _object_before(text: str, hidden: str, start: int) -> tuple[str | None, bool]:
+    """The clause before the quantity without stock, time and verb words (rule 6); also whether
+    the clause was only stock words (the object is then the previous target's)."""
+    j = start
+    while j > 0 and hidden[j - 1] not in _OBJECT_STOPS and hidden[j - 1] != "、" and not hidden[j - 1].isdigit():
+        j -= 1
+    clause = _QUOTE_MARKS.sub("", text[j:start])
+    core = _strip_words(clause, STOCK_WORDS, lead=False)
+    only_stock = bool(clause) and not core
+    core = _strip_words(core, OBJECT_LEAD_WORDS + OBJECT_VERBS, lead=True)
+    return _clean_object(core), only_stock
+
+
+def _basis(hidden: str, number_start: int) -> str | None:
+    """新增 / 总量 / None from the clause before the number (rule 7)."""
+    j = number_start
+    while j > 0 and hidden[j - 1] not in "，。；,;！？!?\n":
+        j -= 1
+    clause = hidden[j:number_start]
+    new = [m.end() for m in _NEW_RE.finditer(clause)]
+    stock = [m.end() for m in _STOCK_RE.finditer(clause)]
+    if not new and not stock:
+        return None
+    return "新增" if max(new, default=-1) > max(stock, default=-1) else "总量"
+
+
+def find_object(text: str, start: int, end: int, number_start: int, previous: str | None = None,
+                hidden: str | None = None) -> tuple[str | None, str | None]:
+    """(object, basis) of the target text[start:end] whose number begins at number_start (rules 6-7).
+
+    >>> t = "举办科普活动不少于50场，新建企业科协20家"
+    >>> find_object(t, 6, 12, 9), find_object(t, 19, 22, 19)
+    (('科普活动', None), ('企业科协', '新增'))
+    """
+    hidden = hide_quoted(text) if hidden is None else hidden
+    obj = _object_after(text, hidden, end)
+    if obj is None:
+        obj, only_stock = _object_before(text, hidden, start)
+        if obj is None and only_stock:
+            obj = previous
+    return obj, _basis(hidden, number_start)
 
 
 def _num(s: str) -> float:
@@ -117,7 +226,8 @@ def extract_targets(text: str) -> list[Target]:
                 post = frac.group("post")
                 qual = post or pre
                 start = pstart if (pre and not post) else i
-                out.append(Target(text[start: frac.end()], round(100 * a / b, 2), None, "%", qual, start))
+                obj, basis = find_object(text, start, frac.end(), i, out[-1].object if out else None, hidden)
+                out.append(Target(text[start: frac.end()], round(100 * a / b, 2), None, "%", qual, start, obj, basis))
             pos = frac.end()
             continue
         qm = _QTY_RE.match(hidden, i)
@@ -146,6 +256,7 @@ def extract_targets(text: str) -> list[Target]:
         qual = post or pre
         start = pstart if (pre and not post) else i
         unit = qm.group("unit")
-        out.append(Target(text[start:end], float(value), value_high, unit, qual, start))
+        obj, basis = find_object(text, start, end, i, out[-1].object if out else None, hidden)
+        out.append(Target(text[start:end], float(value), value_high, unit, qual, start, obj, basis))
         pos = end
     return out

@@ -1,0 +1,213 @@
+"""The theme dictionary: a TOML file of themes, each with seed keywords, a chart colour and a
+description, read and validated with the file and line of every mistake.
+
+``ThemeDictionary.sha256()`` fingerprints what scoring uses (the themes in order and their
+keywords): the saved theme model records it, and a changed fingerprint makes the next `themes` run
+refit the model. Colours and descriptions are presentation and do not count.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compare.core import schema
+from compare.core.errors import ThemeFileError
+from compare.core.paths import PACKAGE_DATA
+from compare.text.segment import normalize_text
+
+__all__ = ["DEFAULT_THEMES", "ThemeDictionary", "load_theme_dictionary"]
+
+DEFAULT_THEMES = PACKAGE_DATA / "themes.toml"
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+_THEME_KEYS = {"name", "description", "color", "keywords"}
+_TOP_KEYS = {"theme"}
+
+
+@dataclass(frozen=True)
+class ThemeDictionary:
+    """The themes, their seed keywords and colours, in file order."""
+
+    themes: list[str]
+    keywords: dict[str, list[str]]
+    colors: dict[str, str]
+    descriptions: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    def keyword_theme(self) -> dict[str, str]:
+        """Normalised keyword -> its theme."""
+        return {normalize_text(k): t for t in self.themes for k in self.keywords[t]}
+
+    def score_columns(self) -> list[str]:
+        return [f"{schema.THEME_SCORE_PREFIX}{t}" for t in self.themes]
+
+    def to_json(self) -> dict:
+        """A JSON-able copy (the saved theme model embeds the dictionary it was fitted with)."""
+        return {"themes": list(self.themes), "keywords": {t: list(self.keywords[t]) for t in self.themes},
+                "colors": {t: self.colors[t] for t in self.themes},
+                "descriptions": {t: self.descriptions.get(t, "") for t in self.themes}}
+
+    @classmethod
+    def from_json(cls, data: dict, path: Path | None = None) -> ThemeDictionary:
+        themes = list(data["themes"])
+        return cls(themes=themes, keywords={t: list(data["keywords"][t]) for t in themes},
+                   colors=dict(data["colors"]), descriptions=dict(data.get("descriptions", {})), path=path)
+
+    def sha256(self) -> str:
+        """Fingerprint of what scoring uses: the themes in order and their keywords.
+
+        >>> ThemeDictionary(["a"], {"a": ["科普"]}, {"a": "#000000"}).sha256()[:12]
+        '6fdef9037df1'
+        """
+        canon = {"themes": list(self.themes), "keywords": [list(self.keywords[t]) for t in self.themes]}
+        blob = json.dumps(canon, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+class _Lines:
+    """Finds the line of a theme block / key in the TOML source, for error messages."""
+
+    _HEADER = re.compile(r"^\s*\[\[\s*theme\s*\]\]")
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.headers = [i + 1 for i, ln in enumerate(self.lines) if self._HEADER.match(ln)]
+
+    def block(self, k: int) -> tuple[int, int]:
+        start = self.headers[k] if k < len(self.headers) else 1
+        end = self.headers[k + 1] if k + 1 < len(self.headers) else len(self.lines) + 1
+        return start, end
+
+    def key(self, k: int | None, key: str) -> int | None:
+        start, end = self.block(k) if k is not None else (1, (self.headers or [len(self.lines) + 1])[0])
+        pat = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*=|^\s*\[+\s*{re.escape(key)}\s*\]")
+        for n in range(start, end):
+            if pat.match(self.lines[n - 1]):
+                return n
+        return start if k is not None else None
+
+    def value(self, k: int, text: str, nth: int = 0) -> int | None:
+        """The line of the nth quoted occurrence of a keyword, from the block's `keywords =` line on."""
+        start, end = self.block(k)
+        start = self.key(k, "keywords") or start
+        seen = 0
+        for n in range(start, end):
+            line = self.lines[n - 1]
+            seen += line.count(f'"{text}"') + line.count(f"'{text}'")
+            if seen > nth:
+                return n
+        return self.key(k, "keywords")
+
+
+_TOML_POS = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
+
+
+def _toml_line(exc: tomllib.TOMLDecodeError, text: str) -> int | None:
+    """The line of a TOML syntax error: `lineno` on Python >= 3.14, else parsed from the message."""
+    line = getattr(exc, "lineno", None)
+    if line is not None:
+        return int(line)
+    m = _TOML_POS.search(str(exc))
+    if m is None:
+        return None
+    return int(m.group(1)) if m.group(1) else max(1, len(text.splitlines()))
+
+
+def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
+    return _TOML_POS.sub("", getattr(exc, "msg", None) or str(exc))
+
+
+def load_theme_dictionary(path: str | Path | None = None) -> ThemeDictionary:
+    """Read and validate a theme dictionary TOML file (default: the packaged ``data/themes.toml``).
+
+    Raises ThemeFileError naming the file and, where it can be found, the line: TOML syntax errors,
+    unknown keys, a theme without name/colour/keywords, empty or duplicate keywords, duplicate theme
+    names, colours that are not ``#RRGGBB`` or are used twice."""
+    path = Path(path) if path is not None else DEFAULT_THEMES
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ThemeFileError(path, "the theme file does not exist") from None
+    except OSError as exc:
+        raise ThemeFileError(path, f"cannot read the theme file: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ThemeFileError(path, "the theme file must be UTF-8 text", line) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeFileError(path, f"not valid TOML: {_toml_message(exc)}", _toml_line(exc, text)) from None
+
+    lines = _Lines(text)
+
+    def fail(reason: str, line: int | None = None):
+        raise ThemeFileError(path, reason, line)
+
+    for key in data:
+        if key not in _TOP_KEYS:
+            fail(f"unknown top-level key {key!r} (expected [[theme]] blocks)", lines.key(None, key))
+    blocks = data.get("theme")
+    if not isinstance(blocks, list) or not blocks:
+        fail("no themes: add [[theme]] blocks with name, color and keywords", None)
+
+    themes: list[str] = []
+    keywords: dict[str, list[str]] = {}
+    colors: dict[str, str] = {}
+    descriptions: dict[str, str] = {}
+    seen_kw: dict[str, str] = {}
+    seen_color: dict[str, str] = {}
+    for k, block in enumerate(blocks):
+        where = lines.block(k)[0]
+        unknown = sorted(set(block) - _THEME_KEYS)
+        if unknown:
+            fail(f"theme #{k + 1}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(_THEME_KEYS))})",
+                 lines.key(k, unknown[0]))
+        name = block.get("name")
+        if not isinstance(name, str) or not name.strip():
+            fail(f"theme #{k + 1} needs a non-empty name = \"...\"", lines.key(k, "name") if "name" in block else where)
+        name = name.strip()
+        if any(ch.isspace() for ch in name):
+            fail(f"theme name {name!r} must not contain spaces (it becomes the column score_{name})", lines.key(k, "name"))
+        if name in keywords:
+            fail(f"theme {name!r} is defined twice", lines.key(k, "name"))
+        color = block.get("color")
+        if color is None:
+            fail(f"theme {name!r} needs a color = \"#RRGGBB\"", where)
+        if not isinstance(color, str) or not _HEX.fullmatch(color.strip()):
+            fail(f"theme {name!r}: color must be a hex colour like \"#0072B2\", not {color!r}", lines.key(k, "color"))
+        color = color.strip().upper()
+        if color in seen_color:
+            fail(f"theme {name!r}: color {color} is already used by theme {seen_color[color]!r}", lines.key(k, "color"))
+        kws = block.get("keywords")
+        if kws is None:
+            fail(f"theme {name!r} needs keywords = [\"...\", ...]", where)
+        if not isinstance(kws, list) or not kws:
+            fail(f"theme {name!r}: keywords must be a non-empty list of strings", lines.key(k, "keywords"))
+        clean: list[str] = []
+        for kw in kws:
+            if not isinstance(kw, str) or not kw.strip():
+                fail(f"theme {name!r}: keywords must be non-empty strings, not {kw!r}", lines.key(k, "keywords"))
+            norm = normalize_text(kw.strip())
+            if norm in seen_kw:
+                other = seen_kw[norm]
+                reason = "twice" if other == name else f"also under theme {other!r}"
+                fail(f"theme {name!r}: keyword {kw!r} is listed {reason}; a keyword belongs to one theme",
+                     lines.value(k, kw, nth=clean.count(kw.strip())))
+            seen_kw[norm] = name
+            clean.append(kw.strip())
+        desc = block.get("description", "")
+        if not isinstance(desc, str):
+            fail(f"theme {name!r}: description must be a string", lines.key(k, "description"))
+        themes.append(name)
+        keywords[name] = clean
+        colors[name] = color
+        descriptions[name] = desc.strip()
+        seen_color[color] = name
+    return ThemeDictionary(themes=themes, keywords=keywords, colors=colors, descriptions=descriptions,
+                           path=path)
+

@@ -1,7 +1,10 @@
-"""Shared fixtures. The seeds are ingested (and themed) once per test session into a temp directory."""
+"""Shared fixtures. The seeds are ingested (and themed) once per test session (per xdist worker) into
+temp directories that tests must not change (checked at the end of the session)."""
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,21 +23,46 @@ def raw_dir() -> Path:
     return RAW
 
 
+def _snapshot(directory: Path) -> dict[str, str]:
+    """sha256 of every file under directory (relative path -> digest)."""
+    return {str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def _unchanged(directory: Path, before: dict[str, str], fixture: str) -> None:
+    """Fail loudly when a test changed a shared session fixture (tests must write into tmp_path)."""
+    after = _snapshot(directory)
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    if changed:
+        pytest.fail(f"a test changed the shared {fixture} fixture ({directory}): {changed[:10]}; "
+                    "copy it into tmp_path before writing", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def processed_dir(tmp_path_factory) -> Path:
-    """data/raw ingested into a fresh directory (documents, items, targets)."""
+    """The seeds (tests/fixtures/seeds) ingested into a fresh directory (documents, items, targets).
+
+    Shared by the whole session (one per xdist worker: tmp_path_factory is per worker) and therefore
+    read-only: a test that writes into it fails at the end of the session. Copy it to write."""
     from compare.ingest.load import ingest
 
     out = tmp_path_factory.mktemp("processed")
     result = ingest(RAW, out)
     assert not result.failures, result.failures
-    return out
+    before = _snapshot(out)
+    yield out
+    _unchanged(out, before, "processed_dir")
 
 
 @pytest.fixture(scope="session")
-def themed_dir(processed_dir) -> Path:
-    """processed_dir plus item_themes, theme_shares and clusters."""
+def themed_dir(processed_dir, tmp_path_factory) -> Path:
+    """A copy of processed_dir plus item_themes, theme_shares and clusters (processed_dir itself stays
+    as ingest left it, whichever fixture a test asks for first). Read-only, like processed_dir."""
     from compare.text.themes import run_themes
 
-    run_themes(processed_dir)
-    return processed_dir
+    out = tmp_path_factory.mktemp("themed")
+    shutil.copytree(processed_dir, out, dirs_exist_ok=True)
+    run_themes(out)
+    before = _snapshot(out)
+    yield out
+    _unchanged(out, before, "themed_dir")

@@ -607,3 +607,39 @@ def test_comparisons_leave_out_city_and_department_plans():
     assert an.similarity(c, level="province").equals(an.similarity(base, unit="province"))  # old name of unit
     # the analyst's own corpus, still complete
     assert len(c.select(levels="市级").items) == 1
+
+
+# ---- the public API's examples run --------------------------------------------------------------------
+
+def _documented_modules() -> list[str]:
+    import pkgutil
+
+    import compare.analysis
+
+    return ["compare.analysis", *(f"compare.analysis.{m.name}" for m in pkgutil.iter_modules(compare.analysis.__path__)),
+            "compare.core.errors"]
+
+
+@pytest.mark.parametrize("module", _documented_modules())
+def test_docstring_examples_run(module):
+    """Every `>>>` example in compare.analysis (and the errors module) runs and prints what it says."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} examples in {module} failed (see stdout)"
+
+
+def test_public_functions_have_examples():
+    """The analyst's API is documented with examples (doctests, run above)."""
+    import inspect
+
+    missing = []
+    for name in an.__all__:
+        obj = getattr(an, name)
+        if inspect.isfunction(obj) and name not in {"comparable"} and ">>>" not in (obj.__doc__ or ""):
+            missing.append(name)
+    for meth in ("select", "like_with_like"):
+        if ">>>" not in getattr(an.Corpus, meth).__doc__:
+            missing.append(f"Corpus.{meth}")
+    assert not missing, f"public functions without an example: {missing}"

@@ -30,19 +30,21 @@ def test_packaged_font_is_a_real_cjk_font_and_registered():
     font = find_cjk_font(system=False)
     assert font.source == "package"
     assert font.path == fonts.packaged_font_path() and font.path.is_file()
+    # the mainland face of the collection, not face 0 (Japanese)
+    assert (font.family, font.postscript_name) == ("Noto Sans CJK SC", "NotoSansCJKsc-Regular") and font.is_mainland
     # every character the charts need, plus the minus sign used on axes
-    ft = ft2font.FT2Font(str(font.path))
+    ft = ft2font.FT2Font(str(font.path), face_index=font.face_index)
     for ch in fonts.SAMPLE_TEXT + "−%0123456789→":
         assert ft.get_char_index(ord(ch)) != 0, ch
     # registered with matplotlib under the family name used in rcParams
     found = font_manager.findfont(font_manager.FontProperties(family=font.family), fallback_to_default=False)
-    assert Path(found).resolve() == font.path.resolve()
+    assert font_manager.get_font(found).family_name == font.family
 
 
 def test_cff_font_gets_type3_pdf_embedding():
     """matplotlib's Type 42 writes fonts as CIDFontType2/FontFile2 (TrueType); a CFF-outline OTF needs Type 3."""
     font = find_cjk_font(system=False)
-    with TTFont(str(font.path), lazy=True) as tt:
+    with TTFont(str(font.path), lazy=True, fontNumber=font.face_index) as tt:
         is_cff = "CFF " in tt and "glyf" not in tt
     assert font.pdf_fonttype == (3 if is_cff else 42)
 
@@ -93,7 +95,7 @@ def test_font_problems_quiet_for_cjk_font_and_passes_other_warnings_on():
 @pytest.fixture(scope="module")
 def installed_copy(tmp_path_factory) -> str:
     """A copy of the packaged font standing in for an installed system font (this machine has none)."""
-    dst = tmp_path_factory.mktemp("sysfonts") / "installed-cjk.otf"
+    dst = tmp_path_factory.mktemp("sysfonts") / "installed-cjk.ttc"
     shutil.copyfile(fonts.packaged_font_path(), dst)
     return str(dst)
 
@@ -101,9 +103,10 @@ def installed_copy(tmp_path_factory) -> str:
 def test_system_fonts_in_preference_order_and_never_proprietary(monkeypatch, installed_copy):
     """Installed fonts known to matplotlib: the preferred family wins, SimHei/YaHei are never picked."""
     real = installed_copy
-    entries = [font_manager.FontEntry(fname=real, name=n, weight=400) for n in
+    entries = [font_manager.FontEntry(fname=real, index=fonts.sc_face_index(Path(real)), name=n, weight=400) for n in
                ("SimHei", "Microsoft YaHei", "WenQuanYi Zen Hei", "Source Han Sans SC")]
-    original = list(font_manager.fontManager.ttflist)
+    # the machine's own CJK fonts (fonts-noto-cjk, if installed) are hidden: this test is about the order
+    original = [e for e in font_manager.fontManager.ttflist if e.name not in fonts.PREFERRED_FAMILIES]
     monkeypatch.setattr(font_manager.fontManager, "ttflist", entries + original)
     font = find_cjk_font()
     assert (font.family, font.source) == ("Source Han Sans SC", "matplotlib")
@@ -124,7 +127,95 @@ def test_fontconfig_listing_is_used(monkeypatch, installed_copy):
                         lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout=listing, stderr=""))
     registered = []
     # record instead of registering, so the stand-in file does not stay in matplotlib's font list
-    monkeypatch.setattr(fonts, "_register", lambda path: registered.append(path) or "Noto Sans CJK SC")
+    monkeypatch.setattr(fonts, "_register", lambda path, index: registered.append((path, index)) or "Noto Sans CJK SC")
     font = find_cjk_font()
-    assert font.source == "fontconfig" and str(font.path) == real and registered == [Path(real)]
+    sc = fonts.face_families(Path(real)).index("Noto Sans CJK SC")
+    assert font.source == "fontconfig" and str(font.path) == real and registered == [(Path(real), sc)]
+    assert font.face_index == sc != 0  # the SC face fontconfig named, not face 0 of the collection
     assert font.pdf_fonttype == 3
+
+
+# --------------------------------------------------------------------------------------------------
+# mainland glyphs: the SC face, with and without a system CJK font
+# --------------------------------------------------------------------------------------------------
+
+#: characters whose mainland (SC) shapes differ from the Japanese / Traditional ones
+REGIONAL = "具领海直骨说"
+
+
+def test_collection_face_is_chosen_by_family_not_face_0():
+    path = fonts.packaged_font_path()
+    names = fonts.face_families(path)
+    assert names[0] == "Noto Sans CJK JP"  # why face 0 must never be taken on trust
+    assert names[fonts.sc_face_index(path)] == "Noto Sans CJK SC"
+    assert fonts.sc_face_index(path, "Noto Sans CJK TC") == names.index("Noto Sans CJK TC")
+
+
+def _pixels(text: str, prop=None, family=None):
+    import numpy as np
+
+    fig = Figure(figsize=(3, 0.6), dpi=60)
+    fig.text(0.02, 0.2, text, fontsize=24, fontproperties=prop, fontfamily=family)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=60)
+    from matplotlib.image import imread
+
+    buf.seek(0)
+    return np.asarray(imread(buf))
+
+
+@pytest.fixture(params=["system", "no-system-font"])
+def chosen_font(request, monkeypatch):
+    """The font the charts use on this machine, and with the system-font lookup simulated absent."""
+    if request.param == "no-system-font":
+        monkeypatch.setattr(fonts, "_from_matplotlib", lambda tried: None)
+        monkeypatch.setattr(fonts, "_from_fontconfig", lambda tried: None)
+    font = find_cjk_font()
+    monkeypatch.setattr(fonts, "_cached_font", lambda: font)
+    if request.param == "no-system-font":
+        assert font.source == "package"
+    return font
+
+
+def test_charts_draw_mainland_shapes(chosen_font):
+    """Drawn in the chart style, 具领海直骨说 take exactly the SC face's shapes, not the JP face's."""
+    import numpy as np
+    from matplotlib.font_manager import FontPath, FontProperties
+
+    from compare.presentation import style
+
+    assert chosen_font.is_mainland and "sc" in chosen_font.postscript_name.lower()
+    with style.chart_style():
+        fig = Figure(figsize=(3, 0.6), dpi=60)
+        fig.text(0.02, 0.2, REGIONAL, fontsize=24)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=60)  # drawn outside the style context, as a notebook does
+    from matplotlib.image import imread
+
+    buf.seek(0)
+    charted = np.asarray(imread(buf))
+    names = fonts.face_families(chosen_font.path)
+    sc = _pixels(REGIONAL, FontProperties(fname=FontPath(str(chosen_font.path), chosen_font.face_index)))
+    assert np.array_equal(charted, sc)
+    jp_file = fonts.packaged_font_path()  # the OTC holds every region: compare with its JP face
+    jp = _pixels(REGIONAL, FontProperties(fname=FontPath(str(jp_file), fonts.face_families(jp_file).index(
+        "Noto Sans CJK JP"))))
+    assert not np.array_equal(charted, jp), "the characters were drawn with Japanese shapes"
+    assert len(names) >= 1
+
+
+def test_chart_pdf_embeds_only_the_sc_face(chosen_font):
+    import re
+
+    import pandas as pd
+
+    from compare.presentation import plots
+
+    fig = plots.theme_heatmap(pd.DataFrame({"province": ["河南", "河南"], "year": [2024, 2024],
+                                            "theme": ["科普", "党建"], "share": [0.4, 0.6]}),
+                              title=f"{REGIONAL}：主题结构")
+    data = plots.figure_bytes(fig, "pdf", dpi=40)
+    names = {n.decode() for n in re.findall(rb"/BaseFont\s*/([\w+-]+)", data)}
+    cjk = {n for n in names if "CJK" in n or "SC" in n}
+    assert cjk and all(n.split("+")[-1] == chosen_font.postscript_name for n in cjk), names
+    assert not any("jp" in n.lower() or "tc" in n.lower().split("+")[-1][-10:] for n in cjk), names

@@ -11,14 +11,16 @@ import zlib
 from argparse import Namespace
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import font_manager
 from matplotlib.colors import to_hex
 
-from compare.presentation import plots
 from compare.core.errors import ParameterError
+from compare.pipeline import figures
+from compare.presentation import plots, style
 from compare.presentation.fonts import cjk_font_info, font_problems
 from compare.text.themes import load_theme_dictionary
 
@@ -104,7 +106,7 @@ def _texts(fig) -> list[str]:
 
 def _save(fig, fmt: str) -> bytes:
     buf = io.BytesIO()
-    kwargs = plots._save_kwargs(fmt, "t")
+    kwargs = style.save_kwargs(fmt, "t")
     fig.savefig(buf, format=fmt, dpi=40, **kwargs)
     return buf.getvalue()
 
@@ -174,11 +176,13 @@ def test_chart_draws_chinese_in_every_format_without_missing_glyphs(name, frames
     assert abs(w / h - 16 / 9) < 0.01
 
 
-def test_rc_font_resolves_to_the_cjk_font_without_fallback():
-    font = plots.apply_style()
-    first = plots.mpl.rcParams["font.sans-serif"][0]
-    found = font_manager.findfont(font_manager.FontProperties(family=first), fallback_to_default=False)
-    assert Path(found).resolve() == Path(font.path).resolve()
+def test_rc_font_resolves_to_the_cjk_face_without_fallback():
+    with style.chart_style() as font:
+        first = matplotlib.rcParams["font.family"][0]
+        found = font_manager.findfont(font_manager.FontProperties(family=first), fallback_to_default=False)
+    assert first == font.family
+    assert getattr(found, "face_index", 0) == font.face_index  # the SC face of a collection, not face 0
+    assert font_manager.get_font(found).family_name == font.family
 
 
 def test_pdf_text_is_extractable_chinese(frames, tmp_path):
@@ -221,7 +225,7 @@ def test_theme_colours_fall_back_to_fixed_palette_in_theme_order(monkeypatch):
         themes = ["甲", "乙", "丙"]
         colors: dict = {}
 
-    monkeypatch.setattr(plots, "_dictionary", lambda: NoColours())
+    monkeypatch.setattr(style, "_dictionary", lambda: NoColours())
     assert plots.theme_colors() == dict(zip(NoColours.themes, plots.FALLBACK_THEME_PALETTE[:3]))
     assert plots.theme_colors(["乙", "其他"]) == {"乙": plots.FALLBACK_THEME_PALETTE[1], "其他": plots.OTHER_THEME_COLOR}
 
@@ -344,7 +348,7 @@ def test_write_figures_on_the_seeds(themed_dir, tmp_path):
     corpus = Corpus.load(themed_dir)
     out = tmp_path / "figures"
     with font_problems() as problems:
-        written = plots.write_figures(corpus, out, formats=("png", "svg", "pdf"), dpi=50)
+        written = figures.write_figures(corpus, out, formats=("png", "svg", "pdf"), dpi=50)
     assert problems == [], problems
     for name in CHARTS:
         for fmt in ("png", "svg", "pdf"):
@@ -356,12 +360,15 @@ def test_write_figures_on_the_seeds(themed_dir, tmp_path):
         assert len(pd.read_csv(csv, encoding="utf-8-sig").columns) >= 3
     heat = pd.read_csv(out / "theme_heatmap.csv", encoding="utf-8-sig")
     assert list(heat.columns) == ["province", "year", "theme", "share"]
-    assert set(heat["province"]) == set(corpus.provinces)
+    # like with like: the provincial 工作要点 only; a province-year without one is named as missing
+    assert set(heat["province"]) == {"河南", "湖北"}
+    source = [t.get_text() for t in plots.theme_heatmap(heat, scope="省级 · 工作要点").texts][-1]
+    assert source.startswith("数据来源：")
     assert np.allclose(heat.groupby(["province", "year"])["share"].sum(), 1.0)
     assert (out / "change_over_time_terms.csv").is_file()
     # unchanged files are not rewritten (mtimes stay: incremental builds see no change)
     before = {p: p.stat().st_mtime_ns for p in written}
-    again = plots.write_figures(corpus, out, formats=("svg",), dpi=50)
+    again = figures.write_figures(corpus, out, formats=("svg",), dpi=50)
     rewritten = [p.name for p in again if before[p] != p.stat().st_mtime_ns]
     assert rewritten == [], rewritten
 
@@ -376,7 +383,7 @@ def test_cli_figures(themed_dir, tmp_path, capsys):
     assert sorted(p.name for p in out.glob("*.png")) == sorted(f"{n}.png" for n in CHARTS)
     assert not list(out.glob("*.svg"))
     with pytest.raises(ParameterError, match="'tiff'"):
-        plots.cli_figures(Namespace(processed=themed_dir, out=out, formats=["png", "tiff"], dpi=30))
+        figures.cli_figures(Namespace(processed=themed_dir, out=out, formats=["png", "tiff"], dpi=30))
     assert main(["figures", "--processed", str(themed_dir), "--out", str(out), "--formats", "gif"]) == 1
     assert "'gif'" in capsys.readouterr().err
 
@@ -562,7 +569,7 @@ def test_change_over_time_lists_only_the_most_recent_term_changes():
 @pytest.fixture(scope="module")
 def national_dir(tmp_path_factory) -> Path:
     """48 synthetic plans of all 31 provinces (compare.pipeline.bench's generator), ingested and themed."""
-    from compare.pipeline.bench import generate_corpus, write_manifest
+    from benchmarks.corpus import generate_corpus, write_manifest
     from compare.ingest.load import ingest
     from compare.text.themes import run_themes
 
@@ -579,15 +586,17 @@ def test_write_figures_at_national_scale_draws_readable_charts_and_writes_what_t
     from compare.analysis import Corpus
 
     corpus = Corpus.load(national_dir)
-    assert len(corpus.provinces) == 31 and len(corpus.documents) > plots.SIMILARITY_DOCUMENT_LIMIT
+    assert len(corpus.provinces) == 31 and len(corpus.documents) > figures.SIMILARITY_DOCUMENT_LIMIT
     out = tmp_path / "figures"
     with font_problems() as problems:
-        plots.write_figures(corpus, out, formats=("png",), dpi=30)
+        figures.write_figures(corpus, out, formats=("png",), dpi=30)
     assert problems == []
     sim = pd.read_csv(out / "similarity_heatmap.csv", encoding="utf-8-sig")
     assert len(sim) == 31 * 31 and set(sim["doc_a"]) == set(corpus.provinces)  # provinces, not 48² documents
     heat = pd.read_csv(out / "theme_heatmap.csv", encoding="utf-8-sig")
-    latest = corpus.documents.groupby("province")["year"].max()
+    from compare.analysis import like_with_like
+
+    latest = like_with_like(corpus.documents).groupby("province")["year"].max()  # each one's latest 工作要点
     assert len(heat.groupby(["province", "year"])) == 31
     assert all(latest[p] == y for p, y in zip(heat["province"], heat["year"]))
     slogans = pd.read_csv(out / "slogan_timeline.csv", encoding="utf-8-sig")

@@ -48,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, default=FIGURES_DIR)
     s.add_argument("--formats", type=_csv_list, default=["png", "svg", "pdf"], help="comma list: png,svg,pdf")
     s.add_argument("--dpi", type=int, default=300)
+    s.add_argument("--doc-type", dest="doc_type", default="工作要点", help="document type compared (default 工作要点)")
+    s.add_argument("--level", default="省级", help="level compared: 全国/省级/市级/县级 (default 省级)")
 
     s = sub.add_parser("report", help="render a report notebook to HTML in reports/")
     g = s.add_mutually_exclusive_group(required=True)
@@ -84,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "themes":
             from compare.text.themes import cli_themes as run
         elif args.command == "figures":
-            from compare.presentation.plots import cli_figures as run
+            from compare.pipeline.figures import cli_figures as run
         elif args.command == "report":
             from compare.pipeline.report import cli_report as run
         elif args.command == "build":

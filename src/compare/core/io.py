@@ -42,8 +42,14 @@ def _csv_copy(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         if out[col].map(lambda v: isinstance(v, (list, tuple))).any():
-            out[col] = out[col].map(lambda v: "；".join(v) if isinstance(v, (list, tuple)) else v)
+            out[col] = out[col].map(lambda v: "；".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
     return out
+
+
+def csv_bytes(df: pd.DataFrame, *, float_format: str | None = None) -> bytes:
+    """The project's one CSV form: UTF-8 with BOM (Excel opens it with Chinese intact), "\n" line ends,
+    no index, list columns joined with `；`."""
+    return _csv_copy(df).to_csv(index=False, lineterminator="\n", float_format=float_format).encode("utf-8-sig")
 
 
 def write_table(df: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
@@ -59,8 +65,7 @@ def write_table(df: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
     pq.write_table(table, sink, compression="zstd")
     path = out_dir / f"{name}.parquet"
     atomic_write_bytes(path, sink.getvalue().to_pybytes())
-    csv = _csv_copy(df).to_csv(index=False, lineterminator="\n")
-    atomic_write_bytes(out_dir / f"{name}.csv", csv.encode("utf-8-sig"))
+    atomic_write_bytes(out_dir / f"{name}.csv", csv_bytes(df))
     return path
 
 

@@ -7,8 +7,13 @@ Search order (first font that covers the characters the charts use wins):
    (Noto Sans CJK SC, Source Han Sans SC, …, WenQuanYi Zen Hei / Micro Hei);
 3. the same families as fontconfig knows them (``fc-list :lang=zh``), which also finds fonts
    installed after matplotlib built its font cache;
-4. the OFL-licensed Noto Sans CJK font shipped by the pip dependency ``cvttf-notosanscjk-regular``
-   (``NotoSansCJKtc-Regular.otf``), registered with ``font_manager.fontManager.addfont``.
+4. the OFL-licensed Noto Sans CJK collection shipped by the pip dependency ``noto-cjk-sans-otc``
+   (``NotoSansCJK-Regular.ttc``, byte-identical to Debian's ``fonts-noto-cjk`` file), its SC face.
+
+Mainland glyphs. Noto Sans CJK / Source Han Sans draw the same code point differently per region
+(具 领 海 直 骨 说 …). A collection (``.ttc``/``.otc``) holds one face per region and face 0 is the
+Japanese one, so a face is always chosen by its family name (:func:`sc_face_index`): the SC (or CN)
+face, never "the first face of the file".
 
 Proprietary fonts (SimHei, Microsoft YaHei, …) and Windows font paths are never used.
 
@@ -64,8 +69,14 @@ REFUSED_FAMILIES: tuple[str, ...] = ("SimHei", "Microsoft YaHei", "Microsoft Jhe
 #: Characters every chart needs: theme names, provinces, labels, full-width punctuation.
 SAMPLE_TEXT = "数据来源：各省科协工作要点（河南、湖北、黑龙江）党建学会科普智库人才创新组织“科创中国”——"
 
-#: The pip dependency that ships an OFL Noto Sans CJK font.
-PACKAGED_FONT_MODULE = "cvttf_NotoSansCJK_Regular"
+#: The pip dependency that ships an OFL Noto Sans CJK font (the OTC collection; its SC face is used).
+#: Chosen over cvttf-notosanscjk-regular (a TC cut only), manimgx-fonts-cjk (a 33 MB variable collection
+#: whose default instance is Thin) and pylopdf-fonts-zh-cn (SC only but carries a serif font we do not use).
+PACKAGED_FONT_MODULE = "noto_cjk_sans_otc"
+PACKAGED_FONT_DIST = "noto-cjk-sans-otc"
+
+#: Regional faces of a collection, best first: mainland (SC/CN) before everything else.
+SC_FAMILIES: tuple[str, ...] = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN")
 ENV_VAR = "KEXIE_CJK_FONT"
 
 
@@ -87,9 +98,22 @@ class CJKFont:
 
     def properties(self):
         """A matplotlib FontProperties pointing at exactly this font file."""
-        from matplotlib.font_manager import FontProperties
+        from matplotlib.font_manager import FontPath, FontProperties
 
-        return FontProperties(family=self.family, fname=str(self.path))
+        return FontProperties(family=self.family, fname=FontPath(str(self.path), self.face_index))
+
+    @property
+    def postscript_name(self) -> str:
+        """The PostScript name of the chosen face (what a PDF names the embedded font), e.g.
+        NotoSansCJKsc-Regular."""
+        from matplotlib import ft2font
+
+        return ft2font.FT2Font(str(self.path), face_index=self.face_index).postscript_name
+
+    @property
+    def is_mainland(self) -> bool:
+        """True when the face draws mainland (Simplified Chinese) glyph shapes."""
+        return self.family in SC_FAMILIES or self.family.endswith((" SC", " CN")) or "WenQuanYi" in self.family
 
 
 # --------------------------------------------------------------------------------------------------
@@ -107,6 +131,31 @@ def _covers(path: Path, text: str = SAMPLE_TEXT, face_index: int = 0) -> bool:
         log.debug("cannot open font %s: %s", path, exc)
         return False
     return all(font.get_char_index(ord(ch)) != 0 for ch in set(text))
+
+
+def face_families(path: Path) -> list[str]:
+    """Family name of every face of a font file (one for a plain .otf/.ttf, one per face of a collection)."""
+    from matplotlib import ft2font
+
+    first = ft2font.FT2Font(str(path))
+    return [first.family_name] + [ft2font.FT2Font(str(path), face_index=i).family_name
+                                  for i in range(1, first.num_faces)]
+
+
+def sc_face_index(path: Path, family: str | None = None) -> int:
+    """Index of the face to use in a font file: the face named `family` when given and present, else the
+    first SC/CN face (:data:`SC_FAMILIES` order, then any family ending in SC/CN), else 0. A
+    collection's face 0 is the Japanese face in Noto Sans CJK, so it is never taken on trust."""
+    names = face_families(path)
+    if family is not None and family in names:
+        return names.index(family)
+    for wanted in SC_FAMILIES:
+        if wanted in names:
+            return names.index(wanted)
+    for i, name in enumerate(names):
+        if name.endswith((" SC", " CN")):
+            return i
+    return 0
 
 
 def _pdf_fonttype_for(path: Path) -> int:
@@ -128,7 +177,7 @@ def _refused(family: str) -> bool:
 
 
 def packaged_font_path() -> Path:
-    """Path of the OFL Noto Sans CJK font installed by the `cvttf-notosanscjk-regular` dependency."""
+    """Path of the OFL Noto Sans CJK collection installed by the `noto-cjk-sans-otc` dependency."""
     try:
         import importlib
 
@@ -136,7 +185,7 @@ def packaged_font_path() -> Path:
     except ImportError as exc:
         raise FontError(
             f"the font package {PACKAGED_FONT_MODULE!r} is not installed ({exc}); run `make install` "
-            "(pip install -e .) or install a system CJK font such as fonts-noto-cjk"
+            f"(pip install {PACKAGED_FONT_DIST}) or install a system CJK font such as fonts-noto-cjk"
         ) from exc
     folder = Path(module.__file__).resolve().parent
     fonts = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".otf", ".ttf", ".ttc"))
@@ -150,13 +199,15 @@ def packaged_font_path() -> Path:
 # --------------------------------------------------------------------------------------------------
 
 
-def _register(path: Path) -> str:
-    """Add a font file to matplotlib's font manager; return its family name."""
+def _register(path: Path, face_index: int = 0) -> str:
+    """Make a font file known to matplotlib's font manager (once; an addition only: the caller's own
+    default fonts resolve as before); return the family name of face `face_index`."""
     from matplotlib import font_manager
 
     def names() -> list[str]:
-        # matplotlib may list one file under several names (typographic and legacy family): use the first
-        return [e.name for e in font_manager.fontManager.ttflist if Path(e.fname).resolve() == path.resolve()]
+        # matplotlib may list one face under several names (typographic and legacy family): use the first
+        return [e.name for e in font_manager.fontManager.ttflist
+                if Path(e.fname).resolve() == path.resolve() and getattr(e, "index", 0) == face_index]
 
     found = names()
     if not found:
@@ -175,10 +226,11 @@ def _from_env(tried: list[str]) -> CJKFont | None:
         raise FontError(f"${ENV_VAR} names {path}, which is not a file")
     if not _covers(path):
         raise FontError(f"${ENV_VAR} names {path}, which lacks Chinese glyphs used by the charts")
-    family = _register(path)
+    index = sc_face_index(path)
+    family = _register(path, index)
     if _refused(family):
         raise FontError(f"${ENV_VAR} names {family!r}, a proprietary font this project does not use")
-    return CJKFont(family, path, "env", _pdf_fonttype_for(path))
+    return CJKFont(family, path, "env", _pdf_fonttype_for(path), index)
 
 
 def _weight(value) -> int:
@@ -241,19 +293,23 @@ def _from_fontconfig(tried: list[str]) -> CJKFont | None:
     for family in PREFERRED_FAMILIES:
         tried.append(f"fontconfig:{family}")
         path = found.get(family)
-        if path is None or not path.is_file() or not _covers(path):
+        if path is None or not path.is_file():
             continue
-        registered = _register(path)
-        return CJKFont(registered, path, "fontconfig", _pdf_fonttype_for(path))
+        index = sc_face_index(path, family)  # the face of that family, not face 0 of a collection
+        if not _covers(path, face_index=index):
+            continue
+        registered = _register(path, index)
+        return CJKFont(registered, path, "fontconfig", _pdf_fonttype_for(path), index)
     return None
 
 
 def _from_package(tried: list[str]) -> CJKFont | None:
     tried.append(f"package:{PACKAGED_FONT_MODULE}")
     path = packaged_font_path()
-    if not _covers(path):
+    index = sc_face_index(path)
+    if not _covers(path, face_index=index):
         raise FontError(f"{path} (from {PACKAGED_FONT_MODULE}) lacks Chinese glyphs; reinstall the package")
-    return CJKFont(_register(path), path, "package", _pdf_fonttype_for(path))
+    return CJKFont(_register(path, index), path, "package", _pdf_fonttype_for(path), index)
 
 
 def find_cjk_font(*, system: bool = True) -> CJKFont:

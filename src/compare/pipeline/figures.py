@@ -1,0 +1,381 @@
+"""Every briefing chart of a corpus, for one document type and one level: the chart registry,
+:func:`write_figures` (PNG/SVG/PDF plus the data drawn as CSV) and ``python -m compare figures``.
+
+Like with like: each chart compares the plans of one type (default 工作要点) and one level (default
+省级; department plans left out), chosen with :func:`compare.analysis.like_with_like`; its subtitle
+names the type and level, and its source line names the province-years that have no plan of that
+type (they are missing, never replaced by another type of plan). Theme colours come from the theme
+dictionary in use (``kexie.toml``'s ``themes``, else the packaged one), so a custom dictionary is
+drawn in colour.
+
+>>> [c.name for c in charts_for()][:3]
+['theme_heatmap', 'theme_shares_bar', 'change_over_time']
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from compare.core.errors import CompareError, ParameterError
+from compare.core.io import csv_bytes
+from compare.presentation import plots
+from compare.presentation.fonts import cjk_font_info, font_problems
+from compare.presentation.style import FORMATS, save_figure, scope_label, source_line, write_if_changed
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DOC_TYPE = "工作要点"
+DEFAULT_LEVEL = "省级"
+#: corpora with more documents than this get the province × province similarity chart
+SIMILARITY_DOCUMENT_LIMIT = 30
+
+
+@dataclass
+class Chart:
+    """One drawn chart: its name, title, the frames behind it (CSV suffix -> frame; "" is
+    <name>.csv), the figure, and what it counts."""
+
+    name: str
+    data: dict[str, pd.DataFrame]
+    figure: Figure
+    counts: str = ""
+    caption: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.caption.get("title", self.name)
+
+    @property
+    def source(self) -> str:
+        return self.caption.get("source", source_line())
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The main data drawn (what a slide's notes or a Word table show)."""
+        return self.data.get("", next(iter(self.data.values())) if self.data else pd.DataFrame())
+
+
+@dataclass
+class Context:
+    """What every chart builder needs: the selected corpus, how to compute, and the captions."""
+
+    corpus: object  # compare.analysis.Corpus, already like with like
+    run: Callable
+    top_n: int
+    doc_type: str | None
+    level: str | None
+    scope: str
+    note: str | None
+    colors: dict[str, str]
+
+    def call(self, func, **kwargs):
+        """func(corpus, **kwargs) through the cache, passing doc_type/level where func takes them."""
+        params = inspect.signature(func).parameters
+        for name, value in (("doc_type", self.doc_type), ("level", self.level)):
+            if name in params:
+                kwargs.setdefault(name, value)
+        return self.run(func, self.corpus, **kwargs)
+
+
+def _direct(func, corpus, **kwargs):
+    return func(corpus, **kwargs)
+
+
+def similarity_level(corpus) -> str:
+    """The level at which a corpus' similarity matrix is readable: "document" up to
+    SIMILARITY_DOCUMENT_LIMIT documents, else "province" (every province's documents pooled)."""
+    return "document" if len(corpus.documents) <= SIMILARITY_DOCUMENT_LIMIT else "province"
+
+
+def _focus_province(corpus) -> str | None:
+    """河南 when the corpus has it (the briefing's subject), else the province with most plan years."""
+    if "河南" in corpus.provinces:
+        return "河南"
+    years = corpus.documents.groupby("province")["year"].nunique()
+    if years.empty:
+        return None
+    return sorted(years.index, key=lambda p: (-int(years[p]), str(p)))[0]
+
+
+# one builder per chart: ctx -> (frames for the CSVs, figure, what it counts)
+
+
+def _theme_heatmap(ctx: Context):
+    from compare import analysis
+
+    m = ctx.call(analysis.theme_share_matrix, by=("province", "year"))
+    fig = plots.theme_heatmap(m, note=ctx.note, scope=ctx.scope, colors=ctx.colors,
+                              title=f"各省科协{ctx.doc_type or '工作计划'}的主题结构")
+    return {"": plots.drawn_data(fig, m)}, fig, "条目数占比（按主题）"
+
+
+def _theme_shares_bar(ctx: Context):
+    from compare import analysis
+
+    m = ctx.call(analysis.theme_share_matrix, by=("province",))
+    fig = plots.theme_shares_bar(m, note=ctx.note, scope=ctx.scope, colors=ctx.colors,
+                                 title=f"各省{ctx.doc_type or '工作计划'}的主题构成")
+    return {"": plots.drawn_data(fig, m)}, fig, "条目数占比（按主题，各年合并）"
+
+
+def _change_over_time(ctx: Context):
+    from compare import analysis
+
+    focus = _focus_province(ctx.corpus)
+    own = ctx.corpus.select(provinces=[focus])
+    ch = _province_call(ctx, own, analysis.theme_changes, focus)
+    terms = _province_call(ctx, own, analysis.term_changes, focus, top_n=ctx.top_n)
+    fig = plots.change_over_time(ch, terms, province=focus, colors=ctx.colors, scope=ctx.scope,
+                                 note=f"只比较{focus}的{ctx.doc_type or '各类文件'}，不含其他类型的文件")
+    return {"": ch, "_terms": terms}, fig, "条目数占比（按主题、年份）"
+
+
+def _province_call(ctx: Context, own, func, province, **kwargs):
+    params = inspect.signature(func).parameters
+    for name, value in (("doc_type", ctx.doc_type), ("level", ctx.level)):
+        if name in params:
+            kwargs.setdefault(name, value)
+    return func(own, province, **kwargs)
+
+
+def _similarity_heatmap(ctx: Context):
+    from compare import analysis
+
+    level = similarity_level(ctx.corpus)
+    params = inspect.signature(analysis.similarity).parameters
+    kw = {"unit": level} if "unit" in params else {"level": level}
+    sim = ctx.call(analysis.similarity, **kw)
+    fig = plots.similarity_heatmap(sim, level=level, scope=ctx.scope, note=ctx.note)
+    return {"": sim}, fig, "文本余弦相似度"
+
+
+def _distinctive_terms(ctx: Context):
+    from compare import analysis
+
+    # every term ranked (top_n=None) is the computation the reports share; the chart needs the top 10
+    key = ctx.call(analysis.keyness, by="province", top_n=None)
+    key = key[key["rank"] <= 10].reset_index(drop=True)
+    fig = plots.distinctive_terms(key, top_n=10, scope=ctx.scope, note=ctx.note)
+    return {"": plots.drawn_data(fig, key)}, fig, "词频关键性（G²）"
+
+
+def _slogan_timeline(ctx: Context):
+    from compare import analysis
+
+    shared = ctx.call(analysis.shared_phrases, min_provinces=2)
+    fig = plots.slogan_timeline(shared, provinces=ctx.corpus.provinces, scope=ctx.scope, note=ctx.note)
+    return {"": plots.drawn_data(fig, shared)}, fig, "使用某提法的省份和年份"
+
+
+def _targets_chart(ctx: Context):
+    from compare import analysis
+
+    tg = ctx.call(analysis.targets_by_theme)
+    if "total_value" in tg.columns and "object" not in tg.columns:
+        tg = tg.drop(columns="total_value")  # values of different things are never added up
+    plans = ctx.corpus.documents[["province", "year"]].drop_duplicates().itertuples(index=False)
+    fig = plots.targets_chart(tg, plans=list(plans), note=ctx.note, scope=ctx.scope, colors=ctx.colors,
+                              subtitle=f"各份{ctx.doc_type or '文件'}中带具体数字的目标条数（计条数，不加总数值），按主题分色")
+    return {"": plots.drawn_data(fig, tg)}, fig, "量化目标条数（不加总不同单位的数值）"
+
+
+def _departments_themes(ctx: Context):
+    from compare import analysis
+
+    # the named offices that carry the work, not classes of recipients (各全省学会, 机关各部室, …)
+    dp = ctx.call(analysis.departments_by_theme, top_n=ctx.top_n, collective=False)
+    fig = plots.departments_themes(
+        dp, top_n=ctx.top_n, colors=ctx.colors, scope=ctx.scope, note=ctx.note,
+        subtitle=f"各部门承担的工作条目数（按主题；条目最多的 {ctx.top_n} 个部门，不含“各全省学会”等泛指的落实对象）")
+    return {"": dp}, fig, "工作条目数（按责任部门、主题）"
+
+
+#: every chart of `python -m compare figures`, in order
+CHARTS: dict[str, Callable] = {
+    "theme_heatmap": _theme_heatmap,
+    "theme_shares_bar": _theme_shares_bar,
+    "change_over_time": _change_over_time,
+    "similarity_heatmap": _similarity_heatmap,
+    "distinctive_terms": _distinctive_terms,
+    "slogan_timeline": _slogan_timeline,
+    "targets_chart": _targets_chart,
+    "departments_themes": _departments_themes,
+}
+
+
+@dataclass
+class _Name:
+    name: str
+
+
+def charts_for(names: Sequence[str] | None = None) -> list[_Name]:
+    """The chart names to draw (default: all of CHARTS, in order); ParameterError for an unknown one."""
+    out = []
+    for name in names if names is not None else CHARTS:
+        if name not in CHARTS:
+            raise ParameterError(f"unknown chart {name!r}; choose from {', '.join(CHARTS)}")
+        out.append(_Name(name))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# selection: one type, one level; missing province-years named
+# --------------------------------------------------------------------------------------------------
+
+
+def theme_palette(corpus, dictionary=None) -> dict[str, str]:
+    """Theme -> colour for the corpus' themes, from the theme dictionary in use (`dictionary`, else the
+    one kexie.toml names, else the packaged one)."""
+    from compare.presentation.style import theme_colors
+
+    if dictionary is None:
+        dictionary = _configured_dictionary()
+    themes = list(getattr(corpus, "themes", []) or [])
+    return theme_colors(list(dictionary.themes) + [t for t in themes if t not in dictionary.themes],
+                        dictionary=dictionary)
+
+
+def _configured_dictionary():
+    from compare.text.themes import load_theme_dictionary
+
+    try:
+        from compare.core.config import load_config
+        from compare.core.paths import ROOT
+
+        path = getattr(load_config(ROOT), "themes", None)
+    except (ImportError, CompareError, AttributeError):
+        path = None
+    return load_theme_dictionary(path)
+
+
+def missing_note(all_documents: pd.DataFrame, selected: pd.DataFrame, doc_type: str | None, *, limit: int = 6) -> str | None:
+    """Names the province-years (of the level compared) that have plans but none of `doc_type`:
+    "无工作要点：黑龙江 2019、河南 2022（未用其他类型代替）"; None when there are none."""
+    if doc_type is None or all_documents.empty:
+        return None
+    have = set(zip(selected["province"].astype(str), selected["year"].astype(int)))
+    others = {(str(p), int(y)) for p, y in zip(all_documents["province"], all_documents["year"])} - have
+    if not others:
+        return None
+    listed = sorted(others, key=lambda py: (py[1], py[0]))
+    names = "、".join(f"{p} {y}" for p, y in listed[:limit]) + ("等" if len(listed) > limit else "")
+    return f"无{doc_type}：{names}（缺失，未用其他类型的文件代替）"
+
+
+def select_like_with_like(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
+                          provinces: Sequence[str] | str | None = None):
+    """(sub-corpus of one type and level, note naming the missing province-years)."""
+    from compare.analysis import like_with_like
+
+    if provinces:
+        corpus = corpus.select(provinces=provinces)
+    docs = corpus.documents
+    level_docs = like_with_like(docs, doc_type=None, level=level) if level else docs
+    chosen = like_with_like(docs, doc_type=doc_type, level=level)
+    if chosen.empty:
+        from compare.core.errors import EmptyCorpusError
+
+        raise EmptyCorpusError(f"no {level or ''}{doc_type or ''} plans in the corpus to compare "
+                               f"(it holds {'、'.join(sorted(set(docs['doc_type'].astype(str))))})")
+    sub = corpus.select(doc_ids=list(chosen["doc_id"]))
+    return sub, missing_note(level_docs, chosen, doc_type)
+
+
+def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
+                provinces=None, top_n: int = 15, names: Sequence[str] | None = None, compute=None,
+                dictionary=None) -> Iterator[Chart]:
+    """Each chart in turn, for one type and level (computed and drawn only when the previous one has
+    been consumed). compute(func, corpus, **kwargs): how analysis functions run (default directly)."""
+    todo = charts_for(names)
+    sub, note = select_like_with_like(corpus, doc_type=doc_type, level=level, provinces=provinces)
+    ctx = Context(sub, compute or _direct, top_n, doc_type, level, scope_label(doc_type, level), note,
+                  theme_palette(corpus, dictionary))
+    for item in todo:
+        data, fig, counts = CHARTS[item.name](ctx)
+        yield Chart(item.name, data, fig, counts, plots.chart_caption(fig))
+
+
+def _check_formats(formats: Iterable[str]) -> list[str]:
+    if isinstance(formats, str):
+        formats = [formats]
+    out = []
+    for f in formats:
+        f = str(f).strip().lower().lstrip(".")
+        if f not in FORMATS:
+            raise ParameterError(f"unknown figure format {f!r}; choose from {', '.join(FORMATS)}")
+        if f not in out:
+            out.append(f)
+    if not out:
+        raise ParameterError(f"no figure format given; choose from {', '.join(FORMATS)}")
+    return out
+
+
+def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMATS, dpi: int = 300,
+                  top_n: int = 15, charts: Sequence[str] | None = None, compute=None,
+                  doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
+                  provinces=None) -> list[Path]:
+    """Draw every briefing chart of the corpus' `doc_type` plans of `level` and write it to
+    ``out_dir/<chart>.<format>`` for each format, with the data drawn as ``<chart>.csv`` (UTF-8
+    with BOM, for Excel) beside it; ``change_over_time`` also writes ``change_over_time_terms.csv``.
+    Files are written atomically and deterministically (unchanged files are not rewritten).
+    Returns the paths written (figures and CSVs), in chart order.
+
+    At national scale every chart stays readable: the similarity matrix compares provinces when the
+    selection has more than SIMILARITY_DOCUMENT_LIMIT documents, and the other charts reduce themselves
+    (latest year per province, top-N phrases, a term table), saying so in their subtitles; the CSV
+    holds what was drawn. charts: names from CHARTS (default all). compute(func, corpus, **kwargs):
+    how analysis functions are run (default: called directly; the build passes a cache shared with
+    the reports)."""
+    formats = _check_formats(formats)
+    if int(dpi) < 10:
+        raise ParameterError(f"dpi must be at least 10, not {dpi}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for chart in draw_charts(corpus, doc_type=doc_type, level=level, provinces=provinces, top_n=top_n,
+                             names=charts, compute=compute):
+        try:
+            for fmt in formats:
+                written.append(save_figure(chart.figure, out_dir / f"{chart.name}.{fmt}", dpi=int(dpi)))
+        finally:
+            chart.figure.clear()
+        for suffix, frame in chart.data.items():
+            path = out_dir / f"{chart.name}{suffix}.csv"
+            write_if_changed(path, csv_bytes(frame, float_format="%.6g"))
+            written.append(path)
+        log.debug("wrote %s (%s)", chart.name, ", ".join(formats))
+    return written
+
+
+def cli_figures(args) -> int:
+    """`python -m compare figures [--formats png,svg,pdf] [--dpi 300] [--doc-type 工作要点] [--level 省级]
+    [--processed DIR] [--out DIR]`."""
+    from compare.analysis import Corpus
+    from compare.pipeline.cache import ComparisonCache
+
+    formats = _check_formats(args.formats)
+    corpus = Corpus.load(args.processed)
+    doc_type = getattr(args, "doc_type", DEFAULT_DOC_TYPE)
+    level = getattr(args, "level", DEFAULT_LEVEL)
+    font = cjk_font_info()
+    print(f"font: {font.family} ({font.source}: {font.path}, face {font.face_index}); "
+          f"PDF glyphs as Type {font.pdf_fonttype}")
+    print(f"charts of {scope_label(doc_type, level) or 'every document type and level'}")
+    with font_problems() as problems:  # comparisons cached: the reports (and the next run) reuse them
+        paths = write_figures(corpus, args.out, formats=formats, dpi=args.dpi, compute=ComparisonCache(args.processed),
+                              doc_type=doc_type, level=level)
+    for p in paths:
+        print(p)
+    print(f"{len(paths)} files in {args.out}")
+    if problems:
+        for message in dict.fromkeys(problems):
+            log.warning("font problem while drawing: %s", message)
+        raise CompareError(f"{len(set(problems))} missing glyph / font fallback problem(s) while drawing the charts "
+                           f"(files were written; see the warnings above)")
+    return 0

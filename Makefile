@@ -30,8 +30,10 @@ themes: $(STAMP)
 figures: $(STAMP)
 	$(PY) -m compare figures
 
+# tests run on $(JOBS) cores (pytest-xdist; a test file stays on one worker, so module fixtures are built
+# once), in random order (pytest-randomly), with the import-linter contract (tests/test_architecture.py)
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(JOBS) --dist loadfile
 
 lab: $(STAMP)
 	$(PY) -m jupyter lab --notebook-dir=. --MultiKernelManager.default_kernel_name=kexie-compare

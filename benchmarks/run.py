@@ -1,21 +1,150 @@
 """Benchmark the pipeline on a synthetic national corpus (issue 5); see benchmarks/README.md.
 
-    python benchmarks/run.py [--sizes 100,1000] [--json FILE] [--seed 0] [--workdir DIR]
+    make bench                       # = python -m benchmarks.run --sizes 100,1000
+    python -m benchmarks.run [--sizes 100,1000] [--json FILE] [--seed 0] [--workdir DIR]
 
-Same as `python -m compare bench`; the work is done by compare.pipeline.bench.
+Every size runs in a fresh subprocess (so peak memory is per size): :mod:`benchmarks.harness` times
+each stage, :mod:`benchmarks.table` prints one table (``--json FILE`` also writes every figure).
+The synthetic corpus is :mod:`benchmarks.corpus`. Not part of the installed package.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
-from compare.pipeline.bench import cli_bench
-from compare.core.errors import CompareError
+HERE = Path(__file__).resolve().parent
+if __package__ in (None, ""):  # `python benchmarks/run.py`: make `benchmarks` importable
+    sys.path.insert(0, str(HERE.parent))
+
+from benchmarks.harness import GOALS, _jsonable, run_size  # noqa: E402
+from benchmarks.table import _build_summary, format_table, machine_info  # noqa: E402
+from compare.core.errors import CompareError  # noqa: E402
+from compare.core.paths import RAW_DIR, project_root  # noqa: E402
+
+
+def _worker_main(argv: list[str] | None = None) -> int:
+    """`python -m benchmarks.run --worker SIZE --root DIR --out FILE`: one size in this (fresh) process;
+    `python -m benchmarks.run --build RAW --jobs N --out FILE`: one build, its summary as JSON."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run")
+    p.add_argument("--worker", type=int, default=None, help="benchmark this many documents under --root")
+    p.add_argument("--build", type=Path, default=None, help="run one build of this raw directory")
+    p.add_argument("--jobs", type=int, default=1)
+    p.add_argument("--options", default="{}", help="JSON of extra run_build keyword arguments")
+    p.add_argument("--root", type=Path, default=None)
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--raw", type=Path, default=None)
+    p.add_argument("--project", type=Path, default=None)
+    p.add_argument("--memory-limit-gb", type=float, default=None)
+    a = p.parse_args(argv)
+    if a.memory_limit_gb:
+        # address-space cap for this process and everything it starts (kernels, segmentation workers):
+        # a runaway stage fails with MemoryError instead of swapping the machine to a halt
+        import resource
+
+        cap = int(a.memory_limit_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    if a.build is not None:
+        from compare.pipeline.build import run_build
+
+        options = json.loads(a.options)
+        if "formats" in options:
+            options["formats"] = tuple(options["formats"])
+        try:
+            summary = run_build(raw_dir=a.build, jobs=a.jobs, progress=False, **options)
+        except BaseException as exc:  # the build itself crashed: say where, for the table's notes
+            import gc
+            import traceback
+
+            # after a MemoryError the failed frames' locals still hold the memory: free it first
+            traceback.clear_frames(exc.__traceback__)
+            gc.collect()
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/compare/" in f.filename
+                      and "benchmarks" not in f.filename]
+            where = " ← ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-3:]))
+            a.out.write_text(json.dumps({"crashed": f"{type(exc).__name__}: {str(exc)[:200]}", "where": where},
+                                        ensure_ascii=False), encoding="utf-8")
+            raise
+        res = _build_summary(summary)
+    elif a.worker is not None and a.root is not None:
+        res = run_size(a.worker, a.root, seed=a.seed, raw_dir=a.raw, project_dir=a.project)
+    else:
+        p.error("give --worker N --root DIR, or --build RAW_DIR")
+    a.out.write_text(json.dumps(_jsonable(res), ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | None = None,
+                  raw_dir: str | Path | None = None, memory_limit_gb: float | None = 8.0) -> dict:
+    """Run every size in a fresh subprocess (`python -m benchmarks.run --worker N`); returns
+    {"machine", "goals", "runs"}. workdir keeps the generated corpora (default: a temporary directory)."""
+    project = project_root()
+    raw_dir = Path(raw_dir) if raw_dir is not None else project / RAW_DIR
+    own_tmp = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="kexie-bench-")) if own_tmp else Path(workdir).resolve()
+    runs = []
+    try:
+        for size in sizes:
+            root = workdir / f"n{size}"
+            if root.exists():
+                raise CompareError(f"{root} already exists: give an empty --workdir")
+            root.mkdir(parents=True)
+            out = workdir / f"result-{size}.json"
+            # the workers import benchmarks.* from the project checkout, whatever their working directory
+            path = os.pathsep.join(p for p in (str(HERE.parent), os.environ.get("PYTHONPATH", "")) if p)
+            env = dict(os.environ, KEXIE_COMPARE_ROOT=str(root), MPLBACKEND="Agg", PYTHONPATH=path)
+            cmd = [sys.executable, "-m", "benchmarks.run", "--worker", str(size), "--root", str(root),
+                   "--out", str(out), "--seed", str(seed), "--raw", str(raw_dir.resolve()),
+                   "--project", str(project)]
+            if memory_limit_gb:
+                cmd += ["--memory-limit-gb", str(memory_limit_gb)]
+            print(f"[bench] {size} documents in {root}", file=sys.stderr, flush=True)
+            proc = subprocess.run(cmd, env=env, cwd=root)
+            if proc.returncode != 0:
+                raise CompareError(f"the benchmark of {size} documents failed (exit {proc.returncode}); see the messages above")
+            runs.append(json.loads(out.read_text(encoding="utf-8")))
+    finally:
+        if own_tmp:
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)
+    return {"machine": machine_info(), "goals": GOALS, "memory_limit_gb": memory_limit_gb, "runs": runs}
+
+
+def cli_bench(args) -> int:
+    """`make bench` / `python -m benchmarks.run [--sizes 100,1000] [--json FILE]`: print the table,
+    optionally write JSON."""
+    sizes = list(getattr(args, "sizes", None) or [100, 1000])
+    if any(s < 1 for s in sizes):
+        raise CompareError(f"--sizes must be positive document counts, got {sizes}")
+    report = run_benchmark(sizes, seed=getattr(args, "seed", 0), workdir=getattr(args, "workdir", None),
+                           memory_limit_gb=getattr(args, "memory_limit_gb", 8.0))
+    report["command"] = " ".join(sys.argv)
+    report["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    print(format_table(report["runs"], report["machine"]))
+    path = getattr(args, "json", None)
+    if path is not None:
+        from compare.core.io import atomic_write_text
+
+        atomic_write_text(Path(path), json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        print(f"figures written to {path}", file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("--worker", "--build"):
+        return _worker_main(argv)
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
     p.add_argument("--sizes", default="100,1000", help="comma list of corpus sizes in documents (default 100,1000)")
     p.add_argument("--json", type=Path, default=None, help="also write every figure (and the machine) as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus (default 0)")

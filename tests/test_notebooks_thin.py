@@ -12,7 +12,8 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
+TEMPLATES = ROOT / "src" / "compare" / "templates"  # the report templates ship with the package
+NOTEBOOKS = sorted([*(ROOT / "notebooks").rglob("*.ipynb"), *TEMPLATES.glob("*.ipynb")])
 NOTEBOOKS = [p for p in NOTEBOOKS if ".ipynb_checkpoints" not in p.parts]
 REPORTS = {"province_report.ipynb", "cross_province.ipynb"}
 
@@ -84,11 +85,11 @@ def test_parameters_cell_is_annotated_and_commented(path):
 
 @pytest.mark.parametrize("name", sorted(REPORTS))
 def test_report_validates_parameters_first(name):
-    """The first code cell after `parameters` validates them (report.select calls validate_selection)."""
-    path = ROOT / "notebooks" / "reports" / name
+    """The first code cell after `parameters` validates them (params.select calls validate_selection)."""
+    path = TEMPLATES / name
     _, cells = _code_cells(path)
     i = next(i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", []))
-    assert re.search(r"report\.select\(|validate_selection\(", cells[i + 1].source), cells[i + 1].source
+    assert re.search(r"params\.select\(|validate_selection\(", cells[i + 1].source), cells[i + 1].source
 
 
 @pytest.mark.parametrize(
@@ -107,7 +108,7 @@ def test_thin_check_catches(source):
 
 
 def test_thin_check_allows_calls_and_display():
-    src = "from compare import report\nsel = report.select(corpus, province=province)\ndisplay(report.table(df))"
+    src = "from compare.pipeline import params\nsel = params.select(corpus, province=province)\ndisplay(show.table(df))"
     assert thin_violations(src) == []
 
 
@@ -117,6 +118,6 @@ def test_papermill_sees_every_parameter(path):
     must understand every annotation, e.g. Optional[list[int]] rather than `list[int] | None`."""
     import papermill
 
-    from compare.pipeline.report import template_parameters
+    from compare.pipeline.params import template_parameters
 
     assert list(papermill.inspect_notebook(str(path))) == list(template_parameters(path))

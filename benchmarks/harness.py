@@ -1,0 +1,405 @@
+"""The benchmark's measurements (issue 5): one corpus size timed stage by stage in this process.
+
+:func:`run_size` generates the synthetic corpus (:mod:`benchmarks.corpus`) under a fresh project root
+and times ingest, segmentation (against the plain-jieba floor), themes, every comparison, one report
+render (against an empty-notebook floor) and three builds (full, no change, one document added),
+each build in its own process as ``python -m compare build`` runs. Memory: the process's own peak
+RSS and the peak of every descendant (segmentation workers, Jupyter kernels).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from benchmarks.corpus import generate_corpus, seed_pool, write_manifest
+from compare.core.errors import CompareError
+from compare.core.paths import RAW_DIR, project_root
+
+#: the goals of issue 5, checked in the table
+GOALS = {
+    "pipeline_s": 60.0,  # 1,000 documents: ingest + segmentation + themes + comparisons, wall seconds
+    "peak_rss_mb": 1536.0,  # 1,000 documents: peak resident memory of the pipeline process
+    "nochange_build_s": 2.0,
+    "render_minus_floor_s": 5.0,
+    "segmentation_ratio": 1.2,
+}
+
+
+def _maxrss_mb(who: int) -> float:
+    """Peak resident set size in MiB (Linux reports kilobytes) of this process or its reaped children."""
+    import resource
+
+    return resource.getrusage(who).ru_maxrss / 1024.0
+
+
+class DescendantPeak:
+    """Largest peak RSS (VmHWM) of any descendant process, sampled from /proc while they run.
+
+    ru_maxrss of reaped children is not usable for Jupyter kernels: a child forked from a large
+    process reports the parent's pages it had before exec. Linux only; elsewhere peak_mb stays None.
+    """
+
+    def __init__(self, interval: float = 0.25):
+        import threading
+
+        self.interval = interval
+        self.peak_mb: float | None = None
+        self.peak_cmd: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="bench-descendant-peak", daemon=True)
+
+    def __enter__(self) -> DescendantPeak:
+        if Path("/proc/self/status").is_file():
+            self.peak_mb = 0.0
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    @staticmethod
+    def _children_map() -> dict[int, list[int]]:
+        kids: dict[int, list[int]] = {}
+        for d in Path("/proc").iterdir():
+            if not d.name.isdigit():
+                continue
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            kids.setdefault(ppid, []).append(int(d.name))
+        return kids
+
+    def _loop(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(self.interval):
+            kids = self._children_map()
+            todo, seen = list(kids.get(me, [])), []
+            while todo:
+                pid = todo.pop()
+                seen.append(pid)
+                todo.extend(kids.get(pid, []))
+            for pid in seen:
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        mb = int(line.split()[1]) / 1024.0
+                        if mb > (self.peak_mb or 0.0):
+                            self.peak_mb = mb
+                            try:
+                                self.peak_cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+                            except OSError:
+                                pass
+                        break
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds used so far by this process and its reaped children (user + system)."""
+    import resource
+
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
+class _Clock:
+    """Times named stages (wall and CPU seconds), logging each to stderr as it finishes."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.times: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def run(self, name: str, fn, *args, **kwargs):
+        c0, t0 = _cpu_seconds(), time.perf_counter()
+        out = fn(*args, **kwargs)
+        self.record(name, time.perf_counter() - t0, _cpu_seconds() - c0)
+        return out
+
+    def attempt(self, name: str, notes: list[str], fn, *args, **kwargs):
+        """Like run, for stages whose failure must not end the benchmark (a report, a build): the
+        failure is recorded in notes (and shown under the table) and the stage's time stays empty."""
+        try:
+            return self.run(name, fn, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - reported in the table's notes, never hidden
+            notes.append(f"{name} failed: {type(exc).__name__}: {str(exc)[:300]}")
+            self.times[name] = None
+            print(f"[bench {self.label}] {name} FAILED: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            return None
+
+    def record(self, name: str, wall: float, cpu: float | None = None) -> None:
+        self.times[name] = wall
+        if cpu is not None:
+            self.cpu[name] = cpu
+        extra = f" (cpu {cpu:.2f} s)" if cpu is not None else ""
+        print(f"[bench {self.label}] {name}: {wall:.2f} s{extra}", file=sys.stderr, flush=True)
+
+
+def jieba_floor(texts: Sequence[str], cache_dir: Path) -> tuple[float, float, list[list[str]]]:
+    """(wall, cpu) seconds of plain ``jieba.Tokenizer().lcut`` over texts in one process, and its tokens.
+
+    The dictionary is loaded before the clock starts; jieba keeps no token cache, so it is cold."""
+    import logging
+
+    import jieba
+
+    tk = jieba.Tokenizer()
+    tk.tmp_dir = str(cache_dir)  # its dictionary cache stays inside the benchmark directory
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tk.initialize()
+    c0, t0 = time.process_time(), time.perf_counter()
+    out = [tk.lcut(t) for t in texts]
+    return time.perf_counter() - t0, time.process_time() - c0, out
+
+
+def empty_notebook_floor(tmp_dir: Path) -> float:
+    """Seconds for papermill to execute an empty notebook (kernel start-up and shut-down) in the kernel
+    reports use (this interpreter, :mod:`compare.pipeline.kernel`)."""
+    import nbformat
+    import papermill
+
+    from compare.pipeline.kernel import kernel_config, resolve_kernel
+
+    name, dirs = resolve_kernel(None)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": name, "display_name": name, "language": "python"}
+    src, dst = tmp_dir / "empty.ipynb", tmp_dir / "empty.out.ipynb"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, src)
+    t0 = time.perf_counter()
+    papermill.execute_notebook(
+        str(src), str(dst), kernel_name=name, progress_bar=False, log_output=False, cwd=str(tmp_dir),
+        config=kernel_config(tmp_dir / "kernel.log", dirs),
+    )
+    return time.perf_counter() - t0
+
+
+def _jsonable(obj):
+    """BuildSummary and friends as plain JSON values (paths as strings, long lists shortened)."""
+    from dataclasses import is_dataclass
+
+    if is_dataclass(obj) and not isinstance(obj, type):
+        obj = {k: getattr(obj, k) for k in obj.__dataclass_fields__}
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        seq = sorted(obj, key=str) if isinstance(obj, (set, frozenset)) else list(obj)
+        return [_jsonable(v) for v in seq]
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    return repr(obj)
+
+
+def _comparisons(corpus, clock: _Clock) -> dict[str, float]:
+    """Every compare.analysis comparison: cross-province ones once, per-province ones for every province."""
+    from compare import analysis as A
+
+    provinces = list(corpus.provinces)
+    years = list(corpus.years)
+    first = provinces[0]
+    calls = {
+        "theme_shares": lambda: A.theme_shares(corpus),
+        "theme_share_matrix": lambda: A.theme_share_matrix(corpus, by=("province", "year")),
+        "keyness": lambda: A.keyness(corpus, by="province"),
+        "similarity": lambda: A.similarity(corpus, unit="document"),
+        "term_changes": lambda: [A.term_changes(corpus, p) for p in provinces],
+        "theme_changes": lambda: [A.theme_changes(corpus, p) for p in provinces],
+        "shared_phrases": lambda: A.shared_phrases(corpus, min_provinces=2),
+        "targets_by_theme": lambda: A.targets_by_theme(corpus),
+        "departments_by_theme": lambda: A.departments_by_theme(corpus),
+        "kwic": lambda: A.kwic(corpus, "科普"),
+        "filter_items": lambda: [A.filter_items(corpus, province=p) for p in provinces],
+        "validate_selection": lambda: A.validate_selection(corpus, province=first, years=years[-2:]),
+    }
+    times: dict[str, float] = {}
+    for name, fn in calls.items():
+        t0 = time.perf_counter()
+        fn()
+        times[name] = time.perf_counter() - t0
+    print(f"[bench {clock.label}] comparisons: " + ", ".join(f"{k} {v:.2f}" for k, v in times.items()),
+          file=sys.stderr, flush=True)
+    return times
+
+
+def run_size(size: int, root: str | Path, *, seed: int = 0, raw_dir: str | Path | None = None,
+             project_dir: str | Path | None = None, provinces: Sequence[str] | None = None,
+             build_options: dict | None = None) -> dict:
+    """Generate `size` documents under root/data/raw and time every stage; returns every figure.
+
+    root becomes the project root for the run (KEXIE_COMPARE_ROOT and the working directory), so
+    every cache (jieba, tokens, build state) starts cold inside it (the report templates come with the
+    package). The environment and working directory are restored afterwards.
+    Meant to run in a fresh process per size (see run_benchmark), so that peak memory is per size.
+    provinces restricts the corpus (generate_corpus); build_options go to compare.pipeline.build.run_build
+    (e.g. formats=("png",) for a quick run).
+    """
+    project_dir = Path(project_dir) if project_dir is not None else project_root()
+    raw_seeds = Path(raw_dir) if raw_dir is not None else project_dir / RAW_DIR
+    root = Path(root).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    saved_env = {k: os.environ.get(k) for k in ("KEXIE_COMPARE_ROOT", "MPLBACKEND")}
+    saved_cwd = os.getcwd()
+    os.environ["KEXIE_COMPARE_ROOT"] = str(root)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    os.chdir(root)
+    try:
+        with DescendantPeak() as children:
+            res = _run_stages(size, root, seed=seed, raw_seeds=raw_seeds, provinces=provinces,
+                              build_options=dict(build_options or {}))
+        res["peak_rss_descendant_mb"] = children.peak_mb
+        res["peak_rss_descendant_cmd"] = children.peak_cmd
+        return res
+    finally:
+        os.chdir(saved_cwd)
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces, build_options: dict) -> dict:
+    import resource
+
+    raw, processed = root / "data" / "raw", root / "data" / "processed"
+    clock = _Clock(f"n={size}")
+    res: dict = {"documents_requested": size, "seed": seed, "notes": [],
+                 "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}
+
+    pool = clock.run("seed pool", seed_pool, raw_seeds)
+    docs = clock.run("generate", generate_corpus, size, raw, seed=seed, pool=pool, provinces=provinces)
+    write_manifest(raw)
+    res["documents"] = len(docs)
+    res["characters"] = sum(d.n_chars for d in docs)
+    res["gb18030_files"] = sum(d.encoding == "gb18030" for d in docs)
+
+    # ---- ingest ----------------------------------------------------------------------------------
+    from compare.ingest.load import ingest
+
+    result = clock.run("ingest", ingest, raw, processed, strict=True)
+    if result.failures or len(result.documents) != len(docs):
+        raise CompareError(f"ingest of the synthetic corpus: {len(result.documents)} of {len(docs)} documents, failures {result.failures}")
+    texts = [str(t) for t in result.items["text"]]
+    res["items"] = len(texts)
+    res["item_characters"] = int(sum(len(t) for t in texts))
+
+    # ---- segmentation (the pipeline's own segmenter, cold token cache) -------------------------
+    from compare.text.segment import Segmenter, default_segmenter
+
+    seg = default_segmenter()
+    seg.tokenizer  # noqa: B018 - jieba dictionary + user words loaded before timing; token cache is empty
+    tokens_1 = clock.run("segmentation", seg.tokenize_many, texts, n_jobs=1)
+
+    # ---- themes (tokens now cached: TF-IDF, scoring, clustering) -------------------------------
+    from compare.text.themes import run_themes
+
+    clock.run("themes", run_themes, processed)
+
+    # ---- comparisons ------------------------------------------------------------------------------
+    from compare.analysis import Corpus
+
+    c0, t0 = _cpu_seconds(), time.perf_counter()
+    corpus = Corpus.load(processed)
+    _ = corpus.tokens
+    res["comparison_times"] = _comparisons(corpus, clock)
+    clock.record("comparisons", time.perf_counter() - t0, _cpu_seconds() - c0)
+    res["pipeline_s"] = sum(clock.times[k] for k in ("ingest", "segmentation", "themes", "comparisons"))
+    res["peak_rss_pipeline_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
+    del corpus
+
+    # ---- segmentation floor and both cores ---------------------------------------------------------
+    floor_s, floor_cpu, floor_tokens = jieba_floor(texts, root / ".cache" / "jieba")
+    clock.record("jieba_floor", floor_s, floor_cpu)
+    res["segmentation_ratio"] = clock.times["segmentation"] / floor_s
+    res["segmentation_ratio_cpu"] = clock.cpu["segmentation"] / floor_cpu
+    res["jieba_floor_tokens"] = sum(len(t) for t in floor_tokens)
+    del floor_tokens
+    seg2 = Segmenter(cache_dir=root / ".cache" / "bench-2cores")  # a cold token cache of its own
+    seg2.tokenizer  # noqa: B018
+    tokens_2 = clock.run("segmentation_2cores", seg2.tokenize_many, texts, n_jobs=2)
+    res["segmentation_2cores_identical"] = tokens_2 == tokens_1
+    res["tokens"] = sum(len(t) for t in tokens_1)
+    del tokens_1, tokens_2
+
+    # ---- one report render vs an empty notebook -----------------------------------------------------
+    from compare.pipeline.report import render_report
+
+    c0 = _cpu_seconds()
+    floors = [empty_notebook_floor(root / "empty-notebook")]
+    province = result.documents["province"].value_counts().sort_index().idxmax()
+    clock.attempt("report_render", res["notes"], render_report, "province", parameters={"province": province},
+                  processed_dir=processed, out_dir=root / "bench-reports", kernel_name=None)
+    floors.append(empty_notebook_floor(root / "empty-notebook"))
+    res["empty_notebook_runs_s"] = floors
+    clock.record("empty_notebook", min(floors))
+    res["report_province"] = province
+    res["report_and_floors_cpu_s"] = _cpu_seconds() - c0  # kernels are children: their CPU counts once reaped
+
+    # ---- build: full, no change, one added document -----------------------------------------------
+    # each build runs in its own process, as `python -m compare build` does: its time includes
+    # interpreter start-up and imports, and memory it keeps cannot leak into the next build
+
+    def build(name: str, jobs: int) -> dict | None:
+        out = root / f".bench-{name}.json"
+        out.unlink(missing_ok=True)
+        cmd = [sys.executable, "-m", "benchmarks.run", "--build", str(raw), "--jobs", str(jobs), "--out", str(out),
+               "--options", json.dumps(build_options)]
+        c0, t0 = _cpu_seconds(), time.perf_counter()
+        proc = subprocess.run(cmd, cwd=root, env=dict(os.environ, KEXIE_COMPARE_ROOT=str(root)))
+        wall, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+        if proc.returncode != 0 or not out.is_file():
+            clock.times[name] = None
+            res.setdefault("failed_after_s", {})[name] = wall
+            why = "see its messages"
+            if out.is_file():
+                crash = json.loads(out.read_text(encoding="utf-8"))
+                why = f"{crash.get('crashed')} at {crash.get('where')}"
+            res["notes"].append(f"{name} crashed after {wall:.0f} s (exit {proc.returncode}): {why}")
+            print(f"[bench {clock.label}] {name} FAILED (exit {proc.returncode})", file=sys.stderr, flush=True)
+            return None
+        clock.record(name, wall, cpu)
+        summary = json.loads(out.read_text(encoding="utf-8"))
+        res[f"{name}_summary"] = summary
+        if summary["failed"]:
+            res["notes"].append(f"{name}: {len(summary['failed'])} step(s) failed: " + " | ".join(summary["failed"]))
+        return summary
+
+    build("build_full", 2)
+    build("build_nochange", 1)
+    with tempfile.TemporaryDirectory(prefix="kexie-bench-plus1-") as tmp:
+        added = generate_corpus(size + 1, tmp, seed=seed, pool=pool, provinces=provinces)[-1]
+        (raw / added.file_name).write_bytes((Path(tmp) / added.file_name).read_bytes())
+    write_manifest(raw)
+    res["added_document"] = asdict(added)
+    build("build_add_one", 2)
+
+    # ---- the same report again, now that the build has cached the corpus-wide comparisons --------
+    clock.attempt("report_render_after_build", res["notes"], render_report, "province", parameters={"province": province},
+                  processed_dir=processed, out_dir=root / "bench-reports", kernel_name=None)
+
+    res["times_s"] = clock.times
+    res["cpu_s"] = clock.cpu
+    res["build_options"] = build_options
+    res["peak_rss_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
+    res["peak_rss_children_mb"] = _maxrss_mb(resource.RUSAGE_CHILDREN)
+    res["memory_method"] = (
+        "resource.getrusage ru_maxrss (peak RSS) of the per-size benchmark process; descendants: VmHWM of "
+        "every child process (segmentation workers, Jupyter kernels) sampled from /proc every 0.25 s; "
+        "peak_rss_children_mb (RUSAGE_CHILDREN) is kept for reference but counts pre-exec pages of forks")
+    return res
+
+

@@ -1,0 +1,153 @@
+"""The benchmark's table: the machine it ran on and every figure of each size, against the goals."""
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+from benchmarks.harness import GOALS
+from compare.core.paths import project_root
+
+def machine_info() -> dict:
+    """Cores, memory, CPU, OS, Python and the versions of the libraries that matter for speed."""
+    from importlib import metadata
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        mem = None
+    versions = {}
+    for dist in ("kexie-compare", "jieba", "numpy", "pandas", "pyarrow", "scikit-learn", "scipy",
+                 "matplotlib", "papermill", "nbclient", "nbconvert", "ipykernel"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    commit = None
+    try:
+        commit = subprocess.run(["git", "-C", str(project_root()), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=10).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {
+        "commit": commit or os.environ.get("KEXIE_BENCH_COMMIT"),
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "memory_gb": round(mem / 2**30, 1) if mem else None,
+        "cpu": cpu,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def _fmt(v, spec: str = ".2f") -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "NO"
+    if isinstance(v, float):
+        return format(v, spec)
+    return str(v)
+
+
+def _build_summary(summary) -> dict:
+    """A BuildSummary as JSON: seconds and the names of the steps done, skipped and failed."""
+    steps = list(summary.steps)
+    return {
+        "seconds": summary.seconds,
+        "done": [s.name for s in steps if s.status == "done"],
+        "skipped": [s.name for s in steps if s.status == "skipped"],
+        "failed": [f"{s.name}: {s.message}" for s in steps if s.status == "failed"],
+        "step_seconds": {s.name: round(s.seconds, 3) for s in steps if s.status != "skipped"},
+    }
+
+
+def _what_redid(summary) -> str:
+    """'ingest, themes, figures, 31 reports (3 skipped)' from a _build_summary dict."""
+    if not isinstance(summary, dict):
+        return "—"
+    done = summary.get("done", [])
+    reports = [d for d in done if d.startswith("report")]
+    parts = [d for d in done if not d.startswith("report")]
+    if reports:
+        parts.append(f"{len(reports)} report{'s' if len(reports) != 1 else ''}")
+    text = ", ".join(parts) or "nothing"
+    if summary.get("skipped"):
+        text += f" ({len(summary['skipped'])} skipped)"
+    if summary.get("failed"):
+        text += f"; FAILED: {len(summary['failed'])}"
+    return text
+
+
+def format_table(runs: list[dict], machine: dict) -> str:
+    """The benchmark table (Markdown), one column per corpus size, goals beside the figures."""
+
+    def t(r, k):
+        return r.get("times_s", {}).get(k)
+
+    def c(r, k):
+        times = r.get("times_s", {})
+        if k in times and times[k] is None:
+            after = r.get("failed_after_s", {}).get(k)
+            return f"failed after {after:.0f} s" if after is not None else "failed"
+        return _fmt(times.get(k))
+
+    rows: list[tuple[str, str, list[str]]] = [
+        ("load average before the run (1 min)", "quiet", [_fmt((r.get("load_average_at_start") or [None])[0]) for r in runs]),
+        ("documents", "", [_fmt(r.get("documents")) for r in runs]),
+        ("items", "", [_fmt(r.get("items")) for r in runs]),
+        ("characters (files)", "", [f"{r['characters']:,}" if r.get("characters") else "—" for r in runs]),
+        ("characters (items, segmented)", "", [f"{r['item_characters']:,}" if r.get("item_characters") else "—" for r in runs]),
+        ("ingest (s)", "", [c(r, "ingest") for r in runs]),
+        ("segmentation, 1 process (s)", "", [c(r, "segmentation") for r in runs]),
+        ("plain jieba floor (s)", "", [c(r, "jieba_floor") for r in runs]),
+        ("segmentation / jieba floor", f"≤ {GOALS['segmentation_ratio']}", [_fmt(r.get("segmentation_ratio")) for r in runs]),
+        ("  same ratio in CPU seconds", "", [_fmt(r.get("segmentation_ratio_cpu")) for r in runs]),
+        ("segmentation, 2 processes (s)", "", [c(r, "segmentation_2cores") for r in runs]),
+        ("2 processes identical to 1", "yes", [_fmt(r.get("segmentation_2cores_identical")) for r in runs]),
+        ("themes / TF-IDF / clustering (s)", "", [c(r, "themes") for r in runs]),
+        ("comparisons, all analysis functions (s)", "", [c(r, "comparisons") for r in runs]),
+        ("ingest + segmentation + themes + comparisons (s)", f"< {GOALS['pipeline_s']:.0f} at 1,000", [_fmt(r.get("pipeline_s")) for r in runs]),
+        ("peak RSS of that pipeline (MB)", f"< {GOALS['peak_rss_mb']:.0f} at 1,000", [_fmt(r.get("peak_rss_pipeline_mb"), ".0f") for r in runs]),
+        ("one report render, before any build (s)", "", [c(r, "report_render") for r in runs]),
+        ("empty notebook, papermill (s)", "", [c(r, "empty_notebook") for r in runs]),
+        ("report render − empty notebook (s)", f"≤ {GOALS['render_minus_floor_s']:.0f}",
+         [_fmt(t(r, "report_render") - t(r, "empty_notebook")) if t(r, "report_render") is not None and t(r, "empty_notebook") is not None else "—" for r in runs]),
+        ("report render / empty notebook", "", [_fmt(t(r, "report_render") / t(r, "empty_notebook")) if t(r, "report_render") is not None and t(r, "empty_notebook") else "—" for r in runs]),
+        ("same report after a build (comparisons cached) (s)", "", [c(r, "report_render_after_build") for r in runs]),
+        ("  … − empty notebook (s)", f"≤ {GOALS['render_minus_floor_s']:.0f}",
+         [_fmt(t(r, "report_render_after_build") - t(r, "empty_notebook")) if t(r, "report_render_after_build") is not None and t(r, "empty_notebook") is not None else "—" for r in runs]),
+        ("full build, jobs=2 (s)", "", [c(r, "build_full") for r in runs]),
+        ("no-change build (s)", f"< {GOALS['nochange_build_s']:.0f}", [c(r, "build_nochange") for r in runs]),
+        ("  … what it re-did", "nothing", [_what_redid(r.get("build_nochange_summary")) for r in runs]),
+        ("build after adding one document (s)", "", [c(r, "build_add_one") for r in runs]),
+        ("  … what it re-did", "", [_what_redid(r.get("build_add_one_summary")) for r in runs]),
+        ("peak RSS of the benchmark process, whole run (MB)", "", [_fmt(r.get("peak_rss_mb"), ".0f") for r in runs]),
+        ("peak RSS of a child: build, kernel, worker (MB)", "", [_fmt(r.get("peak_rss_descendant_mb"), ".0f") for r in runs]),
+    ]
+    head = ["measure", "goal"] + [f"{r.get('documents_requested')} docs" for r in runs]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * len(runs)) + "|"]
+    for name, goal, vals in rows:
+        lines.append("| " + " | ".join([name, goal, *vals]) + " |")
+    m = machine
+    lines.append("")
+    lines.append(
+        f"Machine: {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB RAM, {m['os']}, Python {m['python']}, "
+        f"jieba {m['versions'].get('jieba')}, pandas {m['versions'].get('pandas')}, scikit-learn {m['versions'].get('scikit-learn')}."
+    )
+    for r in runs:
+        for note in r.get("notes", []):
+            lines.append(f"Note ({r.get('documents_requested')} docs): {note}")
+    return "\n".join(lines)
+
+

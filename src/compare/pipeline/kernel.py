@@ -1,0 +1,133 @@
+"""The Jupyter kernel a report runs in: the interpreter that renders it, with no registration step.
+
+Reports run in a kernel of ``sys.executable`` whatever the environment (a venv, a conda env, an
+editable or a plain ``pip install``): :func:`runtime_kernel` writes a kernelspec at run time into a
+private Jupyter directory under the project cache (``<cache_dir>/jupyter/kernels/kexie-<hash>/``,
+argv ``[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]``) and the report's
+kernel manager looks only there (:func:`kernel_config`). Nothing is installed into the user's Jupyter
+paths. The named ``kexie-compare`` kernel that ``make install`` registers is for JupyterLab users;
+asking for it (or for no kernel) renders with the running interpreter. Any other name is looked up
+among the installed kernelspecs.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from compare.core.errors import ReportError
+from compare.core.io import atomic_write_text
+
+#: the kernel `make install` registers for JupyterLab; for reports it means "this interpreter"
+DEFAULT_KERNEL = "kexie-compare"
+RUNTIME_DIR = "jupyter"  # under compare.core.paths.cache_dir(); holds kernels/<name>/kernel.json
+
+
+def runtime_kernel(python: str | None = None) -> tuple[str, Path]:
+    """(name, kernels directory) of a kernelspec running `python` (default sys.executable), written
+    (atomically, only when it changed) into the project cache. The name carries a hash of the
+    interpreter path, so several environments sharing one project never overwrite each other's spec."""
+    from compare.core.paths import cache_dir
+
+    python = python or sys.executable
+    name = f"kexie-{hashlib.sha256(python.encode('utf-8')).hexdigest()[:12]}"
+    kernels = cache_dir() / RUNTIME_DIR / "kernels"
+    spec = {
+        "argv": [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": f"Python (kexie-compare, {python})",
+        "language": "python",
+        "metadata": {"debugger": False},
+    }
+    text = json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    path = kernels / name / "kernel.json"
+    try:
+        current = path.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if current != text:
+        atomic_write_text(path, text)
+    return name, kernels
+
+
+def resolve_kernel(kernel_name: str | None) -> tuple[str, list[str] | None]:
+    """(kernel name, kernel directories to search or None for Jupyter's own paths) for a report.
+
+    None or DEFAULT_KERNEL: the runtime kernel of this interpreter. Any other name must be an installed
+    kernelspec; ReportError says how to list them otherwise."""
+    if kernel_name is None or kernel_name == DEFAULT_KERNEL:
+        name, kernels = runtime_kernel()
+        return name, [str(kernels)]
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel:
+        raise ReportError(
+            f"the Jupyter kernel {kernel_name!r} is not installed (see `jupyter kernelspec list`); "
+            f"leave the kernel unset to render with this interpreter, or run `make install` for "
+            f"{DEFAULT_KERNEL!r}"
+        ) from None
+    return kernel_name, None
+
+
+def kernel_config(kernel_log: Path, kernel_dirs: list[str] | None = None):
+    """nbclient/jupyter_client configuration for one report's kernel.
+
+    The kernel process's own stdout/stderr (start-up notices, the "KeyboardInterrupt caught" that
+    jupyter_client's shutdown interrupt can provoke) go to kernel_log instead of the build's log;
+    cell output is captured in the notebook as usual. kernel_dirs (from :func:`resolve_kernel`)
+    restricts the kernelspec search to the runtime directory. ZeroMQ traffic is encrypted (CurveZMQ)
+    when pyzmq supports it."""
+    import zmq
+    from traitlets.config import Config
+
+    km: dict = {"kernel_log": str(kernel_log)}
+    if kernel_dirs:
+        km["kernel_dirs"] = list(kernel_dirs)
+    if zmq.has("curve"):
+        km["transport_encryption"] = "auto"
+    return Config({"NotebookClient": {"kernel_manager_class": kernel_manager_class()}, "KernelManager": km})
+
+
+_KM_CLASS = None
+
+
+def kernel_manager_class():
+    """An AsyncKernelManager whose kernel writes its stdout/stderr to the `kernel_log` file and whose
+    kernelspecs come from `kernel_dirs` when given."""
+    global _KM_CLASS
+    if _KM_CLASS is None:
+        from jupyter_client.kernelspec import KernelSpecManager
+        from jupyter_client.manager import AsyncKernelManager
+        from traitlets import List, Unicode, default
+
+        class LoggedKernelManager(AsyncKernelManager):
+            kernel_log = Unicode("", config=True, help="file receiving the kernel process's stdout and stderr")
+            kernel_dirs = List(Unicode(), config=True, help="search only these kernelspec directories")
+
+            @default("kernel_spec_manager")
+            def _private_kernel_spec_manager(self):
+                if self.kernel_dirs:
+                    return KernelSpecManager(kernel_dirs=list(self.kernel_dirs), ensure_native_kernel=False)
+                return KernelSpecManager(data_dir=self.data_dir)
+
+            async def _async_launch_kernel(self, kernel_cmd, **kw):
+                if not self.kernel_log:
+                    return await super()._async_launch_kernel(kernel_cmd, **kw)
+                with open(self.kernel_log, "ab") as fh:
+                    kw.setdefault("stdout", fh)
+                    kw.setdefault("stderr", fh)
+                    return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        _KM_CLASS = LoggedKernelManager
+    return _KM_CLASS
+
+
+def installed_kernel(name: str = DEFAULT_KERNEL) -> Path | None:
+    """The directory of an installed kernelspec (Jupyter's own paths), or None: e.g. to skip a test
+    that needs the JupyterLab kernel."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    found = KernelSpecManager().find_kernel_specs().get(name)
+    return Path(found) if found else None

@@ -39,7 +39,8 @@ lab: $(STAMP)
 	$(PY) -m jupyter lab --notebook-dir=. --MultiKernelManager.default_kernel_name=kexie-compare
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(PY) -m pytest -q -p no:randomly benchmarks/test_harness.py
+	$(PY) -m benchmarks.run
 
 clean:
 	rm -rf data/processed/* figures/* reports/* .cache

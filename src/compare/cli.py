@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--years", type=lambda v: [int(x) for x in _csv_list(v)], default=None, help="e.g. 2019,2024")
     s.add_argument("--themes", dest="theme_names", type=_csv_list, default=None, help="e.g. 科普,智库")
     s.add_argument("--provinces", type=_csv_list, default=None, help="cross report: provinces to include")
+    s.add_argument("--doc-type", dest="doc_type", default=None,
+                   help="document type compared (cross default 工作要点; province default: its most common type)")
+    s.add_argument("--level", default=None, help="level compared: 全国/省级/市级/县级 (default 省级)")
     s.add_argument("--top-n", type=int, default=15)
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     s.add_argument("--out", type=Path, default=REPORTS_DIR)
@@ -67,9 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="redo every step")
     s.add_argument("--raw", type=Path, default=RAW_DIR)
 
-    s = sub.add_parser("bench", help="benchmark the pipeline on a synthetic national corpus")
-    s.add_argument("--sizes", type=lambda v: [int(x) for x in _csv_list(v)], default=[100, 1000])
-    s.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
     return p
 
 
@@ -91,8 +91,6 @@ def main(argv: list[str] | None = None) -> int:
             from compare.pipeline.report import cli_report as run
         elif args.command == "build":
             from compare.pipeline.build import cli_build as run
-        elif args.command == "bench":
-            from compare.pipeline.bench import cli_bench as run
         else:  # pragma: no cover - argparse rejects unknown commands
             raise AssertionError(args.command)
         return int(run(args) or EXIT_OK)

@@ -86,3 +86,65 @@ def test_evidence_coverage(themed_dir):
     quoted = [e in texts[(d, i)] for d, i, ev in it[["doc_id", "item_id", "evidence"]].itertuples(index=False)
               for e in ev]
     assert all(quoted), "evidence must be quoted as written in the item"
+
+
+REAL_LABELS = Path(__file__).with_name("theme_labels_realworld.csv")
+MIN_REAL_ACCURACY = 0.8
+
+
+def _devset_files(devset: Path, labels: pd.DataFrame) -> dict[str, Path]:
+    """sha256 -> file in the dev-set directory, for the labelled texts found there."""
+    import hashlib
+
+    wanted = set(labels["sha256"])
+    out = {}
+    for p in sorted(devset.glob("*.txt")):
+        h = hashlib.sha256(p.read_bytes()).hexdigest()
+        if h in wanted:
+            out[h] = p
+    return out
+
+
+@pytest.mark.slow
+def test_theme_accuracy_on_real_plans(raw_dir, tmp_path):
+    """Hand labels of the items of real plans (issue 9's dev set: texts outside the repository,
+    DEVSET_DIR or /work/notes/devset; labels keyed by the sha256 of each text). The seeds are themed
+    first; the real plans are then scored as new plans with the saved model (what an analyst gets),
+    and again after `--refit` on seeds + real plans."""
+    import os
+    import shutil
+
+    from compare.ingest.load import ingest
+    from compare.text.themes import run_themes
+
+    devset = Path(os.environ.get("DEVSET_DIR", "/work/notes/devset"))
+    labels = pd.read_csv(REAL_LABELS, dtype=str, encoding="utf-8")
+    files = _devset_files(devset, labels) if devset.is_dir() else {}
+    if not files:
+        pytest.skip(f"dev-set texts not found in {devset}")
+    labels = labels[labels["sha256"].isin(files)]
+    raw, out = tmp_path / "raw", tmp_path / "p"
+    shutil.copytree(raw_dir, raw, ignore=shutil.ignore_patterns("MANIFEST*", "README*"))
+    ingest(raw, out)
+    run_themes(out)
+    for h, p in files.items():
+        shutil.copy(p, raw / p.name)
+    ingest(raw, out)
+    docs = io.read_table("documents", out)[["doc_id", "source_file"]]
+    lines, accuracies = [], {}
+    for run in ("saved model (fitted on the seeds)", "after --refit"):
+        res = run_themes(out, refit=run.startswith("after"))
+        pred = res.item_themes.merge(docs, on="doc_id")
+        m = labels.merge(pred, left_on=["file", "item_id"], right_on=["source_file", "item_id"], how="left",
+                         suffixes=("", "_model"))
+        assert m["theme_model"].notna().all(), m.loc[m["theme_model"].isna(), ["file", "item_id"]]
+        right = m["theme"] == m["theme_model"]
+        accuracies[run] = right.mean()
+        low = m["low_confidence"]
+        lines.append(f"{run}: {right.mean():.1%} of {len(m)} labelled items of {m['file'].nunique()} real plans; "
+                     f"low_confidence {int(low.sum())} (accuracy {right[low].mean() if low.any() else float('nan'):.0%}), "
+                     f"others {right[~low].mean():.0%}")
+        lines += [f"  {r.file} {r.item_id} {r.heading_start}…: labelled {r.theme}, model {r.theme_model}"
+                  f"{' (low confidence)' if r.low_confidence else ''}" for r in m[~right].itertuples()]
+    print("\n" + "\n".join(lines))
+    assert min(accuracies.values()) >= MIN_REAL_ACCURACY, "\n".join(lines)

@@ -66,3 +66,13 @@ def themed_dir(processed_dir, tmp_path_factory) -> Path:
     before = _snapshot(out)
     yield out
     _unchanged(out, before, "themed_dir")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--reverse", action="store_true",
+                     help="run the tests in reverse order (with -p no:randomly): checks independence of order")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--reverse"):
+        items.reverse()

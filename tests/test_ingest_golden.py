@@ -1,4 +1,4 @@
-"""Golden tests on the five seed files (data/raw), ingested once per session (conftest.processed_dir)."""
+"""Golden tests on the five seed files (tests/fixtures/seeds, the tests' own copy), ingested once per session (conftest.processed_dir)."""
 import re
 
 import pytest

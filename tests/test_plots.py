@@ -603,3 +603,72 @@ def test_write_figures_at_national_scale_draws_readable_charts_and_writes_what_t
     assert slogans["phrase"].nunique() <= 15 and "n_provinces_year" in slogans.columns
     terms = pd.read_csv(out / "distinctive_terms.csv", encoding="utf-8-sig")
     assert set(terms["group"]) == set(corpus.provinces) and terms["rank"].max() <= 10
+
+
+# --------------------------------------------------------------------------------------------------
+# an analyst's API: no global state, their own axes, the theme dictionary in use, one type and level
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_charts_leave_global_matplotlib_state_alone(name, frames):
+    before_rc = dict(matplotlib.rcParams)
+    before_default = font_manager.findfont(font_manager.FontProperties())
+    with matplotlib.rc_context({"font.family": ["serif"], "font.size": 7}):  # the analyst's own settings
+        with font_problems() as problems:
+            fig = getattr(plots, name)(*frames[name])
+            _save(fig, "png")  # drawn under the analyst's rcParams: still the CJK face, no fallback
+        assert matplotlib.rcParams["font.size"] == 7
+    assert problems == [], problems
+    assert dict(matplotlib.rcParams) == before_rc
+    assert font_manager.findfont(font_manager.FontProperties()) == before_default
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_charts_draw_into_the_analysts_axes(name, frames):
+    from matplotlib.figure import Figure
+
+    own = Figure(figsize=(8, 5))
+    ax = own.add_subplot()
+    with font_problems() as problems:
+        fig = getattr(plots, name)(*frames[name], ax=ax)
+        _save(fig, "png")
+    assert problems == []
+    assert fig is own and ax.get_title(loc="left")  # the chart's title on the analyst's axes
+    assert style.chart_caption(ax)["source"].startswith(plots.SOURCE)
+
+
+def test_custom_theme_dictionary_is_drawn_in_colour_not_grey(frames):
+    from compare.text.themes import ThemeDictionary
+
+    td = ThemeDictionary(themes=["基层组织", "科学传播", "决策咨询"], keywords={}, colors={"科学传播": "#123456"})
+    colours = style.theme_colors(dictionary=td)
+    assert colours["科学传播"] == "#123456"
+    assert plots.OTHER_THEME_COLOR not in colours.values() and len(set(colours.values())) == 3
+    # themes no dictionary knows (an analyst's frame) are told apart too; only 其他 is grey
+    assert style.theme_colors(["甲", "乙", "其他"])["其他"] == plots.OTHER_THEME_COLOR
+    assert len({style.theme_colors(["甲", "乙"])[t] for t in ("甲", "乙")}) == 2
+    m = pd.DataFrame([("河南", 2024, t, 1 / 3) for t in td.themes], columns=["province", "year", "theme", "share"])
+    fig = plots.theme_heatmap(m, colors=colours)
+    chips = {t.get_text(): to_hex(t.get_bbox_patch().get_facecolor()) for t in fig.axes[0].get_xticklabels()}
+    assert chips == colours
+
+
+def test_scope_is_said_in_subtitle_and_source(frames):
+    fig = plots.theme_heatmap(*frames["theme_heatmap"], scope=plots.scope_label(doc_type="工作要点", level="省级"))
+    texts = [t.get_text() for t in fig.texts]
+    assert texts[1].startswith("省级 · 工作要点｜")
+    assert texts[-1].startswith("数据来源：各省科协工作计划（省级 · 工作要点）")
+
+
+def test_figures_for_another_doc_type_never_substitute_the_plain_plan(themed_dir, tmp_path):
+    from compare.analysis import Corpus
+
+    corpus = Corpus.load(themed_dir)
+    charts = list(figures.draw_charts(corpus, doc_type="深化改革工作要点", level="省级", names=["theme_heatmap"]))
+    heat = charts[0].table
+    assert set(heat["province"]) == {"黑龙江"}  # the only province with that type; others are missing
+    assert "深化改革工作要点" in charts[0].caption["subtitle"]
+    assert "无深化改革工作要点：" in charts[0].caption["source"] and "河南" in charts[0].caption["source"]
+    default = list(figures.draw_charts(corpus, names=["theme_heatmap"]))[0]
+    assert "无工作要点：黑龙江 2019" in default.caption["source"]

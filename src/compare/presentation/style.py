@@ -194,6 +194,10 @@ def _settle(fig: Figure) -> None:
             axis.get_major_ticks()
             axis.get_minor_ticks()
         ax.tick_params(which="both", labelfontfamily=fam)
+        # texts an axes makes when it is created (an analyst's axes: under the analyst's rcParams)
+        for text in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label,  # noqa: SLF001
+                     ax.xaxis.offsetText, ax.yaxis.offsetText):
+            text.set_fontfamily(fam)
 
 
 def styled(func):

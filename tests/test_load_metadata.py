@@ -56,8 +56,8 @@ def test_notice_issuer_from_notice_title_or_red_header():
     ("中国科协2021年科普工作要点", "科普工作要点"),
     ("黑龙江省科协2019年深化改革工作要点", "深化改革工作要点"),
     ("湖南省科协“十四五”发展规划", "规划"),
-    ("河南省科协2020年工作计划", "工作要点"),
-    ("河南省科协2020年实施方案", "其他"),
+    ("河南省科协2020年工作计划", "工作计划"),
+    ("河南省科协2020年实施方案", "实施方案"),
     ("河南省科协2020年科学普及工作要点", "科普工作要点"),
 ])
 def test_doc_type_from_title(title, doc_type):
@@ -140,3 +140,107 @@ def test_parse_text_signature_after_the_plan_is_metadata_not_item_text():
     (doc,) = parse_text(text)
     assert doc.issue_date == "2019-01-20" and doc.issuer == "河南省科学技术协会"
     assert doc.items[0]["text"] == "举办学术会议。"
+
+
+# ---------------------------------------------------------------------------------------------
+# metadata for any issuer (issue 9.2)
+
+from compare.ingest.clean import strip_annotations  # noqa: E402
+from compare.ingest.metadata import (  # noqa: E402
+    complete_title,
+    department_of,
+    handed_out_title,
+    locate,
+    not_a_plan,
+)
+
+
+@pytest.mark.parametrize("title, doc_type", [
+    ("浏阳市全民科学素质行动规划纲要实施方案（2021—2025年）", "实施方案"),
+    ("某县科协2023年工作计划", "工作计划"),
+    ("县科协2022年重点工作谋划", "重点工作"),
+    ("2018年全民科学素质行动工作要点", "科普工作要点"),
+    ("中国科学技术协会事业发展“十四五”规划（2021—2025年）", "规划"),
+    ("深化科协系统改革实施方案", "深化改革工作要点"),
+    ("河南省科协2024年工作要点", "工作要点"),
+])
+def test_doc_type_from_the_titles_last_plan_word(title, doc_type):
+    assert classify_doc_type(title) == doc_type
+
+
+@pytest.mark.parametrize("lines, number", [
+    (["科協普函綜字〔2020〕5號"], None),                        # traditional: simplified before parsing
+    (["科协普函综字〔2020〕5号"], "科协普函综字〔2020〕5号"),
+    (["发文文号：穗府办[2016]29号"], "穗府办〔2016〕29号"),
+    (["科协发智字〔 2021 30"], "科协发智字〔2021〕30号"),      # PDF lost 〕 and 号
+    (["南昌市人民政府关于印发实施方案的通知洪府发〔2021〕27号"], "洪府发〔2021〕27号"),
+])
+def test_issue_number_forms(lines, number):
+    assert find_issue_number(lines) == number
+
+
+def test_traditional_issue_number_after_simplification():
+    assert find_issue_number([zhconv.convert("科協普函綜字〔2020〕5號", "zh-cn")]) == "科协普函综字〔2020〕5号"
+
+
+@pytest.mark.parametrize("issuer, dept", [
+    ("中国科协学会学术部", "学会学术部"), ("中国科协科普部", "科普部"), ("四川省科协学会学术部", "学会学术部"),
+    ("中国科协办公厅", None), ("河南省科协办公室", None), ("中国科协党组", None), ("南昌市人民政府", None), (None, None),
+])
+def test_department_of_the_issuer(issuer, dept):
+    assert department_of(issuer) == dept
+
+
+def _locate(**kw):
+    args = dict(title=None, issuer=None, header=[], first_paragraph="", issue_number=None)
+    args.update(kw)
+    return locate(**args)
+
+
+def test_locate_national_bodies_whatever_the_recipients():
+    header = ["各省、自治区、直辖市科协，新疆生产建设兵团科协："]
+    assert _locate(title="中国科协党组2022年工作要点", header=header) == ("全国", "全国", None)
+    assert _locate(title="2020年中国科协学会学术工作要点") == ("全国", "全国", None)
+    assert _locate(title="2018年全民科学素质行动工作要点", header=header) == ("全国", "全国", None)
+    assert _locate(title="2018年全民科学素质行动工作要点", issue_number="纲要办发〔2018〕3号") == ("全国", "全国", None)
+    assert _locate(first_paragraph="2023年，中国科协将坚持稳中求进。") == ("全国", "全国", None)
+
+
+def test_locate_city_county_and_generic_titles():
+    assert _locate(title="长治市科学技术协会2022年工作要点") == ("市级", "山西", "长治市")
+    assert _locate(title="县科协2022年重点工作谋划", header=["发布机构：临西县科学技术协会"]) == ("县级", "河北", "临西县")
+    assert _locate(title="县科协2022年重点工作谋划") == ("县级", None, None)
+    assert _locate(title="县科协2022年重点工作谋划", issuer="临西县科学技术协会") == ("县级", "河北", "临西县")
+    assert _locate(title="省科协2019年工作要点", issuer="湖北省科学技术协会") == ("省级", "湖北", None)
+    assert _locate(title="2024年广东省科协科普工作要点") == ("省级", "广东", None)
+    assert _locate(title="重庆市科协2023年工作要点") == ("省级", "重庆", None)
+
+
+def test_handed_out_title_and_title_completion():
+    assert handed_out_title(["中国科协办公厅关于印发《中国科协2025年工作要点》的通知"]) == "中国科协2025年工作要点"
+    assert handed_out_title(["现将《长治市科学技术协会2022年工作要点》印制下发，请抓好落实。"]) == \
+        "长治市科学技术协会2022年工作要点"
+    assert handed_out_title(["关于印发广州市实施方案[2016—2020年]的通知"]) == "广州市实施方案（2016—2020年）"
+    assert handed_out_title(["讨论了《宿州市科协2023年工作要点（征求意见稿）》。"]) is None  # mentioned, not handed out
+    assert complete_title("2022年工作要点", "长治市科学技术协会2022年工作要点") == "长治市科学技术协会2022年工作要点"
+    assert complete_title("河南省科协2024年工作要点", "河南省科协2024年重点工作") == "河南省科协2024年工作要点"
+
+
+@pytest.mark.parametrize("lines, reason", [
+    (["本报讯（记者 王明）3月8日，市科协召开工作会议。"], "news story"),
+    (["某市科协召开全市科协工作会议。", "会议指出，要强化引领。", "会议强调，要服务大局。"], "news story"),
+    (["2022市科学技术协会年度工作总结", "一、主要成绩"], "report or summary"),
+    (["关于进一步加强信息报送工作的通知", "一、总体要求"], "notice about something else"),
+    (["请于12月19日前报送材料。", "联系人：王明"], "asking for material"),
+])
+def test_not_a_plan(lines, reason):
+    assert reason in not_a_plan(lines)
+
+
+def test_a_plan_is_not_refused():
+    assert not_a_plan(["2019年全省科协系统深化改革工作要坚持问题导向。", "一、加强党的建设", "1.落实党组责任。"]) is None
+
+
+def test_pinyin_glosses_and_question_mark_runs_are_cleaned():
+    assert strip_annotations("山(shān)東(dōng)省科协 学（xué）会 ????长治") == "山東省科协 学会  长治"
+    assert strip_annotations("实施方案（2021—2025年） 附件(a)") == "实施方案（2021—2025年） 附件(a)"

@@ -56,3 +56,44 @@ def test_province_from_issue_number():
     assert province_from_issue_number("鄂科协办〔2019〕22号") == "湖北"
     assert province_from_issue_number("科协发组字〔2019〕3号") == NATIONAL
     assert province_from_issue_number(None) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# the gazetteer of prefectures and counties (compare.ingest.places)
+
+from compare.ingest.places import Located, gazetteer, issuer_level, leading_place  # noqa: E402
+
+
+def test_gazetteer_covers_every_prefecture_and_county_level_division():
+    table = gazetteer()
+    kinds = [p.kind for places in table.values() for p in places]
+    assert kinds.count("province") == 31  # the mainland units the loader knows (台湾/香港/澳门 left out)
+    assert kinds.count("prefecture") > 300 and kinds.count("county") > 2800
+    (linxi,) = table["临西县"]
+    assert (linxi.province, linxi.prefecture, linxi.kind) == ("河北", "邢台市", "county")
+    assert "市辖区" not in table and "县" not in table
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("临西县科学技术协会", Located("县级", "河北", "临西县")),
+    ("浏阳市人民政府办公室", Located("县级", "湖南", "浏阳市")),      # a county-level city
+    ("长治市科学技术协会", Located("市级", "山西", "长治市")),
+    ("长治科协", Located("市级", "山西", "长治市")),                  # short name before 科协
+    ("巴音郭楞蒙古自治州科协", Located("市级", "新疆", "巴音郭楞蒙古自治州")),
+    ("重庆市科学技术协会", Located("省级", "重庆", None)),            # a municipality is a province
+    ("河南省科协办公室", Located("省级", "河南", None)),
+    ("中国科协学会学术部", Located("全国", "全国", None)),
+    ("中国科协党组", Located("全国", "全国", None)),
+    ("全民科学素质纲要实施工作办公室", Located("全国", "全国", None)),
+    ("县科协", Located("县级", None, None)),                          # generic: level only
+    ("省科协办公室", Located("省级", None, None)),
+    ("关于印发通知", None),
+])
+def test_issuer_level(name, expected):
+    assert issuer_level(name) == expected
+
+
+def test_same_county_name_in_two_provinces_follows_the_province_named_first():
+    assert issuer_level("北京市朝阳区科协") == Located("县级", "北京", "朝阳区")
+    assert issuer_level("吉林省长春市朝阳区科协") == Located("县级", "吉林", "朝阳区")
+    assert leading_place("朝阳区科协", hint="吉林").province == "吉林"

@@ -137,3 +137,88 @@ def test_flat_numbered_list_and_repeated_numbers_stay_unique():
 def test_continuation_lines_belong_to_the_open_item():
     preamble, items = parse_items(["一、重点", "1.加强建设。", "继续推进改革。", "2.开展活动。"])
     assert items[0].text == "加强建设。\n继续推进改革。"
+
+
+# ---------------------------------------------------------------------------------------------
+# layouts as plans are really published (issue 9.3)
+
+from compare.ingest.structure import (  # noqa: E402
+    drop_page_residue,
+    is_heading,
+    split_inline_ordinal_line,
+    tables_to_items,
+)
+
+
+def test_inline_ordinal_run_splits_inside_an_item_line():
+    line = "（一）加强会员工作。要服务会员。一是加强团体建设。吸纳人才二是重视乡镇科协建设三是发展企业科协。"
+    assert split_inline_ordinal_line(line) == [
+        "（一）加强会员工作。要服务会员。", "一是加强团体建设。吸纳人才", "二是重视乡镇科协建设", "三是发展企业科协。"]
+
+
+@pytest.mark.parametrize("line", [
+    "2019年是新中国成立70周年。一是坚持改革，二是扩大开放。",       # prose, no marker: preamble stays whole
+    "（二）推进统一是前提的改革。",                                     # 统一是 is no ordinal, no run
+    "1.一是开展调研。",                                                  # a run needs 二是
+])
+def test_lines_that_are_not_inline_ordinal_runs_stay_whole(line):
+    assert split_inline_ordinal_line(line) == [line]
+
+
+def test_inline_runs_become_items_under_their_heading():
+    _, items = parse_items(["（一）加强基层组织。一是推进换届。二是建立联络员制度。", "（二）建设科技馆。"])
+    assert [i.item_id for i in items] == ["（一）/一", "（一）/二", "（二）"]
+    assert items[0].subsection_title == "加强基层组织"
+
+
+def test_word_table_rows_tab_or_space_separated_become_item_lines():
+    rows = ["序号\t项目名称\t目标\t责任部门", "1\t开展科技志愿服务\t服务1万人次\t科普部", "2\t举办学术年会\t\t学会学术部", "说明"]
+    assert tables_to_items(rows) == [
+        "1. 开展科技志愿服务。目标：服务1万人次。（责任部门：科普部）",
+        "2. 举办学术年会。（责任部门：学会学术部）",
+        "说明",
+    ]
+    assert tables_to_items(["序号 工作任务 完成时限", "1 建设科技馆 6月"]) == ["1. 建设科技馆。完成时限：6月。"]
+
+
+def test_flattened_html_table_one_cell_per_line_with_or_without_row_numbers():
+    numbered = ["序号", "工作任务", "责任部门", "1", "建设科技馆", "办公室", "2", "举办科普日", "科普部", "后记。"]
+    assert tables_to_items(numbered) == ["1. 建设科技馆。（责任部门：办公室）", "2. 举办科普日。（责任部门：科普部）", "后记。"]
+    unnumbered = ["序号", "工作任务", "责任部门", "建设科技馆", "办公室"]
+    assert tables_to_items(unnumbered) == ["1. 建设科技馆。（责任部门：办公室）"]
+
+
+def test_a_line_that_merely_starts_with_xuhao_is_no_table():
+    assert tables_to_items(["序号为1的任务已完成。", "1. 开展调研。"]) == ["序号为1的任务已完成。", "1. 开展调研。"]
+
+
+def test_page_chunk_numbers_of_doc_sharing_sites_are_dropped_and_chunks_rejoined():
+    lines = [
+        "1、" + "甲" * 70 + "，继续推",
+        "2、进改革。" + "乙" * 70 + "形成良好",
+        "3、氛围。",
+        "第1页 / 共5页",
+        "点击查看更多>>",
+    ]
+    out = drop_page_residue(lines)
+    assert out == ["甲" * 70 + "，继续推进改革。" + "乙" * 70 + "形成良好氛围。"]
+
+
+def test_real_numbered_items_are_not_page_chunks():
+    lines = ["1、下发评选通知，完成基层推选工作；" + "甲" * 60 + "。", "2、组织志愿者进社区开展科普活动。" + "乙" * 60 + "。"]
+    assert drop_page_residue(lines) == lines
+
+
+@pytest.mark.parametrize("line", ["豫科协办发〔2024〕9号", "科协发智字〔2021 30", "2022年7月18日", "长治市科学技术协会",
+                                  "南昌市人民政府关于印发南昌市实施方案的通知"])
+def test_standalone_notice_lines_are_never_glued(line):
+    assert is_heading(line)
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("县科协2022年重点工作谋划", True),
+    ("各县（市、区）科协2015年7月份重点工作完成情况及8月份重点工作计划", False),
+    ("2023年区科协工作汇报", False),
+])
+def test_title_endings_and_reports(line, expected):
+    assert is_title_line(line) is expected

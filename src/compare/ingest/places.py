@@ -76,8 +76,8 @@ def gazetteer() -> dict[str, tuple[Place, ...]]:
     province_of: dict[str, str] = {}
     prefecture_of: dict[str, str] = {}
     for code, name in rows:
-        if code[2:] == "0" * 10:
-            province_of[code[:2]] = canonical_province(name) or name
+        if code[2:] == "0" * 10 and canonical_province(name):
+            province_of[code[:2]] = canonical_province(name)  # the 31 mainland units (not 台湾/香港/澳门)
         elif code[4:] == "0" * 8:
             prefecture_of[code[:4]] = name
     table: dict[str, list[Place]] = {}

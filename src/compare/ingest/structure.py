@@ -349,7 +349,6 @@ _TABLE_HEADS = (
     "责任单位", "牵头单位", "配合部门", "配合单位", "责任处室", "完成时限", "时限", "完成时间", "时间", "进度安排", "备注",
 )
 _DEPT_HEADS = ("责任部门", "牵头部门", "责任单位", "牵头单位", "配合部门", "配合单位", "责任处室")
-_CELL_SPLIT_RE = re.compile(r"\t| ")
 
 
 def _row_line(number: str, header: list[str], cells: list[str]) -> str:
@@ -371,7 +370,8 @@ def _row_line(number: str, header: list[str], cells: list[str]) -> str:
 
 
 def _cells(line: str, n: int) -> list[str]:
-    parts = [p for p in _CELL_SPLIT_RE.split(line) if p != ""]
+    # Word rows keep their empty cells (tab-separated); space-separated rows cannot say
+    parts = line.split("\t") if "\t" in line else [p for p in line.split(" ") if p != ""]
     if len(parts) > n:  # a cell with spaces inside: the overflow belongs to the last cell
         parts = parts[: n - 1] + [" ".join(parts[n - 1:])]
     return parts
@@ -404,9 +404,17 @@ def tables_to_items(lines: list[str]) -> list[str]:
             head = ["序号", *lines[i + 1: j]]
             if len(head) >= 3:
                 i, n = j, 1
-                while i + len(head) - 1 < len(lines) + 1 and i < len(lines) and lines[i] == str(n):
-                    out.append(_row_line(lines[i], head, lines[i + 1: i + len(head)]))
-                    i += len(head)
+                numbered = i < len(lines) and lines[i] == "1"   # page-number cleaning may have eaten them
+                width = len(head) if numbered else len(head) - 1
+                while i + width <= len(lines):
+                    row = lines[i: i + width]
+                    if numbered and row[0] != str(n):
+                        break
+                    cells = row[1:] if numbered else row
+                    if any(len(c) > 60 or match_marker(c) or is_title_line(c) for c in cells):
+                        break
+                    out.append(_row_line(str(n), head, cells))
+                    i += width
                     n += 1
                 continue
         out.append(line)
@@ -431,13 +439,14 @@ def drop_page_residue(lines: list[str]) -> list[str]:
     want = 1
     for k, line in enumerate(lines):
         m = _CHUNK_RE.match(line)
-        if not m or int(m.group(1)) != want or len(line) < _CHUNK_MIN:
+        if not m or int(m.group(1)) != want:
             continue
         if want > 1 and not (len(lines[k - 1]) >= _CHUNK_MIN and _OPEN_END_RE.search(lines[k - 1])):
             break
         chunks.append(k)
         want += 1
-    if len(chunks) < 2:
+    # every chunk but the last is a page of text
+    if len(chunks) < 2 or any(len(lines[k]) < _CHUNK_MIN for k in chunks[:-1]):
         return lines
     out: list[str] = []
     for k, line in enumerate(lines):
@@ -448,7 +457,21 @@ def drop_page_residue(lines: list[str]) -> list[str]:
                 continue
             line = body
         out.append(line)
-    return out
+    # the pages were flattened: markers and a leading title run on inside the text
+    return [part for line in out for part in _split_flattened(line)]
+
+
+_FLAT_MARKER_RE = re.compile(
+    rf"(?:(?<=[。；！？])|\s+)(?=[{_CN}]{{1,3}}、|\d{{1,2}}[.．](?!\d)|（[{_CN}]{{1,3}}）)"
+    rf"|(?<=[\u4e00-\u9fff])(?=\d{{1,2}}[.．][\u4e00-\u9fff])")
+_FLAT_TITLE_RE = re.compile(rf"^(?P<title>.{{4,60}}?)\s*(?={YEAR}\s*年[，,])")
+
+
+def _split_flattened(line: str) -> list[str]:
+    """A page of flattened text back into lines: a leading title (…工作要点 2023年，…), markers."""
+    m = _FLAT_TITLE_RE.match(line)
+    parts = [m.group("title"), line[m.end():]] if m and is_title_line(m.group("title")) else [line]
+    return [p.strip() for part in parts for p in _FLAT_MARKER_RE.split(part) if p.strip()]
 
 
 def relayout(lines: list[str]) -> list[str]:

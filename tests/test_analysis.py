@@ -643,3 +643,34 @@ def test_public_functions_have_examples():
         if ">>>" not in getattr(an.Corpus, meth).__doc__:
             missing.append(f"Corpus.{meth}")
     assert not missing, f"public functions without an example: {missing}"
+
+
+def test_keyness_of_some_groups_is_the_same_rows():
+    c = make_corpus()
+    whole = an.keyness(c, min_freq=1, top_n=None)
+    for groups in ("河南", ["豫"], ["湖北", "河南"]):
+        part = an.keyness(c, min_freq=1, top_n=None, groups=groups)
+        wanted = an.canonical_provinces(groups)
+        pd.testing.assert_frame_equal(part, whole[whole.group.isin(wanted)].reset_index(drop=True))
+    by_year = an.keyness(c, by="year", min_freq=1, groups=2024)
+    pd.testing.assert_frame_equal(by_year, an.keyness(c, by="year", min_freq=1).query("group == 2024")
+                                  .reset_index(drop=True))
+
+
+def test_similar_pairs_are_the_best_cosines_of_similarity():
+    rows = [
+        ("a-2019-x", "河南", 2019, "工作要点", "1", "t", "科普", [], ["科普", "学会", "智库"]),
+        ("b-2019-x", "湖北", 2019, "工作要点", "1", "t", "科普", [], ["学会", "科普"]),
+        ("c-2019-x", "黑龙江", 2019, "工作要点", "1", "t", "科普", [], ["党建", "智库"]),
+        ("d-2020-x", "河南", 2020, "工作要点", "1", "t", "科普", [], ["科普", "学会", "智库"]),
+    ]
+    c = make_corpus(rows)
+    sim = an.similarity(c).set_index(["doc_a", "doc_b"])["cosine"]
+    pairs = an.similar_pairs(c, n=2)
+    assert list(pairs.columns) == an.SIMILAR_PAIRS_COLUMNS
+    # a and d (both 河南) are identical but not across provinces; a-b and d-b are the best pairs
+    assert pairs["label_a"].tolist() == ["河南 2019 工作要点", "湖北 2019 工作要点"]
+    assert pairs["cosine"].iloc[0] == pytest.approx(sim[("a-2019-x", "b-2019-x")])
+    within = an.similar_pairs(c, n=1, across_provinces=False)
+    assert within["cosine"].tolist() == [pytest.approx(1.0)]
+    assert an.similar_pairs(make_corpus(rows[:1])).empty

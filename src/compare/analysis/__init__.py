@@ -62,11 +62,13 @@ from compare.analysis.selection import (
 )
 from compare.analysis.shares import theme_share_matrix, theme_shares
 from compare.analysis.similarity import (
+    SIMILAR_PAIRS_COLUMNS,
     SIMILARITY_COLUMNS,
     UNITS,
     _doc_label,
     _identity,
     _sorted_documents,
+    similar_pairs,
     similarity,
 )
 from compare.analysis.slogans import SHARED_PHRASE_COLUMNS, _adjacent_runs, shared_phrases
@@ -83,7 +85,7 @@ __all__ = [
     "like_with_like", "validate_selection", "filter_items",
     "theme_shares", "theme_share_matrix",
     "KEYNESS_COLUMNS", "keyness", "keyness_table", "log_ratio",
-    "SIMILARITY_COLUMNS", "UNITS", "similarity",
+    "SIMILARITY_COLUMNS", "SIMILAR_PAIRS_COLUMNS", "UNITS", "similarity", "similar_pairs",
     "TERM_CHANGE_COLUMNS", "THEME_CHANGE_COLUMNS", "main_doc_type", "term_changes", "theme_changes",
     "SHARED_PHRASE_COLUMNS", "shared_phrases",
     "TARGETS_BY_THEME_COLUMNS", "TARGET_VALUES_COLUMNS", "NON_ADDITIVE_UNITS", "targets_by_theme",

@@ -1,14 +1,16 @@
 """Keyness: the terms that set a group of plans (a province, a year, a document) apart from the rest."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 
 from compare.analysis._common import _check_columns, _safe_div
 from compare.analysis.corpus import Corpus, comparable
-from compare.analysis.selection import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
+from compare.analysis.selection import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, as_list, canonical_provinces
 from compare.core.errors import ParameterError
 
 KEYNESS_COLUMNS = ["group", "term", "freq_target", "freq_reference", "statistic", "p_value", "log_ratio", "rank"]
@@ -100,6 +102,7 @@ def keyness(
     doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
     level: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
+    groups: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Distinctive terms of each group against the rest of the corpus (quanteda's textstat_keyness).
 
@@ -110,53 +113,90 @@ def keyness(
     term), with the Log Ratio effect size. Fewer than two groups gives an empty frame. The group
     column is called `group` whatever `by` is. doc_type / level / include_departments choose the plans
     compared (default: the 工作要点 of provincial associations; see compare.analysis.like_with_like).
+    ``groups`` (one value or a list, e.g. ``groups="河南"``) computes the rows of those groups only,
+    the same rows the whole table has for them, without counting every group (a province report).
 
     >>> from compare.analysis.examples import example_corpus
     >>> k = keyness(example_corpus(), by="province", min_freq=2, top_n=1)
     >>> k[["group", "term", "freq_target", "freq_reference", "rank"]].values.tolist()
     [['河南', '活动', 3, 0, 1], ['湖北', '党建', 2, 1, 1]]
+    >>> keyness(example_corpus(), min_freq=2, top_n=1, groups="豫")["term"].tolist()
+    ['活动']
     """
     if top_n is not None and top_n < 1:
         raise ParameterError(f"top_n must be a positive integer or None, not {top_n!r}")
     corpus = comparable(corpus, doc_type, level, include_departments)
-    groups = _group_values(corpus, by)
+    values = _group_values(corpus, by)
     keyness_table(0, 0, 1, 1, measure=measure, correction=correction)  # validates measure/correction
     empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-        KEYNESS_COLUMNS, [groups.dtype, "str", "int64", "int64", "float64", "float64", "float64", "int64"])})
-    if groups.nunique() < 2:
+        KEYNESS_COLUMNS, [values.dtype, "str", "int64", "int64", "float64", "float64", "float64", "int64"])})
+    if values.nunique() < 2:
         return empty
-    long = pd.DataFrame({"group": groups.to_numpy(), "term": corpus.tokens}).explode("term").dropna(subset=["term"])
+    stats = {"measure": measure, "correction": correction, "top_n": top_n}
+    if groups is not None:
+        wanted = canonical_provinces(groups) if by == "province" else as_list(groups)
+        frames = _group_rows(corpus.tokens, values, wanted, min_freq, stats)
+    else:
+        frames = _all_rows(corpus.tokens, values, min_freq, stats)
+    out = pd.concat(frames, ignore_index=True) if frames else empty
+    out["group"] = out["group"].astype(values.dtype)
+    return out[KEYNESS_COLUMNS].reset_index(drop=True)
+
+
+def _rows(g, terms, a, term_total, t_total: int, grand: int, stats: dict) -> pd.DataFrame:
+    """The keyness rows of one group: a = the group's count of each term, term_total = the corpus'."""
+    b = term_total - a
+    c = t_total - a
+    d = (grand - t_total) - b
+    stat, p = keyness_table(a, b, c, d, measure=stats["measure"], correction=stats["correction"])
+    df = pd.DataFrame({
+        "group": g,
+        "term": terms,
+        "freq_target": a.astype("int64"),
+        "freq_reference": b.astype("int64"),
+        "statistic": stat,
+        "p_value": p,
+        "log_ratio": log_ratio(a, b, t_total, grand - t_total),
+    })
+    df = df[df["statistic"] > 0].sort_values(["statistic", "term"], ascending=[False, True], kind="mergesort")
+    if stats["top_n"] is not None:
+        df = df.head(stats["top_n"])
+    df["rank"] = np.arange(1, len(df) + 1, dtype="int64")
+    return df
+
+
+def _all_rows(tokens, values: pd.Series, min_freq: int, stats: dict) -> list[pd.DataFrame]:
+    """Every group's rows, from one term × group count table."""
+    long = pd.DataFrame({"group": values.to_numpy(), "term": tokens}).explode("term").dropna(subset=["term"])
     if long.empty:
-        return empty
+        return []
     counts = long.groupby(["group", "term"], sort=True).size().unstack("group", fill_value=0)  # term × group
     counts = counts[counts.sum(axis=1) >= min_freq]
     if counts.empty:
-        return empty
+        return []
     all_totals = long.groupby("group").size()  # every token counts in the totals, rare terms included
     grand = int(all_totals.sum())
     term_total = counts.sum(axis=1).to_numpy()
+    terms = counts.index.astype(str)
+    return [_rows(g, terms, counts[g].to_numpy(), term_total, int(all_totals.get(g, 0)), grand, stats)
+            for g in sorted(counts.columns)]
+
+
+def _group_rows(tokens, values: pd.Series, wanted: list, min_freq: int, stats: dict) -> list[pd.DataFrame]:
+    """The rows of the wanted groups only, from two term counts (the group's and the corpus'): the same
+    values as _all_rows without a term × group table (one province of 1,000 documents: 0.1 s, not 1.4 s)."""
+    everything = Counter(chain.from_iterable(tokens))
+    counts = pd.Series(everything, dtype="int64").sort_index()
+    counts = counts[counts >= min_freq]
+    if counts.empty:
+        return []
+    grand = int(sum(everything.values()))
+    term_total = counts.to_numpy()
+    terms = counts.index.astype(str)
     frames = []
-    for g in sorted(counts.columns):
-        a = counts[g].to_numpy()
-        b = term_total - a
-        t_total = int(all_totals.get(g, 0))
-        c = t_total - a
-        d = (grand - t_total) - b
-        stat, p = keyness_table(a, b, c, d, measure=measure, correction=correction)
-        df = pd.DataFrame({
-            "group": g,
-            "term": counts.index.astype(str),
-            "freq_target": a.astype("int64"),
-            "freq_reference": b.astype("int64"),
-            "statistic": stat,
-            "p_value": p,
-            "log_ratio": log_ratio(a, b, t_total, grand - t_total),
-        })
-        df = df[df["statistic"] > 0].sort_values(["statistic", "term"], ascending=[False, True], kind="mergesort")
-        if top_n is not None:
-            df = df.head(top_n)
-        df["rank"] = np.arange(1, len(df) + 1, dtype="int64")
-        frames.append(df)
-    out = pd.concat(frames, ignore_index=True) if frames else empty
-    out["group"] = out["group"].astype(groups.dtype)
-    return out[KEYNESS_COLUMNS].reset_index(drop=True)
+    for g in sorted(dict.fromkeys(wanted), key=str):
+        mask = (values == g).to_numpy()
+        own = Counter(chain.from_iterable(t for t, m in zip(tokens, mask) if m))
+        a = np.fromiter((own.get(t, 0) for t in counts.index), dtype="int64", count=len(counts))
+        frames.append(_rows(g, terms, a, term_total, int(sum(own.values())), grand, stats))
+    return frames

@@ -58,13 +58,30 @@ def similarity(
     >>> bool(s["cosine"].between(0, 1).all())
     True
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import cosine_similarity
-
     if isinstance(level, str) and level in UNITS:  # the old name of `unit`
         unit, level = level, DEFAULT_LEVEL
     corpus = comparable(corpus, doc_type, level, include_departments)
 
+    ids, labels, units = _units(corpus, unit)
+    n = len(units)
+    if n > max_units:
+        raise ParameterError(
+            f"similarity at unit={unit!r} would compare {n} units ({n * n:,} rows), more than max_units="
+            f"{max_units}; compare a smaller corpus (corpus.select(provinces=..., years=...)) or raise max_units"
+        )
+    cos = _cosines(units)
+    ia, ib = np.divmod(np.arange(n * n), n)
+    return pd.DataFrame({
+        "doc_a": np.asarray(ids, dtype=object)[ia],
+        "doc_b": np.asarray(ids, dtype=object)[ib],
+        "label_a": np.asarray(labels, dtype=object)[ia],
+        "label_b": np.asarray(labels, dtype=object)[ib],
+        "cosine": cos.ravel(),
+    }).astype({"doc_a": "str", "doc_b": "str", "label_a": "str", "label_b": "str"})
+
+
+def _units(corpus: Corpus, unit: str) -> tuple[list[str], list[str], list[list[str]]]:
+    """(ids, labels, token bags) of the units compared, in their order."""
     items = corpus.items
     toks = corpus.tokens
     if unit == "document":
@@ -74,39 +91,81 @@ def similarity(
         bag: dict[str, list[str]] = {i: [] for i in ids}
         for doc_id, t in zip(items["doc_id"], toks):
             bag[doc_id].extend(t)
-        units = [bag[i] for i in ids]
-    elif unit == "province":
+        return ids, labels, [bag[i] for i in ids]
+    if unit == "province":
         ids = corpus.provinces
-        labels = list(ids)
         bag = {p: [] for p in ids}
         for prov, t in zip(items["province"], toks):
             bag[prov].extend(t)
-        units = [bag[p] for p in ids]
-    elif unit == "item":
+        return ids, list(ids), [bag[p] for p in ids]
+    if unit == "item":
         order = _item_order(corpus)
         ids = [f"{items.at[i, 'doc_id']} {items.at[i, 'item_id']}" for i in order]
         labels = [f"{items.at[i, 'province']} {int(items.at[i, 'year'])} {items.at[i, 'item_id']}" for i in order]
-        units = [toks[i] for i in order]
-    else:
-        raise ParameterError(f"unit must be 'document', 'province' or 'item', not {unit!r}")
+        return ids, labels, [toks[i] for i in order]
+    raise ParameterError(f"unit must be 'document', 'province' or 'item', not {unit!r}")
+
+
+def _cosines(units: list[list[str]]) -> np.ndarray:
+    """Cosine similarity of the units' TF-IDF vectors, 1 on the diagonal, clipped to [0, 1]."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
     n = len(units)
-    if n > max_units:
-        raise ParameterError(
-            f"similarity at unit={unit!r} would compare {n} units ({n * n:,} rows), more than max_units="
-            f"{max_units}; compare a smaller corpus (corpus.select(provinces=..., years=...)) or raise max_units"
-        )
     if any(units):
-        matrix = TfidfVectorizer(analyzer=_identity, lowercase=False).fit_transform(units)
-        cos = cosine_similarity(matrix)
+        cos = cosine_similarity(TfidfVectorizer(analyzer=_identity, lowercase=False).fit_transform(units))
     else:
         cos = np.zeros((n, n))
     np.fill_diagonal(cos, 1.0)
-    cos = np.clip(cos, 0.0, 1.0)
-    ia, ib = np.divmod(np.arange(n * n), n)
-    return pd.DataFrame({
-        "doc_a": np.asarray(ids, dtype=object)[ia],
-        "doc_b": np.asarray(ids, dtype=object)[ib],
-        "label_a": np.asarray(labels, dtype=object)[ia],
-        "label_b": np.asarray(labels, dtype=object)[ib],
-        "cosine": cos.ravel(),
-    }).astype({"doc_a": "str", "doc_b": "str", "label_a": "str", "label_b": "str"})
+    return np.clip(cos, 0.0, 1.0)
+
+
+SIMILAR_PAIRS_COLUMNS = ["label_a", "label_b", "cosine"]
+
+
+def similar_pairs(
+    corpus: Corpus,
+    *,
+    n: int = 15,
+    across_provinces: bool = True,
+    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    include_departments: bool = False,
+) -> pd.DataFrame:
+    """The n most similar pairs of different documents (label_a, label_b, cosine), each pair once, best
+    first (ties by label); across_provinces keeps pairs from two different provinces.
+
+    The cosines are those of ``similarity(corpus, unit="document")`` without its n²-row frame (1,000
+    documents: an 8 MB matrix instead of a million-row table). In a pair the document with the smaller
+    doc_id comes first. doc_type / level / include_departments as in :func:`similarity`.
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> similar_pairs(example_corpus(), n=1).round(3).values.tolist()
+    [['河南 2019 工作要点', '湖北 2019 工作要点', 0.269]]
+    """
+    corpus = comparable(corpus, doc_type, level, include_departments)
+    empty = pd.DataFrame({c: pd.Series(dtype="str" if c != "cosine" else "float64") for c in SIMILAR_PAIRS_COLUMNS})
+    docs = _sorted_documents(corpus)
+    if len(docs) < 2:
+        return empty
+    ids, labels, units = _units(corpus, "document")
+    if not any(units):
+        return empty
+    ids, labels = np.asarray(ids, dtype=object), np.asarray(labels, dtype=object)
+    provinces = docs["province"].astype(str).to_numpy()
+    cos = _cosines(units)
+    candidate = np.triu(np.ones(cos.shape, dtype=bool), k=1)  # each pair once, no document with itself
+    if across_provinces:
+        candidate &= provinces[:, None] != provinces[None, :]
+    flat = np.where(candidate, cos, -1.0).ravel()
+    k = min(int(n), int(candidate.sum()))
+    if k < 1:
+        return empty
+    at_least = np.partition(flat, -k)[-k]  # the n-th best cosine; every pair tied with it is a candidate
+    a, b = np.divmod(np.flatnonzero(flat >= at_least), len(ids))
+    swap = ids[a] > ids[b]
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    out = pd.DataFrame({"label_a": labels[a], "label_b": labels[b], "cosine": cos[a, b]}).astype(
+        {"label_a": "str", "label_b": "str"})
+    out = out.sort_values(["cosine", "label_a", "label_b"], ascending=[False, True, True], kind="mergesort")
+    return out.head(n).reset_index(drop=True)

@@ -263,7 +263,7 @@ class ThemeModel:
         return np.round(w * seed + (1.0 - w) * rel, 9)
 
     # -- explanation ----------------------------------------------------------------------------
-    def _evidence(self, text: str, head: str, theme: int, xrow: sparse.csr_matrix) -> list[str]:
+    def _evidence(self, text: str, head: str, theme: int, cols: np.ndarray, vals: np.ndarray) -> list[str]:
         """The primary theme's keywords in the item (heaviest first), then its strongest TF-IDF terms."""
         weight: dict[str, float] = {}
         first: dict[str, int] = {}
@@ -282,15 +282,16 @@ class ThemeModel:
                 written.setdefault(kw, _as_written(src, norm, m.start(), m.end()))
         kws = sorted(weight, key=lambda w: (-round(weight[w], 9), first[w]))[:MAX_EVIDENCE_KEYWORDS]
         out = [written[k] for k in kws]
-        if xrow.nnz and self.profiles_.shape[1]:
-            contrib = xrow.data * self.profiles_[theme, xrow.indices]
-            order = np.lexsort((self.vocabulary_[xrow.indices].astype(str), -np.round(contrib, 12)))
+        if len(cols) and self.profiles_.shape[1]:
+            contrib = vals * self.profiles_[theme, cols]
+            terms_here = self.vocabulary_[cols]
+            order = np.lexsort((terms_here.astype(str), -np.round(contrib, 12)))
             norm = normalize_text(text)
             terms = []
             for j in order:
                 if contrib[j] <= 0 or len(terms) >= MAX_EVIDENCE_TERMS:
                     break
-                term = str(self.vocabulary_[xrow.indices[j]])
+                term = str(terms_here[j])
                 if any(term in k or k in term for k in kws):
                     continue
                 pos = norm.find(term)
@@ -307,6 +308,8 @@ class ThemeModel:
         runner_score: list[float | None] = []
         margins = np.zeros(n)
         evidence = []
+        x = sparse.csr_matrix(x)
+        indptr, indices, data = x.indptr, x.indices, x.data
         for i in range(n):
             p = int(primary[i])
             if t > 1:
@@ -320,7 +323,8 @@ class ThemeModel:
                 runner_up.append(None)
                 runner_score.append(None)
                 margins[i] = float(scores[i, p])
-            evidence.append(self._evidence(texts[i], heads[i], p, x[i]))
+            lo, hi = indptr[i], indptr[i + 1]
+            evidence.append(self._evidence(texts[i], heads[i], p, indices[lo:hi], data[lo:hi]))
         return pd.DataFrame({
             "runner_up": pd.array(runner_up, dtype="str"),
             "runner_up_score": pd.array(runner_score, dtype="Float64").astype("float64"),

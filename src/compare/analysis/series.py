@@ -1,0 +1,139 @@
+"""Promises followed: the same numeric target (object and unit) across a province's plans.
+
+Method (README, "Tracking plans across years"): targets are grouped by province, level, document
+type (like with like; `by_type=False` follows a promise across plan types too) and unit. Two targets
+of different plan years are the same promise when their objects (targets.object, the thing counted)
+are equal or near-equal: the overlap coefficient of their character bigrams (shared bigrams /
+bigrams of the shorter object, quote marks and spaces removed) is at least ``OBJECT_OVERLAP`` (0.6),
+so 产业技术大会 (2019) and “一市一品”产业技术发展大会 (2024) are one series while 科普基地 and 科普
+示范园 are not. Linked objects form a series (connected components, so a wording that drifts over
+three plans stays one series); a series needs two or more plan years. When a plan states the same
+object twice, the first target in document order is the year's value. `series` names it by the
+latest plan's wording and the unit; `change` compares each year's value with the previous year's.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from compare.core import schema
+
+__all__ = ["OBJECT_OVERLAP", "object_overlap", "target_series"]
+
+OBJECT_OVERLAP = 0.6
+DEFAULT_LEVEL = "省级"
+_QUOTES = re.compile(r"[\s“”\"'‘’《》「」]")
+_STOP = re.compile(r"[，。；：、,;:！？（）()\n]")
+
+
+def _bigrams(text: str) -> set[str]:
+    t = _QUOTES.sub("", text or "")
+    return {t[i:i + 2] for i in range(len(t) - 1)} if len(t) > 1 else ({t} if t else set())
+
+
+def object_overlap(a: str, b: str) -> float:
+    """Overlap coefficient of the character bigrams of two objects (0-1)."""
+    x, y = _bigrams(a), _bigrams(b)
+    if not x or not y:
+        return 0.0
+    return len(x & y) / min(len(x), len(y))
+
+
+def _object_fallback(text: str, phrase: str) -> str | None:
+    """The words right after the quantity, up to punctuation (used only when targets has no
+    `object` column, i.e. tables written before it existed)."""
+    i = (text or "").find(phrase)
+    if i < 0:
+        return None
+    rest = _STOP.split(text[i + len(phrase):], maxsplit=1)[0]
+    rest = re.sub(r"^(以上|左右|以内|多|余)", "", rest)[:20]
+    return rest or None
+
+
+class _Union:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        a, b = self.find(i), self.find(j)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def target_series(
+    targets: pd.DataFrame,
+    documents: pd.DataFrame,
+    items: pd.DataFrame | None = None,
+    *,
+    by_type: bool = True,
+    min_overlap: float = OBJECT_OVERLAP,
+) -> pd.DataFrame:
+    """The `target_series` table: one row per plan year of every series, ordered by province,
+    level, type, series and year. `items` is needed only for tables without `targets.object`
+    (the object is then read from the item text after the quantity) and to order targets within a
+    plan (document order)."""
+    if targets.empty:
+        return schema.empty("target_series")
+    docs = documents.copy()
+    if "level" not in docs.columns:
+        docs["level"] = DEFAULT_LEVEL
+    docs["level"] = docs["level"].fillna(DEFAULT_LEVEL)
+    tg = targets.reset_index(drop=True).copy()
+    tg["_pos"] = np.arange(len(tg))  # the targets table is in document order within an item
+    if items is not None:
+        seq = items.set_index(["doc_id", "item_id"])["seq"]
+        tg["_seq"] = [seq.get((d, i), 0) for d, i in zip(tg["doc_id"], tg["item_id"])]
+    else:
+        tg["_seq"] = 0
+    if "object" not in tg.columns:
+        if items is None:
+            tg["object"] = None
+        else:
+            text = items.set_index(["doc_id", "item_id"])["text"]
+            tg["object"] = [_object_fallback(text.get((d, i), ""), p) for d, i, p in zip(tg["doc_id"], tg["item_id"], tg["phrase"])]
+    tg = tg[tg["object"].notna() & (tg["object"].astype(str).str.strip() != "")]
+    tg = tg.merge(docs[["doc_id", "province", "level", "doc_type", "year"]], on="doc_id", how="inner")
+    if tg.empty:
+        return schema.empty("target_series")
+    keys = ["province", "level", "doc_type", "unit"] if by_type else ["province", "level", "unit"]
+    rows = []
+    for _, g in tg.sort_values(keys + ["year", "doc_id", "_seq", "_pos"], kind="mergesort").groupby(keys, sort=True):
+        g = g.reset_index(drop=True)
+        if g["year"].nunique() < 2:
+            continue
+        uf = _Union(len(g))
+        objs, years = list(g["object"]), list(g["year"])
+        for i in range(len(g)):
+            for j in range(i + 1, len(g)):
+                if years[i] != years[j] and object_overlap(objs[i], objs[j]) >= min_overlap:
+                    uf.union(i, j)
+        g["_comp"] = [uf.find(i) for i in range(len(g))]
+        for _, s in g.groupby("_comp", sort=True):
+            s = s.drop_duplicates("year", keep="first")  # first target in document order per year
+            if len(s) < 2:
+                continue
+            name = f"{_QUOTES.sub('', s['object'].iloc[-1])}（{s['unit'].iloc[0]}）"
+            prev = s["value"].shift(1)
+            change = np.where(prev.notna() & (prev != 0), s["value"] / prev - 1, np.nan)
+            for r, ch in zip(s.itertuples(index=False), change):
+                rows.append({
+                    "province": r.province, "level": r.level, "doc_type": r.doc_type, "series": name,
+                    "object": r.object, "unit": r.unit, "year": int(r.year), "doc_id": r.doc_id,
+                    "item_id": r.item_id, "phrase": r.phrase, "value": float(r.value),
+                    "value_high": r.value_high, "qualifier": r.qualifier, "n_years": len(s),
+                    "change": None if np.isnan(ch) else round(float(ch), 6),
+                })
+    if not rows:
+        return schema.empty("target_series")
+    out = pd.DataFrame(rows)
+    order = ["province", "level"] + (["doc_type"] if by_type else []) + ["series", "year", "doc_id"]
+    out = out.sort_values(order, kind="mergesort")
+    return out[schema.column_names("target_series")].reset_index(drop=True)

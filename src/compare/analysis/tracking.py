@@ -1,0 +1,394 @@
+"""Item continuity: which tasks of one plan continue in the next, which are new, which were dropped.
+
+Method (documented in the README, "Tracking plans across years"):
+
+1. **Pairs.** Documents are grouped by province, level, document type and department (a 科普部 plan is
+   only compared with the 科普部 plan of another year); inside a group every two consecutive plan
+   years form a pair (`plan_pairs`), plus any two years an analyst names.
+2. **Similarity.** Two views of each item's whole text (heading included), both TF-IDF with IDF
+   fitted on all the items of the group (so words every plan of the province repeats - 科技工作者,
+   全省, 科协 - weigh little): its content words (the project's jieba `Segmenter`, stop words and
+   boilerplate verbs removed; `TfidfVectorizer(analyzer=<identity>, sublinear_tf=True)`) and its
+   character 2- and 3-grams (`TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3),
+   sublinear_tf=True)` on runs of Chinese characters and letters, so no n-gram spans punctuation or
+   digits). Similarity = ``word_weight`` x word cosine + (1 - ``word_weight``) x character cosine
+   (0.7 / 0.3): words carry the task (科技馆, 智库, 院士), character n-grams catch rewordings jieba
+   splits differently.
+3. **Assignment.** `scipy.optimize.linear_sum_assignment` pairs items one-to-one maximising total
+   similarity; a pair is a link when its similarity is at least ``link_threshold``.
+4. **Merged / split.** A further pair (i, j) is also a link when its similarity is at least
+   ``extra_threshold`` and j is i's best match or i is j's best match (several old items folded into one
+   new item, or one old item spread over several). A link whose later item has several earlier items is
+   `merged`; one whose earlier item has several later items is `split` (`merged` wins when both hold);
+   every other link is `continued`. An earlier item without a link is `dropped`, a later one `new`.
+
+Everything is deterministic: sorted input, no randomness, ties broken by document order.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from compare.core import schema
+from compare.core.errors import EmptyCorpusError, ParameterError
+
+__all__ = [
+    "LinkParams",
+    "STATUSES",
+    "STATUS_LABELS",
+    "plan_pairs",
+    "item_similarity",
+    "link_items",
+    "item_links",
+    "continuity_summary",
+    "link_scores",
+]
+
+#: the statuses of item_links, in display order
+STATUSES = ("continued", "merged", "split", "new", "dropped")
+#: how reports name them: 延续 (continued, merged or split), 新增, 不再提及
+STATUS_LABELS = {"continued": "延续", "merged": "延续", "split": "延续", "new": "新增", "dropped": "不再提及"}
+
+DEFAULT_LEVEL = "省级"  # documents without a level column (older tables) are provincial plans
+_RUN = re.compile(r"[^\W\d_]+")  # runs of letters (CJK ideographs are letters); digits and punctuation split
+
+
+@dataclass(frozen=True)
+class LinkParams:
+    """Tunable constants of the linking method (defaults measured on the Henan hand links)."""
+
+    word_weight: float = 0.7
+    link_threshold: float = 0.10
+    extra_threshold: float = 0.11
+    ngram_range: tuple[int, int] = (2, 3)
+    top_terms: int = 5
+
+
+DEFAULT_PARAMS = LinkParams()
+
+
+def _runs(text: str) -> str:
+    return " ".join(_RUN.findall(text or ""))
+
+
+def _identity(tokens):
+    return tokens
+
+
+def _cosines(fit: list, a: list, b: list, vectorizer: TfidfVectorizer) -> np.ndarray:
+    vectorizer.fit(fit)
+    if not vectorizer.vocabulary_:
+        return np.zeros((len(a), len(b)))
+    return (vectorizer.transform(a) @ vectorizer.transform(b).T).toarray()
+
+
+def item_similarity(
+    items_from: pd.DataFrame,
+    items_to: pd.DataFrame,
+    *,
+    fit_on: pd.DataFrame | None = None,
+    params: LinkParams = DEFAULT_PARAMS,
+    tokens: dict[str, list[str]] | None = None,
+) -> np.ndarray:
+    """Similarity matrix (rows: items_from, columns: items_to) of two plans' items, values in 0-1.
+
+    `fit_on` (default: both plans' items) holds the items the IDF weights are learned from;
+    `item_links` passes every item of the province / level / type group. `tokens` maps an item text
+    to its content words (default: the project's Segmenter). Items need a `text` column.
+    """
+    fit = pd.concat([items_from, items_to]) if fit_on is None else fit_on
+    fit_texts, a_texts, b_texts = list(fit["text"]), list(items_from["text"]), list(items_to["text"])
+    if not a_texts or not b_texts:
+        return np.zeros((len(a_texts), len(b_texts)))
+    tokens = dict(tokens or {})
+    missing = sorted({t for t in fit_texts + a_texts + b_texts if t not in tokens})
+    if missing:
+        tokens.update(zip(missing, _tokens_for(missing)))
+    words = _cosines(
+        [tokens[t] for t in fit_texts], [tokens[t] for t in a_texts], [tokens[t] for t in b_texts],
+        TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float64),
+    )
+    chars = _cosines(
+        [_runs(t) for t in fit_texts], [_runs(t) for t in a_texts], [_runs(t) for t in b_texts],
+        TfidfVectorizer(analyzer="char_wb", ngram_range=params.ngram_range, sublinear_tf=True, norm="l2",
+                        lowercase=True, dtype=np.float64),
+    )
+    w = params.word_weight
+    return np.clip(w * words + (1 - w) * chars, 0.0, 1.0)
+
+
+def _links_from_matrix(sim: np.ndarray, params: LinkParams) -> list[tuple[int, int]]:
+    """The linked (row, column) pairs: the thresholded assignment plus merged/split extras."""
+    if sim.size == 0:
+        return []
+    rows, cols = linear_sum_assignment(sim, maximize=True)
+    links = {(int(i), int(j)) for i, j in zip(rows, cols) if sim[i, j] >= params.link_threshold}
+    best_col = sim.argmax(axis=1)  # argmax takes the first maximum: ties go to document order
+    best_row = sim.argmax(axis=0)
+    for i, j in zip(*np.nonzero(sim >= params.extra_threshold)):
+        if best_col[i] == j or best_row[j] == i:
+            links.add((int(i), int(j)))
+    return sorted(links)
+
+
+def _shared_terms(tokens_a: Sequence[str], tokens_b: Sequence[str], df: dict[str, int], n: int) -> list[str]:
+    """Content words both items use, rarest in the group first, then in order of first use."""
+    b = set(tokens_b)
+    seen: list[str] = []
+    for t in tokens_a:
+        if t in b and t not in seen:
+            seen.append(t)
+    return sorted(seen, key=lambda t: (df.get(t, 0), seen.index(t)))[:n]
+
+
+def _tokens_for(texts: Sequence[str]) -> list[list[str]]:
+    from compare.text.segment import default_segmenter
+
+    return default_segmenter().tokenize_many(list(texts))
+
+
+def link_items(
+    items_from: pd.DataFrame,
+    items_to: pd.DataFrame,
+    *,
+    fit_on: pd.DataFrame | None = None,
+    params: LinkParams = DEFAULT_PARAMS,
+    tokens: dict[str, list[str]] | None = None,
+    term_df: dict[str, int] | None = None,
+) -> pd.DataFrame:
+    """Link the items of two plans. Returns rows of `item_links` without the pair columns:
+    item_from, item_to, status, similarity, shared_terms.
+
+    `tokens` maps an item text to its content words (default: segmented with the project's
+    Segmenter); `term_df` maps a word to the number of items of the group using it (ranks the
+    shared terms, rarest first).
+    """
+    items_from = items_from.reset_index(drop=True)
+    items_to = items_to.reset_index(drop=True)
+    if tokens is None:
+        texts = sorted(set(items_from["text"]) | set(items_to["text"]) | set(fit_on["text"] if fit_on is not None else []))
+        tokens = dict(zip(texts, _tokens_for(texts)))
+    sim = item_similarity(items_from, items_to, fit_on=fit_on, params=params, tokens=tokens)
+    links = _links_from_matrix(sim, params)
+    if term_df is None:
+        term_df = {}
+        for toks in tokens.values():
+            for t in set(toks):
+                term_df[t] = term_df.get(t, 0) + 1
+    n_from = pd.Series([i for i, _ in links]).value_counts().to_dict()
+    n_to = pd.Series([j for _, j in links]).value_counts().to_dict()
+    rows = []
+    for i, j in links:
+        status = "merged" if n_to[j] > 1 else "split" if n_from[i] > 1 else "continued"
+        shared = _shared_terms(tokens[items_from.at[i, "text"]], tokens[items_to.at[j, "text"]], term_df,
+                               params.top_terms)
+        rows.append((i, j, status, float(sim[i, j]), shared))
+    linked_from = {i for i, _ in links}
+    linked_to = {j for _, j in links}
+    for i in range(len(items_from)):
+        if i not in linked_from:
+            best = float(sim[i].max()) if sim.shape[1] else 0.0
+            rows.append((i, None, "dropped", best, []))
+    for j in range(len(items_to)):
+        if j not in linked_to:
+            best = float(sim[:, j].max()) if sim.shape[0] else 0.0
+            rows.append((None, j, "new", best, []))
+    # order: by the later plan's item order (new and continued interleaved), dropped items last
+    rows.sort(key=lambda r: (r[1] is None, r[1] if r[1] is not None else 0, r[0] if r[0] is not None else -1))
+    return pd.DataFrame(
+        {
+            "item_from": [items_from.at[i, "item_id"] if i is not None else None for i, *_ in rows],
+            "item_to": [items_to.at[j, "item_id"] if j is not None else None for _, j, *_ in rows],
+            "status": [r[2] for r in rows],
+            "similarity": [round(r[3], 6) for r in rows],
+            "shared_terms": [r[4] for r in rows],
+        }
+    )
+
+
+def _documents(documents: pd.DataFrame) -> pd.DataFrame:
+    docs = documents.copy()
+    if "level" not in docs.columns:
+        docs["level"] = DEFAULT_LEVEL
+    if "department" not in docs.columns:
+        docs["department"] = None
+    docs["level"] = docs["level"].fillna(DEFAULT_LEVEL)
+    docs["department"] = docs["department"].where(docs["department"].notna(), "")
+    return docs
+
+
+def _as_list(value) -> list | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int, np.integer)):
+        return [value]
+    return list(value)
+
+
+def plan_pairs(
+    documents: pd.DataFrame,
+    *,
+    provinces=None,
+    doc_types=None,
+    levels=None,
+    years: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """The plan pairs to link: province, level, doc_type, department, year_from, year_to, doc_from, doc_to.
+
+    Default: every two consecutive plan years of each province / level / type / department group.
+    `years=(2019, 2024)` instead pairs exactly those two years in every group that has both.
+    Documents of one group and year (rare: `-2` doc ids) are each paired with each.
+    """
+    docs = _documents(documents)
+    for col, want in (("province", provinces), ("doc_type", doc_types), ("level", levels)):
+        want = _as_list(want)
+        if want is not None:
+            docs = docs[docs[col].isin(want)]
+    if years is not None:
+        years = [int(y) for y in years]
+        if len(years) != 2 or years[0] == years[1]:
+            raise ParameterError(f"years: name two different plan years to compare, got {years}")
+        years = sorted(years)
+    keys = ["province", "level", "doc_type", "department"]
+    out = []
+    for key, grp in docs.sort_values(keys + ["year", "doc_id"], kind="mergesort").groupby(keys, sort=True):
+        plan_years = sorted(grp["year"].unique())
+        steps = [tuple(years)] if years is not None else list(zip(plan_years, plan_years[1:]))
+        for y0, y1 in steps:
+            for d0 in grp.loc[grp["year"] == y0, "doc_id"]:
+                for d1 in grp.loc[grp["year"] == y1, "doc_id"]:
+                    out.append((*key, int(y0), int(y1), d0, d1))
+    cols = keys + ["year_from", "year_to", "doc_from", "doc_to"]
+    return pd.DataFrame(out, columns=cols).astype({"year_from": "int64", "year_to": "int64"})
+
+
+def item_links(
+    documents: pd.DataFrame,
+    items: pd.DataFrame,
+    *,
+    pairs: pd.DataFrame | None = None,
+    params: LinkParams = DEFAULT_PARAMS,
+    tokens: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """The `item_links` table for `pairs` (default: `plan_pairs(documents)`), in pair order.
+
+    IDF weights and the term document-frequencies that rank shared terms are learned from all the
+    items of the pair's province / level / type / department group.
+    """
+    if items.empty:
+        raise EmptyCorpusError("item_links: there are no items to link")
+    if pairs is None:
+        pairs = plan_pairs(documents)
+    if pairs.empty:
+        return schema.empty("item_links")
+    docs = _documents(documents).set_index("doc_id")
+    items = items.sort_values(["doc_id", "seq"], kind="mergesort")
+    by_doc = {d: g.reset_index(drop=True) for d, g in items.groupby("doc_id", sort=True)}
+    keys = ["province", "level", "doc_type", "department"]
+    group_docs = {k: list(g["doc_id"]) for k, g in docs.reset_index().groupby(keys, sort=True)}
+    pair_keys = list(zip(pairs["province"], pairs["level"], pairs["doc_type"], pairs["department"]))
+    wanted = {d for k in pair_keys for d in group_docs.get(k, [])} | set(pairs["doc_from"]) | set(pairs["doc_to"])
+    tokens = dict(tokens or {})
+    needed = sorted({t for d in wanted if d in by_doc for t in by_doc[d]["text"]} - set(tokens))
+    tokens.update(zip(needed, _tokens_for(needed)))
+    frames = []
+    for pair, group_key in zip(pairs.itertuples(index=False), pair_keys):
+        a, b = by_doc.get(pair.doc_from), by_doc.get(pair.doc_to)
+        if a is None or b is None:
+            continue
+        members = [d for d in group_docs.get(group_key, []) if d in by_doc] or [pair.doc_from, pair.doc_to]
+        fit = pd.concat([by_doc[d] for d in members])
+        term_df: dict[str, int] = {}
+        for text in fit["text"]:
+            for t in set(tokens[text]):
+                term_df[t] = term_df.get(t, 0) + 1
+        links = link_items(a, b, fit_on=fit, params=params, tokens=tokens, term_df=term_df)
+        for col, value in (
+            ("province", pair.province), ("level", pair.level), ("doc_type", pair.doc_type),
+            ("year_from", int(pair.year_from)), ("year_to", int(pair.year_to)),
+            ("doc_from", pair.doc_from), ("doc_to", pair.doc_to),
+        ):
+            links.insert(len(links.columns) - 5, col, value)
+        frames.append(links)
+    if not frames:
+        return schema.empty("item_links")
+    out = pd.concat(frames, ignore_index=True)
+    return out[schema.column_names("item_links")]
+
+
+def continuity_summary(
+    links: pd.DataFrame,
+    item_themes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Items per plan pair that continue (延续), are new (新增) or are no longer mentioned (不再提及).
+
+    Counts items, not links: a later item with at least one link is 延续, one without is 新增; an
+    earlier item without a link is 不再提及. With `item_themes` the counts are also split by theme
+    (the later item's theme for 延续 and 新增, the earlier item's for 不再提及); otherwise theme is
+    "全部". Columns: province, level, doc_type, year_from, year_to, doc_from, doc_to, theme, change,
+    n_items.
+    """
+    pair_cols = ["province", "level", "doc_type", "year_from", "year_to", "doc_from", "doc_to"]
+    if links.empty:
+        return pd.DataFrame(columns=pair_cols + ["theme", "change", "n_items"])
+    later_status = links[links["item_to"].notna()].groupby(pair_cols + ["item_to"], sort=False)["status"]
+    later = later_status.agg(lambda s: "新增" if (s == "new").all() else "延续").rename("change").reset_index()
+    later = later.rename(columns={"item_to": "item_id"})
+    later["doc_id"] = later["doc_to"]
+    dropped = links[links["status"] == "dropped"][pair_cols + ["item_from"]].rename(columns={"item_from": "item_id"})
+    dropped["change"] = "不再提及"
+    dropped["doc_id"] = dropped["doc_from"]
+    rows = pd.concat([later, dropped], ignore_index=True)
+    if item_themes is not None and not item_themes.empty:
+        rows = rows.merge(item_themes[["doc_id", "item_id", "theme"]], on=["doc_id", "item_id"], how="left")
+        rows["theme"] = rows["theme"].fillna("未分类")
+    else:
+        rows["theme"] = "全部"
+    order = {c: i for i, c in enumerate(("延续", "新增", "不再提及"))}
+    out = rows.groupby(pair_cols + ["theme", "change"], sort=True).size().rename("n_items").reset_index()
+    out["_o"] = out["change"].map(order)
+    out = out.sort_values(pair_cols + ["_o", "theme"], kind="mergesort").drop(columns="_o")
+    return out.reset_index(drop=True)
+
+
+def link_scores(predicted: pd.DataFrame, hand: pd.DataFrame) -> dict[str, float | int]:
+    """Precision and recall of predicted links against hand links.
+
+    `hand` has doc_from, item_from, doc_to, item_to and kind: `core` (the same task: must be found),
+    `partial` (a substantial shared sub-task: finding it is not an error, missing it is not a miss),
+    `dropped` / `new` (an item with no counterpart). Precision = predicted links that are core /
+    predicted links that are not partial; recall = core links found / core links. Also returns the
+    same figures for the dropped and new items.
+    """
+    pred = predicted[predicted["item_from"].notna() & predicted["item_to"].notna()]
+    pred_pairs = set(zip(pred["doc_from"], pred["item_from"], pred["doc_to"], pred["item_to"]))
+    kinds = {}
+    for r in hand.itertuples(index=False):
+        if r.kind in ("core", "partial"):
+            kinds[(r.doc_from, r.item_from, r.doc_to, r.item_to)] = r.kind
+    core = {k for k, v in kinds.items() if v == "core"}
+    judged = {p for p in pred_pairs if kinds.get(p) != "partial"}
+    tp = len(judged & core)
+    out: dict[str, float | int] = {
+        "predicted": len(pred_pairs),
+        "core": len(core),
+        "partial": sum(v == "partial" for v in kinds.values()),
+        "true_positives": tp,
+        "false_positives": len(judged - core),
+        "precision": tp / len(judged) if judged else 0.0,
+        "recall": tp / len(core) if core else 0.0,
+    }
+    for status, doc_col, item_col in (("dropped", "doc_from", "item_from"), ("new", "doc_to", "item_to")):
+        truth = {(r[doc_col], r[item_col]) for _, r in hand[hand["kind"] == status].iterrows()}
+        docs = {d for d, _ in truth} | set(hand.loc[hand["kind"].isin(["core", "partial"]), doc_col])
+        got = predicted[(predicted["status"] == status) & predicted[doc_col].isin(docs)]
+        found = set(zip(got[doc_col], got[item_col]))
+        out[f"{status}_precision"] = len(found & truth) / len(found) if found else 0.0
+        out[f"{status}_recall"] = len(found & truth) / len(truth) if truth else 0.0
+    return out

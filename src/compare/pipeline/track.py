@@ -1,0 +1,93 @@
+"""`python -m compare track`: item continuity, target series and commitment strength tables.
+
+Reads documents, items and targets from the processed directory and writes `item_links`,
+`target_series` and `item_strength` (Parquet + CSV, atomically, deterministic). The build calls
+:func:`run_track` after the themes step; it reads only ingest tables, so it may also run on its own.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from compare.analysis.series import target_series
+from compare.analysis.strength import item_strength, load_lexicon
+from compare.analysis.tracking import DEFAULT_PARAMS, LinkParams, item_links, plan_pairs
+from compare.core import io
+from compare.core.errors import EmptyCorpusError
+from compare.core.paths import PROCESSED_DIR
+
+log = logging.getLogger(__name__)
+
+TRACK_TABLES = ("item_links", "target_series", "item_strength")
+
+
+@dataclass
+class TrackResult:
+    paths: list[Path]
+    links: pd.DataFrame
+    series: pd.DataFrame
+    strength: pd.DataFrame
+    lexicon_version: str
+
+    def summary(self) -> str:
+        counts = self.links["status"].value_counts().to_dict() if not self.links.empty else {}
+        pairs = self.links[["doc_from", "doc_to"]].drop_duplicates().shape[0] if not self.links.empty else 0
+        strength = self.strength["strength"].value_counts().to_dict()
+        n_series = self.series["series"].nunique() if not self.series.empty else 0
+        return (
+            f"{pairs} plan pairs linked ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}); "
+            f"{n_series} target series; item strength: "
+            + ", ".join(f"{k} {strength.get(k, 0)}" for k in ("strong", "moderate", "tentative", "none"))
+        )
+
+
+def run_track(
+    processed_dir: str | Path = PROCESSED_DIR,
+    *,
+    years: list[int] | None = None,
+    provinces=None,
+    doc_types=None,
+    lexicon: str | Path | None = None,
+    params: LinkParams = DEFAULT_PARAMS,
+    by_type: bool = True,
+) -> TrackResult:
+    """Write item_links, target_series and item_strength into processed_dir and return them.
+
+    `years=[2019, 2024]` links exactly those two plan years (default: every consecutive pair);
+    `provinces` / `doc_types` restrict the linked pairs (the strength and series tables always
+    cover the whole corpus). `lexicon` is a commitment lexicon TOML (default: the packaged one).
+    """
+    processed_dir = Path(processed_dir)
+    documents = io.read_table("documents", processed_dir)
+    items = io.read_table("items", processed_dir)
+    targets = io.read_table("targets", processed_dir)
+    if items.empty:
+        raise EmptyCorpusError(f"{processed_dir}: the items table is empty: nothing to track")
+    lex = load_lexicon(lexicon)
+    pairs = plan_pairs(documents, provinces=provinces, doc_types=doc_types, years=years)
+    links = item_links(documents, items, pairs=pairs, params=params)
+    series = target_series(targets, documents, items, by_type=by_type)
+    strength = item_strength(items, documents, lexicon=lex)
+    paths = [
+        io.write_table(links, "item_links", processed_dir),
+        io.write_table(series, "target_series", processed_dir),
+        io.write_table(strength, "item_strength", processed_dir),
+    ]
+    return TrackResult(paths, links, series, strength, lex.version)
+
+
+def cli_track(args) -> int:
+    res = run_track(
+        args.processed,
+        years=getattr(args, "years", None),
+        provinces=getattr(args, "provinces", None),
+        doc_types=getattr(args, "doc_types", None),
+        lexicon=getattr(args, "lexicon", None),
+    )
+    print(res.summary())
+    for p in res.paths:
+        print(f"wrote {p}")
+    return 0

@@ -1,102 +1,214 @@
-"""The incremental build on a temporary copy of data/raw, with temporary output directories (the real
-data/processed, figures/, reports/ and .cache/build-state.json are never touched).
+"""The incremental build on a temporary copy of the seeds (tests/fixtures/seeds), with temporary output
+directories (the real data/raw, data/processed, figures/, reports/ and .cache/build-state.json are
+never touched).
 
-One module-scoped first build (ingest, themes, figures, 3 province reports + cross) is shared; the
-tests after it run in file order and each leaves the build in the state the next one expects."""
+One module-scoped first build (ingest, themes, figures, 3 province reports + cross + one named report
+of a kexie.toml) is shared and never changed: a test that changes anything works on its own copy of
+that project (:func:`clone`; the state file stores paths relative to itself, so a copied project is
+as up to date as the original). Tests are independent of their order."""
 from __future__ import annotations
 
+import io
+import logging
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from compare.pipeline import build
-
-from compare.pipeline import report
+from compare.cli import main
+from compare.core import hashing
+from compare.core.config import load_config
 from compare.core.errors import ReportError
+from compare.pipeline import build, index, named, report
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORTS = ["cross_province.html", "province_heilongjiang.html", "province_henan.html", "province_hubei.html"]
-STEPS = ["ingest", "themes", "figures", "report 河南", "report 湖北", "report 黑龙江", "report cross-province"]
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
+REPORTS = ["cross_province.html", "henan_kepu.html", "province_heilongjiang.html", "province_henan.html",
+           "province_hubei.html"]
+NAMED = "report henan_kepu (kexie.toml)"
+STEPS = ["ingest", "themes", "figures", "report 河南", "report 湖北", "report 黑龙江", "report cross-province", NAMED]
+KEXIE_TOML = """
+[report]
+top_n = 12
 
-pytestmark = pytest.mark.slow
-code_version = build.code_version  # the real one (the build fixture pins build.code_version)
+[[reports]]
+name = "henan_kepu"
+province = "河南"
+themes = ["科普"]
+"""
+ISO_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d ")
+real_code_version = hashing.code_version
 
 
 def _mtimes(*dirs: Path) -> dict[str, int]:
-    return {str(p): p.stat().st_mtime_ns for d in dirs for p in sorted(d.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(d)): p.stat().st_mtime_ns for d in dirs for p in sorted(d.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    # the code version is pinned: these tests are about data and state, and must not depend on the
-    # source tree staying still while they run (test_code_version_tracks_package_sources covers it)
+@pytest.fixture(scope="module", autouse=True)
+def pinned_code_version():
+    """These tests are about data and state, and must not depend on the source tree staying still
+    while they run (test_code_version_tracks_package_sources covers the real one)."""
     mp = pytest.MonkeyPatch()
-    mp.setattr(build, "code_version", lambda: "pinned-for-this-test")
-    base = tmp_path_factory.mktemp("build")
-    raw = base / "raw"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "seeds", raw)
-    kw = dict(
-        raw_dir=raw,
-        processed_dir=base / "processed",
-        figures_dir=base / "figures",
-        reports_dir=base / "reports",
-        state_file=base / "build-state.json",
-        formats=("png",),  # one format at low dpi: the build logic is under test, not the charts
-        dpi=40,
-        jobs=2,
-        progress=False,
-    )
-    first = build.run_build(**kw)
-    yield SimpleNamespace(base=base, raw=raw, kw=kw, first=first)
+    mp.setattr(hashing, "code_version", lambda *a: "pinned-for-this-test")
+    yield
     mp.undo()
 
 
-def test_first_build_runs_every_step(project):
-    s = project.first
-    assert s.ok, s.line()
+def _kw(base: Path) -> dict:
+    return {
+        "raw_dir": base / "raw",
+        "processed_dir": base / "processed",
+        "figures_dir": base / "figures",
+        "reports_dir": base / "reports",
+        "state_file": base / "build-state.json",
+        "formats": ("png",),  # one format at low dpi: the build logic is under test, not the charts
+        "dpi": 40,
+        "jobs": 2,
+        "progress": False,
+        "config": load_config(base),
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, pinned_code_version):
+    """The first build of a project. Read only: tests that change something use clone()."""
+    base = tmp_path_factory.mktemp("build")
+    shutil.copytree(SEEDS, base / "raw")
+    (base / "kexie.toml").write_text(KEXIE_TOML, encoding="utf-8")
+    first = build.run_build(**_kw(base))
+    return SimpleNamespace(base=base, first=first)
+
+
+def clone(built, tmp_path: Path) -> SimpleNamespace:
+    base = tmp_path / "project"
+    shutil.copytree(built.base, base)
+    return SimpleNamespace(base=base, kw=_kw(base), reports=base / "reports", raw=base / "raw")
+
+
+@pytest.fixture
+def stand_in(monkeypatch):
+    """Orchestration only (real rendering is covered by the first build and test_report.py): the
+    renderer writes a stand-in page, or fails for the provinces in `fail`."""
+    calls: list[tuple[str, dict]] = []
+    fail: set[str] = set()
+
+    def fake(kind, *, parameters, out_dir, **kw):
+        calls.append((kind, dict(parameters)))
+        if parameters.get("province") in fail:
+            raise ReportError(f"province_report.ipynb ({parameters['province']}) failed at cell [3]: ValueError: boom")
+        path = Path(out_dir) / f"{report.report_name(kind, parameters)}.html"
+        path.write_text(f"<p>stand-in {parameters}</p>", encoding="utf-8")
+        return path
+
+    monkeypatch.setattr(report, "render_report", fake)
+    return SimpleNamespace(calls=calls, fail=fail)
+
+
+def _remove_raw(project, name: str) -> None:
+    (project.raw / name).unlink()
+    manifest = project.raw / "MANIFEST"
+    lines = [ln for ln in manifest.read_text(encoding="utf-8").splitlines() if not ln.endswith(name)]
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_first_build_runs_every_step(built):
+    s = built.first
+    assert s.ok and s.exit_code == 0, s.line()
     assert sorted(r.name for r in s.done) == sorted(STEPS) and not s.skipped
-    assert sorted(p.name for p in (project.base / "reports").glob("*.html")) == REPORTS
-    assert (project.base / "processed" / "item_themes.parquet").is_file()
-    assert list((project.base / "figures").glob("*.png")) and list((project.base / "figures").glob("*.csv"))
-    assert (project.base / "build-state.json").is_file()
-    assert s.line().startswith("build ok: 7 steps, 7 done, 0 skipped")
+    reports = built.base / "reports"
+    assert sorted(p.name for p in reports.glob("*.html")) == sorted(REPORTS + ["index.html"])
+    assert (built.base / "processed" / "item_themes.parquet").is_file()
+    assert list((built.base / "figures").glob("*.png")) and list((built.base / "figures").glob("*.csv"))
+    assert s.line().startswith("build ok: 8 steps, 8 done, 0 skipped")
+    # the [report] defaults reach the build's reports; the named report has its own parameters on top
+    record = index.read_record(reports / "henan_kepu.html")
+    assert (record.source, record.status, record.parameters) == ("named", "ok", {"province": "河南", "themes": ["科普"], "top_n": 12})
+    assert index.read_record(reports / "province_hubei.html").parameters == {"province": "湖北", "top_n": 12}
+    page = (reports / "index.html").read_text(encoding="utf-8")
+    for name in REPORTS:
+        assert f'<a href="{name}">' in page
+    assert not (reports / named.STAGING_DIR).exists()
+    # the state stores paths relative to itself (a moved project stays up to date)
+    assert str(built.base) not in (built.base / "build-state.json").read_text(encoding="utf-8")
 
 
-def test_second_build_skips_every_step(project):
-    before = _mtimes(project.base / "processed", project.base / "figures", project.base / "reports")
-    s = build.run_build(**project.kw)
-    assert s.ok and not s.done and sorted(r.name for r in s.skipped) == sorted(STEPS), s.line()
-    after = _mtimes(project.base / "processed", project.base / "figures", project.base / "reports")
-    assert after == before  # nothing rewritten
-
-
-def test_no_change_build_does_not_load_the_corpus(project, monkeypatch):
-    """A no-change build stays cheap at any corpus size: it hashes files, it never reads the tables."""
+@pytest.mark.slow
+def test_no_change_build_skips_every_step_rewrites_nothing_and_loads_no_corpus(built, tmp_path, monkeypatch):
+    """A no-change build stays cheap at any corpus size: it hashes files, it never reads the tables.
+    (It runs on a copy of the first build's project: the state is valid after a move.)"""
     from compare import analysis
+
+    project = clone(built, tmp_path)
+    dirs = [project.base / "processed", project.base / "figures", project.reports]
+    before = _mtimes(*dirs)
 
     def refuse(*args, **kwargs):
         raise AssertionError("a no-change build loaded the corpus")
 
     monkeypatch.setattr(analysis.Corpus, "load", refuse)
     s = build.run_build(**project.kw)
-    assert s.ok and not s.done, s.line()
+    assert s.ok and not s.done and not s.changed and sorted(r.name for r in s.skipped) == sorted(STEPS), s.line()
+    assert _mtimes(*dirs) == before  # nothing rewritten, index.html included
 
 
-def test_reports_read_the_keyness_the_build_computed_once(project):
+@pytest.mark.slow
+def test_reports_read_the_keyness_the_build_computed_once(built):
     """Every province report needs the keyness of every province against the others; the build
     computes it before the kernels start (here: the figures step did, through the same cache)."""
     from compare import analysis
 
-    processed = project.base / "processed"
+    processed = built.base / "processed"
     cache = report.ComparisonCache(processed)
     assert cache.lookup(analysis.keyness, analysis.Corpus.load(processed), by="province", top_n=None) is not None
 
 
-def test_changed_raw_dir_reruns_ingest_only_when_tables_do_not_change(project):
-    """A MANIFEST edit changes the raw hashes, so ingest runs again; its tables come out byte-identical,
-    so every later step is still up to date."""
+@pytest.mark.slow
+def test_quiet_build_prints_nothing_without_change_and_one_timestamped_line_otherwise(built, tmp_path, monkeypatch, capsys):
+    project = clone(built, tmp_path)
+    real = build.run_build
+    monkeypatch.setattr(build, "run_build", lambda **kw: real(**{**project.kw, **kw}))
+    args = SimpleNamespace(raw=project.raw, jobs=2, force=False, verbose=False, quiet=True)
+    assert build.cli_build(args) == 0
+    assert capsys.readouterr() == ("", "")
+    manifest = project.raw / "MANIFEST"  # a MANIFEST edit changes the raw hashes: ingest runs again
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert build.cli_build(args) == 0
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert out == "" and len(lines) == 1, err
+    assert ISO_LINE.match(lines[0]) and " build ok: 8 steps, 1 done, 7 skipped" in lines[0]
+
+
+@pytest.mark.slow
+def test_log_lines_carry_local_iso_timestamps(built, tmp_path, monkeypatch):
+    project = clone(built, tmp_path)
+    real = build.run_build
+    monkeypatch.setattr(build, "run_build", lambda **kw: real(**{**project.kw, **kw}))
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        rc = build.cli_build(SimpleNamespace(raw=project.raw, jobs=1, force=False, verbose=False, quiet=False))
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    lines = stream.getvalue().splitlines()
+    assert rc == 0 and len(lines) >= len(STEPS) + 1
+    assert all(ISO_LINE.match(line) for line in lines), lines
+    assert any("theme dictionary:" in line and "packaged default" in line for line in lines)
+    assert "build ok: 8 steps, 0 done, 8 skipped" in lines[-1]
+    assert handler.formatter is None  # the logging configuration is restored afterwards
+
+
+@pytest.mark.slow
+def test_changed_raw_dir_reruns_ingest_only_when_tables_do_not_change(built, tmp_path):
+    project = clone(built, tmp_path)
     manifest = project.raw / "MANIFEST"
     manifest.write_text(manifest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     s = build.run_build(**project.kw)
@@ -104,55 +216,179 @@ def test_changed_raw_dir_reruns_ingest_only_when_tables_do_not_change(project):
     assert len(s.skipped) == len(STEPS) - 1
 
 
-def test_failing_report_does_not_stop_the_others_and_is_retried(project, monkeypatch):
-    """Orchestration only (real rendering is covered above and in test_report.py): the renderer is
-    replaced by one that fails for 湖北 and writes a stand-in page for anything else."""
-    reports = project.base / "reports"
+@pytest.mark.slow
+def test_skipped_raw_file_is_a_partial_build(built, tmp_path):
+    project = clone(built, tmp_path)
+    (project.raw / "empty_plan.txt").write_text("", encoding="utf-8")
+    s = build.run_build(**project.kw)
+    assert s.exit_code == build.EXIT_PARTIAL == 3 and s.ok, s.line()
+    assert [r.name for r in s.partial] == ["ingest"] and "empty_plan.txt" in s.partial[0].message
+    assert s.line().startswith("build PARTIAL:") and "empty_plan.txt" in s.line()
+    assert len(s.skipped) == len(STEPS) - 1  # the other files' tables did not change
+    again = build.run_build(**project.kw)  # reported again until the file is fixed or removed
+    assert again.exit_code == 3
+
+
+@pytest.mark.slow
+def test_failing_report_does_not_stop_the_others_and_is_retried(built, tmp_path, stand_in):
+    project = clone(built, tmp_path)
+    reports = project.reports
     (reports / "province_henan.html").unlink()  # a missing output makes its step run again
     original = (reports / "province_hubei.html").read_bytes()
     with open(reports / "province_hubei.html", "a", encoding="utf-8") as fh:  # so does a changed one
         fh.write("<!-- overwritten by hand -->")
-    calls = []
-
-    def fake(kind, *, parameters, out_dir, **kw):
-        calls.append(parameters.get("province"))
-        if parameters.get("province") == "湖北":
-            raise ReportError("province_report.ipynb (province_hubei) failed at cell [3]: ValueError: boom")
-        path = out_dir / f"{report.report_name(kind, parameters)}.html"
-        path.write_text("<p>stand-in</p>", encoding="utf-8")
-        return path
-
-    monkeypatch.setattr(report, "render_report", fake)
+    stand_in.fail.add("湖北")
     s = build.run_build(**project.kw)
-    assert not s.ok
+    assert not s.ok and s.exit_code == 1
     assert [r.name for r in s.failed] == ["report 湖北"] and "boom" in s.failed[0].message
     assert [r.name for r in s.done] == ["report 河南"]  # the other report still ran
     assert len(s.skipped) == len(STEPS) - 2
-    assert "failed: report 湖北" in s.line() and "FAILED" in s.line()
+    assert "failed: report 湖北 (" in s.line() and "FAILED" in s.line()
     assert (reports / "province_henan.html").is_file()
+    # the failed report keeps its previous HTML; its record and the index say it failed
+    assert (reports / "province_hubei.html").read_bytes().endswith(b"<!-- overwritten by hand -->")
+    assert index.read_record(reports / "province_hubei.html").status == "failed"
+    page = (reports / "index.html").read_text(encoding="utf-8")
+    assert '<tr class="failed"><td><a href="province_hubei.html">' in page and "boom" in page
 
     # back to the bytes the state recorded after the first build: only the recorded failure now says
     # that 湖北 must run again; it is retried (and reported) until it succeeds
     (reports / "province_hubei.html").write_bytes(original)
-    calls.clear()
+    stand_in.calls.clear()
     s = build.run_build(**project.kw)
-    assert calls == ["湖北"]
+    assert [c[1]["province"] for c in stand_in.calls] == ["湖北"]
     assert not s.ok and [r.name for r in s.failed] == ["report 湖北"], s.line()
+    stand_in.fail.clear()
+    s = build.run_build(**project.kw)
+    assert s.ok and [r.name for r in s.done] == ["report 湖北"]
+    assert index.read_record(reports / "province_hubei.html").status == "ok"
 
 
-def test_cli_build_exit_code(monkeypatch, capsys):
+@pytest.mark.slow
+def test_report_of_a_removed_province_moves_to_stale(built, tmp_path, stand_in):
+    project = clone(built, tmp_path)
+    _remove_raw(project, "hubei_2019_work-plan.txt")
+    s = build.run_build(**project.kw)
+    assert s.ok, s.line()
+    assert "report 湖北" not in [r.name for r in s.steps]
+    assert not (project.reports / "province_hubei.html").exists()
+    stale = project.reports / "_stale" / "province_hubei.html"
+    assert stale.is_file() and s.stale == ["reports/province_hubei.html"] and "_stale/" in s.line()
+    record = index.read_record(stale)
+    assert record.status == "stale" and "湖北" in record.message
+    page = (project.reports / "index.html").read_text(encoding="utf-8")
+    assert '<tr class="stale"><td><a href="_stale/province_hubei.html">' in page
+    # the other reports were redone from the new tables (the corpus changed), the named one as well
+    assert {c[1].get("province") for c in stand_in.calls} == {"河南", "黑龙江", None}
+    again = build.run_build(**project.kw)
+    assert not again.changed, again.line()
+
+
+@pytest.mark.slow
+def test_named_and_custom_reports_survive_the_build(built, tmp_path, stand_in, monkeypatch):
+    project = clone(built, tmp_path)
+    monkeypatch.setattr(named, "load_config", lambda root: load_config(project.base))
+    common = ["--processed", str(project.base / "processed"), "--out", str(project.reports)]
+    assert main(["report", "--province", "豫", "--themes", "科普,智库", *common]) == 0
+    (custom,) = (project.reports / "custom").glob("*.html")
+    assert re.fullmatch(r"province_henan-[0-9a-f]{8}\.html", custom.name)
+    assert index.read_record(custom).source == "custom"
+    custom_bytes = custom.read_bytes()
+    named_before = (project.reports / "henan_kepu.html").read_bytes()
+    build_before = (project.reports / "province_henan.html").read_bytes()
+
+    s = build.run_build(**project.kw)
+    assert s.ok and not s.done, s.line()  # `make reports` replaces neither
+    assert custom.read_bytes() == custom_bytes
+    assert (project.reports / "province_henan.html").read_bytes() == build_before
+    assert "custom/" + custom.name in (project.reports / "index.html").read_text(encoding="utf-8")
+
+    # `report --name` re-renders the named report as kexie.toml defines it
+    stand_in.calls.clear()
+    assert main(["report", "--name", "henan_kepu", *common]) == 0
+    assert stand_in.calls == [("province", {"province": "河南", "themes": ["科普"], "top_n": 12})]
+    assert (project.reports / "henan_kepu.html").read_bytes() != named_before
+
+    # a named report removed from kexie.toml is kept (and still listed)
+    (project.base / "kexie.toml").write_text("[report]\ntop_n = 12\n", encoding="utf-8")
+    s = build.run_build(**{**project.kw, "config": load_config(project.base)})
+    assert s.ok and NAMED not in [r.name for r in s.steps], s.line()
+    assert (project.reports / "henan_kepu.html").is_file() and custom.read_bytes() == custom_bytes
+    assert '<a href="henan_kepu.html">' in (project.reports / "index.html").read_text(encoding="utf-8")
+
+
+def test_report_name_errors_are_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "kexie.toml").write_text('[[reports]]\nname = "henan_kepu"\nprovince = "河南"\n', encoding="utf-8")
+    monkeypatch.setattr(named, "load_config", lambda root: load_config(tmp_path))
+    assert main(["report", "--name", "henan", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "no report named 'henan' (named reports: henan_kepu)" in err
+    assert main(["report", "--name", "henan_kepu", "--themes", "科普", "--out", str(tmp_path)]) == 1
+    assert "change its parameters there" in capsys.readouterr().err
+    (tmp_path / "kexie.toml").write_text("[report]\ntop_n = -1\n", encoding="utf-8")
+    assert main(["report", "--province", "河南", "--out", str(tmp_path)]) == 1
+    assert "kexie.toml: report.top_n: expected a positive integer, got -1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_ad_hoc_theme_dictionary_is_not_silently_reverted(built, tmp_path, stand_in, caplog):
+    """`themes --themes my.toml` run by hand: the build says it re-scores with the dictionary of
+    kexie.toml (or the packaged one) and how to keep one's own."""
+    project = clone(built, tmp_path)
+    csv = project.base / "processed" / "item_themes.csv"
+    csv.write_bytes(csv.read_bytes() + b"\n")  # stands for an ad hoc `themes` run
+    with caplog.at_level(logging.INFO, logger="compare.pipeline.build"):
+        s = build.run_build(**project.kw)
+    assert s.ok and [r.name for r in s.done] == ["themes"], s.line()
+    warning = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("item_themes changed since the last build" in w and "themes.toml" in w and "kexie.toml" in w
+               for w in warning), warning
+
+
+@pytest.mark.slow
+def test_build_scores_with_the_dictionary_named_in_kexie_toml(built, tmp_path, stand_in, monkeypatch, caplog):
+    from compare.core.paths import PACKAGE_DATA
+    from compare.text import themes
+
+    project = clone(built, tmp_path)
+    mine = project.base / "my_themes.toml"
+    mine.write_text((PACKAGE_DATA / "themes.toml").read_text(encoding="utf-8") + "\n# ours\n", encoding="utf-8")
+    (project.base / "kexie.toml").write_text(f'themes = "my_themes.toml"\n{KEXIE_TOML}', encoding="utf-8")
+    seen = []
+    real = themes.run_themes
+    monkeypatch.setattr(themes, "run_themes", lambda *a, **kw: seen.append(kw.get("themes_file")) or real(*a, **kw))
+    with caplog.at_level(logging.INFO, logger="compare.pipeline.build"):
+        s = build.run_build(**{**project.kw, "config": load_config(project.base)})
+    assert s.ok and "themes" in [r.name for r in s.done], s.line()
+    assert seen == [mine.resolve()]
+    assert any(f"theme dictionary: {mine.resolve()} (named in" in r.getMessage() for r in caplog.records)
+
+
+def test_cli_build_exit_codes(monkeypatch, capsys):
     calls = []
 
-    def fake(**kw):
-        calls.append(kw)
-        return build.BuildSummary(steps=[build.StepResult("report 湖北", "failed", 1.0, "boom")], seconds=1.0)
+    def summary(*steps):
+        return lambda **kw: calls.append(kw) or build.BuildSummary(steps=list(steps), seconds=1.0)
 
-    monkeypatch.setattr(build, "run_build", fake)
-    args = SimpleNamespace(raw=Path("x"), jobs=3, force=True, verbose=False)
+    args = SimpleNamespace(raw=Path("x"), jobs=3, force=True, verbose=False, quiet=False)
+    monkeypatch.setattr(build, "run_build", summary(build.StepResult("report 湖北", "failed", 1.0, "boom")))
     assert build.cli_build(args) == 1
-    assert calls == [{"raw_dir": Path("x"), "jobs": 3, "force": True}]
-    monkeypatch.setattr(build, "run_build", lambda **kw: build.BuildSummary(steps=[build.StepResult("ingest", "done")]))
+    assert calls == [{"raw_dir": Path("x"), "jobs": 3, "force": True, "quiet": False}]
+    monkeypatch.setattr(build, "run_build", summary(build.StepResult("ingest", "partial", 1.0, "1 raw file(s) skipped")))
+    assert build.cli_build(args) == 3
+    monkeypatch.setattr(build, "run_build", summary(build.StepResult("ingest", "done")))
     assert build.cli_build(args) == 0
+    # quiet: one line when something happened, nothing when nothing did
+    args.quiet = True
+    capsys.readouterr()
+    assert build.cli_build(args) == 0
+    (line,) = capsys.readouterr().err.splitlines()
+    assert ISO_LINE.match(line) and "build ok: 1 steps, 1 done" in line
+    monkeypatch.setattr(build, "run_build", summary(build.StepResult("ingest", "skipped")))
+    assert build.cli_build(args) == 0 and capsys.readouterr() == ("", "")
+    with pytest.raises(SystemExit) as usage:  # 2 stays argparse's usage error
+        main(["build", "--no-such-option"])
+    assert usage.value.code == 2
 
 
 def test_manifest_problems_are_reported(tmp_path):
@@ -174,10 +410,10 @@ def test_manifest_problems_are_reported(tmp_path):
 def test_code_version_tracks_package_sources(tmp_path):
     pkg = tmp_path / "compare"
     shutil.copytree(ROOT / "src" / "compare", pkg, ignore=shutil.ignore_patterns("__pycache__"))
-    v = code_version(pkg)
-    assert len(v) == 64 and v == code_version(pkg)
+    v = real_code_version(pkg)
+    assert len(v) == 64 and v == real_code_version(pkg)
     (pkg / "__pycache__").mkdir(exist_ok=True)
     (pkg / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
-    assert code_version(pkg) == v  # bytecode does not count
+    assert real_code_version(pkg) == v  # bytecode does not count
     (pkg / "data" / "themes.toml").write_text("# edited\n", encoding="utf-8")
-    assert code_version(pkg) != v  # package data does
+    assert real_code_version(pkg) != v  # package data does

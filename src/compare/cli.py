@@ -55,18 +55,20 @@ def build_parser() -> argparse.ArgumentParser:
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--province", help="province report, e.g. 河南")
     g.add_argument("--cross", action="store_true", help="cross-province report")
+    g.add_argument("--name", help="a named report of kexie.toml ([[reports]] name = ...) -> reports/NAME.html")
     s.add_argument("--years", type=lambda v: [int(x) for x in _csv_list(v)], default=None, help="e.g. 2019,2024")
     s.add_argument("--themes", dest="theme_names", type=_csv_list, default=None, help="e.g. 科普,智库")
     s.add_argument("--provinces", type=_csv_list, default=None, help="cross report: provinces to include")
     s.add_argument("--doc-type", dest="doc_type", default=None,
                    help="document type compared (cross default 工作要点; province default: its most common type)")
     s.add_argument("--level", default=None, help="level compared: 全国/省级/市级/县级 (default 省级)")
-    s.add_argument("--top-n", type=int, default=15)
+    s.add_argument("--top-n", type=int, default=None, help="rows in rankings (default: kexie.toml, else 15)")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     s.add_argument("--out", type=Path, default=REPORTS_DIR)
 
     s = sub.add_parser("build", help="ingest -> themes -> figures -> every report, incrementally")
     s.add_argument("--jobs", type=int, default=1, help="reports rendered in parallel")
+    s.add_argument("--quiet", action="store_true", help="print nothing when nothing changed, else one summary line")
     s.add_argument("--force", action="store_true", help="redo every step")
     s.add_argument("--raw", type=Path, default=RAW_DIR)
 
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "figures":
             from compare.pipeline.figures import cli_figures as run
         elif args.command == "report":
-            from compare.pipeline.report import cli_report as run
+            from compare.pipeline.named import cli_report as run
         elif args.command == "build":
             from compare.pipeline.build import cli_build as run
         else:  # pragma: no cover - argparse rejects unknown commands

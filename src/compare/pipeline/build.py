@@ -1,216 +1,83 @@
 """`python -m compare build`: ingest -> themes -> figures -> every report, redoing only what changed.
 
 Each step has a key: the sha256 of its inputs (raw file hashes or the processed tables it reads, the
-code version, its notebook template and its parameters). A step whose key matches the one recorded
-after its last success, and whose recorded outputs are still there unchanged, is skipped; so a second
-build with nothing new is a near no-op. The record lives in ``.cache/build-state.json`` (written
-atomically after every step, so an interrupted build keeps what it finished).
+code version, the theme dictionary, its notebook template and its parameters). A step whose key
+matches the one recorded after its last success, and whose recorded outputs are still there
+unchanged, is skipped; so a second build with nothing new is a near no-op. The record lives in
+``.cache/build-state.json`` (written atomically after every step, so an interrupted build keeps what
+it finished).
+
+The project configuration ``kexie.toml`` (:mod:`compare.core.config`) names the theme dictionary,
+the defaults of every report and the named reports; the build renders the build's reports
+(``province_<pinyin>.html``, ``cross_province.html``) and every named report (``<name>.html``), never
+touches ``reports/custom/``, moves the report of a province whose plans left the raw directory to
+``reports/_stale/`` (figures no longer drawn to ``figures/_stale/``) and writes ``reports/index.html``
+(:mod:`compare.pipeline.index`).
 
 Reports run in a thread pool of ``jobs`` workers (each report runs in its own Jupyter kernel process).
 A failing step is recorded as failed and never marked fresh; other reports still run; the summary
-line says what failed and :func:`cli_build` exits with 1.
+line says what failed and :func:`cli_build` exits with 1 (3 when some raw files were skipped).
 """
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
 from pathlib import Path
 
-
-from compare.core.errors import CompareError
-from compare.core.hashing import _sha256_json, code_version, raw_hashes, sha256_file, table_hashes  # noqa: F401
-from compare.core.io import atomic_write_text
-from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, REPORTS_DIR, cache_dir, project_root
+from compare.core import hashing
+from compare.core.config import ProjectConfig, load_config
+from compare.core.hashing import _sha256_json, raw_hashes, sha256_file, table_hashes
+from compare.core.paths import (
+    FIGURES_DIR,
+    PACKAGE_DATA,
+    PROCESSED_DIR,
+    REPORTS_DIR,
+    cache_dir,
+    project_root,
+)
+from compare.pipeline import index as index_mod
+from compare.pipeline.buildstate import (  # noqa: F401  (re-exported: the build's public names)
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    BuildSummary,
+    Progress,
+    State,
+    StepResult,
+    TimestampFormatter,
+    check_manifest,
+    describe,
+    now_iso,
+)
 
 log = logging.getLogger(__name__)
 
-STATE_VERSION = 1
 INGEST_TABLES = ("documents", "items", "targets")
+INGEST_OUTPUTS = (*INGEST_TABLES, "intake")  # intake: one row per raw file (recorded when it exists)
 THEME_TABLES = ("item_themes", "theme_shares", "clusters")
+DEFAULT_LEVEL = "省级"
 DEFAULT_FORMATS = ("png", "svg", "pdf")
+NAMED_SUFFIX = " (kexie.toml)"
 
 
-# --------------------------------------------------------------------------------------------------
-# fingerprints live in compare.core.hashing
-# --------------------------------------------------------------------------------------------------
-
-
-def check_manifest(raw_dir: str | Path, hashes: Mapping[str, str]) -> list[str]:
-    """Problems between the raw files and data/raw/MANIFEST (`<sha256>  <file name>` lines)."""
-    manifest = Path(raw_dir) / "MANIFEST"
-    if not manifest.is_file():
-        return [f"{manifest} is missing: record each raw file's sha256 there (sha256sum FILE >> MANIFEST)"]
-    recorded: dict[str, str] = {}
-    for line in manifest.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) == 2:  # `sha256sum data/raw/x.txt >> MANIFEST` records a path: match by file name
-            recorded[Path(parts[1].lstrip("*")).name] = parts[0].lower()
-    problems = []
-    for name, digest in hashes.items():
-        if name == "MANIFEST":
-            continue
-        if name not in recorded:
-            problems.append(f"{name} is not in MANIFEST: add its line with `sha256sum {name} >> MANIFEST`")
-        elif recorded[name] != digest:
-            problems.append(f"{name} does not match its MANIFEST sha256 (raw files are immutable: was it edited?)")
-    return problems
-
-
-# --------------------------------------------------------------------------------------------------
-# results
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class StepResult:
-    name: str
-    status: str  # "done" | "skipped" | "failed"
-    seconds: float = 0.0
-    message: str = ""
-    fatal: bool = field(default=False, repr=False)  # later steps cannot run
-
-
-def _describe(exc: BaseException) -> str:
-    """One line for the log; unexpected exceptions (bugs) also get their traceback logged."""
-    if isinstance(exc, CompareError):
-        return str(exc)
-    log.error("unexpected %s", type(exc).__name__, exc_info=exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
-@dataclass
-class BuildSummary:
-    steps: list[StepResult] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def _with(self, status: str) -> list[StepResult]:
-        return [s for s in self.steps if s.status == status]
-
-    @property
-    def done(self) -> list[StepResult]:
-        return self._with("done")
-
-    @property
-    def skipped(self) -> list[StepResult]:
-        return self._with("skipped")
-
-    @property
-    def failed(self) -> list[StepResult]:
-        return self._with("failed")
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    def line(self) -> str:
-        text = (
-            f"build {'ok' if self.ok else 'FAILED'}: {len(self.steps)} steps, {len(self.done)} done, "
-            f"{len(self.skipped)} skipped (up to date), {len(self.failed)} failed in {self.seconds:.1f}s"
-        )
-        if self.failed:
-            text += "; failed: " + ", ".join(s.name for s in self.failed)
-        return text
-
-
-# --------------------------------------------------------------------------------------------------
-# state
-# --------------------------------------------------------------------------------------------------
-
-
-class _State:
-    """The recorded key and output hashes of each step's last success."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.steps: dict[str, dict] = {}
-        if path.is_file():
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                log.warning("ignoring unreadable build state %s (%s): every step will run", path, exc)
-                data = {}
-            if data.get("version") == STATE_VERSION:
-                self.steps = dict(data.get("steps", {}))
-
-    def fresh(self, name: str, key: str) -> bool:
-        entry = self.steps.get(name)
-        if not entry or entry.get("key") != key:
-            return False
-        for out, digest in entry.get("outputs", {}).items():
-            p = Path(out)
-            if not p.is_file() or sha256_file(p) != digest:
-                return False
-        return True
-
-    def record(self, name: str, key: str, outputs: Iterable[Path]) -> None:
-        self.steps[name] = {
-            "key": key,
-            "outputs": {str(Path(p).resolve()): sha256_file(p) for p in outputs if Path(p).is_file()},
-        }
-        self.save()
-
-    def forget(self, name: str) -> None:
-        if self.steps.pop(name, None) is not None:
-            self.save()
-
-    def save(self) -> None:
-        data = {"version": STATE_VERSION, "steps": dict(sorted(self.steps.items()))}
-        atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-
-
-# --------------------------------------------------------------------------------------------------
-# progress: a live line on a terminal, one log line per finished step always
-# --------------------------------------------------------------------------------------------------
-
-
-class _Progress:
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.running: list[str] = []
-        self.lock = threading.Lock()
-
-    def _clear(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-    def _show(self) -> None:
-        if self.enabled and self.running:
-            sys.stderr.write("\r\033[K… " + ", ".join(self.running))
-            sys.stderr.flush()
-
-    def start(self, name: str) -> None:
-        with self.lock:
-            self.running.append(name)
-            self._show()
-
-    def finish(self, result: StepResult, position: str = "") -> None:
-        with self.lock:
-            if result.name in self.running:
-                self.running.remove(result.name)
-            self._clear()
-            msg = f"{position}{result.name}: {result.status}"
-            if result.status != "skipped":
-                msg += f" in {result.seconds:.1f}s"
-            if result.message:
-                msg += f" ({result.message})"
-            (log.error if result.status == "failed" else log.info)(msg)
-            self._show()
-
-
-# --------------------------------------------------------------------------------------------------
-# the build
-# --------------------------------------------------------------------------------------------------
+def code_version() -> str:
+    """The package's code version (compare.core.hashing.code_version; patch it there in tests)."""
+    return hashing.code_version()
 
 
 def _outputs(directory: Path, names: Iterable[str]) -> list[Path]:
     return [directory / f"{n}{ext}" for n in names for ext in (".parquet", ".csv")]
+
+
+def dictionary_file(config: ProjectConfig) -> tuple[Path, str]:
+    """The theme dictionary the build scores with and where that choice comes from."""
+    if config.themes is not None:
+        return config.themes, f"named in {config.path}"
+    return PACKAGE_DATA / "themes.toml", "the packaged default; name another in kexie.toml: themes = \"FILE\""
 
 
 def run_build(
@@ -224,34 +91,41 @@ def run_build(
     state_file: str | Path | None = None,
     formats: Iterable[str] = DEFAULT_FORMATS,
     dpi: int = 300,
-    kernel_name: str = "kexie-compare",
+    kernel_name: str | None = None,
     timeout: int = 600,
     progress: bool | None = None,
+    config: ProjectConfig | None = None,
+    quiet: bool = False,
 ) -> BuildSummary:
-    """Run ingest -> themes -> figures -> one report per province + the cross-province report.
+    """Run ingest -> themes -> figures -> the build's reports + the named reports of kexie.toml -> index.
 
     Output directories default to the project's data/processed, figures/ and reports/; the state file
-    to .cache/build-state.json. force=True redoes every step. progress (default: stderr is a terminal)
-    shows a live status line. Returns a BuildSummary: failing steps are in it, not raised (only a
-    missing raw directory or report template raises, before any work)."""
+    to .cache/build-state.json; config to the project's kexie.toml. force=True redoes every step.
+    progress (default: stderr is a terminal) shows a live status line; quiet logs no line per step.
+    Returns a BuildSummary: failing steps are in it, not raised (only a missing raw directory, a
+    malformed kexie.toml or a missing report template raises, before any work)."""
     from compare.pipeline import report as report_mod
 
     t0 = time.perf_counter()
     root = project_root()
+    config = config if config is not None else load_config(root)
     raw_dir = Path(raw_dir)
     processed_dir = Path(processed_dir) if processed_dir is not None else root / PROCESSED_DIR
     figures_dir = Path(figures_dir) if figures_dir is not None else root / FIGURES_DIR
     reports_dir = Path(reports_dir) if reports_dir is not None else root / REPORTS_DIR
-    state = _State(Path(state_file) if state_file is not None else cache_dir() / "build-state.json")
-    prog = _Progress(sys.stderr.isatty() if progress is None else progress)
+    state = State(Path(state_file) if state_file is not None else cache_dir() / "build-state.json")
+    prog = Progress(sys.stderr.isatty() if progress is None else progress, quiet=quiet)
     summary = BuildSummary()
     formats = tuple(formats)
     jobs = max(1, int(jobs))
     code = code_version()
+    started = now_iso()
 
-    def step(name: str, key: str, work: Callable[[], tuple[list[Path], str]], position: str = "") -> StepResult:
+    def step(name: str, key: str, work: Callable[[], tuple[list[Path], str]], *, position: str = "",
+             problem_status: str = "failed") -> StepResult:
         """Run work() unless fresh. work returns (outputs, problem); a non-empty problem marks the step
-        failed but keeps going (e.g. ingest with one unreadable file); an exception marks it fatal."""
+        problem_status ("failed", or "partial" for ingest with skipped files) but keeps going; an
+        exception marks it failed and fatal."""
         if not force and state.fresh(name, key):
             result = StepResult(name, "skipped")
         else:
@@ -261,11 +135,11 @@ def run_build(
                 outputs, problem = work()
             except Exception as exc:  # recorded, logged and reflected in the exit code
                 state.forget(name)
-                result = StepResult(name, "failed", time.perf_counter() - t, _describe(exc), fatal=True)
+                result = StepResult(name, "failed", time.perf_counter() - t, describe(exc), fatal=True)
             else:
                 if problem:
-                    state.forget(name)
-                    result = StepResult(name, "failed", time.perf_counter() - t, problem)
+                    state.forget(name)  # retried (and reported) by every build until it is clean
+                    result = StepResult(name, problem_status, time.perf_counter() - t, problem)
                 else:
                     state.record(name, key, outputs)
                     result = StepResult(name, "done", time.perf_counter() - t)
@@ -277,32 +151,49 @@ def run_build(
         summary.seconds = time.perf_counter() - t0
         return summary
 
+    dictionary, dictionary_source = dictionary_file(config)
+    prog.say(logging.INFO, "theme dictionary: %s (%s)", dictionary, dictionary_source)
+
     # ---- ingest ---------------------------------------------------------------------------------
     hashes = raw_hashes(raw_dir)
     for problem in check_manifest(raw_dir, hashes):
-        log.warning("%s", problem)
+        prog.say(logging.WARNING, "%s", problem)
 
     def do_ingest() -> tuple[list[Path], str]:
         from compare.ingest.load import ingest
 
         result = ingest(raw_dir, processed_dir)
-        problem = "; ".join(str(f) for f in result.failures)
-        return _outputs(processed_dir, INGEST_TABLES), problem
+        problem = ""
+        if result.failures:
+            problem = f"{len(result.failures)} raw file(s) skipped: " + "; ".join(str(f) for f in result.failures)
+        return _outputs(processed_dir, INGEST_OUTPUTS), problem
 
     ingest_key = _sha256_json(
-        {"step": "ingest", "raw": hashes, "code": code, "out": str(processed_dir.resolve()), "strict": False}
+        {"step": "ingest", "raw": hashes, "code": code, "out": state.rel(processed_dir), "strict": False}
     )
-    if step("ingest", ingest_key, do_ingest).fatal:
+    if step("ingest", ingest_key, do_ingest, problem_status="partial").fatal:
         return finish()
 
     # ---- themes ---------------------------------------------------------------------------------
     def do_themes() -> tuple[list[Path], str]:
         from compare.text.themes import run_themes
 
-        run_themes(processed_dir)
-        return _outputs(processed_dir, THEME_TABLES), ""
+        result = run_themes(processed_dir, themes_file=config.themes)
+        extra = [Path(p) for p in getattr(result, "paths", None) or []]  # saved model, theme_revisions
+        return list(dict.fromkeys(_outputs(processed_dir, THEME_TABLES) + extra)), ""
 
-    themes_key = _sha256_json({"step": "themes", "tables": table_hashes(processed_dir, INGEST_TABLES), "code": code})
+    themes_key = _sha256_json(
+        {"step": "themes", "tables": table_hashes(processed_dir, INGEST_TABLES), "code": code,
+         "dictionary": sha256_file(dictionary)}
+    )
+    changed = state.changed_outputs("themes")
+    if changed and not force:
+        prog.say(
+            logging.WARNING,
+            "%s changed since the last build (an ad hoc `python -m compare themes --themes FILE`?): the build "
+            "scores with %s (%s); to keep your own dictionary, name it in kexie.toml: themes = \"FILE\"",
+            ", ".join(sorted({p.stem for p in changed})), dictionary, dictionary_source,
+        )
     if step("themes", themes_key, do_themes).fatal:
         return finish()
 
@@ -321,71 +212,137 @@ def run_build(
     comparisons = report_mod.ComparisonCache(processed_dir)
 
     # ---- figures --------------------------------------------------------------------------------
+    old_figures = set(state.outputs("figures"))
+
     def do_figures() -> tuple[list[Path], str]:
+        from compare.pipeline.figures import write_figures
         from compare.presentation.fonts import font_problems
-        from compare.presentation.plots import write_figures
 
         with font_problems() as problems:
-            paths = write_figures(corpus(), figures_dir, formats=formats, dpi=dpi, compute=comparisons)
+            paths = write_figures(corpus(), figures_dir, formats=formats, dpi=dpi, compute=comparisons,
+                                  **like_with_like)
         problem = ""
         if problems:
             for message in dict.fromkeys(problems):
-                log.warning("font problem while drawing: %s", message)
+                prog.say(logging.WARNING, "font problem while drawing: %s", message)
             problem = f"{len(set(problems))} missing glyph / font fallback problem(s) while drawing"
         return list(paths), problem
 
+    # the charts compare the [report] doc_type and level of kexie.toml (default: the charts' own)
+    like_with_like = {k: v for k, v in (("doc_type", config.report.doc_type), ("level", config.report.level)) if v}
     figures_key = _sha256_json(
         {"step": "figures", "tables": tables, "code": code, "formats": formats, "dpi": dpi,
-         "out": str(figures_dir.resolve())}
+         "out": state.rel(figures_dir), **like_with_like}
     )
-    step("figures", figures_key, do_figures)
+    if step("figures", figures_key, do_figures).status == "done":
+        drawn = {p.resolve() for p in state.outputs("figures")}
+        for old in sorted(old_figures - drawn):
+            if old.is_file() and old.parent == figures_dir.resolve():
+                index_mod.move_to_stale(old, "no longer drawn", when=started)
+                summary.stale.append(f"figures/{old.name}")
 
     # ---- reports --------------------------------------------------------------------------------
-    from compare.core.io import read_table
+    provinces = report_provinces(processed_dir, config)
+    report_steps(
+        state=state, summary=summary, prog=prog, force=force, config=config, provinces=provinces,
+        processed_dir=processed_dir, reports_dir=reports_dir, raw_dir=raw_dir, tables=tables, code=code,
+        kernel_name=kernel_name, timeout=timeout, jobs=jobs, corpus=corpus, comparisons=comparisons, when=started,
+    )
+    try:
+        if index_mod.write_index(reports_dir, processed_dir=processed_dir, config_source=config.label):
+            prog.say(logging.INFO, "wrote %s", reports_dir / index_mod.INDEX_FILE)
+    except OSError as exc:
+        summary.steps.append(StepResult("index", "failed", 0.0, f"{reports_dir / index_mod.INDEX_FILE}: {exc}"))
+    return finish()
 
-    provinces = sorted(read_table("documents", processed_dir)["province"].astype(str).unique())
-    jobs_list: list[tuple[str, str, dict]] = [("province", f"report {p}", {"province": p}) for p in provinces]
-    jobs_list.append(("cross", "report cross-province", {}))
 
-    def report_key(kind: str, params: dict) -> str:
+def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: bool, config: ProjectConfig,
+                 provinces: list[str], processed_dir: Path, reports_dir: Path, raw_dir: Path, tables: dict,
+                 code: str, kernel_name: str, timeout: int, jobs: int, corpus, comparisons, when: str) -> None:
+    """The build's reports (one per province + cross-province) and the named reports of kexie.toml,
+    in a pool of `jobs` threads; the reports of provinces no longer in the tables go to _stale/."""
+    from compare.pipeline import named
+    from compare.pipeline import report as report_mod
+
+    # (kind, step name, parameters or the error building them, target, source, record name)
+    jobs_list: list[tuple[str, str, dict | Exception, Path, str, str]] = []
+
+    def add(kind: str, name: str, params: Callable[[], dict], target: Callable[[dict], Path], source: str,
+            record_name: str) -> None:
+        try:
+            p = params()
+            t = target(p)
+        except Exception as exc:  # a bad default or named report fails its own step only
+            p, t = exc, reports_dir / f"{record_name}.html"
+        jobs_list.append((kind, name, p, t, source, record_name))
+
+    def build_target(kind: str) -> Callable[[dict], Path]:
+        return lambda p: reports_dir / f"{report_mod.report_name(kind, p)}.html"
+
+    for prov in provinces:
+        add("province", f"report {prov}",
+            lambda prov=prov: named.template_ready("province", named.build_parameters("province", config, prov)),
+            build_target("province"), "build", f"report {prov}")
+    add("cross", "report cross-province", lambda: named.template_ready("cross", named.build_parameters("cross", config)),
+        build_target("cross"), "build", "report cross-province")
+    for entry in config.reports:
+        add(entry.kind, f"report {entry.name}{NAMED_SUFFIX}",
+            lambda entry=entry: named.template_ready(entry.kind, entry.parameters(config.report),
+                                                     explicit=set(entry.parameters())),
+            lambda p, entry=entry: reports_dir / f"{entry.name}.html", "named", entry.name)
+
+    move_stale_reports(state, summary, jobs_list, provinces, reports_dir, raw_dir, when)
+
+    model = index_mod.model_version(processed_dir)
+    digest = index_mod.tables_digest(processed_dir)
+
+    def report_key(kind: str, params: dict, target: Path) -> str:
         template = report_mod.template_path(kind)
         return _sha256_json(
             {"step": "report", "kind": kind, "params": params, "tables": tables, "code": code,
-             "template": sha256_file(template), "out": str(reports_dir.resolve()), "kernel": kernel_name}
+             "template": sha256_file(template), "out": state.rel(target), "kernel": kernel_name}
         )
 
     n = len(jobs_list)
     todo = []
-    for i, (kind, name, params) in enumerate(jobs_list, 1):
-        key = report_key(kind, params)
+    done_count = 0
+    for kind, name, params, target, source, record_name in jobs_list:
+        if isinstance(params, Exception):
+            state.forget(name)
+            done_count += 1
+            summary.steps.append(StepResult(name, "failed", 0.0, describe(params)))
+            prog.finish(summary.steps[-1], f"[{done_count}/{n}] ")
+            continue
+        key = report_key(kind, params, target)
         if not force and state.fresh(name, key):
+            done_count += 1
             summary.steps.append(StepResult(name, "skipped"))
-            prog.finish(summary.steps[-1], f"[{i}/{n}] ")
+            prog.finish(summary.steps[-1], f"[{done_count}/{n}] ")
         else:
-            todo.append((kind, name, params, key))
-    done_count = n - len(todo)
+            todo.append((kind, name, params, target, source, record_name, key))
     if todo:
         try:
             prepare_reports(corpus(), comparisons)
         except Exception as exc:  # the reports then compute it themselves (and fail with their own message)
-            log.warning("could not precompute the reports' shared comparisons: %s", _describe(exc))
+            prog.say(logging.WARNING, "could not precompute the reports' shared comparisons: %s", describe(exc))
 
-    def run_one(kind: str, name: str, params: dict) -> tuple[list[Path] | None, str, float]:
+    def run_one(kind, name, params, target, source, record_name) -> tuple[list[Path] | None, str, float]:
         prog.start(name)  # in the worker: the live line shows what is running, not what is queued
         t = time.perf_counter()
         try:
-            path = report_mod.render_report(
-                kind, parameters=params, processed_dir=processed_dir, out_dir=reports_dir,
+            path = named.render_to(
+                kind, params, target, source=source, name=record_name, reports_dir=reports_dir,
+                processed_dir=processed_dir, model_version=model, tables=digest,
                 kernel_name=kernel_name, timeout=timeout, progress_bar=False, corpus=corpus(),
             )
             return [path], "", time.perf_counter() - t
         except Exception as exc:  # one failing report must not stop the others
-            return None, _describe(exc), time.perf_counter() - t
+            return None, describe(exc), time.perf_counter() - t
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
-        for kind, name, params, key in todo:
-            futures[pool.submit(run_one, kind, name, params)] = (name, key)
+        for kind, name, params, target, source, record_name, key in todo:
+            futures[pool.submit(run_one, kind, name, params, target, source, record_name)] = (name, key)
         for fut in as_completed(futures):
             name, key = futures[fut]
             outputs, problem, seconds = fut.result()
@@ -398,7 +355,46 @@ def run_build(
             done_count += 1
             summary.steps.append(result)
             prog.finish(result, f"[{done_count}/{n}] ")
-    return finish()
+    named.cleanup_staging(reports_dir)
+
+
+def move_stale_reports(state: State, summary: BuildSummary, jobs_list: list, provinces: list[str],
+                       reports_dir: Path, raw_dir: Path, when: str) -> None:
+    """Reports of provinces no longer in the tables go to reports/_stale/; the state forgets the steps
+    of reports no longer built (a named report removed from kexie.toml keeps its file)."""
+    wanted = {name for _, name, *_ in jobs_list}
+    expected = {job[3].resolve() for job in jobs_list}
+    candidates: dict[Path, str] = {}
+    for name in [n for n in state.steps if n.startswith("report ") and n not in wanted]:
+        if not name.endswith(NAMED_SUFFIX):
+            for p in state.outputs(name):
+                candidates[p] = name[len("report "):]
+        state.forget(name)
+    for p in reports_dir.glob("province_*.html"):  # also without a state (a fresh clone, a lost .cache)
+        candidates.setdefault(p.resolve(), p.stem[len("province_"):])
+    for p, province in sorted(candidates.items()):
+        if p.is_file() and p.resolve() not in expected and p.parent.resolve() == reports_dir.resolve():
+            reason = (f"no plan of {province} in {raw_dir} for a province report any more "
+                      f"(provinces now: {'、'.join(provinces)})")
+            index_mod.move_to_stale(p, reason, when=when, reports_dir=reports_dir)
+            summary.stale.append(f"reports/{p.name}")
+
+
+def report_provinces(processed_dir: Path, config: ProjectConfig) -> list[str]:
+    """The provinces the build renders a report for: those with a plan of the [report] level (default
+    省级) issued by the association itself (not a department's), and of the [report] doc_type when
+    kexie.toml sets one. A province known only from city or county plans gets no province report."""
+    from compare.core.io import read_table
+
+    docs = read_table("documents", processed_dir)
+    keep = docs["province"].notna()
+    if "level" in docs.columns:
+        keep &= docs["level"].fillna(DEFAULT_LEVEL) == (config.report.level or DEFAULT_LEVEL)
+    if "department" in docs.columns:
+        keep &= docs["department"].isna()
+    if config.report.doc_type:
+        keep &= docs["doc_type"] == config.report.doc_type
+    return sorted(docs.loc[keep, "province"].astype(str).unique())
 
 
 def prepare_reports(corpus, comparisons) -> None:
@@ -411,14 +407,55 @@ def prepare_reports(corpus, comparisons) -> None:
     comparisons(keyness, corpus, by="province", top_n=None)
 
 
+@contextlib.contextmanager
+def build_logging(verbose: bool, quiet: bool):
+    """Local ISO timestamps on every line; one line per step from the build (chatter from the stages
+    and papermill only with -v); with quiet, nothing at all (the summary is printed apart). The
+    logging configuration is restored afterwards."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(stream=sys.stderr)
+    formatters = [(h, h.formatter) for h in root.handlers]
+    levels = {}
+
+    def level(name: str, value: int) -> None:
+        logger = logging.getLogger(name)
+        levels.setdefault(name, logger.level)
+        logger.setLevel(value)
+
+    for handler in root.handlers:
+        handler.setFormatter(TimestampFormatter())
+    if quiet:
+        logging.captureWarnings(True)
+        for name in ("compare", "papermill", "py.warnings", "traitlets", "nbconvert"):
+            level(name, logging.CRITICAL + 1)
+    elif not verbose:
+        level("papermill", logging.WARNING)
+        level("compare", logging.WARNING)
+        for name in (__name__, "compare.pipeline.report", "compare.pipeline.named", "compare.pipeline.index"):
+            level(name, logging.INFO)
+    try:
+        yield
+    finally:
+        if quiet:
+            logging.captureWarnings(False)
+        for name, value in levels.items():
+            logging.getLogger(name).setLevel(value)
+        for handler, formatter in formatters:
+            handler.setFormatter(formatter)
+
+
 def cli_build(args) -> int:
-    """`python -m compare build [--jobs N] [--force] [--raw DIR]`: exit 0 when every step succeeded."""
-    if not getattr(args, "verbose", False):
-        # cron logs: one line per step from this module; chatter from the stages and papermill only on -v
-        logging.getLogger("papermill").setLevel(logging.WARNING)
-        logging.getLogger("compare").setLevel(logging.WARNING)
-        log.setLevel(logging.INFO)
-        logging.getLogger("compare.pipeline.report").setLevel(logging.INFO)
-    summary = run_build(raw_dir=args.raw, jobs=args.jobs, force=args.force)
-    (log.info if summary.ok else log.error)(summary.line())
-    return 0 if summary.ok else 1
+    """`python -m compare build [--jobs N] [--force] [--raw DIR] [--quiet]`.
+
+    Exit code: 0 every step succeeded; 1 a step failed; 3 partial (some raw files were skipped).
+    With --quiet nothing is printed when nothing changed, else exactly one summary line."""
+    quiet = bool(getattr(args, "quiet", False))
+    with build_logging(bool(getattr(args, "verbose", False)), quiet):
+        summary = run_build(raw_dir=args.raw, jobs=args.jobs, force=args.force, quiet=quiet)
+        if quiet:
+            if summary.changed:
+                print(f"{now_iso()} {summary.line()}", file=sys.stderr, flush=True)
+        else:
+            (log.info if summary.ok else log.error)(summary.line())
+    return summary.exit_code

@@ -387,6 +387,7 @@ def test_target_values_are_added_only_within_one_object_and_unit():
     # 3 个 科技馆 and 18 个 科普基地 share a unit but not an object: never added together
     assert henan19[["object", "unit", "n_targets", "total_value"]].fillna(-1).values.tolist() == [
         ["科技馆", "个", 1, 3.0], ["科普基地", "个", 1, 18.0], ["科普活动", "场", 1, 200.0], ["覆盖率", "%", 1, -1]]
+    assert v["basis"].isna().all()  # no basis column: one basis
     assert math.isnan(henan19.loc[henan19.unit == "%", "total_value"].iloc[0])  # rates are not added
     assert v["n_targets"].sum() == len(_targets())
     assert "never added" in v.attrs["counts"]
@@ -394,6 +395,15 @@ def test_target_values_are_added_only_within_one_object_and_unit():
     w = an.targets_by_theme(make_corpus(targets=_targets(with_object=False)), values=True)
     assert w["total_value"].isna().all() and w["object"].isna().all()
     assert w["n_targets"].sum() == len(_targets())
+
+
+def test_an_increase_and_the_total_it_reaches_are_not_added():
+    """The issue's example: 18 new 科普信息化试点县 (新增) and the 55 they bring the total to (总量)."""
+    t = _targets().iloc[:2].assign(item_id=["一/1", "一/1"], phrase=["新建18个", "总数达到55个"], value=[18.0, 55.0],
+                                   unit=["个", "个"], object=["科普信息化试点县"] * 2, basis=["新增", "总量"])
+    v = an.targets_by_theme(make_corpus(targets=t), values=True)
+    assert v[["basis", "n_targets", "total_value"]].values.tolist() == [["总量", 1, 55.0], ["新增", 1, 18.0]]
+    assert an.targets_by_theme(make_corpus(targets=t))["n_targets"].tolist() == [2]
 
 
 def test_departments_by_theme_by_hand():

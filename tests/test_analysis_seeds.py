@@ -138,6 +138,11 @@ def test_targets_departments_and_kwic_on_the_seeds(corpus):
     assert t["theme"].isin(corpus.themes).all()
     everything = an.targets_by_theme(corpus, include_departments=True, **ALL)
     assert everything["n_targets"].sum() == len(corpus.targets)  # the 重点工作 sets no numeric target
+    values = an.targets_by_theme(corpus, values=True)  # never 18 + 55 = 73 科普信息化试点县 (the example)
+    pilots = values[values.object == "科普信息化试点县"].sort_values("total_value")
+    assert pilots[["basis", "total_value"]].values.tolist() == [["新增", 18.0], ["总量", 55.0]]
+    assert values.groupby(["theme", "province", "year"])["n_targets"].sum().to_dict() == \
+        t.set_index(["theme", "province", "year"])["n_targets"].to_dict()
     d = an.departments_by_theme(corpus, **ALL)
     carried = sum(len(set(ds)) for ds, doc in zip(corpus.items["departments"], corpus.items["doc_id"])
                   if doc != "henan-2024-zdgz")

@@ -11,11 +11,11 @@ from compare.analysis.corpus import Corpus, comparable
 from compare.analysis.selection import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, describe
 
 TARGETS_BY_THEME_COLUMNS = ["theme", "province", "year", "n_targets"]
-TARGET_VALUES_COLUMNS = ["theme", "province", "year", "object", "unit", "n_targets", "total_value"]
+TARGET_VALUES_COLUMNS = ["theme", "province", "year", "object", "unit", "basis", "n_targets", "total_value"]
 NON_ADDITIVE_UNITS = frozenset({"%", "％", "倍", "位"})  # rates and ranks: summing them means nothing
 COUNTS = "n_targets: number of quantitative targets (commitments with a number), not their values"
-VALUES = ("total_value: the sum of values of targets with the same object and unit (NaN when the object is "
-          "unknown or the unit is a rate or rank); values of different objects or units are never added")
+VALUES = ("total_value: the sum of values of targets with the same object, unit and basis (NaN when the object "
+          "is unknown or the unit is a rate or rank); values of different objects, units or bases are never added")
 
 
 def targets_by_theme(
@@ -30,10 +30,12 @@ def targets_by_theme(
 
     Targets are counted, not added up: 18 new pilot counties and a stock of 55 counties, or trainees and
     audiences, are different things. With ``values=True`` the rows are split by the thing counted
-    (targets.`object`, e.g. 科普活动) and `unit`, and `total_value` adds values only within one object
-    and unit (never for rates or ranks such as %; NaN when the object is not known, so a corpus
-    whose targets have no `object` column gets counts only). Every theme in dictionary order,
-    then province, year (, object, unit). ``df.attrs["counts"]`` says what the numbers count.
+    (targets.`object`, e.g. 科普活动), `unit` and `basis` (新增 an increase, 总量 a level reached, null a
+    count of the year's activity), and `total_value` adds values only within one object, unit and
+    basis: 18 new 科普信息化试点县 (新增) and the 55 they bring the total to (总量) stay two rows. Never
+    for rates or ranks such as %; NaN when the object is not known, so a corpus whose targets have
+    no `object` column gets counts only. Every theme in dictionary order, then province, year
+    (, object, unit, basis). ``df.attrs["counts"]`` says what the numbers count.
     doc_type / level / include_departments choose the plans (default: the 工作要点 of provincial
     associations; see compare.analysis.like_with_like).
 
@@ -44,23 +46,25 @@ def targets_by_theme(
     >>> t.attrs["counts"]
     'n_targets: number of quantitative targets (commitments with a number), not their values; 工作要点, 省级'
     >>> v = targets_by_theme(example_corpus(), values=True)
-    >>> v[["year", "object", "unit", "n_targets", "total_value"]].values.tolist()
+    >>> v[["year", "object", "unit", "n_targets", "total_value"]].values.tolist()  # same object, unit, basis
     [[2019, '科普活动', '场', 2, 250.0], [2024, '科普活动', '场', 1, 300.0]]
     """
     corpus = comparable(corpus, doc_type, level, include_departments)
     what = describe(doc_type, level, include_departments)
     cols = TARGET_VALUES_COLUMNS if values else TARGETS_BY_THEME_COLUMNS
     types = {"theme": "str", "province": "str", "year": "int64", "object": "object", "unit": "str",
-             "n_targets": "int64", "total_value": "float64"}
+             "basis": "object", "n_targets": "int64", "total_value": "float64"}
     themed = corpus.items_themed[["doc_id", "item_id", "province", "year", "theme"]]
     t = corpus.targets.merge(themed, on=["doc_id", "item_id"], how="inner")
-    if "object" not in t.columns:
-        t["object"] = None
-    keys = ["theme", "province", "year", "object", "unit"] if values else ["theme", "province", "year"]
+    for col in ("object", "basis"):
+        if col not in t.columns:
+            t[col] = None
+    keys = ["theme", "province", "year", "object", "unit", "basis"] if values else ["theme", "province", "year"]
     if t.empty:
         out = pd.DataFrame({c: pd.Series(dtype=types[c]) for c in cols})
     else:
-        t["object"] = t["object"].astype(object).where(t["object"].notna(), None)
+        for col in ("object", "basis"):
+            t[col] = t[col].astype(object).where(t[col].notna(), None)
         out = (
             t.groupby(keys, sort=False, dropna=False)
             .agg(n_targets=("value", "size"), total_value=("value", "sum"))
@@ -70,6 +74,6 @@ def targets_by_theme(
             unknown = out["object"].isna() | (out["object"].astype(str).str.strip() == "")
             out.loc[unknown | out["unit"].isin(NON_ADDITIVE_UNITS), "total_value"] = np.nan
         out = out.sort_values(keys, key=_theme_key(corpus), kind="mergesort", na_position="last")
-        out = out.astype({c: types[c] for c in cols if c != "object"})[cols].reset_index(drop=True)
+        out = out.astype({c: types[c] for c in cols if types[c] != "object"})[cols].reset_index(drop=True)
     out.attrs["counts"] = (f"{COUNTS}; {VALUES}" if values else COUNTS) + f"; {what}"
     return out

@@ -31,11 +31,13 @@ from compare.text.clusters import cluster_agreement
 from compare.text.dictionary import DEFAULT_THEMES, ThemeDictionary, load_theme_dictionary
 from compare.text.model import (
     ThemeModelError,
+    current_version,
     load_model,
     next_version,
     read_scored,
     save_model,
     text_sha256,
+    version_number,
     write_scored,
 )
 from compare.text.scoring import LOW_CONFIDENCE_MARGIN, ThemeModel
@@ -212,7 +214,7 @@ def run_themes(processed_dir: str | Path = PROCESSED_DIR, *, themes_file: str | 
         version = next_version(processed_dir, *seen)
         tokens = seg.tokenize_many(items["text"].tolist(), n_jobs=n_jobs)
         model = ThemeModel(theme_dictionary=td).fit(items, tokens)
-        previous = max(seen, key=lambda v: (len(v), v)) if seen else None
+        previous = current_version(processed_dir) or (max(seen, key=version_number) if seen else None)
         save_model(model, processed_dir, version, reason=reason, previous_version=previous)
         log.info("theme model %s fitted on %d items (%s)", version, len(items), reason)
         item_themes = model.item_themes_

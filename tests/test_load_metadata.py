@@ -169,10 +169,11 @@ def test_doc_type_from_the_titles_last_plan_word(title, doc_type):
 
 
 @pytest.mark.parametrize("lines, number", [
-    (["科協普函綜字〔2020〕5號"], None),                        # traditional: simplified before parsing
     (["科协普函综字〔2020〕5号"], "科协普函综字〔2020〕5号"),
     (["发文文号：穗府办[2016]29号"], "穗府办〔2016〕29号"),
     (["科协发智字〔 2021 30"], "科协发智字〔2021〕30号"),      # PDF lost 〕 and 号
+    (["豫科协办发﹝2024﹞9号"], "豫科协办发〔2024〕9号"),        # small brackets of government templates
+    (["新科协办发〔2022〕14號"], "新科协办发〔2022〕14号"),       # a lone traditional 號 in simplified text
     (["南昌市人民政府关于印发实施方案的通知洪府发〔2021〕27号"], "洪府发〔2021〕27号"),
 ])
 def test_issue_number_forms(lines, number):

@@ -29,7 +29,7 @@ INFERRED_TITLE_NOTE = "（标题据正文推断）"
 
 _YEAR = YEAR
 _ISSUE_NO_RE = re.compile(
-    rf"(?P<prefix>[\u4e00-\u9fff]{{1,12}})\s*[〔\[［【（(]\s*(?P<year>{_YEAR})\s*[〕\]］】）)]\s*第?\s*(?P<no>\d{{1,5}})\s*号"
+    rf"(?P<prefix>[\u4e00-\u9fff]{{1,12}})\s*[〔\[［【（(﹝〖]\s*(?P<year>{_YEAR})\s*[〕\]］】）)﹞〗]\s*第?\s*(?P<no>\d{{1,5}})\s*[号號]"
 )
 _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _DATE_RE = re.compile(
@@ -72,7 +72,7 @@ def parse_date(line: str) -> str | None:
 
 
 # a whole line that is a 文号 whose closing bracket and 号 were lost (PDF text layer): 科协发智字〔 2021 30
-_BROKEN_ISSUE_NO_RE = re.compile(rf"^(?P<prefix>[\u4e00-\u9fff]{{2,12}})\s*[〔\[［【]\s*(?P<year>{_YEAR})\s+(?P<no>\d{{1,4}})$")
+_BROKEN_ISSUE_NO_RE = re.compile(rf"^(?P<prefix>[\u4e00-\u9fff]{{2,12}})\s*[〔\[［【﹝〖]\s*(?P<year>{_YEAR})\s+(?P<no>\d{{1,4}})$")
 
 
 def find_issue_number(lines: list[str]) -> str | None:
@@ -353,6 +353,25 @@ _RECIPIENT_RE = re.compile(r"^各.{2,300}[：:]$")
 _TITLE_ORG_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(科协|科学技术协会|协会|党组|办公厅|办公室)$")
 
 
+_TITLE_ORG_LEAD_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?(科协|科学技术协会))")
+
+
+def title_issuer(title: str) -> str | None:
+    """The body a title names before its year (河南省科协2019年工作要点 -> 河南省科协) or, for a title
+    opening with its year, right after it (2021年度丽水市科学技术协会重点工作 -> 丽水市科学技术协会);
+    only a named association or office (a place or 中国科协 first), never a generic 省科协."""
+    from compare.ingest.places import issuer_level
+
+    prefix = title_prefix(title)
+    if not prefix:
+        m = _TITLE_ORG_LEAD_RE.match(_LEADING_TITLE_YEAR_RE.sub("", title.strip()))
+        prefix = m.group("org") if m else ""
+    if not prefix or not _TITLE_ORG_RE.match(prefix):
+        return None
+    loc = issuer_level(prefix)
+    return prefix if loc is not None and loc.province is not None else None
+
+
 @dataclass
 class DocumentMetadata:
     title: str | None          # as written, completed from the notice; None when the text has none
@@ -395,8 +414,8 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
         elif prov is not None and level is None:
             level = "省级"
             provenance["level"] = "inferred"
-    if issuer is None and title and province_in(title_prefix(title)) and _TITLE_ORG_RE.match(title_prefix(title)):
-        issuer = title_prefix(title)  # 河南省科协2019年工作要点 is issued by 河南省科协
+    if issuer is None and title:
+        issuer = title_issuer(title)  # 河南省科协2019年工作要点 is issued by 河南省科协
     doc_type = classify_doc_type(named) if named else classify_untitled(first_paragraph)
     for name, value in (("title", title), ("year", year), ("province", prov), ("level", level), ("city", city),
                         ("issuer", issuer), ("doc_type", doc_type)):

@@ -70,7 +70,7 @@ def is_marker(line: str) -> bool:
 
 # lines of a notice that stand alone: 文号, a date, an issuing body, a notice title (…的通知)
 _STANDALONE_RE = re.compile(
-    r"^[\u4e00-\u9fff]{1,12}\s*[〔\[［【（(]\s*(?:19|20)\d\d\s*[〕\]］】）)]?\s*第?\s*\d{1,5}\s*号?$"
+    r"^[\u4e00-\u9fff]{1,12}\s*[〔\[［【（(﹝〖]\s*(?:19|20)\d\d\s*[〕\]］】）)﹞〗]?\s*第?\s*\d{1,5}\s*[号號]?$"
     r"|^(?:\d{4}|[〇○零一二三四五六七八九]{2,4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$"
     r"|^[\u4e00-\u9fff（）]{2,30}(?:科协|科学技术协会|协会|办公室|办公厅|委员会|党组|人民政府|部)$"
     r"|^\S*关于\S*通知$"

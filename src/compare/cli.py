@@ -51,6 +51,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--doc-type", dest="doc_type", default="工作要点", help="document type compared (default 工作要点)")
     s.add_argument("--level", default="省级", help="level compared: 全国/省级/市级/县级 (default 省级)")
 
+    s = sub.add_parser("export", help="tables to Excel (+ CSV with Chinese headers), charts to slides and Word")
+    s.add_argument("--xlsx", nargs="?", const=True, default=None, metavar="FILE",
+                   help="one workbook of every table (default FILE: <out>/kexie_compare.xlsx)")
+    s.add_argument("--pptx", nargs="?", const=True, default=None, metavar="FILE", help="16:9 slide deck of the charts")
+    s.add_argument("--docx", nargs="?", const=True, default=None, metavar="FILE", help="Word brief of the charts")
+    s.add_argument("--lang", choices=["zh"], default=None, help="zh: also CSV copies with Chinese headers in <out>")
+    s.add_argument("--provinces", type=_csv_list, default=None, help="provinces to include")
+    s.add_argument("--doc-type", dest="doc_type", default=None, help="document type (charts default 工作要点)")
+    s.add_argument("--level", default=None, help="全国/省级/市级/县级 (charts default 省级)")
+    s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
+    s.add_argument("--out", type=Path, default=None, help="directory for default file names (default: --processed)")
+
     s = sub.add_parser("report", help="render a report notebook to HTML in reports/")
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--province", help="province report, e.g. 河南")
@@ -89,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             from compare.text.themes import cli_themes as run
         elif args.command == "figures":
             from compare.pipeline.figures import cli_figures as run
+        elif args.command == "export":
+            from compare.pipeline.briefing import cli_export as run
         elif args.command == "report":
             from compare.pipeline.named import cli_report as run
         elif args.command == "build":

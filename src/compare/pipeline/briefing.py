@@ -1,0 +1,236 @@
+"""Briefings: a 16:9 slide deck (``export --pptx``) and a Word brief (``export --docx``) of every chart,
+for one document type and level (as the figures), plus ``python -m compare export``.
+
+Slides: a title slide, then one slide per chart: its title, the chart (PNG), the source line, and the
+chart's data in the speaker notes. Word: a heading per chart, the chart, its data as a Word table and
+the source line. Text runs carry the project's CJK family (the SC face, e.g. Noto Sans CJK SC) as
+their East Asian font.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io as _io
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from compare.core.errors import CompareError, ParameterError
+from compare.core.io import atomic_write_bytes
+from compare.core.labels import with_zh_headers
+from compare.pipeline.figures import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, draw_charts
+from compare.presentation.fonts import cjk_font_info
+from compare.presentation.style import figure_bytes, scope_label
+
+log = logging.getLogger(__name__)
+
+DECK_NAME = "kexie_compare.pptx"
+BRIEF_NAME = "kexie_compare.docx"
+NOTES_ROWS = 60  # rows of a chart's data in the speaker notes
+TABLE_ROWS = 40  # rows of a chart's data in the Word table
+IMAGE_DPI = 150
+
+
+def _charts(corpus, *, provinces, doc_type, level, compute=None):
+    for chart in draw_charts(corpus, doc_type=doc_type, level=level, provinces=provinces, compute=compute):
+        png = figure_bytes(chart.figure, "png", dpi=IMAGE_DPI)
+        chart.figure.clear()
+        yield chart, png
+
+
+def _table_text(df: pd.DataFrame, rows: int) -> str:
+    zh = with_zh_headers(df.head(rows))
+    lines = ["\t".join(map(str, zh.columns))]
+    lines += ["\t".join("" if pd.isna(v) else (f"{v:.4g}" if isinstance(v, float) else str(v)) for v in r)
+              for r in zh.itertuples(index=False)]
+    if len(df) > rows:
+        lines.append(f"……共 {len(df)} 行，完整数据见 figures/ 下同名 CSV")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# slides
+# --------------------------------------------------------------------------------------------------
+
+
+def _pptx_font(run, family: str, size=None, bold=False, color=None) -> None:
+    from pptx.dml.color import RGBColor
+    from pptx.util import Pt
+
+    run.font.name = family
+    run.font.bold = bold
+    if size:
+        run.font.size = Pt(size)
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+    rpr = run.font._element  # noqa: SLF001 - East Asian typeface: python-pptx sets only the Latin one
+    for tag in ("a:ea", "a:cs"):
+        el = rpr.find(f"{{http://schemas.openxmlformats.org/drawingml/2006/main}}{tag[2:]}")
+        if el is None:
+            el = rpr.makeelement(f"{{http://schemas.openxmlformats.org/drawingml/2006/main}}{tag[2:]}", {})
+            rpr.append(el)
+        el.set("typeface", family)
+
+
+def _textbox(slide, left, top, width, height, text, family, size, *, bold=False, color="1F2933"):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    run = frame.paragraphs[0].add_run()
+    run.text = text
+    _pptx_font(run, family, size, bold, color)
+    return box
+
+
+def export_pptx(corpus, path: str | Path, *, provinces=None, doc_type: str | None = DEFAULT_DOC_TYPE,
+                level: str | None = DEFAULT_LEVEL, compute=None) -> Path:
+    """Write the slide deck and return its path."""
+    from pptx import Presentation
+    from pptx.util import Emu, Inches
+
+    path = Path(path)
+    if path.suffix.lower() != ".pptx":
+        raise ParameterError(f"{path}: the deck's name must end in .pptx")
+    family = cjk_font_info().family
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    blank = prs.slide_layouts[6]
+    title_slide = prs.slides.add_slide(blank)
+    scope = scope_label(doc_type, level) or "全部文件"
+    _textbox(title_slide, Inches(0.8), Inches(2.4), Inches(11.7), Inches(1.2), "各省科协工作计划比较", family, 40,
+             bold=True)
+    _textbox(title_slide, Inches(0.8), Inches(3.7), Inches(11.7), Inches(0.8),
+             f"{scope}｜{'、'.join(provinces) if provinces else '全部省份'}｜{_dt.date.today():%Y-%m-%d}",
+             family, 20, color="616E7C")
+    n = 0
+    for chart, png in _charts(corpus, provinces=provinces, doc_type=doc_type, level=level, compute=compute):
+        slide = prs.slides.add_slide(blank)
+        _textbox(slide, Inches(0.4), Inches(0.15), Inches(12.5), Inches(0.6), chart.title, family, 24, bold=True)
+        width = Inches(12.5)
+        height = Emu(int(width * 7.5 / 13.333))
+        if height > Inches(6.2):
+            height = Inches(6.2)
+            width = Emu(int(height * 13.333 / 7.5))
+        slide.shapes.add_picture(_io.BytesIO(png), int((prs.slide_width - width) / 2), Inches(0.8), width, height)
+        _textbox(slide, Inches(0.4), Inches(7.05), Inches(12.5), Inches(0.4), chart.source, family, 10,
+                 color="616E7C")
+        notes = slide.notes_slide.notes_text_frame
+        notes.text = f"{chart.title}（{chart.counts}）\n{chart.source}\n\n{_table_text(chart.table, NOTES_ROWS)}"
+        for p in notes.paragraphs:
+            for run in p.runs:
+                _pptx_font(run, family)
+        n += 1
+    buf = _io.BytesIO()
+    prs.save(buf)
+    atomic_write_bytes(path, buf.getvalue())
+    log.info("%s: title slide and %d chart slides", path, n)
+    return path
+
+
+# --------------------------------------------------------------------------------------------------
+# Word
+# --------------------------------------------------------------------------------------------------
+
+
+def _docx_font(run, family: str, size=None) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = family
+    if size:
+        run.font.size = Pt(size)
+    rfonts = run._element.get_or_add_rPr().get_or_add_rFonts()  # noqa: SLF001 - East Asian font
+    rfonts.set(qn("w:eastAsia"), family)
+
+
+def export_docx(corpus, path: str | Path, *, provinces=None, doc_type: str | None = DEFAULT_DOC_TYPE,
+                level: str | None = DEFAULT_LEVEL, compute=None) -> Path:
+    """Write the Word brief and return its path."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Inches
+
+    path = Path(path)
+    if path.suffix.lower() != ".docx":
+        raise ParameterError(f"{path}: the brief's name must end in .docx")
+    family = cjk_font_info().family
+    doc = Document()
+    for name in ("Normal", "Heading 1", "Heading 2", "Title"):
+        st = doc.styles[name]
+        st.font.name = family
+        st.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), family)
+    scope = scope_label(doc_type, level) or "全部文件"
+    doc.add_heading("各省科协工作计划比较", level=0)
+    p = doc.add_paragraph()
+    _docx_font(p.add_run(f"{scope}｜{'、'.join(provinces) if provinces else '全部省份'}｜{_dt.date.today():%Y-%m-%d}"),
+               family)
+    for chart, png in _charts(corpus, provinces=provinces, doc_type=doc_type, level=level, compute=compute):
+        doc.add_heading(chart.title, level=1)
+        doc.add_picture(_io.BytesIO(png), width=Inches(6.3))
+        df = with_zh_headers(chart.table.head(TABLE_ROWS))
+        table = doc.add_table(rows=1, cols=len(df.columns))
+        table.style = "Table Grid"
+        for cell, name in zip(table.rows[0].cells, df.columns):
+            run = cell.paragraphs[0].add_run(str(name))
+            _docx_font(run, family, 9)
+            run.bold = True
+        for row in df.itertuples(index=False):
+            cells = table.add_row().cells
+            for cell, v in zip(cells, row):
+                text = "" if pd.isna(v) else (f"{v:.4g}" if isinstance(v, float) else str(v))
+                _docx_font(cell.paragraphs[0].add_run(text), family, 9)
+        note = chart.source if len(chart.table) <= TABLE_ROWS else (
+            f"{chart.source}（表中为前 {TABLE_ROWS} 行，共 {len(chart.table)} 行）")
+        _docx_font(doc.add_paragraph().add_run(note), family, 9)
+    buf = _io.BytesIO()
+    doc.save(buf)
+    atomic_write_bytes(path, buf.getvalue())
+    return path
+
+
+# --------------------------------------------------------------------------------------------------
+# the command
+# --------------------------------------------------------------------------------------------------
+
+
+def cli_export(args) -> int:
+    """`python -m compare export [--xlsx [FILE]] [--pptx [FILE]] [--docx [FILE]] [--lang zh] [--provinces ..]
+    [--doc-type 工作要点] [--level 省级] [--processed DIR] [--out DIR]`."""
+    from compare.pipeline import workbook
+
+    processed = Path(args.processed)
+    out = Path(getattr(args, "out", None) or processed)
+    provinces = getattr(args, "provinces", None) or None
+    # the workbook holds every table whole unless a selection is asked for; charts default to 工作要点, 省级
+    asked_type, asked_level = getattr(args, "doc_type", None), getattr(args, "level", None)
+    doc_type, level = asked_type or DEFAULT_DOC_TYPE, asked_level or DEFAULT_LEVEL
+    wanted = [k for k in ("xlsx", "pptx", "docx") if getattr(args, k, None)]
+    if not wanted and getattr(args, "lang", None) != "zh":
+        raise ParameterError("export: say what to write: --xlsx, --pptx, --docx and/or --lang zh")
+    written: list[Path] = []
+    if getattr(args, "xlsx", None):
+        target = out / workbook.WORKBOOK_NAME if args.xlsx is True else Path(args.xlsx)
+        written.append(workbook.export_workbook(processed, target, provinces=provinces, doc_type=asked_type,
+                                                level=asked_level))
+    if getattr(args, "lang", None) == "zh":
+        written += workbook.export_zh_csv(processed, out, provinces=provinces, doc_type=asked_type, level=asked_level)
+    if getattr(args, "pptx", None) or getattr(args, "docx", None):
+        from compare.analysis import Corpus
+        from compare.pipeline.cache import ComparisonCache
+
+        corpus = Corpus.load(processed)
+        cache = ComparisonCache(processed)
+        try:
+            if args.pptx:
+                target = out / DECK_NAME if args.pptx is True else Path(args.pptx)
+                written.append(export_pptx(corpus, target, provinces=provinces, doc_type=doc_type, level=level,
+                                           compute=cache))
+            if args.docx:
+                target = out / BRIEF_NAME if args.docx is True else Path(args.docx)
+                written.append(export_docx(corpus, target, provinces=provinces, doc_type=doc_type, level=level,
+                                           compute=cache))
+        except OSError as exc:
+            raise CompareError(f"cannot write {exc.filename}: {exc.strerror}") from None
+    for p in written:
+        print(p)
+    return 0

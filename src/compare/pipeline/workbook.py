@@ -1,0 +1,196 @@
+"""The tables for Excel, WPS and LibreOffice: one workbook (``export --xlsx``, and the build's
+``data/processed/kexie_compare.xlsx``) and CSV copies with Chinese headers (``export --lang zh``).
+
+The workbook opens with a 说明 sheet (what each sheet holds, sources, generation time, model and code
+versions), then one sheet per table that exists: documents, items, targets, item themes, theme shares
+and the intake report. Headers are Chinese (:mod:`compare.core.labels`), header rows frozen, every
+sheet has an autofilter and column widths that fit its content; list columns are joined with 、.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io as _io
+import logging
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from compare.core.errors import ParameterError
+from compare.core.io import atomic_write_bytes, csv_bytes
+from compare.core.labels import with_zh_headers, zh_table
+
+log = logging.getLogger(__name__)
+
+WORKBOOK_NAME = "kexie_compare.xlsx"
+#: tables of the workbook, in sheet order (those that exist in the processed directory)
+WORKBOOK_TABLES = ("documents", "items", "targets", "item_themes", "theme_shares", "intake")
+SHEET_NOTES = {
+    "documents": "每份工作计划一行：省份、层级、年份、文件类型、标题、发文单位、文号等",
+    "items": "每个工作条目一行（计划层级中的每个末级条目），按文件中的顺序",
+    "targets": "条目中的每个量化目标一行（如“不少于200场”）；数值只在同一计数对象和单位内可比",
+    "item_themes": "每个条目的主题（得分最高者）、各主题得分、次选主题和判定依据",
+    "theme_shares": "各省、各年、各类文件中各主题的条目占比",
+    "intake": "收录报告：data/raw 中每个文件是否读入、原因和提示",
+}
+MAX_WIDTH = 60  # characters: longer cells (item texts) are cut off in view, not in the data
+
+
+def _display_width(value) -> int:
+    text = "" if value is None else str(value)
+    first = text.split("\n", 1)[0]
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in first)
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Lists joined with 、, missing values empty: what a spreadsheet cell holds."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].map(lambda v: isinstance(v, (list, tuple))).any():
+            out[col] = out[col].map(lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+        elif hasattr(out[col], "to_numpy") and out[col].dtype == object:
+            out[col] = out[col].map(lambda v: v.tolist() if hasattr(v, "tolist") and not isinstance(v, str) else v)
+            out[col] = out[col].map(lambda v: "、".join(map(str, v)) if isinstance(v, list) else v)
+    return out.astype(object).where(out.notna(), None)
+
+
+def _selected(processed_dir: Path, *, provinces=None, doc_type=None, level=None) -> dict[str, pd.DataFrame]:
+    """The workbook's tables, restricted to the chosen documents (all when nothing is chosen)."""
+    from compare.core.io import read_table
+
+    tables: dict[str, pd.DataFrame] = {}
+    for name in WORKBOOK_TABLES:
+        if (processed_dir / f"{name}.parquet").is_file():
+            tables[name] = read_table(name, processed_dir)
+    if "documents" not in tables:
+        from compare.core.errors import EmptyCorpusError
+
+        raise EmptyCorpusError(f"{processed_dir}/documents.parquet does not exist: run `python -m compare ingest` first")
+    if provinces or doc_type or level:
+        from compare.analysis import like_with_like
+        from compare.analysis.selection import canonical_provinces
+
+        docs = tables["documents"]
+        docs = like_with_like(docs, doc_type=doc_type, level=level, include_departments=not (doc_type or level))
+        if provinces:
+            wanted = canonical_provinces([provinces] if isinstance(provinces, str) else list(provinces))
+            docs = docs[docs["province"].isin(wanted)]
+        ids = set(docs["doc_id"])
+        for name, df in tables.items():
+            if "doc_id" in df.columns and name != "intake":
+                tables[name] = df[df["doc_id"].isin(ids)].reset_index(drop=True)
+        if "theme_shares" in tables:
+            ts = tables["theme_shares"]
+            keys = set(zip(docs["province"], docs["year"], docs["doc_type"]))
+            tables["theme_shares"] = ts[[k in keys for k in zip(ts["province"], ts["year"], ts["doc_type"])]]
+    return tables
+
+
+def _versions(tables: dict[str, pd.DataFrame]) -> tuple[str, str]:
+    from compare import __version__
+
+    try:
+        from compare.core.hashing import code_version
+
+        code = f"{__version__} ({code_version()[:12]})"
+    except Exception:  # noqa: BLE001 - a version string must never stop an export
+        code = __version__
+    models = []
+    if "item_themes" in tables and "model_version" in tables["item_themes"].columns:
+        models = sorted(set(tables["item_themes"]["model_version"].dropna().astype(str)))
+    return code, "、".join(models) or "（未记录）"
+
+
+def _readme(tables: dict[str, pd.DataFrame], processed_dir: Path, selection: str) -> list[list]:
+    code, model = _versions(tables)
+    docs = tables["documents"]
+    rows = [["kexie-compare 科协工作计划比较：数据表", ""], ["", ""],
+            ["生成时间", _dt.datetime.now(_dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M %Z")],
+            ["代码版本", code], ["主题模型版本", model], ["数据目录", str(processed_dir)],
+            ["所选文件", selection], ["来源", "各省科协工作计划原文（data/raw），文件名与 sha256 见“文件”表的源文件列"],
+            ["来源文件", "、".join(sorted(set(docs["source_file"].astype(str))))[:2000] if "source_file" in docs else ""],
+            ["", ""], ["工作表", "内容（行数）"]]
+    for name, df in tables.items():
+        rows.append([zh_table(name), f"{SHEET_NOTES.get(name, '')}（{len(df)} 行）"])
+    rows += [["", ""], ["说明", "列表型的列（如责任部门）用“、”连接；数值只在同一计数对象和单位内相加或比较。"]]
+    return rows
+
+
+def _write_sheet(ws, df: pd.DataFrame) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    plain = _plain(with_zh_headers(df))
+    headers = [str(c) for c in plain.columns]
+    ws.append(headers)
+    for row in plain.itertuples(index=False):
+        values = []
+        for v in row:
+            if isinstance(v, str):
+                v = ILLEGAL_CHARACTERS_RE.sub("", v)
+            values.append(v)
+        ws.append(values)
+    for col in ws.iter_cols(min_row=2):  # text that starts with = is text, never a formula
+        for cell in col:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="E8EEF5")
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="center")
+    ws.freeze_panes = "A2"
+    if headers:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(plain) + 1, 1)}"
+    for j, name in enumerate(headers, 1):
+        sample = [name] + plain.iloc[:300, j - 1].tolist()
+        width = min(max(_display_width(v) for v in sample) + 2, MAX_WIDTH)
+        ws.column_dimensions[get_column_letter(j)].width = max(width, 6)
+
+
+def export_workbook(processed_dir: str | Path, path: str | Path | None = None, *, provinces=None,
+                    doc_type: str | None = None, level: str | None = None) -> Path:
+    """Write the workbook (default ``<processed_dir>/kexie_compare.xlsx``, what the build writes) and
+    return its path. provinces / doc_type / level keep only those documents (default: every table whole)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    processed_dir = Path(processed_dir)
+    path = Path(path) if path is not None else processed_dir / WORKBOOK_NAME
+    if path.suffix.lower() != ".xlsx":
+        raise ParameterError(f"{path}: the workbook's name must end in .xlsx")
+    tables = _selected(processed_dir, provinces=provinces, doc_type=doc_type, level=level)
+    selection = "、".join(str(v) for v in (level, doc_type) if v) or "全部文件"
+    if provinces:
+        selection += "；省份：" + ("、".join(provinces) if not isinstance(provinces, str) else provinces)
+    wb = Workbook()
+    readme = wb.active
+    readme.title = "说明"
+    for row in _readme(tables, processed_dir, selection):
+        readme.append(row)
+    readme["A1"].font = Font(bold=True, size=14)
+    readme.column_dimensions["A"].width = 16
+    readme.column_dimensions["B"].width = 100
+    for name, df in tables.items():
+        _write_sheet(wb.create_sheet(zh_table(name)), df)
+    buf = _io.BytesIO()
+    wb.save(buf)
+    atomic_write_bytes(path, buf.getvalue())
+    return path
+
+
+def export_zh_csv(processed_dir: str | Path, out_dir: str | Path, *, tables: Sequence[str] = WORKBOOK_TABLES,
+                  provinces=None, doc_type=None, level=None) -> list[Path]:
+    """CSV copies of the tables with Chinese headers (UTF-8 with BOM): ``<out_dir>/<name>_zh.csv``."""
+    processed_dir, out_dir = Path(processed_dir), Path(out_dir)
+    chosen = _selected(processed_dir, provinces=provinces, doc_type=doc_type, level=level)
+    written = []
+    for name in tables:
+        if name in chosen:
+            path = out_dir / f"{name}_zh.csv"
+            atomic_write_bytes(path, csv_bytes(with_zh_headers(chosen[name])))
+            written.append(path)
+    return written

@@ -70,3 +70,17 @@ def test_analysis_keeps_its_notebook_api():
         assert callable(getattr(analysis, name)) or isinstance(getattr(analysis, name), list), name
     with pytest.raises(AttributeError):
         analysis.no_such_function  # noqa: B018
+    # the modules re-exported on first use (tracking, series, strength): every public name resolves
+    for mod, public in analysis._lazy_modules():
+        for name in public:
+            assert getattr(analysis, name) is getattr(mod, name), (mod.__name__, name)
+            assert name in dir(analysis)
+
+
+def test_importing_analysis_stays_light():
+    """A report kernel imports compare.analysis: scikit-learn and scipy load only when used."""
+    code = ("import sys, compare.analysis; "
+            "print(sorted(m for m in ('sklearn', 'scipy', 'jieba') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]", run.stdout

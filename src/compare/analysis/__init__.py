@@ -24,7 +24,9 @@ Conventions:
 
 Modules: corpus (Corpus), selection (selection parameters, like with like), shares, keyness,
 similarity, change (over time, one province), slogans (shared phrases), targets, departments, kwic,
-examples (a small hand-written corpus for trying things out).
+examples (a small hand-written corpus for trying things out); tracking (item continuity across
+years), series (target series), strength (commitment strength), whose public names are
+re-exported on first use (they import scikit-learn and scipy, which `import compare.analysis` avoids).
 
 >>> from compare import analysis
 >>> corpus = analysis.example_corpus()
@@ -49,7 +51,7 @@ from compare.analysis.kwic import KWIC_COLUMNS, kwic
 from compare.analysis.selection import (
     DEFAULT_DOC_TYPE,
     DEFAULT_LEVEL,
-    LEVELS,
+    LEVELS as DOC_LEVELS,
     _as_list_compat as _as_list,
     _doc_types,
     as_list,
@@ -81,7 +83,7 @@ from compare.analysis.targets import (
 
 __all__ = [
     "Corpus", "comparable", "example_corpus",
-    "DEFAULT_DOC_TYPE", "DEFAULT_LEVEL", "LEVELS", "as_list", "canonical_provinces", "parse_years", "describe",
+    "DEFAULT_DOC_TYPE", "DEFAULT_LEVEL", "DOC_LEVELS", "as_list", "canonical_provinces", "parse_years", "describe",
     "like_with_like", "validate_selection", "filter_items",
     "theme_shares", "theme_share_matrix",
     "KEYNESS_COLUMNS", "keyness", "keyness_table", "log_ratio",
@@ -98,7 +100,8 @@ __all__ = [
 _LAZY_MODULES = ("tracking", "strength", "series")
 
 
-def __getattr__(name: str):
+def _lazy_modules():
+    """The lazily re-exported modules that exist, imported: (module, its public names)."""
     import importlib
 
     for mod_name in _LAZY_MODULES:
@@ -108,9 +111,18 @@ def __getattr__(name: str):
             if exc.name != f"compare.analysis.{mod_name}":
                 raise
             continue
-        public = getattr(mod, "__all__", [n for n in vars(mod) if not n.startswith("_")])
-        if name in public and hasattr(mod, name):
-            value = getattr(mod, name)
-            globals()[name] = value
-            return value
+        yield mod, list(getattr(mod, "__all__", [n for n in vars(mod) if not n.startswith("_")]))
+
+
+def __getattr__(name: str):
+    if not name.startswith("__"):
+        for mod, public in _lazy_modules():
+            if name in public and hasattr(mod, name):
+                value = getattr(mod, name)
+                globals()[name] = value
+                return value
     raise AttributeError(f"module 'compare.analysis' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *(n for _, public in _lazy_modules() for n in public)})

@@ -278,8 +278,9 @@ def cli_themes(args) -> int:
     print(f"themes: {n} items scored against {len(res.theme_dictionary.themes)} themes from {src}")
     if res.refit_reason:
         changed = len(res.revisions) if res.revisions is not None else 0
-        print(f"model {res.model_version}: fitted on the whole corpus ({res.refit_reason}); "
-              f"{changed} items changed primary theme (theme_revisions)")
+        tail = ("" if res.refit_reason == "no saved model" and not changed
+                else f"; {changed} items changed primary theme (theme_revisions)")
+        print(f"model {res.model_version}: fitted on the whole corpus ({res.refit_reason}){tail}")
     else:
         print(f"model {res.model_version} (saved): {res.n_scored} new or changed items scored, "
               f"{res.n_kept} kept unchanged")

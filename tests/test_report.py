@@ -665,7 +665,7 @@ def test_cross_report_of_31_provinces_stays_readable(national_dir, tmp_path):
     seen = _visible(text)
     figures = re.findall(r'<img alt="([^"]*)" class="kx-figure"', text)
     assert any("文本相似度" in f and "各省" in f for f in figures), figures  # provinces, not documents
-    assert "按省份汇总" in seen
+    assert "本报告只比较工作要点（省级）：31 个省份" in seen and "没有工作要点的：" in seen  # other types: missing
     assert "特色词（括号内为 G²）" in seen  # one line per province
     n_rows = [len(re.findall(r"<tr>", t)) for t in re.findall(r"<table.*?</table>", text, flags=re.S)]
     assert max(n_rows) <= 45, n_rows  # no table longer than its cap (3 × top_n slogans)

@@ -222,7 +222,7 @@ def wide(
     return w.reset_index()
 
 
-def coverage(plans, compared, selection: Any, *, defaulted: bool = False) -> HTMLBlock:
+def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_listed: int = 12) -> HTMLBlock:
     """What a report compares, as a note: the document type and level, the years or provinces that
     have such a plan, and each province-year that has none (shown as missing, never replaced by a plan
     of another type). plans: every plan of the selection; compared: those of the type and level."""
@@ -243,9 +243,12 @@ def coverage(plans, compared, selection: Any, *, defaulted: bool = False) -> HTM
         text += f"：{len({p for p, _ in have})} 个省份的 {len(have)} 份省份-年份文件。"
     text += "市、县级和部门文件不计入。"
     if other:
+        listed = sorted(other.items(), key=lambda kv: (kv[0][1], kv[0][0]))
         missing = "；".join(
             (f"{y} 年" if single else f"{p} {y} 年") + f"（只有{'、'.join(dict.fromkeys(ts))}）"
-            for (p, y), ts in sorted(other.items(), key=lambda kv: (kv[0][1], kv[0][0])))
+            for (p, y), ts in listed[:max_listed])
+        if len(listed) > max_listed:
+            missing += f" 等 {len(listed)} 个{'年份' if single else '省份-年份'}"
         text += f"没有{selection.doc_type}的：{missing}，在表中留空，不以其他类型代替。"
     return HTMLBlock(f'<p class="kx-note kx-scope">{e(text)}</p>')
 

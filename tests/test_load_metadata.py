@@ -230,6 +230,8 @@ def test_handed_out_title_and_title_completion():
 @pytest.mark.parametrize("lines, reason", [
     (["本报讯（记者 王明）3月8日，市科协召开工作会议。"], "news story"),
     (["某市科协召开全市科协工作会议。", "会议指出，要强化引领。", "会议强调，要服务大局。"], "news story"),
+    (["2月12日，县科协召开全体干部会议，就做好科协工作进行了安排部署。", "一是加强学习。", "二是强化作风。"],
+     "news story"),
     (["2022市科学技术协会年度工作总结", "一、主要成绩"], "report or summary"),
     (["关于进一步加强信息报送工作的通知", "一、总体要求"], "notice about something else"),
     (["请于12月19日前报送材料。", "联系人：王明"], "asking for material"),

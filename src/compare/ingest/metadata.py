@@ -320,6 +320,8 @@ def complete_title(title: str, notice_title: str | None) -> str:
 
 
 _NEWS_RE = re.compile(r"本报讯|本报记者|记者\s*[\u4e00-\u9fff]{2,3}|通讯员|[0-9一二三四五六七八九十]+日讯|客户端讯|融媒讯|新闻网讯")
+# a news lead: 2月12日，县科协召开全体干部会议… (a date, then a meeting being held)
+_NEWS_LEAD_RE = re.compile(r"^\d{1,2}月\d{1,2}日(上午|下午|晚)?[，,].{0,40}?(召开|举行|举办)")
 _MEETING_RE = re.compile(r"会议(指出|强调|要求|认为|听取|审议|总结|通报|传达|部署)|(主持|出席|参加)会议|会上[，,]")
 _REPORT_RE = re.compile(r"工作总结|工作汇报|工作报告|向大会报告工作|完成情况")
 _NOTICE_TITLE_RE = re.compile(r"关于.{2,60}的通知")
@@ -331,7 +333,8 @@ def not_a_plan(lines: list[str]) -> str | None:
     notice about something else, a call for material with contacts), or None when it may be one."""
     head = "\n".join(lines[:12])
     text = "\n".join(lines)
-    if _NEWS_RE.search(head) or len(_MEETING_RE.findall(text)) >= 2:
+    if (_NEWS_RE.search(head) or len(_MEETING_RE.findall(text)) >= 2
+            or any(_NEWS_LEAD_RE.search(line) for line in lines[:4])):
         return "a news story (本报讯 / 记者 / 会议指出 …), not a plan"
     for line in lines[:6]:
         m = _REPORT_RE.search(line[:60])

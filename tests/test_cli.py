@@ -109,3 +109,21 @@ def test_schema_error_is_a_compare_error_and_names_the_column(processed_dir, tmp
     assert isinstance(exc.value, CompareError) and isinstance(exc.value, ValueError)
     assert exc.value.column == "province" and exc.value.path == out / "documents.parquet"
     assert exc.value.table == "documents"
+
+
+def test_ingest_with_a_skipped_file_is_partial(tmp_path, raw_dir, capsys):
+    """Exit 3: the plan is loaded and written, the note that is no plan is skipped (and said so);
+    with --strict the same input fails (exit 1) and nothing is written."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(raw_dir / "hubei_2019_work-plan.txt", raw)
+    (raw / "会议通知.txt").write_text("请各单位于本周五前报送材料。\n", encoding="utf-8")
+    out = tmp_path / "processed"
+    assert cli.main(["ingest", "--raw", str(raw), "--out", str(out)]) == cli.EXIT_PARTIAL
+    assert (out / "documents.parquet").is_file()
+    assert "会议通知.txt" in capsys.readouterr().err
+    strict = tmp_path / "strict"
+    assert cli.main(["ingest", "--raw", str(raw), "--out", str(strict), "--strict"]) == cli.EXIT_FAILED
+    assert not (strict / "documents.parquet").exists()
+    err = capsys.readouterr().err
+    assert all(line.startswith("error: ") for line in err.splitlines() if line.strip())

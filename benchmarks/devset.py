@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from compare.core.errors import InputFileError  # noqa: E402
-from compare.ingest.load import load_file  # noqa: E402
+from compare.core.errors import InputFileError
+from compare.ingest.load import load_file
 
 FACTS = ROOT / "benchmarks" / "devset_facts.csv"
 DEFAULT_DIRS = [Path(d) for d in os.environ.get("DEVSET_DIR", "/work/notes/devset:/work/notes/devset_heldout").split(":")]
@@ -106,8 +106,8 @@ def score(result: dict) -> dict:
                 wrong.append(f"{fact['file']}: {f} expected {fact[f]!r} got {got!r}"
                              + (f" ({reason})" if doc is None else ""))
     share = {f: (right[f] / plans if plans else 0.0) for f in FIELDS}
-    return dict(plans=plans, nonplans=nonplans, nonplans_loaded=nonplans_loaded, share=share, right=right,
-                wrong=wrong, crashes=len(result["crashes"]), missing=len(result["missing"]))
+    return {"plans": plans, "nonplans": nonplans, "nonplans_loaded": nonplans_loaded, "share": share,
+            "right": right, "wrong": wrong, "crashes": len(result["crashes"]), "missing": len(result["missing"])}
 
 
 def _report(s: dict, label: str) -> bool:

@@ -145,8 +145,8 @@ def test_parse_text_signature_after_the_plan_is_metadata_not_item_text():
 # ---------------------------------------------------------------------------------------------
 # metadata for any issuer (issue 9.2)
 
-from compare.ingest.clean import strip_annotations  # noqa: E402
-from compare.ingest.metadata import (  # noqa: E402
+from compare.ingest.clean import strip_annotations
+from compare.ingest.metadata import (
     complete_title,
     department_of,
     handed_out_title,
@@ -193,7 +193,7 @@ def test_department_of_the_issuer(issuer, dept):
 
 
 def _locate(**kw):
-    args = dict(title=None, issuer=None, header=[], first_paragraph="", issue_number=None)
+    args = {"title": None, "issuer": None, "header": [], "first_paragraph": "", "issue_number": None}
     args.update(kw)
     return locate(**args)
 

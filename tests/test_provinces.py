@@ -61,7 +61,7 @@ def test_province_from_issue_number():
 # ---------------------------------------------------------------------------------------------
 # the gazetteer of prefectures and counties (compare.ingest.places)
 
-from compare.ingest.places import Located, gazetteer, issuer_level, leading_place  # noqa: E402
+from compare.ingest.places import Located, gazetteer, issuer_level, leading_place
 
 
 def test_gazetteer_covers_every_prefecture_and_county_level_division():

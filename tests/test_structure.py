@@ -142,7 +142,7 @@ def test_continuation_lines_belong_to_the_open_item():
 # ---------------------------------------------------------------------------------------------
 # layouts as plans are really published (issue 9.3)
 
-from compare.ingest.structure import (  # noqa: E402
+from compare.ingest.structure import (
     drop_page_residue,
     is_heading,
     split_inline_ordinal_line,

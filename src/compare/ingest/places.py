@@ -60,7 +60,7 @@ def _adcodes_path() -> Path:
     spec = importlib.util.find_spec("cpca")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("the cpca package (administrative divisions) is not installed")
-    return Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
 
 
 @lru_cache(maxsize=1)

@@ -95,9 +95,10 @@ def test_other_files_still_load_and_exit_code_says_something_failed(raw, tmp_pat
     assert len(io.read_table("items", out)) == 30
 
     code = main(["ingest", "--raw", str(raw), "--out", str(tmp_path / "out2")])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert "skipped: empty.txt: the file is empty" in err and "binary.bin: binary data" in err
+    captured = capsys.readouterr()
+    assert code == 3  # partial: some files skipped, the others written
+    assert "skipped: empty.txt: the file is empty" in captured.err and "binary.bin: binary data" in captured.err
+    assert "skipped   empty.txt" in captured.out and "loaded    henan.txt" in captured.out
 
 
 def test_strict_fails_and_writes_nothing(raw, tmp_path, capsys):
@@ -127,24 +128,29 @@ def test_nothing_loadable_is_an_error(raw, tmp_path):
 
 
 def test_manifest_readme_and_dotfiles_are_skipped_and_order_is_sorted(raw):
-    for name in ["b.txt", "a.txt", "MANIFEST", "README.md", "readme.txt", ".DS_Store", ".hidden.txt"]:
+    for name in ["b.txt", "a.txt", "MANIFEST", "README.md", "readme.txt", ".DS_Store", ".hidden.txt", "metadata.csv"]:
         write(raw / name, b"x")
     (raw / "subdir").mkdir()
     assert [p.name for p in raw_files(raw)] == ["a.txt", "b.txt"]
 
 
-def test_two_files_with_the_same_plan_get_distinct_stable_ids(raw, tmp_path):
-    shutil.copy(HUBEI_2019, raw / "a_hubei.txt")
-    write(raw / "b_hubei.txt", codecs.BOM_UTF8 + HUBEI_2019.read_bytes())
+def test_two_files_with_the_same_plan_load_once(raw, tmp_path):
+    write(raw / "a_hubei.txt", codecs.BOM_UTF8 + HUBEI_2019.read_bytes())
+    shutil.copy(HUBEI_2019, raw / "b_hubei.txt")
     result = ingest(raw, tmp_path / "out")
-    assert result.documents.doc_id.tolist() == ["hubei-2019-gzyd", "hubei-2019-gzyd-2"]
-    assert result.documents.encoding.tolist() == ["utf-8", "utf-8-sig"]
+    # same items, same metadata, same format: the file name decides (a_ before b_), never the load order
+    assert result.documents.doc_id.tolist() == ["hubei-2019-gzyd"]
+    assert result.documents.source_file.tolist() == ["a_hubei.txt"]
+    intake = io.read_table("intake", tmp_path / "out").set_index("source_file")
+    assert intake.loc["b_hubei.txt", "status"] == "duplicate"
+    assert intake.loc["b_hubei.txt", "duplicate_of"] == "a_hubei.txt"
+    assert intake.loc["a_hubei.txt", "encoding"] == "utf-8-sig"
 
 
 def test_reingest_is_byte_for_byte_identical(processed_dir, tmp_path):
     again = tmp_path / "again"
     ingest(RAW, again)
-    for name in ("documents", "items", "targets"):
+    for name in ("documents", "items", "targets", "intake"):
         for ext in ("parquet", "csv"):
             assert (again / f"{name}.{ext}").read_bytes() == (processed_dir / f"{name}.{ext}").read_bytes(), name
 

@@ -14,6 +14,12 @@ Metadata comes from the text, never from the file name:
   文号 cited inside an item (豫科〔2022〕56号) is never taken; a signature (issuer line + date line)
   wins over the web page's publication time, which is cruft anyway.
 
+Around the parsing (README: Formats, The metadata file, The intake report):
+- readers.read_raw reads .txt/.html/.docx/.pdf (encoding.decode for text);
+- overrides (data/raw/metadata.csv) correct metadata per file or document, recorded in `provenance`;
+- dedupe drops a plan present twice; identity gives ids that depend on the document alone;
+- intake records what became of every file (table `intake`).
+
 Public API: ingest(raw_dir, out_dir, *, strict=False) -> IngestResult, load_file(path),
 parse_text(text, *, source_file), cli_ingest(args).
 """
@@ -22,17 +28,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
-from compare.core import io
-
-from compare.core import schema
-from compare.ingest.clean import clean_lines, count_masks, decode, looks_like_html, simplified
+from compare.ingest.clean import clean_lines, count_masks, looks_like_html, simplified
+from compare.ingest.identity import assign_doc_ids as _assign_ids
+from compare.ingest.overrides import FileOverrides
+from compare.ingest.readers import read_raw
 from compare.ingest.departments import extract_departments
 from compare.core.errors import CompareError, EmptyCorpusError, InputFileError
 from compare.ingest.provinces import (
@@ -59,6 +61,9 @@ from compare.ingest.metadata import (  # noqa: F401
     classify_doc_type,
     classify_untitled,
     detect_province,
+    document_metadata,
+    handed_out_title,
+    not_a_plan,
     detect_year,
     find_issue_number,
     find_signature,
@@ -68,13 +73,14 @@ from compare.ingest.metadata import (  # noqa: F401
     title_prefix,
 )
 from compare.core.schema import DOC_TYPES, TYPE_CODES  # noqa: F401
-from compare.ingest.structure import heading_of, is_marker, parse_items, split_documents
+from compare.ingest.structure import heading_of, is_marker, parse_items, relayout, split_documents
 from compare.ingest.targets import extract_targets
 
 log = logging.getLogger(__name__)
 
 from compare.ingest.metadata import INFERRED_TITLE_NOTE  # noqa: F401
-SKIP_NAMES_RE = re.compile(r"^(MANIFEST|README)", re.I)
+SKIP_NAMES_RE = re.compile(r"^(MANIFEST|README|metadata\.csv$)", re.I)  # not plans
+
 
 
 class IngestError(CompareError):
@@ -107,6 +113,11 @@ class ParsedDocument:
     items: list[dict] = field(default_factory=list)     # item rows without doc-level copies
     targets: list[dict] = field(default_factory=list)   # target rows without doc_id
     doc_id: str = ""
+    format: str = "txt"                                 # txt | html | docx | pdf (readers.read_raw)
+    level: str | None = None                            # 全国 | 省级 | 市级 | 县级; None -> default in tables()
+    city: str | None = None
+    department: str | None = None
+    provenance: dict = field(default_factory=dict)      # field -> "text" | "override" | "inferred"
 
     @property
     def base_id(self) -> str:
@@ -160,66 +171,90 @@ def _strip_closing_signature(lines: list[str]) -> tuple[list[str], Signature | N
 
 
 def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8",
-               sha256: str | None = None) -> list[ParsedDocument]:
-    """Parse the text of one file into its documents. Raises InputFileError when no plan is found."""
+               sha256: str | None = None, fmt: str = "txt", overrides: FileOverrides | None = None,
+               warnings: list[str] | None = None) -> list[ParsedDocument]:
+    """Parse the text of one file into its documents. Raises InputFileError when no plan is found.
+
+    fmt: documents.format. overrides: the metadata.csv rows of the file (province and year are used
+    before a document is given up for lack of them; the other fields are applied by `ingest`).
+    warnings: receives one line per part of the file that was skipped ("skipped …") or is odd."""
     if not isinstance(text, str):
         raise InputFileError(source_file, f"expected text, got {type(text).__name__}")
-    html = looks_like_html(text)
+    html = fmt == "html" or looks_like_html(text)
     what = "HTML page without a recognisable plan" if html else "no recognisable plan"
     lines, _converted = clean_lines(text)
     if not lines:
         raise InputFileError(source_file, "no text left after removing blank lines and web cruft"
                              + (" (HTML page)" if html else ""))
+    lines = relayout(lines)
     header, segments = split_documents(lines)
     sha = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     notice = _notice_metadata(header)
+    handed = handed_out_title(lines[:60])  # the plan a notice hands out: 关于印发《…2025年工作要点》的通知
+    if handed is None and all(seg.title is None for seg in segments):
+        reason = not_a_plan(lines)
+        if reason:
+            raise InputFileError(source_file, f"not a plan: {reason}")
     docs: list[ParsedDocument] = []
     problems: list[str] = []
     for seg in segments:
         body, closing = _strip_closing_signature(seg.lines)
-        meta = notice
+        meta, context = notice, header
         if seg.title is None:
             # untitled: a notice (文号, signature) may sit in the lines before the first marker
             n_lead = next((k for k, line in enumerate(body) if is_marker(line)), len(body))
             lead_meta = _notice_metadata(body[:n_lead])
             drop = set(lead_meta.pop("signature_lines"))
+            context = [*header, *body[:n_lead]]
             body = [line for k, line in enumerate(body) if k not in drop]
             meta = {k: notice[k] or lead_meta[k] for k in ("issue_number", "issuer", "issue_date")}
+        elif not notice["issue_number"] and body and len(body[0]) <= 30 and find_issue_number(body[:1]):
+            # a 文号 standing right under the title (2024年广东省科协科普工作要点 / 粤科协普〔2024〕3号)
+            meta = {**notice, "issue_number": find_issue_number(body[:1])}
+            body = body[1:]
         d_issue_number = meta["issue_number"]
         d_issuer = meta["issuer"] or (closing.issuer if closing else None)
         d_issue_date = meta["issue_date"] or (closing.date if closing else None)
 
         preamble, raw_items = parse_items(body)
         first_par = preamble.split("\n", 1)[0] if preamble else (body[0] if body else "")
-        title = seg.title
-        year = detect_year(title=title, header=header, issue_number=d_issue_number, first_paragraph=first_par)
+        md = document_metadata(title=seg.title, notice_title=handed if len(segments) == 1 else None,
+                               context=context, body=body, first_paragraph=first_par, issuer=d_issuer,
+                               issue_number=d_issue_number, issue_date=d_issue_date)
+        title, year, prov = md.title, md.year, md.province
         doc_text = "\n".join([title or "", *body])
-        prov = detect_province(title=title, issuer=d_issuer, issue_number=d_issue_number,
-                               text="\n".join([*header, doc_text]))
+        if overrides is not None:  # metadata.csv knows better (province/year: before giving up on the document)
+            ov, _row = overrides.for_document(title, n_documents=len(segments))
+            year, prov = ov.get("year", year), ov.get("province", prov)
         problem = (
-            "no plan items (no 一、 / （一） / 1. / 一是 / —— markers)" if not raw_items
-            else "no plan year (looked in the title, the 文号 and the first paragraph)" if year is None
+            "no plan year (looked in the title, the 文号, the first paragraph and the signature)" if year is None
             else "no province (no province name in the title, issuer, 文号 or text)" if prov is None
             else None
         )
+        if not raw_items and (problem or title is None):
+            problem = "no plan items (no 一、 / （一） / 1. / 一是 / —— markers)"
         if problem:
             problems.append(problem)
+            if warnings is not None and seg.title:
+                warnings.append(f"skipped document {simplified(seg.title)}: {problem}")
             if seg.title:
                 log.warning("%s: document %r skipped: %s", source_file, seg.title, problem)
             continue
-        doc_type = classify_doc_type(title) if title else classify_untitled(first_par)
+        if not raw_items:  # metadata recognisable, items not: a truncated copy loads as a partial document
+            note = f"document {simplified(title)}: no plan items recognised (a truncated copy?); loaded with 0 items"
+            log.warning("%s: %s", source_file, note)
+            if warnings is not None:
+                warnings.append(note)
         if title is None:
-            title = infer_title(prov, year, doc_type)
-        if d_issuer is None and seg.title and province_in(title_prefix(seg.title)):
-            d_issuer = title_prefix(seg.title)  # 河南省科协2019年工作要点 is issued by 河南省科协
+            title = infer_title(prov, year, md.doc_type)
         items, targets = _item_rows(raw_items)
         docs.append(ParsedDocument(
             province=prov,
             year=year,
-            doc_type=doc_type,
+            doc_type=md.doc_type,
             title=simplified(title),
-            issuer=simplified(d_issuer),
+            issuer=simplified(md.issuer),
             issue_number=simplified(d_issue_number),
             issue_date=d_issue_date,
             source_file=source_file,
@@ -229,40 +264,45 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
             n_masked=count_masks(doc_text),
             items=items,
             targets=targets,
+            format=fmt,
+            level=md.level,
+            city=md.city,
+            department=md.department,
+            provenance=md.provenance,
         ))
     if not docs:
         raise InputFileError(source_file, f"{what}: {problems[0] if problems else 'no plan text'}")
     return docs
 
 
-def load_file(path: str | Path) -> list[ParsedDocument]:
-    """Read, decode and parse one raw file. Raises InputFileError naming the file and the reason."""
+def load_file(path: str | Path, *, overrides: FileOverrides | None = None,
+              warnings: list[str] | None = None) -> list[ParsedDocument]:
+    """Read (any supported format), decode and parse one raw file. Raises InputFileError naming the
+    file and the reason; its `format` / `encoding` attributes say how far reading got."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(path, f"cannot read: {exc.strerror or exc}") from exc
-    text, encoding = decode(data, path)
-    return parse_text(text, source_file=path.name, encoding=encoding, sha256=hashlib.sha256(data).hexdigest())
+    raw = read_raw(data, path)
+    if warnings is not None:
+        warnings.extend(raw.warnings)
+    try:
+        return parse_text(raw.text, source_file=path.name, encoding=raw.encoding,
+                          sha256=hashlib.sha256(data).hexdigest(), fmt=raw.format, overrides=overrides,
+                          warnings=warnings)
+    except InputFileError as exc:
+        exc.format, exc.encoding = raw.format, raw.encoding
+        raise
 
 
 # ---------------------------------------------------------------------------------------------
-# ingest
-
-
-@dataclass
-class IngestResult:
-    documents: pd.DataFrame
-    items: pd.DataFrame
-    targets: pd.DataFrame
-    failures: list[InputFileError]
-    n_files: int
-    seconds: float = 0.0
-    out_dir: Path | None = None
+# ingest (the orchestration is compare.ingest.run; these names stay importable from here)
 
 
 def raw_files(raw_dir: str | Path) -> list[Path]:
-    """Plan files in raw_dir, sorted by name: MANIFEST, README*, dotfiles and directories skipped."""
+    """Plan files in raw_dir, sorted by name: MANIFEST, README*, metadata.csv, dotfiles and directories
+    skipped."""
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise EmptyCorpusError(f"raw directory {raw_dir} does not exist")
@@ -273,95 +313,28 @@ def raw_files(raw_dir: str | Path) -> list[Path]:
     )
 
 
-def assign_doc_ids(docs: list[ParsedDocument]) -> None:
-    """`<pinyin>-<year>-<type code>`; a second document with the same id gets `-2`, then `-3`, … in
-    file-name order, so ids are stable for the same raw directory."""
-    seen: dict[str, int] = {}
-    for d in docs:
-        base = d.base_id
-        seen[base] = seen.get(base, 0) + 1
-        d.doc_id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+def assign_doc_ids(docs: list[ParsedDocument]) -> list[str]:
+    """Ids that depend on each document alone (compare.ingest.identity); returns warnings for ids that
+    different documents would share."""
+    return _assign_ids(docs)
 
 
-def tables(docs: list[ParsedDocument]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The three contract tables from parsed documents (doc ids must be assigned)."""
-    doc_rows, item_rows, target_rows = [], [], []
-    for d in docs:
-        doc_rows.append(dict(
-            doc_id=d.doc_id, province=d.province, year=d.year, doc_type=d.doc_type, title=d.title,
-            issuer=d.issuer, issue_number=d.issue_number, issue_date=d.issue_date,
-            source_file=d.source_file, source_sha256=d.source_sha256, encoding=d.encoding,
-            n_items=len(d.items), n_masked=d.n_masked, preamble=d.preamble,
-        ))
-        for seq, it in enumerate(d.items, 1):
-            item_rows.append(dict(doc_id=d.doc_id, seq=seq, province=d.province, year=d.year,
-                                  doc_type=d.doc_type, **it))
-        for t in d.targets:
-            target_rows.append(dict(doc_id=d.doc_id, **t))
+def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False):
+    """compare.ingest.run.ingest: every plan file of raw_dir -> documents/items/targets/intake."""
+    from compare.ingest.run import ingest as run_ingest
 
-    def frame(rows: list[dict], name: str) -> pd.DataFrame:
-        if not rows:
-            return schema.empty(name)
-        df = pd.DataFrame(rows)
-        return schema.validate(df, name)
-
-    return frame(doc_rows, "documents"), frame(item_rows, "items"), frame(target_rows, "targets")
-
-
-def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) -> IngestResult:
-    """Load every plan file in raw_dir and write documents/items/targets to out_dir.
-
-    A file that cannot be used is recorded in `.failures` (one InputFileError naming the file and the
-    reason) and the others still load. With strict=True any failure raises IngestError and nothing
-    is written. Raises EmptyCorpusError when no document could be loaded at all.
-    """
-    t0 = time.perf_counter()
-    files = raw_files(raw_dir)
-    docs: list[ParsedDocument] = []
-    failures: list[InputFileError] = []
-    for path in files:
-        try:
-            docs.extend(load_file(path))
-        except InputFileError as exc:
-            log.warning("skipped %s", exc)
-            failures.append(exc)
-    if strict and failures:
-        raise IngestError(failures)
-    if not docs:
-        detail = "".join(f"\n  {f}" for f in failures)
-        raise EmptyCorpusError(f"no plan documents could be loaded from {raw_dir} ({len(files)} file(s)){detail}")
-    assign_doc_ids(docs)
-    documents, items, targets = tables(docs)
-    out_dir = Path(out_dir)
-    for df, name in ((documents, "documents"), (items, "items"), (targets, "targets")):
-        io.write_table(df, name, out_dir)
-    seconds = time.perf_counter() - t0
-    log.info("ingested %d file(s) -> %d documents, %d items, %d targets in %.2f s",
-             len(files), len(documents), len(items), len(targets), seconds)
-    return IngestResult(documents, items, targets, failures, len(files), seconds, out_dir)
+    return run_ingest(raw_dir, out_dir, strict=strict)
 
 
 def cli_ingest(args) -> int:
-    """`python -m compare ingest [--raw DIR] [--out DIR] [--strict]`.
+    """`python -m compare ingest`: compare.ingest.run.cli_ingest."""
+    from compare.ingest.run import cli_ingest as run_cli
 
-    Exit codes: 0 every file loaded; 2 some files were skipped (the others were written);
-    1 nothing written (strict mode with a failure, or no loadable document).
-    """
-    raw = Path(getattr(args, "raw", None) or "data/raw")
-    out = Path(getattr(args, "out", None) or "data/processed")
-    try:
-        result = ingest(raw, out, strict=bool(getattr(args, "strict", False)))
-    except IngestError as exc:
-        for f in exc.failures:
-            print(f"error: {f}", file=sys.stderr)
-        print(f"error: --strict: {len(exc.failures)} file(s) failed, nothing written", file=sys.stderr)
-        return 1
-    n_targets = result.targets.groupby("doc_id").size() if len(result.targets) else {}
-    for row in result.documents.itertuples():
-        print(f"{row.doc_id:28s} {row.province}\t{row.year}\t{row.doc_type}\titems={row.n_items}\t"
-              f"targets={int(n_targets.get(row.doc_id, 0)) if len(result.targets) else 0}\t{row.source_file}")
-    print(f"{len(result.documents)} documents, {len(result.items)} items, {len(result.targets)} targets "
-          f"from {result.n_files} file(s) in {result.seconds:.2f} s -> {out}")
-    for f in result.failures:
-        print(f"skipped: {f}", file=sys.stderr)
-    return 2 if result.failures else 0
+    return run_cli(args)
+
+
+def tables(docs: list[ParsedDocument]):
+    """compare.ingest.run.tables: the documents/items/targets tables of parsed documents."""
+    from compare.ingest.run import tables as run_tables
+
+    return run_tables(docs)

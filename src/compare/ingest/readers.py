@@ -1,0 +1,289 @@
+"""Stage 0 of loading: a raw file of any supported format -> its text, format and encoding.
+
+| format | how the text is read | `documents.format` | `documents.encoding` |
+|---|---|---|---|
+| `.txt` (and any other name holding text) | `clean.decode` (BOM, UTF-16, UTF-8, GB18030/Big5 through charset-normalizer, mojibake check) | `txt` | the encoding |
+| `.html` / `.htm` / `.shtml` / `.xhtml` (or text that is HTML) | decoded as text, then the page's main text by trafilatura (`clean.html_to_text`) | `html` | the encoding |
+| `.docx` | python-docx: paragraphs and tables in document order, a table row -> one line, cells joined by a tab | `docx` | `n/a` |
+| `.pdf` with a text layer | pypdfium2 (shipped with pdfplumber): CJK characters the layout split with spaces joined, page numbers and running headers/footers dropped, lines broken at the right margin rejoined | `pdf` | `n/a` |
+
+`.doc`, `.wps`, other Office/ZIP files and PDFs without a text layer raise InputFileError with one
+line saying what to do. The format is taken from the file's first bytes when they say so (a PDF named
+`.txt` is read as a PDF), else from the extension. Heavy libraries are imported only for the formats
+present (trafilatura, python-docx, pypdfium2).
+
+Public API: read_raw(path_or_bytes, name) -> RawText, FORMATS.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compare.core.errors import InputFileError
+from compare.ingest.clean import decode, html_to_text, looks_like_html
+
+FORMATS = ("txt", "html", "docx", "pdf")
+NO_ENCODING = "n/a"  # documents.encoding of formats whose text is not decoded from bytes (docx, pdf)
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml"}
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SAVE_AS_DOCX = "open it in Word or WPS and save it as .docx (文件 > 另存为 > Word 文档 .docx), or as plain text"
+
+
+@dataclass
+class RawText:
+    text: str
+    format: str
+    encoding: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_raw(data: bytes, name: str | Path) -> RawText:
+    """The text of one raw file (its bytes and its name). Raises InputFileError naming file and reason."""
+    suffix = Path(name).suffix.lower()
+    if data.startswith(_OLE) or suffix in {".doc", ".wps", ".et", ".dps"}:
+        what = {".wps": "a WPS document (.wps)", ".doc": "an old Word document (.doc)"}.get(
+            suffix, "an old Office document (.doc/.wps/.xls/.ppt)")
+        raise InputFileError(name, f"{what} cannot be read: {_SAVE_AS_DOCX}")
+    if data.startswith(b"%PDF") or suffix == ".pdf":
+        return read_pdf(data, name)
+    if data.startswith(b"PK\x03\x04") or suffix == ".docx":
+        return read_docx(data, name)
+    text, encoding = decode(data, name)
+    if suffix in HTML_SUFFIXES or looks_like_html(text):
+        return RawText(html_to_text(text), "html", encoding)
+    return RawText(text, "txt", encoding)
+
+
+# ---------------------------------------------------------------------------------------------
+# .docx
+
+
+def _zip_members(data: bytes) -> set[str]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return set(zf.namelist())
+    except zipfile.BadZipFile:
+        return set()
+
+
+def _cell_text(cell) -> str:
+    return " ".join(p.text.strip() for p in cell.paragraphs if p.text.strip())
+
+
+def table_lines(table) -> list[str]:
+    """One line per table row: its non-empty cells joined by a tab (a merged cell counted once).
+    Nested tables inside a cell are flattened into the cell's text."""
+    lines = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a horizontally merged cell is returned once per grid column
+                continue
+            seen.add(id(cell._tc))
+            text = _cell_text(cell)
+            for inner in cell.tables:
+                text = " ".join([text, *(" ".join(line.split("\t")) for line in table_lines(inner))]).strip()
+            if text:
+                cells.append(text)
+        if cells:
+            lines.append("\t".join(cells))
+    return lines
+
+
+def _auto_numbered(paragraph) -> bool:
+    """Word's automatic numbering, on the paragraph or on its style (List Number, 标题 1 …)."""
+    ppr = paragraph._p.pPr
+    if ppr is not None and ppr.numPr is not None:
+        return True
+    style = paragraph.style
+    while style is not None:
+        sppr = style.element.pPr
+        if sppr is not None and sppr.numPr is not None:
+            return True
+        style = style.base_style
+    return False
+
+
+def read_docx(data: bytes, name: str | Path) -> RawText:
+    """Paragraphs and tables of the document body, in document order (headers/footers left out)."""
+    members = _zip_members(data)
+    if "word/document.xml" not in members:
+        if "content.xml" in members:
+            raise InputFileError(name, f"an OpenDocument file (.odt) cannot be read: {_SAVE_AS_DOCX}")
+        if members:
+            raise InputFileError(name, "a ZIP archive or an Office file other than Word (.xlsx/.pptx): "
+                                       "unpack it or save the plan as .docx or plain text")
+        raise InputFileError(name, "not a valid .docx file (damaged or not a Word document): "
+                                   "open it in Word or WPS and save it again as .docx")
+    import docx  # python-docx, imported only when a .docx is present
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises several types for damaged files
+        raise InputFileError(name, f"cannot open the .docx file ({type(exc).__name__}): save it again from Word or WPS") from exc
+    lines: list[str] = []
+    n_auto = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            lines.extend(table_lines(block))
+            continue
+        text = block.text
+        if text.strip() and _auto_numbered(block):
+            n_auto += 1
+        lines.append(text)
+    warnings = []
+    if n_auto:
+        warnings.append(f"{n_auto} paragraph(s) use Word's automatic numbering, whose numbers are not part of "
+                        "the text: items may be missing their markers (in Word: select all, 开始 > 编号 > "
+                        "转换为文本 / in WPS: 文字工具, then save again)")
+    return RawText("\n".join(lines), "docx", NO_ENCODING, warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# .pdf
+
+_CJK_SPACED_RE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’《》—…]) +"
+                            r"(?=[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’《》—…])")
+#: page numbers as printed: —1— / - 1 - / – 12 – / 第1页 / 第 1 页 共 9 页 / 1/9 / 1
+PAGE_NUMBER_RE = re.compile(
+    r"^[\s\-—–－─_·•]*(第\s*\d+\s*页(\s*[，,/]?\s*共\s*\d+\s*页)?|\d{1,3}(\s*/\s*\d{1,3})?|[ivxlcIVXLC]{1,6})[\s\-—–－─_·•]*$")
+_SENTENCE_END_RE = re.compile(r"[。；！？：:;!?]$")
+_DIGITS_RE = re.compile(r"\d+")
+MIN_TEXT_CHARS_PER_PAGE = 10  # below this on average, the PDF has no usable text layer
+
+
+@dataclass
+class PdfLine:
+    text: str
+    x0: float
+    x1: float
+
+
+_CJK_PAIR_RE = re.compile(r"[\u3400-\u9fff](?=[\u3400-\u9fff])")
+
+
+def join_cjk_spaces(line: str) -> str:
+    """`河 南 省 科 协` -> `河南省科协`: in a line set with spaces between its characters (more spaced
+    CJK pairs than adjacent ones), the spaces between two CJK characters or CJK punctuation go; a space
+    the text itself has between two words (深化改革 培育…) stays."""
+    if " " not in line:
+        return line
+    spaced = len(_CJK_SPACED_RE.findall(line))
+    if spaced and spaced >= len(_CJK_PAIR_RE.findall(line)):
+        return _CJK_SPACED_RE.sub("", line)
+    return line
+
+
+def _page_lines(page) -> list[PdfLine]:
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        lines: list[PdfLine] = []
+        start = 0
+        for raw in re.split(r"(\r\n|\n|\r)", text):
+            if raw in ("\r\n", "\n", "\r"):
+                start += len(raw)
+                continue
+            stripped = raw.strip()
+            if stripped:
+                first = start + (len(raw) - len(raw.lstrip()))
+                last = start + len(raw.rstrip()) - 1
+                x0 = textpage.get_charbox(first)[0] if first < textpage.count_chars() else 0.0
+                x1 = textpage.get_charbox(last)[2] if last < textpage.count_chars() else 0.0
+                lines.append(PdfLine(join_cjk_spaces(" ".join(stripped.split())), x0, x1))
+            start += len(raw)
+        return lines
+    finally:
+        textpage.close()
+
+
+def _furniture_key(line: str) -> str:
+    return _DIGITS_RE.sub("#", line.replace(" ", ""))
+
+
+def drop_page_furniture(pages: list[list[PdfLine]]) -> tuple[list[list[PdfLine]], int]:
+    """Drop page numbers and running headers/footers: a line among the first or last two of a page whose
+    text (digits ignored) recurs at the top or bottom of at least half the pages (and of at least 2).
+    Returns (pages, lines dropped)."""
+    edge: Counter = Counter()
+    for lines in pages:
+        keys = {_furniture_key(pl.text) for pl in lines[:2] + lines[-2:]}
+        edge.update(keys)
+    threshold = max(2, (len(pages) + 1) // 2)
+    running = {k for k, n in edge.items() if n >= threshold} if len(pages) >= 2 else set()
+    out, dropped = [], 0
+    for lines in pages:
+        keep = []
+        for k, pl in enumerate(lines):
+            at_edge = k < 2 or k >= len(lines) - 2
+            if at_edge and (PAGE_NUMBER_RE.match(pl.text) or _furniture_key(pl.text) in running):
+                dropped += 1
+                continue
+            keep.append(pl)
+        out.append(keep)
+    return out, dropped
+
+
+_FIRST_WORD_RE = re.compile(r"[A-Za-z0-9%.,\-]+|.")
+
+
+def rejoin_lines(pages: list[list[PdfLine]]) -> list[str]:
+    """Rejoin lines the layout broke at the right margin. A line continues the previous one when the
+    previous one was wrapped (the line's first character, or first Latin word, would not have fitted
+    before the right margin: the right edge of the widest line), the line is not indented and does not
+    start an item (一、 / （一） / 1. …), and, in a document that does not indent its paragraphs, the
+    previous line does not end a sentence (。；！？：). Page breaks are crossed."""
+    from compare.ingest.structure import is_marker
+
+    all_lines = [pl for lines in pages for pl in lines]
+    if not all_lines:
+        return []
+    right = max(pl.x1 for pl in all_lines)
+    left = min(pl.x0 for pl in all_lines)
+    widths = sorted((pl.x1 - pl.x0) / max(1, len(pl.text)) for pl in all_lines if len(pl.text) >= 5)
+    char_w = widths[len(widths) // 2] if widths else 12.0
+    indented = [pl.x0 > left + 1.2 * char_w or pl.text.startswith("\u3000") for pl in all_lines]
+    indents_paragraphs = sum(indented) >= max(2, 0.1 * len(all_lines))
+    out: list[str] = []
+    prev: PdfLine | None = None
+    for pl, indent in zip(all_lines, indented):
+        if prev is not None and not indent and not is_marker(pl.text):
+            word = _FIRST_WORD_RE.match(pl.text).group(0)
+            word_w = len(word) * (pl.x1 - pl.x0) / max(1, len(pl.text))
+            wrapped = right - prev.x1 <= max(1.5 * char_w, word_w + 0.5 * char_w)
+            if wrapped and (indents_paragraphs or not _SENTENCE_END_RE.search(prev.text)):
+                latin = re.search(r"[A-Za-z0-9,.]$", out[-1]) and re.match(r"[A-Za-z]", pl.text)
+                out[-1] += (" " if latin else "") + pl.text
+                prev = pl
+                continue
+        out.append(pl.text)
+        prev = pl
+    return out
+
+
+def read_pdf(data: bytes, name: str | Path) -> RawText:
+    import pypdfium2 as pdfium  # ships with pdfplumber; imported only when a PDF is present
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        reason = str(exc)
+        if "password" in reason.lower():
+            raise InputFileError(name, "the PDF is password-protected: save an unprotected copy") from exc
+        raise InputFileError(name, f"cannot open the PDF ({reason}): save it again or find the text version") from exc
+    try:
+        pages = [_page_lines(document[i]) for i in range(len(document))]
+    finally:
+        document.close()
+    n_chars = sum(len(pl.text) for lines in pages for pl in lines)
+    if not pages or n_chars < MIN_TEXT_CHARS_PER_PAGE * len(pages):
+        raise InputFileError(name, "a scanned PDF without a text layer: run OCR on it (e.g. WPS/Acrobat "
+                                   "'识别文字'/'Recognize text') or find the text version of the plan")
+    pages, _dropped = drop_page_furniture(pages)
+    return RawText("\n".join(rejoin_lines(pages)), "pdf", NO_ENCODING)

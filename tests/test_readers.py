@@ -1,0 +1,289 @@
+"""Formats (issue 9.1): a Big5, .docx, .pdf and .html copy of a seed give the same items as the .txt;
+unreadable formats say what to do. Every copy is generated here, in tmp_path, from the tests' seeds."""
+from __future__ import annotations
+
+import io
+
+import pytest
+import zhconv
+
+from compare.core.errors import InputFileError
+from compare.ingest.load import load_file
+from compare.ingest.readers import (
+    PdfLine,
+    drop_page_furniture,
+    join_cjk_spaces,
+    read_raw,
+    rejoin_lines,
+)
+
+from conftest import RAW
+
+HENAN_2019 = RAW / "henan_2019_work-plan.txt"
+HUBEI_2019 = RAW / "hubei_2019_work-plan.txt"
+HENAN_2024 = RAW / "henan_2024_key-work-and-work-plan.txt"
+
+
+def seed_lines(path):
+    return [line.strip() for line in path.read_text("utf-8").split("\n") if line.strip()]
+
+
+def same_plan(doc, base):
+    assert (doc.province, doc.year, doc.doc_type, doc.title) == (base.province, base.year, base.doc_type, base.title)
+    assert [it["item_id"] for it in doc.items] == [it["item_id"] for it in base.items]
+    assert [it["heading"] for it in doc.items] == [it["heading"] for it in base.items]
+    assert [it["text"] for it in doc.items] == [it["text"] for it in base.items]
+    assert doc.targets == base.targets
+
+
+# --- encodings --------------------------------------------------------------------------------
+
+def test_big5_traditional_copy_gives_the_same_items(tmp_path):
+    text = zhconv.convert(HENAN_2019.read_text("utf-8"), "zh-tw").replace("\xa0", " ")
+    path = tmp_path / "henan_big5.txt"
+    path.write_bytes(text.encode("big5", errors="replace"))  # ［ and a few symbols have no Big5 code: ?
+    (base,) = load_file(HENAN_2019)
+    (doc,) = load_file(path)
+    assert doc.encoding == "big5" and doc.format == "txt"
+    assert (doc.province, doc.year, len(doc.items)) == ("河南", 2019, len(base.items))
+    assert [it["item_id"] for it in doc.items] == [it["item_id"] for it in base.items]
+    # zhconv's round trip is not the identity on every character (e.g. 着/著); the headings are
+    assert sum(a["heading"] == b["heading"] for a, b in zip(doc.items, base.items)) >= 0.9 * len(base.items)
+
+
+def test_short_big5_and_gbk_texts_are_told_apart():
+    plan = "河南省科协2019年工作要点\n一、加强学会建设\n1.举办学术会议。\n"
+    raw = read_raw(zhconv.convert(plan, "zh-tw").encode("big5"), "a.txt")
+    assert raw.encoding == "big5" and "學會" in raw.text
+    raw = read_raw(plan.encode("gbk"), "b.txt")
+    assert raw.encoding == "gb18030" and raw.text == plan
+
+
+@pytest.mark.parametrize("make", [
+    lambda t: t.encode("utf-8").decode("gbk", errors="replace").encode("utf-8"),   # UTF-8 read as GBK, saved
+    lambda t: t.encode("gbk", errors="replace").decode("big5", errors="replace").encode("utf-8"),
+    lambda t: ("锟斤拷" * 3 + t).encode("utf-8"),
+])
+def test_mojibake_is_reported_never_loaded(tmp_path, make):
+    path = tmp_path / "garbled.txt"
+    path.write_bytes(make(HUBEI_2019.read_text("utf-8")))
+    with pytest.raises(InputFileError, match=r"^garbled\.txt: garbled text \(mojibake\)") as exc:
+        load_file(path)
+    assert "save it again as UTF-8" in str(exc.value) and "\n" not in str(exc.value)
+
+
+# --- html -------------------------------------------------------------------------------------
+
+def kexie_page(lines: list[str], title: str) -> str:
+    """A page laid out as 科协 sites are: navigation, breadcrumb, title, 来源/时间 line, the plan,
+    供稿人, print/close links, related articles, footer."""
+    body = "\n".join(f"<p style='text-indent:2em'>{line}</p>" for line in lines)
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_通知公告_河南省科学技术协会</title>
+<script>var s = '1.不是条目';</script><style>.x{{}}</style></head><body>
+<div class="top"><a href="/">首页</a> | <a>科协概况</a> | <a>通知公告</a> | <a>学会工作</a> | <a>科学普及</a></div>
+<div class="crumb">您当前所在位置：<a>首页</a> &gt; <a>通知公告</a> &gt; 正文</div>
+<div class="article"><h1 class="title">{title}</h1>
+<div class="info">来源：省科协办公室　　发布时间：2019-03-12 09:30　　浏览次数：1234</div>
+<div class="TRS_Editor">{body}
+<p>供稿人：王五</p></div>
+<div class="tools">【打印本页】【关闭窗口】</div></div>
+<div class="related"><h3>相关文章</h3><ul><li><a>省科协召开全委会议</a></li><li><a>关于举办科技活动周的通知</a></li></ul></div>
+<div class="footer">版权所有：河南省科学技术协会　豫ICP备05000000号　地址：郑州市政六街3号</div>
+</body></html>"""
+
+
+def test_html_copy_of_a_kexie_page_gives_the_same_items(tmp_path):
+    lines = seed_lines(HENAN_2019)
+    title = lines[0]
+    path = tmp_path / "page.htm"
+    path.write_text(kexie_page(lines[1:], title), encoding="utf-8")
+    (base,) = load_file(HENAN_2019)
+    (doc,) = load_file(path)
+    assert doc.format == "html" and doc.encoding == "utf-8"
+    same_plan(doc, base)
+    everything = "\n".join([doc.preamble, *(it["text"] for it in doc.items)])
+    for cruft in ("供稿人", "浏览次数", "打印本页", "ICP", "相关文章", "当前所在位置", "不是条目"):
+        assert cruft not in everything
+
+
+def test_html_keeps_headings_and_numbered_items_on_their_own_lines():
+    from compare.ingest.clean import html_to_text
+
+    page = kexie_page(["<strong>一、加强政治引领</strong>", "（一）深化学习", "1.举办学术会议。", "2.开展科普活动。"],
+                      "河南省科协2019年工作要点")
+    lines = [line.strip() for line in html_to_text(page).split("\n") if line.strip()]
+    for line in ("一、加强政治引领", "（一）深化学习", "1.举办学术会议。", "2.开展科普活动。"):
+        assert line in lines
+
+
+def test_html_table_rows_become_tab_joined_lines():
+    from compare.ingest.clean import html_to_text
+
+    page = ("<html><body><div><h1>某市科协2023年重点工作</h1><p>一、重点项目</p><table>"
+            "<tr><th>序号</th><th>项目名称</th><th>目标</th></tr>"
+            "<tr><td>1</td><td>科普大篷车进基层</td><td>开展活动100场</td></tr></table>"
+            "<p>以上项目由各部门负责落实，年底前完成并报送进展情况，确保各项任务落到实处。</p></div></body></html>")
+    lines = [line.strip() for line in html_to_text(page).split("\n") if line.strip()]
+    assert "序号\t项目名称\t目标" in lines and "1\t科普大篷车进基层\t开展活动100场" in lines
+
+
+# --- docx -------------------------------------------------------------------------------------
+
+def make_docx(lines: list[str], table: list[list[str]] | None = None, *, table_after: int = 3) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for k, line in enumerate(lines):
+        document.add_paragraph(line)
+        if table and k == table_after:
+            t = document.add_table(rows=len(table), cols=len(table[0]))
+            for r, row in enumerate(table):
+                for c, value in enumerate(row):
+                    t.cell(r, c).text = value
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def test_docx_copy_gives_the_same_items(tmp_path):
+    path = tmp_path / "henan_2024.docx"
+    path.write_bytes(make_docx(seed_lines(HENAN_2024)))
+    base = load_file(HENAN_2024)
+    docs = load_file(path)
+    assert [d.format for d in docs] == ["docx"] * len(base) and docs[0].encoding == "n/a"
+    for doc, b in zip(docs, base):
+        same_plan(doc, b)
+
+
+def test_docx_tables_are_read_in_document_order_one_line_per_row():
+    data = make_docx(["河南省科协2023年重点工作", "一、重点项目", "二、保障措施"],
+                     [["序号", "项目名称", "目标"], ["1", "科普大篷车进基层", "开展活动100场"]], table_after=1)
+    lines = read_raw(data, "plan.docx").text.split("\n")
+    assert lines == ["河南省科协2023年重点工作", "一、重点项目", "序号\t项目名称\t目标",
+                     "1\t科普大篷车进基层\t开展活动100场", "二、保障措施"]
+
+
+def test_docx_with_automatic_numbering_warns():
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("河南省科协2023年工作要点")
+    document.add_paragraph("加强学会建设", style="List Number")
+    buf = io.BytesIO()
+    document.save(buf)
+    raw = read_raw(buf.getvalue(), "numbered.docx")
+    assert raw.warnings and "automatic numbering" in raw.warnings[0]
+
+
+# --- pdf --------------------------------------------------------------------------------------
+
+def make_pdf(lines: list[str], *, header: str | None = "河南省科学技术协会文件", page_numbers: bool = True,
+             indent: bool = True) -> bytes:
+    """A PDF with a text layer, in the project's CJK font: A4 pages, a running header, page numbers
+    printed as —1—, paragraphs wrapped by the layout (fpdf2)."""
+    from fpdf import FPDF
+
+    from compare.presentation.fonts import find_cjk_font
+
+    font = find_cjk_font()
+
+    class Plan(FPDF):
+        def header(self):
+            if header:
+                self.set_font("cjk", size=9)
+                self.cell(0, 8, header, align="C", new_x="LMARGIN", new_y="NEXT")
+
+        def footer(self):
+            if page_numbers:
+                self.set_y(-15)
+                self.set_font("cjk", size=9)
+                self.cell(0, 8, f"—{self.page_no()}—", align="C")
+
+    pdf = Plan(format="A4")
+    pdf.add_font("cjk", fname=str(font.path), collection_font_number=font.face_index)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    pdf.set_font("cjk", size=12)
+    for line in lines:
+        pdf.set_x(pdf.l_margin + (24 if indent else 0))  # first-line indent of two characters
+        pdf.write(7, line)
+        pdf.ln(7)
+    return bytes(pdf.output())
+
+
+@pytest.mark.parametrize("seed", [HENAN_2019, HUBEI_2019])
+def test_pdf_copy_gives_the_same_items(tmp_path, seed):
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(make_pdf(seed_lines(seed)))
+    (base,) = load_file(seed)
+    (doc,) = load_file(path)
+    assert doc.format == "pdf" and doc.encoding == "n/a"
+    same_plan(doc, base)
+
+
+def test_pdf_page_numbers_and_running_headers_are_dropped():
+    body = ["一、加强学会建设", "1.举办学术会议。", "2.开展科普活动。", "3.建设科技智库。", "4.服务科技工作者。",
+            "二、服务创新发展", "5.建设院士工作站。", "6.组织科技服务团。", "7.举办创新大赛。", "8.推进成果转化。",
+            "三、提升科学素质", "9.开展科普日活动。", "10.建设科普基地。", "11.培训科普人员。", "12.推进科普信息化。"]
+    pages = [[PdfLine("河南省科学技术协会文件", 200, 400), *(PdfLine(t, 60, 300) for t in body[5 * k:5 * k + 5]),
+              PdfLine(f"— {k + 1} —", 280, 310)] for k in range(3)]
+    kept, dropped = drop_page_furniture(pages)
+    assert dropped == 6
+    assert [[pl.text for pl in p] for p in kept] == [body[0:5], body[5:10], body[10:15]]
+
+
+@pytest.mark.parametrize("line", ["—1—", "- 1 -", "– 12 –", "第1页", "第 2 页 共 9 页", "3/9", "7"])
+def test_page_number_forms(line):
+    from compare.ingest.readers import PAGE_NUMBER_RE
+
+    assert PAGE_NUMBER_RE.match(line)
+    assert not PAGE_NUMBER_RE.match("1.举办学术会议")
+
+
+def test_pdf_lines_broken_at_the_margin_are_rejoined_and_cjk_spaces_joined():
+    assert join_cjk_spaces("河 南 省 科 协 2019 年") == "河南省科协 2019 年"  # normalise_line does the digits
+    assert join_cjk_spaces("贯彻《关于深化改革 培育世界一流科技期刊的意见》") == "贯彻《关于深化改革 培育世界一流科技期刊的意见》"
+    lines = [PdfLine("一、加强政治引领", 60, 160), PdfLine("　　1.深入学习宣传贯彻党的精神，组织科技工作者开展", 60, 540),
+             PdfLine("学习活动。", 60, 120), PdfLine("　　2.加强学会党建工作，推动学会党组织全覆盖，持续提升", 84, 540),
+             PdfLine("　　3.新的段落。", 84, 200)]
+    assert rejoin_lines([lines]) == ["一、加强政治引领", "　　1.深入学习宣传贯彻党的精神，组织科技工作者开展学习活动。",
+                                     "　　2.加强学会党建工作，推动学会党组织全覆盖，持续提升", "　　3.新的段落。"]
+
+
+def test_scanned_pdf_without_text_layer_says_run_ocr(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 100, style="F")  # an image of a page, no text
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    with pytest.raises(InputFileError, match=r"^scan\.pdf: a scanned PDF without a text layer: run OCR"):
+        load_file(path)
+
+
+# --- formats that cannot be read ----------------------------------------------------------------
+
+@pytest.mark.parametrize("name, data, says", [
+    ("plan.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "save it as .docx"),
+    ("plan.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500), "a WPS document (.wps) cannot be read"),
+    ("plan.wps", b"anything", "save it as .docx"),
+    ("broken.docx", b"PK\x03\x04" + bytes(50), "not a valid .docx"),
+    ("broken.pdf", b"%PDF-1.4\n garbage", "cannot open the PDF"),
+])
+def test_unreadable_formats_give_one_line_saying_what_to_do(tmp_path, name, data, says):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(InputFileError) as exc:
+        load_file(path)
+    assert str(exc.value).startswith(f"{name}: ") and says in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_other_office_zip_files_are_named():
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(InputFileError, match="other than Word"):
+        read_raw(buf.getvalue(), "plan.xlsx")

@@ -127,3 +127,25 @@ def test_provenance_marks_text_and_inferred_fields():
     (doc,) = parse("untitled_national_first_paragraph.txt")
     assert doc.provenance["title"] == "inferred"
     assert doc.provenance["year"] == "text" and doc.provenance["province"] == "text"
+
+
+def test_word_table_plan_gives_one_item_per_row(tmp_path):
+    """A plan laid out as a Word table (the docx reader gives one tab-separated line per row)."""
+    import docx
+
+    from compare.ingest.load import load_file
+
+    document = docx.Document()
+    document.add_paragraph("2024年广西壮族自治区科协重点任务清单")
+    rows = [["序号", "工作任务", "目标", "责任部门"], ["1", "建设科技工作者之家", "新建20家", "组织人事部"],
+            ["2", "举办八桂科普大讲堂", "全年10场", "科普部"]]
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    path = tmp_path / "guangxi_2024_tasks.docx"
+    document.save(path)
+    (doc,) = load_file(path)
+    assert (doc.province, doc.year, doc.doc_type) == ("广西", 2024, "重点工作")
+    assert [(it["heading"], it["departments"]) for it in doc.items] == [
+        ("建设科技工作者之家", ["组织人事部"]), ("举办八桂科普大讲堂", ["科普部"])]

@@ -78,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     s.add_argument("--out", type=Path, default=REPORTS_DIR)
 
+    s = sub.add_parser("track", help="plans across years -> item_links, target_series, item_strength")
+    s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
+    s.add_argument("--years", type=lambda v: [int(x) for x in _csv_list(v)], default=None,
+                   help="link exactly these two plan years, e.g. 2019,2024 (default: every consecutive pair)")
+    s.add_argument("--provinces", type=_csv_list, default=None, help="only link these provinces' plans")
+    s.add_argument("--doc-types", dest="doc_types", type=_csv_list, default=None, help="only link these plan types")
+    s.add_argument("--lexicon", type=Path, default=None, help="commitment lexicon TOML (default: the packaged one)")
+
     s = sub.add_parser("build", help="ingest -> themes -> figures -> every report, incrementally")
     s.add_argument("--jobs", type=int, default=1, help="reports rendered in parallel")
     s.add_argument("--quiet", action="store_true", help="print nothing when nothing changed, else one summary line")
@@ -105,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             from compare.pipeline.briefing import cli_export as run
         elif args.command == "report":
             from compare.pipeline.named import cli_report as run
+        elif args.command == "track":
+            from compare.pipeline.track import cli_track as run
         elif args.command == "build":
             from compare.pipeline.build import cli_build as run
         else:  # pragma: no cover - argparse rejects unknown commands

@@ -81,8 +81,8 @@ def write_record(report: Path, record: ReportRecord) -> None:
 
 
 def tables_digest(processed_dir: str | Path) -> str:
-    """One digest of every processed table (what a report was made from)."""
-    return _sha256_json(table_hashes(processed_dir))[:16]
+    """One digest of the processed tables a report is made from (all but `intake`, the file report)."""
+    return _sha256_json({k: v for k, v in table_hashes(processed_dir).items() if k != "intake"})[:16]
 
 
 def model_version(processed_dir: str | Path) -> str | None:

@@ -247,3 +247,16 @@ def test_a_plan_is_not_refused():
 def test_pinyin_glosses_and_question_mark_runs_are_cleaned():
     assert strip_annotations("山(shān)東(dōng)省科协 学（xué）会 ????长治") == "山東省科协 学会  长治"
     assert strip_annotations("实施方案（2021—2025年） 附件(a)") == "实施方案（2021—2025年） 附件(a)"
+
+
+def test_title_issuer_publisher_and_national_issue_numbers():
+    from compare.ingest.metadata import is_national_issue_number, publisher, title_issuer
+
+    assert title_issuer("河南省科协2019年工作要点") == "河南省科协"
+    assert title_issuer("2021年度丽水市科学技术协会重点工作") == "丽水市科学技术协会"
+    assert title_issuer("省科协2019年工作要点") is None            # generic: no named body
+    assert title_issuer("中国科学技术协会事业发展“十四五”规划（2021—2025年）") is None
+    assert publisher(["体裁分类：其他 发布时间：2021-11-19发布机构：临西县科学技术协会 浏览次数：44"]) == "临西县科学技术协会"
+    assert is_national_issue_number("科协发智字〔2022〕2号") and is_national_issue_number("纲要办发〔2018〕3号")
+    assert not is_national_issue_number("豫科协办发〔2024〕9号") and not is_national_issue_number(None)
+    assert department_of("河南省科协调研宣传部") == "调研宣传部"

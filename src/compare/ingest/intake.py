@@ -79,7 +79,7 @@ def format_intake(records: list[FileIntake], *, max_rows: int = 40) -> str:
     shown = rows if len(rows) <= max_rows else [r for r in rows if r.status != "loaded" or r.warnings]
     lines = []
     if shown:
-        width = min(40, max(len(r.source_file) for r in shown))
+        width = min(48, max(len(r.source_file) for r in shown))
         lines.append(f"{'status':9s} {'file':{width}s} {'format':12s} {'docs':>4s} {'items':>5s}  note")
         for r in shown:
             fmt = f"{r.format or '-'}/{r.encoding}" if r.format in ("txt", "html") else (r.format or "-")

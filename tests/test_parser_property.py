@@ -59,3 +59,88 @@ def test_targets_and_departments_never_crash(text):
         assert t.value >= 0 and t.unit and t.phrase
     cleaned, deps = extract_departments(text)
     assert isinstance(cleaned, str) and all(deps)
+
+
+# --- the intake paths (issue 9): any bytes under any name, any metadata.csv, any pair of documents ------
+
+from compare.ingest.dedupe import containment, content_text, find_duplicates, shingles  # noqa: E402
+from compare.ingest.readers import read_raw  # noqa: E402
+
+NAMES = ["plan.txt", "plan.html", "plan.htm", "plan.docx", "plan.pdf", "plan.doc", "plan.wps", "plan", "plan.csv"]
+PREFIXES = [b"", b"%PDF-1.4\n", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\xef\xbb\xbf", b"\xff\xfe",
+            b"<html><body>", b"\x89PNG\r\n\x1a\n"]
+raw_bytes = st.one_of(
+    st.binary(max_size=400),
+    st.tuples(st.sampled_from(PREFIXES), st.binary(max_size=200)).map(lambda t: t[0] + t[1]),
+    st.tuples(texts, st.sampled_from(["utf-8", "gb18030", "big5", "utf-16", "utf-16-le"])).map(
+        lambda t: t[0].encode(t[1], errors="replace")),
+    st.tuples(plans, st.sampled_from(["<p>", "<div>", "<td>"])).map(
+        lambda t: ("<html><body>" + "".join(f"{t[1]}{line}" for line in t[0].split("\n")) + "</body></html>").encode()),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw_bytes, st.sampled_from(NAMES))
+def test_read_raw_never_crashes(data, name):
+    try:
+        raw = read_raw(data, name)
+    except InputFileError as exc:
+        assert str(exc).startswith(f"{name}: ") and "\n" not in str(exc)
+        return
+    assert raw.format in ("txt", "html", "docx", "pdf") and isinstance(raw.text, str) and raw.encoding
+    try:
+        parse_text(raw.text, source_file=name, fmt=raw.format)
+    except InputFileError as exc:
+        assert str(exc).startswith(f"{name}: ")
+
+
+@settings(max_examples=100, deadline=None)
+@given(plans)
+def test_docx_of_any_plan_text_reads_back_its_lines(text):
+    import io
+
+    import docx
+
+    document = docx.Document()
+    lines = [line for line in text.split("\n") if line.strip() and line.isprintable()]
+    for line in lines:
+        document.add_paragraph(line)
+    buf = io.BytesIO()
+    document.save(buf)
+    raw = read_raw(buf.getvalue(), "plan.docx")
+    assert [line for line in raw.text.split("\n") if line.strip()] == [line for line in lines]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="file,provinceyardoc_tpelvcitysurxd河南省豫2019工作要点\n\"#,yes是", max_size=200))
+def test_metadata_csv_never_crashes(tmp_path_factory, content):
+    from compare.core.errors import CompareError
+    from compare.ingest.overrides import read_overrides
+
+    d = tmp_path_factory.mktemp("md")
+    (d / "metadata.csv").write_text(content, encoding="utf-8")
+    try:
+        read_overrides(d)
+    except CompareError as exc:
+        assert str(exc).startswith("metadata.csv")
+
+
+class _Doc:
+    def __init__(self, source_file, items):
+        self.source_file, self.format, self.province, self.year, self.doc_type = source_file, "txt", "河南", 2019, "工作要点"
+        self.items = [{"text": t} for t in items]
+        self.issuer = self.issue_number = self.issue_date = self.city = self.department = None
+        self.title, self.preamble, self.provenance = "t", "", {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=30), max_size=6), min_size=1, max_size=6), st.randoms())
+def test_dedupe_is_independent_of_order_and_symmetric(item_lists, rnd):
+    docs = [_Doc(f"f{k}.txt", items) for k, items in enumerate(item_lists)]
+    dropped = {docs[d.index].source_file for d in find_duplicates(docs)}
+    shuffled = list(docs)
+    rnd.shuffle(shuffled)
+    assert {shuffled[d.index].source_file for d in find_duplicates(shuffled)} == dropped
+    assert len(dropped) < len(docs)
+    a, b = (shingles(content_text(d)) for d in docs[:2]) if len(docs) > 1 else (frozenset(), frozenset())
+    assert containment(a, b) == containment(b, a)

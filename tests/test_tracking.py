@@ -46,6 +46,29 @@ def test_henan_hand_links_found_with_precision_and_recall_of_at_least_0_8(tracke
     assert scores["new_recall"] == 1.0
 
 
+def test_headings_only_plan_against_full_plan(tracked):
+    """A second, held-out check (hand links written before this pair was ever run): Henan's 2024
+    重点工作 lists ten headings; each names a task of the 2024 工作要点. Every same-task link is found;
+    short headings also pick up extra links (precision is reported, not required)."""
+    items = io.read_table("items", tracked)
+    docs = io.read_table("documents", tracked)
+    pairs = tracking.plan_pairs(docs, provinces="河南", doc_types="工作要点", years=[2019, 2024]).assign(
+        year_from=2024, doc_from="henan-2024-zdgz", doc_type="重点工作")
+    links = tracking.item_links(docs, items, pairs=pairs)
+    scores = tracking.link_scores(links, _hand())
+    print(f"\nHenan 2024 重点工作 -> 工作要点: {scores}")
+    assert scores["core"] == 8
+    assert scores["recall"] >= 0.8
+    assert scores["dropped_recall"] == 1.0  # 统筹抓好相关全省性文件贯彻落实: no single item
+
+
+def test_latest_pair(processed_dir):
+    docs = io.read_table("documents", processed_dir)
+    assert tracking.latest_pair(docs, "河南") == (2019, 2024)
+    assert tracking.latest_pair(docs, "湖北") is None
+    assert tracking.latest_pair(docs, "河南", doc_type="重点工作") is None
+
+
 def test_hand_links_file_names_real_items(processed_dir):
     items = io.read_table("items", processed_dir)
     known = set(zip(items["doc_id"], items["item_id"]))

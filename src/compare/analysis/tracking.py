@@ -43,6 +43,7 @@ __all__ = [
     "STATUSES",
     "STATUS_LABELS",
     "plan_pairs",
+    "latest_pair",
     "item_similarity",
     "link_items",
     "item_links",
@@ -268,6 +269,23 @@ def plan_pairs(
     return pd.DataFrame(out, columns=cols).astype({"year_from": "int64", "year_to": "int64"})
 
 
+def latest_pair(
+    documents: pd.DataFrame,
+    province: str,
+    *,
+    doc_type: str = "工作要点",
+    level: str = DEFAULT_LEVEL,
+) -> tuple[int, int] | None:
+    """The years of a province's latest two plans of one type and level issued by the association
+    itself (no department), e.g. (2019, 2024) for Henan's 工作要点; None when it has fewer than two.
+    Reports use it for their 延续 / 新增 / 不再提及 section."""
+    docs = _documents(documents)
+    mask = (docs["province"] == province) & (docs["doc_type"] == doc_type) & (docs["level"] == level)
+    mask &= docs["department"] == ""
+    years = sorted(docs.loc[mask, "year"].unique())
+    return (int(years[-2]), int(years[-1])) if len(years) >= 2 else None
+
+
 def item_links(
     documents: pd.DataFrame,
     items: pd.DataFrame,
@@ -362,10 +380,13 @@ def link_scores(predicted: pd.DataFrame, hand: pd.DataFrame) -> dict[str, float 
 
     `hand` has doc_from, item_from, doc_to, item_to and kind: `core` (the same task: must be found),
     `partial` (a substantial shared sub-task: finding it is not an error, missing it is not a miss),
-    `dropped` / `new` (an item with no counterpart). Precision = predicted links that are core /
+    `dropped` / `new` (an item with no counterpart; both doc columns name the pair). Only the hand
+    rows of the plan pairs in `predicted` count. Precision = predicted links that are core /
     predicted links that are not partial; recall = core links found / core links. Also returns the
     same figures for the dropped and new items.
     """
+    pairs = set(zip(predicted["doc_from"], predicted["doc_to"]))
+    hand = hand[[(a, b) in pairs for a, b in zip(hand["doc_from"], hand["doc_to"])]]
     pred = predicted[predicted["item_from"].notna() & predicted["item_to"].notna()]
     pred_pairs = set(zip(pred["doc_from"], pred["item_from"], pred["doc_to"], pred["item_to"]))
     kinds = {}
@@ -384,11 +405,11 @@ def link_scores(predicted: pd.DataFrame, hand: pd.DataFrame) -> dict[str, float 
         "precision": tp / len(judged) if judged else 0.0,
         "recall": tp / len(core) if core else 0.0,
     }
-    for status, doc_col, item_col in (("dropped", "doc_from", "item_from"), ("new", "doc_to", "item_to")):
-        truth = {(r[doc_col], r[item_col]) for _, r in hand[hand["kind"] == status].iterrows()}
-        docs = {d for d, _ in truth} | set(hand.loc[hand["kind"].isin(["core", "partial"]), doc_col])
-        got = predicted[(predicted["status"] == status) & predicted[doc_col].isin(docs)]
-        found = set(zip(got[doc_col], got[item_col]))
+    for status, item_col in (("dropped", "item_from"), ("new", "item_to")):
+        rows = hand[hand["kind"] == status]
+        truth = set(zip(rows["doc_from"], rows["doc_to"], rows[item_col]))
+        got = predicted[predicted["status"] == status]
+        found = set(zip(got["doc_from"], got["doc_to"], got[item_col]))
         out[f"{status}_precision"] = len(found & truth) / len(found) if found else 0.0
         out[f"{status}_recall"] = len(found & truth) / len(truth) if truth else 0.0
     return out

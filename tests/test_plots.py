@@ -360,8 +360,12 @@ def test_write_figures_on_the_seeds(themed_dir, tmp_path):
         assert len(pd.read_csv(csv, encoding="utf-8-sig").columns) >= 3
     heat = pd.read_csv(out / "theme_heatmap.csv", encoding="utf-8-sig")
     assert list(heat.columns) == ["province", "year", "theme", "share"]
-    # like with like: the provincial 工作要点 only; a province-year without one is named as missing
-    assert set(heat["province"]) == {"河南", "湖北"}
+    # like with like: the provincial 工作要点 only; a province-year without one is an empty row
+    drawn = heat.dropna(subset=["share"])
+    assert set(drawn["province"]) == {"河南", "湖北"}
+    missing = heat[heat["share"].isna()]
+    assert set(zip(missing["province"], missing["year"])) == {("黑龙江", 2019), ("河南", 2022)}
+    heat = drawn
     source = [t.get_text() for t in plots.theme_heatmap(heat, scope="省级 · 工作要点").texts][-1]
     assert source.startswith("数据来源：")
     assert np.allclose(heat.groupby(["province", "year"])["share"].sum(), 1.0)
@@ -667,7 +671,9 @@ def test_figures_for_another_doc_type_never_substitute_the_plain_plan(themed_dir
     corpus = Corpus.load(themed_dir)
     charts = list(figures.draw_charts(corpus, doc_type="深化改革工作要点", level="省级", names=["theme_heatmap"]))
     heat = charts[0].table
-    assert set(heat["province"]) == {"黑龙江"}  # the only province with that type; others are missing
+    # the only province with that type; the others' plan years are empty rows, never their 工作要点
+    assert set(heat.dropna(subset=["share"])["province"]) == {"黑龙江"}
+    assert heat.loc[heat["province"] != "黑龙江", "share"].isna().all()
     assert "深化改革工作要点" in charts[0].caption["subtitle"]
     assert "无深化改革工作要点：" in charts[0].caption["source"] and "河南" in charts[0].caption["source"]
     default = list(figures.draw_charts(corpus, names=["theme_heatmap"]))[0]

@@ -73,6 +73,7 @@ class Context:
     scope: str
     note: str | None
     colors: dict[str, str]
+    missing: list[tuple[str, int]] = field(default_factory=list)  # province-years without this type
 
     def call(self, func, **kwargs):
         """func(corpus, **kwargs) through the cache, passing doc_type/level where func takes them."""
@@ -110,6 +111,16 @@ def _theme_heatmap(ctx: Context):
     from compare import analysis
 
     m = ctx.call(analysis.theme_share_matrix, by=("province", "year"))
+    n_rows = len(m[["province", "year"]].drop_duplicates()) + len(ctx.missing)
+    # a province-year without this type: an empty row (never another type), when every row fits the slide
+    if ctx.missing and not m.empty and n_rows <= plots.MAX_ROWS:
+        themes = list(dict.fromkeys(m["theme"]))
+        gaps = pd.DataFrame([(p, y, t, float("nan")) for p, y in ctx.missing for t in themes],
+                            columns=["province", "year", "theme", "share"]).astype({"year": m["year"].dtype})
+        m = pd.concat([m, gaps[[c for c in m.columns if c in gaps.columns]]], ignore_index=True)
+        order = {t: i for i, t in enumerate(themes)}
+        m = m.sort_values(["province", "year", "theme"], key=lambda c: c.map(order) if c.name == "theme" else c,
+                          kind="mergesort").reset_index(drop=True)
     fig = plots.theme_heatmap(m, note=ctx.note, scope=ctx.scope, colors=ctx.colors,
                               title=f"各省科协{ctx.doc_type or '工作计划'}的主题结构")
     return {"": plots.drawn_data(fig, m)}, fig, "条目数占比（按主题）"
@@ -254,13 +265,19 @@ def _configured_dictionary():
     return load_theme_dictionary(path)
 
 
-def missing_note(all_documents: pd.DataFrame, selected: pd.DataFrame, doc_type: str | None, *, limit: int = 6) -> str | None:
-    """Names the province-years (of the level compared) that have plans but none of `doc_type`:
-    "无工作要点：黑龙江 2019、河南 2022（未用其他类型代替）"; None when there are none."""
-    if doc_type is None or all_documents.empty:
-        return None
+def missing_plans(all_documents: pd.DataFrame, selected: pd.DataFrame) -> list[tuple[str, int]]:
+    """(province, year) pairs that have plans (of the level compared) but none in the selection, sorted."""
     have = set(zip(selected["province"].astype(str), selected["year"].astype(int)))
     others = {(str(p), int(y)) for p, y in zip(all_documents["province"], all_documents["year"])} - have
+    return sorted(others)
+
+
+def missing_note(all_documents: pd.DataFrame, selected: pd.DataFrame, doc_type: str | None, *, limit: int = 6) -> str | None:
+    """Names the province-years (of the level compared) that have plans but none of `doc_type`:
+    "无工作要点：黑龙江 2019、河南 2022（缺失，未用其他类型的文件代替）"; None when there are none."""
+    if doc_type is None or all_documents.empty:
+        return None
+    others = missing_plans(all_documents, selected)
     if not others:
         return None
     listed = sorted(others, key=lambda py: (py[1], py[0]))
@@ -270,7 +287,7 @@ def missing_note(all_documents: pd.DataFrame, selected: pd.DataFrame, doc_type: 
 
 def select_like_with_like(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
                           provinces: Sequence[str] | str | None = None):
-    """(sub-corpus of one type and level, note naming the missing province-years)."""
+    """(sub-corpus of one type and level, note naming the missing province-years, those province-years)."""
     from compare.analysis import like_with_like
 
     if provinces:
@@ -284,7 +301,7 @@ def select_like_with_like(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, le
         raise EmptyCorpusError(f"no {level or ''}{doc_type or ''} plans in the corpus to compare "
                                f"(it holds {'、'.join(sorted(set(docs['doc_type'].astype(str))))})")
     sub = corpus.select(doc_ids=list(chosen["doc_id"]))
-    return sub, missing_note(level_docs, chosen, doc_type)
+    return sub, missing_note(level_docs, chosen, doc_type), missing_plans(level_docs, chosen) if doc_type else []
 
 
 def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
@@ -293,9 +310,9 @@ def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str |
     """Each chart in turn, for one type and level (computed and drawn only when the previous one has
     been consumed). compute(func, corpus, **kwargs): how analysis functions run (default directly)."""
     todo = charts_for(names)
-    sub, note = select_like_with_like(corpus, doc_type=doc_type, level=level, provinces=provinces)
+    sub, note, missing = select_like_with_like(corpus, doc_type=doc_type, level=level, provinces=provinces)
     ctx = Context(sub, compute or _direct, top_n, doc_type, level, scope_label(doc_type, level), note,
-                  theme_palette(corpus, dictionary))
+                  theme_palette(corpus, dictionary), missing)
     for item in todo:
         data, fig, counts = CHARTS[item.name](ctx)
         yield Chart(item.name, data, fig, counts, plots.chart_caption(fig))

@@ -16,7 +16,7 @@ from compare.presentation.layout import (
     row_pitch_pt, spread, value_column, wrap_words,
 )
 from compare.presentation.style import (
-    GRID, INK, LABEL_SIZE, MAX_ROWS,
+    GRID, INK, LABEL_SIZE, MUTED, MAX_ROWS,
     MAX_TERM_PAIRS, MIN_TEXT_SIZE, SMALL_SIZE, SUBTITLE_SIZE,
     canvas, colors_for, empty, slide, styled, text_on, theme_order,
 )
@@ -58,13 +58,19 @@ def theme_heatmap(
     subtitle += reduced
     rows = list(dict.fromkeys(df["_row"]))
     cols = theme_order(df["theme"], themes, colors)
-    grid = df.pivot_table(index="_row", columns="theme", values=value, aggfunc="sum", sort=False)
+    # rows without any value (a province-year that has no plan of the type compared) stay empty: missing
+    grid = df.dropna(subset=[value]).pivot_table(index="_row", columns="theme", values=value, aggfunc="sum",
+                                                 sort=False)
     grid = grid.reindex(index=rows, columns=cols)
     colors = colors_for(cols, colors)
     fig, ax = canvas(ax, title, subtitle, note=note, scope=scope)
-    heatmap(ax, grid.to_numpy(), row_labels=rows, col_labels=cols, col_colors=[colors[c] for c in cols],
-             fmt=pct, vmax=max(float(np.nanmax(grid.to_numpy())) if grid.size else 0.0, 0.01),
-             colorbar_label="占比")
+    values = grid.to_numpy(dtype=float)
+    heatmap(ax, values, row_labels=rows, col_labels=cols, col_colors=[colors[c] for c in cols],
+            fmt=pct, vmax=max(float(np.nanmax(values)) if np.isfinite(values).any() else 0.0, 0.01),
+            colorbar_label="占比")
+    for i in np.flatnonzero(np.isnan(values).all(axis=1)) if len(cols) else []:
+        ax.text((len(cols) - 1) / 2, i, "缺失：该年没有此类文件", ha="center", va="center", color=MUTED,
+                fontsize=SMALL_SIZE)
     return drew(fig, df.drop(columns="_row"), ax)
 
 

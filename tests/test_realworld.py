@@ -149,3 +149,14 @@ def test_word_table_plan_gives_one_item_per_row(tmp_path):
     assert (doc.province, doc.year, doc.doc_type) == ("广西", 2024, "重点工作")
     assert [(it["heading"], it["departments"]) for it in doc.items] == [
         ("建设科技工作者之家", ["组织人事部"]), ("举办八桂科普大讲堂", ["科普部"])]
+
+
+def test_summary_and_plan_document_loads_only_its_plan_part():
+    (doc,) = parse("summary_and_plan.txt")
+    assert (doc.province, doc.level, doc.city, doc.year) == ("贵州", "市级", "遵义市", 2026)
+    assert [it["heading"] for it in doc.items] == ["实施科普惠民行动", "建设院士专家工作站"]
+
+
+def test_summary_whose_plan_part_is_missing_is_not_a_plan():
+    with pytest.raises(InputFileError, match="not a plan: .*summary of work done"):
+        parse("summary_without_plan_part.txt")

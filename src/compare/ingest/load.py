@@ -64,6 +64,8 @@ from compare.ingest.metadata import (  # noqa: F401
     document_metadata,
     handed_out_title,
     not_a_plan,
+    plan_part,
+    summary_and_plan,
     detect_year,
     find_issue_number,
     find_signature,
@@ -216,13 +218,21 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
         d_issue_number = meta["issue_number"]
         d_issuer = meta["issuer"] or (closing.issuer if closing else None)
         d_issue_date = meta["issue_date"] or (closing.date if closing else None)
+        named = seg.title or (handed if len(segments) == 1 else None)
+        plan_year = None
+        if summary_and_plan(named):  # 2021年工作总结和2022年工作计划: only the plan part is a plan
+            part = plan_part(named, body)
+            if part is None:
+                problems.append("not a plan: a summary of work done (工作总结) whose plan part is not in the text")
+                continue
+            body, plan_year = part
 
         preamble, raw_items = parse_items(body)
         first_par = preamble.split("\n", 1)[0] if preamble else (body[0] if body else "")
         md = document_metadata(title=seg.title, notice_title=handed if len(segments) == 1 else None,
                                context=context, body=body, first_paragraph=first_par, issuer=d_issuer,
                                issue_number=d_issue_number, issue_date=d_issue_date)
-        title, year, prov = md.title, md.year, md.province
+        title, year, prov = md.title, plan_year or md.year, md.province
         doc_text = "\n".join([title or "", *body])
         if overrides is not None:  # metadata.csv knows better (province/year: before giving up on the document)
             ov, _row = overrides.for_document(title, n_documents=len(segments))
@@ -271,7 +281,8 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
             provenance=md.provenance,
         ))
     if not docs:
-        raise InputFileError(source_file, f"{what}: {problems[0] if problems else 'no plan text'}")
+        first = problems[0] if problems else "no plan text"
+        raise InputFileError(source_file, first if first.startswith("not a plan") else f"{what}: {first}")
     return docs
 
 

@@ -427,3 +427,31 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
     if title is None:
         provenance["title"] = "inferred"
     return DocumentMetadata(title, year, prov, level, city, issuer, department_of(issuer), doc_type, provenance)
+
+
+# ---------------------------------------------------------------------------------------------
+# a summary of last year's work with this year's plan in one document
+
+_SUMMARY_TITLE_RE = re.compile(
+    rf"总结.{{0,8}}?(?:(?P<year>{_YEAR})\s*年(?:度)?)?(?:工作)?(?:计划|要点|安排|打算|思路|意见)")
+_PLAN_PART_RE = re.compile(
+    rf"^(?:[一二三四五六七八九十]{{1,3}}、|（[一二三四五六七八九十]{{1,3}}）)?\s*(?:关于)?\s*(?:(?P<year>{_YEAR})\s*年(?:度)?|明年|今年|下一步)"
+    r"(?:的)?(?:主要)?(?:工作)?(?:计划|要点|安排|打算|思路|重点)")
+
+
+def summary_and_plan(title: str | None) -> bool:
+    """`泉州市老科协2021年工作总结2022年工作计划`, `…工作总结暨2012年工作计划`: a report on last year's work
+    that also holds a plan."""
+    return bool(title) and bool(_SUMMARY_TITLE_RE.search(title))
+
+
+def plan_part(title: str, body: list[str]) -> tuple[list[str], int | None] | None:
+    """The plan part of a summary-and-plan document: (the lines after its heading, the plan's year from
+    the title or that heading), or None when the text holds only the summary (a truncated copy)."""
+    m = _SUMMARY_TITLE_RE.search(title)
+    for k, line in enumerate(body):
+        h = _PLAN_PART_RE.match(line)
+        if h and len(line) <= 40:
+            year = h.group("year") or (m.group("year") if m else None)
+            return body[k + 1:], int(year) if year else None
+    return None

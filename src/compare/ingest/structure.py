@@ -93,7 +93,7 @@ def is_heading(line: str) -> bool:
 # document titles
 
 _TITLE_END_RE = re.compile(
-    r"(工作要点|重点工作|要点|工作计划|计划|规划|纲要|实施方案|方案|重点任务|任务清单|工作安排|安排|谋划|工作思路)"
+    r"(工作要点|重点工作|要点|工作计划|计划|规划|纲要|实施方案|方案|重点任务|任务清单|工作安排|安排|谋划|工作思路|打算)"
     r"(（[^）]{1,20}）)?$"
 )
 # not a plan title: a notice, a quotation, a sentence, or a report on work done (完成情况, 汇报, 报告)

@@ -28,7 +28,8 @@ SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 REPORTS = ["cross_province.html", "henan_kepu.html", "province_heilongjiang.html", "province_henan.html",
            "province_hubei.html"]
 NAMED = "report henan_kepu (kexie.toml)"
-STEPS = ["ingest", "themes", "figures", "report 河南", "report 湖北", "report 黑龙江", "report cross-province", NAMED]
+STEPS = ["ingest", "themes", "track", "workbook", "figures", "report 河南", "report 湖北", "report 黑龙江",
+         "report cross-province", NAMED]
 KEXIE_TOML = """
 [report]
 top_n = 12
@@ -122,7 +123,9 @@ def test_first_build_runs_every_step(built):
     assert sorted(p.name for p in reports.glob("*.html")) == sorted(REPORTS + ["index.html"])
     assert (built.base / "processed" / "item_themes.parquet").is_file()
     assert list((built.base / "figures").glob("*.png")) and list((built.base / "figures").glob("*.csv"))
-    assert s.line().startswith("build ok: 8 steps, 8 done, 0 skipped")
+    assert s.line().startswith(f"build ok: {len(STEPS)} steps, {len(STEPS)} done, 0 skipped")
+    assert (built.base / "processed" / "item_links.parquet").is_file()  # the tracking tables
+    assert (built.base / "processed" / "kexie_compare.xlsx").is_file()  # the Excel workbook
     # the [report] defaults reach the build's reports; the named report has its own parameters on top
     record = index.read_record(reports / "henan_kepu.html")
     assert (record.source, record.status, record.parameters) == ("named", "ok", {"province": "河南", "themes": ["科普"], "top_n": 12})
@@ -179,7 +182,7 @@ def test_quiet_build_prints_nothing_without_change_and_one_timestamped_line_othe
     out, err = capsys.readouterr()
     lines = err.splitlines()
     assert out == "" and len(lines) == 1, err
-    assert ISO_LINE.match(lines[0]) and " build ok: 8 steps, 1 done, 7 skipped" in lines[0]
+    assert ISO_LINE.match(lines[0]) and f" build ok: {len(STEPS)} steps, 1 done, {len(STEPS) - 1} skipped" in lines[0]
 
 
 @pytest.mark.slow
@@ -202,7 +205,7 @@ def test_log_lines_carry_local_iso_timestamps(built, tmp_path, monkeypatch):
     assert rc == 0 and len(lines) >= len(STEPS) + 1
     assert all(ISO_LINE.match(line) for line in lines), lines
     assert any("theme dictionary:" in line and "packaged default" in line for line in lines)
-    assert "build ok: 8 steps, 0 done, 8 skipped" in lines[-1]
+    assert f"build ok: {len(STEPS)} steps, 0 done, {len(STEPS)} skipped" in lines[-1]
     assert handler.formatter is None  # the logging configuration is restored afterwards
 
 
@@ -224,7 +227,8 @@ def test_skipped_raw_file_is_a_partial_build(built, tmp_path):
     assert s.exit_code == build.EXIT_PARTIAL == 3 and s.ok, s.line()
     assert [r.name for r in s.partial] == ["ingest"] and "empty_plan.txt" in s.partial[0].message
     assert s.line().startswith("build PARTIAL:") and "empty_plan.txt" in s.line()
-    assert len(s.skipped) == len(STEPS) - 1  # the other files' tables did not change
+    # the plan tables did not change: only the workbook (which shows the intake report) is redone
+    assert [r.name for r in s.done] == ["workbook"] and len(s.skipped) == len(STEPS) - 2
     again = build.run_build(**project.kw)  # reported again until the file is fixed or removed
     assert again.exit_code == 3
 

@@ -25,7 +25,6 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from compare.core import hashing
@@ -40,6 +39,12 @@ from compare.core.paths import (
     project_root,
 )
 from compare.pipeline import index as index_mod
+from compare.pipeline.buildreports import (  # noqa: F401
+    NAMED_SUFFIX,
+    prepare_reports,
+    report_provinces,
+    report_steps,
+)
 from compare.pipeline.buildstate import (  # noqa: F401  (re-exported: the build's public names)
     EXIT_FAILED,
     EXIT_OK,
@@ -59,10 +64,11 @@ log = logging.getLogger(__name__)
 INGEST_TABLES = ("documents", "items", "targets")
 INGEST_OUTPUTS = (*INGEST_TABLES, "intake")  # intake: one row per raw file (recorded when it exists)
 THEME_TABLES = ("item_themes", "theme_shares", "clusters")
-DEFAULT_LEVEL = "省级"
 NOT_COMPARED = ("intake",)
+# the tables the Excel workbook shows (compare.pipeline.workbook.WORKBOOK_TABLES; listed here so that
+# a no-change build does not import openpyxl to learn them)
+WORKBOOK_TABLES = ("documents", "items", "targets", "item_themes", "theme_shares", "intake")
 DEFAULT_FORMATS = ("png", "svg", "pdf")
-NAMED_SUFFIX = " (kexie.toml)"
 
 
 def code_version() -> str:
@@ -198,6 +204,9 @@ def run_build(
     if step("themes", themes_key, do_themes).fatal:
         return finish()
 
+    # ---- tracking tables (compare.pipeline.track) and the Excel workbook (compare.pipeline.workbook)
+    extra_steps(step, state=state, processed_dir=processed_dir, code=code)
+
     # what figures and reports are made from: every table but `intake` (a file report: a skipped raw
     # file changes it, not the plans compared)
     tables = {k: v for k, v in table_hashes(processed_dir).items() if k not in NOT_COMPARED}
@@ -259,155 +268,30 @@ def run_build(
     return finish()
 
 
-def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: bool, config: ProjectConfig,
-                 provinces: list[str], processed_dir: Path, reports_dir: Path, raw_dir: Path, tables: dict,
-                 code: str, kernel_name: str, timeout: int, jobs: int, corpus, comparisons, when: str) -> None:
-    """The build's reports (one per province + cross-province) and the named reports of kexie.toml,
-    in a pool of `jobs` threads; the reports of provinces no longer in the tables go to _stale/."""
-    from compare.pipeline import named
-    from compare.pipeline import report as report_mod
+def extra_steps(step, *, state: State, processed_dir: Path, code: str) -> None:
+    """Steps that write further tables or files into processed_dir; each fails on its own (the
+    figures and reports still run). track: item_links, target_series and item_strength from the
+    ingest tables; workbook: data/processed/kexie_compare.xlsx from the tables it shows."""
 
-    # (kind, step name, parameters or the error building them, target, source, record name)
-    jobs_list: list[tuple[str, str, dict | Exception, Path, str, str]] = []
+    def do_track() -> tuple[list[Path], str]:
+        from compare.pipeline.track import TRACK_TABLES, run_track
 
-    def add(kind: str, name: str, params: Callable[[], dict], target: Callable[[dict], Path], source: str,
-            record_name: str) -> None:
-        try:
-            p = params()
-            t = target(p)
-        except Exception as exc:  # a bad default or named report fails its own step only
-            p, t = exc, reports_dir / f"{record_name}.html"
-        jobs_list.append((kind, name, p, t, source, record_name))
+        result = run_track(processed_dir)
+        return list(dict.fromkeys(_outputs(processed_dir, TRACK_TABLES) + [Path(p) for p in result.paths])), ""
 
-    def build_target(kind: str) -> Callable[[dict], Path]:
-        return lambda p: reports_dir / f"{report_mod.report_name(kind, p)}.html"
+    track_key = _sha256_json({"step": "track", "tables": table_hashes(processed_dir, INGEST_TABLES), "code": code})
+    step("track", track_key, do_track)
 
-    for prov in provinces:
-        add("province", f"report {prov}",
-            lambda prov=prov: named.template_ready("province", named.build_parameters("province", config, prov)),
-            build_target("province"), "build", f"report {prov}")
-    add("cross", "report cross-province", lambda: named.template_ready("cross", named.build_parameters("cross", config)),
-        build_target("cross"), "build", "report cross-province")
-    for entry in config.reports:
-        add(entry.kind, f"report {entry.name}{NAMED_SUFFIX}",
-            lambda entry=entry: named.template_ready(entry.kind, entry.parameters(config.report),
-                                                     explicit=set(entry.parameters())),
-            lambda p, entry=entry: reports_dir / f"{entry.name}.html", "named", entry.name)
+    def do_workbook() -> tuple[list[Path], str]:
+        from compare.pipeline.workbook import export_workbook
 
-    move_stale_reports(state, summary, jobs_list, provinces, reports_dir, raw_dir, when)
+        return [export_workbook(processed_dir)], ""
 
-    model = index_mod.model_version(processed_dir)
-    digest = index_mod.tables_digest(processed_dir)
-
-    def report_key(kind: str, params: dict, target: Path) -> str:
-        template = report_mod.template_path(kind)
-        return _sha256_json(
-            {"step": "report", "kind": kind, "params": params, "tables": tables, "code": code,
-             "template": sha256_file(template), "out": state.rel(target), "kernel": kernel_name}
-        )
-
-    n = len(jobs_list)
-    todo = []
-    done_count = 0
-    for kind, name, params, target, source, record_name in jobs_list:
-        if isinstance(params, Exception):
-            state.forget(name)
-            done_count += 1
-            summary.steps.append(StepResult(name, "failed", 0.0, describe(params)))
-            prog.finish(summary.steps[-1], f"[{done_count}/{n}] ")
-            continue
-        key = report_key(kind, params, target)
-        if not force and state.fresh(name, key):
-            done_count += 1
-            summary.steps.append(StepResult(name, "skipped"))
-            prog.finish(summary.steps[-1], f"[{done_count}/{n}] ")
-        else:
-            todo.append((kind, name, params, target, source, record_name, key))
-    if todo:
-        try:
-            prepare_reports(corpus(), comparisons)
-        except Exception as exc:  # the reports then compute it themselves (and fail with their own message)
-            prog.say(logging.WARNING, "could not precompute the reports' shared comparisons: %s", describe(exc))
-
-    def run_one(kind, name, params, target, source, record_name) -> tuple[list[Path] | None, str, float]:
-        prog.start(name)  # in the worker: the live line shows what is running, not what is queued
-        t = time.perf_counter()
-        try:
-            path = named.render_to(
-                kind, params, target, source=source, name=record_name, reports_dir=reports_dir,
-                processed_dir=processed_dir, model_version=model, tables=digest,
-                kernel_name=kernel_name, timeout=timeout, progress_bar=False, corpus=corpus(),
-            )
-            return [path], "", time.perf_counter() - t
-        except Exception as exc:  # one failing report must not stop the others
-            return None, describe(exc), time.perf_counter() - t
-
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {}
-        for kind, name, params, target, source, record_name, key in todo:
-            futures[pool.submit(run_one, kind, name, params, target, source, record_name)] = (name, key)
-        for fut in as_completed(futures):
-            name, key = futures[fut]
-            outputs, problem, seconds = fut.result()
-            if outputs is None:
-                state.forget(name)
-                result = StepResult(name, "failed", seconds, problem)
-            else:
-                state.record(name, key, outputs)
-                result = StepResult(name, "done", seconds)
-            done_count += 1
-            summary.steps.append(result)
-            prog.finish(result, f"[{done_count}/{n}] ")
-    named.cleanup_staging(reports_dir)
-
-
-def move_stale_reports(state: State, summary: BuildSummary, jobs_list: list, provinces: list[str],
-                       reports_dir: Path, raw_dir: Path, when: str) -> None:
-    """Reports of provinces no longer in the tables go to reports/_stale/; the state forgets the steps
-    of reports no longer built (a named report removed from kexie.toml keeps its file)."""
-    wanted = {name for _, name, *_ in jobs_list}
-    expected = {job[3].resolve() for job in jobs_list}
-    candidates: dict[Path, str] = {}
-    for name in [n for n in state.steps if n.startswith("report ") and n not in wanted]:
-        if not name.endswith(NAMED_SUFFIX):
-            for p in state.outputs(name):
-                candidates[p] = name[len("report "):]
-        state.forget(name)
-    for p in reports_dir.glob("province_*.html"):  # also without a state (a fresh clone, a lost .cache)
-        candidates.setdefault(p.resolve(), p.stem[len("province_"):])
-    for p, province in sorted(candidates.items()):
-        if p.is_file() and p.resolve() not in expected and p.parent.resolve() == reports_dir.resolve():
-            reason = (f"no plan of {province} in {raw_dir} for a province report any more "
-                      f"(provinces now: {'、'.join(provinces)})")
-            index_mod.move_to_stale(p, reason, when=when, reports_dir=reports_dir)
-            summary.stale.append(f"reports/{p.name}")
-
-
-def report_provinces(processed_dir: Path, config: ProjectConfig) -> list[str]:
-    """The provinces the build renders a report for: those with a plan of the [report] level (default
-    省级) issued by the association itself (not a department's), and of the [report] doc_type when
-    kexie.toml sets one. A province known only from city or county plans gets no province report."""
-    from compare.core.io import read_table
-
-    docs = read_table("documents", processed_dir)
-    keep = docs["province"].notna()
-    if "level" in docs.columns:
-        keep &= docs["level"].fillna(DEFAULT_LEVEL) == (config.report.level or DEFAULT_LEVEL)
-    if "department" in docs.columns:
-        keep &= docs["department"].isna()
-    if config.report.doc_type:
-        keep &= docs["doc_type"] == config.report.doc_type
-    return sorted(docs.loc[keep, "province"].astype(str).unique())
-
-
-def prepare_reports(corpus, comparisons) -> None:
-    """Compute, once and before the report kernels start, what every province report reads: the
-    keyness of every province against the others (``analysis.keyness(by="province", top_n=None)``,
-    about 2 s on 1,000 documents). Without it the first kernels would each compute it at the same
-    time. A cache hit (the figures step computed it in this build) costs a file read."""
-    from compare.analysis import keyness
-
-    comparisons(keyness, corpus, by="province", top_n=None)
+    workbook_key = _sha256_json(
+        {"step": "workbook", "tables": table_hashes(processed_dir, WORKBOOK_TABLES), "code": code,
+         "out": state.rel(processed_dir)}
+    )
+    step("workbook", workbook_key, do_workbook)
 
 
 @contextlib.contextmanager

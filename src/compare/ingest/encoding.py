@@ -95,12 +95,12 @@ def _common_chars() -> frozenset[str]:
 _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ue000-\uf8ff]")
 MOJIBAKE_COMMON_SHARE = 0.85  # below this share of common characters, Chinese text is mojibake
 _MOJIBAKE_MIN_HAN = 20
-_SAMPLE = 600
+_SAMPLE = 200
 
 
 def common_share(text: str) -> float | None:
     """Share of Han characters (private-use characters counted as not common) that are common ones;
-    None when the text has fewer than 20 Han characters. Looks at 3 x 1,000 characters (start, middle,
+    None when the text has fewer than 20 Han characters. Looks at 3 x 200 characters (start, middle,
     end): mojibake is never local, and a 1,000-document ingest should not pay for reading every one."""
     if len(text) > 3 * _SAMPLE:
         mid = len(text) // 2

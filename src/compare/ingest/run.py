@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from compare.core import io, schema
+from compare.core import errors, io, schema
 from compare.core.errors import EmptyCorpusError, InputFileError
 from compare.ingest.dedupe import content_key, content_text, find_duplicates
 from compare.ingest.identity import assign_doc_ids as _assign_ids
@@ -26,8 +26,8 @@ from compare.ingest.overrides import METADATA_FILE, apply_overrides, read_overri
 
 log = logging.getLogger("compare.ingest.load")
 
-#: exit code of `ingest` when some files were skipped (the others were written); compare.cli's EXIT_PARTIAL
-EXIT_PARTIAL = 3
+#: exit code of `ingest` when some files were skipped (the others were written): compare.core.errors.EXIT_PARTIAL
+EXIT_PARTIAL = getattr(errors, "EXIT_PARTIAL", 3)
 METADATA_FIELDS = ("province", "year", "doc_type", "title", "issuer", "issue_number", "issue_date", "level",
                    "city", "department")
 

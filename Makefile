@@ -35,8 +35,10 @@ figures: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile
 
+# JupyterLab on the project with the project kernel (Jupyter refuses root without --allow-root: containers)
 lab: $(STAMP)
-	$(PY) -m jupyter lab --notebook-dir=. --MultiKernelManager.default_kernel_name=kexie-compare
+	$(PY) -m jupyter lab --notebook-dir=. --MultiKernelManager.default_kernel_name=kexie-compare \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
 	$(PY) -m pytest -q -p no:randomly benchmarks/test_harness.py

@@ -133,6 +133,8 @@ def test_first_build_runs_every_step(built):
     page = (reports / "index.html").read_text(encoding="utf-8")
     for name in REPORTS:
         assert f'<a href="{name}">' in page
+    model = index.model_version(built.base / "processed")  # item_themes.model_version, e.g. v1
+    assert model and record.model_version == model and f"<td>{model}</td>" in page
     assert not (reports / named.STAGING_DIR).exists()
     # the state stores paths relative to itself (a moved project stays up to date)
     assert str(built.base) not in (built.base / "build-state.json").read_text(encoding="utf-8")
@@ -286,6 +288,27 @@ def test_report_of_a_removed_province_moves_to_stale(built, tmp_path, stand_in):
     assert {c[1].get("province") for c in stand_in.calls} == {"河南", "黑龙江", None}
     again = build.run_build(**project.kw)
     assert not again.changed, again.line()
+
+
+@pytest.mark.slow
+def test_chart_no_longer_drawn_moves_to_stale(built, tmp_path, stand_in):
+    """A figure the figures step wrote last time and no longer writes goes to figures/_stale/; files
+    the build never wrote stay where they are."""
+    import json
+
+    project = clone(built, tmp_path)
+    figures = project.base / "figures"
+    (figures / "old_chart.png").write_bytes(b"an old chart")
+    (figures / "analyst_notes.txt").write_text("mine", encoding="utf-8")
+    state_file = project.base / "build-state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state["steps"]["figures"]["outputs"]["figures/old_chart.png"] = "0" * 64  # as if the last build drew it
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    s = build.run_build(**{**project.kw, "dpi": 41})  # other settings: the figures step runs again
+    assert s.ok and "figures" in [r.name for r in s.done], s.line()
+    assert (figures / "_stale" / "old_chart.png").read_bytes() == b"an old chart"
+    assert not (figures / "old_chart.png").exists() and (figures / "analyst_notes.txt").is_file()
+    assert s.stale == ["figures/old_chart.png"] and "moved to _stale/: figures/old_chart.png" in s.line()
 
 
 @pytest.mark.slow

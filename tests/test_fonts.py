@@ -219,3 +219,27 @@ def test_chart_pdf_embeds_only_the_sc_face(chosen_font):
     cjk = {n for n in names if "CJK" in n or "SC" in n}
     assert cjk and all(n.split("+")[-1] == chosen_font.postscript_name for n in cjk), names
     assert not any("jp" in n.lower() or "tc" in n.lower().split("+")[-1][-10:] for n in cjk), names
+
+
+def _outlines(tt, chars: str) -> list:
+    from fontTools.pens.recordingPen import DecomposingRecordingPen
+
+    glyphs, cmap, out = tt.getGlyphSet(), tt.getBestCmap(), []
+    for ch in chars:
+        pen = DecomposingRecordingPen(glyphs)
+        glyphs[cmap[ord(ch)]].draw(pen)
+        out.append(pen.value)
+    return out
+
+
+def test_html_font_subset_has_the_sc_shapes(chosen_font):
+    """The reports embed a subset of the same SC face: its outlines of 具领海直骨说 are the SC face's."""
+    fontembed = pytest.importorskip("compare.presentation.fontembed")
+
+    woff = fontembed.subset_cjk_font(REGIONAL, font=chosen_font, cache=False)
+    subset = TTFont(io.BytesIO(woff))
+    with TTFont(str(chosen_font.path), fontNumber=chosen_font.face_index, lazy=True) as sc:
+        assert _outlines(subset, REGIONAL) == _outlines(sc, REGIONAL)
+    jp_file = fonts.packaged_font_path()
+    with TTFont(str(jp_file), fontNumber=fonts.face_families(jp_file).index("Noto Sans CJK JP"), lazy=True) as jp:
+        assert _outlines(subset, REGIONAL) != _outlines(jp, REGIONAL)

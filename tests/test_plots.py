@@ -678,3 +678,14 @@ def test_figures_for_another_doc_type_never_substitute_the_plain_plan(themed_dir
     assert "无深化改革工作要点：" in charts[0].caption["source"] and "河南" in charts[0].caption["source"]
     default = list(figures.draw_charts(corpus, names=["theme_heatmap"]))[0]
     assert "无工作要点：黑龙江 2019" in default.caption["source"]
+
+
+def test_public_api_examples_run():
+    """The charts' and figures' documented examples (doctests) run as written."""
+    import doctest
+    import importlib
+
+    for module in ("compare.presentation.plots", "compare.presentation.style", "compare.pipeline.figures",
+                   "compare.core.labels"):
+        result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0 and result.attempted > 0, module

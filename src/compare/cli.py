@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, default=FIGURES_DIR)
     s.add_argument("--formats", type=_csv_list, default=["png", "svg", "pdf"], help="comma list: png,svg,pdf")
     s.add_argument("--dpi", type=int, default=300)
-    s.add_argument("--doc-type", dest="doc_type", default="工作要点", help="document type compared (default 工作要点)")
+    s.add_argument("--doc-type", dest="doc_type", default="工作要点",
+                   help="document type compared (default 工作要点; 全部: every type)")
     s.add_argument("--level", default="省级", help="level compared: 全国/省级/市级/县级 (default 省级)")
 
     s = sub.add_parser("export", help="tables to Excel (+ CSV with Chinese headers), charts to slides and Word")

@@ -318,6 +318,19 @@ def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str |
         yield Chart(item.name, data, fig, counts, plots.chart_caption(fig))
 
 
+#: what `--doc-type` / `--level` take for "every type" / "every level" (an explicit choice to mix)
+EVERY = ("全部", "all")
+
+
+def every_or(value: str | None) -> str | None:
+    """None (every type or level) for 全部 / all, else the value.
+
+    >>> every_or("全部"), every_or("工作要点")
+    (None, '工作要点')
+    """
+    return None if value is None or str(value).strip().lower() in EVERY else value
+
+
 def _check_formats(formats: Iterable[str]) -> list[str]:
     if isinstance(formats, str):
         formats = [formats]
@@ -378,8 +391,8 @@ def cli_figures(args) -> int:
 
     formats = _check_formats(args.formats)
     corpus = Corpus.load(args.processed)
-    doc_type = getattr(args, "doc_type", DEFAULT_DOC_TYPE)
-    level = getattr(args, "level", DEFAULT_LEVEL)
+    doc_type = every_or(getattr(args, "doc_type", DEFAULT_DOC_TYPE))
+    level = every_or(getattr(args, "level", DEFAULT_LEVEL))
     font = cjk_font_info()
     print(f"font: {font.family} ({font.source}: {font.path}, face {font.face_index}); "
           f"PDF glyphs as Type {font.pdf_fonttype}")

@@ -47,11 +47,9 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     """Lists joined with 、, missing values empty: what a spreadsheet cell holds."""
     out = df.copy()
     for col in out.columns:
-        if out[col].map(lambda v: isinstance(v, (list, tuple))).any():
-            out[col] = out[col].map(lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-        elif hasattr(out[col], "to_numpy") and out[col].dtype == object:
-            out[col] = out[col].map(lambda v: v.tolist() if hasattr(v, "tolist") and not isinstance(v, str) else v)
-            out[col] = out[col].map(lambda v: "、".join(map(str, v)) if isinstance(v, list) else v)
+        if out[col].dtype == object:  # lists (also as numpy arrays, as Parquet gives them) -> one cell
+            out[col] = out[col].map(lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple))
+                                    or (hasattr(v, "tolist") and not isinstance(v, str)) else v)
     return out.astype(object).where(out.notna(), None)
 
 

@@ -10,6 +10,21 @@ and file output in :mod:`~compare.presentation.style`; the layout helpers in
 Every chart function takes a tidy frame from :mod:`compare.analysis`, returns a matplotlib Figure (a 16:9
 slide, or the analyst's own axes with ``ax=``), accepts ``colors=`` (the theme dictionary in use) and
 ``scope=`` (e.g. "省级 · 工作要点", shown in the subtitle), and never changes matplotlib's global state.
+
+>>> import pandas as pd
+>>> from matplotlib.figure import Figure
+>>> m = pd.DataFrame({"province": ["河南", "湖北"], "theme": ["科普", "科普"], "share": [0.3, 0.2]})
+>>> fig = theme_shares_bar(m, scope=scope_label(doc_type="工作要点", level="省级"))
+>>> chart_caption(fig)["subtitle"]
+'省级 · 工作要点｜各主题条目占比（每条横条合计 100%）'
+>>> chart_caption(fig)["source"]
+'数据来源：各省科协工作计划（省级 · 工作要点）'
+>>> own = Figure()
+>>> ax = own.add_subplot()
+>>> theme_heatmap(m, ax=ax) is own                  # drawn into the analyst's own axes
+True
+>>> drawn_data(ax)["province"].tolist()
+['河南', '湖北']
 """
 from __future__ import annotations
 

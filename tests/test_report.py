@@ -226,6 +226,32 @@ def test_missing_kernel_tells_how_to_fix(themed_dir, tmp_path):
         )
 
 
+def test_reports_run_this_interpreter_without_a_registered_kernel(tmp_path, monkeypatch):
+    """The runtime kernelspec (issue 11.1): written into the project cache, running sys.executable;
+    rewritten only when it changes; one per interpreter; the name `kexie-compare` means it too."""
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from compare.pipeline import kernel
+
+    monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))
+    name, kernels = kernel.runtime_kernel()
+    assert kernels == tmp_path / ".cache" / "jupyter" / "kernels"
+    path = kernels / name / "kernel.json"
+    assert json.loads(path.read_text(encoding="utf-8"))["argv"] == [
+        sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    before = path.stat().st_mtime_ns
+    assert kernel.runtime_kernel() == (name, kernels) and path.stat().st_mtime_ns == before
+    other, _ = kernel.runtime_kernel("/opt/conda/envs/analyst/bin/python")
+    assert other != name  # environments sharing a project keep their own spec
+    assert kernel.resolve_kernel(None) == kernel.resolve_kernel("kexie-compare") == (name, [str(kernels)])
+    spec = KernelSpecManager(kernel_dirs=[str(kernels)]).get_kernel_spec(name)
+    assert spec.argv[0] == sys.executable and spec.language == "python"
+    with pytest.raises(ReportError, match=r"'no-such-kernel-x' is not installed"):
+        kernel.resolve_kernel("no-such-kernel-x")
+
+
 def test_report_names():
     assert report.report_name("province", {"province": "黑龙江"}) == "province_heilongjiang"
     assert report.report_name("province", {"province": "豫"}) == "province_henan"

@@ -49,6 +49,11 @@ def test_big5_traditional_copy_gives_the_same_items(tmp_path):
     assert [it["item_id"] for it in doc.items] == [it["item_id"] for it in base.items]
     # zhconv's round trip is not the identity on every character (e.g. 着/著); the headings are
     assert sum(a["heading"] == b["heading"] for a, b in zip(doc.items, base.items)) >= 0.9 * len(base.items)
+    # and the Big5 bytes decode to exactly what the same traditional text saved as UTF-8 gives
+    utf8 = tmp_path / "henan_trad_utf8.txt"
+    utf8.write_text(text.encode("big5", errors="replace").decode("big5"), encoding="utf-8")
+    (same,) = load_file(utf8)
+    assert doc.items == same.items and doc.targets == same.targets and doc.title == same.title
 
 
 def test_short_big5_and_gbk_texts_are_told_apart():
@@ -206,19 +211,31 @@ def make_pdf(lines: list[str], *, header: str | None = "河南省科学技术协
     pdf.set_font("cjk", size=12)
     for line in lines:
         pdf.set_x(pdf.l_margin + (24 if indent else 0))  # first-line indent of two characters
-        pdf.write(7, line)
+        pdf.write(7, line, wrapmode="CHAR")  # as Word breaks Chinese lines: anywhere, spaces or not
         pdf.ln(7)
     return bytes(pdf.output())
 
 
-@pytest.mark.parametrize("seed", [HENAN_2019, HUBEI_2019])
+@pytest.mark.parametrize("seed", sorted(RAW.glob("*.txt")), ids=lambda p: p.stem)
 def test_pdf_copy_gives_the_same_items(tmp_path, seed):
     path = tmp_path / "plan.pdf"
     path.write_bytes(make_pdf(seed_lines(seed)))
-    (base,) = load_file(seed)
-    (doc,) = load_file(path)
-    assert doc.format == "pdf" and doc.encoding == "n/a"
-    same_plan(doc, base)
+    base = load_file(seed)
+    docs = load_file(path)
+    assert [d.format for d in docs] == ["pdf"] * len(base) and docs[0].encoding == "n/a"
+    for doc, b in zip(docs, base):
+        same_plan(doc, b)
+
+
+@pytest.mark.parametrize("seed", sorted(RAW.glob("*.txt")), ids=lambda p: p.stem)
+def test_docx_copy_of_every_seed_gives_the_same_items(tmp_path, seed):
+    path = tmp_path / "plan.docx"
+    path.write_bytes(make_docx(seed_lines(seed)))
+    base = load_file(seed)
+    docs = load_file(path)
+    assert len(docs) == len(base)
+    for doc, b in zip(docs, base):
+        same_plan(doc, b)
 
 
 def test_pdf_page_numbers_and_running_headers_are_dropped():

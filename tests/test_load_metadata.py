@@ -234,7 +234,8 @@ def test_handed_out_title_and_title_completion():
      "news story"),
     (["2022市科学技术协会年度工作总结", "一、主要成绩"], "report or summary"),
     (["关于进一步加强信息报送工作的通知", "一、总体要求"], "notice about something else"),
-    (["请于12月19日前报送材料。", "联系人：王明"], "asking for material"),
+    (["请各市科协于12月19日前报送材料。", "联系人：王明"], "asking for material"),
+    (["各位委员、同志们：我受常务委员会的委托，向全国委员会报告工作。"], "speech or report"),
 ])
 def test_not_a_plan(lines, reason):
     assert reason in not_a_plan(lines)
@@ -242,6 +243,9 @@ def test_not_a_plan(lines, reason):
 
 def test_a_plan_is_not_refused():
     assert not_a_plan(["2019年全省科协系统深化改革工作要坚持问题导向。", "一、加强党的建设", "1.落实党组责任。"]) is None
+    # a plan's opening may cite a meeting's work report; a plan may end with one contact
+    assert not_a_plan(["2021年全省科协工作的总体要求是：深入贯彻省科协全委会议工作报告精神。", "一、强化引领",
+                       "1.开展学习。", "联系人：王明"]) is None
 
 
 def test_pinyin_glosses_and_question_mark_runs_are_cleaned():

@@ -326,6 +326,8 @@ _MEETING_RE = re.compile(r"会议(指出|强调|要求|认为|听取|审议|总�
 _REPORT_RE = re.compile(r"工作总结|工作汇报|工作报告|向大会报告工作|完成情况")
 _NOTICE_TITLE_RE = re.compile(r"关于.{2,60}的通知")
 _CONTACT_RE = re.compile(r"^联系人\s*[：:]")
+_DEADLINE_RE = re.compile(r"请.{0,40}?于\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,20}?前")
+_AUDIENCE_RE = re.compile(r"^(各位委员|各位代表|各位理事|各位领导|同志们)")
 
 
 def not_a_plan(lines: list[str]) -> str | None:
@@ -338,13 +340,17 @@ def not_a_plan(lines: list[str]) -> str | None:
         return "a news story (本报讯 / 记者 / 会议指出 …), not a plan"
     for line in lines[:6]:
         m = _REPORT_RE.search(line[:60])
-        if m:
+        title_like = len(line) <= 40 and not re.search(r"[。，：；]", line)
+        if m and (title_like or m.start() < 15):  # a title-like line, or what the text opens with
             return f"a report or summary of work done ({m.group(0)}), not a plan"
+        if _AUDIENCE_RE.match(line):
+            return "a speech or report to a meeting (各位委员、同志们), not a plan"
     for line in lines[:6]:
         m = _NOTICE_TITLE_RE.search(line)
         if m and not _HANDED_OUT_RE.search(line) and not _PLAN_WORD_RE.search(m.group(0)[:-3]):
             return f"a notice about something else ({m.group(0)}), not a plan"
-    if any(_CONTACT_RE.match(line) for line in lines):
+    if sum(1 for line in lines if _CONTACT_RE.match(line)) >= 2 or (
+            any(_CONTACT_RE.match(line) for line in lines) and any(_DEADLINE_RE.search(line) for line in lines)):
         return "a notice asking for material (联系人 …), not a plan"
     return None
 

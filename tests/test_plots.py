@@ -689,3 +689,25 @@ def test_public_api_examples_run():
                    "compare.core.labels"):
         result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
         assert result.failed == 0 and result.attempted > 0, module
+
+
+def test_chart_colours_come_from_the_dictionary_that_scored_the_tables(tmp_path):
+    import json
+
+    from compare.text.dictionary import ThemeDictionary
+
+    custom = ThemeDictionary(themes=["基层组织", "科学传播"], keywords={"基层组织": ["基层"], "科学传播": ["科普"]},
+                             colors={"基层组织": "#aa3300", "科学传播": "#0033aa"})
+    model_dir = tmp_path / "theme_model" / "v1"
+    model_dir.mkdir(parents=True)
+    (tmp_path / "theme_model" / "CURRENT").write_text("v1\n", encoding="utf-8")
+    (model_dir / "model.json").write_text(json.dumps({"dictionary": custom.to_json()}, ensure_ascii=False),
+                                          encoding="utf-8")
+    used = figures.dictionary_in_use(tmp_path)
+    assert used.themes == custom.themes and used.colors == custom.colors
+
+    class Scored:
+        themes = ["基层组织", "科学传播"]
+
+    assert figures.theme_palette(Scored(), used) == {"基层组织": "#aa3300", "科学传播": "#0033aa"}
+    assert figures.dictionary_in_use(tmp_path / "nothing").themes  # no saved model: the configured one

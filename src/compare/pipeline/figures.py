@@ -257,12 +257,32 @@ def _configured_dictionary():
 
     try:
         from compare.core.config import load_config
-        from compare.core.paths import ROOT
+        from compare.core.paths import project_root
 
-        path = getattr(load_config(ROOT), "themes", None)
-    except (ImportError, CompareError, AttributeError):
+        path = getattr(load_config(project_root()), "themes", None)
+    except (ImportError, CompareError, AttributeError, OSError):
         path = None
     return load_theme_dictionary(path)
+
+
+def dictionary_in_use(processed_dir: str | Path | None = None):
+    """The theme dictionary that scored the tables: the one embedded in the processed directory's
+    current saved theme model, else the one kexie.toml names, else the packaged one."""
+    if processed_dir is not None:
+        try:
+            import json
+
+            from compare.text import model as theme_model
+            from compare.text.dictionary import ThemeDictionary
+
+            version = theme_model.current_version(processed_dir)
+            if version:
+                meta = json.loads((Path(processed_dir) / theme_model.MODEL_DIR / version / "model.json")
+                                  .read_text(encoding="utf-8"))
+                return ThemeDictionary.from_json(meta["dictionary"])
+        except (ImportError, OSError, ValueError, KeyError, AttributeError) as exc:
+            log.debug("theme dictionary of the saved model not readable (%s); using the configured one", exc)
+    return _configured_dictionary()
 
 
 def missing_plans(all_documents: pd.DataFrame, selected: pd.DataFrame) -> list[tuple[str, int]]:
@@ -311,6 +331,8 @@ def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str |
     been consumed). compute(func, corpus, **kwargs): how analysis functions run (default directly)."""
     todo = charts_for(names)
     sub, note, missing = select_like_with_like(corpus, doc_type=doc_type, level=level, provinces=provinces)
+    if dictionary is None:  # the build's and the CLI's comparison cache knows the tables' directory
+        dictionary = dictionary_in_use(getattr(compute, "processed_dir", None))
     ctx = Context(sub, compute or _direct, top_n, doc_type, level, scope_label(doc_type, level), note,
                   theme_palette(corpus, dictionary), missing)
     for item in todo:
@@ -349,7 +371,7 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
 def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMATS, dpi: int = 300,
                   top_n: int = 15, charts: Sequence[str] | None = None, compute=None,
                   doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
-                  provinces=None) -> list[Path]:
+                  provinces=None, dictionary=None) -> list[Path]:
     """Draw every briefing chart of the corpus' `doc_type` plans of `level` and write it to
     ``out_dir/<chart>.<format>`` for each format, with the data drawn as ``<chart>.csv`` (UTF-8
     with BOM, for Excel) beside it; ``change_over_time`` also writes ``change_over_time_terms.csv``.
@@ -361,7 +383,8 @@ def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMA
     (latest year per province, top-N phrases, a term table), saying so in their subtitles; the CSV
     holds what was drawn. charts: names from CHARTS (default all). compute(func, corpus, **kwargs):
     how analysis functions are run (default: called directly; the build passes a cache shared with
-    the reports)."""
+    the reports). dictionary: the theme dictionary whose colours are used (default
+    :func:`dictionary_in_use` of the cache's directory)."""
     formats = _check_formats(formats)
     if int(dpi) < 10:
         raise ParameterError(f"dpi must be at least 10, not {dpi}")
@@ -369,7 +392,7 @@ def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMA
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for chart in draw_charts(corpus, doc_type=doc_type, level=level, provinces=provinces, top_n=top_n,
-                             names=charts, compute=compute):
+                             names=charts, compute=compute, dictionary=dictionary):
         try:
             for fmt in formats:
                 written.append(save_figure(chart.figure, out_dir / f"{chart.name}.{fmt}", dpi=int(dpi)))

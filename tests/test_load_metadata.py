@@ -236,6 +236,8 @@ def test_handed_out_title_and_title_completion():
     (["关于进一步加强信息报送工作的通知", "一、总体要求"], "notice about something else"),
     (["请各市科协于12月19日前报送材料。", "联系人：王明"], "asking for material"),
     (["各位委员、同志们：我受常务委员会的委托，向全国委员会报告工作。"], "speech or report"),
+    (["◎ 某省科协党组书记 王明", "2017年是深化改革之年。", "一是加大学会培育力度。", "二是推进治理改革。"],
+     "signed article"),
 ])
 def test_not_a_plan(lines, reason):
     assert reason in not_a_plan(lines)

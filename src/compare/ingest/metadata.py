@@ -328,6 +328,8 @@ _NOTICE_TITLE_RE = re.compile(r"关于.{2,60}的通知")
 _CONTACT_RE = re.compile(r"^联系人\s*[：:]")
 _DEADLINE_RE = re.compile(r"请.{0,40}?于\s*\d{1,2}\s*月\s*\d{1,2}\s*日.{0,20}?前")
 _AUDIENCE_RE = re.compile(r"^(各位委员|各位代表|各位理事|各位领导|同志们)")
+# a byline: ◎ 江苏省科协党组书记 陈惠娟 (an office-holder's signed article)
+_BYLINE_RE = re.compile(r"^[◎●■]?\s*[\u4e00-\u9fff]{2,24}(书记|主席|会长|局长|厅长|部长|秘书长|理事长)\s+[\u4e00-\u9fff]{2,3}$")
 
 
 def not_a_plan(lines: list[str]) -> str | None:
@@ -345,6 +347,8 @@ def not_a_plan(lines: list[str]) -> str | None:
             return f"a report or summary of work done ({m.group(0)}), not a plan"
         if _AUDIENCE_RE.match(line):
             return "a speech or report to a meeting (各位委员、同志们), not a plan"
+        if _BYLINE_RE.match(line):
+            return f"a signed article ({line.strip('◎●■ ')}), not a plan"
     for line in lines[:6]:
         m = _NOTICE_TITLE_RE.search(line)
         if m and not _HANDED_OUT_RE.search(line) and not _PLAN_WORD_RE.search(m.group(0)[:-3]):

@@ -215,34 +215,3 @@ def _title(kind: str, params: Mapping[str, Any]) -> str:
     if kind == "province":
         return f"{params['province']}省科协工作要点分析"
     return "各省科协工作要点比较"
-
-
-def cli_report(args) -> int:
-    """`python -m compare report --province 河南 [--years 2019,2024] [--themes 科普,智库] [--doc-type T]
-    [--level L]` or `--cross [--provinces 河南,湖北] [--years 2019]` (superseded by
-    compare.pipeline.named.cli_report, which also knows named reports)."""
-    if not getattr(args, "verbose", False):
-        logging.getLogger("papermill").setLevel(logging.WARNING)  # its per-run INFO lines are noise here
-    parameters: dict[str, Any] = {"top_n": args.top_n or 15}
-    if args.cross:
-        kind = "cross"
-        if args.provinces:
-            parameters["provinces"] = args.provinces
-        if args.years:
-            if len(args.years) != 1:
-                raise ParameterError(f"the cross-province report compares one year or all, not {args.years}")
-            parameters["year"] = args.years[0]
-    else:
-        kind = "province"
-        parameters["province"] = args.province
-        if args.years:
-            parameters["years"] = args.years
-        if args.provinces:
-            raise ParameterError("--provinces is for the cross-province report (--cross)")
-    if args.theme_names:
-        parameters["themes"] = args.theme_names
-    for key in ("doc_type", "level"):
-        if getattr(args, key, None):
-            parameters[key] = getattr(args, key)
-    print(render_report(kind, parameters=parameters, processed_dir=args.processed, out_dir=args.out))
-    return 0

@@ -168,16 +168,73 @@ def test_docx_tables_are_read_in_document_order_one_line_per_row():
                      "1\t科普大篷车进基层\t开展活动100场", "二、保障措施"]
 
 
-def test_docx_with_automatic_numbering_warns():
+def test_docx_automatic_numbering_is_rendered():
     import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
 
     document = docx.Document()
     document.add_paragraph("河南省科协2023年工作要点")
-    document.add_paragraph("加强学会建设", style="List Number")
+    # a two-level list as plans number it: 一、 for sections, 1. for items (restarting under each section)
+    numbering = document.part.numbering_part.element
+    absn = OxmlElement("w:abstractNum")
+    absn.set(qn("w:abstractNumId"), "90")
+    for ilvl, fmt, text in ((0, "chineseCounting", "%1、"), (1, "decimal", "%2.")):
+        lvl = OxmlElement("w:lvl")
+        lvl.set(qn("w:ilvl"), str(ilvl))
+        for tag, val in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text)):
+            el = OxmlElement(tag)
+            el.set(qn("w:val"), val)
+            lvl.append(el)
+        absn.append(lvl)
+    numbering.insert(0, absn)
+    num = OxmlElement("w:num")
+    num.set(qn("w:numId"), "90")
+    ref = OxmlElement("w:abstractNumId")
+    ref.set(qn("w:val"), "90")
+    num.append(ref)
+    numbering.append(num)
+
+    def numbered(text, ilvl):
+        p = document.add_paragraph(text)
+        num_pr = p._p.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_ilvl().val = ilvl
+        num_pr.get_or_add_numId().val = 90
+
+    numbered("加强学会建设", 0)
+    numbered("举办学术会议。", 1)
+    numbered("开展学术评价。", 1)
+    numbered("提升科学素质", 0)
+    numbered("开展科普日活动。", 1)
+    document.add_paragraph("自动编号的列表", style="List Number")
     buf = io.BytesIO()
     document.save(buf)
     raw = read_raw(buf.getvalue(), "numbered.docx")
-    assert raw.warnings and "automatic numbering" in raw.warnings[0]
+    assert raw.text.split("\n") == ["河南省科协2023年工作要点", "一、加强学会建设", "1.举办学术会议。", "2.开展学术评价。",
+                                    "二、提升科学素质", "1.开展科普日活动。", "1.自动编号的列表"]
+    assert "rendered" in raw.warnings[0]
+    (doc,) = load_file_bytes(buf.getvalue(), "numbered.docx")
+    assert [it["item_id"] for it in doc.items][:3] == ["一/1", "一/2", "二/1"]
+
+
+def load_file_bytes(data, name, tmp=None):
+    import tempfile
+    from pathlib import Path
+
+    d = Path(tempfile.mkdtemp())
+    (d / name).write_bytes(data)
+    return load_file(d / name)
+
+
+@pytest.mark.parametrize("n, fmt, out", [
+    (1, "chineseCounting", "一"), (10, "chineseCounting", "十"), (12, "chineseCountingThousand", "十二"),
+    (20, "chineseCounting", "二十"), (35, "chineseCounting", "三十五"), (3, "decimalEnclosedCircle", "③"),
+    (2, "ideographTraditional", "乙"), (4, "lowerRoman", "iv"), (3, "upperLetter", "C"), (7, "decimal", "7"),
+])
+def test_word_number_formats(n, fmt, out):
+    from compare.ingest.wordnum import format_number
+
+    assert format_number(n, fmt) == out
 
 
 # --- pdf --------------------------------------------------------------------------------------

@@ -95,20 +95,6 @@ def table_lines(table) -> list[str]:
     return lines
 
 
-def _auto_numbered(paragraph) -> bool:
-    """Word's automatic numbering, on the paragraph or on its style (List Number, 标题 1 …)."""
-    ppr = paragraph._p.pPr
-    if ppr is not None and ppr.numPr is not None:
-        return True
-    style = paragraph.style
-    while style is not None:
-        sppr = style.element.pPr
-        if sppr is not None and sppr.numPr is not None:
-            return True
-        style = style.base_style
-    return False
-
-
 def read_docx(data: bytes, name: str | Path) -> RawText:
     """Paragraphs and tables of the document body, in document order (headers/footers left out)."""
     members = _zip_members(data)
@@ -127,21 +113,32 @@ def read_docx(data: bytes, name: str | Path) -> RawText:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for damaged files
         raise InputFileError(name, f"cannot open the .docx file ({type(exc).__name__}): save it again from Word or WPS") from exc
+    from compare.ingest.wordnum import Numbering
+
+    numbering = Numbering(document)
     lines: list[str] = []
-    n_auto = 0
+    n_auto = n_unrendered = 0
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             lines.extend(table_lines(block))
             continue
         text = block.text
-        if text.strip() and _auto_numbered(block):
+        if text.strip() and numbering.is_numbered(block):
             n_auto += 1
+            label = numbering.label(block)
+            if label is None:
+                n_unrendered += 1
+            elif not text.lstrip().startswith(label):
+                text = label + text.lstrip()
         lines.append(text)
     warnings = []
-    if n_auto:
-        warnings.append(f"{n_auto} paragraph(s) use Word's automatic numbering, whose numbers are not part of "
-                        "the text: items may be missing their markers (in Word: select all, 开始 > 编号 > "
-                        "转换为文本 / in WPS: 文字工具, then save again)")
+    if n_unrendered:
+        warnings.append(f"{n_unrendered} paragraph(s) use Word's automatic numbering that could not be rendered "
+                        "(no numbering definition): items may be missing their markers (in Word: select all, "
+                        "开始 > 编号 > 转换为文本 / in WPS: 文字工具, then save again)")
+    elif n_auto:
+        warnings.append(f"{n_auto} paragraph(s) numbered by Word's automatic numbering: their numbers were "
+                        "rendered from the document's numbering definitions")
     return RawText("\n".join(lines), "docx", NO_ENCODING, warnings)
 
 

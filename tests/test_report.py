@@ -712,3 +712,13 @@ def test_render_prepares_the_provinces_keyness_while_the_kernel_starts(themed_di
     assert store.hits == 1 and store.misses == 0
     expected = analysis.keyness(like, by="province", top_n=15)
     pd.testing.assert_frame_equal(got, expected[expected["group"] == "湖北"].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("module", ["compare.pipeline.params", "compare.presentation.display"])
+def test_documented_examples_run(module):
+    """The report helpers' documented examples (doctests) run as written."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0, result

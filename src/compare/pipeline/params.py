@@ -126,7 +126,17 @@ def select(
     河南) and raises ParameterError listing the known values for an unknown province, theme or a year
     not in the corpus. `year` (one year) is the cross-province report's spelling of `years`.
     doc_type None means: for one province, the type covering most of its years at this level; for
-    several provinces, 工作要点. level None means 省级."""
+    several provinces, 工作要点. level None means 省级.
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> sel = select(example_corpus(), province="豫")
+    >>> sel.province, sel.years, sel.scope
+    ('河南', (2019, 2024), '工作要点（省级）')
+    >>> select(example_corpus(), province="鄂", doc_type="重点工作")
+    Traceback (most recent call last):
+    ...
+    compare.core.errors.ParameterError: 湖北 has no 重点工作 (省级) in the years chosen; its types: 工作要点
+    """
     from compare.analysis import validate_selection
     from compare.core.schema import DOC_TYPES
 
@@ -181,7 +191,14 @@ def select(
 
 
 def compared(corpus, sel: Selection):
-    """The documents a report compares: sel's provinces and years, of sel's type and level."""
+    """The documents a report compares: sel's provinces and years, of sel's type and level (a year's
+    重点工作 is not counted beside its 工作要点).
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> corpus = example_corpus()
+    >>> compared(corpus, select(corpus, province="河南")).documents["doc_id"].tolist()
+    ['henan-2019-gzyd', 'henan-2024-gzyd']
+    """
     return comparable(corpus, doc_type=sel.doc_type, level=sel.level).select(
         provinces=list(sel.provinces), years=list(sel.years))
 

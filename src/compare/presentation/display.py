@@ -162,7 +162,13 @@ def table(
 ) -> HTMLBlock:
     """An escaped HTML table of df for readers: list cells joined with 、, `percent` columns (True: every
     float column) as 12.3%, other floats rounded to `decimals`, at most max_rows rows (a note says how
-    many were left out), known column names in Chinese (COLUMN_LABELS, overridden by labels)."""
+    many were left out), known column names in Chinese (COLUMN_LABELS, overridden by labels).
+
+    >>> df = pd.DataFrame({"theme": ["科普"], "share": [0.125], "text": ["<b>科普</b>日"]})
+    >>> html_text = table(df, percent=["share"], caption="占比").html
+    >>> "<th>主题</th>" in html_text, "12.5%" in html_text, "&lt;b&gt;科普&lt;/b&gt;日" in html_text
+    (True, True, True)
+    """
     e = html.escape
     cap = f'<p class="kx-caption">{e(caption)}</p>' if caption else ""
     if df is None or len(df) == 0:
@@ -207,7 +213,15 @@ def wide(
     """A tidy comparison pivoted for reading: one row per index value, one column per `columns` value
     in the given order (e.g. the theme dictionary's; values not in order are dropped). rows (one
     index column only): every row to show, in order; a row without data (e.g. a year without a plan
-    of the compared type) stays empty, it is never filled from another row."""
+    of the compared type) stays empty, it is never filled from another row.
+
+    >>> shares = pd.DataFrame({"year": [2019, 2019, 2024], "theme": ["科普", "智库", "科普"], "share": [0.6, 0.4, 1.0]})
+    >>> wide(shares, index="year", values="share", order=["科普", "智库"], rows=[2019, 2022, 2024])
+       year   科普   智库
+    0  2019  0.6  0.4
+    1  2022  NaN  NaN
+    2  2024  1.0  0.0
+    """
     index = [index] if isinstance(index, str) else list(index)
     if len(df) == 0 and rows is None:
         return pd.DataFrame(columns=[*index, *(order or [])])
@@ -225,7 +239,15 @@ def wide(
 def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_listed: int = 12) -> HTMLBlock:
     """What a report compares, as a note: the document type and level, the years or provinces that
     have such a plan, and each province-year that has none (shown as missing, never replaced by a plan
-    of another type). plans: every plan of the selection; compared: those of the type and level."""
+    of another type). plans: every plan of the selection; compared: those of the type and level.
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> from compare.pipeline import params  # (notebooks import both; presentation never imports pipeline)
+    >>> corpus = example_corpus()
+    >>> sel = params.select(corpus, province="河南", doc_type="重点工作")
+    >>> print(page_note(coverage(corpus.select(provinces="河南"), params.compared(corpus, sel), sel)))
+    本报告只比较重点工作（省级）：2024 年。市、县级和部门文件不计入。没有重点工作的：2019 年（只有工作要点），在表中留空，不以其他类型代替。
+    """
     e = html.escape
     have = set(zip(compared.documents["province"].astype(str), compared.documents["year"].astype(int)))
     docs = plans.documents
@@ -261,6 +283,13 @@ def similarity_unit(corpus, *, limit: int = SIMILARITY_DOCUMENT_LIMIT) -> str:
     """The unit at which a corpus' similarity matrix is readable: "document" up to `limit` documents,
     else "province" (for ``analysis.similarity(corpus, unit=...)``)."""
     return "document" if len(corpus.documents) <= limit else "province"
+
+
+def page_note(block: HTMLBlock) -> str:
+    """The text of an HTML block as a reader sees it (tags dropped, entities decoded)."""
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", block.html))
 
 
 def theme_model_version(corpus) -> str | None:

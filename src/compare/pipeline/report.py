@@ -212,6 +212,8 @@ def _keep_aside(executed: Path, kernel_log: Path, failed_path: Path) -> Path | N
 
 
 def _title(kind: str, params: Mapping[str, Any]) -> str:
+    """The page's <title> (the header block inside names the province in full)."""
+    doc_type = params.get("doc_type") or "工作要点"
     if kind == "province":
-        return f"{params['province']}省科协工作要点分析"
-    return "各省科协工作要点比较"
+        return f"{params['province']}科协{doc_type}分析"
+    return f"各省科协{doc_type}比较"

@@ -356,19 +356,21 @@ def items_by_theme(corpus, themes: Sequence[str] | None = None, *, max_items: in
 
 
 def report_title(kind: str, selection: Any) -> str:
-    """河南省科协工作要点分析 / 中国科协工作要点分析 / 各省科协工作要点比较."""
+    """河南省科协工作要点分析 / 黑龙江省科协深化改革工作要点分析 / 中国科协工作要点分析 / 各省科协工作要点比较:
+    the province (or 各省) and the document type compared."""
+    doc_type = getattr(selection, "doc_type", None) or "工作要点"
     if kind == "cross":
-        return "各省科协工作要点比较"
+        return f"各省科协{doc_type}比较"
     from compare.ingest.provinces import NATIONAL, province as province_record
 
     short = selection.province
     if short == NATIONAL:
-        return "中国科协工作要点分析"
+        return f"中国科协{doc_type}分析"
     try:
         full = province_record(short).full
     except KeyError:
         full = short
-    return f"{full}科协工作要点分析"
+    return f"{full}科协{doc_type}分析"
 
 
 def documents_table(corpus) -> pd.DataFrame:

@@ -344,6 +344,20 @@ def test_named_and_custom_reports_survive_the_build(built, tmp_path, stand_in, m
     assert '<a href="henan_kepu.html">' in (project.reports / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
+def test_named_report_with_impossible_parameters_fails_alone_and_is_listed(built, tmp_path, stand_in):
+    project = clone(built, tmp_path)
+    bad = '\n[[reports]]\nname = "kepu_two_years"\ncross = true\nyears = [2019, 2024]\n'
+    (project.base / "kexie.toml").write_text(KEXIE_TOML + bad, encoding="utf-8")
+    s = build.run_build(**{**project.kw, "config": load_config(project.base)})
+    assert s.exit_code == 1 and [r.name for r in s.failed] == ["report kepu_two_years (kexie.toml)"], s.line()
+    assert "compares one year or all" in s.failed[0].message and not s.done  # the other reports are up to date
+    record = index.read_record(project.reports / "kepu_two_years.html")
+    assert record.status == "failed" and record.source == "named"
+    page = (project.reports / "index.html").read_text(encoding="utf-8")
+    assert '<tr class="failed"><td>kepu_two_years.html（无文件 no file）' in page
+
+
 def test_report_name_errors_are_one_line(tmp_path, monkeypatch, capsys):
     (tmp_path / "kexie.toml").write_text('[[reports]]\nname = "henan_kepu"\nprovince = "河南"\n', encoding="utf-8")
     monkeypatch.setattr(named, "load_config", lambda root: load_config(tmp_path))

@@ -38,29 +38,33 @@ def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: 
     # (kind, step name, parameters or the error building them, target, source, record name)
     jobs_list: list[tuple[str, str, dict | Exception, Path, str, str]] = []
 
-    def add(kind: str, name: str, params: Callable[[], dict], target: Callable[[dict], Path], source: str,
+    def add(kind: str, name: str, params: Callable[[], dict], target: Callable[[], Path], source: str,
             record_name: str) -> None:
         try:
+            t = target()
+        except Exception as exc:  # no file name for it (a province without pinyin): its step fails
+            jobs_list.append((kind, name, exc, reports_dir / f".{record_name}.html", source, record_name))
+            return
+        try:
             p = params()
-            t = target(p)
         except Exception as exc:  # a bad default or named report fails its own step only
-            p, t = exc, reports_dir / f"{record_name}.html"
+            p = exc
         jobs_list.append((kind, name, p, t, source, record_name))
 
-    def build_target(kind: str) -> Callable[[dict], Path]:
-        return lambda p: reports_dir / f"{report_mod.report_name(kind, p)}.html"
+    def build_target(kind: str, province: str | None = None) -> Callable[[], Path]:
+        return lambda: reports_dir / f"{report_mod.report_name(kind, {'province': province})}.html"
 
     for prov in provinces:
         add("province", f"report {prov}",
             lambda prov=prov: named.template_ready("province", named.build_parameters("province", config, prov)),
-            build_target("province"), "build", f"report {prov}")
+            build_target("province", prov), "build", f"report {prov}")
     add("cross", "report cross-province", lambda: named.template_ready("cross", named.build_parameters("cross", config)),
         build_target("cross"), "build", "report cross-province")
     for entry in config.reports:
         add(entry.kind, f"report {entry.name}{NAMED_SUFFIX}",
             lambda entry=entry: named.template_ready(entry.kind, entry.parameters(config.report),
                                                      explicit=set(entry.parameters())),
-            lambda p, entry=entry: reports_dir / f"{entry.name}.html", "named", entry.name)
+            lambda entry=entry: reports_dir / f"{entry.name}.html", "named", entry.name)
 
     move_stale_reports(state, summary, jobs_list, provinces, reports_dir, raw_dir, when)
 
@@ -82,6 +86,9 @@ def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: 
             state.forget(name)
             done_count += 1
             summary.steps.append(StepResult(name, "failed", 0.0, describe(params)))
+            if not target.name.startswith("."):  # the index lists it as failed
+                named.record_failure(kind, target, source=source, name=record_name, reports_dir=reports_dir,
+                                     message=summary.steps[-1].message)
             prog.finish(summary.steps[-1], f"[{done_count}/{n}] ")
             continue
         key = report_key(kind, params, target)

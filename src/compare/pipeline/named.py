@@ -198,6 +198,23 @@ def render_to(
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def record_failure(kind: str, target: Path, *, source: str, name: str, reports_dir: Path, message: str,
+                   parameters: Mapping[str, Any] | None = None) -> None:
+    """Record a report that could not even start (its parameters are wrong): status failed, the
+    previous HTML (if any) kept."""
+    from compare.pipeline.buildstate import now_iso
+
+    old = index_mod.read_record(target)
+    record = index_mod.ReportRecord(
+        file=target.relative_to(reports_dir).as_posix(), source=source, kind=kind, name=name,
+        parameters=dict(parameters) if parameters is not None else (old.parameters if old else {}),
+        status="failed", message=message, updated=now_iso(),
+        generated=old.generated if old is not None and target.is_file() else None,
+        model_version=old.model_version if old else None, tables=old.tables if old else None,
+    )
+    index_mod.write_record(target, record)
+
+
 def cleanup_staging(reports_dir: Path) -> None:
     """Remove the (empty) staging directory once no render is running."""
     try:

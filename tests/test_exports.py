@@ -32,6 +32,7 @@ def test_every_table_column_has_a_chinese_header():
     assert zh_column("score_科普") == "得分：科普"
 
 
+@pytest.mark.slow  # renders every chart twice (slides, Word)
 def test_workbook_sheets_headers_and_layout(exported, themed_dir):
     from openpyxl import load_workbook
 
@@ -57,6 +58,7 @@ def test_workbook_sheets_headers_and_layout(exported, themed_dir):
     assert any(v and "、" in v for v in joined) and not any(v and "；" in v for v in joined)
 
 
+@pytest.mark.slow  # renders every chart twice (slides, Word)
 def test_workbook_selection(themed_dir, tmp_path):
     from openpyxl import load_workbook
 
@@ -72,6 +74,7 @@ def test_workbook_selection(themed_dir, tmp_path):
     assert {ws.cell(r, col).value for r in range(2, ws.max_row + 1)} == {"工作要点"}
 
 
+@pytest.mark.slow  # renders every chart twice (slides, Word)
 def test_csv_copies_with_chinese_headers(exported):
     raw = (exported / "documents_zh.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -79,6 +82,7 @@ def test_csv_copies_with_chinese_headers(exported):
     assert list(df.columns[:2]) == ["文件编号", "省份"]
 
 
+@pytest.mark.slow  # renders every chart twice (slides, Word)
 def test_slide_deck(exported):
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
@@ -102,6 +106,7 @@ def test_slide_deck(exported):
     assert "各省科协工作要点的主题结构" in titles
 
 
+@pytest.mark.slow  # renders every chart twice (slides, Word)
 def test_word_brief(exported):
     from docx import Document
     from docx.oxml.ns import qn

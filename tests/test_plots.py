@@ -342,6 +342,7 @@ def test_missing_columns_are_named():
 # --------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_write_figures_on_the_seeds(themed_dir, tmp_path):
     from compare.analysis import Corpus
 
@@ -377,6 +378,7 @@ def test_write_figures_on_the_seeds(themed_dir, tmp_path):
     assert rewritten == [], rewritten
 
 
+@pytest.mark.slow
 def test_cli_figures(themed_dir, tmp_path, capsys):
     from compare.cli import main
 
@@ -586,6 +588,7 @@ def national_dir(tmp_path_factory) -> Path:
     return base / "processed"
 
 
+@pytest.mark.slow
 def test_write_figures_at_national_scale_draws_readable_charts_and_writes_what_they_show(national_dir, tmp_path):
     from compare.analysis import Corpus
 

@@ -47,6 +47,7 @@ def _sample(reports: Path) -> None:
     _report(reports, "never_rendered.html", R("", "named", "cross", "never_rendered", {}, status="failed",
                                                message="no such province"), html=False)
     _report(reports, "by_hand.html", None)  # no record: listed as unknown
+    _report(reports, "deleted.html", R("", "custom", "province", "deleted", {}), html=False)  # HTML deleted: not listed
 
 
 def _rows(page: str) -> list[tuple[str, str]]:

@@ -157,6 +157,8 @@ def _records(reports_dir: Path, current_tables: str | None) -> list[tuple[Report
                                   kind="cross" if path.stem.startswith("cross") else "province", name=path.stem,
                                   status="unknown", message="no record (written by an older version or by hand)")
         record.file = rel
+        if not path.is_file() and record.status != "failed":
+            continue  # its HTML was deleted (by hand, `make clean`): nothing to list
         status = record.status
         if status == "ok" and current_tables and record.tables and record.tables != current_tables:
             status = "outdated"

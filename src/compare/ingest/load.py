@@ -35,8 +35,9 @@ from compare.ingest.clean import clean_lines, count_masks, looks_like_html, simp
 from compare.ingest.identity import assign_doc_ids as _assign_ids
 from compare.ingest.overrides import FileOverrides
 from compare.ingest.readers import read_raw
+from compare.ingest.run import IngestError, IngestResult  # noqa: F401  (importable from here, as before)
 from compare.ingest.departments import extract_departments
-from compare.core.errors import CompareError, EmptyCorpusError, InputFileError
+from compare.core.errors import EmptyCorpusError, InputFileError
 from compare.ingest.provinces import (
     pinyin,
     province_in,
@@ -83,15 +84,6 @@ log = logging.getLogger(__name__)
 from compare.ingest.metadata import INFERRED_TITLE_NOTE  # noqa: F401
 SKIP_NAMES_RE = re.compile(r"^(MANIFEST|README|metadata\.csv$)", re.I)  # not plans
 
-
-
-class IngestError(CompareError):
-    """--strict ingest with files that could not be loaded: nothing was written."""
-
-    def __init__(self, failures: list[InputFileError]):
-        self.failures = list(failures)
-        lines = "\n".join(f"  {f}" for f in self.failures)
-        super().__init__(f"{len(self.failures)} file(s) could not be loaded; strict mode, nothing written:\n{lines}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -330,22 +322,22 @@ def assign_doc_ids(docs: list[ParsedDocument]) -> list[str]:
     return _assign_ids(docs)
 
 
-def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False):
+def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) -> IngestResult:
     """compare.ingest.run.ingest: every plan file of raw_dir -> documents/items/targets/intake."""
-    from compare.ingest.run import ingest as run_ingest
+    from compare.ingest import run
 
-    return run_ingest(raw_dir, out_dir, strict=strict)
+    return run.ingest(raw_dir, out_dir, strict=strict, load_file=load_file, raw_files=raw_files)
 
 
 def cli_ingest(args) -> int:
     """`python -m compare ingest`: compare.ingest.run.cli_ingest."""
-    from compare.ingest.run import cli_ingest as run_cli
+    from compare.ingest import run
 
-    return run_cli(args)
+    return run.cli_ingest(args, ingest)
 
 
 def tables(docs: list[ParsedDocument]):
     """compare.ingest.run.tables: the documents/items/targets tables of parsed documents."""
-    from compare.ingest.run import tables as run_tables
+    from compare.ingest import run
 
-    return run_tables(docs)
+    return run.tables(docs)

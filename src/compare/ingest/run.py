@@ -3,7 +3,8 @@
     raw files ──read_raw + parse_text (load)──> documents ──metadata.csv (overrides)──> ──dedupe──>
         ──ids (identity)──> tables (documents, items, targets, intake)
 
-`compare.ingest.load.ingest` / `cli_ingest` call these (the names the rest of the package imports).
+`compare.ingest.load.ingest` / `cli_ingest` call these with the loader's `load_file` and `raw_files`
+(the names the rest of the package imports); this module does not import load (no import cycle).
 """
 from __future__ import annotations
 
@@ -13,21 +14,32 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 import pandas as pd
 
 from compare.core import errors, io, schema
-from compare.core.errors import EmptyCorpusError, InputFileError
+from compare.core.errors import CompareError, EmptyCorpusError, InputFileError
 from compare.ingest.dedupe import content_key, content_text, find_duplicates
 from compare.ingest.identity import assign_doc_ids as _assign_ids
 from compare.ingest.intake import FileIntake, format_intake, intake_table
-from compare.ingest.load import IngestError, ParsedDocument, load_file, raw_files
 from compare.ingest.overrides import METADATA_FILE, apply_overrides, read_overrides
 
 log = logging.getLogger("compare.ingest.load")
 
 #: exit code of `ingest` when some files were skipped (the others were written): compare.core.errors.EXIT_PARTIAL
 EXIT_PARTIAL = getattr(errors, "EXIT_PARTIAL", 3)
+
+
+class IngestError(CompareError):
+    """--strict ingest with files that could not be loaded: nothing was written."""
+
+    def __init__(self, failures: list[InputFileError]):
+        self.failures = list(failures)
+        lines = "\n".join(f"  {f}" for f in self.failures)
+        super().__init__(f"{len(self.failures)} file(s) could not be loaded; strict mode, nothing written:\n{lines}")
+
+
 METADATA_FIELDS = ("province", "year", "doc_type", "title", "issuer", "issue_number", "issue_date", "level",
                    "city", "department")
 
@@ -44,12 +56,12 @@ class IngestResult:
     files: list[FileIntake] = field(default_factory=list)
 
 
-def default_level(d: ParsedDocument) -> str:
+def default_level(d: Any) -> str:
     """The level when the text did not say: 全国 for 全国, 市级 when a city is known, else 省级."""
     return "全国" if d.province == "全国" else "市级" if d.city else "省级"
 
 
-def provenance_json(d: ParsedDocument) -> str:
+def provenance_json(d: Any) -> str:
     """field -> text | override | inferred, for every metadata field with a value (JSON, keys sorted)."""
     out = {}
     for f in METADATA_FIELDS:
@@ -58,7 +70,7 @@ def provenance_json(d: ParsedDocument) -> str:
     return json.dumps(out, ensure_ascii=False, sort_keys=True)
 
 
-def tables(docs: list[ParsedDocument]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def tables(docs: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The three contract tables from parsed documents (doc ids must be assigned)."""
     doc_rows, item_rows, target_rows = [], [], []
     for d in docs:
@@ -87,9 +99,9 @@ def tables(docs: list[ParsedDocument]) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     return frame(doc_rows, "documents"), frame(item_rows, "items"), frame(target_rows, "targets")
 
 
-def _load_all(files: list[Path], overrides) -> tuple[list[ParsedDocument], list[FileIntake], list[InputFileError]]:
+def _load_all(files: list[Path], overrides, load_file: Callable) -> tuple[list[Any], list[FileIntake], list[InputFileError]]:
     """Read and parse every file, applying metadata.csv (exclusions and values)."""
-    docs: list[ParsedDocument] = []
+    docs: list[Any] = []
     records: list[FileIntake] = []
     failures: list[InputFileError] = []
     for path in files:
@@ -125,7 +137,8 @@ def _load_all(files: list[Path], overrides) -> tuple[list[ParsedDocument], list[
     return docs, records, failures
 
 
-def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) -> IngestResult:
+def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False, load_file: Callable,
+           raw_files: Callable) -> IngestResult:
     """Load every plan file in raw_dir and write documents/items/targets and the intake report to out_dir.
 
     A file that cannot be used is recorded in `.failures` (one InputFileError naming the file and the
@@ -137,7 +150,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) ->
     t0 = time.perf_counter()
     files = raw_files(raw_dir)
     overrides = read_overrides(raw_dir, present={p.name for p in files})
-    docs, records, failures = _load_all(files, overrides)
+    docs, records, failures = _load_all(files, overrides, load_file)
     if strict and failures:
         raise IngestError(failures)
     if not docs:
@@ -187,7 +200,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) ->
     return IngestResult(documents, items, targets, failures, len(files), seconds, out_dir, intake, records)
 
 
-def cli_ingest(args) -> int:
+def cli_ingest(args, ingest: Callable) -> int:
     """`python -m compare ingest [--raw DIR] [--out DIR] [--strict]`.
 
     Prints the intake table (one line per file). Exit codes: 0 every file loaded (duplicates and

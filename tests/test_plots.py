@@ -635,13 +635,16 @@ def test_charts_leave_global_matplotlib_state_alone(name, frames):
 def test_charts_draw_into_the_analysts_axes(name, frames):
     from matplotlib.figure import Figure
 
-    own = Figure(figsize=(8, 5))
-    ax = own.add_subplot()
+    own = Figure(figsize=(12, 5))
+    mine, ax = own.subplots(1, 2)
+    mine.plot([1, 2], [3, 4])
+    mine_font = mine.xaxis.get_major_ticks()[0].label1.get_fontfamily()
     with font_problems() as problems:
         fig = getattr(plots, name)(*frames[name], ax=ax)
         _save(fig, "png")
     assert problems == []
     assert fig is own and ax.get_title(loc="left")  # the chart's title on the analyst's axes
+    assert mine.xaxis.get_major_ticks()[0].label1.get_fontfamily() == mine_font  # their other axes untouched
     assert style.chart_caption(ax)["source"].startswith(plots.SOURCE)
 
 

@@ -185,11 +185,14 @@ def apply_style() -> CJKFont:
     return font
 
 
-def _settle(fig: Figure) -> None:
+def _settle(fig: Figure, skip=frozenset()) -> None:
     """Give every axis its first tick now, inside the style context: ticks made later (at draw time)
-    copy its font and colours instead of reading the caller's rcParams."""
+    copy its font and colours instead of reading the caller's rcParams. Axes in `skip` (the analyst's
+    other axes of the same figure) are left alone."""
     fam = families()
     for ax in fig.axes:
+        if ax in skip:
+            continue
         for axis in (ax.xaxis, ax.yaxis):
             axis.get_major_ticks()
             axis.get_minor_ticks()
@@ -205,9 +208,11 @@ def styled(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        ax = kwargs.get("ax")
+        others = frozenset(a for a in ax.figure.axes if a is not ax) if ax is not None else frozenset()
         with chart_style():
             fig = func(*args, **kwargs)
-            _settle(fig)
+            _settle(fig, others)
         return fig
 
     return wrapper

@@ -106,30 +106,41 @@ def target_series(
     keys = ["province", "level", "doc_type", "unit"] if by_type else ["province", "level", "unit"]
     rows = []
     for _, g in tg.sort_values(keys + ["year", "doc_id", "_seq", "_pos"], kind="mergesort").groupby(keys, sort=True):
-        g = g.reset_index(drop=True)
-        if g["year"].nunique() < 2:
+        years = g["year"].astype(int).tolist()
+        if len(set(years)) < 2:
             continue
-        uf = _Union(len(g))
-        objs, years = list(g["object"]), list(g["year"])
-        for i in range(len(g)):
-            for j in range(i + 1, len(g)):
-                if years[i] != years[j] and object_overlap(objs[i], objs[j]) >= min_overlap:
-                    uf.union(i, j)
-        g["_comp"] = [uf.find(i) for i in range(len(g))]
-        for _, s in g.groupby("_comp", sort=True):
-            s = s.drop_duplicates("year", keep="first")  # first target in document order per year
-            if len(s) < 2:
+        recs = g.to_dict("records")
+        grams = [_bigrams(str(o)) for o in g["object"]]
+        uf = _Union(len(recs))
+        for i in range(len(recs)):
+            gi = grams[i]
+            for j in range(i + 1, len(recs)):
+                if years[i] != years[j] and gi and grams[j]:
+                    if len(gi & grams[j]) / min(len(gi), len(grams[j])) >= min_overlap:
+                        uf.union(i, j)
+        components: dict[int, list[int]] = {}
+        for i in range(len(recs)):
+            components.setdefault(uf.find(i), []).append(i)
+        for comp in components.values():
+            first: dict[int, int] = {}
+            for i in comp:  # rows are in year / document order: the first target of each year
+                first.setdefault(years[i], i)
+            if len(first) < 2:
                 continue
-            name = f"{_QUOTES.sub('', s['object'].iloc[-1])}（{s['unit'].iloc[0]}）"
-            prev = s["value"].shift(1)
-            change = np.where(prev.notna() & (prev != 0), s["value"] / prev - 1, np.nan)
-            for r, ch in zip(s.itertuples(index=False), change):
+            members = [recs[i] for i in first.values()]
+            name = f"{_QUOTES.sub('', str(members[-1]['object']))}（{members[0]['unit']}）"
+            prev = None
+            for r in members:
+                change = None if prev in (None, 0) else round(float(r["value"]) / prev - 1, 6)
+                prev = float(r["value"])
+                vh = r["value_high"]
                 rows.append({
-                    "province": r.province, "level": r.level, "doc_type": r.doc_type, "series": name,
-                    "object": r.object, "unit": r.unit, "year": int(r.year), "doc_id": r.doc_id,
-                    "item_id": r.item_id, "phrase": r.phrase, "value": float(r.value),
-                    "value_high": r.value_high, "qualifier": r.qualifier, "n_years": len(s),
-                    "change": None if np.isnan(ch) else round(float(ch), 6),
+                    "province": r["province"], "level": r["level"], "doc_type": r["doc_type"], "series": name,
+                    "object": r["object"], "unit": r["unit"], "year": int(r["year"]), "doc_id": r["doc_id"],
+                    "item_id": r["item_id"], "phrase": r["phrase"], "value": float(r["value"]),
+                    "value_high": None if vh is None or pd.isna(vh) else float(vh),
+                    "qualifier": r["qualifier"] if isinstance(r["qualifier"], str) else None,
+                    "n_years": len(members), "change": change,
                 })
     if not rows:
         return schema.empty("target_series")

@@ -165,7 +165,7 @@ def score_text(text: str, heading: str | None = None, *, lexicon: Lexicon | None
     if not found:
         return StrengthScore(None, "none", counts, [], negated)
     values = [lex.values[lex.words[w]] for w in found]
-    score = float(np.average(values, weights=weights))
+    score = sum(v * w for v, w in zip(values, weights)) / sum(weights)
     strength = "strong" if score >= lex.strong_at else "tentative" if score < lex.tentative_below else "moderate"
     return StrengthScore(round(score, 6), strength, counts, found, negated)
 

@@ -162,33 +162,39 @@ def link_items(
     params: LinkParams = DEFAULT_PARAMS,
     tokens: dict[str, list[str]] | None = None,
     term_df: dict[str, int] | None = None,
+    sim: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Link the items of two plans. Returns rows of `item_links` without the pair columns:
     item_from, item_to, status, similarity, shared_terms.
 
     `tokens` maps an item text to its content words (default: segmented with the project's
     Segmenter); `term_df` maps a word to the number of items of the group using it (ranks the
-    shared terms, rarest first).
+    shared terms, rarest first); `sim` is a precomputed `item_similarity` matrix.
     """
     items_from = items_from.reset_index(drop=True)
     items_to = items_to.reset_index(drop=True)
     if tokens is None:
         texts = sorted(set(items_from["text"]) | set(items_to["text"]) | set(fit_on["text"] if fit_on is not None else []))
         tokens = dict(zip(texts, _tokens_for(texts)))
-    sim = item_similarity(items_from, items_to, fit_on=fit_on, params=params, tokens=tokens)
+    if sim is None:
+        sim = item_similarity(items_from, items_to, fit_on=fit_on, params=params, tokens=tokens)
     links = _links_from_matrix(sim, params)
     if term_df is None:
         term_df = {}
         for toks in tokens.values():
             for t in set(toks):
                 term_df[t] = term_df.get(t, 0) + 1
-    n_from = pd.Series([i for i, _ in links]).value_counts().to_dict()
-    n_to = pd.Series([j for _, j in links]).value_counts().to_dict()
+    n_from: dict[int, int] = {}
+    n_to: dict[int, int] = {}
+    for i, j in links:
+        n_from[i] = n_from.get(i, 0) + 1
+        n_to[j] = n_to.get(j, 0) + 1
+    text_from, text_to = items_from["text"].tolist(), items_to["text"].tolist()
+    id_from, id_to = items_from["item_id"].tolist(), items_to["item_id"].tolist()
     rows = []
     for i, j in links:
         status = "merged" if n_to[j] > 1 else "split" if n_from[i] > 1 else "continued"
-        shared = _shared_terms(tokens[items_from.at[i, "text"]], tokens[items_to.at[j, "text"]], term_df,
-                               params.top_terms)
+        shared = _shared_terms(tokens[text_from[i]], tokens[text_to[j]], term_df, params.top_terms)
         rows.append((i, j, status, float(sim[i, j]), shared))
     linked_from = {i for i, _ in links}
     linked_to = {j for _, j in links}
@@ -204,8 +210,8 @@ def link_items(
     rows.sort(key=lambda r: (r[1] is None, r[1] if r[1] is not None else 0, r[0] if r[0] is not None else -1))
     return pd.DataFrame(
         {
-            "item_from": [items_from.at[i, "item_id"] if i is not None else None for i, *_ in rows],
-            "item_to": [items_to.at[j, "item_id"] if j is not None else None for _, j, *_ in rows],
+            "item_from": [id_from[i] if i is not None else None for i, *_ in rows],
+            "item_to": [id_to[j] if j is not None else None for _, j, *_ in rows],
             "status": [r[2] for r in rows],
             "similarity": [round(r[3], 6) for r in rows],
             "shared_terms": [r[4] for r in rows],
@@ -269,6 +275,40 @@ def plan_pairs(
     return pd.DataFrame(out, columns=cols).astype({"year_from": "int64", "year_to": "int64"})
 
 
+class _GroupVectors:
+    """TF-IDF vectors (word and character) of every item of one province / level / type group, fitted
+    once; a pair's similarity matrix is a product of two row blocks (same numbers as item_similarity
+    with fit_on = the group)."""
+
+    def __init__(self, frames: list[pd.DataFrame], doc_ids: list[str], tokens: dict[str, list[str]],
+                 params: LinkParams):
+        texts = [t for f in frames for t in f["text"]]
+        self.rows: dict[str, slice] = {}
+        start = 0
+        for d, f in zip(doc_ids, frames):
+            self.rows[d] = slice(start, start + len(f))
+            start += len(f)
+        word_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float64)
+        char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=params.ngram_range, sublinear_tf=True,
+                                   norm="l2", lowercase=True, dtype=np.float64)
+        toks = [tokens[t] for t in texts]
+        self.words = word_vec.fit_transform(toks) if any(toks) else None
+        runs = [_runs(t) for t in texts]
+        self.chars = char_vec.fit_transform(runs) if any(r.strip() for r in runs) else None
+        self.term_df: dict[str, int] = {}
+        for tk in toks:
+            for t in set(tk):
+                self.term_df[t] = self.term_df.get(t, 0) + 1
+
+    def similarity(self, doc_a: str, doc_b: str, params: LinkParams) -> np.ndarray:
+        ra, rb = self.rows[doc_a], self.rows[doc_b]
+        n_a, n_b = ra.stop - ra.start, rb.stop - rb.start
+        words = (self.words[ra] @ self.words[rb].T).toarray() if self.words is not None else np.zeros((n_a, n_b))
+        chars = (self.chars[ra] @ self.chars[rb].T).toarray() if self.chars is not None else np.zeros((n_a, n_b))
+        w = params.word_weight
+        return np.clip(w * words + (1 - w) * chars, 0.0, 1.0)
+
+
 def latest_pair(
     documents: pd.DataFrame,
     province: str,
@@ -316,17 +356,20 @@ def item_links(
     needed = sorted({t for d in wanted if d in by_doc for t in by_doc[d]["text"]} - set(tokens))
     tokens.update(zip(needed, _tokens_for(needed)))
     frames = []
+    group_cache: dict = {}
     for pair, group_key in zip(pairs.itertuples(index=False), pair_keys):
         a, b = by_doc.get(pair.doc_from), by_doc.get(pair.doc_to)
         if a is None or b is None:
             continue
-        members = [d for d in group_docs.get(group_key, []) if d in by_doc] or [pair.doc_from, pair.doc_to]
-        fit = pd.concat([by_doc[d] for d in members])
-        term_df: dict[str, int] = {}
-        for text in fit["text"]:
-            for t in set(tokens[text]):
-                term_df[t] = term_df.get(t, 0) + 1
-        links = link_items(a, b, fit_on=fit, params=params, tokens=tokens, term_df=term_df)
+        members = [d for d in group_docs.get(group_key, []) if d in by_doc]
+        members = members if pair.doc_from in members and pair.doc_to in members else [pair.doc_from, pair.doc_to]
+        key = tuple(members)
+        if key not in group_cache:
+            group_cache.clear()  # pairs come grouped: keep one group's vectors at a time
+            group_cache[key] = _GroupVectors([by_doc[d] for d in members], members, tokens, params)
+        vectors = group_cache[key]
+        sim = vectors.similarity(pair.doc_from, pair.doc_to, params)
+        links = link_items(a, b, params=params, tokens=tokens, term_df=vectors.term_df, sim=sim)
         for col, value in (
             ("province", pair.province), ("level", pair.level), ("doc_type", pair.doc_type),
             ("year_from", int(pair.year_from)), ("year_to", int(pair.year_to)),

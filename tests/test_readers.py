@@ -344,6 +344,8 @@ def test_scanned_pdf_without_text_layer_says_run_ocr(tmp_path):
     ("plan.wps", b"anything", "save it as .docx"),
     ("broken.docx", b"PK\x03\x04" + bytes(50), "not a valid .docx"),
     ("broken.pdf", b"%PDF-1.4\n garbage", "cannot open the PDF"),
+    ("plan.rtf", b"{\\rtf1\\ansi \\'c9\\'e7 plan}", "Rich Text (.rtf) file cannot be read"),
+    ("page.mht", b"MIME-Version: 1.0\r\nContent-Type: multipart/related\r\n", "save the page as .html"),
 ])
 def test_unreadable_formats_give_one_line_saying_what_to_do(tmp_path, name, data, says):
     path = tmp_path / name

@@ -28,7 +28,7 @@ from compare.ingest.clean import decode, html_to_text, looks_like_html
 
 FORMATS = ("txt", "html", "docx", "pdf")
 NO_ENCODING = "n/a"  # documents.encoding of formats whose text is not decoded from bytes (docx, pdf)
-HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml"}
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SAVE_AS_DOCX = "open it in Word or WPS and save it as .docx (文件 > 另存为 > Word 文档 .docx), or as plain text"
@@ -49,6 +49,11 @@ def read_raw(data: bytes, name: str | Path) -> RawText:
         what = {".wps": "a WPS document (.wps)", ".doc": "an old Word document (.doc)"}.get(
             suffix, "an old Office document (.doc/.wps/.xls/.ppt)")
         raise InputFileError(name, f"{what} cannot be read: {_SAVE_AS_DOCX}")
+    if data.startswith(b"{\\rtf") or suffix == ".rtf":
+        raise InputFileError(name, f"a Rich Text (.rtf) file cannot be read: {_SAVE_AS_DOCX}")
+    if suffix in {".mht", ".mhtml"} or data[:400].lstrip().lower().startswith((b"mime-version:", b"from: <saved by")):
+        raise InputFileError(name, "a web archive (.mht) cannot be read: open it in a browser and save the page "
+                                   "as .html (网页，仅HTML), or copy the plan's text into a .txt file")
     if data.startswith(b"%PDF") or suffix == ".pdf":
         return read_pdf(data, name)
     if data.startswith(b"PK\x03\x04") or suffix == ".docx":

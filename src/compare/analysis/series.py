@@ -115,9 +115,9 @@ def target_series(
         for i in range(len(recs)):
             gi = grams[i]
             for j in range(i + 1, len(recs)):
-                if years[i] != years[j] and gi and grams[j]:
-                    if len(gi & grams[j]) / min(len(gi), len(grams[j])) >= min_overlap:
-                        uf.union(i, j)
+                if (years[i] != years[j] and gi and grams[j]
+                        and len(gi & grams[j]) / min(len(gi), len(grams[j])) >= min_overlap):
+                    uf.union(i, j)
         components: dict[int, list[int]] = {}
         for i in range(len(recs)):
             components.setdefault(uf.find(i), []).append(i)

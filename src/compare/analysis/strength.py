@@ -31,14 +31,14 @@ from compare.core.paths import PACKAGE_DATA
 __all__ = [
     "DEFAULT_LEXICON",
     "LEVELS",
-    "LexiconError",
     "Lexicon",
+    "LexiconError",
     "StrengthScore",
+    "item_strength",
     "load_lexicon",
     "score_text",
-    "item_strength",
-    "strength_profile",
     "strength_agreement",
+    "strength_profile",
 ]
 
 DEFAULT_LEXICON = PACKAGE_DATA / "commitment.toml"

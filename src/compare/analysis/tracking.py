@@ -26,6 +26,7 @@ Everything is deterministic: sorted input, no randomness, ties broken by documen
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,16 +40,16 @@ from compare.core import schema
 from compare.core.errors import EmptyCorpusError, ParameterError
 
 __all__ = [
-    "LinkParams",
     "STATUSES",
     "STATUS_LABELS",
-    "plan_pairs",
-    "latest_pair",
-    "item_similarity",
-    "link_items",
-    "item_links",
+    "LinkParams",
     "continuity_summary",
+    "item_links",
+    "item_similarity",
+    "latest_pair",
+    "link_items",
     "link_scores",
+    "plan_pairs",
 ]
 
 #: the statuses of item_links, in display order
@@ -266,7 +267,7 @@ def plan_pairs(
     out = []
     for key, grp in docs.sort_values(keys + ["year", "doc_id"], kind="mergesort").groupby(keys, sort=True):
         plan_years = sorted(grp["year"].unique())
-        steps = [tuple(years)] if years is not None else list(zip(plan_years, plan_years[1:]))
+        steps = [tuple(years)] if years is not None else list(itertools.pairwise(plan_years))
         for y0, y1 in steps:
             for d0 in grp.loc[grp["year"] == y0, "doc_id"]:
                 for d1 in grp.loc[grp["year"] == y1, "doc_id"]:

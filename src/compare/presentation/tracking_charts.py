@@ -17,20 +17,38 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from compare.core.io import csv_bytes
-from compare.presentation.layout import bar_rows, drawn_data, drew, heatmap, require, wrap
+from compare.presentation.layout import (
+    bar_rows,
+    drawn_data,
+    drew,
+    heatmap,
+    require,
+    wrap,
+)
 from compare.presentation.style import (
-    BAR_NEUTRAL, INK, MAX_PANELS, SMALL_SIZE, canvas, colors_for, empty, save_figure, slide,
-    styled, text_on, theme_order, write_if_changed,
+    BAR_NEUTRAL,
+    INK,
+    MAX_PANELS,
+    SMALL_SIZE,
+    canvas,
+    colors_for,
+    empty,
+    save_figure,
+    slide,
+    styled,
+    text_on,
+    theme_order,
+    write_if_changed,
 )
 
 __all__ = [
     "CHANGES",
     "STRENGTH_COLORS",
     "continuity_chart",
-    "target_series_chart",
-    "strength_profile_chart",
-    "strength_heatmap",
     "save_chart",
+    "strength_heatmap",
+    "strength_profile_chart",
+    "target_series_chart",
 ]
 
 CHANGES = ("延续", "新增", "不再提及")

@@ -78,6 +78,9 @@ def test_id_suffixes():
     D.city, D.department = "兰考县", None
     assert doc_id(D) == "henan-2023-kpgz-lankao"
     assert place_pinyin("郑州市") == "zhengzhou" and place_pinyin("巴音郭楞蒙古自治州") == "bayinguolengmenggu"
+    # place-name readings of polyphonic characters, phrases kept
+    assert [place_pinyin(n) for n in ("长治市", "朝阳区", "单县", "厦门市", "蚌埠市")] == [
+        "changzhi", "chaoyang", "shanxian", "xiamen", "bengbu"]
 
 
 def test_two_different_plans_with_one_id_get_content_hashes_and_a_warning(raw, tmp_path):

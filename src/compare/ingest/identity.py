@@ -36,10 +36,22 @@ def to_pinyin(name: str) -> str:
     return _NON_ASCII_ID_RE.sub("", ascii_) or hashlib.sha1(name.encode("utf-8")).hexdigest()[:6]
 
 
+#: readings of characters that place names read otherwise than pypinyin's default (长治 changzhi, 朝阳
+#: chaoyang, 单县 shanxian, 六安 lu'an)
+_PLACE_READINGS = {"长": "chang", "朝": "chao", "单": "shan", "六": "lu"}
+
+
 def place_pinyin(place: str) -> str:
-    """城市 pinyin without its administrative suffix: 郑州市 -> zhengzhou, 兰考县 -> lankao."""
-    short = _PLACE_SUFFIX_RE.sub("", place) if len(place) > 2 else place
-    return to_pinyin(short or place)
+    """City/county pinyin without its administrative suffix: 郑州市 -> zhengzhou, 兰考县 -> lankao,
+    长治市 -> changzhi."""
+    from pypinyin import lazy_pinyin
+
+    short = (_PLACE_SUFFIX_RE.sub("", place) if len(place) > 2 else place) or place
+    syllables = lazy_pinyin(short, errors=lambda s: list(s))  # phrases first: 厦门 xiamen, 蚌埠 bengbu
+    if len(syllables) == len(short):
+        syllables = [_PLACE_READINGS.get(ch, syl) for ch, syl in zip(short, syllables)]
+    ascii_ = _NON_ASCII_ID_RE.sub("", "".join(syllables).lower())
+    return ascii_ or to_pinyin(short)
 
 
 def doc_id(doc) -> str:

@@ -128,6 +128,13 @@ def test_truncated_copy_is_a_duplicate_of_the_complete_one_and_different_plans_a
     assert dups[0].similarity >= NEAR_DUPLICATE_CONTAINMENT
 
 
+def test_a_simplified_original_is_kept_over_a_converted_traditional_copy():
+    trad, simp = Doc("a_trad.txt", ITEMS), Doc("b_simp.txt", ITEMS)
+    trad.converted = True
+    (dup,) = find_duplicates([trad, simp])
+    assert (dup.index, dup.kept) == (0, 1)
+
+
 def test_documents_of_one_file_are_never_duplicates_of_each_other():
     a, b = Doc("same.txt", ITEMS), Doc("same.txt", ITEMS, title="河南省科协2019年工作要点（摘要）")
     assert find_duplicates([a, b]) == []

@@ -19,8 +19,8 @@ with everything but letters, digits and CJK characters removed.
 Documents of one file are never duplicates of each other (a 重点工作 that repeats its 工作要点's
 headings). Which copy is kept is a rule on the documents themselves, never on load order
 (`preference_key`): the most items (a complete copy beats a truncated one), then the richest metadata
-(fields found in the text or overridden), then the format (txt, docx before html before pdf), then the
-file name.
+(fields found in the text or overridden), then the format (txt, docx before html before pdf), then a
+text written in simplified characters over a converted traditional copy, then the file name.
 """
 from __future__ import annotations
 
@@ -88,9 +88,10 @@ def metadata_richness(doc: DocumentLike) -> int:
 
 
 def preference_key(doc: DocumentLike) -> tuple:
-    """Smaller is preferred: most items, richest metadata, format txt/docx > html > pdf, file name."""
-    return (-len(doc.items), -metadata_richness(doc), FORMAT_RANK.get(doc.format, 3), doc.source_file,
-            doc.title)
+    """Smaller is preferred: most items, richest metadata, format txt/docx > html > pdf, written in
+    simplified characters (a converted traditional copy may differ in a character), file name."""
+    return (-len(doc.items), -metadata_richness(doc), FORMAT_RANK.get(doc.format, 3),
+            bool(getattr(doc, "converted", False)), doc.source_file, doc.title)
 
 
 def find_duplicates(docs: Sequence[DocumentLike], *, threshold: float = NEAR_DUPLICATE_CONTAINMENT,

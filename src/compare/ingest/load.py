@@ -112,6 +112,7 @@ class ParsedDocument:
     city: str | None = None
     department: str | None = None
     provenance: dict = field(default_factory=dict)      # field -> "text" | "override" | "inferred"
+    converted: bool = False                             # the text was traditional, converted to simplified
 
     @property
     def base_id(self) -> str:
@@ -267,6 +268,7 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
             items=items,
             targets=targets,
             format=fmt,
+            converted=_converted,
             level=md.level,
             city=md.city,
             department=md.department,

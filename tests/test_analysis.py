@@ -617,6 +617,11 @@ def test_comparisons_leave_out_city_and_department_plans():
     assert an.similarity(c, level="province").equals(an.similarity(base, unit="province"))  # old name of unit
     # the analyst's own corpus, still complete
     assert len(c.select(levels="市级").items) == 1
+    # documents columns group too: every level side by side, only when asked
+    by_level = an.theme_shares(c, by=("province", "level"), level=None)
+    assert sorted(set(by_level["level"])) == ["市级", "省级"]
+    assert by_level.groupby("level")["n_items"].sum().to_dict() == {"市级": 1, "省级": 6}
+    assert set(an.keyness(c, by="level", level=None, min_freq=1)["group"]) == {"市级", "省级"}
 
 
 # ---- the public API's examples run --------------------------------------------------------------------

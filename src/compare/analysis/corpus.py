@@ -313,6 +313,23 @@ class Corpus:
             self._tokens = default_segmenter().tokenize_many(self.items["text"].astype(str).tolist())
         return self._tokens
 
+    def with_document_columns(self, df: pd.DataFrame, columns) -> pd.DataFrame:
+        """df (items or items_themed rows) plus the named documents columns it lacks (level, city,
+        department, title, …), matched by doc_id; a documents table without `level` / `department`
+        gives 省级 / null (see compare.analysis.selection.documents_view)."""
+        from compare.analysis.selection import documents_view
+
+        cols = [columns] if isinstance(columns, str) else list(columns)
+        missing = [c for c in cols if c not in df.columns]
+        if not missing:
+            return df
+        docs = documents_view(self.documents).set_index("doc_id")
+        out = df.copy()
+        for c in missing:
+            if c in docs.columns:
+                out[c] = out["doc_id"].map(docs[c]).to_numpy()
+        return out
+
     @property
     def provinces(self) -> list[str]:
         return sorted(self.documents["province"].astype(str).unique().tolist())

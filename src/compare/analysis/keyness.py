@@ -87,8 +87,10 @@ def log_ratio(a, b, total_target, total_reference) -> np.ndarray:
 
 
 def _group_values(corpus: Corpus, by: str) -> pd.Series:
-    col = _check_columns(corpus.items, [by], "by")[0]
-    return corpus.items[col]
+    """items[by] (or the documents column `by`, e.g. level or department), aligned with the items."""
+    items = corpus.with_document_columns(corpus.items, [by])
+    col = _check_columns(items, [by], "by")[0]
+    return items[col]
 
 
 def keyness(

@@ -24,7 +24,8 @@ def theme_shares(
     Every theme appears for every group that has items (zeros included), so shares within a group
     sum to 1 (share_chars is 0 for a group whose items have no characters). Groups are the
     combinations of `by` that occur in items, sorted; themes follow the dictionary order; the
-    group columns keep the names given in `by`. doc_type / level / include_departments choose the
+    group columns keep the names given in `by`, which may also name documents columns (level, city,
+    department). doc_type / level / include_departments choose the
     plans compared (default: the 工作要点 of provincial associations, no department plans; see
     :func:`compare.analysis.like_with_like`).
 
@@ -34,7 +35,7 @@ def theme_shares(
     [['河南', 3, 0.6], ['湖北', 0, 0.0]]
     """
     corpus = comparable(corpus, doc_type, level, include_departments)
-    df = corpus.items_themed
+    df = corpus.with_document_columns(corpus.items_themed, by)  # by may name documents columns (level, city, …)
     by = _check_columns(df, by, "theme_shares(by=...)")
     themes = corpus.themes
     groups = df[by].drop_duplicates().sort_values(by, kind="mergesort").reset_index(drop=True)

@@ -34,7 +34,10 @@ def _bigrams(text: str) -> set[str]:
 
 
 def object_overlap(a: str, b: str) -> float:
-    """Overlap coefficient of the character bigrams of two objects (0-1)."""
+    """Overlap coefficient of the character bigrams of two objects (0-1).
+    >>> object_overlap("产业技术大会", "“一市一品”产业技术发展大会")
+    0.8
+    """
     x, y = _bigrams(a), _bigrams(b)
     if not x or not y:
         return 0.0
@@ -79,7 +82,12 @@ def target_series(
     """The `target_series` table: one row per plan year of every series, ordered by province,
     level, type, series and year. `items` is needed only for tables without `targets.object`
     (the object is then read from the item text after the quantity) and to order targets within a
-    plan (document order)."""
+    plan (document order).
+    >>> from compare import analysis
+    >>> c = analysis.example_corpus()
+    >>> target_series(c.targets, c.documents, c.items)[["series", "year", "value"]].values.tolist()
+    [['科普活动（场）', 2019, 50.0], ['科普活动（场）', 2024, 300.0]]
+    """
     if targets.empty:
         return schema.empty("target_series")
     docs = documents.copy()

@@ -153,7 +153,13 @@ def _hits(text: str, lex: Lexicon) -> tuple[list[str], list[str]]:
 
 def score_text(text: str, heading: str | None = None, *, lexicon: Lexicon | None = None) -> StrengthScore:
     """Score one item. `text` is the whole item (heading included, as in the items table); the words
-    of `heading` (its first sentence) count `heading_weight` times in the mean."""
+    of `heading` (its first sentence) count `heading_weight` times in the mean.
+    >>> s = score_text("确保年内全面建成，探索新的模式。")
+    >>> s.strength, s.score, s.evidence
+    ('strong', 0.666667, ['确保', '全面', '探索'])
+    >>> score_text("不再探索，不断加强。").negated
+    ['探索']
+    """
     lex = lexicon or load_lexicon()
     found, negated = _hits(text, lex)
     head_found, _ = _hits(heading or "", lex)
@@ -174,7 +180,12 @@ def item_strength(
     items: pd.DataFrame, documents: pd.DataFrame | None = None, *, lexicon: Lexicon | str | Path | None = None
 ) -> pd.DataFrame:
     """The `item_strength` table: one row per item, in items order. `documents` supplies the plan
-    level (省级 when absent)."""
+    level (省级 when absent).
+    >>> from compare import analysis
+    >>> table = item_strength(analysis.example_corpus().items)
+    >>> table.loc[6, ["item_id", "strength", "evidence"]].tolist()
+    ['一/1', 'strong', ['坚持']]
+    """
     if items.empty:
         raise EmptyCorpusError("item_strength: there are no items to score")
     lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
@@ -214,6 +225,11 @@ def strength_profile(
     share_strong / share_moderate / share_tentative / share_none (of all items of the group), and
     the group's most frequent strong and tentative words (top_strong, top_tentative). `theme` needs
     `item_themes` (the item's primary theme).
+
+    >>> from compare import analysis
+    >>> table = item_strength(analysis.example_corpus().items)
+    >>> strength_profile(table, by="province")[["province", "n_items", "share_strong"]].values.tolist()
+    [['河南', 6, 0.0], ['湖北', 2, 0.5]]
     """
     by = [by] if isinstance(by, str) else list(by)
     df = strength

@@ -171,6 +171,12 @@ def link_items(
     `tokens` maps an item text to its content words (default: segmented with the project's
     Segmenter); `term_df` maps a word to the number of items of the group using it (ranks the
     shared terms, rarest first); `sim` is a precomputed `item_similarity` matrix.
+
+    >>> from compare import analysis
+    >>> items = analysis.example_corpus().items
+    >>> a, b = items[items.doc_id == "henan-2019-gzyd"], items[items.doc_id == "henan-2024-gzyd"]
+    >>> link_items(a, b)[["item_from", "item_to", "status"]].fillna("-").values.tolist()[1]
+    ['一/1', '一/2', 'continued']
     """
     items_from = items_from.reset_index(drop=True)
     items_to = items_to.reset_index(drop=True)
@@ -252,6 +258,11 @@ def plan_pairs(
     Default: every two consecutive plan years of each province / level / type / department group.
     `years=(2019, 2024)` instead pairs exactly those two years in every group that has both.
     Documents of one group and year (rare: `-2` doc ids) are each paired with each.
+
+    >>> from compare import analysis
+    >>> docs = analysis.example_corpus().documents
+    >>> plan_pairs(docs)[["doc_from", "doc_to"]].values.tolist()
+    [['henan-2019-gzyd', 'henan-2024-gzyd']]
     """
     docs = _documents(documents)
     for col, want in (("province", provinces), ("doc_type", doc_types), ("level", levels)):
@@ -319,7 +330,11 @@ def latest_pair(
 ) -> tuple[int, int] | None:
     """The years of a province's latest two plans of one type and level issued by the association
     itself (no department), e.g. (2019, 2024) for Henan's 工作要点; None when it has fewer than two.
-    Reports use it for their 延续 / 新增 / 不再提及 section."""
+    Reports use it for their 延续 / 新增 / 不再提及 section.
+    >>> from compare import analysis
+    >>> latest_pair(analysis.example_corpus().documents, "河南")
+    (2019, 2024)
+    """
     docs = _documents(documents)
     mask = (docs["province"] == province) & (docs["doc_type"] == doc_type) & (docs["level"] == level)
     mask &= docs["department"] == ""
@@ -339,6 +354,14 @@ def item_links(
 
     IDF weights and the term document-frequencies that rank shared terms are learned from all the
     items of the pair's province / level / type / department group.
+
+    >>> from compare import analysis
+    >>> c = analysis.example_corpus()
+    >>> links = item_links(c.documents, c.items)
+    >>> [(r.item_from, r.item_to, r.status) for r in links.fillna("-").itertuples()]
+    [('-', '一/1', 'new'), ('一/1', '一/2', 'continued'), ('一/2', '-', 'dropped'), ('一/3', '-', 'dropped')]
+    >>> links.loc[1, "shared_terms"]
+    ['全国科普日']
     """
     if items.empty:
         raise EmptyCorpusError("item_links: there are no items to link")
@@ -395,6 +418,11 @@ def continuity_summary(
     (the later item's theme for 延续 and 新增, the earlier item's for 不再提及); otherwise theme is
     "全部". Columns: province, level, doc_type, year_from, year_to, doc_from, doc_to, theme, change,
     n_items.
+
+    >>> from compare import analysis
+    >>> c = analysis.example_corpus()
+    >>> continuity_summary(item_links(c.documents, c.items))[["change", "n_items"]].values.tolist()
+    [['延续', 1], ['新增', 1], ['不再提及', 2]]
     """
     pair_cols = ["province", "level", "doc_type", "year_from", "year_to", "doc_from", "doc_to"]
     if links.empty:

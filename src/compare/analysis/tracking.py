@@ -396,6 +396,7 @@ def item_links(
         links = link_items(a, b, params=params, tokens=tokens, term_df=vectors.term_df, sim=sim)
         for col, value in (
             ("province", pair.province), ("level", pair.level), ("doc_type", pair.doc_type),
+            ("department", pair.department or None),
             ("year_from", int(pair.year_from)), ("year_to", int(pair.year_to)),
             ("doc_from", pair.doc_from), ("doc_to", pair.doc_to),
         ):

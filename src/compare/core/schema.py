@@ -168,6 +168,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("province", _S, False, "province"),
             Column("level", _S, False, "全国 | 省级 | 市级 | 县级 (documents.level)"),
             Column("doc_type", _S, False, "document type of both plans"),
+            Column("department", _S, True, "the department that issued both plans (documents.department); null for the association's own plans"),
             Column("year_from", _I, False, "the earlier plan's year"),
             Column("year_to", _I, False, "the later plan's year"),
             Column("doc_from", _S, False, "the earlier plan's doc_id"),

@@ -121,6 +121,37 @@ def test_html_keeps_headings_and_numbered_items_on_their_own_lines():
         assert line in lines
 
 
+def test_html_of_an_older_site_laid_out_in_tables(tmp_path):
+    """Older 科协 sites put the whole page in nested tables, the menu in a row of links, the title in a
+    cell, the plan's paragraphs in one cell (and the title again only in <title>)."""
+    lines = seed_lines(HUBEI_2019)
+    body = "".join(f"<p>　　{line}</p>" for line in lines if "2019年工作要点" not in line or "《" in line)
+    page = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>省科协2019年工作要点_通知公告_湖北省科学技术协会</title></head><body>
+<table width="1000"><tr><td><table><tr><td><a>首页</a></td><td><a>机构概况</a></td><td><a>通知公告</a></td></tr></table></td></tr>
+<tr><td><table><tr><td>发布时间：2019-03-18 来源：办公室</td></tr><tr><td class="content">{body}</td></tr></table></td></tr>
+<tr><td>版权所有 湖北省科学技术协会 鄂ICP备13005063号</td></tr></table></body></html>"""
+    path = tmp_path / "old_site.htm"
+    path.write_bytes(page.encode("gb18030"))
+    (base,) = load_file(HUBEI_2019)
+    (doc,) = load_file(path)
+    assert doc.encoding == "gb18030" and doc.format == "html"
+    same_plan(doc, base)
+
+
+def test_html_lines_separated_by_br_stay_lines():
+    from compare.ingest.clean import html_to_text
+
+    page = ("<html><body><div class='nav'>首页 | 通知</div><div class='art'><h2>河南省科协2019年工作要点</h2><p>"
+            "一、加强政治引领<br>1.深入学习宣传贯彻党的精神，组织科技工作者开展学习活动。<br>"
+            "2.加强学会党建工作，推动学会党组织全覆盖。</p></div><div>版权所有</div></body></html>")
+    from compare.ingest.clean import cruft_rule
+
+    lines = [line.strip() for line in html_to_text(page).split("\n") if line.strip() and not cruft_rule(line.strip())]
+    assert lines[:4] == ["河南省科协2019年工作要点", "一、加强政治引领", "1.深入学习宣传贯彻党的精神，组织科技工作者开展学习活动。",
+                         "2.加强学会党建工作，推动学会党组织全覆盖。"]
+
+
 def test_html_table_rows_become_tab_joined_lines():
     from compare.ingest.clean import html_to_text
 

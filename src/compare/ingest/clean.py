@@ -64,24 +64,44 @@ def _table_rows_to_tabs(text: str) -> str:
 
 
 def html_to_text(markup: str) -> str:
-    """The main text of an HTML page, one block per line, by trafilatura (favor_recall, tables kept, no
-    comments): navigation, breadcrumbs, 来源/时间 lines, related links and footers are left out by the
-    extractor; what it keeps of them goes through the cruft rules below. When the page's own title (its
-    <h1>, as trafilatura reads it) is a plan title missing from the main text, it is put back in front.
-    Table rows become one line with cells joined by a tab."""
+    """The main text of an HTML page, one block per line, by trafilatura (tables kept, no comments;
+    `favor_recall` only when the default extraction finds less than 200 characters: on a short page it
+    would append the rest of the page after the main text): navigation, breadcrumbs, 来源/时间 lines,
+    related links and footers are left out by the extractor; what it keeps of them goes through the
+    cruft rules below. When the page names a plan title (trafilatura's title from <h1>/<title>, or a
+    part of <title> such as `河南省科协2019年工作要点_通知公告_…`) that the main text lacks, it is put
+    back in front. Table rows become one line with cells joined by a tab."""
     import trafilatura  # imported only when an HTML file is present (0.15 s)
 
-    tree = _flatten_data_tables(markup) if "<table" in markup.lower() else markup
-    doc = trafilatura.bare_extraction(tree, favor_recall=True, include_tables=True, include_comments=False,
-                                      with_metadata=True, deduplicate=False)
-    text = getattr(doc, "text", None) if doc is not None else None
+    def extract(**options):
+        tree = _flatten_data_tables(markup) if "<table" in markup.lower() else markup
+        return trafilatura.bare_extraction(tree, include_tables=True, include_comments=False, with_metadata=True,
+                                           deduplicate=False, **options)
+
+    doc = extract()
+    text = (getattr(doc, "text", None) or "") if doc is not None else ""
+    if len(text) < 200:
+        recall = extract(favor_recall=True)
+        if recall is not None and len(getattr(recall, "text", None) or "") > len(text):
+            doc, text = recall, recall.text
     if not text:
         text = trafilatura.html2txt(markup) or ""
     text = html.unescape(text)
-    title = (getattr(doc, "title", None) or "").strip() if doc is not None else ""
-    if title and _PLAN_TITLE_RE.search(title) and title.replace(" ", "") not in text.replace(" ", ""):
-        text = f"{title}\n{text}"
+    page_title = _TITLE_TAG_RE.search(markup[:20000])
+    candidates = [(getattr(doc, "title", None) or "") if doc is not None else ""]
+    if page_title:
+        candidates += _TITLE_SPLIT_RE.split(html.unescape(page_title.group(1)))
+    flat = text.replace(" ", "")
+    for title in (c.strip() for c in candidates):
+        if title and _PLAN_TITLE_RE.search(title):
+            if title.replace(" ", "") not in flat:
+                text = f"{title}\n{text}"
+            break
     return _table_rows_to_tabs(text).replace(f" {_CELL_SEP} ", "\t").replace(_CELL_SEP, "\t")
+
+
+_TITLE_TAG_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TITLE_SPLIT_RE = re.compile(r"\s*[_|｜–—]+\s*|\s+-\s+")
 
 
 _CELL_SEP = "\u00a6"  # ¦ joins the cells of a flattened table row until the text is out of trafilatura
@@ -92,17 +112,22 @@ def _flatten_data_tables(markup: str):
     """The page as an lxml tree in which every *data* table (no nested table, no cell holding more than
     one paragraph or more than 300 characters) is one paragraph per row, cells joined by ¦: trafilatura
     renders tables inconsistently (one cell per line, or `| a | b |`), while the plan-table rule needs
-    one line per row. Layout tables (a whole page or article inside a table) are left to trafilatura."""
+    one line per row. A layout table (a whole page or article inside a table, as older 科协 sites are
+    built) becomes plain blocks: trafilatura would run a cell's paragraphs into one line."""
     import lxml.html
 
     try:
         root = lxml.html.fromstring(markup)
     except (ValueError, lxml.etree.ParserError):
         return markup
+    layout = []
     for table in list(root.iter("table")):
         cells = table.xpath(".//td|.//th")
+        links = "".join(a.text_content() for a in table.iter("a")).split()
         if table.xpath(".//table") or not cells or any(
-                len(c.xpath(_BLOCKS_IN_CELL)) > 1 or len(c.text_content()) > 300 for c in cells):
+                len(c.xpath(_BLOCKS_IN_CELL)) > 1 or len(c.text_content()) > 300 for c in cells) or (
+                links and "".join(links) == "".join(table.text_content().split())):  # a menu of links
+            layout.append(table)
             continue
         block = lxml.html.Element("div")
         for tr in table.iter("tr"):
@@ -116,6 +141,9 @@ def _flatten_data_tables(markup: str):
         parent = table.getparent()
         if parent is not None:
             parent.replace(table, block)
+    for table in layout:  # a layout table is page structure: its rows and cells become plain blocks
+        for el in table.iter("table", "thead", "tbody", "tfoot", "tr", "td", "th"):
+            el.tag = "div"
     return root
 
 

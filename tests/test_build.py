@@ -361,6 +361,7 @@ def test_named_report_with_impossible_parameters_fails_alone_and_is_listed(built
 def test_report_name_errors_are_one_line(tmp_path, monkeypatch, capsys):
     (tmp_path / "kexie.toml").write_text('[[reports]]\nname = "henan_kepu"\nprovince = "河南"\n', encoding="utf-8")
     monkeypatch.setattr(named, "load_config", lambda root: load_config(tmp_path))
+    monkeypatch.chdir(tmp_path)  # the default --processed (data/processed) is this empty directory's
     assert main(["report", "--name", "henan", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "no report named 'henan' (named reports: henan_kepu)" in err

@@ -25,7 +25,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -240,8 +240,19 @@ def _explicit(args) -> dict[str, Any]:
     return out
 
 
-def plan_report(args, config: ProjectConfig) -> tuple[str, dict, Path, str, str]:
-    """(kind, parameters, target file, source, name) for the `report` command's arguments."""
+def _check(kind: str, params: Mapping[str, Any], corpus: Callable[[], Any] | None) -> None:
+    """Validate parameters against the corpus (corpus() loads it) before a file name is derived from
+    them, so an unknown province or theme is reported with the corpus's known values."""
+    if corpus is None:
+        return
+    from compare.pipeline import report as report_mod
+
+    report_mod.resolve_parameters(kind, dict(params), corpus(), template=report_mod.template_path(kind))
+
+
+def plan_report(args, config: ProjectConfig, corpus: Callable[[], Any] | None = None) -> tuple[str, dict, Path, str, str]:
+    """(kind, parameters, target file, source, name) for the `report` command's arguments; with
+    corpus (a function loading it), the parameters are checked against the corpus first."""
     out_dir = Path(args.out)
     explicit = _explicit(args)
     if getattr(args, "name", None):
@@ -254,12 +265,14 @@ def plan_report(args, config: ProjectConfig) -> tuple[str, dict, Path, str, str]
         entry = config.named(args.name)
         params = template_ready(entry.kind, entry.parameters(config.report),
                                 explicit=set(entry.parameters()))
+        _check(entry.kind, params, corpus)
         return entry.kind, params, out_dir / f"{entry.name}.html", "named", entry.name
     kind = "cross" if args.cross else "province"
     if kind == "province" and "provinces" in explicit:
         raise ParameterError("--provinces is for the cross-province report (--cross)")
     params = {**config.report.as_parameters(), **explicit}
     params = template_ready(kind, params, explicit=set(explicit))
+    _check(kind, params, corpus)
     build = template_ready(kind, build_parameters(kind, config, explicit.get("province")))
     from compare.pipeline import report as report_mod
 
@@ -274,13 +287,23 @@ def cli_report(args) -> int:
     """`python -m compare report --province 河南 [--years …] [--themes …]`, `--cross …` or `--name NAME`."""
     if not getattr(args, "verbose", False):
         logging.getLogger("papermill").setLevel(logging.WARNING)  # its per-run INFO lines are noise here
+    from compare.analysis import Corpus
+
     config = load_config(project_root())
-    kind, params, target, source, name = plan_report(args, config)
     processed = Path(args.processed)
     out_dir = Path(args.out)
+    loaded: list = []
+
+    def corpus():  # loaded once, after the checks that need no data: it checks the parameters, then renders
+        if not loaded:
+            loaded.append(Corpus.load(processed))
+        return loaded[0]
+
+    kind, params, target, source, name = plan_report(args, config, corpus)
     path = render_to(
         kind, params, target, source=source, name=name, reports_dir=out_dir, processed_dir=processed,
         model_version=index_mod.model_version(processed), tables=index_mod.tables_digest(processed),
+        corpus=corpus(),
     )
     cleanup_staging(out_dir)
     index_mod.write_index(out_dir, processed_dir=processed, config_source=config.label)

@@ -87,6 +87,8 @@ def continuity_chart(
     pairs = list(dict.fromkeys(df.sort_values(["province", "year_to", "year_from"])["_pair"]))
     rows = [(p, c) for p in pairs for c in CHANGES]
     labels = [f"{p} · {c}" if len(pairs) > 1 else c for p, c in rows]
+    if len(pairs) == 1:
+        subtitle = f"{pairs[0]}：{subtitle}"
     themed = not set(df["theme"]) <= {"全部"}
     cols = theme_order(df["theme"], themes, colors) if themed else ["全部"]
     palette = colors_for(cols, colors) if themed else {"全部": BAR_NEUTRAL}

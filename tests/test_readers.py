@@ -337,6 +337,15 @@ def test_pdf_page_numbers_and_running_headers_are_dropped():
     assert [[pl.text for pl in p] for p in kept] == [body[0:5], body[5:10], body[10:15]]
 
 
+def test_pdf_running_header_repeating_the_title_keeps_the_title_on_page_one(tmp_path):
+    lines = seed_lines(HENAN_2019)
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(make_pdf(lines[1:], header=lines[0]))  # the title only as the running header
+    (base,) = load_file(HENAN_2019)
+    (doc,) = load_file(path)
+    same_plan(doc, base)
+
+
 @pytest.mark.parametrize("line", ["—1—", "- 1 -", "– 12 –", "第1页", "第 2 页 共 9 页", "3/9", "7"])
 def test_page_number_forms(line):
     from compare.ingest.readers import PAGE_NUMBER_RE

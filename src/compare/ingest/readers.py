@@ -211,7 +211,8 @@ def _furniture_key(line: str) -> str:
 
 def drop_page_furniture(pages: list[list[PdfLine]]) -> tuple[list[list[PdfLine]], int]:
     """Drop page numbers and running headers/footers: a line among the first or last two of a page whose
-    text (digits ignored) recurs at the top or bottom of at least half the pages (and of at least 2).
+    text (digits ignored) recurs at the top or bottom of at least half the pages (and of at least 2),
+    except a plan title at the top of the first page (a running header may repeat the title).
     Returns (pages, lines dropped)."""
     edge: Counter = Counter()
     for lines in pages:
@@ -219,11 +220,16 @@ def drop_page_furniture(pages: list[list[PdfLine]]) -> tuple[list[list[PdfLine]]
         edge.update(keys)
     threshold = max(2, (len(pages) + 1) // 2)
     running = {k for k, n in edge.items() if n >= threshold} if len(pages) >= 2 else set()
+    from compare.ingest.structure import is_title_line
+
     out, dropped = [], 0
-    for lines in pages:
+    for page_no, lines in enumerate(pages):
         keep = []
         for k, pl in enumerate(lines):
             at_edge = k < 2 or k >= len(lines) - 2
+            if page_no == 0 and k < 2 and is_title_line(pl.text):
+                keep.append(pl)  # a running header repeating the plan's title: its first page has the title
+                continue
             if at_edge and (PAGE_NUMBER_RE.match(pl.text) or _furniture_key(pl.text) in running):
                 dropped += 1
                 continue

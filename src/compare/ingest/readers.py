@@ -60,7 +60,11 @@ def read_raw(data: bytes, name: str | Path) -> RawText:
         return read_docx(data, name)
     text, encoding = decode(data, name)
     if suffix in HTML_SUFFIXES or looks_like_html(text):
-        return RawText(html_to_text(text), "html", encoding)
+        try:
+            return RawText(html_to_text(text), "html", encoding)
+        except Exception as exc:  # a third-party parser on an arbitrary page: one line, never a crash
+            raise InputFileError(name, f"cannot read the HTML page ({type(exc).__name__}): save the page again "
+                                       "or copy the plan's text into a .txt file") from exc
     return RawText(text, "txt", encoding)
 
 
@@ -112,12 +116,21 @@ def read_docx(data: bytes, name: str | Path) -> RawText:
         raise InputFileError(name, "not a valid .docx file (damaged or not a Word document): "
                                    "open it in Word or WPS and save it again as .docx")
     import docx  # python-docx, imported only when a .docx is present
-    from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for damaged files
         raise InputFileError(name, f"cannot open the .docx file ({type(exc).__name__}): save it again from Word or WPS") from exc
+    try:
+        return _docx_text(document)
+    except Exception as exc:  # python-docx on a file Word wrote oddly: one line, never a crash
+        raise InputFileError(name, f"cannot read the .docx file ({type(exc).__name__}): save it again from "
+                                   "Word or WPS") from exc
+
+
+def _docx_text(document) -> RawText:
+    from docx.table import Table
+
     from compare.ingest.wordnum import Numbering
 
     numbering = Numbering(document)
@@ -287,6 +300,9 @@ def read_pdf(data: bytes, name: str | Path) -> RawText:
         raise InputFileError(name, f"cannot open the PDF ({reason}): save it again or find the text version") from exc
     try:
         pages = [_page_lines(document[i]) for i in range(len(document))]
+    except Exception as exc:  # pdfium on a damaged page: one line, never a crash
+        raise InputFileError(name, f"cannot read the PDF's text ({type(exc).__name__}): save it again or find "
+                                   "the text version") from exc
     finally:
         document.close()
     n_chars = sum(len(pl.text) for lines in pages for pl in lines)

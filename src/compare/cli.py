@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("track", help="plans across years -> item_links, target_series, item_strength")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
     s.add_argument("--years", type=lambda v: [int(x) for x in _csv_list(v)], default=None,
-                   help="link exactly these two plan years, e.g. 2019,2024 (default: every consecutive pair)")
+                   help="also link these two plan years, e.g. 2019,2024 (consecutive plans are always linked)")
     s.add_argument("--provinces", type=_csv_list, default=None, help="only link these provinces' plans")
     s.add_argument("--doc-types", dest="doc_types", type=_csv_list, default=None, help="only link these plan types")
     s.add_argument("--lexicon", type=Path, default=None, help="commitment lexicon TOML (default: the packaged one)")

@@ -56,7 +56,7 @@ def run_track(
 ) -> TrackResult:
     """Write item_links, target_series and item_strength into processed_dir and return them.
 
-    `years=[2019, 2024]` links exactly those two plan years (default: every consecutive pair);
+    Every two consecutive plan years are linked, plus `years=[2019, 2022]` (two years an analyst names);
     `provinces` / `doc_types` restrict the linked pairs (the strength and series tables always
     cover the whole corpus). `lexicon` is a commitment lexicon TOML (default: the packaged one).
     """
@@ -67,7 +67,12 @@ def run_track(
     if items.empty:
         raise EmptyCorpusError(f"{processed_dir}: the items table is empty: nothing to track")
     lex = load_lexicon(lexicon)
-    pairs = plan_pairs(documents, provinces=provinces, doc_types=doc_types, years=years)
+    pairs = plan_pairs(documents, provinces=provinces, doc_types=doc_types)
+    if years is not None:  # the consecutive pairs plus the two years named
+        named = plan_pairs(documents, provinces=provinces, doc_types=doc_types, years=years)
+        pairs = pd.concat([pairs, named], ignore_index=True).drop_duplicates(["doc_from", "doc_to"])
+        pairs = pairs.sort_values(["province", "level", "doc_type", "department", "year_from", "year_to",
+                                  "doc_from", "doc_to"], kind="mergesort").reset_index(drop=True)
     links = item_links(documents, items, pairs=pairs, params=params)
     series = target_series(targets, documents, items, by_type=by_type)
     strength = item_strength(items, documents, lexicon=lex)
@@ -88,6 +93,11 @@ def cli_track(args) -> int:
         lexicon=getattr(args, "lexicon", None),
     )
     print(res.summary())
+    years = getattr(args, "years", None)
+    if years and len(years) == 2:
+        named = res.links[(res.links["year_from"] == min(years)) & (res.links["year_to"] == max(years))]
+        if named.empty:
+            print(f"note: no province has plans of one type and level in both {min(years)} and {max(years)}")
     for p in res.paths:
         print(f"wrote {p}")
     return 0

@@ -36,7 +36,8 @@ def test_packaged_font_is_a_real_cjk_font_and_registered():
     ft = ft2font.FT2Font(str(font.path), face_index=font.face_index)
     for ch in fonts.SAMPLE_TEXT + "−%0123456789→":
         assert ft.get_char_index(ord(ch)) != 0, ch
-    # registered with matplotlib under the family name used in rcParams
+    # finding it registers nothing; registering (an analyst's opt-in) makes the family name resolve
+    assert fonts.register(font) == font.family
     found = font_manager.findfont(font_manager.FontProperties(family=font.family), fallback_to_default=False)
     assert font_manager.get_font(found).family_name == font.family
 
@@ -127,7 +128,7 @@ def test_fontconfig_listing_is_used(monkeypatch, installed_copy):
                         lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout=listing, stderr=""))
     registered = []
     # record instead of registering, so the stand-in file does not stay in matplotlib's font list
-    monkeypatch.setattr(fonts, "_register", lambda path, index: registered.append((path, index)) or "Noto Sans CJK SC")
+    monkeypatch.setattr(fonts, "_face_family", lambda path, index: registered.append((path, index)) or "Noto Sans CJK SC")
     font = find_cjk_font()
     sc = fonts.face_families(Path(real)).index("Noto Sans CJK SC")
     assert font.source == "fontconfig" and str(font.path) == real and registered == [(Path(real), sc)]
@@ -185,9 +186,14 @@ def test_charts_draw_mainland_shapes(chosen_font):
     from compare.presentation import style
 
     assert chosen_font.is_mainland and "sc" in chosen_font.postscript_name.lower()
-    with style.chart_style():
+
+    @style.styled  # exactly how every chart function draws
+    def chart():
         fig = Figure(figsize=(3, 0.6), dpi=60)
         fig.text(0.02, 0.2, REGIONAL, fontsize=24)
+        return fig
+
+    fig = chart()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=60)  # drawn outside the style context, as a notebook does
     from matplotlib.image import imread
@@ -243,3 +249,17 @@ def test_html_font_subset_has_the_sc_shapes(chosen_font):
     jp_file = fonts.packaged_font_path()
     with TTFont(str(jp_file), fontNumber=fonts.face_families(jp_file).index("Noto Sans CJK JP"), lazy=True) as jp:
         assert _outlines(subset, REGIONAL) != _outlines(jp, REGIONAL)
+
+
+def test_finding_the_font_and_drawing_charts_register_nothing(chosen_font):
+    import pandas as pd
+
+    from compare.presentation import plots
+
+    before = list(font_manager.fontManager.ttflist)
+    find_cjk_font()
+    fig = plots.targets_chart(pd.DataFrame({"theme": ["科普"], "province": ["河南"], "year": [2024], "n_targets": [3]}))
+    with font_problems() as problems:
+        plots.figure_bytes(fig, "png", dpi=30)
+    assert problems == []
+    assert font_manager.fontManager.ttflist == before

@@ -621,6 +621,7 @@ def test_write_figures_at_national_scale_draws_readable_charts_and_writes_what_t
 def test_charts_leave_global_matplotlib_state_alone(name, frames):
     before_rc = dict(matplotlib.rcParams)
     before_default = font_manager.findfont(font_manager.FontProperties())
+    before_fonts = list(font_manager.fontManager.ttflist)
     with matplotlib.rc_context({"font.family": ["serif"], "font.size": 7}):  # the analyst's own settings
         with font_problems() as problems:
             fig = getattr(plots, name)(*frames[name])
@@ -629,6 +630,7 @@ def test_charts_leave_global_matplotlib_state_alone(name, frames):
     assert problems == [], problems
     assert dict(matplotlib.rcParams) == before_rc
     assert font_manager.findfont(font_manager.FontProperties()) == before_default
+    assert font_manager.fontManager.ttflist == before_fonts  # no font registered behind the analyst's back
 
 
 @pytest.mark.parametrize("name", CHARTS)

@@ -199,21 +199,27 @@ def packaged_font_path() -> Path:
 # --------------------------------------------------------------------------------------------------
 
 
-def _register(path: Path, face_index: int = 0) -> str:
-    """Make a font file known to matplotlib's font manager (once; an addition only: the caller's own
-    default fonts resolve as before); return the family name of face `face_index`."""
+def _face_family(path: Path, face_index: int = 0) -> str:
+    """The family name of one face of a font file (nothing is registered with matplotlib)."""
+    from matplotlib import ft2font
+
+    return ft2font.FT2Font(str(path), face_index=face_index).family_name
+
+
+def register(font: CJKFont) -> str:
+    """Make the font known to matplotlib's font manager under its family name, so that
+    ``rcParams["font.family"] = [font.family]`` finds it; returns the family. An explicit, global
+    opt-in for an analyst's own plots (:func:`compare.presentation.style.chart_style` /
+    ``apply_style``): the charts never need it, they name the font file and face directly."""
     from matplotlib import font_manager
 
-    def names() -> list[str]:
-        # matplotlib may list one face under several names (typographic and legacy family): use the first
-        return [e.name for e in font_manager.fontManager.ttflist
-                if Path(e.fname).resolve() == path.resolve() and getattr(e, "index", 0) == face_index]
+    def known() -> bool:
+        return any(Path(e.fname).resolve() == Path(font.path).resolve() and getattr(e, "index", 0) == font.face_index
+                   for e in font_manager.fontManager.ttflist)
 
-    found = names()
-    if not found:
-        font_manager.fontManager.addfont(str(path))
-        found = names()
-    return found[0]
+    if not known():
+        font_manager.fontManager.addfont(str(font.path))
+    return font.family
 
 
 def _from_env(tried: list[str]) -> CJKFont | None:
@@ -227,7 +233,7 @@ def _from_env(tried: list[str]) -> CJKFont | None:
     if not _covers(path):
         raise FontError(f"${ENV_VAR} names {path}, which lacks Chinese glyphs used by the charts")
     index = sc_face_index(path)
-    family = _register(path, index)
+    family = _face_family(path, index)
     if _refused(family):
         raise FontError(f"${ENV_VAR} names {family!r}, a proprietary font this project does not use")
     return CJKFont(family, path, "env", _pdf_fonttype_for(path), index)
@@ -298,7 +304,7 @@ def _from_fontconfig(tried: list[str]) -> CJKFont | None:
         index = sc_face_index(path, family)  # the face of that family, not face 0 of a collection
         if not _covers(path, face_index=index):
             continue
-        registered = _register(path, index)
+        registered = _face_family(path, index)
         return CJKFont(registered, path, "fontconfig", _pdf_fonttype_for(path), index)
     return None
 
@@ -309,7 +315,7 @@ def _from_package(tried: list[str]) -> CJKFont | None:
     index = sc_face_index(path)
     if not _covers(path, face_index=index):
         raise FontError(f"{path} (from {PACKAGED_FONT_MODULE}) lacks Chinese glyphs; reinstall the package")
-    return CJKFont(_register(path, index), path, "package", _pdf_fonttype_for(path), index)
+    return CJKFont(_face_family(path, index), path, "package", _pdf_fonttype_for(path), index)
 
 
 def find_cjk_font(*, system: bool = True) -> CJKFont:

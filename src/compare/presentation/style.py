@@ -1,10 +1,11 @@
 """Briefing style shared by every chart: sizes, colours, the slide frame (title, subtitle, source line)
 and deterministic file output.
 
-Nothing here changes matplotlib's global state: charts are drawn inside :func:`chart_style` (a
-``matplotlib.rc_context``), every text stores the CJK family explicitly, and :func:`save_figure`
-saves inside the same context. An analyst's own plots keep their rcParams; an analyst who wants the
-briefing look for their own plots uses ``with chart_style(): ...`` (or calls :func:`apply_style`).
+Nothing here changes matplotlib's global state: charts are drawn inside a ``matplotlib.rc_context``,
+every text names the CJK font file and face directly (no font is registered with matplotlib's font
+manager, no family name is looked up), and :func:`save_figure` saves inside the same context. An
+analyst's own plots keep their rcParams and fonts; an analyst who wants the briefing look for their own
+plots uses ``with chart_style(): ...`` (or :func:`apply_style`), which does register the font.
 
 >>> import matplotlib as mpl
 >>> before = dict(mpl.rcParams)
@@ -128,12 +129,13 @@ def families(font: CJKFont | None = None) -> list[str]:
     return [font.family, "DejaVu Sans"]
 
 
-def rc(font: CJKFont | None = None) -> dict:
-    """The rcParams of briefing charts (applied only inside :func:`chart_style`)."""
+def rc(font: CJKFont | None = None, *, family: bool = True) -> dict:
+    """The rcParams of briefing charts (applied only inside a context). family=False leaves the CJK
+    family out (the charts set the font file on each text instead; DejaVu Sans meanwhile)."""
     font = font or cjk_font_info()
     return {
         # concrete family names (not "sans-serif"): texts keep them, whatever the caller's rcParams
-        "font.family": families(font),
+        "font.family": families(font) if family else ["DejaVu Sans"],
         "font.size": LABEL_SIZE,
         "axes.titlesize": SUBTITLE_SIZE,
         "axes.titlelocation": "left",
@@ -171,48 +173,71 @@ def rc(font: CJKFont | None = None) -> dict:
 
 @contextlib.contextmanager
 def chart_style() -> Iterator[CJKFont]:
-    """Briefing rcParams for the duration of the block (``matplotlib.rc_context``); yields the font."""
+    """Briefing rcParams for an analyst's own plots, for the duration of the block
+    (``matplotlib.rc_context``); yields the font. The CJK font is registered with matplotlib's font
+    manager (once) so that its family name resolves (:func:`compare.presentation.fonts.register`)."""
+    from compare.presentation.fonts import register
+
     font = cjk_font_info()
+    register(font)
     with mpl.rc_context(rc(font)):
+        yield font
+
+
+@contextlib.contextmanager
+def _drawing() -> Iterator[CJKFont]:
+    """What the chart functions draw and save inside: the briefing rcParams without any font lookup."""
+    font = cjk_font_info()
+    with mpl.rc_context(rc(font, family=False)):
         yield font
 
 
 def apply_style() -> CJKFont:
     """Opt-in for an analyst's own plots: set the briefing rcParams globally. Chart functions never
-    call it (they use :func:`chart_style`). Returns the font in use."""
+    call it. Returns the font in use."""
+    from compare.presentation.fonts import register
+
     font = cjk_font_info()
+    register(font)
     mpl.rcParams.update(rc(font))
     return font
 
 
-def _settle(fig: Figure, skip=frozenset()) -> None:
-    """Give every axis its first tick now, inside the style context: ticks made later (at draw time)
-    copy its font and colours instead of reading the caller's rcParams. Axes in `skip` (the analyst's
-    other axes of the same figure) are left alone."""
-    fam = families()
+def _settle(fig: Figure, skip=frozenset(), *, own_figure: bool = True) -> None:
+    """Point every text of the chart at the CJK font file and face (keeping its size), after giving
+    every axis its first tick: ticks made later, at draw time, copy that tick's font and colours
+    instead of reading the caller's rcParams. Axes in `skip` (the analyst's other axes of the same
+    figure) and, when the chart was drawn into the analyst's axes, the figure's own texts are left alone."""
+    from matplotlib.font_manager import FontPath, FontProperties
+    from matplotlib.text import Text
+
+    font = cjk_font_info()
+    face = FontPath(str(font.path), font.face_index)
+    texts = list(fig.texts) if own_figure else []
     for ax in fig.axes:
         if ax in skip:
             continue
         for axis in (ax.xaxis, ax.yaxis):
             axis.get_major_ticks()
             axis.get_minor_ticks()
-        ax.tick_params(which="both", labelfontfamily=fam)
-        # texts an axes makes when it is created (an analyst's axes: under the analyst's rcParams)
-        for text in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label,  # noqa: SLF001
-                     ax.xaxis.offsetText, ax.yaxis.offsetText):
-            text.set_fontfamily(fam)
+        texts += ax.findobj(Text)
+    for text in texts:
+        old = text.get_fontproperties()
+        text.set_fontproperties(FontProperties(fname=face, size=old.get_size(), weight=old.get_weight(),
+                                               style=old.get_style()))
 
 
 def styled(func):
-    """Decorator of chart functions: draw inside :func:`chart_style`; global rcParams are untouched."""
+    """Decorator of chart functions: draw inside the briefing rcParams, then set the CJK face on every
+    text; global rcParams and matplotlib's font list are untouched."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         ax = kwargs.get("ax")
         others = frozenset(a for a in ax.figure.axes if a is not ax) if ax is not None else frozenset()
-        with chart_style():
+        with _drawing():
             fig = func(*args, **kwargs)
-            _settle(fig, others)
+            _settle(fig, others, own_figure=ax is None)
         return fig
 
     return wrapper
@@ -394,7 +419,7 @@ def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 300) -> bytes:
     """The figure as PNG/SVG/PDF bytes, deterministic (no dates), SVG text as outlines, PDF glyphs embedded."""
     fmt = fmt.lower().lstrip(".")
     kwargs = save_kwargs(fmt, getattr(fig, "_kexie_title", "") or "chart")
-    with chart_style():
+    with _drawing():
         freeze_layout(fig)
         buf = _io.BytesIO()
         fig.savefig(buf, format=fmt, dpi=dpi, **kwargs)

@@ -32,6 +32,13 @@ GOALS = {
 }
 
 
+def _pythonpath() -> str:
+    """PYTHONPATH for the benchmark's subprocesses: the checkout holding `benchmarks/` first, whatever
+    their working directory (the corpus root)."""
+    here = str(Path(__file__).resolve().parents[1])
+    return os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
+
+
 def _maxrss_mb(who: int) -> float:
     """Peak resident set size in MiB (Linux reports kilobytes) of this process or its reaped children."""
     import resource
@@ -359,7 +366,7 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
         cmd = [sys.executable, "-m", "benchmarks.run", "--build", str(raw), "--jobs", str(jobs), "--out", str(out),
                "--options", json.dumps(build_options)]
         c0, t0 = _cpu_seconds(), time.perf_counter()
-        proc = subprocess.run(cmd, cwd=root, env=dict(os.environ, KEXIE_COMPARE_ROOT=str(root)))
+        proc = subprocess.run(cmd, cwd=root, env=dict(os.environ, KEXIE_COMPARE_ROOT=str(root), PYTHONPATH=_pythonpath()))
         wall, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
         if proc.returncode != 0 or not out.is_file():
             clock.times[name] = None

@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 if __package__ in (None, ""):  # `python benchmarks/run.py`: make `benchmarks` importable
     sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.harness import GOALS, _jsonable, run_size  # noqa: E402
+from benchmarks.harness import GOALS, _jsonable, _pythonpath, run_size  # noqa: E402
 from benchmarks.table import _build_summary, format_table, machine_info  # noqa: E402
 from compare.core.errors import CompareError  # noqa: E402
 from compare.core.paths import RAW_DIR, project_root  # noqa: E402
@@ -100,8 +100,7 @@ def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | 
             root.mkdir(parents=True)
             out = workdir / f"result-{size}.json"
             # the workers import benchmarks.* from the project checkout, whatever their working directory
-            path = os.pathsep.join(p for p in (str(HERE.parent), os.environ.get("PYTHONPATH", "")) if p)
-            env = dict(os.environ, KEXIE_COMPARE_ROOT=str(root), MPLBACKEND="Agg", PYTHONPATH=path)
+            env = dict(os.environ, KEXIE_COMPARE_ROOT=str(root), MPLBACKEND="Agg", PYTHONPATH=_pythonpath())
             cmd = [sys.executable, "-m", "benchmarks.run", "--worker", str(size), "--root", str(root),
                    "--out", str(out), "--seed", str(seed), "--raw", str(raw_dir.resolve()),
                    "--project", str(project)]

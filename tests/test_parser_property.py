@@ -144,3 +144,32 @@ def test_dedupe_is_independent_of_order_and_symmetric(item_lists, rnd):
     assert len(dropped) < len(docs)
     a, b = (shingles(content_text(d)) for d in docs[:2]) if len(docs) > 1 else (frozenset(), frozenset())
     assert containment(a, b) == containment(b, a)
+
+
+_VALID: dict = {}
+
+
+def _valid_file(kind: str) -> bytes:
+    """A .docx / .pdf of a seed, made once (tests/test_readers.py's generators)."""
+    if kind not in _VALID:
+        from test_readers import HUBEI_2019, make_docx, make_pdf, seed_lines
+
+        _VALID[kind] = (make_docx if kind == "docx" else make_pdf)(seed_lines(HUBEI_2019))
+    return _VALID[kind]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["docx", "pdf"]), st.randoms(use_true_random=False), st.booleans())
+def test_damaged_docx_and_pdf_never_crash(kind, rnd, truncate):
+    data = bytearray(_valid_file(kind))
+    if truncate:
+        data = data[: rnd.randrange(len(data))]
+    else:
+        for _ in range(rnd.randrange(1, 30)):
+            data[rnd.randrange(len(data))] = rnd.randrange(256)
+    name = f"damaged.{kind}"
+    try:
+        raw = read_raw(bytes(data), name)
+        parse_text(raw.text, source_file=name, fmt=raw.format)
+    except InputFileError as exc:
+        assert str(exc).startswith(f"{name}: ") and "\n" not in str(exc)

@@ -8,7 +8,7 @@ type (they are missing, never replaced by another type of plan). Theme colours c
 dictionary in use (``kexie.toml``'s ``themes``, else the packaged one), so a custom dictionary is
 drawn in colour.
 
->>> [c.name for c in charts_for()][:3]
+>>> charts_for()[:3]
 ['theme_heatmap', 'theme_shares_bar', 'change_over_time']
 """
 from __future__ import annotations
@@ -143,7 +143,8 @@ def _change_over_time(ctx: Context):
     ch = _province_call(ctx, own, analysis.theme_changes, focus)
     terms = _province_call(ctx, own, analysis.term_changes, focus, top_n=ctx.top_n)
     fig = plots.change_over_time(ch, terms, province=focus, colors=ctx.colors, scope=ctx.scope,
-                                 note=f"只比较{focus}的{ctx.doc_type or '各类文件'}，不含其他类型的文件")
+                                 note=(f"只比较{focus}的{ctx.doc_type}，不含其他类型的文件" if ctx.doc_type
+                                       else f"{focus}各类文件合并（重点工作不与同年工作要点重复计算）"))
     return {"": ch, "_terms": terms}, fig, "条目数占比（按主题、年份）"
 
 
@@ -220,19 +221,13 @@ CHARTS: dict[str, Callable] = {
 }
 
 
-@dataclass
-class _Name:
-    name: str
-
-
-def charts_for(names: Sequence[str] | None = None) -> list[_Name]:
+def charts_for(names: Sequence[str] | str | None = None) -> list[str]:
     """The chart names to draw (default: all of CHARTS, in order); ParameterError for an unknown one."""
-    out = []
-    for name in names if names is not None else CHARTS:
+    names = [names] if isinstance(names, str) else (list(names) if names is not None else list(CHARTS))
+    for name in names:
         if name not in CHARTS:
             raise ParameterError(f"unknown chart {name!r}; choose from {', '.join(CHARTS)}")
-        out.append(_Name(name))
-    return out
+    return names
 
 
 # --------------------------------------------------------------------------------------------------
@@ -335,9 +330,9 @@ def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str |
         dictionary = dictionary_in_use(getattr(compute, "processed_dir", None))
     ctx = Context(sub, compute or _direct, top_n, doc_type, level, scope_label(doc_type, level), note,
                   theme_palette(corpus, dictionary), missing)
-    for item in todo:
-        data, fig, counts = CHARTS[item.name](ctx)
-        yield Chart(item.name, data, fig, counts, plots.chart_caption(fig))
+    for name in todo:
+        data, fig, counts = CHARTS[name](ctx)
+        yield Chart(name, data, fig, counts, plots.chart_caption(fig))
 
 
 #: what `--doc-type` / `--level` take for "every type" / "every level" (an explicit choice to mix)

@@ -35,6 +35,7 @@ def _bigrams(text: str) -> set[str]:
 
 def object_overlap(a: str, b: str) -> float:
     """Overlap coefficient of the character bigrams of two objects (0-1).
+
     >>> object_overlap("产业技术大会", "“一市一品”产业技术发展大会")
     0.8
     """
@@ -83,6 +84,7 @@ def target_series(
     level, type, series and year. `items` is needed only for tables without `targets.object`
     (the object is then read from the item text after the quantity) and to order targets within a
     plan (document order).
+
     >>> from compare import analysis
     >>> c = analysis.example_corpus()
     >>> target_series(c.targets, c.documents, c.items)[["series", "year", "value"]].values.tolist()

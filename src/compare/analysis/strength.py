@@ -120,6 +120,24 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     )
 
 
+_CACHE: dict[tuple[str, int], Lexicon] = {}
+
+
+def _lexicon(lexicon: Lexicon | str | Path | None) -> Lexicon:
+    """A Lexicon as given, or the one in that file (read again only when the file changed)."""
+    if isinstance(lexicon, Lexicon):
+        return lexicon
+    path = Path(lexicon) if lexicon is not None else DEFAULT_LEXICON
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime_ns)
+    except OSError:
+        return load_lexicon(path)  # raises the readable LexiconError
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = load_lexicon(path)
+    return _CACHE[key]
+
+
 @dataclass(frozen=True)
 class StrengthScore:
     score: float | None
@@ -151,16 +169,20 @@ def _hits(text: str, lex: Lexicon) -> tuple[list[str], list[str]]:
     return found, negated
 
 
-def score_text(text: str, heading: str | None = None, *, lexicon: Lexicon | None = None) -> StrengthScore:
+def score_text(text: str, heading: str | None = None, *, lexicon: Lexicon | str | Path | None = None
+               ) -> StrengthScore:
     """Score one item. `text` is the whole item (heading included, as in the items table); the words
-    of `heading` (its first sentence) count `heading_weight` times in the mean.
+    of `heading` (its first sentence) count `heading_weight` times in the mean. `lexicon`: a Lexicon
+    or a TOML path (default: the packaged one, read again only when the file changes).
+
     >>> s = score_text("确保年内全面建成，探索新的模式。")
     >>> s.strength, s.score, s.evidence
     ('strong', 0.666667, ['确保', '全面', '探索'])
+
     >>> score_text("不再探索，不断加强。").negated
     ['探索']
     """
-    lex = lexicon or load_lexicon()
+    lex = _lexicon(lexicon)
     found, negated = _hits(text, lex)
     head_found, _ = _hits(heading or "", lex)
     counts = {lv: sum(lex.words[w] == lv for w in found) for lv in LEVELS}
@@ -181,6 +203,7 @@ def item_strength(
 ) -> pd.DataFrame:
     """The `item_strength` table: one row per item, in items order. `documents` supplies the plan
     level (省级 when absent).
+
     >>> from compare import analysis
     >>> table = item_strength(analysis.example_corpus().items)
     >>> table.loc[6, ["item_id", "strength", "evidence"]].tolist()
@@ -188,7 +211,7 @@ def item_strength(
     """
     if items.empty:
         raise EmptyCorpusError("item_strength: there are no items to score")
-    lex = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
+    lex = _lexicon(lexicon)
     level = pd.Series(DEFAULT_LEVEL, index=items.index)
     if documents is not None and "level" in documents.columns:
         level = items["doc_id"].map(documents.set_index("doc_id")["level"]).fillna(DEFAULT_LEVEL)
@@ -218,13 +241,14 @@ def strength_profile(
     item_themes: pd.DataFrame | None = None,
     *,
     by: str | Sequence[str] = ("province", "theme"),
+    lexicon: Lexicon | str | Path | None = None,
 ) -> pd.DataFrame:
     """Commitment strength compared by groups (any of province, level, year, doc_type, doc_id, theme).
 
     Returns one row per group: n_items, mean_score (items without any commitment word left out),
     share_strong / share_moderate / share_tentative / share_none (of all items of the group), and
-    the group's most frequent strong and tentative words (top_strong, top_tentative). `theme` needs
-    `item_themes` (the item's primary theme).
+    the group's most frequent strong and tentative words (top_strong, top_tentative; levels from
+    `lexicon`, default the packaged one). `theme` needs `item_themes` (the item's primary theme).
 
     >>> from compare import analysis
     >>> table = item_strength(analysis.example_corpus().items)
@@ -243,7 +267,7 @@ def strength_profile(
         from compare.core.errors import ParameterError
 
         raise ParameterError(f"strength_profile: unknown grouping column(s) {unknown}")
-    lex_levels = {}
+    lex_levels = _lexicon(lexicon).words
     rows = []
     for key, g in df.groupby(by, sort=True):
         key = key if isinstance(key, tuple) else (key,)
@@ -256,7 +280,6 @@ def strength_profile(
             row[f"share_{lv}"] = float((g["strength"] == lv).sum() / n)
         for lv, col in (("strong", "n_strong"), ("tentative", "n_tentative")):
             words = pd.Series([w for ws in g["evidence"] for w in ws], dtype="object")
-            lex_levels = lex_levels or load_lexicon().words
             words = words[words.map(lex_levels).eq(lv)] if len(words) else words
             counts = words.value_counts()
             top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]

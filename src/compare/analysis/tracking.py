@@ -331,6 +331,7 @@ def latest_pair(
     """The years of a province's latest two plans of one type and level issued by the association
     itself (no department), e.g. (2019, 2024) for Henan's 工作要点; None when it has fewer than two.
     Reports use it for their 延续 / 新增 / 不再提及 section.
+
     >>> from compare import analysis
     >>> latest_pair(analysis.example_corpus().documents, "河南")
     (2019, 2024)
@@ -360,6 +361,7 @@ def item_links(
     >>> links = item_links(c.documents, c.items)
     >>> [(r.item_from, r.item_to, r.status) for r in links.fillna("-").itertuples()]
     [('-', '一/1', 'new'), ('一/1', '一/2', 'continued'), ('一/2', '-', 'dropped'), ('一/3', '-', 'dropped')]
+
     >>> links.loc[1, "shared_terms"]
     ['全国科普日']
     """

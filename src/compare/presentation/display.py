@@ -26,8 +26,7 @@ from typing import Any
 import pandas as pd
 
 from compare import __version__
-
-SOURCE_LINE = "数据来源：各省科协工作要点"
+from compare.presentation.style import source_line
 
 
 class HTMLBlock:
@@ -89,7 +88,7 @@ def header(
             )
         )
     rows.append(("数据版本", "<br>".join(f"{e(n)}.parquet sha256 <code>{e(h[:16])}</code>" for n, h in hashes.items())))
-    if documents is not None and len(documents):
+    if documents is not None and len(documents) and {"source_file", "source_sha256"} <= set(documents.columns):
         files = documents[["source_file", "source_sha256"]].drop_duplicates().sort_values("source_file")
         rows.append(
             (
@@ -103,8 +102,10 @@ def header(
     rows.append(("代码版本", f"kexie-compare {e(__version__)}，源码 sha256 <code>{e(code_version()[:16])}</code>"))
     rows.append(("生成时间", e(generated_at())))
     trs = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    # the charts' source line: 数据来源：各省科协<type>（<level>）
+    source = source_line(doc_type=getattr(selection, "doc_type", None), level=getattr(selection, "level", None))
     return HTMLBlock(
-        f'<div class="kx-header"><h1>{e(title)}</h1><p class="kx-source">{e(SOURCE_LINE)}</p>'
+        f'<div class="kx-header"><h1>{e(title)}</h1><p class="kx-source">{e(source)}</p>'
         f'<table class="kx-meta">{trs}</table></div>'
     )
 

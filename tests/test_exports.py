@@ -69,9 +69,13 @@ def test_workbook_selection(themed_dir, tmp_path):
     col = [c.value for c in ws[1]].index("省份") + 1
     assert {ws.cell(r, col).value for r in range(2, ws.max_row + 1)} == {"湖北"}
     path = export_workbook(themed_dir, tmp_path / "plain.xlsx", doc_type="工作要点", level="省级")
-    ws = load_workbook(path)["文件"]
+    wb = load_workbook(path)
+    ws = wb["文件"]
     col = [c.value for c in ws[1]].index("文件类型") + 1
     assert {ws.cell(r, col).value for r in range(2, ws.max_row + 1)} == {"工作要点"}
+    shares = wb["主题占比"]
+    col = [c.value for c in shares[1]].index("条目占比") + 1
+    assert shares.cell(2, col).number_format == "0.0%"
 
 
 @pytest.mark.slow  # renders every chart twice (slides, Word)

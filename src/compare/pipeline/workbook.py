@@ -35,6 +35,7 @@ SHEET_NOTES = {
     "intake": "收录报告：data/raw 中每个文件是否读入、原因和提示",
 }
 MAX_WIDTH = 60  # characters: longer cells (item texts) are cut off in view, not in the data
+MAX_CELL = 32767  # characters Excel holds in one cell
 
 
 def _display_width(value) -> int:
@@ -128,8 +129,14 @@ def _write_sheet(ws, df: pd.DataFrame) -> None:
         for v in row:
             if isinstance(v, str):
                 v = ILLEGAL_CHARACTERS_RE.sub("", v)
+                if len(v) > MAX_CELL:  # Excel's limit per cell; the CSV and Parquet keep the whole text
+                    v = v[:MAX_CELL - 1] + "…"
             values.append(v)
         ws.append(values)
+    for j, name in enumerate(df.columns, 1):  # shares as percentages
+        if str(name).startswith("share"):
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                cell.number_format = "0.0%"
     for col in ws.iter_cols(min_row=2):  # text that starts with = is text, never a formula
         for cell in col:
             if isinstance(cell.value, str) and cell.value.startswith("="):

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from benchmarks.corpus import generate_corpus, seed_pool, write_manifest
+from benchmarks.corpus import SEEDS_DIR, generate_corpus, seed_pool, write_manifest
 from compare.core.errors import CompareError
-from compare.core.paths import RAW_DIR, project_root
+from compare.core.paths import project_root
 
 #: the goals of issue 5, checked in the table
 GOALS = {
@@ -255,7 +255,7 @@ def run_size(size: int, root: str | Path, *, seed: int = 0, raw_dir: str | Path 
     (e.g. formats=("png",) for a quick run).
     """
     project_dir = Path(project_dir) if project_dir is not None else project_root()
-    raw_seeds = Path(raw_dir) if raw_dir is not None else project_dir / RAW_DIR
+    raw_seeds = Path(raw_dir) if raw_dir is not None else SEEDS_DIR
     root = Path(root).resolve()
     root.mkdir(parents=True, exist_ok=True)
     saved_env = {k: os.environ.get(k) for k in ("KEXIE_COMPARE_ROOT", "MPLBACKEND")}

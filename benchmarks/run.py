@@ -26,7 +26,8 @@ if __package__ in (None, ""):  # `python benchmarks/run.py`: make `benchmarks` i
 from benchmarks.harness import GOALS, _jsonable, _pythonpath, run_size  # noqa: E402
 from benchmarks.table import _build_summary, format_table, machine_info  # noqa: E402
 from compare.core.errors import CompareError  # noqa: E402
-from compare.core.paths import RAW_DIR, project_root  # noqa: E402
+from benchmarks.corpus import SEEDS_DIR  # noqa: E402
+from compare.core.paths import project_root  # noqa: E402
 
 
 def _worker_main(argv: list[str] | None = None) -> int:
@@ -88,7 +89,7 @@ def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | 
     """Run every size in a fresh subprocess (`python -m benchmarks.run --worker N`); returns
     {"machine", "goals", "runs"}. workdir keeps the generated corpora (default: a temporary directory)."""
     project = project_root()
-    raw_dir = Path(raw_dir) if raw_dir is not None else project / RAW_DIR
+    raw_dir = Path(raw_dir) if raw_dir is not None else SEEDS_DIR
     own_tmp = workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="kexie-bench-")) if own_tmp else Path(workdir).resolve()
     runs = []

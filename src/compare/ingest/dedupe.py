@@ -6,7 +6,8 @@ other line ends, as another site's copy with different cruft, in traditional cha
 compared on their *content*: the simplified text of their items (the preamble when there are none)
 with everything but letters, digits and CJK characters removed.
 
-- **exact duplicate**: the same content (sha1 of that text);
+- **exact duplicate**: the same cleaned item texts (sha1; cleaning already made encodings, line ends,
+  punctuation forms and cruft alike);
 - **near duplicate**: containment of character 5-grams, |A ∩ B| / min(|A|, |B|), at least
   NEAR_DUPLICATE_CONTAINMENT (0.8). Measured on the five seeds (tests/test_dedupe.py): distinct plans
   score at most 0.08 against each other (0.37 for Henan 2024's 重点工作 against its 工作要点: other
@@ -57,10 +58,14 @@ class Duplicate:
     how: str            # "exact" | "near"
 
 
+def raw_content(doc: DocumentLike) -> str:
+    """Item texts (or the preamble when there are none) as the loader cleaned them."""
+    return "\n".join(it["text"] for it in doc.items) if doc.items else (doc.preamble or "")
+
+
 def content_text(doc: DocumentLike) -> str:
     """The text documents are compared on: item texts (or the preamble), letters/digits/CJK only."""
-    parts = [it["text"] for it in doc.items] if doc.items else [doc.preamble or ""]
-    return _NON_WORD_RE.sub("", "".join(parts)).lower()
+    return _NON_WORD_RE.sub("", raw_content(doc)).lower()
 
 
 def content_key(text: str) -> str:
@@ -95,12 +100,15 @@ def preference_key(doc: DocumentLike) -> tuple:
 
 
 def find_duplicates(docs: Sequence[DocumentLike], *, threshold: float = NEAR_DUPLICATE_CONTAINMENT,
-                    texts: Sequence[str] | None = None) -> list[Duplicate]:
+                    keys: Sequence[str] | None = None) -> list[Duplicate]:
     """The documents to drop, each with the document kept in its place. Independent of the order of
     `docs`: documents are visited in preference order and one is dropped when it duplicates a document
-    already kept (from another file). texts: content_text of each document, when already computed."""
-    texts = list(texts) if texts is not None else [content_text(d) for d in docs]
-    keys = [content_key(t) for t in texts]
+    already kept (from another file). keys: content_key(raw_content(d)) of each document, when already
+    computed (the exact test; the cleaned texts of two copies are equal, whatever their encoding,
+    line ends or cruft). The letters-digits-CJK text of the near test is made only for documents that
+    share a province, year and type with another."""
+    keys = list(keys) if keys is not None else [content_key(raw_content(d)) for d in docs]
+    texts: dict[int, str] = {}
     order = sorted(range(len(docs)), key=lambda i: preference_key(docs[i]))
     kept_by_key: dict[str, int] = {}
     kept_by_block: dict[tuple, list[int]] = {}
@@ -108,6 +116,7 @@ def find_duplicates(docs: Sequence[DocumentLike], *, threshold: float = NEAR_DUP
 
     def grams_of(i: int) -> frozenset[str]:
         if i not in grams:
+            texts[i] = content_text(docs[i])
             grams[i] = shingles(texts[i])
         return grams[i]
 

@@ -70,7 +70,7 @@ def assign_doc_ids(docs: list, content_keys: list[str] | None = None) -> list[st
     """Set `doc.doc_id` on every document; returns one warning per id shared by different documents
     (those get `-<content hash>`). content_keys: a content hash per document (compare.ingest.dedupe);
     computed here for the colliding documents when not given."""
-    from compare.ingest.dedupe import content_key, content_text
+    from compare.ingest.dedupe import content_key, raw_content
 
     groups: dict[str, list[int]] = defaultdict(list)
     for i, d in enumerate(docs):
@@ -81,7 +81,7 @@ def assign_doc_ids(docs: list, content_keys: list[str] | None = None) -> list[st
         if len(members) < 2:
             continue
         for i in members:
-            key = content_keys[i] if content_keys is not None else content_key(content_text(docs[i]))
+            key = content_keys[i] if content_keys is not None else content_key(raw_content(docs[i]))
             docs[i].doc_id = f"{base}-{key[:6]}"
         files = sorted({docs[i].source_file for i in members})
         warnings.append(f"{len(members)} different plans would share the id {base} ({', '.join(files)}): each id "

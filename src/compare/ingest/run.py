@@ -20,7 +20,7 @@ import pandas as pd
 
 from compare.core import errors, io, schema
 from compare.core.errors import CompareError, EmptyCorpusError, InputFileError
-from compare.ingest.dedupe import content_key, content_text, find_duplicates
+from compare.ingest.dedupe import content_key, find_duplicates, raw_content
 from compare.ingest.identity import assign_doc_ids as _assign_ids
 from compare.ingest.intake import FileIntake, format_intake, intake_table
 from compare.ingest.overrides import METADATA_FILE, apply_overrides, read_overrides
@@ -159,8 +159,8 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False, lo
 
     by_file = {r.source_file: r for r in records}
     dropped = set()
-    texts = [content_text(d) for d in docs]
-    for dup in find_duplicates(docs, texts=texts):
+    keys = [content_key(raw_content(d)) for d in docs]
+    for dup in find_duplicates(docs, keys=keys):
         d, kept = docs[dup.index], docs[dup.kept]
         rec = by_file[d.source_file]
         rec.n_duplicates += 1
@@ -170,7 +170,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False, lo
                             f"{d.title} not loaded")
         dropped.add(dup.index)
     docs = [d for i, d in enumerate(docs) if i not in dropped]
-    id_warnings = _assign_ids(docs, [content_key(t) for i, t in enumerate(texts) if i not in dropped])
+    id_warnings = _assign_ids(docs, [k for i, k in enumerate(keys) if i not in dropped])
     for d in docs:
         rec = by_file[d.source_file]
         rec.n_documents += 1

@@ -159,17 +159,18 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     for sig, what in _BINARY_SIGNATURES.items():
         if data.startswith(sig):
             raise InputFileError(path, f"not a text file: looks like {what}")
+    utf8 = None
     if data.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = ["utf-16"]
     else:
         utf16 = _looks_like_utf16(data)
-        candidates = [utf16] if utf16 else (["utf-8"] if _strict(data, "utf-8") is not None
-                                            else _guess_cjk_encoding(data))
+        utf8 = None if utf16 else _strict(data, "utf-8")
+        candidates = [utf16] if utf16 else (["utf-8"] if utf8 is not None else _guess_cjk_encoding(data))
     garbled = None
     for enc in candidates:
-        text = _strict(data, enc)
+        text = utf8 if enc == "utf-8" and utf8 is not None else _strict(data, enc)
         if text is None:
             continue
         if _control_share(text) > 0.01:

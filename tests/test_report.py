@@ -575,23 +575,11 @@ def test_province_keyness_reads_the_builds_result_or_computes_its_own(themed_dir
     expected = expected[expected["group"] == "湖北"].reset_index(drop=True)
     cold = cache.ComparisonCache(themed_dir, directory=tmp_path / "cold")
     pd.testing.assert_frame_equal(cache.province_keyness(like, sub, top_n=5, compute=cold), expected)
-    assert cold.misses == 1
+    assert cold.misses == 1 and cold.lookup(analysis.keyness, like, by="province", top_n=None) is None  # own rows only
     warm = cache.ComparisonCache(themed_dir, directory=tmp_path / "warm")
     cache.shared_keyness(corpus, warm)  # as a build prepares it, once for every province report
     pd.testing.assert_frame_equal(cache.province_keyness(like, sub, top_n=5, compute=warm), expected)
     assert (warm.hits, warm.misses) == (1, 1)
-
-
-def test_similar_documents_are_the_top_pairs_of_the_similarity_matrix(themed_dir):
-    corpus = analysis.Corpus.load(themed_dir)
-    sim = analysis.similarity(corpus, unit="document", doc_type=None)
-    for across in (True, False):
-        expected = show.top_pairs(sim, 4, across_provinces=across)
-        got = cache.similar_documents(corpus, n=4, across_provinces=across, doc_type=None)
-        assert got[["label_a", "label_b"]].equals(expected[["label_a", "label_b"]])
-        assert np.allclose(got["cosine"], expected["cosine"])
-    one = corpus.select(doc_ids=[corpus.documents["doc_id"].iloc[0]])
-    assert cache.similar_documents(one, doc_type=None).empty
 
 
 def test_select_compares_one_type_and_level(themed_dir):

@@ -276,23 +276,6 @@ def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_li
     return HTMLBlock(f'<p class="kx-note kx-scope">{e(text)}</p>')
 
 
-#: documents above which a similarity matrix is drawn between provinces (each province's plans pooled)
-SIMILARITY_DOCUMENT_LIMIT = 30
-
-
-def similarity_unit(corpus, *, limit: int = SIMILARITY_DOCUMENT_LIMIT) -> str:
-    """The unit at which a corpus' similarity matrix is readable: "document" up to `limit` documents,
-    else "province" (for ``analysis.similarity(corpus, unit=...)``)."""
-    return "document" if len(corpus.documents) <= limit else "province"
-
-
-def page_note(block: HTMLBlock) -> str:
-    """The text of an HTML block as a reader sees it (tags dropped, entities decoded)."""
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", "", block.html))
-
-
 def theme_model_version(corpus) -> str | None:
     """The theme model version(s) behind the corpus' item themes (item_themes.model_version), or None
     when the tables predate saved theme models."""
@@ -390,20 +373,6 @@ def targets_table(corpus, themes: Sequence[str] | None = None) -> pd.DataFrame:
     t = t.sort_values(["province", "year", "doc_id", "seq"], kind="mergesort")
     return t[["province", "year", "doc_type", "theme", "item_id", "heading", "phrase", "value", "value_high", "unit",
               "qualifier"]]
-
-
-def top_pairs(sim: pd.DataFrame, n: int = 15, *, across_provinces: bool = True) -> pd.DataFrame:
-    """The n most similar pairs of different documents (each pair once); across_provinces keeps only
-    pairs from two different provinces (labels start with the province)."""
-    if len(sim) == 0:
-        return sim[["label_a", "label_b", "cosine"]]
-    pairs = sim[sim["doc_a"] < sim["doc_b"]]
-    if across_provinces:
-        pa = pairs["label_a"].str.split(" ").str[0]
-        pb = pairs["label_b"].str.split(" ").str[0]
-        pairs = pairs[pa != pb]
-    pairs = pairs.sort_values(["cosine", "label_a", "label_b"], ascending=[False, True, True], kind="mergesort")
-    return pairs[["label_a", "label_b", "cosine"]].head(n).reset_index(drop=True)
 
 
 def phrase_table(shared: pd.DataFrame, *, max_listed: int = 8) -> pd.DataFrame:

@@ -93,6 +93,15 @@ def test_title_override_of_a_one_document_file(raw, tmp_path):
     assert provenance(docs, "heilongjiang-2019-sggz")["title"] == "override"
 
 
+def test_an_inferred_title_follows_the_corrected_type(raw, tmp_path):
+    shutil.copy(HEILONGJIANG, raw / "hlj.txt")
+    (raw / "metadata.csv").write_text("file,doc_type\nhlj.txt,工作要点\n", encoding="utf-8")
+    docs = ingest(raw, tmp_path / "out").documents
+    assert docs.doc_id.tolist() == ["heilongjiang-2019-gzyd"]
+    assert docs.title.tolist() == ["黑龙江省科协2019年工作要点（标题据正文推断）"]
+    assert provenance(docs, "heilongjiang-2019-gzyd")["title"] == "inferred"
+
+
 @pytest.mark.parametrize("content, line, reason", [
     ("file,year\nplan.txt,20199\n", 2, "year '20199' is not a year"),
     ("file,province\nplan.txt,火星\n", 2, "province '火星' is not a province"),

@@ -184,9 +184,15 @@ def read_overrides(raw_dir: str | Path, present: set[str] | None = None) -> Over
 
 
 def apply_overrides(doc, values: dict) -> None:
-    """Set the overridden fields on a parsed document and mark them in its provenance."""
+    """Set the overridden fields on a parsed document and mark them in its provenance. A title the
+    loader inferred (the text had none) is inferred again from the corrected province, year and type."""
     for column, value in values.items():
         if column == "exclude":
             continue
         setattr(doc, column, value)
         doc.provenance[column] = "override"
+    if doc.provenance.get("title") == "inferred" and "title" not in values and \
+            {"province", "year", "doc_type"} & set(values):
+        from compare.ingest.metadata import infer_title
+
+        doc.title = infer_title(doc.province, doc.year, doc.doc_type)

@@ -112,7 +112,7 @@ def test_system_fonts_in_preference_order_and_never_proprietary(monkeypatch, ins
     font = find_cjk_font()
     assert (font.family, font.source) == ("Source Han Sans SC", "matplotlib")
     monkeypatch.setattr(font_manager.fontManager, "ttflist", entries[:2] + original)
-    monkeypatch.setattr(fonts, "_from_fontconfig", lambda tried: None)
+    monkeypatch.setattr(fonts, "_from_fontconfig", lambda tried, *families: None)
     assert find_cjk_font().source == "package"  # the proprietary ones are skipped
 
 
@@ -122,7 +122,7 @@ def test_fontconfig_listing_is_used(monkeypatch, installed_copy):
     listing = (f"/usr/share/fonts/x/SimHei.ttf: SimHei:style=Regular\n"
                f"{real}: Noto Sans CJK SC,Noto Sans CJK SC Regular:style=Regular\n"
                f"{real}: Noto Sans CJK SC,Noto Sans CJK SC Bold:style=Bold\n")
-    monkeypatch.setattr(fonts, "_from_matplotlib", lambda tried: None)
+    monkeypatch.setattr(fonts, "_from_matplotlib", lambda tried, *families: None)
     monkeypatch.setattr(fonts.shutil, "which", lambda name: "/usr/bin/fc-list")
     monkeypatch.setattr(fonts.subprocess, "run",
                         lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout=listing, stderr=""))
@@ -169,8 +169,8 @@ def _pixels(text: str, prop=None, family=None):
 def chosen_font(request, monkeypatch):
     """The font the charts use on this machine, and with the system-font lookup simulated absent."""
     if request.param == "no-system-font":
-        monkeypatch.setattr(fonts, "_from_matplotlib", lambda tried: None)
-        monkeypatch.setattr(fonts, "_from_fontconfig", lambda tried: None)
+        monkeypatch.setattr(fonts, "_from_matplotlib", lambda tried, *families: None)
+        monkeypatch.setattr(fonts, "_from_fontconfig", lambda tried, *families: None)
     font = find_cjk_font()
     monkeypatch.setattr(fonts, "_cached_font", lambda: font)
     if request.param == "no-system-font":
@@ -263,3 +263,16 @@ def test_finding_the_font_and_drawing_charts_register_nothing(chosen_font):
         plots.figure_bytes(fig, "png", dpi=30)
     assert problems == []
     assert font_manager.fontManager.ttflist == before
+
+
+def test_an_installed_non_mainland_cut_loses_to_the_packaged_sc_face(monkeypatch, installed_copy):
+    """A machine with only a Japanese or Traditional cut installed still draws mainland shapes."""
+    jp = fonts.face_families(Path(installed_copy)).index("Noto Sans CJK JP")
+    entries = [font_manager.FontEntry(fname=installed_copy, index=jp, name="Noto Sans CJK JP", weight=400)]
+    original = [e for e in font_manager.fontManager.ttflist if e.name not in fonts.PREFERRED_FAMILIES]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", entries + original)
+    monkeypatch.setattr(fonts, "_from_fontconfig", lambda tried, *families: None)
+    assert find_cjk_font().source == "package"
+    monkeypatch.setattr(fonts, "packaged_font_path", lambda: (_ for _ in ()).throw(FontError("not installed")))
+    fallback = find_cjk_font()  # without the package: the installed cut, rather than nothing
+    assert (fallback.family, fallback.source, fallback.face_index) == ("Noto Sans CJK JP", "matplotlib", jp)

@@ -3,12 +3,13 @@
 Search order (first font that covers the characters the charts use wins):
 
 1. ``$KEXIE_CJK_FONT`` (a font file path), when set: an explicit choice, checked like the others;
-2. an installed system font known to matplotlib's font manager, in :data:`PREFERRED_FAMILIES` order
-   (Noto Sans CJK SC, Source Han Sans SC, …, WenQuanYi Zen Hei / Micro Hei);
+2. an installed mainland font (:data:`MAINLAND_FAMILIES`: Noto Sans CJK SC, Source Han Sans SC/CN,
+   WenQuanYi …) known to matplotlib's font manager, in :data:`PREFERRED_FAMILIES` order;
 3. the same families as fontconfig knows them (``fc-list :lang=zh``), which also finds fonts
    installed after matplotlib built its font cache;
 4. the OFL-licensed Noto Sans CJK collection shipped by the pip dependency ``noto-cjk-sans-otc``
-   (``NotoSansCJK-Regular.ttc``, byte-identical to Debian's ``fonts-noto-cjk`` file), its SC face.
+   (``NotoSansCJK-Regular.ttc``, byte-identical to Debian's ``fonts-noto-cjk`` file), its SC face;
+5. only when that package is missing: an installed HK/TC/JP/KR cut (steps 2 and 3 for the other families).
 
 Mainland glyphs. Noto Sans CJK / Source Han Sans draw the same code point differently per region
 (具 领 海 直 骨 说 …). A collection (``.ttc``/``.otc``) holds one face per region and face 0 is the
@@ -61,6 +62,11 @@ PREFERRED_FAMILIES: tuple[str, ...] = (
     "Noto Sans CJK KR",
     "Droid Sans Fallback",
 )
+
+#: Families that draw mainland (Simplified-Chinese) shapes: installed ones win over the packaged font;
+#: the other PREFERRED_FAMILIES (HK/TC/JP/KR cuts) are used only when the packaged font is missing.
+MAINLAND_FAMILIES: tuple[str, ...] = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                                      "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback")
 
 #: Fonts we never pick, even when installed (proprietary; not redistributable with a briefing PDF).
 REFUSED_FAMILIES: tuple[str, ...] = ("SimHei", "Microsoft YaHei", "Microsoft JhengHei", "SimSun", "NSimSun", "KaiTi",
@@ -247,7 +253,7 @@ def _weight(value) -> int:
     return int(value)
 
 
-def _from_matplotlib(tried: list[str]) -> CJKFont | None:
+def _from_matplotlib(tried: list[str], families: tuple[str, ...] = PREFERRED_FAMILIES) -> CJKFont | None:
     from matplotlib import font_manager
 
     try:
@@ -257,7 +263,7 @@ def _from_matplotlib(tried: list[str]) -> CJKFont | None:
     # the packaged font, once registered, is listed too: it is the last resort, not a system font
     entries = [e for e in font_manager.fontManager.ttflist
                if e.style == "normal" and Path(e.fname).resolve() != packaged]
-    for family in PREFERRED_FAMILIES:
+    for family in families:
         tried.append(f"matplotlib:{family}")
         candidates = [e for e in entries if e.name == family]
         # regular weight first (400), then the closest to it
@@ -273,7 +279,7 @@ def _from_matplotlib(tried: list[str]) -> CJKFont | None:
 _FC_LINE = re.compile(r"^(?P<file>[^:]+):\s*(?P<families>[^:]*?)(?::style=(?P<style>.*))?$")
 
 
-def _from_fontconfig(tried: list[str]) -> CJKFont | None:
+def _from_fontconfig(tried: list[str], families: tuple[str, ...] = PREFERRED_FAMILIES) -> CJKFont | None:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         tried.append("fontconfig: fc-list not installed")
@@ -296,7 +302,7 @@ def _from_fontconfig(tried: list[str]) -> CJKFont | None:
             continue
         for fam in m.group("families").split(","):
             found.setdefault(fam.strip(), Path(m.group("file")))
-    for family in PREFERRED_FAMILIES:
+    for family in families:
         tried.append(f"fontconfig:{family}")
         path = found.get(family)
         if path is None or not path.is_file():
@@ -318,21 +324,34 @@ def _from_package(tried: list[str]) -> CJKFont | None:
     return CJKFont(_face_family(path, index), path, "package", _pdf_fonttype_for(path), index)
 
 
+def _package_or_none(tried: list[str]) -> CJKFont | None:
+    try:
+        return _from_package(tried)
+    except FontError as exc:
+        tried.append(f"package: {exc}")
+        return None
+
+
 def find_cjk_font(*, system: bool = True) -> CJKFont:
     """Search for a CJK font (see the module docstring for the order). ``system=False`` skips the
     installed system fonts and returns the packaged OFL font (used by tests to exercise the fallback
     on machines that do have a system font). Raises FontError when nothing usable exists."""
     tried: list[str] = []
+    mainland = tuple(f for f in PREFERRED_FAMILIES if f in MAINLAND_FAMILIES)
+    others = tuple(f for f in PREFERRED_FAMILIES if f not in MAINLAND_FAMILIES)
     steps = [_from_env]
+    if system:  # an installed mainland font, else the packaged SC face, else another installed cut
+        steps += [lambda t: _from_matplotlib(t, mainland), lambda t: _from_fontconfig(t, mainland)]
+    steps.append(_from_package if not system else _package_or_none)
     if system:
-        steps += [_from_matplotlib, _from_fontconfig]
-    steps.append(_from_package)
+        steps += [lambda t: _from_matplotlib(t, others), lambda t: _from_fontconfig(t, others)]
     for step in steps:
         font = step(tried)
         if font is not None:
             log.debug("CJK font: %s (%s, %s, PDF Type %d)", font.family, font.path, font.source, font.pdf_fonttype)
             return CJKFont(font.family, font.path, font.source, font.pdf_fonttype, font.face_index, tuple(tried))
-    raise FontError("no CJK font found; tried " + ", ".join(tried))  # pragma: no cover - package step raises
+    raise FontError("no CJK font found; tried " + ", ".join(tried) + f"; install {PACKAGED_FONT_DIST} (pip) or "
+                    "fonts-noto-cjk")
 
 
 @functools.cache

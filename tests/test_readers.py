@@ -64,6 +64,21 @@ def test_short_big5_and_gbk_texts_are_told_apart():
     assert raw.encoding == "gb18030" and raw.text == plan
 
 
+@pytest.mark.parametrize("encoding, damage", [
+    ("gbk", lambda b: b[:-1]),                                  # a download cut mid-character
+    ("utf-8", lambda b: b[:500] + b"\xff" + b[500:]),          # a stray byte
+    ("big5", lambda b: b[:-1]),
+])
+def test_a_few_bad_bytes_are_replaced_with_a_warning(encoding, damage):
+    text = HUBEI_2019.read_text("utf-8").replace("\xa0", " ")
+    if encoding == "big5":
+        text = zhconv.convert(text, "zh-tw")
+    data = damage(text.encode(encoding, errors="replace"))
+    raw = read_raw(data, "damaged.txt")
+    assert raw.encoding == {"gbk": "gb18030"}.get(encoding, encoding)
+    assert raw.warnings and "undecodable byte(s)" in raw.warnings[0]
+
+
 @pytest.mark.parametrize("make", [
     lambda t: t.encode("utf-8").decode("gbk", errors="replace").encode("utf-8"),   # UTF-8 read as GBK, saved
     lambda t: t.encode("gbk", errors="replace").decode("big5", errors="replace").encode("utf-8"),

@@ -146,13 +146,38 @@ def _guess_cjk_encoding(data: bytes) -> list[str]:
 
 
 def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
-    """Decode a raw text file. Returns (text, encoding name).
+    """Decode a raw text file. Returns (text, encoding name). See decode_with_warnings."""
+    text, encoding, _warnings = decode_with_warnings(data, path)
+    return text, encoding
+
+
+#: at most this many undecodable bytes (and at most 1 in 1,000) are replaced rather than refusing the file
+MAX_REPLACED = 10
+
+
+def _nearly_decodable(data: bytes) -> tuple[str, str, int] | None:
+    """(text, encoding, bytes replaced) for a file that is UTF-8, GB18030 or Big5 but for a few bad bytes
+    (a download cut mid-character, a stray byte), or None."""
+    best = None
+    for enc in ("utf-8", "gb18030", "big5"):
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if bad <= min(MAX_REPLACED, max(1, len(text) // 1000)) and (best is None or bad < best[2]):
+            share = common_share(text.replace("\ufffd", ""))
+            if share is not None and share >= MOJIBAKE_COMMON_SHARE:
+                best = (text, enc, bad)
+    return best
+
+
+def decode_with_warnings(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str, list[str]]:
+    """Decode a raw text file. Returns (text, encoding name, warnings).
 
     Order: BOM (utf-8-sig, utf-16) -> BOM-less UTF-16 (NUL-byte pattern) -> strict UTF-8 -> GB18030
     (a superset of GBK and GB2312) or Big5, whichever decodes strictly and reads as common Chinese
     characters -> charset-normalizer's guess. Text that still looks like mojibake (fewer than 85 % common
-    characters, see `common_share`) is refused. Raises InputFileError for empty, binary, undecodable or
-    garbled data.
+    characters, see `common_share`) is refused. A file that is UTF-8, GB18030 or Big5 but for at most 10
+    bad bytes (and 1 in 1,000) is decoded with those replaced by U+FFFD and a warning. Raises
+    InputFileError for empty, binary, undecodable or garbled data.
     """
     if not data or not data.strip(b" \t\r\n\x00"):
         raise InputFileError(path, "the file is empty")
@@ -180,10 +205,14 @@ def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
             continue
         if enc not in _KNOWN and common_share(text) is None:
             continue  # charset-normalizer's guess for a plan must at least read as Chinese
-        return text, _CODEC_NAMES.get(enc, enc)
+        return text, _CODEC_NAMES.get(enc, enc), []
     if garbled:
         raise InputFileError(path, f"garbled text (mojibake) after decoding as {garbled}: the file was saved with "
                                    "the wrong encoding; open the original and save it again as UTF-8")
+    nearly = _nearly_decodable(data) if b"\x00" not in data else None
+    if nearly is not None:
+        text, enc, bad = nearly
+        return text, enc, [f"{bad} undecodable byte(s) in {enc} text replaced by �"]
     if b"\x00" in data:
         raise InputFileError(path, "binary data, not text (NUL bytes and no valid text encoding)")
     tried = candidates or ["utf-8", "gb18030", "big5"]

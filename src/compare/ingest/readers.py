@@ -2,7 +2,7 @@
 
 | format | how the text is read | `documents.format` | `documents.encoding` |
 |---|---|---|---|
-| `.txt` (and any other name holding text) | `clean.decode` (BOM, UTF-16, UTF-8, GB18030/Big5 through charset-normalizer, mojibake check) | `txt` | the encoding |
+| `.txt` (and any other name holding text) | `encoding.decode_with_warnings` (BOM, UTF-16, UTF-8, GB18030/Big5, charset-normalizer, mojibake check, a few bad bytes replaced) | `txt` | the encoding |
 | `.html` / `.htm` / `.shtml` / `.xhtml` (or text that is HTML) | decoded as text, then the page's main text by trafilatura (`clean.html_to_text`) | `html` | the encoding |
 | `.docx` | python-docx: paragraphs and tables in document order, a table row -> one line, cells joined by a tab | `docx` | `n/a` |
 | `.pdf` with a text layer | pypdfium2 (shipped with pdfplumber): CJK characters the layout split with spaces joined, page numbers and running headers/footers dropped, lines broken at the right margin rejoined | `pdf` | `n/a` |
@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compare.core.errors import InputFileError
-from compare.ingest.clean import decode, html_to_text, looks_like_html
+from compare.ingest.clean import html_to_text, looks_like_html
+from compare.ingest.encoding import decode_with_warnings
 
 FORMATS = ("txt", "html", "docx", "pdf")
 NO_ENCODING = "n/a"  # documents.encoding of formats whose text is not decoded from bytes (docx, pdf)
@@ -58,14 +59,14 @@ def read_raw(data: bytes, name: str | Path) -> RawText:
         return read_pdf(data, name)
     if data.startswith(b"PK\x03\x04") or suffix == ".docx":
         return read_docx(data, name)
-    text, encoding = decode(data, name)
+    text, encoding, warnings = decode_with_warnings(data, name)
     if suffix in HTML_SUFFIXES or looks_like_html(text):
         try:
-            return RawText(html_to_text(text), "html", encoding)
+            return RawText(html_to_text(text), "html", encoding, warnings)
         except Exception as exc:  # a third-party parser on an arbitrary page: one line, never a crash
             raise InputFileError(name, f"cannot read the HTML page ({type(exc).__name__}): save the page again "
                                        "or copy the plan's text into a .txt file") from exc
-    return RawText(text, "txt", encoding)
+    return RawText(text, "txt", encoding, warnings)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -179,9 +180,10 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False, lo
         if not d.items:
             rec.warnings.append(f"document {d.title} has no items")
             rec.partial_reasons.append("a document without items")
-    for w in id_warnings:
+    for w in id_warnings:  # "… would share the id X (a.txt, b.txt): …"
+        named = set(re.search(r"\(([^)]*)\)", w).group(1).split(", "))
         for rec in records:
-            if rec.source_file in w:
+            if rec.source_file in named:
                 rec.warnings.append(w)
     for rec in records:
         if rec.n_duplicates and rec.n_documents:

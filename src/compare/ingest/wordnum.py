@@ -77,6 +77,7 @@ class Numbering:
         self.nums: dict[str, tuple[str, dict[int, int]]] = {}          # numId -> (abstractNumId, start overrides)
         self.counters: dict[str, dict[int, int]] = {}
         self.available = root is not None
+        self.style_num = self._style_numbering(document)
         if root is None:
             return
         for absn in root.iter(W + "abstractNum"):
@@ -95,17 +96,40 @@ class Numbering:
             self.nums[num.get(W + "numId")] = (_val(num, "abstractNumId"), overrides)
 
     @staticmethod
-    def _num_pr(paragraph) -> tuple[str | None, int]:
+    def _style_numbering(document) -> dict[str | None, tuple[str | None, int]]:
+        """style id -> (numId, ilvl) of paragraph styles that number (through basedOn), read once
+        (python-docx's paragraph.style scans every style: 1 ms a paragraph); key None = default style."""
+        try:
+            styles = document.styles.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return {}
+        by_id, default = {}, None
+        for st in styles.iter(W + "style"):
+            if st.get(W + "type") == "paragraph":
+                by_id[st.get(W + "styleId")] = st
+                if st.get(W + "default") in ("1", "true"):
+                    default = st.get(W + "styleId")
+        out: dict[str | None, tuple[str | None, int]] = {}
+        for sid in by_id:
+            st, seen = by_id.get(sid), set()
+            while st is not None and st.get(W + "styleId") not in seen:
+                seen.add(st.get(W + "styleId"))
+                ppr = st.find(W + "pPr")
+                num_pr = ppr.find(W + "numPr") if ppr is not None else None
+                if num_pr is not None:
+                    out[sid] = (_val(num_pr, "numId"), int(_val(num_pr, "ilvl", "0") or 0))
+                    break
+                st = by_id.get(_val(st, "basedOn"))
+        if default in out:
+            out[None] = out[default]
+        return out
+
+    def _num_pr(self, paragraph) -> tuple[str | None, int]:
         ppr = paragraph._p.pPr
         num_pr = ppr.find(W + "numPr") if ppr is not None else None
-        style = paragraph.style
-        while num_pr is None and style is not None:
-            sppr = style.element.find(W + "pPr")
-            num_pr = sppr.find(W + "numPr") if sppr is not None else None
-            style = style.base_style
-        if num_pr is None:
-            return None, 0
-        return _val(num_pr, "numId"), int(_val(num_pr, "ilvl", "0") or 0)
+        if num_pr is not None:
+            return _val(num_pr, "numId"), int(_val(num_pr, "ilvl", "0") or 0)
+        return self.style_num.get(_val(ppr, "pStyle"), (None, 0))
 
     def is_numbered(self, paragraph) -> bool:
         num_id, _ = self._num_pr(paragraph)

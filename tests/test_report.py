@@ -18,6 +18,7 @@ from compare import analysis
 
 from compare.core.hashing import sha256_file
 from compare.pipeline import cache, params, report
+from compare.pipeline import sections as reportsections
 from compare.presentation import display as show
 from compare.presentation import fontembed
 from compare.cli import build_parser, main
@@ -60,7 +61,8 @@ def test_province_report_on_seeds(rendered, themed_dir):
     text = rendered["province"].read_text(encoding="utf-8")
     seen = _visible(text)
     # every section, in order
-    sections = ["一、覆盖的文件", "二、主题结构及其变化", "三、特色词", "四、量化目标", "五、责任部门 × 主题", "六、各主题条目"]
+    sections = ["一、覆盖的文件", "二、主题结构及其变化", "三、特色词", "四、量化目标", "五、责任部门 × 主题",
+                "六、延续 / 新增 / 不再提及", "七、量化目标的延续", "八、承诺强度", "九、各主题条目"]
     positions = [seen.find(s) for s in sections]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
     assert "河南省科协工作要点分析" in seen
@@ -81,9 +83,21 @@ def test_province_report_on_seeds(rendered, themed_dir):
     items = corpus.items_themed
     some = items[items["province"] == "河南"].iloc[0]
     assert some["text"][:30] in seen
-    # charts are embedded images (change over time, distinctive terms, targets, departments)
+    # charts are embedded images (change over time, distinctive terms, targets, departments, continuity,
+    # target series, strength)
     figures = re.findall(r'<img alt="([^"]*)" class="kx-figure" src="data:image/png;base64,', text)
-    assert len(figures) >= 4 and "河南工作要点的特色词" in figures, figures
+    assert len(figures) >= 7 and "河南工作要点的特色词" in figures, figures
+    # its latest two 工作要点 linked item by item: the counts are analysis.tracking's
+    like = params.comparable(corpus)
+    track = reportsections.continuity(params.compared(corpus, params.select(corpus, province="河南")),
+                                      params.select(corpus, province="河南"))
+    assert track.years == (2019, 2024)
+    assert track.caption in seen and "延续" in track.caption
+    first = track.table.iloc[0]
+    assert f"{first['heading_from']} {first['year_to']} {first['item_to']} {first['heading_to']}" in seen
+    # the strength profile by theme, and the evidence behind each item's theme
+    assert "各主题条目的承诺强度" in seen and "判断依据" in seen
+    assert set(like.item_themes["theme"]) and "主题模型版本" in seen
 
 
 @pytest.mark.slow
@@ -118,7 +132,8 @@ def test_report_carries_parameters_and_data_version(rendered, themed_dir):
 def test_cross_report_on_seeds(rendered, themed_dir):
     text = rendered["cross"].read_text(encoding="utf-8")
     seen = _visible(text)
-    sections = ["二、主题结构", "三、文本相似度", "四、各省特色词", "五、共同口号及其首次使用", "六、量化目标对照"]
+    sections = ["二、主题结构", "三、文本相似度", "四、各省特色词", "五、共同口号及其首次使用", "六、量化目标对照",
+                "七、承诺强度"]
     positions = [seen.find(s) for s in sections]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
     for p in SEED_PROVINCES:
@@ -135,7 +150,8 @@ def test_cross_report_on_seeds(rendered, themed_dir):
     key = analysis.keyness(corpus, by="province", top_n=1)
     for term in key["term"]:
         assert term in seen
-    assert len(re.findall(r'class="kx-figure" src="data:image/png;base64,', text)) >= 6
+    assert len(re.findall(r'class="kx-figure" src="data:image/png;base64,', text)) >= 8
+    assert "各省各主题的承诺强度" in text and "各省工作要点（省级）条目的承诺强度" in seen  # strength by theme and province
 
 
 @pytest.mark.slow
@@ -613,6 +629,24 @@ def test_cli_and_templates_take_doc_type_and_level():
         declared = report.template_parameters(report.template_path(kind))
         assert {"doc_type", "level"} <= set(declared), kind
     assert report.template_parameters(report.template_path("cross"))["doc_type"]["default"] == '"工作要点"'
+
+
+def test_tracking_sections_compare_the_latest_two_plans_of_one_type(themed_dir):
+    corpus = analysis.Corpus.load(themed_dir)
+    henan = params.select(corpus, province="河南")
+    track = reportsections.continuity(params.compared(corpus, henan), henan)
+    assert track.years == (2019, 2024)  # 2022 is a 学会学术工作要点: not a 工作要点 to link
+    assert set(track.links["doc_from"]) == {"henan-2019-gzyd"} and set(track.links["doc_to"]) == {"henan-2024-gzyd"}
+    counts = track.summary.groupby("change")["n_items"].sum()
+    assert counts.sum() and f"延续 {int(counts.get('延续', 0))} 条" in track.caption
+    # one plan of its type: said, not compared with another type
+    hubei = params.select(corpus, province="湖北")
+    alone = reportsections.continuity(params.compared(corpus, hubei), hubei)
+    assert alone.years is None and alone.links.empty and "只有一年" in alone.caption
+    profile = reportsections.strength_profile(params.compared(corpus, henan), by="theme")
+    assert profile["n_items"].sum() == len(params.compared(corpus, henan).items)
+    html_text = show.strength_table(profile).html
+    assert "平均强度" in html_text and "%" in html_text
 
 
 def test_tables_stay_readable_for_31_provinces():

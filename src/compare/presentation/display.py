@@ -122,6 +122,8 @@ def note(text: str) -> HTMLBlock:
 
 
 def _cell_text(value: Any) -> Any:
+    if value is None:
+        return ""
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
     if hasattr(value, "tolist") and not isinstance(value, str):  # numpy arrays from list columns
@@ -143,10 +145,16 @@ COLUMN_LABELS: dict[str, str] = {
     "department": "责任部门", "label_a": "文件甲", "label_b": "文件乙", "cosine": "余弦相似度",
     "left": "上文", "keyword": "关键词", "right": "下文", "terms": "特色词（括号内为 G²）",
     "object": "对象", "evidence": "判断依据", "level": "级别", "model_version": "主题模型版本",
+    "year_from": "上一份", "item_from": "原条目", "heading_from": "原条目标题", "year_to": "下一份",
+    "item_to": "新条目", "heading_to": "新条目标题", "status": "关系", "similarity": "相似度",
+    "shared_terms": "共同关键词", "series": "目标（对象、单位）", "n_years": "年数",
+    "mean_score": "平均强度（0 试探—1 坚定）", "share_strong": "坚定", "share_moderate": "一般",
+    "share_tentative": "试探", "share_none": "无承诺词", "top_strong": "常用坚定词", "top_tentative": "常用试探词",
 }
 VALUE_LABELS: dict[str, dict[str, str]] = {
     "change": {"appears": "新出现", "disappears": "不再出现"},
     "kind": {"quoted": "引号内提法", "ngram": "共同词组", "title": "书名号内"},
+    "status": {"continued": "延续", "merged": "合并延续", "split": "拆分延续", "new": "新增", "dropped": "不再提及"},
 }
 
 
@@ -274,6 +282,20 @@ def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_li
             missing += f" 等 {len(listed)} 个{'年份' if single else '省份-年份'}"
         text += f"没有{selection.doc_type}的：{missing}，在表中留空，不以其他类型代替。"
     return HTMLBlock(f'<p class="kx-note kx-scope">{e(text)}</p>')
+
+
+def page_note(block: HTMLBlock) -> str:
+    """The text of an HTML block as a reader sees it (tags dropped, entities decoded)."""
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", block.html))
+
+
+def strength_table(profile: pd.DataFrame, *, caption: str | None = None) -> HTMLBlock:
+    """A ``strength_profile`` frame for reading: shares of strong / moderate / tentative / no
+    commitment words as percentages, the mean score and the most used words."""
+    shares = [c for c in profile.columns if c.startswith("share_")]
+    return table(profile, percent=shares, caption=caption, empty="所选文件中没有条目。")
 
 
 def theme_model_version(corpus) -> str | None:

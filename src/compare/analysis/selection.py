@@ -254,11 +254,7 @@ def validate_selection(
         if not corpus.themes:
             raise ParameterError(f"unknown theme(s) {as_list(themes)}; known themes: none "
                                  "(run `python -m compare themes` first)")
-        try:
-            out["themes"] = _strings(themes, "theme(s)", corpus.themes)
-        except ParameterError:
-            unknown = [str(t).strip() for t in as_list(themes) if str(t).strip() not in corpus.themes]
-            raise ParameterError(f"unknown theme(s) {unknown}; known themes: {'、'.join(corpus.themes)}") from None
+        out["themes"] = _strings(themes, "theme(s)", corpus.themes, "known themes:")
     out["doc_types"] = _doc_types(corpus, doc_types)
     out["levels"] = _check_level(levels)
     return out

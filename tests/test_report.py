@@ -736,7 +736,8 @@ def test_render_prepares_the_provinces_keyness_while_the_kernel_starts(themed_di
     pd.testing.assert_frame_equal(got, expected[expected["group"] == "湖北"].reset_index(drop=True))
 
 
-@pytest.mark.parametrize("module", ["compare.pipeline.params", "compare.presentation.display"])
+@pytest.mark.parametrize("module", ["compare.pipeline.params", "compare.presentation.blocks",
+                                    "compare.presentation.report_tables"])
 def test_documented_examples_run(module):
     """The report helpers' documented examples (doctests) run as written."""
     import doctest

@@ -1,0 +1,210 @@
+"""HTML blocks for notebooks: escaped headings, notes, readable tables and embedded figures.
+
+Every piece of document text reaches the page through pandas' ``to_html`` (escapes) or
+:func:`html.escape`; nothing from a plan is ever inserted as raw HTML. Notebooks use these through
+:mod:`compare.presentation.display` (``from compare.presentation import display as show``).
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import io as _io
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+
+class HTMLBlock:
+    """A piece of HTML the notebook displays (``display(block)`` or as a cell's last expression)."""
+
+    def __init__(self, html_text: str):
+        self.html = html_text
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __str__(self) -> str:
+        return self.html
+
+
+def generated_at() -> str:
+    """Generation time: now, or $SOURCE_DATE_EPOCH (seconds, UTC) for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
+
+
+def heading(text: str, level: int = 2) -> HTMLBlock:
+    """An escaped heading (for titles built from data, e.g. a theme or province name)."""
+    level = min(max(int(level), 1), 6)
+    return HTMLBlock(f"<h{level}>{html.escape(str(text))}</h{level}>")
+
+
+def note(text: str) -> HTMLBlock:
+    """An escaped explanatory paragraph."""
+    return HTMLBlock(f'<p class="kx-note">{html.escape(str(text))}</p>')
+
+
+def _cell_text(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    if hasattr(value, "tolist") and not isinstance(value, str):  # numpy arrays from list columns
+        return "、".join(str(v) for v in value.tolist())
+    return value
+
+
+COLUMN_LABELS: dict[str, str] = {
+    "doc_id": "文件编号", "province": "省份", "year": "年份", "doc_type": "文件类型", "title": "标题",
+    "issuer": "发文单位", "issue_number": "文号", "issue_date": "印发日期", "n_items": "条目数",
+    "source_file": "源文件", "item_id": "条目", "heading": "条目标题", "text": "内容", "departments": "责任部门",
+    "theme": "主题", "share": "占比", "share_items": "占比（按条目）", "share_chars": "占比（按字数）",
+    "delta": "较上一年变化", "group": "省份", "term": "词语", "freq_target": "本省频次",
+    "freq_reference": "其他省频次", "statistic": "G²", "p_value": "p 值", "log_ratio": "Log Ratio", "rank": "排名",
+    "from_year": "起始年份", "to_year": "对比年份", "change": "变化", "freq": "频次",
+    "phrase": "表述", "kind": "类型", "count": "次数", "first_year": "首次使用年份",
+    "first_province": "首次使用省份", "n_provinces": "使用省份数", "provinces": "使用省份（年份）",
+    "unit": "单位", "n_targets": "目标数", "total_value": "合计", "value": "数值", "value_high": "上限", "qualifier": "限定词",
+    "department": "责任部门", "label_a": "文件甲", "label_b": "文件乙", "cosine": "余弦相似度",
+    "left": "上文", "keyword": "关键词", "right": "下文", "terms": "特色词（括号内为 G²）",
+    "object": "对象", "evidence": "判断依据", "level": "级别", "model_version": "主题模型版本",
+    "year_from": "上一份", "item_from": "原条目", "heading_from": "原条目标题", "year_to": "下一份",
+    "item_to": "新条目", "heading_to": "新条目标题", "status": "关系", "similarity": "相似度",
+    "shared_terms": "共同关键词", "series": "目标（对象、单位）", "n_years": "年数",
+    "mean_score": "平均强度（0 试探—1 坚定）", "share_strong": "坚定", "share_moderate": "一般",
+    "share_tentative": "试探", "share_none": "无承诺词", "top_strong": "常用坚定词", "top_tentative": "常用试探词",
+}
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "change": {"appears": "新出现", "disappears": "不再出现"},
+    "kind": {"quoted": "引号内提法", "ngram": "共同词组", "title": "书名号内"},
+    "status": {"continued": "延续", "merged": "合并延续", "split": "拆分延续", "new": "新增", "dropped": "不再提及"},
+}
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    percent: Sequence[str] | bool = (),
+    decimals: int = 2,
+    max_rows: int | None = None,
+    index: bool = False,
+    labels: Mapping[str, str] | None = None,
+    empty: str = "（无数据）",
+) -> HTMLBlock:
+    """An escaped HTML table of df for readers: list cells joined with 、, `percent` columns (True: every
+    float column) as 12.3%, other floats rounded to `decimals`, at most max_rows rows (a note says how
+    many were left out), known column names in Chinese (COLUMN_LABELS, overridden by labels).
+
+    >>> df = pd.DataFrame({"theme": ["科普"], "share": [0.125], "text": ["<b>科普</b>日"]})
+    >>> html_text = table(df, percent=["share"], caption="占比").html
+    >>> "<th>主题</th>" in html_text, "12.5%" in html_text, "&lt;b&gt;科普&lt;/b&gt;日" in html_text
+    (True, True, True)
+    """
+    e = html.escape
+    cap = f'<p class="kx-caption">{e(caption)}</p>' if caption else ""
+    if df is None or len(df) == 0:
+        return HTMLBlock(f'{cap}<p class="kx-note">{e(empty)}</p>')
+    out = df.copy()
+    n_total = len(out)
+    if max_rows is not None and n_total > max_rows:
+        out = out.head(max_rows)
+    for col in out.columns:
+        s = out[col]
+        if percent is True:
+            is_pct = pd.api.types.is_float_dtype(s)
+        else:
+            is_pct = bool(percent) and col in percent
+        if is_pct:
+            out[col] = s.map(lambda v: "" if pd.isna(v) else f"{float(v) * 100:.1f}%")
+        elif pd.api.types.is_float_dtype(s):
+            out[col] = s.map(lambda v: "" if pd.isna(v) else (f"{v:.0f}" if float(v).is_integer() else f"{v:.{decimals}f}"))
+        elif col in VALUE_LABELS:
+            out[col] = s.map(lambda v, m=VALUE_LABELS[col]: m.get(v, v))
+        elif s.dtype == object:
+            out[col] = s.map(_cell_text)
+    names = {**COLUMN_LABELS, **(labels or {})}
+    out = out.rename(columns=lambda c: names.get(c, c) if isinstance(c, str) else c)
+    body = out.to_html(index=index, escape=True, border=0, classes="kx-table", na_rep="", justify="left")
+    more = ""
+    if len(out) < n_total:
+        more = f'<p class="kx-note">仅显示前 {len(out)} 行，共 {n_total} 行。</p>'
+    return HTMLBlock(f'{cap}<div class="kx-table-wrap">{body}</div>{more}')
+
+
+def wide(
+    df: pd.DataFrame,
+    *,
+    index: str | Sequence[str],
+    values: str,
+    columns: str = "theme",
+    order: Sequence[str] | None = None,
+    fill: float | None = 0,
+    rows: Sequence[Any] | None = None,
+) -> pd.DataFrame:
+    """A tidy comparison pivoted for reading: one row per index value, one column per `columns` value
+    in the given order (e.g. the theme dictionary's; values not in order are dropped). rows (one
+    index column only): every row to show, in order; a row without data (e.g. a year without a plan
+    of the compared type) stays empty, it is never filled from another row.
+
+    >>> shares = pd.DataFrame({"year": [2019, 2019, 2024], "theme": ["科普", "智库", "科普"], "share": [0.6, 0.4, 1.0]})
+    >>> wide(shares, index="year", values="share", order=["科普", "智库"], rows=[2019, 2022, 2024])
+       year   科普   智库
+    0  2019  0.6  0.4
+    1  2022  NaN  NaN
+    2  2024  1.0  0.0
+    """
+    index = [index] if isinstance(index, str) else list(index)
+    if len(df) == 0 and rows is None:
+        return pd.DataFrame(columns=[*index, *(order or [])])
+    w = df.pivot_table(index=index, columns=columns, values=values, aggfunc="sum", sort=True, observed=True)
+    if order is not None:
+        w = w.reindex(columns=list(order))
+    if fill is not None:
+        w = w.fillna(fill)
+    if rows is not None:
+        w = w.reindex(pd.Index(list(rows), name=index[0]))  # missing rows: NaN, shown empty
+    w.columns = [str(c) for c in w.columns]
+    return w.reset_index()
+
+
+def page_note(block: HTMLBlock) -> str:
+    """The text of an HTML block as a reader sees it (tags dropped, entities decoded)."""
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", block.html))
+
+
+#: resolution of report figures: a 13.33 in slide figure becomes 1600 px wide, sharp at the page's
+#: 1200 px column (measured on a province report's four charts: 144 dpi with a "tight" bounding box,
+#: which draws every figure twice, took 1.32 s and 859 KB of PNG; 120 dpi drawn once 1.08 s, 706 KB)
+FIGURE_DPI = 120
+
+
+def figure(fig, *, dpi: int = FIGURE_DPI) -> HTMLBlock:
+    """A matplotlib figure as an embedded PNG; the figure is closed (no second inline copy).
+
+    Briefing charts from :mod:`compare.presentation.plots` keep their slide frame (margins, title, source line), so
+    they are drawn once, as laid out; any other figure is cropped to its content (bbox "tight")."""
+    import matplotlib.pyplot as plt
+
+    buf = _io.BytesIO()
+    framed = getattr(fig, "_kexie_title", None) is not None  # made by compare.presentation.plots._figure
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None},
+                    **({} if framed else {"bbox_inches": "tight"}))
+    finally:
+        plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    # alt text: the suptitle, else the first figure-level text (the briefing title), else the first axes title
+    texts = [t.get_text() for t in fig.texts if t.get_text().strip()]
+    suptitle = getattr(fig, "_suptitle", None)
+    label = (suptitle.get_text() if suptitle is not None else "") or (texts[0] if texts else "")
+    if not label and fig.axes:
+        label = fig.axes[0].get_title()
+    return HTMLBlock(f'<img class="kx-figure" alt="{html.escape(label, quote=True)}" src="data:image/png;base64,{data}">')

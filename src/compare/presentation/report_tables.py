@@ -1,0 +1,288 @@
+"""The reports' own blocks: the provenance header, what is compared (type, level, missing
+province-years), documents, targets, slogans, distinctive terms, items with their evidence, commitment
+strength — each a table or HTML block readable at national scale. Notebooks use these through
+:mod:`compare.presentation.display`.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from compare import __version__
+from compare.presentation.blocks import HTMLBlock, _cell_text, generated_at, heading, page_note, table  # noqa: F401
+from compare.presentation.style import source_line
+
+
+def _fmt_value(value: Any) -> str:
+    if value is None:
+        return "全部"
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value) if value else "（空）"
+    return str(value)
+
+
+def header(
+    title: str,
+    *,
+    parameters: Mapping[str, Any],
+    processed_dir: str | Path,
+    selection: Any = None,
+    documents: pd.DataFrame | None = None,
+    corpus: Any = None,
+) -> HTMLBlock:
+    """The report's title and provenance: parameters, what is compared (type, level, provinces, years,
+    themes), data version (sha256 of the processed tables and of each raw file behind the documents
+    shown), the theme model version, code version and generation time. corpus: the documents shown
+    (its documents and item themes), instead of documents."""
+    from compare.core.hashing import code_version, table_hashes
+
+    e = html.escape
+    if corpus is not None and documents is None:
+        documents = corpus.documents
+    hashes = table_hashes(processed_dir)
+    rows = [("参数", "；".join(f"{e(k)} = {e(_fmt_value(v))}" for k, v in parameters.items() if k != "processed_dir"))]
+    if selection is not None:
+        rows.append(
+            (
+                "实际范围",
+                f"省份：{e('、'.join(selection.provinces))}；年份：{e('、'.join(map(str, selection.years)))}；"
+                f"主题：{e('、'.join(selection.themes))}"
+                + (f"；文件类型：{e(selection.doc_type)}；级别：{e(selection.level)}" if hasattr(selection, "doc_type") else ""),
+            )
+        )
+    rows.append(("数据版本", "<br>".join(f"{e(n)}.parquet sha256 <code>{e(h[:16])}</code>" for n, h in hashes.items())))
+    if documents is not None and len(documents) and {"source_file", "source_sha256"} <= set(documents.columns):
+        files = documents[["source_file", "source_sha256"]].drop_duplicates().sort_values("source_file")
+        rows.append(
+            (
+                "原始文件",
+                "<br>".join(f"{e(str(f))} sha256 <code>{e(str(h)[:16])}</code>" for f, h in files.itertuples(index=False)),
+            )
+        )
+    version = theme_model_version(corpus) if corpus is not None else None
+    if version:
+        rows.append(("主题模型版本", e(version)))
+    rows.append(("代码版本", f"kexie-compare {e(__version__)}，源码 sha256 <code>{e(code_version()[:16])}</code>"))
+    rows.append(("生成时间", e(generated_at())))
+    trs = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    # the charts' source line: 数据来源：各省科协<type>（<level>）
+    source = source_line(doc_type=getattr(selection, "doc_type", None), level=getattr(selection, "level", None))
+    return HTMLBlock(
+        f'<div class="kx-header"><h1>{e(title)}</h1><p class="kx-source">{e(source)}</p>'
+        f'<table class="kx-meta">{trs}</table></div>'
+    )
+
+
+def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_listed: int = 12) -> HTMLBlock:
+    """What a report compares, as a note: the document type and level, the years or provinces that
+    have such a plan, and each province-year that has none (shown as missing, never replaced by a plan
+    of another type). plans: every plan of the selection; compared: those of the type and level.
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> from compare.pipeline import params  # (notebooks import both; presentation never imports pipeline)
+    >>> corpus = example_corpus()
+    >>> sel = params.select(corpus, province="河南", doc_type="重点工作")
+    >>> print(page_note(coverage(corpus.select(provinces="河南"), params.compared(corpus, sel), sel)))
+    本报告只比较重点工作（省级）：2024 年。市、县级和部门文件不计入。没有重点工作的：2019 年（只有工作要点），在表中留空，不以其他类型代替。同年另有、不计入的文件：2024 年工作要点。
+    >>> sel = params.select(corpus, province="河南")
+    >>> print(page_note(coverage(corpus.select(provinces="河南"), params.compared(corpus, sel), sel)))
+    本报告只比较工作要点（省级）：2019、2024 年。市、县级和部门文件不计入。同年另有、不计入的文件：2024 年重点工作（重点工作的条目重复同年工作要点的标题，只计工作要点，以免重复计算）。
+    """
+    e = html.escape
+    have = set(zip(compared.documents["province"].astype(str), compared.documents["year"].astype(int)))
+    docs = plans.documents
+    other: dict[tuple[str, int], list[str]] = {}  # province-years without a compared plan
+    beside: dict[tuple[str, int], list[str]] = {}  # other plans of a compared province-year
+    compared_ids = set(compared.documents["doc_id"])
+    for doc_id, prov, year, doc_type in zip(docs["doc_id"], docs["province"].astype(str), docs["year"].astype(int),
+                                            docs["doc_type"]):
+        if (prov, year) not in have:
+            other.setdefault((prov, year), []).append(str(doc_type))
+        elif doc_id not in compared_ids:
+            beside.setdefault((prov, year), []).append(str(doc_type))
+    single = len(selection.provinces) == 1
+    why = "（未指定文件类型，取该省年份最多的类型）" if defaulted else ""
+    text = f"本报告只比较{selection.doc_type}（{selection.level}）{why}"
+    if single:
+        years = sorted({y for _, y in have})
+        text += f"：{'、'.join(map(str, years))} 年。"
+    else:
+        text += f"：{len({p for p, _ in have})} 个省份的 {len(have)} 份省份-年份文件。"
+    text += "市、县级和部门文件不计入。"
+    if other:
+        listed = sorted(other.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+        missing = "；".join(
+            (f"{y} 年" if single else f"{p} {y} 年") + f"（只有{'、'.join(dict.fromkeys(ts))}）"
+            for (p, y), ts in listed[:max_listed])
+        if len(listed) > max_listed:
+            missing += f" 等 {len(listed)} 个{'年份' if single else '省份-年份'}"
+        text += f"没有{selection.doc_type}的：{missing}，在表中留空，不以其他类型代替。"
+    if beside:
+        listed = sorted(beside.items(), key=lambda kv: (kv[0][1], kv[0][0]))[:max_listed]
+        extra = "；".join((f"{y} 年" if single else f"{p} {y} 年") + "、".join(dict.fromkeys(ts)) for (p, y), ts in listed)
+        text += f"同年另有、不计入的文件：{extra}"
+        if any("重点工作" in ts for ts in beside.values()) and selection.doc_type == "工作要点":
+            text += "（重点工作的条目重复同年工作要点的标题，只计工作要点，以免重复计算）"
+        text += "。"
+    return HTMLBlock(f'<p class="kx-note kx-scope">{e(text)}</p>')
+
+
+def strength_table(profile: pd.DataFrame, *, caption: str | None = None) -> HTMLBlock:
+    """A ``strength_profile`` frame for reading: shares of strong / moderate / tentative / no
+    commitment words as percentages, the mean score and the most used words."""
+    shares = [c for c in profile.columns if c.startswith("share_")]
+    return table(profile, percent=shares, caption=caption, empty="所选文件中没有条目。")
+
+
+def theme_model_version(corpus) -> str | None:
+    """The theme model version(s) behind the corpus' item themes (item_themes.model_version), or None
+    when the tables predate saved theme models."""
+    it = getattr(corpus, "item_themes", None)
+    if it is None or "model_version" not in it.columns:
+        return None
+    versions = sorted({str(v) for v in it["model_version"].dropna()})
+    return "、".join(versions) or None
+
+
+def items_by_theme(corpus, themes: Sequence[str] | None = None, *, max_items: int | None = None) -> HTMLBlock:
+    """For each theme, a heading with the item count and a table of its items with their full text,
+    and (when item_themes has it) the evidence behind the theme: the dictionary keywords and strongest
+    terms found in the item, marked when the decision was close (low_confidence)."""
+    df = corpus.items_themed
+    themes = list(themes) if themes is not None else list(corpus.themes)
+    parts = []
+    cols = ["year", "doc_type", "item_id", "text", "departments"]
+    names = {"year": "年份", "doc_type": "文件类型", "item_id": "条目", "text": "内容", "departments": "责任部门"}
+    if "evidence" in df.columns:
+        df = df.assign(evidence=df["evidence"].map(_cell_text))
+        if "low_confidence" in df.columns:
+            close = df["low_confidence"].fillna(False).astype(bool)
+            df.loc[close, "evidence"] = df.loc[close, "evidence"].astype(str) + "（判断接近，仅供参考）"
+        cols.append("evidence")
+        names["evidence"] = "判断依据"
+    for theme in themes:
+        sub = df[df["theme"] == theme].sort_values(["year", "doc_id", "seq"], kind="mergesort")
+        parts.append(heading(f"{theme}（{len(sub)} 条）", 3).html)
+        parts.append(table(sub[cols].rename(columns=names), max_rows=max_items, empty="本主题没有条目。").html)
+    return HTMLBlock("".join(parts))
+
+
+def report_title(kind: str, selection: Any) -> str:
+    """河南省科协工作要点分析 / 黑龙江省科协深化改革工作要点分析 / 中国科协工作要点分析 / 各省科协工作要点比较:
+    the province (or 各省) and the document type compared."""
+    doc_type = getattr(selection, "doc_type", None) or "工作要点"
+    if kind == "cross":
+        return f"各省科协{doc_type}比较"
+    from compare.ingest.provinces import NATIONAL, province as province_record
+
+    short = selection.province
+    if short == NATIONAL:
+        return f"中国科协{doc_type}分析"
+    try:
+        full = province_record(short).full
+    except KeyError:
+        full = short
+    return f"{full}科协{doc_type}分析"
+
+
+def documents_table(corpus) -> pd.DataFrame:
+    """The documents a report covers, one row each, in province/year order."""
+    cols = ["province", "year", "doc_type", "title", "issuer", "issue_number", "issue_date", "n_items", "source_file"]
+    docs = corpus.documents
+    return docs[[c for c in cols if c in docs.columns]].sort_values(["province", "year", "doc_type"], kind="mergesort")
+
+
+def targets_table(corpus, themes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every quantitative target with its plan, item theme and the item's heading, in document order."""
+    items = corpus.items_themed[["doc_id", "item_id", "seq", "province", "year", "doc_type", "theme", "heading"]]
+    t = corpus.targets.merge(items, on=["doc_id", "item_id"], how="left", validate="many_to_one")
+    if themes is not None:
+        t = t[t["theme"].isin(list(themes))]
+    t = t.sort_values(["province", "year", "doc_id", "seq"], kind="mergesort")
+    return t[["province", "year", "doc_type", "theme", "item_id", "heading", "phrase", "value", "value_high", "unit",
+              "qualifier"]]
+
+
+def phrase_table(shared: pd.DataFrame, *, max_listed: int = 8) -> pd.DataFrame:
+    """One row per shared phrase: who used it first, how many provinces, and the provinces with their
+    years. A phrase used by more than max_listed provinces lists the first max_listed (in order of
+    first use, each with its first year) and how many more, so a slogan of all 31 provinces stays one
+    readable cell."""
+    cols = ["phrase", "kind", "first_year", "first_province", "n_provinces", "provinces"]
+    if len(shared) == 0:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
+    years = (
+        shared.groupby(["phrase", "province"], sort=False)["year"]
+        .agg(lambda ys: sorted(set(int(y) for y in ys)))
+        .reset_index()
+    )
+    years["_first"] = years["year"].str[0]
+    years = years.sort_values(["_first", "province"], kind="mergesort")  # order of first use
+    listed: dict[str, str] = {}
+    for phrase, grp in years.groupby("phrase", sort=False):
+        if len(grp) <= max_listed:
+            listed[phrase] = "；".join(f"{p}（{'、'.join(map(str, ys))}）" for p, ys in zip(grp["province"], grp["year"]))
+        else:
+            firsts = "、".join(f"{p}（{y}）" for p, y in zip(grp["province"].head(max_listed), grp["_first"]))
+            listed[phrase] = f"{firsts} 等 {len(grp)} 省（括号内为首次使用年份）"
+    first = shared.drop_duplicates("phrase")[["phrase", "kind", "first_year", "first_province", "n_provinces"]]
+    out = first.assign(provinces=first["phrase"].map(listed))
+    return out[cols].reset_index(drop=True)
+
+
+
+#: groups (provinces) above which a keyness table lists each group's terms on one line
+MAX_LONG_GROUPS = 8
+
+
+def keyness_table(key: pd.DataFrame, *, max_groups: int = MAX_LONG_GROUPS) -> pd.DataFrame:
+    """A keyness frame for reading: one row per term (rank, frequencies, G², Log Ratio) for up to
+    max_groups groups; beyond that (31 provinces × top_n rows would be a wall of numbers) one row per
+    group with its terms in order, each with its G² (group, terms)."""
+    cols = ["group", "rank", "term", "freq_target", "freq_reference", "statistic", "log_ratio"]
+    if key["group"].nunique() <= max_groups:
+        return key[cols].reset_index(drop=True)
+    parts = key.sort_values(["group", "rank"], kind="mergesort")
+    listed = parts.assign(_t=parts["term"].astype(str) + "（" + parts["statistic"].round(0).astype(int).astype(str) + "）")
+    out = listed.groupby("group", sort=True)["_t"].agg("、".join).rename("terms").reset_index()
+    return out.astype({"group": "str"})
+
+
+
+def targets_by_unit(targets: pd.DataFrame, *, max_rows: int = 40) -> HTMLBlock:
+    """A ``targets_by_theme(..., values=True)`` frame as a table: values are only ever added within one
+    object (the thing counted, e.g. 科普活动) and one unit; rates such as % are not added at all. Every
+    theme × province × year × object × unit row when there are at most max_rows, else (a national
+    corpus) totals per theme, object and unit over the selection, with the number of provinces."""
+    keys = [c for c in ("theme", "object", "unit") if c in targets.columns]
+    caption = "按对象和单位合计（只有同一对象、同一单位的数值才相加；% 等比率不相加；对象不明的不合计）"
+    if len(targets) <= max_rows:
+        return table(targets, caption=caption)
+    agg = (targets.groupby(keys, sort=False, dropna=False)
+           .agg(n_provinces=("province", "nunique"), n_targets=("n_targets", "sum"),
+                total_value=("total_value", lambda v: v.sum(min_count=1)))
+           .reset_index())
+    agg = agg.sort_values(["n_targets", *keys[1:]], ascending=[False] + [True] * (len(keys) - 1), kind="mergesort")
+    return table(agg, caption=f"所选范围内按主题、对象和单位合计（共 {len(targets)} 个组合；" + caption[1:],
+                 max_rows=max_rows, labels={"n_provinces": "省份数"})
+
+
+def documents_overview(corpus, *, max_rows: int = 40) -> HTMLBlock:
+    """The documents a report covers: one row each (:func:`documents_table`) up to max_rows, else (a
+    national corpus) one row per province with its number of documents, years and document types,
+    and a note pointing to the full list (the documents table)."""
+    docs = documents_table(corpus)
+    if len(docs) <= max_rows:
+        return table(docs)
+    per = (docs.groupby("province", sort=True)
+           .agg(n_documents=("year", "size"),
+                years=("year", lambda ys: f"{min(ys)}—{max(ys)}（{len(set(ys))} 年）" if len(set(ys)) > 1 else str(min(ys))),
+                doc_types=("doc_type", lambda ts: "、".join(f"{t} {n}" for t, n in pd.Series(ts).value_counts().sort_index().items())),
+                n_items=("n_items", "sum"))
+           .reset_index())
+    return table(per, caption=f"共 {len(docs)} 份文件，按省份汇总（逐份清单见处理后的 documents 表）",
+                 labels={"n_documents": "文件数", "years": "年份", "doc_types": "文件类型（份数）", "n_items": "条目数"})

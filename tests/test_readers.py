@@ -167,6 +167,23 @@ def test_html_lines_separated_by_br_stay_lines():
                          "2.加强学会党建工作，推动学会党组织全覆盖。"]
 
 
+@pytest.mark.parametrize("seed", [HENAN_2019, HUBEI_2019], ids=lambda p: p.stem)
+def test_html_repeated_headings_are_all_kept(seed):
+    """trafilatura keeps one element per text in its recovery pass; a plan repeats short headings
+    (（一）主要目标 under every section): without care all but one were dropped."""
+    import re
+
+    from compare.ingest.clean import html_to_text
+
+    lines = seed_lines(seed)
+    sections = [k for k, line in enumerate(lines) if re.match("^[一二三四五六七八九]、", line)]
+    for k in reversed(sections):
+        lines.insert(k + 1, "（一）主要目标")
+    text = html_to_text(kexie_page(lines[1:], lines[0]))
+    assert text.count("（一）主要目标") == len(sections) >= 4
+    assert "\u2063" not in text
+
+
 def test_html_table_rows_become_tab_joined_lines():
     from compare.ingest.clean import html_to_text
 

@@ -74,7 +74,7 @@ def html_to_text(markup: str) -> str:
     import trafilatura  # imported only when an HTML file is present (0.15 s)
 
     def extract(**options):
-        tree = _flatten_data_tables(markup) if "<table" in markup.lower() else markup
+        tree = _prepare_tree(markup)
         return trafilatura.bare_extraction(tree, include_tables=True, include_comments=False, with_metadata=True,
                                            deduplicate=False, **options)
 
@@ -97,7 +97,8 @@ def html_to_text(markup: str) -> str:
             if title.replace(" ", "") not in flat:
                 text = f"{title}\n{text}"
             break
-    return _table_rows_to_tabs(text).replace(f" {_CELL_SEP} ", "\t").replace(_CELL_SEP, "\t")
+    text = _table_rows_to_tabs(text).replace(f" {_CELL_SEP} ", "\t").replace(_CELL_SEP, "\t")
+    return text.replace(_UNIQUE, "")
 
 
 _TITLE_TAG_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
@@ -108,6 +109,41 @@ _CELL_SEP = "\u00a6"  # ¦ joins the cells of a flattened table row until the te
 _BLOCKS_IN_CELL = ".//p|.//div|.//br|.//li|.//table"
 
 
+_UNIQUE = "\u2063"  # invisible separator: makes repeated blocks distinct while trafilatura reads the page
+_BLOCK_TAGS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "span", "font", "strong", "b")
+
+
+def _prepare_tree(markup: str):
+    """The page as an lxml tree ready for trafilatura: data tables flattened (`_flatten_data_tables`),
+    and blocks whose text repeats an earlier block's (（一）主要目标 under two sections) made distinct with
+    invisible separators, removed again afterwards: trafilatura's recovery pass keeps one element per
+    text ("identical-text elements collapse"), which would drop a plan's repeated headings."""
+    root = _flatten_data_tables(markup) if "<table" in markup.lower() else _parse_html(markup)
+    if isinstance(root, str):
+        return root
+    seen: dict[str, int] = {}
+    for el in root.iter(*_BLOCK_TAGS):
+        if len(el):  # only leaf blocks: their text is the whole of what they show
+            continue
+        text = (el.text or "").strip()
+        if len(text) < 2:
+            continue
+        n = seen.get(text, 0)
+        seen[text] = n + 1
+        if n:
+            el.text = el.text + _UNIQUE * n
+    return root
+
+
+def _parse_html(markup: str):
+    import lxml.html
+
+    try:
+        return lxml.html.fromstring(markup)
+    except (ValueError, lxml.etree.ParserError):
+        return markup
+
+
 def _flatten_data_tables(markup: str):
     """The page as an lxml tree in which every *data* table (no nested table, no cell holding more than
     one paragraph or more than 300 characters) is one paragraph per row, cells joined by ¦: trafilatura
@@ -116,10 +152,9 @@ def _flatten_data_tables(markup: str):
     built) becomes plain blocks: trafilatura would run a cell's paragraphs into one line."""
     import lxml.html
 
-    try:
-        root = lxml.html.fromstring(markup)
-    except (ValueError, lxml.etree.ParserError):
-        return markup
+    root = _parse_html(markup)
+    if isinstance(root, str):
+        return root
     layout = []
     for table in list(root.iter("table")):
         cells = table.xpath(".//td|.//th")

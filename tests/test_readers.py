@@ -435,3 +435,38 @@ def test_other_office_zip_files_are_named():
         zf.writestr("xl/workbook.xml", "<workbook/>")
     with pytest.raises(InputFileError, match="other than Word"):
         read_raw(buf.getvalue(), "plan.xlsx")
+
+
+def test_synthetic_corpus_saved_as_html_docx_and_pdf_gives_the_same_tables(tmp_path):
+    """The benchmark's synthetic plans (built from the seeds), each saved in every format: same items."""
+    import shutil
+
+    from benchmarks import corpus as bench
+    from compare.ingest.encoding import decode
+    from compare.ingest.load import ingest, raw_files
+
+    txt = tmp_path / "txt"
+    bench.generate_corpus(8, txt, raw_dir=RAW, seed=3)
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    for k, p in enumerate(raw_files(txt)):
+        lines = [line.strip() for line in decode(p.read_bytes())[0].split("\n") if line.strip()]
+        if k % 4 == 1:
+            (mixed / f"{p.stem}.html").write_text(kexie_page(lines, "通知公告"), encoding="utf-8")
+        elif k % 4 == 2:
+            (mixed / f"{p.stem}.docx").write_bytes(make_docx(lines))
+        elif k % 4 == 3:
+            (mixed / f"{p.stem}.pdf").write_bytes(make_pdf(lines, header=None))
+        else:
+            shutil.copy(p, mixed / p.name)
+    a, b = ingest(txt, tmp_path / "a"), ingest(mixed, tmp_path / "b")
+    assert sorted(b.documents.format) == ["docx", "docx", "html", "html", "pdf", "pdf", "txt", "txt"]
+    cols = ["doc_id", "item_id", "heading", "text"]
+    key = ["doc_id", "item_id"]
+    items_a = a.items[cols].sort_values(key).reset_index(drop=True)
+    items_b = b.items[cols].sort_values(key).reset_index(drop=True)
+    assert len(items_a) > 50
+    assert items_a.equals(items_b)
+    meta = ["doc_id", "province", "year", "doc_type", "title", "issuer", "issue_number"]
+    assert a.documents[meta].sort_values("doc_id").reset_index(drop=True).equals(
+        b.documents[meta].sort_values("doc_id").reset_index(drop=True))

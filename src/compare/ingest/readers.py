@@ -4,15 +4,15 @@
 |---|---|---|---|
 | `.txt` (and any other name holding text) | `encoding.decode_with_warnings` (BOM, UTF-16, UTF-8, GB18030/Big5, charset-normalizer, mojibake check, a few bad bytes replaced) | `txt` | the encoding |
 | `.html` / `.htm` / `.shtml` / `.xhtml` (or text that is HTML) | decoded as text, then the page's main text by trafilatura (`clean.html_to_text`) | `html` | the encoding |
-| `.docx` | python-docx: paragraphs and tables in document order, a table row -> one line, cells joined by a tab | `docx` | `n/a` |
+| `.docx` | python-docx: paragraphs and tables in document order, a table row -> one line, cells joined by a tab; Word's automatic numbering rendered (`wordnum`) | `docx` | `n/a` |
 | `.pdf` with a text layer | pypdfium2 (shipped with pdfplumber): CJK characters the layout split with spaces joined, page numbers and running headers/footers dropped, lines broken at the right margin rejoined | `pdf` | `n/a` |
 
-`.doc`, `.wps`, other Office/ZIP files and PDFs without a text layer raise InputFileError with one
+`.doc`, `.wps`, `.rtf`, `.mht`, other Office/ZIP files and PDFs without a text layer raise InputFileError with one
 line saying what to do. The format is taken from the file's first bytes when they say so (a PDF named
 `.txt` is read as a PDF), else from the extension. Heavy libraries are imported only for the formats
 present (trafilatura, python-docx, pypdfium2).
 
-Public API: read_raw(path_or_bytes, name) -> RawText, FORMATS.
+Public API: read_raw(data, name) -> RawText, FORMATS.
 """
 from __future__ import annotations
 

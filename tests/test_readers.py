@@ -231,6 +231,21 @@ def test_docx_tables_are_read_in_document_order_one_line_per_row():
                      "1\t科普大篷车进基层\t开展活动100场", "二、保障措施"]
 
 
+def test_docx_plan_laid_out_as_a_table_gives_one_item_per_row(tmp_path):
+    table = [["序号", "项目名称", "工作目标", "责任部门"],
+             ["1", "科普大篷车进基层", "全年开展活动100场", "科普部"],
+             ["2", "院士专家工作站建设", "新建工作站10家", "学会部"],
+             ["3", "青少年科技创新大赛", "组织参赛学生5000人次", "青少年部"]]
+    path = tmp_path / "list.docx"
+    path.write_bytes(make_docx(["郑州市科学技术协会2023年重点工作任务清单", "为推动全市科协工作高质量发展，制定本清单。"],
+                               table, table_after=1))
+    (doc,) = load_file(path)
+    assert (doc.year, doc.province, doc.city, doc.level) == (2023, "河南", "郑州市", "市级")
+    assert [(it["item_id"], it["heading"], it["departments"]) for it in doc.items] == [
+        ("1", "科普大篷车进基层", ["科普部"]), ("2", "院士专家工作站建设", ["学会部"]), ("3", "青少年科技创新大赛", ["青少年部"])]
+    assert [t["phrase"] for t in doc.targets] == ["100场", "10家", "5000人次"]
+
+
 def test_docx_automatic_numbering_is_rendered():
     import docx
     from docx.oxml import OxmlElement

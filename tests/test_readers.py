@@ -184,6 +184,22 @@ def test_html_repeated_headings_are_all_kept(seed):
     assert "\u2063" not in text
 
 
+def test_html_plan_laid_out_as_a_table_with_its_title_only_in_h1(tmp_path):
+    rows = [["序号", "项目名称", "工作目标", "责任部门"], ["1", "科普大篷车进基层", "全年开展活动100场", "科普部"],
+            ["2", "院士专家工作站建设", "新建工作站10家", "学会部"], ["3", "青少年科技创新大赛", "组织参赛学生5000人次", "青少年部"]]
+    table = "<table border=1>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows) + "</table>"
+    title = "郑州市科学技术协会2023年重点工作任务清单"
+    page = (f"<html><head><title>{title}_通知公告</title></head><body><div class=nav><a>首页</a> | <a>通知</a></div>"
+            f"<div class=article><h1>{title}</h1><div class=info>来源：办公室 时间：2023-02-01</div><div class=content>"
+            "<p>为推动全市科协工作高质量发展，制定本清单，请各部门认真抓好落实，确保各项任务按期完成。</p>"
+            f"{table}</div></div><div class=footer>版权所有 郑州市科学技术协会</div></body></html>")
+    path = tmp_path / "list.html"
+    path.write_text(page, encoding="utf-8")
+    (doc,) = load_file(path)
+    assert (doc.title, doc.year, doc.city) == (title, 2023, "郑州市")
+    assert [it["heading"] for it in doc.items] == ["科普大篷车进基层", "院士专家工作站建设", "青少年科技创新大赛"]
+
+
 def test_html_table_rows_become_tab_joined_lines():
     from compare.ingest.clean import html_to_text
 

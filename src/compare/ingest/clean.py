@@ -91,9 +91,11 @@ def html_to_text(markup: str) -> str:
     candidates = [(getattr(doc, "title", None) or "") if doc is not None else ""]
     if page_title:
         candidates += _TITLE_SPLIT_RE.split(html.unescape(page_title.group(1)))
+    from compare.ingest.structure import is_title_line  # the loader's own rule for a plan title
+
     flat = text.replace(" ", "")
     for title in (c.strip() for c in candidates):
-        if title and _PLAN_TITLE_RE.search(title):
+        if title and is_title_line(title):
             if title.replace(" ", "") not in flat:
                 text = f"{title}\n{text}"
             break
@@ -182,7 +184,6 @@ def _flatten_data_tables(markup: str):
     return root
 
 
-_PLAN_TITLE_RE = re.compile(r"(要点|计划|重点工作|实施方案|规划)$")
 
 
 # ---------------------------------------------------------------------------------------------

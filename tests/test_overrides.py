@@ -85,6 +85,15 @@ def test_multi_document_file_rows_by_title_and_exclude(raw, tmp_path):
     assert intake.loc["henan2024.txt", "status"] == "partial" and intake.loc["henan2024.txt", "n_documents"] == 1
 
 
+def test_a_row_naming_no_document_of_a_multi_document_file_is_a_warning(raw, tmp_path):
+    shutil.copy(HENAN_2024, raw / "henan2024.txt")
+    (raw / "metadata.csv").write_text("file,title,issuer\nhenan2024.txt,科普工作要点,某办公室\n", encoding="utf-8")
+    result = ingest(raw, tmp_path / "out")
+    assert set(result.documents.issuer) != {"某办公室"}
+    (rec,) = result.files
+    assert any("line 2: title '科普工作要点' names none of the file's documents" in w for w in rec.warnings)
+
+
 def test_title_override_of_a_one_document_file(raw, tmp_path):
     shutil.copy(HEILONGJIANG, raw / "hlj.txt")
     (raw / "metadata.csv").write_text("file,title\nhlj.txt,黑龙江省科协2019年深化改革工作要点\n", encoding="utf-8")

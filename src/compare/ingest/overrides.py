@@ -94,6 +94,14 @@ class FileOverrides:
             row = r
         return values, row
 
+    def unmatched(self, titles: list[str | None]) -> list[OverrideRow]:
+        """Rows of a multi-document file whose title names none of its documents."""
+        if len(titles) <= 1:
+            return []
+        keys = [_key(t) for t in titles]
+        return [r for r in self.rows if r.title and not any(k and (_key(r.title) == k or _key(r.title) in k)
+                                                              for k in keys)]
+
 
 @dataclass
 class Overrides:

@@ -123,6 +123,10 @@ def _load_all(files: list[Path], overrides, load_file: Callable) -> tuple[list[A
         rec.format, rec.encoding, rec.n_parsed = parsed[0].format, parsed[0].encoding, len(parsed)
         if any(w.startswith("skipped") for w in rec.warnings):
             rec.partial_reasons.append("part of the file skipped")
+        if file_ov is not None:
+            for row in file_ov.unmatched([d.title for d in parsed]):
+                rec.warnings.append(f"{METADATA_FILE} line {row.line}: title {row.title!r} names none of the file's "
+                                    f"documents ({'; '.join(d.title for d in parsed)})")
         for d in parsed:
             if file_ov is not None:
                 values, row = file_ov.for_document(d.title, n_documents=len(parsed))

@@ -135,6 +135,12 @@ def test_a_simplified_original_is_kept_over_a_converted_traditional_copy():
     assert (dup.index, dup.kept) == (0, 1)
 
 
+def test_a_city_plan_copying_its_province_is_not_a_duplicate():
+    province, city = Doc("henan.txt", ITEMS), Doc("zhengzhou.txt", ITEMS[:15] + ["郑州市科协：建设国家中心城市科普基地。"])
+    province.level, city.level, city.city = "省级", "市级", "郑州市"
+    assert find_duplicates([province, city]) == []
+
+
 def test_documents_of_one_file_are_never_duplicates_of_each_other():
     a, b = Doc("same.txt", ITEMS), Doc("same.txt", ITEMS, title="河南省科协2019年工作要点（摘要）")
     assert find_duplicates([a, b]) == []

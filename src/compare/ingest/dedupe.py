@@ -13,9 +13,11 @@ with everything but letters, digits and CJK characters removed.
   score at most 0.08 against each other (0.37 for Henan 2024's 重点工作 against its 工作要点: other
   type, never compared); copies with a tenth of their items deleted, numbers changed and cruft added,
   or in traditional characters, score 0.98-1.0; one province-year's documents in the 1,000-document
-  synthetic corpus (built from seed sentences) at most 0.64 (all of different types). Near duplicates are looked for among documents of the same province, year
-  and type (a copy parses to the same metadata; a 重点工作 that repeats the headings of the same year's
-  工作要点 in another file is not its copy), exact ones everywhere.
+  synthetic corpus (built from seed sentences) at most 0.64 (all of different types).
+  Near duplicates are looked for among documents of the same province, year, type, level, city and
+  department (a copy parses to the same metadata; a 重点工作 that repeats the headings of the same
+  year's 工作要点, or a city plan that copies its province's wording, is not a copy), exact ones
+  everywhere.
 
 Documents of one file are never duplicates of each other (a 重点工作 that repeats its 工作要点's
 headings). Which copy is kept is a rule on the documents themselves, never on load order
@@ -127,7 +129,8 @@ def find_duplicates(docs: Sequence[DocumentLike], *, threshold: float = NEAR_DUP
         if j is not None and docs[j].source_file != d.source_file:
             out.append(Duplicate(i, j, 1.0, "exact"))
             continue
-        block = (d.province, d.year, d.doc_type)
+        block = (d.province, d.year, d.doc_type, getattr(d, "level", None), getattr(d, "city", None),
+                 getattr(d, "department", None))
         best, best_sim = None, 0.0
         for j in kept_by_block.get(block, ()):
             if docs[j].source_file == d.source_file:

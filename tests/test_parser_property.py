@@ -64,9 +64,10 @@ def test_targets_and_departments_never_crash(text):
 # --- the intake paths (issue 9): any bytes under any name, any metadata.csv, any pair of documents ------
 
 from compare.ingest.dedupe import containment, content_text, find_duplicates, shingles  # noqa: E402
-from compare.ingest.readers import read_raw  # noqa: E402
+from compare.ingest.readers import FORMATS, read_raw  # noqa: E402
 
-NAMES = ["plan.txt", "plan.html", "plan.htm", "plan.docx", "plan.pdf", "plan.doc", "plan.wps", "plan", "plan.csv"]
+NAMES = ["plan.txt", "plan.html", "plan.htm", "plan.docx", "plan.xlsx", "plan.pdf", "plan.doc", "plan.wps", "plan",
+         "plan.csv"]
 PREFIXES = [b"", b"%PDF-1.4\n", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\xef\xbb\xbf", b"\xff\xfe",
             b"<html><body>", b"\x89PNG\r\n\x1a\n"]
 raw_bytes = st.one_of(
@@ -87,7 +88,7 @@ def test_read_raw_never_crashes(data, name):
     except InputFileError as exc:
         assert str(exc).startswith(f"{name}: ") and "\n" not in str(exc)
         return
-    assert raw.format in ("txt", "html", "docx", "pdf") and isinstance(raw.text, str) and raw.encoding
+    assert raw.format in FORMATS and isinstance(raw.text, str) and raw.encoding
     try:
         parse_text(raw.text, source_file=name, fmt=raw.format)
     except InputFileError as exc:

@@ -463,9 +463,31 @@ def test_other_office_zip_files_are_named():
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("xl/workbook.xml", "<workbook/>")
-    with pytest.raises(InputFileError, match="other than Word"):
-        read_raw(buf.getvalue(), "plan.xlsx")
+        zf.writestr("ppt/presentation.xml", "<presentation/>")
+    with pytest.raises(InputFileError, match="other than Word or Excel"):
+        read_raw(buf.getvalue(), "plan.pptx")
+    with pytest.raises(InputFileError, match="cannot open the Excel file"):
+        read_raw(b"PK\x03\x04" + bytes(40), "broken.xlsx")
+
+
+def test_xlsx_task_list_gives_one_item_per_row(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["郑州市科学技术协会2023年重点工作任务清单"])
+    sheet.merge_cells("A1:D1")
+    for row in (["序号", "项目名称", "工作目标", "责任部门"], [1, "科普大篷车进基层", "全年开展活动100场", "科普部"],
+                [2, "院士专家工作站建设", "新建工作站10家", "学会部"], [3.0, "青少年科技创新大赛", "组织参赛学生5000人次", None]):
+        sheet.append(row)
+    path = tmp_path / "list.xlsx"
+    workbook.save(path)
+    raw = read_raw(path.read_bytes(), path.name)
+    assert raw.format == "xlsx" and raw.text.split("\n")[:3] == [
+        "郑州市科学技术协会2023年重点工作任务清单", "序号\t项目名称\t工作目标\t责任部门", "1\t科普大篷车进基层\t全年开展活动100场\t科普部"]
+    (doc,) = load_file(path)
+    assert (doc.year, doc.city, doc.format) == (2023, "郑州市", "xlsx")
+    assert [it["heading"] for it in doc.items] == ["科普大篷车进基层", "院士专家工作站建设", "青少年科技创新大赛"]
 
 
 def test_synthetic_corpus_saved_as_html_docx_and_pdf_gives_the_same_tables(tmp_path):

@@ -35,7 +35,7 @@ from typing import Protocol
 
 NEAR_DUPLICATE_CONTAINMENT = 0.8
 SHINGLE = 5
-FORMAT_RANK = {"txt": 0, "docx": 0, "html": 1, "pdf": 2}
+FORMAT_RANK = {"txt": 0, "docx": 0, "xlsx": 1, "html": 1, "pdf": 2}
 _NON_WORD_RE = re.compile(r"[\W_]+")
 _METADATA_FIELDS = ("issuer", "issue_number", "issue_date", "city", "department")
 

@@ -5,6 +5,7 @@
 | `.txt` (and any other name holding text) | `encoding.decode_with_warnings` (BOM, UTF-16, UTF-8, GB18030/Big5, charset-normalizer, mojibake check, a few bad bytes replaced) | `txt` | the encoding |
 | `.html` / `.htm` / `.shtml` / `.xhtml` (or text that is HTML) | decoded as text, then the page's main text by trafilatura (`clean.html_to_text`) | `html` | the encoding |
 | `.docx` | python-docx: paragraphs and tables in document order, a table row -> one line, cells joined by a tab; Word's automatic numbering rendered (`wordnum`) | `docx` | `n/a` |
+| `.xlsx` | openpyxl: every sheet, one line per row, cells joined by a tab (task lists published as workbooks) | `xlsx` | `n/a` |
 | `.pdf` with a text layer | pypdfium2 (shipped with pdfplumber): CJK characters the layout split with spaces joined, page numbers and running headers/footers dropped, lines broken at the right margin rejoined | `pdf` | `n/a` |
 
 `.doc`, `.wps`, `.rtf`, `.mht`, other Office/ZIP files and PDFs without a text layer raise InputFileError with one
@@ -27,7 +28,7 @@ from compare.core.errors import InputFileError
 from compare.ingest.clean import html_to_text, looks_like_html
 from compare.ingest.encoding import decode_with_warnings
 
-FORMATS = ("txt", "html", "docx", "pdf")
+FORMATS = ("txt", "html", "docx", "pdf", "xlsx")
 NO_ENCODING = "n/a"  # documents.encoding of formats whose text is not decoded from bytes (docx, pdf)
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 
@@ -57,6 +58,8 @@ def read_raw(data: bytes, name: str | Path) -> RawText:
                                    "as .html (网页，仅HTML), or copy the plan's text into a .txt file")
     if data.startswith(b"%PDF") or suffix == ".pdf":
         return read_pdf(data, name)
+    if suffix in (".xlsx", ".xlsm") or (data.startswith(b"PK\x03\x04") and "xl/workbook.xml" in _zip_members(data)):
+        return read_xlsx(data, name)
     if data.startswith(b"PK\x03\x04") or suffix == ".docx":
         return read_docx(data, name)
     text, encoding, warnings = decode_with_warnings(data, name)
@@ -112,7 +115,7 @@ def read_docx(data: bytes, name: str | Path) -> RawText:
         if "content.xml" in members:
             raise InputFileError(name, f"an OpenDocument file (.odt) cannot be read: {_SAVE_AS_DOCX}")
         if members:
-            raise InputFileError(name, "a ZIP archive or an Office file other than Word (.xlsx/.pptx): "
+            raise InputFileError(name, "a ZIP archive or an Office file other than Word or Excel (.pptx, …): "
                                        "unpack it or save the plan as .docx or plain text")
         raise InputFileError(name, "not a valid .docx file (damaged or not a Word document): "
                                    "open it in Word or WPS and save it again as .docx")
@@ -159,6 +162,44 @@ def _docx_text(document) -> RawText:
         warnings.append(f"{n_auto} paragraph(s) numbered by Word's automatic numbering: their numbers were "
                         "rendered from the document's numbering definitions")
     return RawText("\n".join(lines), "docx", NO_ENCODING, warnings)
+
+
+# ---------------------------------------------------------------------------------------------
+# .xlsx
+
+
+def read_xlsx(data: bytes, name: str | Path) -> RawText:
+    """A task list published as an Excel workbook (重点工作任务清单.xlsx): every sheet in order, one line per
+    row with its non-empty cells joined by a tab (a title in a merged first row is one line), as a Word
+    table is read. Formulas give their cached values."""
+    import openpyxl  # imported only when a workbook is present
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for damaged or protected files
+        raise InputFileError(name, f"cannot open the Excel file ({type(exc).__name__}): save it again from Excel "
+                                   "or WPS, or save the plan as .docx") from exc
+    lines: list[str] = []
+    try:
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                cells = [_excel_cell(v) for v in row]
+                cells = [c for c in cells if c]
+                if cells:
+                    lines.append("\t".join(cells))
+    except Exception as exc:
+        raise InputFileError(name, f"cannot read the Excel file ({type(exc).__name__}): save it again") from exc
+    finally:
+        workbook.close()
+    return RawText("\n".join(lines), "xlsx", NO_ENCODING)
+
+
+def _excel_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # 序号 1.0 -> 1
+    return " ".join(str(value).split())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -427,6 +427,58 @@ def test_pdf_lines_broken_at_the_margin_are_rejoined_and_cjk_spaces_joined():
                                      "　　2.加强学会党建工作，推动学会党组织全覆盖，持续提升", "　　3.新的段落。"]
 
 
+def test_pdf_task_list_table_gives_one_item_per_row(tmp_path):
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    from compare.presentation.fonts import find_cjk_font
+
+    font = find_cjk_font()
+    pdf = FPDF()
+    pdf.add_font("cjk", fname=str(font.path), collection_font_number=font.face_index)
+    pdf.set_font("cjk", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 8, "郑州市科学技术协会2023年重点工作任务清单", new_x="LMARGIN", new_y="NEXT")
+    rows = [["序号", "项目名称", "工作目标", "责任部门"], ["1", "科普大篷车进基层", "全年开展活动100场", "科普部"],
+            ["2", "院士专家工作站建设", "新建工作站10家", "学会部"]]
+    with pdf.table(col_widths=(10, 40, 40, 20), headings_style=FontFace(emphasis=None)) as table:
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    path = tmp_path / "list.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    assert read_raw(path.read_bytes(), path.name).text.split("\n")[1:] == ["\t".join(r) for r in rows]
+    (doc,) = load_file(path)
+    assert [it["heading"] for it in doc.items] == ["科普大篷车进基层", "院士专家工作站建设"]
+    assert [t["phrase"] for t in doc.targets] == ["100场", "10家"]
+
+
+def test_pdf_numbering_tab_after_a_marker_is_not_a_cell_break(tmp_path):
+    from fpdf import FPDF
+
+    from compare.presentation.fonts import find_cjk_font
+
+    font = find_cjk_font()
+    pdf = FPDF()
+    pdf.add_font("cjk", fname=str(font.path), collection_font_number=font.face_index)
+    pdf.set_font("cjk", size=12)
+    pdf.add_page()
+    pdf.multi_cell(0, 8, "河南省科协2023年工作要点", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, "一、加强学会建设", new_x="LMARGIN", new_y="NEXT")
+    for n, text in ((1, "举办学术会议，组织科技工作者开展学术交流活动，提升学术交流质量和水平，"
+                        "打造一批高水平学术会议品牌，推动学术交流与产业发展深度融合，服务创新驱动发展战略，"
+                        "全年举办学术会议不少于50场。"), (2, "开展学会评估。")):
+        pdf.cell(20, 8, f"{n}.")  # Word's hanging numbering: the number, a tab stop, the text
+        pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "numbered.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    (doc,) = load_file(path)
+    assert [it["item_id"] for it in doc.items] == ["一/1", "一/2"]
+    assert doc.items[0]["text"].endswith("服务创新驱动发展战略，全年举办学术会议不少于50场。")
+    assert "\n" not in doc.items[0]["text"]  # three lines under a hanging indent, one paragraph
+
+
 def test_scanned_pdf_without_text_layer_says_run_ocr(tmp_path):
     from fpdf import FPDF
 

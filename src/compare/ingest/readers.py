@@ -220,6 +220,7 @@ class PdfLine:
     text: str
     x0: float
     x1: float
+    text_x0: float | None = None  # where the text after a leading item marker starts (a hanging indent)
 
 
 _CJK_PAIR_RE = re.compile(r"[\u3400-\u9fff](?=[\u3400-\u9fff])")
@@ -237,23 +238,60 @@ def join_cjk_spaces(line: str) -> str:
     return line
 
 
+_SPACE_RUN_RE = re.compile(r" +")
+_LEADING_MARKER_RE = re.compile(r"([（(]?[0-9一二三四五六七八九十]{1,3}[.、．）)]|[（(][0-9一二三四五六七八九十]{1,3}[）)])[ \t]*")
+_MARKER_TAB_RE = re.compile(r"^([（(]?[0-9一二三四五六七八九十]{1,3}[.、．）)]|[（(][0-9一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}是)\t")
+#: a gap between two characters wider than this many character heights separates table cells
+CELL_GAP = 1.5
+
+
+def _line_text(raw: str, offset: int, textpage, n_chars: int) -> str:
+    """One line's text: a run of spaces over a gap wider than 1.5 character heights (table cells set
+    apart) becomes a tab, as a Word table row is read; a line set with spaces between its characters
+    is joined (`join_cjk_spaces`); other space runs become one space."""
+    def box(i: int):
+        return textpage.get_charbox(offset + i) if offset + i < n_chars else None
+
+    parts, last = [], 0
+    for m in _SPACE_RUN_RE.finditer(raw):
+        before, after = box(m.start() - 1) if m.start() else None, box(m.end()) if m.end() < len(raw) else None
+        sep = " "
+        if before is not None and after is not None:
+            height = max(before[3] - before[1], after[3] - after[1], 1.0)  # a period's box is flat
+            if after[0] - before[2] >= CELL_GAP * height:
+                sep = "\t"
+        parts += [raw[last:m.start()], sep]
+        last = m.end()
+    parts.append(raw[last:])
+    line = " ".join("".join(parts).split(" "))
+    if "\t" in line:  # a wide gap after an item marker (Word's numbering tab, 1.→举办…) is no cell break
+        line = _MARKER_TAB_RE.sub(r"\1", "\t".join(" ".join(cell.split()) for cell in line.split("\t") if cell.strip()))
+    if "\t" in line:
+        return line
+    return join_cjk_spaces(" ".join(line.split()))
+
+
 def _page_lines(page) -> list[PdfLine]:
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
+        n_chars = textpage.count_chars()
         lines: list[PdfLine] = []
         start = 0
         for raw in re.split(r"(\r\n|\n|\r)", text):
             if raw in ("\r\n", "\n", "\r"):
                 start += len(raw)
                 continue
-            stripped = raw.strip()
-            if stripped:
-                first = start + (len(raw) - len(raw.lstrip()))
-                last = start + len(raw.rstrip()) - 1
-                x0 = textpage.get_charbox(first)[0] if first < textpage.count_chars() else 0.0
-                x1 = textpage.get_charbox(last)[2] if last < textpage.count_chars() else 0.0
-                lines.append(PdfLine(join_cjk_spaces(" ".join(stripped.split())), x0, x1))
+            if raw.strip():
+                lead = len(raw) - len(raw.lstrip())
+                first, last = start + lead, start + len(raw.rstrip()) - 1
+                x0 = textpage.get_charbox(first)[0] if first < n_chars else 0.0
+                x1 = textpage.get_charbox(last)[2] if last < n_chars else 0.0
+                body = raw.strip()
+                marker = _LEADING_MARKER_RE.match(body)
+                text_x0 = (textpage.get_charbox(first + marker.end())[0]
+                           if marker and marker.end() < len(body) and first + marker.end() < n_chars else None)
+                lines.append(PdfLine(_line_text(body, first, textpage, n_chars), x0, x1, text_x0))
             start += len(raw)
         return lines
     finally:
@@ -300,8 +338,10 @@ def rejoin_lines(pages: list[list[PdfLine]]) -> list[str]:
     """Rejoin lines the layout broke at the right margin. A line continues the previous one when the
     previous one was wrapped (the line's first character, or first Latin word, would not have fitted
     before the right margin: the right edge of the widest line), the line is not indented and does not
-    start an item (一、 / （一） / 1. …), and, in a document that does not indent its paragraphs, the
-    previous line does not end a sentence (。；！？：). Page breaks are crossed."""
+    start an item (一、 / （一） / 1. …; a line under the text after the paragraph's marker is not indented:
+    Word's hanging numbered lists), and, in a document that does not indent its paragraphs, the
+    previous line does not end a sentence (。；！？：). Table rows (cells joined by a tab) stand alone.
+    Page breaks are crossed."""
     from compare.ingest.structure import is_marker
 
     all_lines = [pl for lines in pages for pl in lines]
@@ -315,8 +355,11 @@ def rejoin_lines(pages: list[list[PdfLine]]) -> list[str]:
     indents_paragraphs = sum(indented) >= max(2, 0.1 * len(all_lines))
     out: list[str] = []
     prev: PdfLine | None = None
+    hang: float | None = None  # where the current paragraph's text starts after its marker (hanging indent)
     for pl, indent in zip(all_lines, indented):
-        if prev is not None and not indent and not is_marker(pl.text):
+        if indent and hang is not None and abs(pl.x0 - hang) < 0.6 * char_w:
+            indent = False  # lines up under the text after the paragraph's marker (1.␣举办… / ␣␣␣高水平…)
+        if prev is not None and not indent and not is_marker(pl.text) and "\t" not in pl.text + prev.text:
             word = _FIRST_WORD_RE.match(pl.text).group(0)
             word_w = len(word) * (pl.x1 - pl.x0) / max(1, len(pl.text))
             wrapped = right - prev.x1 <= max(1.5 * char_w, word_w + 0.5 * char_w)
@@ -326,7 +369,7 @@ def rejoin_lines(pages: list[list[PdfLine]]) -> list[str]:
                 prev = pl
                 continue
         out.append(pl.text)
-        prev = pl
+        prev, hang = pl, pl.text_x0
     return out
 
 

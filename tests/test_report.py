@@ -141,6 +141,7 @@ def test_cross_report_on_seeds(rendered, themed_dir):
     # one type and level: 黑龙江's 2019 plan is a 深化改革工作要点, shown as missing, not compared
     assert "doc_type = 工作要点；level = 省级" in seen and "本报告只比较工作要点（省级）" in seen
     assert "黑龙江 2019 年（只有深化改革工作要点）" in seen
+    assert "河南 2022 河南 2024" in seen  # the theme table keeps 2022 as an empty row (the heatmap: 缺失)
     assert "heilongjiang_2019_deepening-reform-plan.txt" not in seen
     corpus = analysis.Corpus.load(themed_dir)
     # a slogan shared by all three seed provinces is listed with its first use

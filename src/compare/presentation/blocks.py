@@ -158,15 +158,26 @@ def wide(
     0  2019  0.6  0.4
     1  2022  NaN  NaN
     2  2024  1.0  0.0
+    >>> gap = pd.DataFrame({"year": [2019, 2024], "theme": ["科普", "科普"], "share": [0.6, float("nan")]})
+    >>> wide(gap, index="year", values="share", order=["科普"])  # 2024 has no value: empty, not 0
+       year   科普
+    0  2019  0.6
+    1  2024  NaN
     """
     index = [index] if isinstance(index, str) else list(index)
     if len(df) == 0 and rows is None:
         return pd.DataFrame(columns=[*index, *(order or [])])
-    w = df.pivot_table(index=index, columns=columns, values=values, aggfunc="sum", sort=True, observed=True)
+    present = df.dropna(subset=[values])
+    w = present.pivot_table(index=index, columns=columns, values=values, aggfunc="sum", sort=True, observed=True)
     if order is not None:
         w = w.reindex(columns=list(order))
     if fill is not None:
         w = w.fillna(fill)
+    # a group whose values are all missing (a province-year without a plan of the compared type) stays
+    # empty: never 0 %
+    every = df.set_index(index).index.unique().sort_values()
+    if len(every) != len(w.index):
+        w = w.reindex(every)
     if rows is not None:
         w = w.reindex(pd.Index(list(rows), name=index[0]))  # missing rows: NaN, shown empty
     w.columns = [str(c) for c in w.columns]

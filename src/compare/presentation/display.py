@@ -40,6 +40,7 @@ from compare.presentation.report_tables import (
     phrase_table,
     MAX_LONG_GROUPS,
     keyness_table,
+    missing_plan_rows,
     targets_by_unit,
     documents_overview,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "phrase_table",
     "MAX_LONG_GROUPS",
     "keyness_table",
+    "missing_plan_rows",
     "targets_by_unit",
     "documents_overview",
 ]

@@ -131,6 +131,34 @@ def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_li
     return HTMLBlock(f'<p class="kx-note kx-scope">{e(text)}</p>')
 
 
+def missing_plan_rows(shares: pd.DataFrame, plans, compared, *, max_rows: int | None = None) -> pd.DataFrame:
+    """A theme_share_matrix by (province, year) with an empty row (share NaN) for every province-year of
+    `plans` that has no compared plan, so a heatmap shows it as missing instead of leaving it out; the
+    rows stay in province, year order. Not when the result would exceed max_rows (a chart then keeps
+    each province's latest year, which must be a real plan).
+
+    >>> m = pd.DataFrame({"province": ["河南"], "year": [2019], "theme": ["科普"], "share": [0.5]})
+    >>> from compare.analysis.examples import example_corpus
+    >>> corpus = example_corpus()
+    >>> missing_plan_rows(m, corpus, corpus.select(doc_ids=["henan-2019-gzyd"]))[["province", "year", "share"]]
+      province  year  share
+    0       河南  2019    0.5
+    1       河南  2024    NaN
+    2       湖北  2019    NaN
+    """
+    have = set(zip(compared.documents["province"].astype(str), compared.documents["year"].astype(int)))
+    gaps = sorted({(str(p), int(y)) for p, y in zip(plans.documents["province"], plans.documents["year"])} - have)
+    n_rows = len(shares[["province", "year"]].drop_duplicates()) + len(gaps) if len(shares) else 0
+    if not gaps or not len(shares) or (max_rows is not None and n_rows > max_rows):
+        return shares
+    themes = list(dict.fromkeys(shares["theme"]))
+    empty = pd.DataFrame([(p, y, t) for p, y in gaps for t in themes], columns=["province", "year", "theme"])
+    out = pd.concat([shares, empty.astype({"year": shares["year"].dtype})], ignore_index=True)
+    order = {t: i for i, t in enumerate(themes)}
+    return out.sort_values(["province", "year", "theme"], key=lambda c: c.map(order) if c.name == "theme" else c,
+                           kind="mergesort").reset_index(drop=True)
+
+
 def strength_table(profile: pd.DataFrame, *, caption: str | None = None) -> HTMLBlock:
     """A ``strength_profile`` frame for reading: shares of strong / moderate / tentative / no
     commitment words as percentages, the mean score and the most used words."""

@@ -69,7 +69,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("status", _S, False, "loaded | partial (some documents or parts skipped, or a document without items) | duplicate (every document already loaded from another file) | skipped (nothing loaded)"),
             Column("reason", _S, True, "why the file was skipped, partial or a duplicate; null when loaded"),
             Column("format", _S, True, "txt | html | docx | xlsx | pdf; null when the file could not be read"),
-            Column("encoding", _S, True, "encoding of a txt/html file, `n/a` for docx/pdf; null when it could not be read"),
+            Column("encoding", _S, True, "encoding of a txt/html file, `n/a` for docx/xlsx/pdf; null when it could not be read"),
             Column("n_documents", _I, False, "documents loaded from the file (duplicates not counted)"),
             Column("n_items", _I, False, "items of those documents"),
             Column("duplicate_of", _S, True, "the file whose copy was kept, for a file with duplicate documents (`；`-joined when several)"),

@@ -23,11 +23,11 @@ HERE = Path(__file__).resolve().parent
 if __package__ in (None, ""):  # `python benchmarks/run.py`: make `benchmarks` importable
     sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.harness import GOALS, _jsonable, _pythonpath, run_size  # noqa: E402
-from benchmarks.table import _build_summary, format_table, machine_info  # noqa: E402
-from compare.core.errors import CompareError  # noqa: E402
-from benchmarks.corpus import SEEDS_DIR  # noqa: E402
-from compare.core.paths import project_root  # noqa: E402
+from benchmarks.corpus import SEEDS_DIR
+from benchmarks.harness import GOALS, _jsonable, _pythonpath, run_size
+from benchmarks.table import _build_summary, format_table, machine_info
+from compare.core.errors import CompareError
+from compare.core.paths import project_root
 
 
 def _worker_main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 from benchmarks.harness import GOALS
 from compare.core.paths import project_root
 
+
 def machine_info() -> dict:
     """Cores, memory, CPU, OS, Python and the versions of the libraries that matter for speed."""
     from importlib import metadata

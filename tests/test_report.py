@@ -15,14 +15,13 @@ import pandas as pd
 import pytest
 
 from compare import analysis
-
+from compare.cli import build_parser, main
+from compare.core.errors import ParameterError, ReportError
 from compare.core.hashing import sha256_file
 from compare.pipeline import cache, params, report
 from compare.pipeline import sections as reportsections
 from compare.presentation import display as show
 from compare.presentation import fontembed
-from compare.cli import build_parser, main
-from compare.core.errors import ParameterError, ReportError
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_PROVINCES = ("河南", "湖北", "黑龙江")
@@ -43,7 +42,7 @@ def _visible(html_text: str) -> str:
 
     body = html_text[html_text.index("<body") :]
     body = re.sub(r'src="data:[^"]+"', "", body)
-    body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
+    body = re.sub(r"<style.*?</style>", " ", body, flags=re.DOTALL)
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
@@ -716,7 +715,7 @@ def test_cross_report_of_31_provinces_stays_readable(national_dir, tmp_path):
     assert any("文本相似度" in f and "各省" in f for f in figures), figures  # provinces, not documents
     assert "本报告只比较工作要点（省级）：31 个省份" in seen and "没有工作要点的：" in seen  # other types: missing
     assert "特色词（括号内为 G²）" in seen  # one line per province
-    n_rows = [len(re.findall(r"<tr>", t)) for t in re.findall(r"<table.*?</table>", text, flags=re.S)]
+    n_rows = [len(re.findall(r"<tr>", t)) for t in re.findall(r"<table.*?</table>", text, flags=re.DOTALL)]
     assert max(n_rows) <= 45, n_rows  # no table longer than its cap (3 × top_n slogans)
 
 

@@ -106,7 +106,7 @@ def main_doc_type(docs) -> str:
 
     by_type = docs.groupby("doc_type")["year"].nunique()
     order = list(DOC_TYPES)
-    return str(sorted(by_type.index, key=lambda t: (-by_type[t], order.index(t) if t in order else len(order), t))[0])
+    return str(min(by_type.index, key=lambda t: (-by_type[t], order.index(t) if t in order else len(order), t)))
 
 
 def select(

@@ -32,7 +32,13 @@ from compare.core.paths import PACKAGE_DIR, project_root
 from compare.pipeline import kernel
 from compare.pipeline.cache import ComparisonCache, province_keyness
 from compare.pipeline.export import export_html, prepare_export, strip_stderr
-from compare.pipeline.params import comparable, compared, resolve_parameters, select, template_parameters  # noqa: F401
+from compare.pipeline.params import (  # noqa: F401
+    comparable,
+    compared,
+    resolve_parameters,
+    select,
+    template_parameters,
+)
 
 log = logging.getLogger(__name__)
 

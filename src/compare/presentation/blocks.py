@@ -34,7 +34,7 @@ def generated_at() -> str:
     """Generation time: now, or $SOURCE_DATE_EPOCH (seconds, UTC) for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %z")
 
 

@@ -13,7 +13,14 @@ from typing import Any
 import pandas as pd
 
 from compare import __version__
-from compare.presentation.blocks import HTMLBlock, _cell_text, generated_at, heading, page_note, table  # noqa: F401
+from compare.presentation.blocks import (  # noqa: F401
+    HTMLBlock,
+    _cell_text,
+    generated_at,
+    heading,
+    page_note,
+    table,
+)
 from compare.presentation.style import source_line
 
 
@@ -205,7 +212,8 @@ def report_title(kind: str, selection: Any) -> str:
     doc_type = getattr(selection, "doc_type", None) or "工作要点"
     if kind == "cross":
         return f"各省科协{doc_type}比较"
-    from compare.ingest.provinces import NATIONAL, province as province_record
+    from compare.ingest.provinces import NATIONAL
+    from compare.ingest.provinces import province as province_record
 
     short = selection.province
     if short == NATIONAL:
@@ -245,7 +253,7 @@ def phrase_table(shared: pd.DataFrame, *, max_listed: int = 8) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
     years = (
         shared.groupby(["phrase", "province"], sort=False)["year"]
-        .agg(lambda ys: sorted(set(int(y) for y in ys)))
+        .agg(lambda ys: sorted({int(y) for y in ys}))
         .reset_index()
     )
     years["_first"] = years["year"].str[0]

@@ -43,10 +43,14 @@ def test_contract_violations_are_named(tmp_path):
 
 
 def test_item_themes_dynamic_score_columns(tmp_path):
-    df = pd.DataFrame([dict(doc_id="d", item_id="1", theme="科普", score_科普=0.9, score_智库=0.1, cluster=0)])
+    df = pd.DataFrame([dict(doc_id="d", item_id="1", theme="科普", score_科普=0.9, score_智库=0.1, cluster=0,
+                            runner_up="智库", runner_up_score=0.1, margin=0.8, low_confidence=False,
+                            evidence=["科普"], model_version="v1")])
     io.write_table(df, "item_themes", tmp_path)
     back = io.read_table("item_themes", tmp_path)
-    assert list(back.columns) == ["doc_id", "item_id", "theme", "score_科普", "score_智库", "cluster"]
+    assert list(back.columns) == ["doc_id", "item_id", "theme", "score_科普", "score_智库", "cluster", "runner_up",
+                                  "runner_up_score", "margin", "low_confidence", "evidence", "model_version"]
+    assert back.loc[0, "score_科普"] == 0.9 and list(back.loc[0, "evidence"]) == ["科普"]
 
 
 def test_every_table_documented():

@@ -140,7 +140,7 @@ def run_build(
             t = time.perf_counter()
             try:
                 outputs, problem = work()
-            except Exception as exc:  # recorded, logged and reflected in the exit code
+            except Exception as exc:  # noqa: BLE001 - recorded, logged and reflected in the exit code
                 state.forget(name)
                 result = StepResult(name, "failed", time.perf_counter() - t, describe(exc), fatal=True)
             else:

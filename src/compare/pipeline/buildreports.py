@@ -42,12 +42,12 @@ def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: 
             record_name: str) -> None:
         try:
             t = target()
-        except Exception as exc:  # no file name for it (a province without pinyin): its step fails
+        except Exception as exc:  # noqa: BLE001 - no file name for it (a province without pinyin): its step fails
             jobs_list.append((kind, name, exc, reports_dir / f".{record_name}.html", source, record_name))
             return
         try:
             p = params()
-        except Exception as exc:  # a bad default or named report fails its own step only
+        except Exception as exc:  # noqa: BLE001 - a bad default or named report fails its own step only
             p = exc
         jobs_list.append((kind, name, p, t, source, record_name))
 
@@ -101,7 +101,7 @@ def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: 
     if todo:
         try:
             prepare_reports(corpus(), comparisons)
-        except Exception as exc:  # the reports then compute it themselves (and fail with their own message)
+        except Exception as exc:  # noqa: BLE001 - the reports then compute it themselves (and fail with their own message)
             prog.say(logging.WARNING, "could not precompute the reports' shared comparisons: %s", describe(exc))
 
     def run_one(kind, name, params, target, source, record_name) -> tuple[list[Path] | None, str, float]:
@@ -114,7 +114,7 @@ def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: 
                 kernel_name=kernel_name, timeout=timeout, progress_bar=False, corpus=corpus(),
             )
             return [path], "", time.perf_counter() - t
-        except Exception as exc:  # one failing report must not stop the others
+        except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
             return None, describe(exc), time.perf_counter() - t
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -96,7 +96,7 @@ def model_version(processed_dir: str | Path) -> str | None:
         if "model_version" not in pq.read_schema(path).names:
             return None
         values = pq.read_table(path, columns=["model_version"]).column(0).unique().to_pylist()
-    except Exception as exc:  # an unreadable table is reported by the step that reads it
+    except Exception as exc:  # noqa: BLE001 - an unreadable table is reported by the step that reads it
         log.debug("no model version from %s: %s", path, exc)
         return None
     versions = sorted(str(v) for v in values if v is not None)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from compare import analysis as an
-from compare.core.errors import EmptyCorpusError, ParameterError
+from compare.core.errors import CompareError, EmptyCorpusError, ParameterError
 
 THEMES = ["党建", "科普", "智库"]
 
@@ -73,8 +73,8 @@ def test_empty_corpus_is_a_clear_error():
 def test_stale_item_themes_are_reported():
     c = make_corpus()
     c.item_themes = c.item_themes.iloc[:-1]
-    with pytest.raises(Exception, match="hubei-2019-gzyd 1"):
-        c.items_themed
+    with pytest.raises(CompareError, match="hubei-2019-gzyd 1"):
+        _ = c.items_themed
 
 
 def test_theme_functions_without_themes_say_run_themes():
@@ -579,7 +579,9 @@ def test_like_with_like_levels_departments_and_key_work():
         ("henan-2023-zdgz", "河南", 2023, "重点工作", "省级", None),
         ("hubei-2024-sggz", "湖北", 2024, "深化改革工作要点", "省级", None),
     ])
-    ids = lambda df: df["doc_id"].tolist()  # noqa: E731
+    def ids(df):
+        return df["doc_id"].tolist()
+
     assert ids(an.like_with_like(docs)) == ["henan-2024-gzyd"]
     assert ids(an.like_with_like(docs, include_departments=True)) == ["henan-2024-gzyd", "henan-2024-kpb"]
     assert ids(an.like_with_like(docs, level="市级")) == ["zhengzhou-2024-gzyd"]

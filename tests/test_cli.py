@@ -30,7 +30,7 @@ def test_usage_errors_stay_argparses(capsys):
 @pytest.fixture
 def fake_themes(monkeypatch):
     """Replace the themes stage with a function returning or raising what a test asks for."""
-    import compare.text.themes as themes
+    from compare.text import themes
 
     def install(outcome):
         def run(args):

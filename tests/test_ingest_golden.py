@@ -1,6 +1,7 @@
 """Golden tests on the five seed files (tests/fixtures/seeds, the tests' own copy), ingested once per session (conftest.processed_dir)."""
 import re
 
+import pandas as pd
 import pytest
 
 from compare.core import io
@@ -47,7 +48,7 @@ COLS = ["province", "year", "doc_type", "n_items", "title", "issuer", "issue_num
 
 
 def _none(v):
-    return None if v is None or v != v else v  # NaN/None -> None
+    return None if v is None or pd.isna(v) else v  # NaN/None -> None
 
 
 def test_documents_and_their_metadata(docs):

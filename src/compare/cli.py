@@ -16,7 +16,13 @@ import sys
 from pathlib import Path
 
 from compare import __version__
-from compare.core.errors import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, CompareError
+from compare.core.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    CompareError,
+)
 from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "build_parser", "main"]

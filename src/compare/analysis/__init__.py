@@ -35,7 +35,14 @@ re-exported on first use (they import scikit-learn and scipy, which `import comp
 """
 from __future__ import annotations
 
-from compare.analysis._common import SCORE_PREFIX, _check_columns, _item_order, _safe_div, _theme_key
+# The private names marked `noqa: F401` are kept for callers of the one-module era (pipeline, tests).
+from compare.analysis._common import (  # noqa: F401
+    SCORE_PREFIX,
+    _check_columns,
+    _item_order,
+    _safe_div,
+    _theme_key,
+)
 from compare.analysis.change import (
     TERM_CHANGE_COLUMNS,
     THEME_CHANGE_COLUMNS,
@@ -51,9 +58,7 @@ from compare.analysis.kwic import KWIC_COLUMNS, kwic
 from compare.analysis.selection import (
     DEFAULT_DOC_TYPE,
     DEFAULT_LEVEL,
-    LEVELS as DOC_LEVELS,
-    _as_list_compat as _as_list,
-    _doc_types,
+    _doc_types,  # noqa: F401
     as_list,
     canonical_provinces,
     describe,
@@ -62,8 +67,10 @@ from compare.analysis.selection import (
     parse_years,
     validate_selection,
 )
+from compare.analysis.selection import LEVELS as DOC_LEVELS
+from compare.analysis.selection import _as_list_compat as _as_list  # noqa: F401
 from compare.analysis.shares import theme_share_matrix, theme_shares
-from compare.analysis.similarity import (
+from compare.analysis.similarity import (  # noqa: F401
     SIMILAR_PAIRS_COLUMNS,
     SIMILARITY_COLUMNS,
     UNITS,
@@ -73,7 +80,11 @@ from compare.analysis.similarity import (
     similar_pairs,
     similarity,
 )
-from compare.analysis.slogans import SHARED_PHRASE_COLUMNS, _adjacent_runs, shared_phrases
+from compare.analysis.slogans import (
+    SHARED_PHRASE_COLUMNS,
+    _adjacent_runs,  # noqa: F401
+    shared_phrases,
+)
 from compare.analysis.targets import (
     NON_ADDITIVE_UNITS,
     TARGET_VALUES_COLUMNS,
@@ -82,17 +93,44 @@ from compare.analysis.targets import (
 )
 
 __all__ = [
-    "Corpus", "comparable", "example_corpus",
-    "DEFAULT_DOC_TYPE", "DEFAULT_LEVEL", "DOC_LEVELS", "as_list", "canonical_provinces", "parse_years", "describe",
-    "like_with_like", "validate_selection", "filter_items",
-    "theme_shares", "theme_share_matrix",
-    "KEYNESS_COLUMNS", "keyness", "keyness_table", "log_ratio",
-    "SIMILARITY_COLUMNS", "SIMILAR_PAIRS_COLUMNS", "UNITS", "similarity", "similar_pairs",
-    "TERM_CHANGE_COLUMNS", "THEME_CHANGE_COLUMNS", "main_doc_type", "term_changes", "theme_changes",
-    "SHARED_PHRASE_COLUMNS", "shared_phrases",
-    "TARGETS_BY_THEME_COLUMNS", "TARGET_VALUES_COLUMNS", "NON_ADDITIVE_UNITS", "targets_by_theme",
+    "DEFAULT_DOC_TYPE",
+    "DEFAULT_LEVEL",
+    "DOC_LEVELS",
+    "KEYNESS_COLUMNS",
+    "KWIC_COLUMNS",
+    "NON_ADDITIVE_UNITS",
+    "SHARED_PHRASE_COLUMNS",
+    "SIMILARITY_COLUMNS",
+    "SIMILAR_PAIRS_COLUMNS",
+    "TARGETS_BY_THEME_COLUMNS",
+    "TARGET_VALUES_COLUMNS",
+    "TERM_CHANGE_COLUMNS",
+    "THEME_CHANGE_COLUMNS",
+    "UNITS",
+    "Corpus",
+    "as_list",
+    "canonical_provinces",
+    "comparable",
     "departments_by_theme",
-    "KWIC_COLUMNS", "kwic",
+    "describe",
+    "example_corpus",
+    "filter_items",
+    "keyness",
+    "keyness_table",
+    "kwic",
+    "like_with_like",
+    "log_ratio",
+    "main_doc_type",
+    "parse_years",
+    "shared_phrases",
+    "similar_pairs",
+    "similarity",
+    "targets_by_theme",
+    "term_changes",
+    "theme_changes",
+    "theme_share_matrix",
+    "theme_shares",
+    "validate_selection",
 ]
 
 # Modules whose public names are re-exported lazily (on first use), so that `import compare.analysis`

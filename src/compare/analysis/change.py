@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, pairwise
 
 import numpy as np
 import pandas as pd
@@ -86,7 +86,7 @@ def main_doc_type(
         docs = docs[docs["year"].isin(sel["years"])]
     vocab = list(TYPE_CODES)
     by_type = docs.groupby("doc_type")["year"].agg(lambda y: sorted({int(v) for v in y}))
-    best = sorted(by_type.index, key=lambda t: (-len(by_type[t]), vocab.index(t) if t in vocab else len(vocab), t))[0]
+    best = min(by_type.index, key=lambda t: (-len(by_type[t]), vocab.index(t) if t in vocab else len(vocab), t))
     return str(best), list(by_type[best])
 
 
@@ -122,7 +122,7 @@ def term_changes(
     for y in years:
         freq[y] = Counter(chain.from_iterable(toks[i] for i in np.flatnonzero(item_years == y)))
     frames = []
-    for y0, y1 in zip(years, years[1:]):
+    for y0, y1 in pairwise(years):
         for change, src, other in (("appears", freq[y1], freq[y0]), ("disappears", freq[y0], freq[y1])):
             pairs = sorted(((-n, t) for t, n in src.items() if t not in other))
             if top_n is not None:

@@ -161,7 +161,12 @@ class Corpus:
         ...
         compare.core.errors.EmptyCorpusError: no documents left after years=[2024] (provinces=['湖北'] left years 2019)
         """
-        from compare.analysis.selection import _strings, canonical_provinces, documents_view, parse_years
+        from compare.analysis.selection import (
+            _strings,
+            canonical_provinces,
+            documents_view,
+            parse_years,
+        )
 
         doc_types = doc_types if doc_types is not None else doc_type
         docs = documents_view(self.documents)
@@ -209,7 +214,6 @@ class Corpus:
         return self._subset(keep.to_numpy(), item_mask)
 
     def _subset(self, doc_mask, item_mask) -> Corpus:
-        ids = set(self.documents.loc[doc_mask, "doc_id"])
         toks = [t for t, k in zip(self._tokens, item_mask) if k] if self._tokens is not None else None
         items = self.items[item_mask].reset_index(drop=True)
         keys = pd.MultiIndex.from_frame(items[["doc_id", "item_id"]])

@@ -10,7 +10,12 @@ import pandas as pd
 
 from compare.analysis._common import _check_columns, _safe_div
 from compare.analysis.corpus import Corpus, comparable
-from compare.analysis.selection import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, as_list, canonical_provinces
+from compare.analysis.selection import (
+    DEFAULT_DOC_TYPE,
+    DEFAULT_LEVEL,
+    as_list,
+    canonical_provinces,
+)
 from compare.core.errors import ParameterError
 
 KEYNESS_COLUMNS = ["group", "term", "freq_target", "freq_reference", "statistic", "p_value", "log_ratio", "rank"]
@@ -32,7 +37,10 @@ def keyness_table(a, b, c, d, *, measure: str = "g2", correction: str = "default
     >>> round(float(stat[0]), 2), round(float(p[0]), 4)
     (13.35, 0.0003)
     """
-    from scipy.special import chdtrc, xlogy  # chdtrc(1, x) is what scipy.stats.chi2.sf(x, 1) computes; importing
+    from scipy.special import (  # chdtrc(1, x) is what scipy.stats.chi2.sf(x, 1) computes; importing
+        chdtrc,
+        xlogy,
+    )
     # scipy.stats for it took 0.65 s in every report kernel
 
     if measure not in ("g2", "chi2"):

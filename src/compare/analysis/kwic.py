@@ -40,7 +40,9 @@ def kwic(
         raise ParameterError(f"width must be >= 0, not {width!r}")
     if any(v is not None for v in (provinces, years, themes, doc_types, levels)):
         corpus = corpus.select(provinces=provinces, years=years, themes=themes, doc_types=doc_types, levels=levels)
-    from compare.text.segment import normalize_text  # jieba loads lazily: keep `import compare.analysis` light
+    from compare.text.segment import (
+        normalize_text,  # jieba loads lazily: keep `import compare.analysis` light
+    )
 
     keyword = normalize_text(keyword.strip())
     items = corpus.items

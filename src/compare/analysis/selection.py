@@ -187,7 +187,7 @@ def _key_work_twice(view: pd.DataFrame, keep: pd.Series) -> pd.Series:
     if not (kept["doc_type"] == KEY_WORK).any() or not (kept["doc_type"] == WORK_PLAN).any():
         return pd.Series(False, index=view.index)
     def keys_of(df: pd.DataFrame) -> list[tuple]:
-        cols = [[None if v is None or v != v else str(v) for v in df[c].tolist()] for c in key_cols]
+        cols = [[None if pd.isna(v) else str(v) for v in df[c].tolist()] for c in key_cols]
         return list(zip(*cols))
 
     plans = set(keys_of(kept[kept["doc_type"] == WORK_PLAN]))

@@ -92,13 +92,15 @@ def shared_phrases(
     for doc_id, text in zip(items["doc_id"], items["text"].astype(str)):
         texts_by_doc[doc_id] = texts_by_doc.get(doc_id, "") + "\n" + text
     if "preamble" in docs.columns:
-        for doc_id in texts_by_doc:
+        for doc_id, text in texts_by_doc.items():
             pre = docs.at[doc_id, "preamble"]
             if isinstance(pre, str) and pre:
-                texts_by_doc[doc_id] = pre + "\n" + texts_by_doc[doc_id]
+                texts_by_doc[doc_id] = pre + "\n" + text
     # 1. quoted and title phrases. Texts are normalised as the segmenter does (full-width -> ASCII,
     # traditional -> simplified) so that “３＋１” and “3+1” are one slogan.
-    from compare.text.segment import normalize_text  # jieba loads lazily: keep `import compare.analysis` light
+    from compare.text.segment import (
+        normalize_text,  # jieba loads lazily: keep `import compare.analysis` light
+    )
 
     norm_texts = {d: normalize_text(t) for d, t in texts_by_doc.items()}
     quoted: set[str] = set()

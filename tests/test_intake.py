@@ -132,3 +132,16 @@ def test_intake_is_deterministic(raw, tmp_path):
     ingest(raw, tmp_path / "o2")
     for ext in ("parquet", "csv"):
         assert (tmp_path / "o1" / f"intake.{ext}").read_bytes() == (tmp_path / "o2" / f"intake.{ext}").read_bytes()
+
+
+def test_printout_of_a_large_intake_lists_only_files_not_loaded():
+    from compare.ingest.intake import FileIntake, format_intake
+
+    records = [FileIntake(f"plan_{k:03d}.txt", n_documents=1, n_items=5, format="txt", encoding="utf-8")
+               for k in range(60)]
+    records[3].warnings.append("3 paragraph(s) numbered by Word's automatic numbering")
+    records[7].skip("the file is empty")
+    text = format_intake(records)
+    assert "plan_007.txt" in text and "plan_003.txt" not in text
+    assert "(59 more file(s) loaded, 1 of them with warnings: see intake.csv)" in text
+    assert text.endswith("59 loaded, 1 skipped of 60 file(s)")

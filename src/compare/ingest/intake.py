@@ -74,9 +74,9 @@ def counts(records: list[FileIntake]) -> dict[str, int]:
 
 def format_intake(records: list[FileIntake], *, max_rows: int = 40) -> str:
     """The per-file table printed by `ingest`. With more than max_rows files only the files that were
-    not simply loaded are listed (the full table is data/processed/intake.csv)."""
+    not loaded (partial, duplicate, skipped) are listed (the full table is data/processed/intake.csv)."""
     rows = sorted(records, key=lambda r: r.source_file)
-    shown = rows if len(rows) <= max_rows else [r for r in rows if r.status != "loaded" or r.warnings]
+    shown = rows if len(rows) <= max_rows else [r for r in rows if r.status != "loaded"]
     lines = []
     if shown:
         width = min(48, max(len(r.source_file) for r in shown))
@@ -87,8 +87,10 @@ def format_intake(records: list[FileIntake], *, max_rows: int = 40) -> str:
             if r.warnings and r.status == "loaded":
                 note = f"{note} (warning: {r.warnings[0]}{' …' if len(r.warnings) > 1 else ''})"
             lines.append(f"{r.status:9s} {r.source_file:{width}s} {fmt:12s} {r.n_documents:4d} {r.n_items:5d}  {note}")
-        if len(shown) < len(rows):
-            lines.append(f"({len(rows) - len(shown)} more file(s) loaded without warnings)")
+    if len(shown) < len(rows):
+        n_warned = sum(1 for r in rows if r.status == "loaded" and r.warnings)
+        lines.append(f"({len(rows) - len(shown)} more file(s) loaded"
+                     + (f", {n_warned} of them with warnings: see intake.csv)" if n_warned else ")"))
     c = counts(rows)
     lines.append(", ".join(f"{n} {s}" for s, n in c.items() if n) + f" of {len(rows)} file(s)")
     return "\n".join(lines)

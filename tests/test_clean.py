@@ -3,6 +3,7 @@ import codecs
 
 import pytest
 
+from compare.core.errors import InputFileError
 from compare.ingest.clean import (
     MASK,
     count_masks,
@@ -16,7 +17,6 @@ from compare.ingest.clean import (
     normalise_line,
     to_simplified,
 )
-from compare.core.errors import InputFileError
 from compare.ingest.structure import is_heading, is_marker
 
 PLAN = "河南省科协2019年工作要点\n一、重点工作\n1.举办学术会议。（责任部门：学会学术部）\n"

@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 import zhconv
+from conftest import RAW
 
 from compare.core import io
 from compare.ingest.dedupe import (
@@ -20,8 +21,6 @@ from compare.ingest.dedupe import (
     shingles,
 )
 from compare.ingest.load import ingest, load_file, parse_text
-
-from conftest import RAW
 
 HENAN_2019 = RAW / "henan_2019_work-plan.txt"
 HUBEI_2019 = RAW / "hubei_2019_work-plan.txt"
@@ -57,7 +56,7 @@ def test_threshold_margin_on_the_seeds(capsys):
     with capsys.disabled():
         print(f"\nnear-duplicate containment: distinct seed plans max {distinct:.3f}; "
               f"copies min {min(copies):.3f}; threshold {NEAR_DUPLICATE_CONTAINMENT}")
-    assert distinct < 0.15 < 0.5 < NEAR_DUPLICATE_CONTAINMENT < 0.95 < min(copies)
+    assert distinct < 0.15 and 0.5 < NEAR_DUPLICATE_CONTAINMENT < 0.95 < min(copies)
 
 
 def docx_bytes(text: str) -> bytes:

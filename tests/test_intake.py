@@ -4,13 +4,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import RAW
 
 from compare.cli import main
 from compare.core import io, schema
 from compare.ingest.identity import doc_id, place_pinyin
 from compare.ingest.load import ingest
-
-from conftest import RAW
 
 SEEDS = sorted(RAW.glob("*.txt"))
 HENAN_2019 = RAW / "henan_2019_work-plan.txt"

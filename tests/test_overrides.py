@@ -6,13 +6,12 @@ import json
 import shutil
 
 import pytest
+from conftest import RAW
 
 from compare.core import io
 from compare.core.errors import CompareError
 from compare.ingest.load import ingest
 from compare.ingest.overrides import MetadataFileError, read_overrides
-
-from conftest import RAW
 
 HENAN_2019 = RAW / "henan_2019_work-plan.txt"
 HENAN_2024 = RAW / "henan_2024_key-work-and-work-plan.txt"

@@ -2,8 +2,8 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compare.ingest.departments import extract_departments
 from compare.core.errors import InputFileError
+from compare.ingest.departments import extract_departments
 from compare.ingest.load import ParsedDocument, parse_text
 from compare.ingest.targets import extract_targets
 
@@ -46,7 +46,7 @@ def test_parse_text_never_crashes(text):
     assert docs and all(isinstance(d, ParsedDocument) for d in docs)
     for d in docs:
         assert 1990 <= d.year <= 2099 and d.level in ("全国", "省级", "市级", "县级")
-        assert d.items or not d.provenance.get("title") == "inferred"  # 0 items: a titled, truncated copy
+        assert d.items or d.provenance.get("title") != "inferred"  # 0 items: a titled, truncated copy
         ids = [it["item_id"] for it in d.items]
         assert len(set(ids)) == len(ids)
         assert all(isinstance(it["departments"], list) for it in d.items)
@@ -63,8 +63,8 @@ def test_targets_and_departments_never_crash(text):
 
 # --- the intake paths (issue 9): any bytes under any name, any metadata.csv, any pair of documents ------
 
-from compare.ingest.dedupe import containment, content_text, find_duplicates, shingles  # noqa: E402
-from compare.ingest.readers import FORMATS, read_raw  # noqa: E402
+from compare.ingest.dedupe import containment, content_text, find_duplicates, shingles
+from compare.ingest.readers import FORMATS, read_raw
 
 NAMES = ["plan.txt", "plan.html", "plan.htm", "plan.docx", "plan.xlsx", "plan.pdf", "plan.doc", "plan.wps", "plan",
          "plan.csv"]

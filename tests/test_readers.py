@@ -6,6 +6,7 @@ import io
 
 import pytest
 import zhconv
+from conftest import RAW
 
 from compare.core.errors import InputFileError
 from compare.ingest.load import load_file
@@ -16,8 +17,6 @@ from compare.ingest.readers import (
     read_raw,
     rejoin_lines,
 )
-
-from conftest import RAW
 
 HENAN_2019 = RAW / "henan_2019_work-plan.txt"
 HUBEI_2019 = RAW / "hubei_2019_work-plan.txt"
@@ -466,9 +465,10 @@ def test_pdf_numbering_tab_after_a_marker_is_not_a_cell_break(tmp_path):
     pdf.add_page()
     pdf.multi_cell(0, 8, "河南省科协2023年工作要点", new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 8, "一、加强学会建设", new_x="LMARGIN", new_y="NEXT")
-    for n, text in ((1, "举办学术会议，组织科技工作者开展学术交流活动，提升学术交流质量和水平，"
-                        "打造一批高水平学术会议品牌，推动学术交流与产业发展深度融合，服务创新驱动发展战略，"
-                        "全年举办学术会议不少于50场。"), (2, "开展学会评估。")):
+    long_item = ("举办学术会议，组织科技工作者开展学术交流活动，提升学术交流质量和水平，"
+                 "打造一批高水平学术会议品牌，推动学术交流与产业发展深度融合，服务创新驱动发展战略，"
+                 "全年举办学术会议不少于50场。")
+    for n, text in ((1, long_item), (2, "开展学会评估。")):
         pdf.cell(20, 8, f"{n}.")  # Word's hanging numbering: the number, a tab stop, the text
         pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
     path = tmp_path / "numbered.pdf"

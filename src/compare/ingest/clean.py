@@ -39,7 +39,7 @@ def count_masks(text: str) -> int:
 # ---------------------------------------------------------------------------------------------
 # HTML
 
-_HTML_RE = re.compile(r"^\s*(<!doctype\s+html|<html\b|<head\b|<body\b|<meta\b|<div\b|<p\b)", re.I)
+_HTML_RE = re.compile(r"^\s*(<!doctype\s+html|<html\b|<head\b|<body\b|<meta\b|<div\b|<p\b)", re.IGNORECASE)
 _MD_TABLE_ROW_RE = re.compile(r"^\|(.*)\|\s*$")
 _MD_TABLE_RULE_RE = re.compile(r"^\|[\s\-:|]+\|\s*$")
 
@@ -91,7 +91,9 @@ def html_to_text(markup: str) -> str:
     candidates = [(getattr(doc, "title", None) or "") if doc is not None else ""]
     if page_title:
         candidates += _TITLE_SPLIT_RE.split(html.unescape(page_title.group(1)))
-    from compare.ingest.structure import is_title_line  # the loader's own rule for a plan title
+    from compare.ingest.structure import (
+        is_title_line,  # the loader's own rule for a plan title
+    )
 
     flat = text.replace(" ", "")
     for title in (c.strip() for c in candidates):
@@ -103,7 +105,7 @@ def html_to_text(markup: str) -> str:
     return text.replace(_UNIQUE, "")
 
 
-_TITLE_TAG_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_TITLE_TAG_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TITLE_SPLIT_RE = re.compile(r"\s*[_|｜–—]+\s*|\s+-\s+")
 
 
@@ -347,7 +349,7 @@ _CRUFT_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("footer", re.compile(
         r"copyright|©|版权所有|all rights reserved|ICP备|ICP证|公网安备|网站标识码|^网站地图|^联系我们"
         r"|^技术支持|^(联合)?主办(单位)?\s*[：:]|^承办(单位)?\s*[：:]|^协办(单位)?\s*[：:]"
-        r"|^(地址|邮编|电话|传真|邮箱|E-?mail)\s*[：:]", re.I)),
+        r"|^(地址|邮编|电话|传真|邮箱|E-?mail)\s*[：:]", re.IGNORECASE)),
     ("page-controls", re.compile(
         r"^[【\[]?(打印本页|打印|关闭窗口|关闭|返回顶部|返回|收藏|分享到?|字体|上一篇|下一篇)[】\]]?"
         r"(\s*[：:].*|\s*[【\[]?(打印本页|打印|关闭窗口|关闭|返回顶部|收藏)?[】\]]?)*$")),

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 NEAR_DUPLICATE_CONTAINMENT = 0.8

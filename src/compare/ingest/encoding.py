@@ -136,8 +136,9 @@ def _guess_cjk_encoding(data: bytes) -> list[str]:
         if text is not None:
             scored.append((-(common_share(text) or 0.0), enc))
     candidates = [enc for _, enc in sorted(scored)]
-    if not candidates or -sorted(scored)[0][0] < MOJIBAKE_COMMON_SHARE:
-        from charset_normalizer import from_bytes  # only for files that are neither UTF-8 nor GB/Big5
+    if not candidates or -min(scored)[0] < MOJIBAKE_COMMON_SHARE:
+        # charset-normalizer only for files that are neither UTF-8 nor GB/Big5
+        from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
         if best is not None and best.encoding not in candidates:

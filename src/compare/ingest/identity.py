@@ -30,7 +30,9 @@ _NON_ASCII_ID_RE = re.compile(r"[^a-z0-9]+")
 
 def to_pinyin(name: str) -> str:
     """Lower-case ASCII pinyin of a Chinese name, syllables joined: 郑州 -> zhengzhou, 科普部 -> kepubu."""
-    from pypinyin import lazy_pinyin  # imported only when a city or department plan is present
+    from pypinyin import (
+        lazy_pinyin,  # imported only when a city or department plan is present
+    )
 
     ascii_ = "".join(lazy_pinyin(name, errors=lambda s: list(s))).lower()
     return _NON_ASCII_ID_RE.sub("", ascii_) or hashlib.sha1(name.encode("utf-8")).hexdigest()[:6]

@@ -54,9 +54,9 @@ class FileIntake:
             self.status = "loaded"
 
     def row(self) -> dict:
-        return dict(source_file=self.source_file, status=self.status, reason=self.reason, format=self.format,
-                    encoding=self.encoding, n_documents=self.n_documents, n_items=self.n_items,
-                    duplicate_of="；".join(self.duplicate_of) or None, warnings=list(self.warnings))
+        return {"source_file": self.source_file, "status": self.status, "reason": self.reason, "format": self.format,
+                "encoding": self.encoding, "n_documents": self.n_documents, "n_items": self.n_items,
+                "duplicate_of": "；".join(self.duplicate_of) or None, "warnings": list(self.warnings)}
 
 
 def intake_table(records: list[FileIntake]) -> pd.DataFrame:

@@ -13,9 +13,10 @@ import logging
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -78,13 +79,13 @@ def tables(docs: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         if d.level is None:
             d.level = default_level(d)
             d.provenance.setdefault("level", "inferred")
-        doc_rows.append(dict(
-            doc_id=d.doc_id, province=d.province, level=d.level, city=d.city, year=d.year, doc_type=d.doc_type,
-            title=d.title, issuer=d.issuer, department=d.department, issue_number=d.issue_number,
-            issue_date=d.issue_date, source_file=d.source_file, source_sha256=d.source_sha256, format=d.format,
-            encoding=d.encoding, n_items=len(d.items), n_masked=d.n_masked, preamble=d.preamble,
-            provenance=provenance_json(d),
-        ))
+        doc_rows.append({
+            "doc_id": d.doc_id, "province": d.province, "level": d.level, "city": d.city, "year": d.year,
+            "doc_type": d.doc_type, "title": d.title, "issuer": d.issuer, "department": d.department,
+            "issue_number": d.issue_number, "issue_date": d.issue_date, "source_file": d.source_file,
+            "source_sha256": d.source_sha256, "format": d.format, "encoding": d.encoding, "n_items": len(d.items),
+            "n_masked": d.n_masked, "preamble": d.preamble, "provenance": provenance_json(d),
+        })
         for seq, it in enumerate(d.items, 1):
             item_rows.append(dict(doc_id=d.doc_id, seq=seq, province=d.province, year=d.year,
                                   doc_type=d.doc_type, **it))

@@ -459,3 +459,10 @@ def test_code_version_tracks_package_sources(tmp_path):
     assert real_code_version(pkg) == v  # bytecode does not count
     (pkg / "data" / "themes.toml").write_text("# edited\n", encoding="utf-8")
     assert real_code_version(pkg) != v  # package data does
+
+
+def test_workbook_step_is_keyed_on_the_tables_the_workbook_shows():
+    """build lists them itself (a no-change build must not import openpyxl); they must not drift."""
+    from compare.pipeline import workbook
+
+    assert build.WORKBOOK_TABLES == workbook.WORKBOOK_TABLES

@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 
-.PHONY: install reports ingest themes figures test bench lab clean distclean
+.PHONY: install reports ingest themes figures test test-fast bench lab clean distclean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ figures: $(STAMP)
 # once), in random order (pytest-randomly), with the import-linter contract (tests/test_architecture.py)
 test: $(STAMP)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile
+
+# the quick loop while editing: everything but notebook executions and full builds (under a minute)
+test-fast: $(STAMP)
+	$(PY) -m pytest -n $(JOBS) --dist load -m "not slow"
 
 # JupyterLab on the project with the project kernel (Jupyter refuses root without --allow-root: containers)
 lab: $(STAMP)

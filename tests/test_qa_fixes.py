@@ -21,3 +21,18 @@ def test_readme_config_error_example_is_what_the_code_says(tmp_path):
     with pytest.raises(CompareError) as err:
         parse_config(text, tmp_path / "kexie.toml")
     assert str(err.value).endswith(quoted.group(1)), (str(err.value), quoted.group(1))
+
+
+def test_figures_in_fewer_formats_leave_no_chart_of_an_earlier_selection(themed_dir, tmp_path):
+    """`figures --formats png --doc-type 重点工作` after a build must not leave the build's 工作要点
+    theme_heatmap.svg beside the new 重点工作 theme_heatmap.png and .csv (two selections under one name)."""
+    from compare.analysis import Corpus
+    from compare.pipeline.figures import write_figures
+
+    corpus = Corpus.load(themed_dir)
+    out = tmp_path / "figures"
+    write_figures(corpus, out, formats=("png", "svg"), dpi=20, charts=["theme_heatmap"])
+    assert (out / "theme_heatmap.svg").is_file()
+    write_figures(corpus, out, formats=("png",), dpi=20, charts=["theme_heatmap"], doc_type="重点工作")
+    assert (out / "theme_heatmap.png").is_file()
+    assert not (out / "theme_heatmap.svg").exists()

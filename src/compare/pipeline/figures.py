@@ -393,6 +393,9 @@ def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMA
                 written.append(save_figure(chart.figure, out_dir / f"{chart.name}.{fmt}", dpi=int(dpi)))
         finally:
             chart.figure.clear()
+        for fmt in FORMATS:  # another format left by an earlier run may show another selection than the CSV
+            if fmt not in formats:
+                (out_dir / f"{chart.name}.{fmt}").unlink(missing_ok=True)
         for suffix, frame in chart.data.items():
             path = out_dir / f"{chart.name}{suffix}.csv"
             write_if_changed(path, csv_bytes(frame, float_format="%.6g"))

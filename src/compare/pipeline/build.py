@@ -197,8 +197,9 @@ def run_build(
     if changed and not force:
         prog.say(
             logging.WARNING,
-            "%s changed since the last build (an ad hoc `python -m compare themes --themes FILE`?): the build "
-            "scores with %s (%s); to keep your own dictionary, name it in kexie.toml: themes = \"FILE\"",
+            "%s changed since the last build (an ad hoc `python -m compare themes --themes FILE` or `--refit`?): "
+            "the build scores with %s (%s); a refitted model is kept (the saved model scores the items), a "
+            "dictionary of your own only when named in kexie.toml: themes = \"FILE\"",
             ", ".join(sorted({p.stem for p in changed})), dictionary, dictionary_source,
         )
     if step("themes", themes_key, do_themes).fatal:

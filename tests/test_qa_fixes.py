@@ -36,3 +36,20 @@ def test_figures_in_fewer_formats_leave_no_chart_of_an_earlier_selection(themed_
     write_figures(corpus, out, formats=("png",), dpi=20, charts=["theme_heatmap"], doc_type="重点工作")
     assert (out / "theme_heatmap.png").is_file()
     assert not (out / "theme_heatmap.svg").exists()
+
+
+def test_ingest_exit_code_is_0_when_the_only_skipped_file_was_excluded_on_purpose(raw_dir, tmp_path, capsys):
+    """`ingest` exited 3 (partial) for a file excluded in metadata.csv while `build` said ok: a deliberate
+    exclusion is nothing to fix. A file that cannot be read still gives 3."""
+    import shutil
+
+    from compare.cli import main
+
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    (raw / "metadata.csv").write_text("file,exclude\nhubei_2019_work-plan.txt,yes\n", encoding="utf-8")
+    assert main(["ingest", "--raw", str(raw), "--out", str(tmp_path / "p1")]) == 0
+    out = capsys.readouterr().out
+    assert "excluded in metadata.csv" in out and "hubei_2019_work-plan.txt" in out
+    (raw / "notes.txt").write_text("这是一段说明文字，不是工作计划。\n", encoding="utf-8")
+    assert main(["ingest", "--raw", str(raw), "--out", str(tmp_path / "p2")]) == 3

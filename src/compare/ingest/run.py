@@ -210,8 +210,8 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False, lo
 def cli_ingest(args, ingest: Callable) -> int:
     """`python -m compare ingest [--raw DIR] [--out DIR] [--strict]`.
 
-    Prints the intake table (one line per file). Exit codes: 0 every file loaded (duplicates and
-    partial files included); 3 some files were skipped (the others were written); 1 nothing written
+    Prints the intake table (one line per file). Exit codes: 0 every file loaded (duplicates, files
+    excluded in metadata.csv and partial files included); 3 some files were skipped (the others were written); 1 nothing written
     (strict mode with a failure, no loadable document, or a bad metadata.csv).
     """
     raw = Path(getattr(args, "raw", None) or "data/raw")
@@ -228,4 +228,6 @@ def cli_ingest(args, ingest: Callable) -> int:
           f"from {result.n_files} file(s) in {result.seconds:.2f} s -> {out} (intake report: {out / 'intake.csv'})")
     for f in result.failures:
         print(f"skipped: {f}", file=sys.stderr)
-    return EXIT_PARTIAL if result.failures or any(r.status == "skipped" for r in result.files) else 0
+    # a file the analyst excluded in metadata.csv is skipped on purpose: nothing to fix, not a partial run
+    unwanted = [r for r in result.files if r.status == "skipped" and not (r.reason or "").startswith("excluded in ")]
+    return EXIT_PARTIAL if result.failures or unwanted else 0

@@ -53,3 +53,19 @@ def test_ingest_exit_code_is_0_when_the_only_skipped_file_was_excluded_on_purpos
     assert "excluded in metadata.csv" in out and "hubei_2019_work-plan.txt" in out
     (raw / "notes.txt").write_text("这是一段说明文字，不是工作计划。\n", encoding="utf-8")
     assert main(["ingest", "--raw", str(raw), "--out", str(tmp_path / "p2")]) == 3
+
+
+def test_stale_province_report_says_a_provincial_plan_is_missing_not_every_plan(tmp_path):
+    """广东 with only a 广州 city plan left in data/raw: the stale reason said "no plan of 广东 in data/raw",
+    which the analyst sees contradicted by the city plan still there."""
+    from compare.pipeline import index
+    from compare.pipeline.buildreports import move_stale_reports
+    from compare.pipeline.buildstate import BuildSummary, State
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "province_guangdong.html").write_text("<html></html>", encoding="utf-8")
+    summary = BuildSummary()
+    move_stale_reports(State(tmp_path / "state.json"), summary, [], ["河南"], reports, tmp_path / "raw", "2026-12-01")
+    record = index.read_record(reports / "_stale" / "province_guangdong.html")
+    assert record.status == "stale" and "own association" in record.message and "city" in record.message

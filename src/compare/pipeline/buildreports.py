@@ -152,8 +152,9 @@ def move_stale_reports(state: State, summary: BuildSummary, jobs_list: list, pro
         candidates.setdefault(p.resolve(), p.stem[len("province_"):])
     for p, province in sorted(candidates.items()):
         if p.is_file() and p.resolve() not in expected and p.parent.resolve() == reports_dir.resolve():
-            reason = (f"no plan of {province} in {raw_dir} for a province report any more "
-                      f"(provinces now: {'、'.join(provinces)})")
+            reason = (f"no plan of {province}'s own association at the report level in {raw_dir} any more "
+                      f"(city, county and department plans get no province report; provinces now: "
+                      f"{'、'.join(provinces)})")
             index_mod.move_to_stale(p, reason, when=when, reports_dir=reports_dir)
             summary.stale.append(f"reports/{p.name}")
 

@@ -69,3 +69,28 @@ def test_stale_province_report_says_a_provincial_plan_is_missing_not_every_plan(
     move_stale_reports(State(tmp_path / "state.json"), summary, [], ["河南"], reports, tmp_path / "raw", "2026-12-01")
     record = index.read_record(reports / "_stale" / "province_guangdong.html")
     assert record.status == "stale" and "own association" in record.message and "city" in record.message
+
+
+def test_cross_report_default_provinces_are_those_with_a_plan_of_the_level(raw_dir, tmp_path):
+    """Seeds + a 晋城 city plan + a 威县 county plan: the 省级 cross report listed 山西 and 河北 (no 省级 plan)
+    as missing rows "山西 2023（只有工作要点）" of its heatmap and as "(无)" panels of its distinctive terms."""
+    import shutil
+
+    from compare.analysis import Corpus
+    from compare.ingest.load import ingest
+    from compare.pipeline import params
+    from compare.text.themes import run_themes
+
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    realworld = raw_dir.parent / "realworld"
+    for name in ("city_traditional_pinyin_split_title.txt", "county_generic_title_publisher.txt"):
+        shutil.copy(realworld / name, raw / name)
+    ingest(raw, tmp_path / "p")
+    run_themes(tmp_path / "p")
+    corpus = Corpus.load(tmp_path / "p")
+    assert {"山西", "河北"} <= set(corpus.provinces)
+    sel = params.select(corpus, level="省级")
+    assert set(sel.provinces) == {"河南", "湖北", "黑龙江"}
+    assert set(params.select(corpus, provinces=["河南", "湖北"]).provinces) == {"河南", "湖北"}
+    assert params.select(corpus, level="市级").provinces == ("山西",)

@@ -164,6 +164,8 @@ def select(
     if mine.empty:
         raise ParameterError(f"{'、'.join(provs)} has no plan of level {level}; its levels: "
                              f"{'、'.join(sorted(set(docs.loc[docs['province'].isin(provs), 'level'].dropna())))}")
+    if v["province"] is None and not v["provinces"]:  # every province = those with a plan of this level
+        provs = tuple(p for p in provs if p in set(mine["province"]))  # (not 全国 or a city plan's province)
     have = sorted(int(y) for y in mine["year"].unique())
     if v["years"]:
         missing = [y for y in v["years"] if y not in have]

@@ -94,3 +94,21 @@ def test_cross_report_default_provinces_are_those_with_a_plan_of_the_level(raw_d
     assert set(sel.provinces) == {"河南", "湖北", "黑龙江"}
     assert set(params.select(corpus, provinces=["河南", "湖北"]).provinces) == {"河南", "湖北"}
     assert params.select(corpus, level="市级").provinces == ("山西",)
+
+
+def test_figure_titles_name_the_compared_document_type(themed_dir):
+    """`figures --doc-type 重点工作` (and `export --pptx --doc-type 重点工作`) titled two charts
+    "各份工作要点的文本相似度" / "各省工作要点的特色词" under a "省级 · 重点工作" subtitle."""
+    from compare.analysis import Corpus
+    from compare.pipeline.figures import draw_charts
+
+    corpus = Corpus.load(themed_dir)
+    titles = {}
+    for chart in draw_charts(corpus, doc_type="学会学术工作要点", level="省级",
+                             names=["similarity_heatmap", "distinctive_terms"]):
+        titles[chart.name] = " ".join(t.get_text() for t in chart.figure.texts)
+        chart.figure.clear()
+    assert set(titles) == {"similarity_heatmap", "distinctive_terms"}
+    for name, text in titles.items():
+        assert "学会学术工作要点的文本相似度" in text or "各省学会学术工作要点的特色词" in text, (name, text)
+        assert "各份工作要点" not in text and "各省工作要点" not in text, (name, text)

@@ -163,7 +163,9 @@ def _similarity_heatmap(ctx: Context):
     params = inspect.signature(analysis.similarity).parameters
     kw = {"unit": level} if "unit" in params else {"level": level}
     sim = ctx.call(analysis.similarity, **kw)
-    fig = plots.similarity_heatmap(sim, level=level, scope=ctx.scope, note=ctx.note)
+    kind = ctx.doc_type or "工作计划"  # the compared type in the title, as the theme charts say it
+    title = f"各省{kind}的文本相似度" if level == "province" else f"各份{kind}的文本相似度"
+    fig = plots.similarity_heatmap(sim, level=level, title=title, scope=ctx.scope, note=ctx.note)
     return {"": sim}, fig, "文本余弦相似度"
 
 
@@ -173,7 +175,8 @@ def _distinctive_terms(ctx: Context):
     # every term ranked (top_n=None) is the computation the reports share; the chart needs the top 10
     key = ctx.call(analysis.keyness, by="province", top_n=None)
     key = key[key["rank"] <= 10].reset_index(drop=True)
-    fig = plots.distinctive_terms(key, top_n=10, scope=ctx.scope, note=ctx.note)
+    fig = plots.distinctive_terms(key, top_n=10, title=f"各省{ctx.doc_type or '工作计划'}的特色词", scope=ctx.scope,
+                                  note=ctx.note)
     return {"": plots.drawn_data(fig, key)}, fig, "词频关键性（G²）"
 
 

@@ -112,3 +112,16 @@ def test_figure_titles_name_the_compared_document_type(themed_dir):
     for name, text in titles.items():
         assert "学会学术工作要点的文本相似度" in text or "各省学会学术工作要点的特色词" in text, (name, text)
         assert "各份工作要点" not in text and "各省工作要点" not in text, (name, text)
+
+
+@pytest.mark.slow
+def test_cross_report_chart_titles_name_the_compared_type(themed_dir, tmp_path):
+    """`report --cross --doc-type 学会学术工作要点` titled its similarity and distinctive-terms charts
+    "…工作要点的…" (the default type) under a 学会学术工作要点 scope."""
+    from compare.cli import main
+
+    assert main(["report", "--cross", "--doc-type", "学会学术工作要点", "--processed", str(themed_dir),
+                 "--out", str(tmp_path)]) == 0
+    html = next(tmp_path.rglob("cross_province*.html")).read_text(encoding="utf-8")
+    alts = re.findall(r'<img alt="([^"]*)" class="kx-figure"', html)
+    assert "各省学会学术工作要点的特色词" in alts and any("学会学术工作要点的文本相似度" in a for a in alts), alts

@@ -108,7 +108,8 @@ def term_changes(
     ties by term. One year gives an empty frame. Like with like: only plans of doc_type (default
     工作要点) and level (default 省级) are compared, since a 学会学术工作要点 naturally lacks the 科普
     vocabulary of a general plan; doc_type=None pools every type (see compare.analysis.like_with_like).
-    A chosen year without a plan of that type raises ParameterError (never replaced by another type).
+    A chosen year without a plan of that type raises ParameterError (never replaced by another type);
+    a year whose plan has no items is skipped (consecutive years are the years with items).
 
     >>> from compare.analysis.examples import example_corpus
     >>> t = term_changes(example_corpus(), "河南")
@@ -118,6 +119,9 @@ def term_changes(
     sub, province, years = _province_corpus(corpus, province, years, doc_type, level, include_departments)
     toks = sub.tokens
     item_years = sub.items["year"].to_numpy()
+    # a year whose plan has no items (e.g. a truncated copy loaded `partial`) is missing, as in
+    # theme_changes: comparing with it would list every term as appearing / disappearing
+    years = [y for y in years if (item_years == y).any()]
     freq: dict[int, Counter] = {}
     for y in years:
         freq[y] = Counter(chain.from_iterable(toks[i] for i in np.flatnonzero(item_years == y)))

@@ -236,7 +236,7 @@ def validate_selection(
 
     Each parameter takes one value or a list. Province names may be written in full, short or
     abbreviated form (河南省, 河南, 豫). Raises ParameterError naming the bad value and listing the
-    known ones.
+    known ones; with `province`, years are checked against that province's years (and those listed).
 
     >>> from compare.analysis.examples import example_corpus
     >>> sel = validate_selection(example_corpus(), provinces="豫", years="2024年")
@@ -249,7 +249,16 @@ def validate_selection(
     if province is not None:
         out["province"] = canonical_provinces([province], known_p)[0]
     out["provinces"] = canonical_provinces(provinces, known_p)
-    out["years"] = parse_years(years, corpus.years)
+    if out["province"] is not None:  # one province: its own years, not the corpus's
+        docs = corpus.documents
+        own = sorted({int(y) for y in docs.loc[docs["province"] == out["province"], "year"]})
+        out["years"] = parse_years(years)
+        missing = [y for y in out["years"] or () if y not in own]
+        if missing:
+            raise ParameterError(f"{out['province']} has no plan for {'、'.join(map(str, missing))}; "
+                                 f"its years: {'、'.join(map(str, own))}")
+    else:
+        out["years"] = parse_years(years, corpus.years)
     if themes is not None:
         if not corpus.themes:
             raise ParameterError(f"unknown theme(s) {as_list(themes)}; known themes: none "

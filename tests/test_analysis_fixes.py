@@ -49,3 +49,41 @@ def test_a_province_year_error_lists_the_province_years():  # C-4
     assert analysis.validate_selection(c, province="河南", years="2024年")["years"] == [2024]
     with pytest.raises(ParameterError, match=r"known years: \[2019, 2024\]"):  # no province: the corpus's
         analysis.validate_selection(c, years=2030)
+
+
+def keyness_frame():
+    """河南's keyness rows as in a small corpus: one significant term, then ties of 3 vs 0 that are not."""
+    return pd.DataFrame({
+        "group": ["河南", "河南", "河南", "湖北"],
+        "term": ["科普日", "一市一品", "三长", "荆楚"],
+        "freq_target": [12, 3, 3, 8], "freq_reference": [1, 0, 0, 0],
+        "statistic": [15.2, 0.93, 0.93, 11.0], "p_value": [0.0001, 0.335, 0.335, 0.0009],
+        "log_ratio": [3.1, 0.01, 0.01, 2.5], "rank": [1, 2, 3, 1],
+    })
+
+
+def test_distinctive_terms_say_the_ranking_and_mark_terms_not_significant():  # C-2
+    from matplotlib.colors import to_hex
+
+    from compare.presentation import plots
+
+    fig = plots.distinctive_terms(keyness_frame(), top_n=5)
+    subtitle = plots.chart_caption(fig)["subtitle"]
+    assert "明显更多" not in subtitle
+    assert "按关键性（G²）从高到低排列" in subtitle and "未达显著（p ≥ 0.05）" in subtitle
+    henan = fig.axes[0]
+    colors = [to_hex(p.get_facecolor()) for p in henan.patches]
+    assert colors[0] != colors[1] and colors[1] == colors[2]  # 一市一品 and 三长 are drawn light
+    table = plots.distinctive_terms(keyness_frame(), top_n=5, max_panels=1)  # the term-table form
+    texts = [t.get_text() for ax in table.axes for t in ax.texts]
+    assert "科普日、一市一品°、三长°" in texts
+    assert "带 ° 的词差异未达显著" in plots.chart_caption(table)["subtitle"]
+
+
+def test_keyness_report_table_keeps_p_and_marks_terms_not_significant():  # C-2
+    from compare.presentation import display as show
+
+    assert "p_value" in show.keyness_table(keyness_frame()).columns
+    listed = show.keyness_table(keyness_frame(), max_groups=1).set_index("group")["terms"]
+    assert listed["河南"] == "科普日（15）、一市一品（1°）、三长（1°）"
+    assert listed["湖北"] == "荆楚（11）"

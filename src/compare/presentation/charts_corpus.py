@@ -99,6 +99,14 @@ def similarity_heatmap(
     return fig
 
 
+#: significance level of the keyness marks (charts and report tables)
+ALPHA = 0.05
+#: bars of terms whose keyness is not significant: BAR_NEUTRAL, light
+BAR_LIGHT = "#b9c6d6"
+#: the χ² (1 degree of freedom) critical value at ALPHA, for keyness frames without a p_value column
+CRITICAL_0_05 = 3.841458820694124
+
+
 @styled
 def distinctive_terms(
     key: pd.DataFrame,
@@ -109,6 +117,7 @@ def distinctive_terms(
     title: str = "各省工作要点的特色词",
     subtitle: str | None = None,
     max_panels: int = MAX_PANELS,
+    alpha: float = ALPHA,
     note: str | None = None,
     scope: str | None = None,
     ax=None,
@@ -116,6 +125,11 @@ def distinctive_terms(
     """Small multiples, one panel per group (province): its most distinctive terms by keyness
     (``analysis.keyness``: group, term, freq_target, statistic, log_ratio, rank). Only terms a group
     uses *more* than the others (log_ratio > 0) are shown; bar labels give the frequency.
+
+    Terms are ranked by the statistic, not filtered by it: a small corpus has terms used a little
+    more (G² 0.9, p 0.33) among the top_n. Those not significant (p_value ≥ ``alpha``, or without a
+    p_value column |statistic| < 3.84, the χ²(1) critical value at 0.05) are drawn in a light bar (a
+    ° after the term in the term table), and the subtitle says what the ranking and the marks mean.
 
     More than max_panels groups (a national corpus: 31 provinces) would make panels too small to
     read: the chart becomes a term table instead, one line per province with its most distinctive
@@ -131,18 +145,22 @@ def distinctive_terms(
     df = df.sort_values(sort + ["statistic"], ascending=[True] * len(sort) + [False], kind="mergesort")
     groups = list(dict.fromkeys(df["group"].astype(str))) if provinces is None else [str(p) for p in provinces]
     as_table = len(groups) > max_panels
+    df["_significant"] = significant(df, alpha)
+    below = f"p ≥ {alpha:g}"
     if as_table:
-        subtitle = subtitle or f"每省与其他省份相比使用明显更多的词，按关键性（{measure}）从高到低排列"
+        subtitle = subtitle or (f"每省与其他省份相比用得较多的词，按关键性（{measure}）从高到低排列；"
+                                f"带 ° 的词差异未达显著（{below}）")
     else:
-        subtitle = subtitle or f"与其他省份相比使用明显更多的词（关键性统计量 {measure}，越长越独特；括号内为出现次数）"
+        subtitle = subtitle or (f"与其他省份相比用得较多的词，按关键性（{measure}）从高到低排列，越长越独特；"
+                                f"浅色：差异未达显著（{below}）；括号内为出现次数")
     if df.empty:
         return empty(title, subtitle, "没有足够的数据计算特色词（至少需要两个省份）", ax=ax, note=note, scope=scope)
     if ax is not None:  # the analyst's axes: the term table (one line per group) fits any number of groups
         fig, ax = canvas(ax, title, subtitle, note=note, scope=scope)
-        return drew(fig, _terms_table(fig, df, groups, top_n=top_n, axes=[ax]), ax)
+        return drew(fig, _terms_table(fig, df, groups, top_n=top_n, axes=[ax]).drop(columns="_significant"), ax)
     fig = slide(title, subtitle, note=note, scope=scope)
     if as_table:
-        return drew(fig, _terms_table(fig, df, groups, top_n=top_n))
+        return drew(fig, _terms_table(fig, df, groups, top_n=top_n).drop(columns="_significant"))
     rows, cols = grid_shape(len(groups))
     per_panel = min(top_n, 15 if rows == 1 else 10)  # bars a panel has room for
     axes = fig.subplots(rows, cols, squeeze=False)
@@ -156,7 +174,8 @@ def distinctive_terms(
         part = df[df["group"].astype(str) == g].head(per_panel)
         drawn.append(part)
         y = np.arange(len(part))
-        color = BAR_NEUTRAL  # one neutral colour: the panel title says which province
+        # one neutral colour (the panel title says which province), light where not significant
+        color = [BAR_NEUTRAL if sig else BAR_LIGHT for sig in part["_significant"]]
         ax.barh(y, part["statistic"].to_numpy(dtype=float), color=color, height=0.7)
         freq = part["freq_target"].tolist() if "freq_target" in part.columns else [None] * len(part)
         ax.set_yticks(y, labels=[f"{t}" for t in part["term"].astype(str)])
@@ -173,7 +192,21 @@ def distinctive_terms(
         ax.xaxis.set_major_locator(MaxNLocator(3))
         if part.empty:
             ax.text(0.5, 0.5, "（无）", transform=ax.transAxes, ha="center", color=MUTED)
-    return drew(fig, pd.concat(drawn) if drawn else df.iloc[0:0])
+    return drew(fig, (pd.concat(drawn) if drawn else df.iloc[0:0]).drop(columns="_significant"))
+
+
+def significant(key: pd.DataFrame, alpha: float = ALPHA) -> pd.Series:
+    """Which keyness rows are significant at alpha: p_value < alpha, or (no p_value column, alpha 0.05)
+    |statistic| ≥ 3.84.
+
+    >>> significant(pd.DataFrame({"statistic": [13.3, 0.93], "p_value": [0.0003, 0.33]})).tolist()
+    [True, False]
+    """
+    if "p_value" in key.columns:
+        return key["p_value"].astype(float) < alpha
+    if alpha != ALPHA:
+        raise ParameterError(f"significance at alpha={alpha} needs a p_value column")
+    return key["statistic"].astype(float).abs() >= CRITICAL_0_05
 
 
 def _terms_table(fig: Figure, df: pd.DataFrame, groups: Sequence[str], *, top_n: int, axes=None) -> pd.DataFrame:
@@ -200,7 +233,8 @@ def _terms_table(fig: Figure, df: pd.DataFrame, groups: Sequence[str], *, top_n:
         ax.set_ylim(per_col - 0.5, -0.5)
         for r, g in enumerate(groups[c * per_col:(c + 1) * per_col]):
             part = df[df["group"].astype(str) == g].head(top_n)
-            words = fit_words(part["term"].astype(str).tolist(), terms_em) if len(part) else []
+            marked = [t if sig else f"{t}°" for t, sig in zip(part["term"].astype(str), part["_significant"])]
+            words = fit_words(marked, terms_em) if len(part) else []
             shown.append(part.head(len(words)))
             if r % 2 == 0:
                 ax.axhspan(r - 0.5, r + 0.5, color=EMPTY_CELL, zorder=0, linewidth=0)

@@ -276,14 +276,20 @@ MAX_LONG_GROUPS = 8
 
 
 def keyness_table(key: pd.DataFrame, *, max_groups: int = MAX_LONG_GROUPS) -> pd.DataFrame:
-    """A keyness frame for reading: one row per term (rank, frequencies, G², Log Ratio) for up to
+    """A keyness frame for reading: one row per term (rank, frequencies, G², p, Log Ratio) for up to
     max_groups groups; beyond that (31 provinces × top_n rows would be a wall of numbers) one row per
-    group with its terms in order, each with its G² (group, terms)."""
-    cols = ["group", "rank", "term", "freq_target", "freq_reference", "statistic", "log_ratio"]
+    group with its terms in order, each with its G², a ° after the G² of a term whose difference is
+    not significant (p ≥ 0.05) (group, terms). Rows are ranked by G², not filtered by it."""
+    from compare.presentation.charts_corpus import significant
+
+    cols = ["group", "rank", "term", "freq_target", "freq_reference", "statistic", "p_value", "log_ratio"]
+    cols = [c for c in cols if c in key.columns]
     if key["group"].nunique() <= max_groups:
         return key[cols].reset_index(drop=True)
     parts = key.sort_values(["group", "rank"], kind="mergesort")
-    listed = parts.assign(_t=parts["term"].astype(str) + "（" + parts["statistic"].round(0).astype(int).astype(str) + "）")
+    mark = significant(parts).map({True: "", False: "°"})
+    listed = parts.assign(_t=parts["term"].astype(str) + "（" + parts["statistic"].round(0).astype(int).astype(str)
+                          + mark + "）")
     out = listed.groupby("group", sort=True)["_t"].agg("、".join).rename("terms").reset_index()
     return out.astype({"group": "str"})
 

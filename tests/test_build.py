@@ -467,3 +467,11 @@ def test_workbook_step_is_keyed_on_the_tables_the_workbook_shows():
     from compare.pipeline import workbook
 
     assert build.WORKBOOK_TABLES == workbook.WORKBOOK_TABLES
+
+
+def test_metadata_csv_is_the_analysts_to_edit_not_an_immutable_raw_file(tmp_path):
+    (tmp_path / "a.txt").write_text("甲", encoding="utf-8")
+    hashes = build.raw_hashes(tmp_path)
+    (tmp_path / "MANIFEST").write_text(f"{hashes['a.txt']}  a.txt\n", encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("file,year\na.txt,2023\n", encoding="utf-8")
+    assert build.check_manifest(tmp_path, build.raw_hashes(tmp_path)) == []

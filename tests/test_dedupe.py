@@ -149,3 +149,20 @@ def test_exact_duplicates_are_found_whatever_the_metadata():
     a, b = Doc("a.txt", ITEMS), Doc("b.txt", ITEMS, province="湖北", year=2021)
     (dup,) = find_duplicates([a, b])
     assert dup.how == "exact" and dup.similarity == 1.0
+
+
+def test_a_clean_copy_is_kept_over_one_with_an_undecodable_byte(tmp_path):
+    """Same plan twice: GB18030 with one stray byte (decoded with a U+FFFD and a warning) and clean UTF-16.
+    The tie on items and metadata must not fall to the file name: the clean copy is kept."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = HUBEI_2019.read_text("utf-8").replace("\xa0", " ")
+    gb = text.encode("gb18030")
+    cut = gb.index("科普".encode("gb18030"))
+    (raw / "a_damaged_gb.txt").write_bytes(gb[:cut] + b"\xff" + gb[cut:])
+    (raw / "b_clean_utf16.txt").write_bytes(text.encode("utf-16"))
+    result = ingest(raw, tmp_path / "out")
+    assert list(result.documents.source_file) == ["b_clean_utf16.txt"]
+    intake = io.read_table("intake", tmp_path / "out").set_index("source_file")
+    assert intake.loc["a_damaged_gb.txt", "status"] == "duplicate"
+    assert intake.loc["a_damaged_gb.txt", "duplicate_of"] == "b_clean_utf16.txt"

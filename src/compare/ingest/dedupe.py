@@ -21,7 +21,8 @@ with everything but letters, digits and CJK characters removed.
 
 Documents of one file are never duplicates of each other (a 重点工作 that repeats its 工作要点's
 headings). Which copy is kept is a rule on the documents themselves, never on load order
-(`preference_key`): the most items (a complete copy beats a truncated one), then the richest metadata
+(`preference_key`): the most items (a complete copy beats a truncated one), then the fewest undecodable
+bytes, then the richest metadata
 (fields found in the text or overridden), then the format (txt, docx before html before pdf), then a
 text written in simplified characters over a converted traditional copy, then the file name.
 """
@@ -94,10 +95,18 @@ def metadata_richness(doc: DocumentLike) -> int:
     return n + (doc.provenance.get("title") != "inferred")
 
 
+def replaced_characters(doc: DocumentLike) -> int:
+    """U+FFFD replacement characters in the document's text: bytes its file's encoding could not decode."""
+    texts = [getattr(doc, "title", "") or "", getattr(doc, "preamble", "") or ""]
+    texts += [item.get("text", "") if isinstance(item, dict) else str(item) for item in doc.items]
+    return sum(t.count("\ufffd") for t in texts)
+
+
 def preference_key(doc: DocumentLike) -> tuple:
-    """Smaller is preferred: most items, richest metadata, format txt/docx > html > pdf, written in
-    simplified characters (a converted traditional copy may differ in a character), file name."""
-    return (-len(doc.items), -metadata_richness(doc), FORMAT_RANK.get(doc.format, 3),
+    """Smaller is preferred: most items, fewest undecodable bytes (a clean copy beats one with U+FFFD),
+    richest metadata, format txt/docx > html > pdf, written in simplified characters (a converted
+    traditional copy may differ in a character), file name."""
+    return (-len(doc.items), replaced_characters(doc), -metadata_richness(doc), FORMAT_RANK.get(doc.format, 3),
             bool(getattr(doc, "converted", False)), doc.source_file, doc.title)
 
 

@@ -6,7 +6,7 @@
 | `.html` / `.htm` / `.shtml` / `.xhtml` (or text that is HTML) | decoded as text, then the page's main text by trafilatura (`clean.html_to_text`) | `html` | the encoding |
 | `.docx` | python-docx: paragraphs and tables in document order, a table row -> one line, cells joined by a tab; Word's automatic numbering rendered (`wordnum`) | `docx` | `n/a` |
 | `.xlsx` | openpyxl: every sheet, one line per row, cells joined by a tab (task lists published as workbooks) | `xlsx` | `n/a` |
-| `.pdf` with a text layer | pypdfium2 (shipped with pdfplumber): CJK characters the layout split with spaces joined, page numbers and running headers/footers dropped, lines broken at the right margin rejoined | `pdf` | `n/a` |
+| `.pdf` with a text layer | pypdfium2 (pdfium, read directly): CJK characters the layout split with spaces joined, page numbers and running headers/footers dropped, lines broken at the right margin rejoined | `pdf` | `n/a` |
 
 `.doc`, `.wps`, `.rtf`, `.mht`, other Office/ZIP files and PDFs without a text layer raise InputFileError with one
 line saying what to do. The format is taken from the file's first bytes when they say so (a PDF named
@@ -374,7 +374,7 @@ def rejoin_lines(pages: list[list[PdfLine]]) -> list[str]:
 
 
 def read_pdf(data: bytes, name: str | Path) -> RawText:
-    import pypdfium2 as pdfium  # ships with pdfplumber; imported only when a PDF is present
+    import pypdfium2 as pdfium  # imported only when a PDF is present
 
     try:
         document = pdfium.PdfDocument(data)

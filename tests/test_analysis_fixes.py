@@ -87,3 +87,29 @@ def test_keyness_report_table_keeps_p_and_marks_terms_not_significant():  # C-2
     listed = show.keyness_table(keyness_frame(), max_groups=1).set_index("group")["terms"]
     assert listed["河南"] == "科普日（15）、一市一品（1°）、三长（1°）"
     assert listed["湖北"] == "荆楚（11）"
+
+
+def test_a_plan_without_items_is_named_as_such_not_as_no_plan():  # C-3
+    from compare.pipeline import figures, params
+    from compare.presentation import display as show
+    from compare.presentation import plots
+
+    c = corpus_with_empty_plan()
+    assert analysis.plans_without_items(c.documents, c.items)["doc_id"].tolist() == [EMPTY_PLAN]
+    # figures / export: the note under every chart
+    sub, note, missing = figures.select_like_with_like(c)
+    assert missing == [] and note == "河南 2022 的文件未识别出条目（截断的副本？），按缺失处理"
+    # the heatmap row of 河南 2022 says why it is empty
+    m = analysis.theme_share_matrix(sub, by=("province", "year"))
+    rows = show.missing_plan_rows(m, c.select(levels="省级"), sub)
+    assert rows[rows["year"] == 2022]["share"].isna().all() and len(rows[rows["year"] == 2022]) == 3
+    fig = plots.theme_heatmap(rows, no_items=show.no_items_plans(sub))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "缺失：该文件未识别出条目（截断的副本？）" in texts
+    assert "缺失：该年没有此类文件" not in texts  # 河南 has a 2022 工作要点: not "no such document"
+    chart = next(figures.draw_charts(c, names=["theme_heatmap"]))
+    assert "缺失：该文件未识别出条目（截断的副本？）" in [t.get_text() for t in chart.figure.axes[0].texts]
+    # the province report's coverage note
+    sel = params.select(c, province="河南")
+    text = show.page_note(show.coverage(c.select(provinces="河南"), params.compared(c, sel), sel))
+    assert "未识别出条目的工作要点：2022 年（该文件未识别出条目，可能是截断的副本），按缺失处理" in text

@@ -65,6 +65,7 @@ from compare.analysis.selection import (
     filter_items,
     like_with_like,
     parse_years,
+    plans_without_items,
     validate_selection,
 )
 from compare.analysis.selection import LEVELS as DOC_LEVELS
@@ -122,6 +123,7 @@ __all__ = [
     "log_ratio",
     "main_doc_type",
     "parse_years",
+    "plans_without_items",
     "shared_phrases",
     "similar_pairs",
     "similarity",

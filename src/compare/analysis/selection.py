@@ -269,6 +269,18 @@ def validate_selection(
     return out
 
 
+def plans_without_items(documents: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `documents` that have no items (a truncated copy loaded `partial`, a scan without
+    text): comparisons treat such a plan like a missing one, and reports name it as such.
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> c = example_corpus()
+    >>> len(plans_without_items(c.documents, c.items)), len(plans_without_items(c.documents, c.items.iloc[:3]))
+    (0, 3)
+    """
+    return documents[~documents["doc_id"].isin(set(items["doc_id"]))]
+
+
 def filter_items(
     corpus: Corpus,
     *,

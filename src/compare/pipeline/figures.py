@@ -74,6 +74,7 @@ class Context:
     note: str | None
     colors: dict[str, str]
     missing: list[tuple[str, int]] = field(default_factory=list)  # province-years without this type
+    no_items: list[tuple[str, int]] = field(default_factory=list)  # province-years whose plan gave no items
 
     def call(self, func, **kwargs):
         """func(corpus, **kwargs) through the cache, passing doc_type/level where func takes them."""
@@ -111,17 +112,19 @@ def _theme_heatmap(ctx: Context):
     from compare import analysis
 
     m = ctx.call(analysis.theme_share_matrix, by=("province", "year"))
-    n_rows = len(m[["province", "year"]].drop_duplicates()) + len(ctx.missing)
-    # a province-year without this type: an empty row (never another type), when every row fits the slide
-    if ctx.missing and not m.empty and n_rows <= plots.MAX_ROWS:
+    gap_rows = sorted(set(ctx.missing) | set(ctx.no_items))
+    n_rows = len(m[["province", "year"]].drop_duplicates()) + len(gap_rows)
+    # a province-year without this type, or whose plan gave no items: an empty row (never another type),
+    # when every row fits the slide
+    if gap_rows and not m.empty and n_rows <= plots.MAX_ROWS:
         themes = list(dict.fromkeys(m["theme"]))
-        gaps = pd.DataFrame([(p, y, t, float("nan")) for p, y in ctx.missing for t in themes],
+        gaps = pd.DataFrame([(p, y, t, float("nan")) for p, y in gap_rows for t in themes],
                             columns=["province", "year", "theme", "share"]).astype({"year": m["year"].dtype})
         m = pd.concat([m, gaps[[c for c in m.columns if c in gaps.columns]]], ignore_index=True)
         order = {t: i for i, t in enumerate(themes)}
         m = m.sort_values(["province", "year", "theme"], key=lambda c: c.map(order) if c.name == "theme" else c,
                           kind="mergesort").reset_index(drop=True)
-    fig = plots.theme_heatmap(m, note=ctx.note, scope=ctx.scope, colors=ctx.colors,
+    fig = plots.theme_heatmap(m, note=ctx.note, scope=ctx.scope, colors=ctx.colors, no_items=ctx.no_items,
                               title=f"各省科协{ctx.doc_type or '工作计划'}的主题结构")
     return {"": plots.drawn_data(fig, m)}, fig, "条目数占比（按主题）"
 
@@ -290,17 +293,24 @@ def missing_plans(all_documents: pd.DataFrame, selected: pd.DataFrame) -> list[t
     return sorted(others)
 
 
-def missing_note(all_documents: pd.DataFrame, selected: pd.DataFrame, doc_type: str | None, *, limit: int = 6) -> str | None:
+def _names(pairs, limit: int) -> str:
+    listed = sorted(set(pairs), key=lambda py: (py[1], py[0]))
+    return "、".join(f"{p} {y}" for p, y in listed[:limit]) + ("等" if len(listed) > limit else "")
+
+
+def missing_note(all_documents: pd.DataFrame, selected: pd.DataFrame, doc_type: str | None, *, limit: int = 6,
+                 no_items: Sequence[tuple[str, int]] = ()) -> str | None:
     """Names the province-years (of the level compared) that have plans but none of `doc_type`:
-    "无工作要点：黑龙江 2019、河南 2022（缺失，未用其他类型的文件代替）"; None when there are none."""
-    if doc_type is None or all_documents.empty:
-        return None
-    others = missing_plans(all_documents, selected)
-    if not others:
-        return None
-    listed = sorted(others, key=lambda py: (py[1], py[0]))
-    names = "、".join(f"{p} {y}" for p, y in listed[:limit]) + ("等" if len(listed) > limit else "")
-    return f"无{doc_type}：{names}（缺失，未用其他类型的文件代替）"
+    "无工作要点：黑龙江 2019、河南 2022（缺失，未用其他类型的文件代替）", and those whose plan gave no
+    items ("全国 2022 的文件未识别出条目（截断的副本？），按缺失处理"); None when there are none."""
+    notes = []
+    if doc_type is not None and not all_documents.empty:
+        others = missing_plans(all_documents, selected)
+        if others:
+            notes.append(f"无{doc_type}：{_names(others, limit)}（缺失，未用其他类型的文件代替）")
+    if no_items:
+        notes.append(f"{_names(no_items, limit)} 的文件未识别出条目（截断的副本？），按缺失处理")
+    return "；".join(notes) or None
 
 
 def select_like_with_like(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
@@ -319,7 +329,15 @@ def select_like_with_like(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, le
         raise EmptyCorpusError(f"no {level or ''}{doc_type or ''} plans in the corpus to compare "
                                f"(it holds {'、'.join(sorted(set(docs['doc_type'].astype(str))))})")
     sub = corpus.select(doc_ids=list(chosen["doc_id"]))
-    return sub, missing_note(level_docs, chosen, doc_type), missing_plans(level_docs, chosen) if doc_type else []
+    return sub, missing_note(level_docs, chosen, doc_type, no_items=no_items_plans(sub)), \
+        missing_plans(level_docs, chosen) if doc_type else []
+
+
+def no_items_plans(corpus) -> list[tuple[str, int]]:
+    """(province, year) of the corpus's plans that have no items (see analysis.plans_without_items)."""
+    from compare.presentation.report_tables import no_items_plans as of_corpus
+
+    return of_corpus(corpus)
 
 
 def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
@@ -332,7 +350,7 @@ def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str |
     if dictionary is None:  # the build's and the CLI's comparison cache knows the tables' directory
         dictionary = dictionary_in_use(getattr(compute, "processed_dir", None))
     ctx = Context(sub, compute or _direct, top_n, doc_type, level, scope_label(doc_type, level), note,
-                  theme_palette(corpus, dictionary), missing)
+                  theme_palette(corpus, dictionary), missing, no_items_plans(sub))
     for name in todo:
         data, fig, counts = CHARTS[name](ctx)
         yield Chart(name, data, fig, counts, plots.chart_caption(fig))

@@ -22,6 +22,11 @@ from compare.presentation.style import (
 )
 
 
+#: label of a heatmap row without a plan of the compared type, and of one whose plan gave no items
+NO_PLAN_LABEL = "缺失：该年没有此类文件"
+NO_ITEMS_LABEL = "缺失：该文件未识别出条目（截断的副本？）"
+
+
 @styled
 def theme_heatmap(
     matrix: pd.DataFrame,
@@ -34,6 +39,7 @@ def theme_heatmap(
     max_rows: int = MAX_ROWS,
     colors: Mapping[str, str] | None = None,
     scope: str | None = None,
+    no_items: Sequence | None = None,
     ax=None,
 ) -> Figure:
     """Heatmap of theme shares: one row per group (province × year, from
@@ -44,7 +50,11 @@ def theme_heatmap(
 
     More than max_rows groups do not fit a slide: with province and year columns, each province's
     latest year is drawn (31 provinces × 10 years become 31 rows), else the first max_rows groups;
-    the subtitle says so and :func:`drawn_data` gives the rows drawn."""
+    the subtitle says so and :func:`drawn_data` gives the rows drawn.
+
+    A row without values is labelled missing ("缺失：该年没有此类文件"), or, when its group is in
+    no_items (group values, e.g. ``[("全国", 2022)]``: a plan of the type whose text gave no items),
+    "缺失：该文件未识别出条目（截断的副本？）"."""
     what = "theme_heatmap"
     require(matrix, ["theme"], what)
     value = value_column(matrix, value, ("share", "share_items", "share_chars"), what)
@@ -68,9 +78,10 @@ def theme_heatmap(
     heatmap(ax, values, row_labels=rows, col_labels=cols, col_colors=[colors[c] for c in cols],
             fmt=pct, vmax=max(float(np.nanmax(values)) if np.isfinite(values).any() else 0.0, 0.01),
             colorbar_label="占比")
+    unparsed = {" ".join(map(str, g if isinstance(g, (tuple, list)) else (g,))) for g in no_items or ()}
     for i in np.flatnonzero(np.isnan(values).all(axis=1)) if len(cols) else []:
-        ax.text((len(cols) - 1) / 2, i, "缺失：该年没有此类文件", ha="center", va="center", color=MUTED,
-                fontsize=SMALL_SIZE)
+        label = NO_ITEMS_LABEL if rows[i] in unparsed else NO_PLAN_LABEL
+        ax.text((len(cols) - 1) / 2, i, label, ha="center", va="center", color=MUTED, fontsize=SMALL_SIZE)
     return drew(fig, df.drop(columns="_row"), ax)
 
 

@@ -135,7 +135,21 @@ def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_li
         if any("重点工作" in ts for ts in beside.values()) and selection.doc_type == "工作要点":
             text += "（重点工作的条目重复同年工作要点的标题，只计工作要点，以免重复计算）"
         text += "。"
+    unparsed = no_items_plans(compared)
+    if unparsed:
+        listed = "；".join((f"{y} 年" if single else f"{p} {y} 年") for p, y in unparsed[:max_listed])
+        text += (f"未识别出条目的{selection.doc_type}：{listed}（该文件未识别出条目，可能是截断的副本），"
+                 "按缺失处理，在表中留空。")
     return HTMLBlock(f'<p class="kx-note kx-scope">{e(text)}</p>')
+
+
+def no_items_plans(compared) -> list[tuple[str, int]]:
+    """(province, year) of the compared plans whose text gave no items (a truncated copy loaded
+    `partial`): reports show them as missing and say why (theme_heatmap's no_items, coverage)."""
+    from compare.analysis import plans_without_items
+
+    empty = plans_without_items(compared.documents, compared.items)
+    return sorted(set(zip(empty["province"].astype(str), empty["year"].astype(int))))
 
 
 def missing_plan_rows(shares: pd.DataFrame, plans, compared, *, max_rows: int | None = None) -> pd.DataFrame:
@@ -154,7 +168,8 @@ def missing_plan_rows(shares: pd.DataFrame, plans, compared, *, max_rows: int | 
     2       湖北  2019    NaN
     """
     have = set(zip(compared.documents["province"].astype(str), compared.documents["year"].astype(int)))
-    gaps = sorted({(str(p), int(y)) for p, y in zip(plans.documents["province"], plans.documents["year"])} - have)
+    gaps = sorted(({(str(p), int(y)) for p, y in zip(plans.documents["province"], plans.documents["year"])} - have)
+                  | set(no_items_plans(compared)))  # a plan without items is missing too
     n_rows = len(shares[["province", "year"]].drop_duplicates()) + len(gaps) if len(shares) else 0
     if not gaps or not len(shares) or (max_rows is not None and n_rows > max_rows):
         return shares

@@ -113,3 +113,5 @@ def test_a_plan_without_items_is_named_as_such_not_as_no_plan():  # C-3
     sel = params.select(c, province="河南")
     text = show.page_note(show.coverage(c.select(provinces="河南"), params.compared(c, sel), sel))
     assert "未识别出条目的工作要点：2022 年（该文件未识别出条目，可能是截断的副本），按缺失处理" in text
+    # the years compared are the years with items: 2022 is not listed among them
+    assert "本报告只比较工作要点（省级）：2019、2024 年。" in text

@@ -114,11 +114,13 @@ def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_li
     single = len(selection.provinces) == 1
     why = "（未指定文件类型，取该省年份最多的类型）" if defaulted else ""
     text = f"本报告只比较{selection.doc_type}（{selection.level}）{why}"
+    unparsed = no_items_plans(compared)
+    with_items = {key for key in have if key not in set(unparsed)}  # a 0-item plan is compared as missing
     if single:
-        years = sorted({y for _, y in have})
+        years = sorted({y for _, y in with_items})
         text += f"：{'、'.join(map(str, years))} 年。"
     else:
-        text += f"：{len({p for p, _ in have})} 个省份的 {len(have)} 份省份-年份文件。"
+        text += f"：{len({p for p, _ in with_items})} 个省份的 {len(with_items)} 份省份-年份文件。"
     text += "市、县级和部门文件不计入。"
     if other:
         listed = sorted(other.items(), key=lambda kv: (kv[0][1], kv[0][0]))
@@ -135,7 +137,6 @@ def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_li
         if any("重点工作" in ts for ts in beside.values()) and selection.doc_type == "工作要点":
             text += "（重点工作的条目重复同年工作要点的标题，只计工作要点，以免重复计算）"
         text += "。"
-    unparsed = no_items_plans(compared)
     if unparsed:
         listed = "；".join((f"{y} 年" if single else f"{p} {y} 年") for p, y in unparsed[:max_listed])
         text += (f"未识别出条目的{selection.doc_type}：{listed}（该文件未识别出条目，可能是截断的副本），"

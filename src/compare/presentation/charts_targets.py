@@ -11,12 +11,12 @@ from matplotlib.ticker import MaxNLocator
 
 from compare.core.errors import ParameterError
 from compare.presentation.layout import (
-    bar_rows, drew, heatmap, require,
-    row_pitch_pt, wrap,
+    bar_rows, drew, heatmap, legend_above, require,
+    row_pitch_pt, stacked_barh, wrap,
 )
 from compare.presentation.style import (
     INK, LABEL_SIZE, MAX_ROWS,
-    MIN_TEXT_SIZE, SMALL_SIZE, canvas, colors_for, empty, styled, text_on, theme_order,
+    MIN_TEXT_SIZE, SMALL_SIZE, canvas, colors_for, empty, styled, theme_order,
 )
 
 
@@ -63,21 +63,12 @@ def targets_chart(
     grid = grid.reindex(index=rows, columns=cols).fillna(0)
     fig, ax = canvas(ax, title, subtitle, note=note, scope=scope)
     y = np.arange(len(rows))
-    left = np.zeros(len(rows))
     pitch = row_pitch_pt(len(rows))
     label_size = min(LABEL_SIZE, max(MIN_TEXT_SIZE, 0.72 * pitch))
     text_size = SMALL_SIZE if pitch >= 20 else max(MIN_TEXT_SIZE, 0.6 * pitch)
-    for theme in cols:
-        widths = grid[theme].to_numpy(dtype=float)
-        if not widths.any():
-            continue
-        ax.barh(y, widths, left=left, height=0.62, color=colors[theme], label=theme,
-                edgecolor="white", linewidth=1)
-        for yi, (l, wv) in enumerate(zip(left, widths)):
-            if wv >= max(left.max() + widths.max(), 1) * 0.04 and wv > 0:
-                ax.text(l + wv / 2, yi, f"{int(wv)}", ha="center", va="center", fontsize=text_size,
-                        color=text_on(colors[theme]))
-        left = left + widths
+    left = stacked_barh(ax, ((t, grid[t].to_numpy(), colors[t]) for t in cols), fmt=lambda v: f"{int(v)}",
+                        label_from=0.04 * max(float(grid.sum(axis=1).max()), 1.0), fontsize=text_size,
+                        skip_empty=True)
     for yi, total in enumerate(left):
         ax.text(total + left.max() * 0.01, yi, f"  共 {int(total)} 条", va="center", ha="left",
                 fontsize=label_size, color=INK)
@@ -89,8 +80,7 @@ def targets_chart(
     ax.tick_params(axis="y", length=0, labelsize=label_size)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x")
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=min(len(cols), 9), handlelength=1.0,
-              handleheight=1.0, columnspacing=1.2, borderaxespad=0.2)
+    legend_above(ax, min(len(cols), 9))
     return drew(fig, df.drop(columns="_row"), ax)
 
 

@@ -12,13 +12,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from compare.presentation.layout import (
-    NON_GROUP, bar_rows, drew, fit_rows, group_labels, heatmap, pct, require,
-    row_pitch_pt, spread, value_column, wrap_words,
+    NON_GROUP, bar_rows, drew, fit_rows, group_labels, heatmap, legend_above, pct, require,
+    row_pitch_pt, spread, stacked_barh, value_column, wrap_words,
 )
 from compare.presentation.style import (
     GRID, INK, LABEL_SIZE, MUTED, MAX_ROWS,
     MAX_TERM_PAIRS, MIN_TEXT_SIZE, SMALL_SIZE, SUBTITLE_SIZE,
-    canvas, colors_for, empty, slide, styled, text_on, theme_order,
+    canvas, colors_for, empty, slide, styled, theme_order,
 )
 
 
@@ -123,25 +123,15 @@ def theme_shares_bar(
     colors = colors_for(cols, colors)
     fig, ax = canvas(ax, title, subtitle, note=note, scope=scope)
     y = np.arange(len(rows))
-    left = np.zeros(len(rows))
-    height = 0.62
-    for theme in cols:
-        widths = grid[theme].to_numpy(dtype=float)
-        ax.barh(y, widths, left=left, height=height, color=colors[theme], label=theme, edgecolor="white",
-                linewidth=1)
-        for yi, (l, wv) in enumerate(zip(left, widths)):
-            if wv >= 0.06:
-                ax.text(l + wv / 2, yi, pct(wv), ha="center", va="center", fontsize=text_size,
-                        color=text_on(colors[theme]))
-        left = left + widths
+    left = stacked_barh(ax, ((t, grid[t].to_numpy(), colors[t]) for t in cols), fmt=pct, label_from=0.06,
+                        fontsize=text_size)
     ax.set_yticks(y, labels=rows)
     bar_rows(ax, len(rows))
     ax.set_xlim(0, max(1.0, float(left.max()) if len(left) else 1.0))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.tick_params(axis="y", length=0, labelsize=min(LABEL_SIZE, max(MIN_TEXT_SIZE, 0.72 * pitch)))
     ax.spines["left"].set_visible(False)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=min(len(cols), 9), handlelength=1.0,
-              handleheight=1.0, columnspacing=1.2, borderaxespad=0.2)
+    legend_above(ax, min(len(cols), 9))
     return drew(fig, df.drop(columns="_row"), ax)
 
 

@@ -62,6 +62,34 @@ def bar_rows(ax, n: int) -> None:
     ax.set_ylim(n - 0.5 + pad, -0.5 - pad)
 
 
+def stacked_barh(ax, segments: Iterable[tuple[str, np.ndarray, str]], *, fmt: Callable[[float], str],
+                 label_from: float, fontsize: float, skip_empty: bool = False) -> np.ndarray:
+    """One horizontal stacked bar per row (y = 0, 1, …): each segment is (legend label, widths per row,
+    colour), drawn in order with a white edge; a segment at least `label_from` wide shows its value
+    (fmt) in a colour readable on it. skip_empty leaves out segments that are zero in every row.
+    Returns the rows' totals (where each bar ends)."""
+    left: np.ndarray | None = None
+    for label, widths, color in segments:
+        widths = np.asarray(widths, dtype=float)
+        if left is None:
+            left = np.zeros(len(widths))
+        if skip_empty and not widths.any():
+            continue
+        y = np.arange(len(widths))
+        ax.barh(y, widths, left=left, height=0.62, color=color, label=label, edgecolor="white", linewidth=1)
+        for yi, (lo, w) in enumerate(zip(left, widths)):
+            if w > 0 and w >= label_from:
+                ax.text(lo + w / 2, yi, fmt(w), ha="center", va="center", fontsize=fontsize, color=text_on(color))
+        left = left + widths
+    return left if left is not None else np.zeros(0)
+
+
+def legend_above(ax, ncol: int) -> None:
+    """The legend in one line above the plot, left-aligned with it (square handles)."""
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=ncol, handlelength=1.0, handleheight=1.0,
+              columnspacing=1.2, borderaxespad=0.2)
+
+
 def pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 

@@ -22,7 +22,9 @@ from compare.presentation.layout import (
     drawn_data,
     drew,
     heatmap,
+    legend_above,
     require,
+    stacked_barh,
     wrap,
 )
 from compare.presentation.style import (
@@ -36,7 +38,6 @@ from compare.presentation.style import (
     save_figure,
     slide,
     styled,
-    text_on,
     theme_order,
     write_if_changed,
 )
@@ -96,17 +97,9 @@ def continuity_chart(
     grid = grid.reindex(index=pd.MultiIndex.from_tuples(rows), columns=cols).fillna(0)
     fig, ax = canvas(ax, title, subtitle, note=note, scope=scope)
     y = np.arange(len(rows))
-    left = np.zeros(len(rows))
-    for theme in cols:
-        widths = grid[theme].to_numpy(dtype=float)
-        if not widths.any():
-            continue
-        ax.barh(y, widths, left=left, height=0.62, color=palette[theme], label=theme, edgecolor="white", linewidth=1)
-        for yi, (lo, w) in enumerate(zip(left, widths)):
-            if w >= 1 and w >= 0.05 * max(grid.sum(axis=1).max(), 1):
-                ax.text(lo + w / 2, yi, f"{int(w)}", ha="center", va="center", fontsize=SMALL_SIZE,
-                        color=text_on(palette[theme]))
-        left = left + widths
+    left = stacked_barh(ax, ((t, grid[t].to_numpy(), palette[t]) for t in cols), fmt=lambda v: f"{int(v)}",
+                        label_from=max(1.0, 0.05 * max(float(grid.sum(axis=1).max()), 1.0)), fontsize=SMALL_SIZE,
+                        skip_empty=True)
     for yi, total in enumerate(left):
         ax.text(total + max(left.max(), 1) * 0.01, yi, f"  {int(total)} 条", va="center", ha="left", color=INK)
     ax.set_yticks(y, labels=labels)
@@ -119,8 +112,7 @@ def continuity_chart(
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x")
     if themed:
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=min(len(cols), 9), handlelength=1.0,
-                  handleheight=1.0, columnspacing=1.2, borderaxespad=0.2)
+        legend_above(ax, min(len(cols), 9))
     return drew(fig, df.drop(columns="_pair"), ax)
 
 
@@ -207,16 +199,9 @@ def strength_profile_chart(
         df = df.set_index(df[by].astype(str)).loc[groups].reset_index(drop=True)
     fig, ax = canvas(ax, title, subtitle, note=note, scope=scope)
     y = np.arange(len(df))
-    left = np.zeros(len(df))
-    for level in ("strong", "moderate", "tentative", "none"):
-        w = df[f"share_{level}"].to_numpy(dtype=float)
-        ax.barh(y, w, left=left, height=0.62, color=STRENGTH_COLORS[level], label=STRENGTH_LABELS[level],
-                edgecolor="white", linewidth=1)
-        for yi, (lo, wi) in enumerate(zip(left, w)):
-            if wi >= 0.06:
-                ax.text(lo + wi / 2, yi, f"{wi:.0%}", ha="center", va="center", fontsize=SMALL_SIZE,
-                        color=text_on(STRENGTH_COLORS[level]))
-        left = left + w
+    stacked_barh(ax, ((STRENGTH_LABELS[lv], df[f"share_{lv}"].to_numpy(), STRENGTH_COLORS[lv])
+                      for lv in ("strong", "moderate", "tentative", "none")),
+                 fmt=lambda v: f"{v:.0%}", label_from=0.06, fontsize=SMALL_SIZE)
     labels = [f"{g}（{int(n)} 条）" for g, n in zip(df[by].astype(str), df["n_items"])]
     ax.set_yticks(y, labels=labels)
     if by == "theme":
@@ -229,8 +214,7 @@ def strength_profile_chart(
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=4, handlelength=1.0, handleheight=1.0,
-              columnspacing=1.2, borderaxespad=0.2)
+    legend_above(ax, 4)
     return drew(fig, df, ax)
 
 

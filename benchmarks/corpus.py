@@ -1,4 +1,4 @@
-"""The benchmark's synthetic national corpus (issue 5): deterministic plan documents for all 31 provinces.
+"""The benchmark's synthetic national corpus: deterministic plan documents for all 31 provinces.
 
 :func:`generate_corpus` writes a deterministic synthetic corpus: the real seeds' items (as the loader
 parses them) are cut into sentences and recombined into plan documents for all 31 provinces, several

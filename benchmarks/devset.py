@@ -1,4 +1,4 @@
-"""Accuracy of the loader on a development set of real plans (issue 9.7).
+"""Accuracy of the loader on a development set of real plans.
 
 The real texts are third-party pages and are never committed: they live outside the repository
 (default /work/notes/devset and /work/notes/devset_heldout, or DEVSET_DIR / --dir, repeatable). What is

@@ -1,4 +1,4 @@
-"""The benchmark's measurements (issue 5): one corpus size timed stage by stage in this process.
+"""The benchmark's measurements: one corpus size timed stage by stage in this process.
 
 :func:`run_size` generates the synthetic corpus (:mod:`benchmarks.corpus`) under a fresh project root
 and times ingest, segmentation (against the plain-jieba floor), themes, every comparison, one report
@@ -22,7 +22,7 @@ from benchmarks.corpus import SEEDS_DIR, generate_corpus, seed_pool, write_manif
 from compare.core.errors import CompareError
 from compare.core.paths import project_root
 
-#: the goals of issue 5, checked in the table
+#: the performance goals, checked in the table
 GOALS = {
     "pipeline_s": 60.0,  # 1,000 documents: ingest + segmentation + themes + comparisons, wall seconds
     "peak_rss_mb": 1536.0,  # 1,000 documents: peak resident memory of the pipeline process

@@ -1,4 +1,4 @@
-"""Benchmark the pipeline on a synthetic national corpus (issue 5); see benchmarks/README.md.
+"""Benchmark the pipeline on a synthetic national corpus; see benchmarks/README.md.
 
     make bench                       # = python -m benchmarks.run --sizes 100,1000
     python -m benchmarks.run [--sizes 100,1000] [--json FILE] [--seed 0] [--workdir DIR]

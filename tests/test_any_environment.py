@@ -1,4 +1,4 @@
-"""Any environment (issue 11.1): after a plain, non-editable `pip install .` into a fresh venv, with no
+"""Any environment: after a plain, non-editable `pip install .` into a fresh venv, with no
 Jupyter kernel registered anywhere, `python -m compare report` renders with the interpreter that runs it.
 
 To stay fast the fresh venv borrows the dependencies of the project's own venv through a .pth file

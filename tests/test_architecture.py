@@ -1,4 +1,4 @@
-"""The house rules of issue 8, checked on every `make test`: imports point down the layers
+"""The house rules of the layered package, checked on every `make test`: imports point down the layers
 (core < ingest < text < analysis < presentation < pipeline < cli), no import cycles, no module over
 500 lines. The contract itself is `[tool.importlinter]` in pyproject.toml."""
 from __future__ import annotations

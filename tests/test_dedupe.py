@@ -1,4 +1,4 @@
-"""Duplicates (issue 9.4): a plan present twice is loaded once, the copy kept is chosen by a rule on the
+"""Duplicates: a plan present twice is loaded once, the copy kept is chosen by a rule on the
 documents (never load order), and the threshold has its margin measured on the seeds."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The intake report (issue 9.6) and ids that depend on the document alone (issue 10.3)."""
+"""The intake report (one row per raw file: what became of it and why) and ids that depend on the document alone."""
 from __future__ import annotations
 
 import shutil

@@ -143,7 +143,7 @@ def test_parse_text_signature_after_the_plan_is_metadata_not_item_text():
 
 
 # ---------------------------------------------------------------------------------------------
-# metadata for any issuer (issue 9.2)
+# metadata for any issuer: national, provincial, city and county associations and their departments
 
 from compare.ingest.clean import strip_annotations
 from compare.ingest.metadata import (

@@ -1,4 +1,4 @@
-"""Corrections the analyst controls (issue 9.5): data/raw/metadata.csv, validated line by line, applied
+"""Corrections the analyst controls: data/raw/metadata.csv, validated line by line, applied
 per file or per document, recorded in documents.provenance."""
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ PIECES = [
     "******", "＊＊", "█", "不少于", "200", "万人次", "3-5家", "1/3以上", "第33届", "“1-9-6-1”", "3+1",
     "来源：", "所在位置：", "首页 | ", "copyright", "ICP备", "<p>", "</p>", "<html>", "&amp;", "<!--", "<script>",
     "龙江", "黑龙江省", "中国科协", "学会", "科普", "開展", "協會", "\x00", "\ufeff", "\u3000", "１２",
-    # real-world layouts and issuers (issue 9): tables, inline runs, chunks, notices, places, glosses
+    # real-world layouts and issuers: tables, inline runs, chunks, notices, places, glosses
     "序号", "\t", "工作任务", "责任部门", "1、", "发布机构：", "县科协", "长治市", "临西县", "中国科协党组",
     "各省、自治区、直辖市科协：", "本报讯", "联系人：", "关于印发《", "》的通知", "实施方案（2021—2025年）",
     "学(xué)", "????", "第1页 / 共5页", "纲要办发〔2018〕3号", "科协发智字〔 2021 30",
@@ -61,7 +61,7 @@ def test_targets_and_departments_never_crash(text):
     assert isinstance(cleaned, str) and all(deps)
 
 
-# --- the intake paths (issue 9): any bytes under any name, any metadata.csv, any pair of documents ------
+# --- the intake paths: any bytes under any name, any metadata.csv, any pair of documents ------
 
 from compare.ingest.dedupe import containment, content_text, find_duplicates, shingles
 from compare.ingest.readers import FORMATS, read_raw

@@ -1,4 +1,4 @@
-"""Formats (issue 9.1): a Big5, .docx, .pdf and .html copy of a seed give the same items as the .txt;
+"""Formats: a Big5, .docx, .pdf and .html copy of a seed give the same items as the .txt;
 unreadable formats say what to do. Every copy is generated here, in tmp_path, from the tests' seeds."""
 from __future__ import annotations
 

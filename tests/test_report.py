@@ -243,7 +243,7 @@ def test_missing_kernel_tells_how_to_fix(themed_dir, tmp_path):
 
 
 def test_reports_run_this_interpreter_without_a_registered_kernel(tmp_path, monkeypatch):
-    """The runtime kernelspec (issue 11.1): written into the project cache, running sys.executable;
+    """The runtime kernelspec (reports render with the interpreter that runs them): written into the project cache, running sys.executable;
     rewritten only when it changes; one per interpreter; the name `kexie-compare` means it too."""
     import sys
 

@@ -140,7 +140,7 @@ def test_continuation_lines_belong_to_the_open_item():
 
 
 # ---------------------------------------------------------------------------------------------
-# layouts as plans are really published (issue 9.3)
+# layouts as plans are really published: tables, inline 一是 runs, numbering across sections, page chunks
 
 from compare.ingest.structure import (
     drop_page_residue,

@@ -107,7 +107,7 @@ def _devset_files(devset: Path, labels: pd.DataFrame) -> dict[str, Path]:
 
 @pytest.mark.slow
 def test_theme_accuracy_on_real_plans(raw_dir, tmp_path):
-    """Hand labels of the items of real plans (issue 9's dev set: texts outside the repository,
+    """Hand labels of the items of real plans (the loader's development set of real plans: texts outside the repository,
     DEVSET_DIR or /work/notes/devset; labels keyed by the sha256 of each text). The seeds are themed
     first; the real plans are then scored as new plans with the saved model (what an analyst gets),
     and again after `--refit` on seeds + real plans."""

@@ -1,4 +1,4 @@
-"""The reports' tracking sections (issue 12): what continued, what is new, what was dropped between a
+"""The reports' tracking sections: what continued, what is new, what was dropped between a
 province's latest two plans of one type; the numeric promises followed across its plans; how firmly
 its tasks are worded.
 

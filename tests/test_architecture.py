@@ -1,8 +1,11 @@
-"""The house rules of the layered package, checked on every `make test`: imports point down the layers
+"""The house rules, checked on every `make test`: imports point down the layers
 (core < ingest < text < analysis < presentation < pipeline < cli), no import cycles, no module over
-500 lines. The contract itself is `[tool.importlinter]` in pyproject.toml."""
+500 lines (the contract itself is `[tool.importlinter]` in pyproject.toml); argument parsing in
+cli.py only; each vocabulary and default defined once, in compare.core.vocab."""
 from __future__ import annotations
 
+import ast
+import inspect
 import os
 import subprocess
 import sys
@@ -84,3 +87,131 @@ def test_importing_analysis_stays_light():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]", run.stdout
+
+
+# --------------------------------------------------------------------------------------------------
+# the command line in one place: cli.py parses, the layers below take keyword arguments
+# --------------------------------------------------------------------------------------------------
+
+NAMESPACE_PARAMS = {"args", "namespace", "ns", "argv", "options", "opts"}
+
+
+def _modules_below_cli() -> dict[str, ast.Module]:
+    return {str(p.relative_to(SRC)): ast.parse(p.read_text(encoding="utf-8"))
+            for p in sorted(SRC.rglob("*.py")) if p.name != "__main__.py" and p != SRC / "cli.py"}
+
+
+def _argparse_leaks(tree: ast.Module) -> list[str]:
+    """What in a module's source deals with the command line: an argparse import, a function taking
+    a namespace (a parameter named args/namespace/… or annotated as a Namespace), a `cli_*` handler."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [f"line {node.lineno}: import {a.name}" for a in node.names if a.name.split(".")[0] == "argparse"]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "argparse":
+            found.append(f"line {node.lineno}: from argparse import …")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.name.startswith("cli_"):
+                found.append(f"line {node.lineno}: {node.name}() is a command-line handler")
+            a = node.args
+            for arg in (*a.posonlyargs, *a.args, *a.kwonlyargs):
+                annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
+                if arg.arg in NAMESPACE_PARAMS or "Namespace" in annotation:
+                    found.append(f"line {node.lineno}: {node.name}({arg.arg}) takes a parsed namespace")
+    return found
+
+
+def test_no_layer_below_cli_sees_argparse():
+    """Only cli.py knows argparse: the functions it calls take keyword arguments, so a new option
+    is added in cli.py and in the signature of the function it calls, nowhere else."""
+    leaks = {path: found for path, tree in _modules_below_cli().items() if (found := _argparse_leaks(tree))}
+    assert not leaks, f"command-line handling below cli.py: {leaks}"
+
+
+def test_the_argparse_check_finds_a_handler_that_reads_a_namespace():
+    planted = ast.parse("import argparse\n\ndef cli_report(args):\n    return getattr(args, 'years', None)\n\n"
+                        "def run(ns: 'argparse.Namespace'):\n    pass\n")
+    assert len(_argparse_leaks(planted)) == 4, _argparse_leaks(planted)
+    assert not _argparse_leaks(ast.parse("def report(*, years=None, out):\n    return years\n"))
+
+
+def test_cli_calls_each_command_with_keyword_arguments_only():
+    """Every sub-command runs a plain function whose parameters are keyword-only, called by keyword."""
+    import importlib
+
+    from compare import cli
+
+    tree = ast.parse(inspect.getsource(cli._run))
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+             and n.func.id.endswith("_command")]
+    imported = {a.asname or a.name: node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for a in node.names}
+    assert {c.func.id for c in calls} == {f"{cmd}_command" for cmd in
+                                          ("ingest", "themes", "figures", "export", "report", "track", "build")}
+    for call in calls:
+        assert not call.args, f"{call.func.id} is called with positional arguments"
+        func = getattr(importlib.import_module(imported[call.func.id]), call.func.id)
+        kinds = {p.name: p.kind for p in inspect.signature(func).parameters.values()}
+        assert set(kinds.values()) == {inspect.Parameter.KEYWORD_ONLY}, (call.func.id, kinds)
+        assert {k.arg for k in call.keywords} <= set(kinds), call.func.id
+
+
+# --------------------------------------------------------------------------------------------------
+# one home for each decision: vocabularies and defaults live in compare.core.vocab
+# --------------------------------------------------------------------------------------------------
+
+
+def _vocabularies() -> dict[str, tuple[str, ...]]:
+    from compare.core import vocab
+
+    return {"LEVELS": vocab.LEVELS, "DOC_TYPES": vocab.DOC_TYPES, "DEPARTMENT_LABELS": vocab.DEPARTMENT_LABELS}
+
+
+def _second_definitions(path: str, tree: ast.Module) -> list[str]:
+    """Assignments outside vocab.py to a name vocab defines, and literal lists, tuples or sets holding
+    three or more words of one vocabulary (a copy of it, whatever it is called)."""
+    from compare.core import vocab
+
+    names = set(vocab.__all__)
+    found = []
+    for node in ast.walk(tree):
+        targets = (node.targets if isinstance(node, ast.Assign)
+                   else [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else [])
+        for t in targets:
+            for name in ast.walk(t):
+                if isinstance(name, ast.Name) and name.id in names:
+                    found.append(f"{path}:{node.lineno}: {name.id} = …")
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            words = {e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+            for vname, vocabulary in _vocabularies().items():
+                if len(words & set(vocabulary)) >= 3:
+                    found.append(f"{path}:{node.lineno}: a copy of {vname}")
+    return found
+
+
+def test_each_vocabulary_is_defined_once():
+    """The levels, document types, department labels and the defaults of a comparison are defined in
+    compare.core.vocab; every other module imports them (a second list drifts: one of the five copies
+    of the level list once lacked a level)."""
+    copies = [c for path, tree in _modules_below_cli().items() if path != "core/vocab.py"
+              for c in _second_definitions(path, tree)]
+    copies += _second_definitions("cli.py", ast.parse((SRC / "cli.py").read_text(encoding="utf-8")))
+    assert not copies, "defined again outside compare.core.vocab:\n" + "\n".join(copies)
+
+
+def test_the_vocabulary_check_finds_a_copy():
+    planted = ast.parse('DEFAULT_LEVEL = "省级"\nKINDS = ("全国", "省级", "市级")\nHEADS = ["责任部门", "牵头部门", "配合单位"]\n')
+    assert len(_second_definitions("x.py", planted)) == 3, _second_definitions("x.py", planted)
+
+
+def test_vocabulary_values():
+    from compare.core import schema, vocab
+
+    assert vocab.LEVELS == ("全国", "省级", "市级", "县级")
+    assert vocab.DEFAULT_LEVEL in vocab.LEVELS and vocab.DEFAULT_DOC_TYPE in vocab.DOC_TYPES
+    assert set(vocab.TYPE_CODES) == set(vocab.DOC_TYPES) and len(set(vocab.TYPE_CODES.values())) == len(vocab.DOC_TYPES)
+    assert vocab.KEY_WORK in vocab.DOC_TYPES and vocab.WORK_PLAN in vocab.DOC_TYPES
+    # the table contract documents the same vocabularies
+    docs = {c.name: c.doc for c in schema.TABLES["documents"][1]}
+    assert all(level in docs["level"] for level in vocab.LEVELS)
+    assert all(t in docs["doc_type"] for t in vocab.DOC_TYPES)

@@ -56,8 +56,6 @@ from compare.analysis.examples import example_corpus
 from compare.analysis.keyness import KEYNESS_COLUMNS, keyness, keyness_table, log_ratio
 from compare.analysis.kwic import KWIC_COLUMNS, kwic
 from compare.analysis.selection import (
-    DEFAULT_DOC_TYPE,
-    DEFAULT_LEVEL,
     _doc_types,  # noqa: F401
     as_list,
     canonical_provinces,
@@ -68,7 +66,6 @@ from compare.analysis.selection import (
     plans_without_items,
     validate_selection,
 )
-from compare.analysis.selection import LEVELS as DOC_LEVELS
 from compare.analysis.selection import _as_list_compat as _as_list  # noqa: F401
 from compare.analysis.shares import theme_share_matrix, theme_shares
 from compare.analysis.similarity import (  # noqa: F401
@@ -92,6 +89,8 @@ from compare.analysis.targets import (
     TARGETS_BY_THEME_COLUMNS,
     targets_by_theme,
 )
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
+from compare.core.vocab import LEVELS as DOC_LEVELS
 
 __all__ = [
     "DEFAULT_DOC_TYPE",

@@ -21,7 +21,7 @@ from compare.analysis.selection import (
 )
 from compare.analysis.shares import theme_shares
 from compare.core.errors import ParameterError
-from compare.core.schema import TYPE_CODES
+from compare.core.vocab import TYPE_CODES
 
 TERM_CHANGE_COLUMNS = ["from_year", "to_year", "change", "term", "freq"]
 THEME_CHANGE_COLUMNS = ["year", "theme", "share_items", "delta", "n_items"]

@@ -22,19 +22,11 @@ import numpy as np
 import pandas as pd
 
 from compare.core.errors import EmptyCorpusError, ParameterError
-from compare.core.schema import DOC_TYPES
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, DOC_TYPES, KEY_WORK, LEVELS, WORK_PLAN
 
 if TYPE_CHECKING:  # pragma: no cover
     from compare.analysis.corpus import Corpus
 
-#: default document type of a comparison (the general annual plan)
-DEFAULT_DOC_TYPE = "工作要点"
-#: default level of a comparison (a provincial association's own plans)
-DEFAULT_LEVEL = "省级"
-#: the levels documents.level takes; a documents table without the column is all 省级
-LEVELS = ("全国", "省级", "市级", "县级")
-#: 重点工作 of a province-year is left out when its 工作要点 is in the same selection (see like_with_like)
-KEY_WORK, WORK_PLAN = "重点工作", "工作要点"
 
 
 def as_list(value) -> list | None:

@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 
 from compare.core import schema
+from compare.core.vocab import DEFAULT_LEVEL
 
 __all__ = ["OBJECT_OVERLAP", "object_overlap", "target_series"]
 
 OBJECT_OVERLAP = 0.6
-DEFAULT_LEVEL = "省级"
 _QUOTES = re.compile(r"[\s“”\"'‘’《》「」]")
 _STOP = re.compile(r"[，。；：、,;:！？（）()\n]")
 

@@ -27,10 +27,11 @@ import pandas as pd
 from compare.core import schema
 from compare.core.errors import EmptyCorpusError, ThemeFileError
 from compare.core.paths import PACKAGE_DATA
+from compare.core.vocab import DEFAULT_LEVEL
 
 __all__ = [
     "DEFAULT_LEXICON",
-    "LEVELS",
+    "STRENGTHS",
     "Lexicon",
     "LexiconError",
     "StrengthScore",
@@ -42,9 +43,9 @@ __all__ = [
 ]
 
 DEFAULT_LEXICON = PACKAGE_DATA / "commitment.toml"
-LEVELS = ("strong", "moderate", "tentative")
-LABELS = (*LEVELS, "none")
-DEFAULT_LEVEL = "省级"
+#: commitment strengths of the lexicon, strongest first (an item with none of its words is "none")
+STRENGTHS = ("strong", "moderate", "tentative")
+LABELS = (*STRENGTHS, "none")
 
 
 class LexiconError(ThemeFileError):
@@ -90,12 +91,12 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise LexiconError(path, f"TOML syntax: {exc}", int(m.group(1)) if m else None) from None
-    known = {"heading_weight", "levels", "labels", *LEVELS, "ignore", "negation"}
+    known = {"heading_weight", "levels", "labels", *STRENGTHS, "ignore", "negation"}
     unknown = sorted(set(doc) - known)
     if unknown:
         raise LexiconError(path, f"unknown keys {unknown}; known: {sorted(known)}")
     words: dict[str, str] = {}
-    for level in LEVELS:
+    for level in STRENGTHS:
         for w in _words(doc, level, path):
             if w in words:
                 raise LexiconError(path, f"{w!r} is listed under both {words[w]} and {level}")
@@ -106,7 +107,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         raise LexiconError(path, f"{dup} are both commitment words and ignored phrases")
     negation = tuple(_words(doc, "negation", path)) if "negation" in doc else ()
     levels = doc.get("levels", {})
-    values = {lv: float(levels.get(lv, d)) for lv, d in zip(LEVELS, (1.0, 0.5, 0.0))}
+    values = {lv: float(levels.get(lv, d)) for lv, d in zip(STRENGTHS, (1.0, 0.5, 0.0))}
     labels = doc.get("labels", {})
     strong_at, tentative_below = float(labels.get("strong_at", 0.62)), float(labels.get("tentative_below", 0.42))
     if not 0 <= tentative_below <= strong_at <= 1:
@@ -185,7 +186,7 @@ def score_text(text: str, heading: str | None = None, *, lexicon: Lexicon | str 
     lex = _lexicon(lexicon)
     found, negated = _hits(text, lex)
     head_found, _ = _hits(heading or "", lex)
-    counts = {lv: sum(lex.words[w] == lv for w in found) for lv in LEVELS}
+    counts = {lv: sum(lex.words[w] == lv for w in found) for lv in STRENGTHS}
     weights = [1.0] * len(found)
     # the heading's words are the first ones of the text: give them the heading weight
     for i in range(min(len(head_found), len(found))):

@@ -45,6 +45,7 @@ from compare.analysis.continuity import (
 )
 from compare.core import schema
 from compare.core.errors import EmptyCorpusError, ParameterError
+from compare.core.vocab import DEFAULT_LEVEL
 
 __all__ = [
     "STATUSES",
@@ -61,7 +62,6 @@ __all__ = [
 ]
 
 
-DEFAULT_LEVEL = "省级"  # documents without a level column (older tables) are provincial plans
 _RUN = re.compile(r"[^\W\d_]+")  # runs of letters (CJK ideographs are letters); digits and punctuation split
 
 

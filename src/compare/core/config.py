@@ -42,11 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compare.core import schema
 from compare.core.errors import CompareError
+from compare.core.vocab import DOC_TYPES, LEVELS
 
 CONFIG_FILE = "kexie.toml"
-LEVELS: tuple[str, ...] = tuple(getattr(schema, "LEVELS", ("全国", "省级", "市级", "县级")))
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # file stems the build writes itself: a named report may not take them
 RESERVED_NAMES = ("index", "cross_province")
@@ -233,7 +232,7 @@ def _name(value: Any) -> str:
 
 # the value rules of a report's parameters, shared by [report] and [[reports]]
 _PARAMETER_KEYS: dict[str, Callable[[Any], Any]] = {
-    "doc_type": _choice(schema.DOC_TYPES),
+    "doc_type": _choice(DOC_TYPES),
     "level": _choice(LEVELS),
     "top_n": _positive_int,
     "years": _years,

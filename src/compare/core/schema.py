@@ -10,20 +10,9 @@ from dataclasses import dataclass
 import pandas as pd
 import pyarrow as pa
 
-# The one document-type vocabulary (documents.doc_type) and the code each type has in doc_id.
-DOC_TYPES = ("工作要点", "重点工作", "学会学术工作要点", "科普工作要点", "深化改革工作要点", "规划", "工作计划", "实施方案",
-             "其他")
-TYPE_CODES = {
-    "工作要点": "gzyd",
-    "重点工作": "zdgz",
-    "学会学术工作要点": "xhxs",
-    "科普工作要点": "kpgz",
-    "深化改革工作要点": "sggz",
-    "规划": "gh",
-    "工作计划": "gzjh",
-    "实施方案": "ssfa",
-    "其他": "qt",
-}
+from compare.core.vocab import DOC_TYPES, LEVELS
+
+_LEVELS_DOC = " | ".join(LEVELS)
 
 
 @dataclass(frozen=True)
@@ -43,10 +32,10 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         [
             Column("doc_id", _S, False, "stable id `<province pinyin>-<year>-<type code>`, e.g. `henan-2024-gzyd`, plus `-<city pinyin>` / `-<department pinyin>` for a city, county or department plan; a function of the document alone (README: Document ids)"),
             Column("province", _S, False, "canonical short name (河南, 黑龙江, 湖北, …; 全国 for 中国科协)"),
-            Column("level", _S, False, "全国 | 省级 | 市级 | 县级: the level of the issuing association"),
+            Column("level", _S, False, f"{_LEVELS_DOC}: the level of the issuing association"),
             Column("city", _S, True, "city or county of a 市级/县级 plan (郑州市, 兰考县), else null"),
             Column("year", _I, False, "the plan year (not years mentioned in passing)"),
-            Column("doc_type", _S, False, "工作要点 | 重点工作 | 学会学术工作要点 | 科普工作要点 | 深化改革工作要点 | 规划 | 工作计划 | 实施方案 | 其他"),
+            Column("doc_type", _S, False, " | ".join(DOC_TYPES)),
             Column("title", _S, False, "document title as written (normalised whitespace); inferred when the text has none"),
             Column("issuer", _S, True, "issuing body, e.g. 河南省科协办公室"),
             Column("department", _S, True, "the department of an association that issued the plan (科普部, 调宣部, 学会学术部); null when the association or its office issued it"),
@@ -166,7 +155,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         "Item continuity between two plans of one province, level and type (`python -m compare track`): one row per link, new item or dropped item.",
         [
             Column("province", _S, False, "province"),
-            Column("level", _S, False, "全国 | 省级 | 市级 | 县级 (documents.level)"),
+            Column("level", _S, False, f"{_LEVELS_DOC} (documents.level)"),
             Column("doc_type", _S, False, "document type of both plans"),
             Column("department", _S, True, "the department that issued both plans (documents.department); null for the association's own plans"),
             Column("year_from", _I, False, "the earlier plan's year"),
@@ -184,7 +173,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         "Numeric promises followed across plans: targets with the same object and unit in two or more plan years of one province, level and type.",
         [
             Column("province", _S, False, "province"),
-            Column("level", _S, False, "全国 | 省级 | 市级 | 县级"),
+            Column("level", _S, False, _LEVELS_DOC),
             Column("doc_type", _S, False, "document type"),
             Column("series", _S, False, "the series: the latest plan's object and the unit, e.g. 一市一品产业技术发展大会（场）"),
             Column("object", _S, False, "the thing counted as this plan words it (targets.object)"),
@@ -206,7 +195,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("doc_id", _S, False, "document id"),
             Column("item_id", _S, False, "item id"),
             Column("province", _S, False, "province"),
-            Column("level", _S, False, "全国 | 省级 | 市级 | 县级"),
+            Column("level", _S, False, _LEVELS_DOC),
             Column("year", _I, False, "plan year"),
             Column("doc_type", _S, False, "document type"),
             Column("score", _F, True, "0 (tentative) - 1 (strong): weighted mean of the words found; null when none"),

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 
-LABELS = ("责任部门", "牵头部门", "责任单位", "牵头单位", "配合部门", "配合单位", "参与部门", "责任处室", "牵头处室")
-_NOTE_START_RE = re.compile(r"（\s*(?:" + "|".join(LABELS) + r")\s*[：:]")
-_LABEL_RE = re.compile(r"^(?:" + "|".join(LABELS) + r")\s*[：:]\s*")
+from compare.core.vocab import DEPARTMENT_LABELS
+
+_NOTE_START_RE = re.compile(r"（\s*(?:" + "|".join(DEPARTMENT_LABELS) + r")\s*[：:]")
+_LABEL_RE = re.compile(r"^(?:" + "|".join(DEPARTMENT_LABELS) + r")\s*[：:]\s*")
 _SPLIT_RE = re.compile(r"[，、；,;]")
 # suffixes a `、` run can share (`高校、企业科协`), and endings that make a part a body in its own right
 _SHARED_SUFFIXES = ("科协", "学会", "协会")

@@ -21,7 +21,7 @@ import hashlib
 import re
 from collections import defaultdict
 
-from compare.core.schema import TYPE_CODES
+from compare.core.vocab import TYPE_CODES
 from compare.ingest.provinces import pinyin
 
 _PLACE_SUFFIX_RE = re.compile(r"(自治县|自治州|自治旗|地区|新区|林区|特区|矿区|市|县|区|盟|旗)$")

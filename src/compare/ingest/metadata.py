@@ -13,7 +13,6 @@ import re
 from collections import Counter  # noqa: F401
 from dataclasses import dataclass
 
-from compare.core.schema import DOC_TYPES, TYPE_CODES  # noqa: F401
 from compare.ingest.provinces import (  # noqa: F401
     NATIONAL,
     count_provinces,

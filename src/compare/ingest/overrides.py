@@ -8,7 +8,7 @@
 - The header names `file` and any subset of the other columns, in any order. The file is UTF-8 (with or
   without BOM) or GB18030 (as Excel saves it); `#` lines are comments; empty cells change nothing.
 - A value overrides what the text gives for that file: province (any name form: 河南, 河南省, 豫),
-  year (1949-2100), doc_type (core.schema.DOC_TYPES), level (全国/省级/市级/县级), city, issuer,
+  year (1949-2100), doc_type (core.vocab.DOC_TYPES), level (全国/省级/市级/县级), city, issuer,
   title. `exclude` (yes/true/1/是/x) leaves the file, or one of its documents, out of the tables.
 - In a file with several documents a row whose `title` names one of them (as written, or contained
   in it: 重点工作 selects 河南省科协2024年重点工作) applies to that document only; a row without a
@@ -28,13 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compare.core.errors import CompareError
-from compare.core.schema import DOC_TYPES
+from compare.core.vocab import DOC_TYPES, LEVELS
 from compare.ingest.encoding import decode
 from compare.ingest.provinces import NATIONAL, canonical_province
 
 METADATA_FILE = "metadata.csv"
 COLUMNS = ("province", "year", "doc_type", "level", "city", "issuer", "title", "exclude")
-LEVELS = ("全国", "省级", "市级", "县级")
 _TRUE = {"1", "true", "yes", "y", "x", "是", "排除"}
 _FALSE = {"", "0", "false", "no", "n", "否"}
 _NON_WORD_RE = re.compile(r"[\W_]+")

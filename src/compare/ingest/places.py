@@ -27,8 +27,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from compare.ingest.provinces import NATIONAL, canonical_province
-
-LEVELS = ("全国", "省级", "市级", "县级")
 _SKIP_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "直辖县级行政区划"}
 _SUFFIX_RE = re.compile(r"(自治县|自治州|自治旗|地区|新区|林区|特区|矿区|市|县|区|盟|旗)$")
 _ORG_AFTER_SHORT = r"(?=科协|科学技术协会)"

@@ -24,6 +24,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from compare.core.vocab import DEPARTMENT_LABELS
+
 log = logging.getLogger(__name__)
 
 _CN = "一二三四五六七八九十"
@@ -345,10 +347,9 @@ def split_inline_ordinals(lines: list[str]) -> list[str]:
 
 _TABLE_HEADS = (
     "序号", "项目名称", "项目", "工作任务", "重点任务", "任务", "工作内容", "主要内容", "具体内容", "内容", "工作项目",
-    "目标", "工作目标", "预期目标", "目标任务", "具体措施", "主要措施", "措施", "工作措施", "责任部门", "牵头部门",
-    "责任单位", "牵头单位", "配合部门", "配合单位", "责任处室", "完成时限", "时限", "完成时间", "时间", "进度安排", "备注",
+    "目标", "工作目标", "预期目标", "目标任务", "具体措施", "主要措施", "措施", "工作措施", *DEPARTMENT_LABELS,
+    "完成时限", "时限", "完成时间", "时间", "进度安排", "备注",
 )
-_DEPT_HEADS = ("责任部门", "牵头部门", "责任单位", "牵头单位", "配合部门", "配合单位", "责任处室")
 
 
 def _row_line(number: str, header: list[str], cells: list[str]) -> str:
@@ -358,7 +359,7 @@ def _row_line(number: str, header: list[str], cells: list[str]) -> str:
     rest, notes = [], []
     for head, cell in zip(header[2:], cells[1:]):
         if cell:
-            (notes if head in _DEPT_HEADS else rest).append(f"{head}：{cell}")
+            (notes if head in DEPARTMENT_LABELS else rest).append(f"{head}：{cell}")
     line = f"{number}. {name}"
     if name and name[-1] not in "。；":
         line += "。"

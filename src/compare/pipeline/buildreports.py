@@ -12,6 +12,7 @@ from pathlib import Path
 
 from compare.core.config import ProjectConfig
 from compare.core.hashing import _sha256_json, sha256_file
+from compare.core.vocab import DEFAULT_LEVEL
 from compare.pipeline import index as index_mod
 from compare.pipeline.buildstate import (
     BuildSummary,
@@ -24,7 +25,6 @@ from compare.pipeline.buildstate import (
 log = logging.getLogger("compare.pipeline.build")
 
 NAMED_SUFFIX = " (kexie.toml)"
-DEFAULT_LEVEL = "省级"
 
 
 def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: bool, config: ProjectConfig,

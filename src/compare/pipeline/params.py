@@ -16,9 +16,7 @@ from typing import Any
 
 from compare.core.errors import ParameterError, ReportError
 
-DEFAULT_DOC_TYPE = "工作要点"
-DEFAULT_LEVEL = "省级"
-LEVELS = ("全国", "省级", "市级", "县级")
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, DOC_TYPES, LEVELS
 
 
 def template_parameters(template: Path) -> dict[str, dict[str, str]]:
@@ -102,7 +100,6 @@ def comparable(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str | 
 
 def main_doc_type(docs) -> str:
     """The document type covering most years of these documents (ties: the vocabulary's order)."""
-    from compare.core.schema import DOC_TYPES
 
     by_type = docs.groupby("doc_type")["year"].nunique()
     order = list(DOC_TYPES)
@@ -138,7 +135,6 @@ def select(
     compare.core.errors.ParameterError: 湖北 has no 重点工作 (省级) in the years chosen; its types: 工作要点
     """
     from compare.analysis import validate_selection
-    from compare.core.schema import DOC_TYPES
 
     if province is not None and provinces is not None:
         raise ParameterError("give either province or provinces, not both")

@@ -12,6 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
 from compare.core.errors import ParameterError
+from compare.core.vocab import DEFAULT_TOP_N
 from compare.presentation.layout import (
     drew, fit_words, grid_shape, heatmap, require,
     row_pitch_pt, text_width, wrap,
@@ -259,7 +260,7 @@ def _phrase_label(phrase: str, kind: str) -> str:
 def slogan_timeline(
     shared: pd.DataFrame,
     *,
-    top_n: int = 15,
+    top_n: int = DEFAULT_TOP_N,
     provinces: Sequence[str] | None = None,
     title: str = "标语口号的扩散",
     subtitle: str | None = None,

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from compare.core.errors import ParameterError
+from compare.core.vocab import DEFAULT_TOP_N
 from compare.presentation.layout import (
     bar_rows, drew, heatmap, legend_above, require,
     row_pitch_pt, stacked_barh, wrap,
@@ -88,7 +89,7 @@ def targets_chart(
 def departments_themes(
     depts: pd.DataFrame,
     *,
-    top_n: int = 15,
+    top_n: int = DEFAULT_TOP_N,
     themes: Sequence[str] | None = None,
     title: str = "责任部门与主题",
     subtitle: str | None = None,

@@ -1,0 +1,76 @@
+"""The vocabularies and defaults every layer shares, each defined here and nowhere else.
+
+* ``DOC_TYPES`` / ``TYPE_CODES``: the document types (documents.doc_type) and the code each has in
+  a doc_id (``henan-2024-gzyd``).
+* ``LEVELS``: the levels of an issuing association (documents.level); a documents table without
+  the column is all ``DEFAULT_LEVEL``.
+* ``DEFAULT_DOC_TYPE`` / ``DEFAULT_LEVEL``: what a comparison looks at unless asked otherwise
+  (like with like: the general annual plan of provincial associations).
+* ``EVERY``: the words an analyst writes for "every type / every level" (``--doc-type 全部``).
+* ``KEY_WORK`` / ``WORK_PLAN``: the two annual plan types a province-year may have both of.
+* ``DEPARTMENT_LABELS``: the labels of a responsible-department note (``（责任部门：…）``) and of a
+  plan table's department column.
+* ``DEFAULT_TOP_N``: rows in a ranking (reports, charts) unless the analyst asks for another number.
+
+Checked by a test: no other module of ``compare`` defines these values a second time.
+"""
+from __future__ import annotations
+
+__all__ = [
+    "DEFAULT_DOC_TYPE",
+    "DEFAULT_LEVEL",
+    "DEFAULT_TOP_N",
+    "DEPARTMENT_LABELS",
+    "DOC_TYPES",
+    "EVERY",
+    "KEY_WORK",
+    "LEVELS",
+    "TYPE_CODES",
+    "WORK_PLAN",
+    "every_or",
+]
+
+#: document types (documents.doc_type) and the code each has in doc_id
+TYPE_CODES: dict[str, str] = {
+    "工作要点": "gzyd",
+    "重点工作": "zdgz",
+    "学会学术工作要点": "xhxs",
+    "科普工作要点": "kpgz",
+    "深化改革工作要点": "sggz",
+    "规划": "gh",
+    "工作计划": "gzjh",
+    "实施方案": "ssfa",
+    "其他": "qt",
+}
+DOC_TYPES: tuple[str, ...] = tuple(TYPE_CODES)
+
+#: levels of the issuing association (documents.level), national first
+LEVELS: tuple[str, ...] = ("全国", "省级", "市级", "县级")
+
+#: default document type of a comparison (the general annual plan)
+DEFAULT_DOC_TYPE = "工作要点"
+#: default level of a comparison (a provincial association's own plans); also the level of a
+#: document whose table has no level column (tables written before levels were recorded)
+DEFAULT_LEVEL = "省级"
+
+#: what an analyst writes for "every document type / every level"
+EVERY: tuple[str, ...] = ("全部", "all")
+
+#: 重点工作 of a province-year is left out when its 工作要点 is in the same selection
+KEY_WORK, WORK_PLAN = "重点工作", "工作要点"
+
+#: labels of a responsible-department note after an item and of a plan table's department column
+DEPARTMENT_LABELS: tuple[str, ...] = ("责任部门", "牵头部门", "责任单位", "牵头单位", "配合部门", "配合单位", "参与部门",
+                                      "责任处室", "牵头处室")
+
+#: rows in a ranking (distinctive terms, slogans, similar documents …) unless asked otherwise
+DEFAULT_TOP_N = 15
+
+
+def every_or(value: str | None) -> str | None:
+    """None for "every" (全部 / all, any case and spacing; None), else the value itself.
+
+    >>> every_or("全部"), every_or(" All "), every_or(None), every_or("工作要点")
+    (None, None, None, '工作要点')
+    """
+    return None if value is None or str(value).strip().lower() in EVERY else value

@@ -95,7 +95,7 @@ def seed_pool(raw_dir: str | Path = SEEDS_DIR) -> SeedPool:
     Sentences that carry structure (``一是``, ``——``, markers, 责任部门) are dropped so that a
     recombined item is exactly one item for the loader.
     """
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
 
     raw_dir = Path(raw_dir)
     with tempfile.TemporaryDirectory(prefix="kexie-bench-seeds-") as tmp:

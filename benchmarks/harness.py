@@ -295,7 +295,7 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     res["gb18030_files"] = sum(d.encoding == "gb18030" for d in docs)
 
     # ---- ingest ----------------------------------------------------------------------------------
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
 
     result = clock.run("ingest", ingest, raw, processed, strict=True)
     if result.failures or len(result.documents) != len(docs):

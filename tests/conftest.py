@@ -44,7 +44,7 @@ def processed_dir(tmp_path_factory) -> Path:
 
     Shared by the whole session (one per xdist worker: tmp_path_factory is per worker) and therefore
     read-only: a test that writes into it fails at the end of the session. Copy it to write."""
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
 
     out = tmp_path_factory.mktemp("processed")
     result = ingest(RAW, out)

@@ -8,7 +8,8 @@ from conftest import RAW
 from compare.cli import main
 from compare.core import io
 from compare.core.errors import EmptyCorpusError, InputFileError
-from compare.ingest.load import IngestError, ingest, load_file, parse_text, raw_files
+from compare.ingest.load import load_file, parse_text, raw_files
+from compare.ingest.run import IngestError, ingest
 
 HENAN_2019 = RAW / "henan_2019_work-plan.txt"
 HUBEI_2019 = RAW / "hubei_2019_work-plan.txt"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from benchmarks import corpus as bench
-from compare.ingest.load import ingest
+from compare.ingest.run import ingest
 from compare.ingest.provinces import PROVINCES
 
 

@@ -175,12 +175,12 @@ def test_quiet_build_prints_nothing_without_change_and_one_timestamped_line_othe
     project = clone(built, tmp_path)
     real = build.run_build
     monkeypatch.setattr(build, "run_build", lambda **kw: real(**{**project.kw, **kw}))
-    args = SimpleNamespace(raw=project.raw, jobs=2, force=False, verbose=False, quiet=True)
-    assert build.cli_build(args) == 0
+    args = dict(raw=project.raw, jobs=2, force=False, verbose=False, quiet=True)
+    assert build.build_command(**args) == 0
     assert capsys.readouterr() == ("", "")
     manifest = project.raw / "MANIFEST"  # a MANIFEST edit changes the raw hashes: ingest runs again
     manifest.write_text(manifest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert build.cli_build(args) == 0
+    assert build.build_command(**args) == 0
     out, err = capsys.readouterr()
     lines = err.splitlines()
     assert out == "" and len(lines) == 1, err
@@ -199,7 +199,7 @@ def test_log_lines_carry_local_iso_timestamps(built, tmp_path, monkeypatch):
     level = root.level
     root.setLevel(logging.INFO)
     try:
-        rc = build.cli_build(SimpleNamespace(raw=project.raw, jobs=1, force=False, verbose=False, quiet=False))
+        rc = build.build_command(raw=project.raw, jobs=1, force=False, verbose=False, quiet=False)
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
@@ -407,28 +407,28 @@ def test_build_scores_with_the_dictionary_named_in_kexie_toml(built, tmp_path, s
     assert any(f"theme dictionary: {mine.resolve()} (named in" in r.getMessage() for r in caplog.records)
 
 
-def test_cli_build_exit_codes(monkeypatch, capsys):
+def test_build_command_exit_codes(monkeypatch, capsys):
     calls = []
 
     def summary(*steps):
         return lambda **kw: calls.append(kw) or build.BuildSummary(steps=list(steps), seconds=1.0)
 
-    args = SimpleNamespace(raw=Path("x"), jobs=3, force=True, verbose=False, quiet=False)
+    args = dict(raw=Path("x"), jobs=3, force=True, verbose=False, quiet=False)
     monkeypatch.setattr(build, "run_build", summary(build.StepResult("report 湖北", "failed", 1.0, "boom")))
-    assert build.cli_build(args) == 1
+    assert build.build_command(**args) == 1
     assert calls == [{"raw_dir": Path("x"), "jobs": 3, "force": True, "quiet": False}]
     monkeypatch.setattr(build, "run_build", summary(build.StepResult("ingest", "partial", 1.0, "1 raw file(s) skipped")))
-    assert build.cli_build(args) == 3
+    assert build.build_command(**args) == 3
     monkeypatch.setattr(build, "run_build", summary(build.StepResult("ingest", "done")))
-    assert build.cli_build(args) == 0
+    assert build.build_command(**args) == 0
     # quiet: one line when something happened, nothing when nothing did
-    args.quiet = True
+    args["quiet"] = True
     capsys.readouterr()
-    assert build.cli_build(args) == 0
+    assert build.build_command(**args) == 0
     (line,) = capsys.readouterr().err.splitlines()
     assert ISO_LINE.match(line) and "build ok: 1 steps, 1 done" in line
     monkeypatch.setattr(build, "run_build", summary(build.StepResult("ingest", "skipped")))
-    assert build.cli_build(args) == 0 and capsys.readouterr() == ("", "")
+    assert build.build_command(**args) == 0 and capsys.readouterr() == ("", "")
     with pytest.raises(SystemExit) as usage:  # 2 stays argparse's usage error
         main(["build", "--no-such-option"])
     assert usage.value.code == 2

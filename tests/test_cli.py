@@ -33,11 +33,11 @@ def fake_themes(monkeypatch):
     from compare.text import themes
 
     def install(outcome):
-        def run(args):
+        def run(**kwargs):
             if isinstance(outcome, BaseException):
                 raise outcome
             return outcome
-        monkeypatch.setattr(themes, "cli_themes", run)
+        monkeypatch.setattr(themes, "themes_command", run)
     return install
 
 

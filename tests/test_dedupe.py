@@ -20,7 +20,8 @@ from compare.ingest.dedupe import (
     find_duplicates,
     shingles,
 )
-from compare.ingest.load import ingest, load_file, parse_text
+from compare.ingest.load import load_file, parse_text
+from compare.ingest.run import ingest
 
 HENAN_2019 = RAW / "henan_2019_work-plan.txt"
 HUBEI_2019 = RAW / "hubei_2019_work-plan.txt"

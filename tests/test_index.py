@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -130,11 +129,9 @@ def test_model_version_from_item_themes(tmp_path):
 # --------------------------------------------------------------------------------------------------
 
 
-def _args(out: Path, **kw) -> SimpleNamespace:
-    base = {"province": None, "cross": False, "name": None, "years": None, "theme_names": None, "provinces": None,
-            "top_n": None, "doc_type": None, "level": None, "out": out, "processed": out / "processed"}
-    base.update(kw)
-    return SimpleNamespace(**base)
+def _plan(out: Path, *, name: str | None = None, cross: bool = False, **selection):
+    """named.plan_report as `python -m compare report --out OUT …` calls it."""
+    return named.plan_report(CONFIG, out=out, name=name, cross=cross, selection=selection)
 
 
 CONFIG = ProjectConfig(
@@ -145,36 +142,35 @@ CONFIG = ProjectConfig(
 
 
 def test_ad_hoc_report_with_the_builds_parameters_is_the_builds_file(tmp_path):
-    kind, params, target, source, _ = named.plan_report(_args(tmp_path, province="河南省"), CONFIG)
+    kind, params, target, source, _ = _plan(tmp_path, province="河南省")
     assert (kind, target, source) == ("province", tmp_path / "province_henan.html", "build")
     assert params == {"province": "河南省", "top_n": 10}
     # the build's top_n written out is still the build's report
-    assert named.plan_report(_args(tmp_path, province="豫", top_n=10), CONFIG)[3] == "build"
+    assert _plan(tmp_path, province="豫", top_n=10)[3] == "build"
 
 
 def test_customised_ad_hoc_report_goes_to_custom(tmp_path):
-    _, params, target, source, name = named.plan_report(
-        _args(tmp_path, province="豫", theme_names=["科普", "智库"]), CONFIG)
+    _, params, target, source, name = _plan(tmp_path, province="豫", themes=["科普", "智库"])
     assert source == "custom" and target.parent == tmp_path / "custom"
     assert re.fullmatch(r"province_henan-[0-9a-f]{8}\.html", target.name) and name == target.stem
     assert params == {"province": "豫", "top_n": 10, "themes": ["科普", "智库"]}
     # the same question lands in the same file, however the province and theme order are written
-    same = named.plan_report(_args(tmp_path, province="河南省", theme_names=["智库", "科普"]), CONFIG)[2]
-    other = named.plan_report(_args(tmp_path, province="河南", theme_names=["科普"]), CONFIG)[2]
+    same = _plan(tmp_path, province="河南省", themes=["智库", "科普"])[2]
+    other = _plan(tmp_path, province="河南", themes=["科普"])[2]
     assert same == target and other != target and other.parent == target.parent
-    assert named.plan_report(_args(tmp_path, province="河南", top_n=5), CONFIG)[3] == "custom"
+    assert _plan(tmp_path, province="河南", top_n=5)[3] == "custom"
 
 
 def test_named_report_takes_its_parameters_from_the_config(tmp_path):
-    kind, params, target, source, name = named.plan_report(_args(tmp_path, name="henan_kepu"), CONFIG)
+    kind, params, target, source, name = _plan(tmp_path, name="henan_kepu")
     assert (kind, target, source, name) == ("province", tmp_path / "henan_kepu.html", "named", "henan_kepu")
     assert params == {"top_n": 10, "province": "河南", "years": [2019, 2024], "themes": ["科普"]}
-    kind, params, _, _, _ = named.plan_report(_args(tmp_path, name="kepu_2019"), CONFIG)
+    kind, params, _, _, _ = _plan(tmp_path, name="kepu_2019")
     assert kind == "cross" and (params.get("year") == 2019 or params.get("years") == [2019])
     with pytest.raises(ParameterError, match=r"--name renders 'henan_kepu' as kexie.toml defines it.*years"):
-        named.plan_report(_args(tmp_path, name="henan_kepu", years=[2019]), CONFIG)
+        _plan(tmp_path, name="henan_kepu", years=[2019])
     with pytest.raises(Exception, match=r"no report named 'nope' \(named reports: henan_kepu、kepu_2019\)"):
-        named.plan_report(_args(tmp_path, name="nope"), CONFIG)
+        _plan(tmp_path, name="nope")
 
 
 def test_template_ready_leaves_out_defaults_the_template_does_not_take():

@@ -9,7 +9,7 @@ from conftest import RAW
 from compare.cli import main
 from compare.core import io, schema
 from compare.ingest.identity import doc_id, place_pinyin
-from compare.ingest.load import ingest
+from compare.ingest.run import ingest
 
 SEEDS = sorted(RAW.glob("*.txt"))
 HENAN_2019 = RAW / "henan_2019_work-plan.txt"

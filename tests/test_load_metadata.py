@@ -2,7 +2,8 @@
 import pytest
 import zhconv
 
-from compare.ingest.load import (
+from compare.ingest.load import parse_text
+from compare.ingest.metadata import (
     INFERRED_TITLE_NOTE,
     classify_doc_type,
     classify_untitled,
@@ -12,7 +13,6 @@ from compare.ingest.load import (
     find_signature,
     notice_issuer,
     parse_date,
-    parse_text,
 )
 
 

@@ -10,7 +10,7 @@ from conftest import RAW
 
 from compare.core import io
 from compare.core.errors import CompareError
-from compare.ingest.load import ingest
+from compare.ingest.run import ingest
 from compare.ingest.overrides import MetadataFileError, read_overrides
 
 HENAN_2019 = RAW / "henan_2019_work-plan.txt"

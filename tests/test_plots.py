@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import zlib
-from argparse import Namespace
 from pathlib import Path
 
 import matplotlib
@@ -389,7 +388,7 @@ def test_cli_figures(themed_dir, tmp_path, capsys):
     assert sorted(p.name for p in out.glob("*.png")) == sorted(f"{n}.png" for n in CHARTS)
     assert not list(out.glob("*.svg"))
     with pytest.raises(ParameterError, match="'tiff'"):
-        figures.cli_figures(Namespace(processed=themed_dir, out=out, formats=["png", "tiff"], dpi=30))
+        figures.figures_command(processed=themed_dir, out=out, formats=["png", "tiff"], dpi=30)
     assert main(["figures", "--processed", str(themed_dir), "--out", str(out), "--formats", "gif"]) == 1
     assert "'gif'" in capsys.readouterr().err
 
@@ -576,7 +575,7 @@ def test_change_over_time_lists_only_the_most_recent_term_changes():
 def national_dir(tmp_path_factory) -> Path:
     """48 synthetic plans of all 31 provinces (compare.pipeline.bench's generator), ingested and themed."""
     from benchmarks.corpus import generate_corpus, write_manifest
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
     from compare.text.themes import run_themes
 
     base = tmp_path_factory.mktemp("national")

@@ -77,7 +77,7 @@ def test_cross_report_default_provinces_are_those_with_a_plan_of_the_level(raw_d
     import shutil
 
     from compare.analysis import Corpus
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
     from compare.pipeline import params
     from compare.text.themes import run_themes
 

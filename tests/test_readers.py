@@ -548,7 +548,8 @@ def test_synthetic_corpus_saved_as_html_docx_and_pdf_gives_the_same_tables(tmp_p
 
     from benchmarks import corpus as bench
     from compare.ingest.encoding import decode
-    from compare.ingest.load import ingest, raw_files
+    from compare.ingest.load import raw_files
+    from compare.ingest.run import ingest
 
     txt = tmp_path / "txt"
     bench.generate_corpus(8, txt, raw_dir=RAW, seed=3)

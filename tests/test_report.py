@@ -157,7 +157,7 @@ def test_cross_report_on_seeds(rendered, themed_dir):
 @pytest.mark.slow
 def test_document_text_is_escaped(tmp_path):
     """A plan containing <script> shows it as text; it never reaches the page as markup."""
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
     from compare.text.themes import run_themes
 
     raw = tmp_path / "raw"
@@ -695,7 +695,7 @@ def test_documents_are_summarised_per_province_when_there_are_many():
 def national_dir(tmp_path_factory) -> Path:
     """48 synthetic plans of all 31 provinces (the benchmark's generator), ingested and themed."""
     from benchmarks.corpus import generate_corpus, seed_pool, write_manifest
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
     from compare.text.themes import run_themes
 
     base = tmp_path_factory.mktemp("national")

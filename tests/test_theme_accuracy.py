@@ -114,7 +114,7 @@ def test_theme_accuracy_on_real_plans(raw_dir, tmp_path):
     import os
     import shutil
 
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
     from compare.text.themes import run_themes
 
     devset = Path(os.environ.get("DEVSET_DIR", "/work/notes/devset"))

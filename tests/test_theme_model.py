@@ -78,7 +78,7 @@ def _copy_processed(src, dst):
 
 def _grow(raw_dir, tmp_path, processed):
     """Ingest the seeds plus the two invented Hunan plans into `processed` (tables replaced)."""
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
 
     raw = tmp_path / "raw"
     raw.mkdir()

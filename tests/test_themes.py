@@ -307,7 +307,7 @@ def test_rerun_is_identical_and_does_not_resegment(processed_dir, tmp_path, monk
 
 
 def test_single_document_corpus(raw_dir, tmp_path):
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
 
     raw = tmp_path / "raw"
     raw.mkdir()

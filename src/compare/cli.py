@@ -1,7 +1,10 @@
 """Command line: `python -m compare <command>` or the `kexie-compare` console script.
 
-Each sub-command is a thin shell around one pipeline stage; the stage module does the work and
-returns an exit code. Errors of the CompareError family are printed as one readable line
+This module is the only one that knows about argparse: it declares every option, parses and checks
+the values (vocabularies from compare.core.vocab, positive numbers, comma lists), then calls one
+plain function per sub-command with keyword arguments (``ingest_command(raw=…, out=…, strict=…)``,
+as papermill's CLI calls ``execute_notebook``). That function does the work and returns an exit code;
+no layer below sees the parsed namespace. Errors of the CompareError family are printed as one readable line
 (``error: <file>: <reason>``), as are operating-system errors on a named file.
 
 Exit codes: EXIT_OK (0) done; EXIT_FAILED (1) failed; EXIT_PARTIAL (3) done but some inputs were
@@ -24,12 +27,54 @@ from compare.core.errors import (
     CompareError,
 )
 from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, DEFAULT_TOP_N, DOC_TYPES, EVERY, LEVELS
 
 __all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_PARTIAL", "EXIT_USAGE", "build_parser", "main"]
 
 
 def _csv_list(value: str) -> list[str]:
+    """`河南,湖北` (ASCII or full-width commas) -> ['河南', '湖北']."""
     return [v.strip() for v in value.replace("，", ",").split(",") if v.strip()]
+
+
+def _years(value: str) -> list[int]:
+    """`2019,2024` -> [2019, 2024]."""
+    try:
+        return [int(v.removesuffix("年")) for v in _csv_list(value)]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"years are numbers, e.g. 2019,2024; not {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return n
+
+
+def _one_of(vocabulary: tuple[str, ...], what: str, *, every: bool = False):
+    """An option type accepting a word of the vocabulary (every: or 全部/all, every one of them)."""
+    words = (*vocabulary, EVERY[0]) if every else vocabulary
+
+    def check(value: str) -> str:
+        value = value.strip()
+        if value in vocabulary or (every and value.lower() in EVERY):
+            return value
+        raise argparse.ArgumentTypeError(f"unknown {what} {value!r}; choose from {'、'.join(words)}")
+    check.__name__ = what  # argparse names the type in its messages
+    return check
+
+
+def _doc_type_list(value: str) -> list[str]:
+    return [_DOC_TYPE(v) for v in _csv_list(value)]
+
+
+_DOC_TYPE, _ANY_DOC_TYPE = _one_of(DOC_TYPES, "document type"), _one_of(DOC_TYPES, "document type", every=True)
+_LEVEL, _ANY_LEVEL = _one_of(LEVELS, "level"), _one_of(LEVELS, "level", every=True)
+_LEVEL_HELP = "/".join(LEVELS)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,10 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     s.add_argument("--out", type=Path, default=FIGURES_DIR)
     s.add_argument("--formats", type=_csv_list, default=["png", "svg", "pdf"], help="comma list: png,svg,pdf")
-    s.add_argument("--dpi", type=int, default=300)
-    s.add_argument("--doc-type", dest="doc_type", default="工作要点",
-                   help="document type compared (default 工作要点; 全部: every type)")
-    s.add_argument("--level", default="省级", help="level compared: 全国/省级/市级/县级 (default 省级)")
+    s.add_argument("--dpi", type=_positive, default=300)
+    s.add_argument("--doc-type", dest="doc_type", type=_ANY_DOC_TYPE, default=DEFAULT_DOC_TYPE,
+                   help=f"document type compared (default {DEFAULT_DOC_TYPE}; 全部: every type)")
+    s.add_argument("--level", type=_ANY_LEVEL, default=DEFAULT_LEVEL,
+                   help=f"level compared: {_LEVEL_HELP} (default {DEFAULT_LEVEL}; 全部: every level)")
 
     s = sub.add_parser("export", help="tables to Excel (+ CSV with Chinese headers), charts to slides and Word")
     s.add_argument("--xlsx", nargs="?", const=True, default=None, metavar="FILE",
@@ -65,8 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--docx", nargs="?", const=True, default=None, metavar="FILE", help="Word brief of the charts")
     s.add_argument("--lang", choices=["zh"], default=None, help="zh: also CSV copies with Chinese headers in <out>")
     s.add_argument("--provinces", type=_csv_list, default=None, help="provinces to include")
-    s.add_argument("--doc-type", dest="doc_type", default=None, help="document type (charts default 工作要点)")
-    s.add_argument("--level", default=None, help="全国/省级/市级/县级 (charts default 省级)")
+    s.add_argument("--doc-type", dest="doc_type", type=_DOC_TYPE, default=None,
+                   help=f"document type (charts default {DEFAULT_DOC_TYPE})")
+    s.add_argument("--level", type=_LEVEL, default=None, help=f"{_LEVEL_HELP} (charts default {DEFAULT_LEVEL})")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     s.add_argument("--out", type=Path, default=None, help="directory for default file names (default: --processed)")
 
@@ -75,26 +122,30 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--province", help="province report, e.g. 河南")
     g.add_argument("--cross", action="store_true", help="cross-province report")
     g.add_argument("--name", help="a named report of kexie.toml ([[reports]] name = ...) -> reports/NAME.html")
-    s.add_argument("--years", type=lambda v: [int(x) for x in _csv_list(v)], default=None, help="e.g. 2019,2024")
-    s.add_argument("--themes", dest="theme_names", type=_csv_list, default=None, help="e.g. 科普,智库")
+    s.add_argument("--years", type=_years, default=None, help="e.g. 2019,2024")
+    s.add_argument("--themes", type=_csv_list, default=None, help="e.g. 科普,智库")
     s.add_argument("--provinces", type=_csv_list, default=None, help="cross report: provinces to include")
-    s.add_argument("--doc-type", dest="doc_type", default=None,
-                   help="document type compared (cross default 工作要点; province default: its most common type)")
-    s.add_argument("--level", default=None, help="level compared: 全国/省级/市级/县级 (default 省级)")
-    s.add_argument("--top-n", type=int, default=None, help="rows in rankings (default: kexie.toml, else 15)")
+    s.add_argument("--doc-type", dest="doc_type", type=_DOC_TYPE, default=None,
+                   help=f"document type compared (cross default {DEFAULT_DOC_TYPE}; province default: its most "
+                        "common type)")
+    s.add_argument("--level", type=_LEVEL, default=None,
+                   help=f"level compared: {_LEVEL_HELP} (default {DEFAULT_LEVEL})")
+    s.add_argument("--top-n", type=_positive, default=None,
+                   help=f"rows in rankings (default: kexie.toml, else {DEFAULT_TOP_N})")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     s.add_argument("--out", type=Path, default=REPORTS_DIR)
 
     s = sub.add_parser("track", help="plans across years -> item_links, target_series, item_strength")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
-    s.add_argument("--years", type=lambda v: [int(x) for x in _csv_list(v)], default=None,
+    s.add_argument("--years", type=_years, default=None,
                    help="also link these two plan years, e.g. 2019,2024 (consecutive plans are always linked)")
     s.add_argument("--provinces", type=_csv_list, default=None, help="only link these provinces' plans")
-    s.add_argument("--doc-types", dest="doc_types", type=_csv_list, default=None, help="only link these plan types")
+    s.add_argument("--doc-types", dest="doc_types", type=_doc_type_list, default=None,
+                   help="only link these plan types")
     s.add_argument("--lexicon", type=Path, default=None, help="commitment lexicon TOML (default: the packaged one)")
 
     s = sub.add_parser("build", help="ingest -> themes -> figures -> every report, incrementally")
-    s.add_argument("--jobs", type=int, default=1, help="reports rendered in parallel")
+    s.add_argument("--jobs", type=_positive, default=1, help="reports rendered in parallel")
     s.add_argument("--quiet", action="store_true", help="print nothing when nothing changed, else one summary line")
     s.add_argument("--force", action="store_true", help="redo every step")
     s.add_argument("--raw", type=Path, default=RAW_DIR)
@@ -110,23 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        if args.command == "ingest":
-            from compare.ingest.load import cli_ingest as run
-        elif args.command == "themes":
-            from compare.text.themes import cli_themes as run
-        elif args.command == "figures":
-            from compare.pipeline.figures import cli_figures as run
-        elif args.command == "export":
-            from compare.pipeline.briefing import cli_export as run
-        elif args.command == "report":
-            from compare.pipeline.named import cli_report as run
-        elif args.command == "track":
-            from compare.pipeline.track import cli_track as run
-        elif args.command == "build":
-            from compare.pipeline.build import cli_build as run
-        else:  # pragma: no cover - argparse rejects unknown commands
-            raise AssertionError(args.command)
-        return int(run(args) or EXIT_OK)
+        return int(_run(args) or EXIT_OK)
     except CompareError as exc:
         print(f"error: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_FAILED
@@ -134,6 +169,46 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{_one_line(exc.strerror or str(exc))}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace) -> int | None:
+    """Call the sub-command's function with the parsed values as keyword arguments."""
+    if args.command == "ingest":
+        from compare.ingest.run import ingest_command
+
+        return ingest_command(raw=args.raw, out=args.out, strict=args.strict)
+    if args.command == "themes":
+        from compare.text.themes import themes_command
+
+        return themes_command(processed=args.processed, themes_file=args.themes, refit=args.refit)
+    if args.command == "figures":
+        from compare.pipeline.figures import figures_command
+
+        return figures_command(processed=args.processed, out=args.out, formats=args.formats, dpi=args.dpi,
+                               doc_type=args.doc_type, level=args.level)
+    if args.command == "export":
+        from compare.pipeline.briefing import export_command
+
+        return export_command(processed=args.processed, out=args.out, xlsx=args.xlsx, pptx=args.pptx,
+                              docx=args.docx, lang=args.lang, provinces=args.provinces, doc_type=args.doc_type,
+                              level=args.level)
+    if args.command == "report":
+        from compare.pipeline.named import report_command
+
+        return report_command(processed=args.processed, out=args.out, name=args.name, cross=args.cross,
+                              province=args.province, provinces=args.provinces, years=args.years,
+                              themes=args.themes, doc_type=args.doc_type, level=args.level, top_n=args.top_n,
+                              verbose=args.verbose)
+    if args.command == "track":
+        from compare.pipeline.track import track_command
+
+        return track_command(processed=args.processed, years=args.years, provinces=args.provinces,
+                             doc_types=args.doc_types, lexicon=args.lexicon)
+    if args.command == "build":
+        from compare.pipeline.build import build_command
+
+        return build_command(raw=args.raw, jobs=args.jobs, force=args.force, quiet=args.quiet, verbose=args.verbose)
+    raise AssertionError(args.command)  # pragma: no cover - argparse rejects unknown commands
 
 
 def _one_line(message: str) -> str:

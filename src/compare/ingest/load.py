@@ -20,8 +20,8 @@ Around the parsing (README: Formats, The metadata file, The intake report):
 - dedupe drops a plan present twice; identity gives ids that depend on the document alone;
 - intake records what became of every file (table `intake`).
 
-Public API: ingest(raw_dir, out_dir, *, strict=False) -> IngestResult, load_file(path),
-parse_text(text, *, source_file), cli_ingest(args).
+Public API: load_file(path), parse_text(text, *, source_file), raw_files(raw_dir); the whole
+directory: compare.ingest.run.ingest(raw_dir, out_dir, *, strict=False) -> IngestResult.
 """
 from __future__ import annotations
 
@@ -31,57 +31,30 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compare.ingest.clean import clean_lines, count_masks, looks_like_html, simplified
-from compare.ingest.identity import assign_doc_ids as _assign_ids
-from compare.ingest.overrides import FileOverrides
-from compare.ingest.readers import read_raw
-from compare.ingest.run import IngestError, IngestResult  # noqa: F401  (importable from here, as before)
-from compare.ingest.departments import extract_departments
 from compare.core.errors import EmptyCorpusError, InputFileError
-from compare.ingest.provinces import (
-    pinyin,
-    province_in,
-)
-from compare.ingest.metadata import (  # noqa: F401
+from compare.core.vocab import TYPE_CODES
+from compare.ingest.clean import clean_lines, count_masks, looks_like_html, simplified
+from compare.ingest.departments import extract_departments
+from compare.ingest.metadata import (
     Signature,
-    _CN_DIGITS,
-    _DATE_RE,
-    _FIVE_YEAR_PLAN_RE,
-    _ISSUE_NO_RE,
-    _LEADING_YEAR_RE,
-    _NOTICE_ISSUER_RE,
-    _NOTICE_TITLE_YEAR_RE,
-    _ORG_RE,
-    _PRINTED_RE,
-    _RED_HEADER_RE,
-    _TITLE_RANGE_RE,
-    _TITLE_YEAR_RE,
-    _YEAR,
-    _cn_number,
-    _first_index,
-    classify_doc_type,
-    classify_untitled,
-    detect_province,
     document_metadata,
-    handed_out_title,
-    not_a_plan,
-    plan_part,
-    summary_and_plan,
-    detect_year,
     find_issue_number,
     find_signature,
+    handed_out_title,
     infer_title,
+    not_a_plan,
     notice_issuer,
-    parse_date,
-    title_prefix,
+    plan_part,
+    summary_and_plan,
 )
-from compare.core.schema import DOC_TYPES, TYPE_CODES  # noqa: F401
+from compare.ingest.overrides import FileOverrides
+from compare.ingest.provinces import pinyin
+from compare.ingest.readers import read_raw
 from compare.ingest.structure import heading_of, is_marker, parse_items, relayout, split_documents
 from compare.ingest.targets import extract_targets
 
 log = logging.getLogger(__name__)
 
-from compare.ingest.metadata import INFERRED_TITLE_NOTE  # noqa: F401
 SKIP_NAMES_RE = re.compile(r"^(MANIFEST|README|metadata\.csv$)", re.I)  # not plans
 
 
@@ -302,7 +275,7 @@ def load_file(path: str | Path, *, overrides: FileOverrides | None = None,
 
 
 # ---------------------------------------------------------------------------------------------
-# ingest (the orchestration is compare.ingest.run; these names stay importable from here)
+# the plan files of a raw directory (compare.ingest.run loads them all)
 
 
 def raw_files(raw_dir: str | Path) -> list[Path]:
@@ -316,30 +289,3 @@ def raw_files(raw_dir: str | Path) -> list[Path]:
          if p.is_file() and not p.name.startswith(".") and not SKIP_NAMES_RE.match(p.name)),
         key=lambda p: p.name,
     )
-
-
-def assign_doc_ids(docs: list[ParsedDocument]) -> list[str]:
-    """Ids that depend on each document alone (compare.ingest.identity); returns warnings for ids that
-    different documents would share."""
-    return _assign_ids(docs)
-
-
-def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) -> IngestResult:
-    """compare.ingest.run.ingest: every plan file of raw_dir -> documents/items/targets/intake."""
-    from compare.ingest import run
-
-    return run.ingest(raw_dir, out_dir, strict=strict, load_file=load_file, raw_files=raw_files)
-
-
-def cli_ingest(args) -> int:
-    """`python -m compare ingest`: compare.ingest.run.cli_ingest."""
-    from compare.ingest import run
-
-    return run.cli_ingest(args, ingest)
-
-
-def tables(docs: list[ParsedDocument]):
-    """compare.ingest.run.tables: the documents/items/targets tables of parsed documents."""
-    from compare.ingest import run
-
-    return run.tables(docs)

@@ -3,8 +3,8 @@
     raw files ──read_raw + parse_text (load)──> documents ──metadata.csv (overrides)──> ──dedupe──>
         ──ids (identity)──> tables (documents, items, targets, intake)
 
-`compare.ingest.load.ingest` / `cli_ingest` call these with the loader's `load_file` and `raw_files`
-(the names the rest of the package imports); this module does not import load (no import cycle).
+`ingest(raw_dir, out_dir)` loads every file with `compare.ingest.load.load_file`; `ingest_command` is
+what `python -m compare ingest` runs.
 """
 from __future__ import annotations
 
@@ -13,24 +13,21 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from compare.core import errors, io, schema
-from compare.core.errors import CompareError, EmptyCorpusError, InputFileError
+from compare.core import io, schema
+from compare.core.errors import EXIT_PARTIAL, CompareError, EmptyCorpusError, InputFileError
 from compare.ingest.dedupe import content_key, find_duplicates, raw_content
 from compare.ingest.identity import assign_doc_ids as _assign_ids
 from compare.ingest.intake import FileIntake, format_intake, intake_table
+from compare.ingest.load import load_file, raw_files
 from compare.ingest.overrides import METADATA_FILE, apply_overrides, read_overrides
 
 log = logging.getLogger("compare.ingest.load")
-
-#: exit code of `ingest` when some files were skipped (the others were written): compare.core.errors.EXIT_PARTIAL
-EXIT_PARTIAL = getattr(errors, "EXIT_PARTIAL", 3)
 
 
 class IngestError(CompareError):
@@ -101,7 +98,7 @@ def tables(docs: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return frame(doc_rows, "documents"), frame(item_rows, "items"), frame(target_rows, "targets")
 
 
-def _load_all(files: list[Path], overrides, load_file: Callable) -> tuple[list[Any], list[FileIntake], list[InputFileError]]:
+def _load_all(files: list[Path], overrides) -> tuple[list[Any], list[FileIntake], list[InputFileError]]:
     """Read and parse every file, applying metadata.csv (exclusions and values)."""
     docs: list[Any] = []
     records: list[FileIntake] = []
@@ -143,8 +140,7 @@ def _load_all(files: list[Path], overrides, load_file: Callable) -> tuple[list[A
     return docs, records, failures
 
 
-def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False, load_file: Callable,
-           raw_files: Callable) -> IngestResult:
+def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) -> IngestResult:
     """Load every plan file in raw_dir and write documents/items/targets and the intake report to out_dir.
 
     A file that cannot be used is recorded in `.failures` (one InputFileError naming the file and the
@@ -156,7 +152,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False, lo
     t0 = time.perf_counter()
     files = raw_files(raw_dir)
     overrides = read_overrides(raw_dir, present={p.name for p in files})
-    docs, records, failures = _load_all(files, overrides, load_file)
+    docs, records, failures = _load_all(files, overrides)
     if strict and failures:
         raise IngestError(failures)
     if not docs:
@@ -207,17 +203,16 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False, lo
     return IngestResult(documents, items, targets, failures, len(files), seconds, out_dir, intake, records)
 
 
-def cli_ingest(args, ingest: Callable) -> int:
-    """`python -m compare ingest [--raw DIR] [--out DIR] [--strict]`.
+def ingest_command(*, raw: str | Path, out: str | Path, strict: bool = False) -> int:
+    """`python -m compare ingest [--raw DIR] [--out DIR] [--strict]`: ingest and print the intake report.
 
     Prints the intake table (one line per file). Exit codes: 0 every file loaded (duplicates, files
     excluded in metadata.csv and partial files included); 3 some files were skipped (the others were written); 1 nothing written
     (strict mode with a failure, no loadable document, or a bad metadata.csv).
     """
-    raw = Path(getattr(args, "raw", None) or "data/raw")
-    out = Path(getattr(args, "out", None) or "data/processed")
+    raw, out = Path(raw), Path(out)
     try:
-        result = ingest(raw, out, strict=bool(getattr(args, "strict", False)))
+        result = ingest(raw, out, strict=strict)
     except IngestError as exc:
         for f in exc.failures:
             print(f"error: {f}", file=sys.stderr)

@@ -18,7 +18,8 @@ import pandas as pd
 from compare.core.errors import CompareError, ParameterError
 from compare.core.io import atomic_write_bytes
 from compare.core.labels import with_zh_headers
-from compare.pipeline.figures import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, draw_charts
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
+from compare.pipeline.figures import draw_charts
 from compare.presentation.fonts import cjk_font_info
 from compare.presentation.style import figure_bytes, scope_label
 
@@ -193,40 +194,45 @@ def export_docx(corpus, path: str | Path, *, provinces=None, doc_type: str | Non
 # --------------------------------------------------------------------------------------------------
 
 
-def cli_export(args) -> int:
+def export_command(*, processed: str | Path, out: str | Path | None = None, xlsx: bool | str | Path | None = None,
+                   pptx: bool | str | Path | None = None, docx: bool | str | Path | None = None,
+                   lang: str | None = None, provinces=None, doc_type: str | None = None,
+                   level: str | None = None) -> int:
     """`python -m compare export [--xlsx [FILE]] [--pptx [FILE]] [--docx [FILE]] [--lang zh] [--provinces ..]
-    [--doc-type 工作要点] [--level 省级] [--processed DIR] [--out DIR]`."""
+    [--doc-type 工作要点] [--level 省级] [--processed DIR] [--out DIR]`.
+
+    xlsx / pptx / docx: True for the default file name in `out` (default: processed), a path for
+    another file, None for none. lang="zh": CSV copies with Chinese headers in `out` too."""
     from compare.pipeline import workbook
 
-    processed = Path(args.processed)
-    out = Path(getattr(args, "out", None) or processed)
-    provinces = getattr(args, "provinces", None) or None
+    processed = Path(processed)
+    out = Path(out or processed)
+    provinces = provinces or None
     # the workbook holds every table whole unless a selection is asked for; charts default to 工作要点, 省级
-    asked_type, asked_level = getattr(args, "doc_type", None), getattr(args, "level", None)
+    asked_type, asked_level = doc_type, level
     doc_type, level = asked_type or DEFAULT_DOC_TYPE, asked_level or DEFAULT_LEVEL
-    wanted = [k for k in ("xlsx", "pptx", "docx") if getattr(args, k, None)]
-    if not wanted and getattr(args, "lang", None) != "zh":
+    if not (xlsx or pptx or docx) and lang != "zh":
         raise ParameterError("export: say what to write: --xlsx, --pptx, --docx and/or --lang zh")
     written: list[Path] = []
-    if getattr(args, "xlsx", None):
-        target = out / workbook.WORKBOOK_NAME if args.xlsx is True else Path(args.xlsx)
+    if xlsx:
+        target = out / workbook.WORKBOOK_NAME if xlsx is True else Path(xlsx)
         written.append(workbook.export_workbook(processed, target, provinces=provinces, doc_type=asked_type,
                                                 level=asked_level))
-    if getattr(args, "lang", None) == "zh":
+    if lang == "zh":
         written += workbook.export_zh_csv(processed, out, provinces=provinces, doc_type=asked_type, level=asked_level)
-    if getattr(args, "pptx", None) or getattr(args, "docx", None):
+    if pptx or docx:
         from compare.analysis import Corpus
         from compare.pipeline.cache import ComparisonCache
 
         corpus = Corpus.load(processed)
         cache = ComparisonCache(processed)
         try:
-            if args.pptx:
-                target = out / DECK_NAME if args.pptx is True else Path(args.pptx)
+            if pptx:
+                target = out / DECK_NAME if pptx is True else Path(pptx)
                 written.append(export_pptx(corpus, target, provinces=provinces, doc_type=doc_type, level=level,
                                            compute=cache))
-            if args.docx:
-                target = out / BRIEF_NAME if args.docx is True else Path(args.docx)
+            if docx:
+                target = out / BRIEF_NAME if docx is True else Path(docx)
                 written.append(export_docx(corpus, target, provinces=provinces, doc_type=doc_type, level=level,
                                            compute=cache))
         except OSError as exc:

@@ -16,7 +16,7 @@ touches ``reports/custom/``, moves the report of a province whose plans left the
 
 Reports run in a thread pool of ``jobs`` workers (each report runs in its own Jupyter kernel process).
 A failing step is recorded as failed and never marked fresh; other reports still run; the summary
-line says what failed and :func:`cli_build` exits with 1 (3 when some raw files were skipped).
+line says what failed and :func:`build_command` exits with 1 (3 when some raw files were skipped).
 """
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ def run_build(
         prog.say(logging.WARNING, "%s", problem)
 
     def do_ingest() -> tuple[list[Path], str]:
-        from compare.ingest.load import ingest
+        from compare.ingest.run import ingest
 
         result = ingest(raw_dir, processed_dir)
         problem = ""
@@ -333,14 +333,14 @@ def build_logging(verbose: bool, quiet: bool):
             handler.setFormatter(formatter)
 
 
-def cli_build(args) -> int:
+def build_command(*, raw: str | Path, jobs: int = 1, force: bool = False, quiet: bool = False,
+                  verbose: bool = False) -> int:
     """`python -m compare build [--jobs N] [--force] [--raw DIR] [--quiet]`.
 
     Exit code: 0 every step succeeded; 1 a step failed; 3 partial (some raw files were skipped).
     With --quiet nothing is printed when nothing changed, else exactly one summary line."""
-    quiet = bool(getattr(args, "quiet", False))
-    with build_logging(bool(getattr(args, "verbose", False)), quiet):
-        summary = run_build(raw_dir=args.raw, jobs=args.jobs, force=args.force, quiet=quiet)
+    with build_logging(verbose, quiet):
+        summary = run_build(raw_dir=raw, jobs=jobs, force=force, quiet=quiet)
         if quiet:
             if summary.changed:
                 print(f"{now_iso()} {summary.line()}", file=sys.stderr, flush=True)

@@ -24,14 +24,13 @@ from matplotlib.figure import Figure
 
 from compare.core.errors import CompareError, ParameterError
 from compare.core.io import csv_bytes
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, DEFAULT_TOP_N, every_or
 from compare.presentation import plots
 from compare.presentation.fonts import cjk_font_info, font_problems
 from compare.presentation.style import FORMATS, save_figure, scope_label, source_line, write_if_changed
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DOC_TYPE = "工作要点"
-DEFAULT_LEVEL = "省级"
 #: corpora with more documents than this get the province × province similarity chart
 SIMILARITY_DOCUMENT_LIMIT = 30
 
@@ -341,7 +340,7 @@ def no_items_plans(corpus) -> list[tuple[str, int]]:
 
 
 def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
-                provinces=None, top_n: int = 15, names: Sequence[str] | None = None, compute=None,
+                provinces=None, top_n: int = DEFAULT_TOP_N, names: Sequence[str] | None = None, compute=None,
                 dictionary=None) -> Iterator[Chart]:
     """Each chart in turn, for one type and level (computed and drawn only when the previous one has
     been consumed). compute(func, corpus, **kwargs): how analysis functions run (default directly)."""
@@ -354,19 +353,6 @@ def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str |
     for name in todo:
         data, fig, counts = CHARTS[name](ctx)
         yield Chart(name, data, fig, counts, plots.chart_caption(fig))
-
-
-#: what `--doc-type` / `--level` take for "every type" / "every level" (an explicit choice to mix)
-EVERY = ("全部", "all")
-
-
-def every_or(value: str | None) -> str | None:
-    """None (every type or level) for 全部 / all, else the value.
-
-    >>> every_or("全部"), every_or("工作要点")
-    (None, '工作要点')
-    """
-    return None if value is None or str(value).strip().lower() in EVERY else value
 
 
 def _check_formats(formats: Iterable[str]) -> list[str]:
@@ -385,7 +371,7 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
 
 
 def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMATS, dpi: int = 300,
-                  top_n: int = 15, charts: Sequence[str] | None = None, compute=None,
+                  top_n: int = DEFAULT_TOP_N, charts: Sequence[str] | None = None, compute=None,
                   doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
                   provinces=None, dictionary=None) -> list[Path]:
     """Draw every briefing chart of the corpus' `doc_type` plans of `level` and write it to
@@ -425,26 +411,27 @@ def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMA
     return written
 
 
-def cli_figures(args) -> int:
+def figures_command(*, processed: str | Path, out: str | Path, formats: Sequence[str] = FORMATS, dpi: int = 300,
+                    doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL) -> int:
     """`python -m compare figures [--formats png,svg,pdf] [--dpi 300] [--doc-type 工作要点] [--level 省级]
-    [--processed DIR] [--out DIR]`."""
+    [--processed DIR] [--out DIR]`: write every chart and print the files. doc_type / level 全部 (or
+    None): every type / level."""
     from compare.analysis import Corpus
     from compare.pipeline.cache import ComparisonCache
 
-    formats = _check_formats(args.formats)
-    corpus = Corpus.load(args.processed)
-    doc_type = every_or(getattr(args, "doc_type", DEFAULT_DOC_TYPE))
-    level = every_or(getattr(args, "level", DEFAULT_LEVEL))
+    formats = _check_formats(formats)
+    corpus = Corpus.load(processed)
+    doc_type, level = every_or(doc_type), every_or(level)
     font = cjk_font_info()
     print(f"font: {font.family} ({font.source}: {font.path}, face {font.face_index}); "
           f"PDF glyphs as Type {font.pdf_fonttype}")
     print(f"charts of {scope_label(doc_type, level) or 'every document type and level'}")
     with font_problems() as problems:  # comparisons cached: the reports (and the next run) reuse them
-        paths = write_figures(corpus, args.out, formats=formats, dpi=args.dpi, compute=ComparisonCache(args.processed),
+        paths = write_figures(corpus, out, formats=formats, dpi=dpi, compute=ComparisonCache(processed),
                               doc_type=doc_type, level=level)
     for p in paths:
         print(p)
-    print(f"{len(paths)} files in {args.out}")
+    print(f"{len(paths)} files in {out}")
     if problems:
         for message in dict.fromkeys(problems):
             log.warning("font problem while drawing: %s", message)

@@ -227,19 +227,6 @@ def cleanup_staging(reports_dir: Path) -> None:
 # `python -m compare report`
 # --------------------------------------------------------------------------------------------------
 
-_SELECTION_ARGS = {"province": "province", "provinces": "provinces", "years": "years", "theme_names": "themes",
-                   "top_n": "top_n", "doc_type": "doc_type", "level": "level"}
-
-
-def _explicit(args) -> dict[str, Any]:
-    out = {}
-    for attr, key in _SELECTION_ARGS.items():
-        value = getattr(args, attr, None)
-        if value is not None:
-            out[key] = value
-    return out
-
-
 def _check(kind: str, params: Mapping[str, Any], corpus: Callable[[], Any] | None) -> None:
     """Validate parameters against the corpus (corpus() loads it) before a file name is derived from
     them, so an unknown province or theme is reported with the corpus's known values."""
@@ -250,24 +237,29 @@ def _check(kind: str, params: Mapping[str, Any], corpus: Callable[[], Any] | Non
     report_mod.resolve_parameters(kind, dict(params), corpus(), template=report_mod.template_path(kind))
 
 
-def plan_report(args, config: ProjectConfig, corpus: Callable[[], Any] | None = None) -> tuple[str, dict, Path, str, str]:
-    """(kind, parameters, target file, source, name) for the `report` command's arguments; with
-    corpus (a function loading it), the parameters are checked against the corpus first."""
-    out_dir = Path(args.out)
-    explicit = _explicit(args)
-    if getattr(args, "name", None):
+def plan_report(config: ProjectConfig, *, out: str | Path, selection: Mapping[str, Any] | None = None,
+                name: str | None = None, cross: bool = False,
+                corpus: Callable[[], Any] | None = None) -> tuple[str, dict, Path, str, str]:
+    """(kind, parameters, target file, source, name) of the `report` command: the named report `name`
+    of kexie.toml, else a cross-province (cross=True) or province report of `selection` (the report
+    parameters the analyst gave: province, provinces, years, themes, doc_type, level, top_n; None
+    values are not given). With corpus (a function loading it), the parameters are checked against
+    the corpus first."""
+    out_dir = Path(out)
+    explicit = {k: v for k, v in (selection or {}).items() if v is not None}
+    if name:
         given = sorted(k for k in explicit)
         if given:
             raise ParameterError(
-                f"--name renders {args.name!r} as {config.source} defines it; change its parameters there "
+                f"--name renders {name!r} as {config.source} defines it; change its parameters there "
                 f"(given on the command line: {', '.join(given)})"
             )
-        entry = config.named(args.name)
+        entry = config.named(name)
         params = template_ready(entry.kind, entry.parameters(config.report),
                                 explicit=set(entry.parameters()))
         _check(entry.kind, params, corpus)
         return entry.kind, params, out_dir / f"{entry.name}.html", "named", entry.name
-    kind = "cross" if args.cross else "province"
+    kind = "cross" if cross else "province"
     if kind == "province" and "provinces" in explicit:
         raise ParameterError("--provinces is for the cross-province report (--cross)")
     params = {**config.report.as_parameters(), **explicit}
@@ -283,15 +275,21 @@ def plan_report(args, config: ProjectConfig, corpus: Callable[[], Any] | None = 
     return kind, params, out_dir / index_mod.CUSTOM_DIR / f"{stem}.html", "custom", stem
 
 
-def cli_report(args) -> int:
-    """`python -m compare report --province 河南 [--years …] [--themes …]`, `--cross …` or `--name NAME`."""
-    if not getattr(args, "verbose", False):
+def report_command(*, processed: str | Path, out: str | Path, name: str | None = None, cross: bool = False,
+                   province: str | None = None, provinces=None, years=None, themes=None,
+                   doc_type: str | None = None, level: str | None = None, top_n: int | None = None,
+                   verbose: bool = False) -> int:
+    """`python -m compare report --province 河南 [--years …] [--themes …]`, `--cross …` or `--name NAME`:
+    render the report to `out` (see :func:`plan_report` for which file) and print its path."""
+    if not verbose:
         logging.getLogger("papermill").setLevel(logging.WARNING)  # its per-run INFO lines are noise here
     from compare.analysis import Corpus
 
     config = load_config(project_root())
-    processed = Path(args.processed)
-    out_dir = Path(args.out)
+    processed = Path(processed)
+    out_dir = Path(out)
+    selection = dict(province=province, provinces=provinces, years=years, themes=themes, doc_type=doc_type,
+                     level=level, top_n=top_n)
     loaded: list = []
 
     def corpus():  # loaded once, after the checks that need no data: it checks the parameters, then renders
@@ -299,7 +297,8 @@ def cli_report(args) -> int:
             loaded.append(Corpus.load(processed))
         return loaded[0]
 
-    kind, params, target, source, name = plan_report(args, config, corpus)
+    kind, params, target, source, name = plan_report(config, out=out_dir, selection=selection, name=name,
+                                                     cross=cross, corpus=corpus)
     path = render_to(
         kind, params, target, source=source, name=name, reports_dir=out_dir, processed_dir=processed,
         model_version=index_mod.model_version(processed), tables=index_mod.tables_digest(processed),

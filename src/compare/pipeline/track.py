@@ -84,16 +84,12 @@ def run_track(
     return TrackResult(paths, links, series, strength, lex.version)
 
 
-def cli_track(args) -> int:
-    res = run_track(
-        args.processed,
-        years=getattr(args, "years", None),
-        provinces=getattr(args, "provinces", None),
-        doc_types=getattr(args, "doc_types", None),
-        lexicon=getattr(args, "lexicon", None),
-    )
+def track_command(*, processed: str | Path, years=None, provinces=None, doc_types=None,
+                  lexicon: str | Path | None = None) -> int:
+    """`python -m compare track [--years 2019,2024] [--provinces …] [--doc-types …] [--lexicon FILE]`:
+    write item_links, target_series and item_strength and print a summary."""
+    res = run_track(processed, years=years, provinces=provinces, doc_types=doc_types, lexicon=lexicon)
     print(res.summary())
-    years = getattr(args, "years", None)
     if years and len(years) == 2:
         named = res.links[(res.links["year_from"] == min(years)) & (res.links["year_to"] == max(years))]
         if named.empty:

@@ -53,7 +53,7 @@ __all__ = [
     "cluster_agreement",
     "theme_shares",
     "run_themes",
-    "cli_themes",
+    "themes_command",
 ]
 
 log = logging.getLogger(__name__)
@@ -269,9 +269,9 @@ def run_themes(processed_dir: str | Path = PROCESSED_DIR, *, themes_file: str | 
                         n_scored=n_scored, n_kept=n_kept, revisions=revisions)
 
 
-def cli_themes(args) -> int:
+def themes_command(*, processed: str | Path, themes_file: str | Path | None = None, refit: bool = False) -> int:
     """`python -m compare themes [--processed DIR] [--themes FILE] [--refit]`: run and print a summary."""
-    res = run_themes(args.processed, themes_file=getattr(args, "themes", None), refit=getattr(args, "refit", False))
+    res = run_themes(processed, themes_file=themes_file, refit=refit)
     it = res.item_themes
     n = len(it)
     src = res.theme_dictionary.path

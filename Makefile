@@ -1,18 +1,19 @@
 # Two commands set everything up on a fresh Linux machine with python3 and make:
 #   make reports   # venv + install + full pipeline on data/raw
-#   make test      # venv + install + the test suite
+#   make test      # venv + install + the test suite (with the docs site built by mkdocs --strict)
+#   make docs      # the documentation site from docs/ into site/ (open site/index.html)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
 
-.PHONY: install reports ingest themes figures test test-fast bench lab clean distclean
+.PHONY: install reports ingest themes figures test test-fast docs bench lab clean distclean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,lab]'
+	$(PY) -m pip install --quiet -e '.[test,lab,docs]'
 	$(PY) -m ipykernel install --sys-prefix --name kexie-compare --display-name "Python (kexie-compare)" >/dev/null
 	touch $(STAMP)
 
@@ -44,12 +45,16 @@ lab: $(STAMP)
 	$(PY) -m jupyter lab --notebook-dir=. --MultiKernelManager.default_kernel_name=kexie-compare \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
+# the documentation site (docs/ + the API pages from the docstrings) into site/; offline, no web fonts
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
 bench: $(STAMP)
 	$(PY) -m pytest -q -p no:randomly benchmarks/test_harness.py
 	$(PY) -m benchmarks.run
 
 clean:
-	rm -rf data/processed/* figures/* reports/* .cache
+	rm -rf data/processed/* figures/* reports/* .cache site
 
 distclean: clean
 	rm -rf $(VENV)

@@ -1,6 +1,6 @@
 """Promises followed: the same numeric target (object and unit) across a province's plans.
 
-Method (README, "Tracking plans across years"): targets are grouped by province, level, document
+Method (docs/tracking.md): targets are grouped by province, level, document
 type (like with like; `by_type=False` follows a promise across plan types too) and unit. Two targets
 of different plan years are the same promise when their objects (targets.object, the thing counted)
 are equal or near-equal: the overlap coefficient of their character bigrams (shared bigrams /

@@ -1,6 +1,6 @@
 """Commitment strength: how firmly each plan item commits to its task (大力推进 vs 探索).
 
-Method (README, "Tracking plans across years"): the editable lexicon `data/commitment.toml` lists
+Method (docs/tracking.md): the editable lexicon `data/commitment.toml` lists
 strong (坚决, 全面, 确保, 大力, 加快, …), moderate (积极, 持续, 稳步, 进一步, …) and tentative (探索,
 研究, 鼓励, 试点, 争取, …) words, plus `ignore` phrases (names and nouns that contain such a word:
 研究院, 试点县, 高质量发展, 全面从严治党) and negation words. In an item's own text the words are found

@@ -1,6 +1,6 @@
 """Item continuity: which tasks of one plan continue in the next, which are new, which were dropped.
 
-Method (documented in the README, "Tracking plans across years"):
+Method (documented in docs/tracking.md):
 
 1. **Pairs.** Documents are grouped by province, level, document type and department (a 科普部 plan is
    only compared with the 科普部 plan of another year); inside a group every two consecutive plan

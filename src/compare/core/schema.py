@@ -1,6 +1,6 @@
 """The data contract: every processed table, its columns, their types and meaning.
 
-The README's table descriptions are generated from (and tested against) this module, so the code
+The table descriptions of docs/tables.md are generated from (and tested against) this module, so the code
 and the documentation cannot drift apart. `validate(df, name)` is called on every write and read.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
     "documents": (
         "One row per plan document (a file may hold several documents).",
         [
-            Column("doc_id", _S, False, "stable id `<province pinyin>-<year>-<type code>`, e.g. `henan-2024-gzyd`, plus `-<city pinyin>` / `-<department pinyin>` for a city, county or department plan; a function of the document alone (README: Document ids)"),
+            Column("doc_id", _S, False, "stable id `<province pinyin>-<year>-<type code>`, e.g. `henan-2024-gzyd`, plus `-<city pinyin>` / `-<department pinyin>` for a city, county or department plan; a function of the document alone (docs: Loading plans, Document ids)"),
             Column("province", _S, False, "canonical short name (河南, 黑龙江, 湖北, …; 全国 for 中国科协)"),
             Column("level", _S, False, f"{_LEVELS_DOC}: the level of the issuing association"),
             Column("city", _S, True, "city or county of a 市级/县级 plan (郑州市, 兰考县), else null"),
@@ -52,7 +52,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         ],
     ),
     "intake": (
-        "One row per raw file of the last `ingest`: what became of it and why (README: The intake report).",
+        "One row per raw file of the last `ingest`: what became of it and why (docs: Loading plans, The intake report).",
         [
             Column("source_file", _S, False, "file name inside the raw directory"),
             Column("status", _S, False, "loaded | partial (some documents or parts skipped, or a document without items) | duplicate (every document already loaded from another file) | skipped (nothing loaded)"),
@@ -111,7 +111,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("runner_up", _S, True, "second-highest theme (null with a one-theme dictionary)"),
             Column("runner_up_score", _F, True, "its score"),
             Column("margin", _F, False, "primary score - runner-up score"),
-            Column("low_confidence", _B, False, "margin below the documented threshold (README Themes): a reader could place the item either way"),
+            Column("low_confidence", _B, False, "margin below the documented threshold (docs: Themes, `LOW_CONFIDENCE_MARGIN`): a reader could place the item either way"),
             Column("evidence", _LS, False, "the primary theme's keywords found in the item, heaviest first, then the TF-IDF terms that tie it most to the theme, as written"),
             Column("model_version", _S, False, "version of the saved theme model that scored the item (`data/processed/theme_model/`), e.g. v1"),
         ],
@@ -258,9 +258,13 @@ def empty(name: str) -> pd.DataFrame:
 
 
 def markdown(name: str) -> str:
-    """The README description of one table (a Markdown table)."""
+    """The description of one table in docs/tables.md: a line and a Markdown table of its columns.
+
+    A `|` inside a column's meaning (`全国 | 省级`) is escaped so that it stays in its cell.
+    """
     desc, cols = TABLES[name]
     lines = [f"**`{name}`**: {desc}", "", "| column | type | null | meaning |", "|---|---|---|---|"]
     for c in cols:
-        lines.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {c.doc} |")
+        meaning = c.doc.replace("|", "\\|")
+        lines.append(f"| `{c.name}` | {c.type} | {'yes' if c.nullable else 'no'} | {meaning} |")
     return "\n".join(lines)

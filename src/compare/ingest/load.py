@@ -14,7 +14,7 @@ Metadata comes from the text, never from the file name:
   文号 cited inside an item (豫科〔2022〕56号) is never taken; a signature (issuer line + date line)
   wins over the web page's publication time, which is cruft anyway.
 
-Around the parsing (README: Formats, The metadata file, The intake report):
+Around the parsing (docs/loader.md: Formats, The metadata file, The intake report):
 - readers.read_raw reads .txt/.html/.docx/.pdf (encoding.decode for text);
 - overrides (data/raw/metadata.csv) correct metadata per file or document, recorded in `provenance`;
 - dedupe drops a plan present twice; identity gives ids that depend on the document alone;

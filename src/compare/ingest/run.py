@@ -1,4 +1,4 @@
-"""Ingest: every raw file -> documents / items / targets and the intake report (README: The intake report).
+"""Ingest: every raw file -> documents / items / targets and the intake report (docs/loader.md, "The intake report").
 
     raw files ──read_raw + parse_text (load)──> documents ──metadata.csv (overrides)──> ──dedupe──>
         ──ids (identity)──> tables (documents, items, targets, intake)

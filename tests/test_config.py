@@ -123,9 +123,11 @@ def test_syntax_error_names_the_line(tmp_path):
         load_config(tmp_path)
 
 
-def test_not_utf8(tmp_path):
-    (tmp_path / "kexie.toml").write_bytes('[report]\nlevel = "省级"\n'.encode("gb18030"))
-    with pytest.raises(ConfigError, match="cannot be read as UTF-8"):
+def test_gb18030_reads_and_undecodable_bytes_are_refused(tmp_path):
+    (tmp_path / "kexie.toml").write_bytes('[report]\nlevel = "市级"\n'.encode("gb18030"))
+    assert load_config(tmp_path).report.level == "市级"
+    (tmp_path / "kexie.toml").write_bytes('[report]\nlevel = "市级"\n'.encode("utf-8") + b"# \xff\xfe\x80\x81\n")
+    with pytest.raises(ConfigError, match="kexie.toml: "):
         load_config(tmp_path)
 
 

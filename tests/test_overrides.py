@@ -119,7 +119,7 @@ def test_an_inferred_title_follows_the_corrected_type(raw, tmp_path):
     ("file,colour\nplan.txt,red\n", 1, "unknown column(s) colour"),
     ("name,year\nplan.txt,2019\n", 1, "the header must start with `file`"),
     ("file,year\n# a comment\nplan.txt,2019\nplan.txt,2020\n", 4, "plan.txt already has a row on line 3"),
-    ("file,year\nplan.txt,2019,extra\n", 2, "3 cells for 2 columns"),
+    ("file,year\nplan.txt,2019,extra\n", 2, "3 fields for 2 columns"),
     ("file,year\n,2019\n", 2, "the file cell is empty"),
 ])
 def test_bad_values_fail_with_the_line_and_the_reason(raw, tmp_path, content, line, reason):

@@ -547,7 +547,7 @@ def test_synthetic_corpus_saved_as_html_docx_and_pdf_gives_the_same_tables(tmp_p
     import shutil
 
     from benchmarks import corpus as bench
-    from compare.ingest.encoding import decode
+    from compare.core.encoding import decode
     from compare.ingest.load import raw_files
     from compare.ingest.run import ingest
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ import pandas as pd
 from compare.core import schema
 from compare.core.errors import EmptyCorpusError, ThemeFileError
 from compare.core.paths import PACKAGE_DATA
+from compare.core.textfile import AnalystFileError, read_toml
 from compare.core.vocab import DEFAULT_LEVEL
 
 __all__ = [
@@ -61,7 +61,7 @@ class Lexicon:
     heading_weight: float
     strong_at: float
     tentative_below: float
-    version: str  # sha256 of the file's bytes (first 12 hex digits)
+    version: str  # sha256 of the file's text as UTF-8 (first 12 hex digits): the same whatever encoding it was saved in
     pattern: re.Pattern = field(repr=False, compare=False, default=None)
 
 
@@ -82,15 +82,9 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read and check a commitment lexicon (default: the packaged `data/commitment.toml`)."""
     path = Path(path) if path is not None else DEFAULT_LEXICON
     try:
-        raw = path.read_bytes()
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except FileNotFoundError:
-        raise LexiconError(path, "file not found") from None
-    except UnicodeDecodeError:
-        raise LexiconError(path, "not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise LexiconError(path, f"TOML syntax: {exc}", int(m.group(1)) if m else None) from None
+        doc, text = read_toml(path)  # UTF-8 or GB18030, mojibake refused (compare.core.textfile)
+    except AnalystFileError as exc:
+        raise LexiconError(path, exc.reason, exc.line) from None
     known = {"heading_weight", "levels", "labels", *STRENGTHS, "ignore", "negation"}
     unknown = sorted(set(doc) - known)
     if unknown:
@@ -117,7 +111,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     return Lexicon(
         words=words, ignore=ignore, negation=negation, values=values,
         heading_weight=float(doc.get("heading_weight", 2)), strong_at=strong_at,
-        tentative_below=tentative_below, version=hashlib.sha256(raw).hexdigest()[:12], pattern=pattern,
+        tentative_below=tentative_below, version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], pattern=pattern,
     )
 
 

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from compare.core.errors import CompareError
+from compare.core.textfile import AnalystFileError, read_text, toml_error_line
 from compare.core.vocab import DOC_TYPES, LEVELS
 
 CONFIG_FILE = "kexie.toml"
@@ -279,14 +280,6 @@ def _named_report(path: Path, where: str, table: Any) -> NamedReport:
     return NamedReport(**values)
 
 
-def _syntax_line(exc: tomllib.TOMLDecodeError) -> int | None:
-    line = getattr(exc, "lineno", None)
-    if line is None:
-        m = re.search(r"line (\d+)", str(exc))
-        line = int(m.group(1)) if m else None
-    return line
-
-
 def parse_config(text: str, path: str | Path, root: str | Path | None = None) -> ProjectConfig:
     """Validate the TOML text of a kexie.toml (path names it in errors and anchors relative paths)."""
     path = Path(path)
@@ -295,7 +288,7 @@ def parse_config(text: str, path: str | Path, root: str | Path | None = None) ->
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", getattr(exc, "msg", None) or str(exc))
-        raise ConfigError(path, None, f"not valid TOML: {message}", line=_syntax_line(exc)) from None
+        raise ConfigError(path, None, f"not valid TOML: {message}", line=toml_error_line(exc, text)) from None
     for key in data:
         if key not in _TOP_KEYS:
             hint = " (report defaults go under [report])" if key in _REPORT_KEYS else ""
@@ -335,7 +328,7 @@ def load_config(root: str | Path) -> ProjectConfig:
     if not path.is_file():
         return ProjectConfig(root=root)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, None, f"cannot be read as UTF-8 text: {exc}") from None
+        text = read_text(path)  # UTF-8 or GB18030, mojibake refused (compare.core.textfile)
+    except AnalystFileError as exc:
+        raise ConfigError(path, None, exc.reason, line=exc.line) from None
     return parse_config(text, path, root)

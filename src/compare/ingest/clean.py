@@ -21,7 +21,7 @@ import unicodedata
 import zhconv
 
 from compare.core.errors import InputFileError  # noqa: F401
-from compare.ingest.encoding import decode, looks_like_mojibake  # noqa: F401  (decode lives in encoding.py)
+from compare.core.encoding import decode, looks_like_mojibake  # noqa: F401  (decode lives in encoding.py)
 
 # ---------------------------------------------------------------------------------------------
 # masks

@@ -6,15 +6,20 @@
     henan_2024_key-work-and-work-plan.txt,,,重点工作,,,,河南省科协2024年重点工作,
 
 - The header names `file` and any subset of the other columns, in any order. The file is UTF-8 (with or
-  without BOM) or GB18030 (as Excel saves it); `#` lines are comments; empty cells change nothing.
+  without BOM) or GB18030 (as Chinese Excel saves it), read by compare.core.textfile (mojibake refused);
+  `#` lines are comments, rows of empty cells (Excel's blank rows) are skipped; empty cells change nothing.
+- Parsed strictly, one row per line: every row has exactly one cell per header column; a value with a
+  comma or a quote is quoted and its quotes doubled (`"含""引号""的值"`); an unbalanced quote, text after a
+  closing quote or a quote inside an unquoted value is an error (a value never spans lines).
 - A value overrides what the text gives for that file: province (any name form: 河南, 河南省, 豫),
   year (1949-2100), doc_type (core.vocab.DOC_TYPES), level (全国/省级/市级/县级), city, issuer,
   title. `exclude` (yes/true/1/是/x) leaves the file, or one of its documents, out of the tables.
 - In a file with several documents a row whose `title` names one of them (as written, or contained
   in it: 重点工作 selects 河南省科协2024年重点工作) applies to that document only; a row without a
   title applies to all of them. In a one-document file `title` is the corrected title.
-- A bad value fails the whole ingest with `metadata.csv:<line>: <reason>` (MetadataFileError); a row
-  naming a file that is not in the raw directory is a warning.
+- A bad value or a malformed row fails the whole ingest with `metadata.csv:<line>: <reason>`
+  (MetadataFileError) before anything is written: nothing of the file is applied. A row naming a file
+  that is not in the raw directory is a warning.
 
 Every document records where each field came from in `documents.provenance`: "override" for the
 fields set here.
@@ -22,14 +27,13 @@ fields set here.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from compare.core.errors import CompareError
+from compare.core.textfile import AnalystFileError, read_text
 from compare.core.vocab import DOC_TYPES, LEVELS
-from compare.ingest.encoding import decode
 from compare.ingest.provinces import NATIONAL, canonical_province
 
 METADATA_FILE = "metadata.csv"
@@ -133,26 +137,60 @@ def _check(path: Path, line: int, column: str, value: str):
     return value
 
 
+def _bare_quote(line: str) -> int | None:
+    """Column (1-based) of a double quote inside a value that does not start with one (`河南"省"`, or a
+    space before the opening quote), which the csv module keeps as text; None when there is none."""
+    i, start = 0, True
+    while i < len(line):
+        ch = line[i]
+        if start and ch == '"':  # a quoted value: skip to its closing quote ("" is a quote inside it)
+            i += 1
+            while i < len(line) and not (line[i] == '"' and line[i + 1:i + 2] != '"'):
+                i += 2 if line[i] == '"' else 1
+        elif ch == '"':
+            return i + 1
+        start = ch == ","
+        i += 1
+    return None
+
+
+def _cells(path: Path, line_no: int, line: str) -> list[str]:
+    """The cells of one physical line, parsed strictly (RFC 4180 quoting: a value holding a comma or a
+    quote is quoted, a quote inside it doubled; a value never spans lines)."""
+    try:
+        cells = next(csv.reader([line], strict=True))
+    except csv.Error as exc:
+        if "end of data" in str(exc):
+            reason = ("unbalanced quote: a value opened with \" is not closed on this line (a value cannot "
+                      "span lines; a quote inside a quoted value is doubled: \"\")")
+        else:
+            reason = ("text after a closing quote: a quoted value ends at the quote (a quote inside it is "
+                      "doubled: \"\"; no space between the quote and the comma)")
+        raise MetadataFileError(path, line_no, reason) from None
+    column = _bare_quote(line)
+    if column is not None:
+        raise MetadataFileError(path, line_no, f"a quote inside an unquoted value (column {column}): quote the "
+                                               "whole value and double the quote (\"含\"\"引号\"\"的值\"), or leave it out")
+    return cells
+
+
 def read_overrides(raw_dir: str | Path, present: set[str] | None = None) -> Overrides:
-    """metadata.csv of raw_dir (an empty Overrides when there is none). Raises MetadataFileError."""
+    """metadata.csv of raw_dir (an empty Overrides when there is none). Raises MetadataFileError: the
+    whole file is refused at its first bad line (a bad value, a row with the wrong number of fields,
+    an unbalanced quote, an encoding that does not read as Chinese), so nothing of it is applied."""
     path = Path(raw_dir) / METADATA_FILE
     if not path.is_file():
         return Overrides()
-    data = path.read_bytes()
-    if not data.strip():
-        return Overrides(path)
     try:
-        text, _ = decode(data, path)
-    except CompareError as exc:
-        raise MetadataFileError(path, None, f"cannot read: {exc}") from exc
-    lines = [(n, line) for n, line in enumerate(text.lstrip("\ufeff").splitlines(), 1)
+        text = read_text(path)  # UTF-8 or GB18030 (Excel), short files too; mojibake refused
+    except AnalystFileError as exc:
+        raise MetadataFileError(path, exc.line, exc.reason) from None
+    lines = [(n, _cells(path, n, line)) for n, line in enumerate(text.split("\n"), 1)
              if line.strip() and not line.lstrip().startswith("#")]
+    lines = [(n, cells) for n, cells in lines if any(c.strip() for c in cells)]  # Excel's blank rows: ,,,,
     if not lines:
         return Overrides(path)
-    reader = csv.reader(io.StringIO("\n".join(line for _, line in lines)))
-    rows = list(reader)
-    header = [h.strip().lower() for h in rows[0]]
-    header_line = lines[0][0]
+    header_line, header = lines[0][0], [h.strip().lower() for h in lines[0][1]]
     if not header or header[0] != "file":
         raise MetadataFileError(path, header_line, "the header must start with `file` (file,province,year,doc_type,"
                                                    "level,city,issuer,title,exclude: any subset after file)")
@@ -163,10 +201,12 @@ def read_overrides(raw_dir: str | Path, present: set[str] | None = None) -> Over
         raise MetadataFileError(path, header_line, "a column is named twice")
     out = Overrides(path)
     seen: dict[tuple[str, str], int] = {}
-    for (line_no, _), cells in zip(lines[1:], rows[1:]):
-        if len(cells) > len(header):
-            raise MetadataFileError(path, line_no, f"{len(cells)} cells for {len(header)} columns (a comma inside a value needs quotes)")
-        cells = [c.strip() for c in cells] + [""] * (len(header) - len(cells))
+    for line_no, cells in lines[1:]:
+        if len(cells) != len(header):
+            raise MetadataFileError(path, line_no, f"{len(cells)} field{'s' if len(cells) != 1 else ''} for "
+                                                   f"{len(header)} columns ({','.join(header)}): every row has a "
+                                                   "cell per column, empty or not; a comma inside a value needs quotes")
+        cells = [c.strip() for c in cells]
         name = cells[0]
         if not name:
             raise MetadataFileError(path, line_no, "the file cell is empty")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from compare.core.errors import InputFileError
 from compare.ingest.clean import html_to_text, looks_like_html
-from compare.ingest.encoding import decode_with_warnings
+from compare.core.encoding import decode_with_warnings
 
 FORMATS = ("txt", "html", "docx", "pdf", "xlsx")
 NO_ENCODING = "n/a"  # documents.encoding of formats whose text is not decoded from bytes (docx, pdf)

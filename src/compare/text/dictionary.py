@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from compare.core import schema
 from compare.core.errors import ThemeFileError
 from compare.core.paths import PACKAGE_DATA
+from compare.core.textfile import AnalystFileError, read_toml
 from compare.text.segment import normalize_text
 
 __all__ = ["DEFAULT_THEMES", "ThemeDictionary", "load_theme_dictionary"]
@@ -102,24 +102,6 @@ class _Lines:
         return self.key(k, "keywords")
 
 
-_TOML_POS = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
-
-
-def _toml_line(exc: tomllib.TOMLDecodeError, text: str) -> int | None:
-    """The line of a TOML syntax error: `lineno` on Python >= 3.14, else parsed from the message."""
-    line = getattr(exc, "lineno", None)
-    if line is not None:
-        return int(line)
-    m = _TOML_POS.search(str(exc))
-    if m is None:
-        return None
-    return int(m.group(1)) if m.group(1) else max(1, len(text.splitlines()))
-
-
-def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
-    return _TOML_POS.sub("", getattr(exc, "msg", None) or str(exc))
-
-
 def load_theme_dictionary(path: str | Path | None = None) -> ThemeDictionary:
     """Read and validate a theme dictionary TOML file (default: the packaged ``data/themes.toml``).
 
@@ -128,20 +110,9 @@ def load_theme_dictionary(path: str | Path | None = None) -> ThemeDictionary:
     names, colours that are not ``#RRGGBB`` or are used twice."""
     path = Path(path) if path is not None else DEFAULT_THEMES
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ThemeFileError(path, "the theme file does not exist") from None
-    except OSError as exc:
-        raise ThemeFileError(path, f"cannot read the theme file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ThemeFileError(path, "the theme file must be UTF-8 text", line) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeFileError(path, f"not valid TOML: {_toml_message(exc)}", _toml_line(exc, text)) from None
+        data, text = read_toml(path)  # UTF-8 or GB18030, mojibake refused (compare.core.textfile)
+    except AnalystFileError as exc:
+        raise ThemeFileError(path, exc.reason.replace("the file", "the theme file"), exc.line) from None
 
     lines = _Lines(text)
 

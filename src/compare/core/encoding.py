@@ -1,8 +1,12 @@
-"""Raw bytes of a text file -> str and the encoding's name (used by compare.ingest.readers and clean).
+"""Raw bytes of a text file -> str and the encoding's name: the one detection for plan text
+(compare.ingest.readers) and for the files the analyst writes (compare.core.textfile: metadata.csv,
+kexie.toml, the TOML lexicons).
 
 BOM (UTF-8, UTF-16) -> BOM-less UTF-16 -> strict UTF-8 -> GB18030 or Big5 (whichever decodes strictly and
-reads as common Chinese characters) -> charset-normalizer's guess. Text that still looks like mojibake
-is refused with a reason, never loaded.
+reads as common Chinese characters; GB18030 on a tie, as mainland Excel and Notepad save it) ->
+charset-normalizer's guess. Text that still looks like mojibake is refused with a reason, never loaded;
+a short text (fewer than 20 Han characters, e.g. a one-row metadata.csv) is judged by a looser share,
+see `looks_like_mojibake`.
 """
 from __future__ import annotations
 
@@ -95,27 +99,36 @@ def _common_chars() -> frozenset[str]:
 _HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ue000-\uf8ff]")
 MOJIBAKE_COMMON_SHARE = 0.85  # below this share of common characters, Chinese text is mojibake
 _MOJIBAKE_MIN_HAN = 20
+#: a text of 4-19 Han characters (a one-row metadata.csv, a small lexicon) is mojibake below this share:
+#: a real short text may hold a rare place name (濮阳, 亳州), mojibake of a title reads 10-40 %
+SHORT_MOJIBAKE_SHARE = 0.6
+_SHORT_MIN_HAN = 4
 _SAMPLE = 200
 
 
-def common_share(text: str) -> float | None:
+def common_share(text: str, *, min_han: int = _MOJIBAKE_MIN_HAN) -> float | None:
     """Share of Han characters (private-use characters counted as not common) that are common ones;
-    None when the text has fewer than 20 Han characters. Looks at 3 x 200 characters (start, middle,
-    end): mojibake is never local, and a 1,000-document ingest should not pay for reading every one."""
+    None when the text has fewer than min_han (20) Han characters. Looks at 3 x 200 characters (start,
+    middle, end): mojibake is never local, and a 1,000-document ingest should not pay for reading every one."""
     if len(text) > 3 * _SAMPLE:
         mid = len(text) // 2
         text = text[:_SAMPLE] + text[mid:mid + _SAMPLE] + text[-_SAMPLE:]
     han = _HAN_RE.findall(text)
-    if len(han) < _MOJIBAKE_MIN_HAN:
+    if len(han) < max(1, min_han):
         return None
     common = _common_chars()
     return sum(map(common.__contains__, han)) / len(han)
 
 
 def looks_like_mojibake(text: str) -> bool:
-    """Too few common characters, 锟斤拷 (U+FFFD bytes read as GBK), or U+FFFD replacement characters
-    (bytes an earlier program could not decode) in more than 0.5 % of the text."""
+    """Too few common characters (under 85 % of 20 or more Han characters, under 60 % of 4-19),
+    锟斤拷 (U+FFFD bytes read as GBK), or U+FFFD replacement characters (bytes an earlier program could
+    not decode) in more than 0.5 % of the text."""
     share = common_share(text)
+    if share is None:
+        short = common_share(text, min_han=_SHORT_MIN_HAN)
+        if short is not None and short < SHORT_MOJIBAKE_SHARE:
+            return True
     return ((share is not None and share < MOJIBAKE_COMMON_SHARE) or "锟斤拷" in text
             or text.count("\ufffd") > 0.005 * len(text))
 
@@ -129,13 +142,14 @@ def _strict(data: bytes, enc: str) -> str | None:
 
 def _guess_cjk_encoding(data: bytes) -> list[str]:
     """Candidate encodings for non-UTF-8 bytes: GB18030 and Big5 when they decode strictly (best first by
-    share of common characters), then charset-normalizer's guess for anything else."""
+    share of common characters, counted on however few Han characters there are; GB18030 first on a
+    tie), then charset-normalizer's guess for anything else."""
     scored = []
-    for enc in ("gb18030", "big5"):
+    for rank, enc in enumerate(("gb18030", "big5")):
         text = _strict(data, enc)
         if text is not None:
-            scored.append((-(common_share(text) or 0.0), enc))
-    candidates = [enc for _, enc in sorted(scored)]
+            scored.append((-(common_share(text, min_han=1) or 0.0), rank, enc))
+    candidates = [enc for _, _, enc in sorted(scored)]
     if not candidates or -min(scored)[0] < MOJIBAKE_COMMON_SHARE:
         # charset-normalizer only for files that are neither UTF-8 nor GB/Big5
         from charset_normalizer import from_bytes

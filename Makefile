@@ -53,8 +53,12 @@ bench: $(STAMP)
 	$(PY) -m pytest -q -p no:randomly benchmarks/test_harness.py
 	$(PY) -m benchmarks.run
 
+# clean keeps data/processed/doc_ids.json, the id registry (who holds which doc_id, no derived data), so that
+# a rebuild gives every plan the id it had; distclean removes it too
 clean:
-	rm -rf data/processed/* figures/* reports/* .cache site
+	test ! -d data/processed || find data/processed -mindepth 1 -maxdepth 1 ! -name doc_ids.json ! -name .gitkeep -exec rm -rf {} +
+	rm -rf figures/* reports/* .cache site
 
 distclean: clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) data/processed/doc_ids.json
+

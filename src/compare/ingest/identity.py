@@ -1,4 +1,5 @@
-"""Document ids that depend on the document alone (never on which other files are present, or their order).
+"""Document ids that depend on the document alone (never on which other files are present, or their order),
+and that never change once given (the id registry `doc_ids.json` beside the tables).
 
     <province pinyin>-<year>-<type code>[-<city pinyin>][-<department pinyin>][-<title hash>]
 
@@ -9,20 +10,40 @@
 - `henan-2019-qt-3f2a`: type 其他 (an unrecognised kind of plan, of which a province may have several in
   a year) carries 4 hex digits of the sha1 of its title.
 
-Two different plans (not duplicates, compare.ingest.dedupe) can still end up with the same id, e.g.
-two versions of one province's 工作要点 of a year that differ too much to be duplicates: then each of
-them gets `-<6 hex digits of its content hash>` and the intake report warns. That is the one case where
-adding a file changes an existing id; correct the metadata of the wrong one in metadata.csv instead.
+**The registry.** Two different plans (not duplicates, compare.ingest.dedupe) can still end up with the
+same id, e.g. two versions of one province's 工作要点 of a year that differ too much to be duplicates.
+Every ingest writes `doc_ids.json` (atomically, keys sorted: same input, identical bytes) into the
+tables' directory: each id and the document holding it (its file, its title, the sha1 of its text).
+The next ingest gives every document the id it holds there when its metadata still gives the same
+natural id and it is the same document (same text, or same file and title: a renamed file or an edited
+text keeps its id). A newcomer whose natural id is held gets `-<6 hex digits of its content hash>`
+and the intake report says who holds it; the holder is never renamed. Plans that collide with nobody
+holding the id (the first ingest, or after the registry was deleted) all get the suffix, so an id
+never silently passes from one plan to another. An id whose document is gone, or whose metadata now
+gives another id (a year corrected in metadata.csv), is dropped from the registry.
+
+`make clean` keeps `doc_ids.json` (it holds no derived data, only who holds which id); deleting it
+(or the whole `data/processed/`) makes the next ingest assign ids afresh as described above: the ids
+of plans that collide with no other plan are the same, those of colliding plans all carry a suffix.
 `items.item_id` is the path of numerals inside the document, so it never depended on other files.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import defaultdict
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
+from compare.core.errors import CompareError
+from compare.core.io import atomic_write_text
 from compare.core.vocab import TYPE_CODES
 from compare.ingest.provinces import pinyin
+
+#: the id registry's file name, in the tables' directory
+REGISTRY_FILE = "doc_ids.json"
+_REGISTRY_VERSION = 1
 
 _PLACE_SUFFIX_RE = re.compile(r"(自治县|自治州|自治旗|地区|新区|林区|特区|矿区|市|县|区|盟|旗)$")
 _NON_ASCII_ID_RE = re.compile(r"[^a-z0-9]+")
@@ -68,24 +89,116 @@ def doc_id(doc) -> str:
     return "-".join(parts)
 
 
-def assign_doc_ids(docs: list, content_keys: list[str] | None = None) -> list[str]:
-    """Set `doc.doc_id` on every document; returns one warning per id shared by different documents
-    (those get `-<content hash>`). content_keys: a content hash per document (compare.ingest.dedupe);
-    computed here for the colliding documents when not given."""
+@dataclass(frozen=True)
+class IdWarning:
+    """A warning about an id, for the intake records of `files`."""
+    files: tuple[str, ...]
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RegistryError(CompareError):
+    """doc_ids.json cannot be read: names the file and what to do."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The document holding an id: its natural id (`base`), file, title and the sha1 of its text."""
+    base: str
+    source_file: str
+    title: str
+    content_sha1: str
+
+    def same_document(self, other: Holder) -> bool:
+        return self.base == other.base and (
+            self.content_sha1 == other.content_sha1
+            or (self.source_file, self.title) == (other.source_file, other.title))
+
+
+def read_registry(directory: str | Path) -> dict[str, Holder]:
+    """id -> Holder from `<directory>/doc_ids.json`; {} when there is none. Raises RegistryError."""
+    path = Path(directory) / REGISTRY_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != _REGISTRY_VERSION:
+            raise ValueError(f"version {data.get('version')!r}, expected {_REGISTRY_VERSION}")
+        return {doc_id: Holder(**fields) for doc_id, fields in data["ids"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise RegistryError(f"{path}: not an id registry this program wrote ({exc}); delete it to assign ids "
+                            "afresh (plans that share an id then all carry a suffix)") from None
+
+
+def write_registry(directory: str | Path, holders: dict[str, Holder]) -> Path:
+    """Write the registry atomically, ids sorted (same ids, identical bytes)."""
+    path = Path(directory) / REGISTRY_FILE
+    data = {"version": _REGISTRY_VERSION,
+            "about": "doc_id -> the document holding it; an id once given is kept (compare.ingest.identity)",
+            "ids": {k: asdict(holders[k]) for k in sorted(holders)}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return path
+
+
+def assign_doc_ids(docs: list, content_keys: list[str] | None = None,
+                   registry: dict[str, Holder] | None = None) -> list[IdWarning]:
+    """Set `doc.doc_id` on every document; returns one warning per id shared by different documents.
+
+    content_keys: a content hash per document (compare.ingest.dedupe; computed when not given).
+    registry: the ids given by the previous ingest (read_registry): a document keeps the id it holds
+    there; a newcomer whose natural id is held, and documents that share an id nobody holds, get
+    `-<content hash>`. `holders(docs, keys)` is the registry to save afterwards."""
     from compare.ingest.dedupe import content_key, raw_content
 
+    if content_keys is None:
+        content_keys = [content_key(raw_content(d)) for d in docs]
+    registry = registry or {}
+    me = [Holder(doc_id(d), d.source_file, d.title or "", k) for d, k in zip(docs, content_keys)]
+    given: dict[int, str] = {}
+    taken: set[str] = set()
+    # 1. every id of the registry goes back to its document (text first, then file and title)
+    for held_id, holder in sorted(registry.items()):
+        matches = [i for i, h in enumerate(me) if i not in given and holder.same_document(h)]
+        matches.sort(key=lambda i: me[i].content_sha1 != holder.content_sha1)
+        if matches:
+            given[matches[0]] = held_id
+            taken.add(held_id)
+    # 2. the others take their natural id when it is free and theirs alone, else a content suffix
     groups: dict[str, list[int]] = defaultdict(list)
-    for i, d in enumerate(docs):
-        d.doc_id = doc_id(d)
-        groups[d.doc_id].append(i)
+    for i, h in enumerate(me):
+        if i not in given:
+            groups[h.base].append(i)
     warnings = []
     for base, members in sorted(groups.items()):
-        if len(members) < 2:
+        if len(members) == 1 and base not in taken:
+            given[members[0]] = base
+            taken.add(base)
             continue
         for i in members:
-            key = content_keys[i] if content_keys is not None else content_key(raw_content(docs[i]))
-            docs[i].doc_id = f"{base}-{key[:6]}"
-        files = sorted({docs[i].source_file for i in members})
-        warnings.append(f"{len(members)} different plans would share the id {base} ({', '.join(files)}): each id "
-                        "carries a content hash; correct their metadata in metadata.csv if one is misread")
+            n = 6
+            while f"{base}-{me[i].content_sha1[:n]}" in taken:
+                n += 2
+            given[i] = f"{base}-{me[i].content_sha1[:n]}"
+            taken.add(given[i])
+        if base in taken and base in registry:
+            holder = registry[base]
+            for i in members:
+                warnings.append(IdWarning((docs[i].source_file,), (
+                    f"the id {base} is held by {holder.title} ({holder.source_file}) since an earlier ingest: "
+                    f"{docs[i].title} gets {given[i]}; correct its metadata in metadata.csv if it is misread")))
+        else:
+            files = tuple(sorted({docs[i].source_file for i in members}))
+            warnings.append(IdWarning(files, (
+                f"{len(members)} different plans would share the id {base} ({', '.join(files)}): each id carries "
+                "a content hash; correct their metadata in metadata.csv if one is misread")))
+    for i, d in enumerate(docs):
+        d.doc_id = given[i]
     return warnings
+
+
+def holders(docs: list, content_keys: list[str]) -> dict[str, Holder]:
+    """id -> Holder of documents whose ids are assigned: the registry to save."""
+    return {d.doc_id: Holder(doc_id(d), d.source_file, d.title or "", k) for d, k in zip(docs, content_keys)}

@@ -288,6 +288,19 @@ def department_of(issuer: str | None) -> str | None:
     return m.group("dept") if m else None
 
 
+_TITLE_DEPARTMENT_RE = re.compile(r"^(?:[\u4e00-\u9fff]{0,20}?(?:科协|科学技术协会))?(?P<dept>[\u4e00-\u9fff]{2,8}部)$")
+
+
+def title_department(title: str | None) -> str | None:
+    """The department a title names before its year, alone or after its association: 调宣部2019年工作要点
+    and 湖北省科协调宣部2019年工作要点 -> 调宣部; None when the title names no department (西部, 办公室,
+    an association itself). The province then comes from the issuer, the site line or the text."""
+    m = _TITLE_DEPARTMENT_RE.match(title_prefix(title or ""))
+    if m is None or province_in(m.group("dept")) or re.search("科协|协会", m.group("dept")):
+        return None
+    return m.group("dept")
+
+
 # ---------------------------------------------------------------------------------------------
 # the plan a notice hands out, and texts that are no plan at all
 
@@ -435,7 +448,8 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
             provenance.setdefault(name, "text")
     if title is None:
         provenance["title"] = "inferred"
-    return DocumentMetadata(title, year, prov, level, city, issuer, department_of(issuer), doc_type, provenance)
+    department = department_of(issuer) or title_department(named)
+    return DocumentMetadata(title, year, prov, level, city, issuer, department, doc_type, provenance)
 
 
 # ---------------------------------------------------------------------------------------------

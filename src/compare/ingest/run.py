@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from compare.core import io, schema
 from compare.core.errors import EXIT_PARTIAL, CompareError, EmptyCorpusError, InputFileError
 from compare.ingest.dedupe import content_key, find_duplicates, raw_content
 from compare.ingest.identity import assign_doc_ids as _assign_ids
+from compare.ingest.identity import holders, read_registry, write_registry
 from compare.ingest.intake import FileIntake, format_intake, intake_table
 from compare.ingest.load import load_file, raw_files
 from compare.ingest.overrides import METADATA_FILE, apply_overrides, read_overrides
@@ -152,6 +152,8 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) ->
     t0 = time.perf_counter()
     files = raw_files(raw_dir)
     overrides = read_overrides(raw_dir, present={p.name for p in files})
+    out_dir = Path(out_dir)
+    registry = read_registry(out_dir)  # the ids given by the previous ingest: kept (compare.ingest.identity)
     docs, records, failures = _load_all(files, overrides)
     if strict and failures:
         raise IngestError(failures)
@@ -172,7 +174,8 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) ->
                             f"{d.title} not loaded")
         dropped.add(dup.index)
     docs = [d for i, d in enumerate(docs) if i not in dropped]
-    id_warnings = _assign_ids(docs, [k for i, k in enumerate(keys) if i not in dropped])
+    kept_keys = [k for i, k in enumerate(keys) if i not in dropped]
+    id_warnings = _assign_ids(docs, kept_keys, registry=registry)
     for d in docs:
         rec = by_file[d.source_file]
         rec.n_documents += 1
@@ -181,20 +184,19 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) ->
         if not d.items:
             rec.warnings.append(f"document {d.title} has no items")
             rec.partial_reasons.append("a document without items")
-    for w in id_warnings:  # "… would share the id X (a.txt, b.txt): …"
-        named = set(re.search(r"\(([^)]*)\)", w).group(1).split(", "))
+    for w in id_warnings:
         for rec in records:
-            if rec.source_file in named:
-                rec.warnings.append(w)
+            if rec.source_file in w.files:
+                rec.warnings.append(w.message)
     for rec in records:
         if rec.n_duplicates and rec.n_documents:
             rec.partial_reasons.append(f"a document already loaded from {'；'.join(rec.duplicate_of)}")
         rec.finish()
     documents, items, targets = tables(docs)
     intake = intake_table(records)
-    out_dir = Path(out_dir)
     for df, name in ((documents, "documents"), (items, "items"), (targets, "targets"), (intake, "intake")):
         io.write_table(df, name, out_dir)
+    write_registry(out_dir, holders(docs, kept_keys))
     seconds = time.perf_counter() - t0
     log.info("ingested %d file(s) -> %d documents, %d items, %d targets in %.2f s",
              len(files), len(documents), len(items), len(targets), seconds)

@@ -25,6 +25,7 @@ from compare.core.errors import (
     EXIT_PARTIAL,
     EXIT_USAGE,
     CompareError,
+    ParameterError,
 )
 from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, RAW_DIR, REPORTS_DIR
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, DEFAULT_TOP_N, DOC_TYPES, EVERY, LEVELS
@@ -37,12 +38,22 @@ def _csv_list(value: str) -> list[str]:
     return [v.strip() for v in value.replace("，", ",").split(",") if v.strip()]
 
 
+class _BadValue(str):
+    """A filter value outside its vocabulary, kept by argparse and refused after parsing (`_refuse_bad_values`)
+    as one line and EXIT_FAILED, like a province the corpus does not have (`report --province 河男`);
+    exit 2 stays for a malformed command line."""
+
+    reason: str = ""
+
+
 def _years(value: str) -> list[int]:
     """`2019,2024` -> [2019, 2024]."""
     try:
         return [int(v.removesuffix("年")) for v in _csv_list(value)]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"years are numbers, e.g. 2019,2024; not {value!r}") from None
+        bad = _BadValue(value)
+        bad.reason = f"years are numbers, e.g. 2019,2024; not {value!r}"
+        return [bad]
 
 
 def _positive(value: str) -> int:
@@ -63,9 +74,19 @@ def _one_of(vocabulary: tuple[str, ...], what: str, *, every: bool = False):
         value = value.strip()
         if value in vocabulary or (every and value.lower() in EVERY):
             return value
-        raise argparse.ArgumentTypeError(f"unknown {what} {value!r}; choose from {'、'.join(words)}")
+        bad = _BadValue(value)
+        bad.reason = f"unknown {what} {value!r}; choose from {'、'.join(words)}"
+        return bad
     check.__name__ = what  # argparse names the type in its messages
     return check
+
+
+def _refuse_bad_values(args: argparse.Namespace) -> None:
+    """ParameterError (one line, exit 1) for the first filter value outside its vocabulary."""
+    for dest, value in vars(args).items():
+        for v in value if isinstance(value, list) else [value]:
+            if isinstance(v, _BadValue):
+                raise ParameterError(f"--{dest.replace('_', '-')}: {v.reason}")
 
 
 def _doc_type_list(value: str) -> list[str]:
@@ -161,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
+        _refuse_bad_values(args)
         return int(_run(args) or EXIT_OK)
     except CompareError as exc:
         print(f"error: {_one_line(str(exc))}", file=sys.stderr)

@@ -261,6 +261,28 @@ def validate_selection(
     return out
 
 
+def validate_filters(documents: pd.DataFrame, *, provinces=None, years=None, doc_types=None,
+                     levels=None) -> dict:
+    """The filter values of a command (`track --provinces`, `export --provinces`, …) checked against a
+    documents table, the same rules as :func:`validate_selection`: a dict of canonical lists (None
+    where not given). Raises ParameterError naming the bad value and listing the choices, e.g.
+    ``province '河男' is not a province name; known provinces: 河南、湖北、黑龙江``.
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> validate_filters(example_corpus().documents, provinces="豫", doc_types="工作要点")["provinces"]
+    ['河南']
+    """
+    docs = documents_view(documents)
+    known_types = sorted(docs["doc_type"].astype(str).unique())
+    out = {"provinces": canonical_provinces(provinces, sorted(docs["province"].astype(str).unique())),
+           "years": parse_years(years, sorted({int(y) for y in docs["year"]})),
+           "doc_types": _strings(doc_types, "doc_type", known_types, "the corpus has"),
+           "levels": _check_level(levels)}
+    if out["levels"] is not None:
+        _strings(out["levels"], "level", sorted(docs["level"].astype(str).unique()), "the corpus has")
+    return out
+
+
 def plans_without_items(documents: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     """The rows of `documents` that have no items (a truncated copy loaded `partial`, a scan without
     text): comparisons treat such a plan like a missing one, and reports name it as such.

@@ -213,6 +213,11 @@ def export_command(*, processed: str | Path, out: str | Path | None = None, xlsx
     doc_type, level = asked_type or DEFAULT_DOC_TYPE, asked_level or DEFAULT_LEVEL
     if not (xlsx or pptx or docx) and lang != "zh":
         raise ParameterError("export: say what to write: --xlsx, --pptx, --docx and/or --lang zh")
+    if provinces is not None:  # checked against the tables before anything is written (one line, the choices)
+        from compare.analysis.selection import validate_filters
+        from compare.core import io
+
+        provinces = validate_filters(io.read_table("documents", processed), provinces=provinces)["provinces"]
     written: list[Path] = []
     if xlsx:
         target = out / workbook.WORKBOOK_NAME if xlsx is True else Path(xlsx)

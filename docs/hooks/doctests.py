@@ -1,6 +1,9 @@
-"""MkDocs hook: the docstring examples (`>>>` lines and their expected output) render as Python
-console code blocks in the API pages, instead of nested block quotes whose `[['河南', …]]` output
-Markdown would read as references.
+"""MkDocs hook: the docstrings read well in the API pages.
+
+- The examples (`>>>` lines and their expected output) render as Python console code blocks, instead
+  of nested block quotes whose `[['河南', …]]` output Markdown would read as references.
+- Sphinx roles (:func:`like_with_like`, :class:`Corpus`) render as the code they name, and a
+  paragraph's closing `::` (reST for "a literal block follows") as one colon.
 
 The docstrings are prose with doctest examples (tests run them as written); mkdocstrings renders
 them with the site's Markdown extensions, to which `on_config` adds this one.
@@ -14,6 +17,8 @@ from markdown.preprocessors import Preprocessor
 
 _PROMPT = re.compile(r"^(\s*)>>> ")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_ROLE = re.compile(r":(?:py:)?(?:func|class|meth|mod|data|attr|exc|obj|const):`~?([^`]+)`")
+_LITERAL_MARK = re.compile(r"(\S)::$")
 
 
 class _DoctestBlocks(Preprocessor):
@@ -27,6 +32,8 @@ class _DoctestBlocks(Preprocessor):
                 in_fence = not in_fence
             prompt = None if in_fence else _PROMPT.match(line)
             if not prompt:
+                if not in_fence:
+                    line = _LITERAL_MARK.sub(r"\1:", _ROLE.sub(r"`\1`", line))
                 out.append(line)
                 i += 1
                 continue

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from compare.cli import main
@@ -28,7 +29,7 @@ SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 REPORTS = ["cross_province.html", "henan_kepu.html", "province_heilongjiang.html", "province_henan.html",
            "province_hubei.html"]
 NAMED = "report henan_kepu (kexie.toml)"
-STEPS = ["ingest", "themes", "track", "workbook", "figures", "report 河南", "report 湖北", "report 黑龙江",
+STEPS = ["ingest", "themes", "track", "instruments", "workbook", "figures", "report 河南", "report 湖北", "report 黑龙江",
          "report cross-province", NAMED]
 KEXIE_TOML = """
 [report]
@@ -126,6 +127,11 @@ def test_first_build_runs_every_step(built):
     assert s.line().startswith(f"build ok: {len(STEPS)} steps, {len(STEPS)} done, 0 skipped")
     assert (built.base / "processed" / "item_links.parquet").is_file()  # the tracking tables
     assert (built.base / "processed" / "kexie_compare.xlsx").is_file()  # the Excel workbook
+    # every item has its policy instrument (Parquet + CSV)
+    items = pd.read_parquet(built.base / "processed" / "items.parquet")
+    coded = pd.read_parquet(built.base / "processed" / "item_instruments.parquet")
+    assert (built.base / "processed" / "item_instruments.csv").is_file()
+    assert sorted(zip(coded["doc_id"], coded["item_id"])) == sorted(zip(items["doc_id"], items["item_id"]))
     # the [report] defaults reach the build's reports; the named report has its own parameters on top
     record = index.read_record(reports / "henan_kepu.html")
     assert (record.source, record.status, record.parameters) == ("named", "ok", {"province": "河南", "themes": ["科普"], "top_n": 12})

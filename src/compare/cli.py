@@ -115,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--refit", action="store_true",
                    help="refit the saved theme model on the whole corpus; changed themes go to theme_revisions")
 
+    s = sub.add_parser("instruments", help="code every item's policy instrument (type and tool) -> item_instruments")
+    s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
+    s.add_argument("--codebook", type=Path, default=None, help="instrument codebook TOML (default: the packaged one)")
+    s.add_argument("--refit", action="store_true",
+                   help="recode every item with a new version of the instrument model; changed tools go to instrument_revisions")
+
     s = sub.add_parser("figures", help="write every briefing chart (+ its data as CSV) to figures/")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     s.add_argument("--out", type=Path, default=FIGURES_DIR)
@@ -203,6 +209,10 @@ def _run(args: argparse.Namespace) -> int | None:
         from compare.text.themes import themes_command
 
         return themes_command(processed=args.processed, themes_file=args.themes, refit=args.refit)
+    if args.command == "instruments":
+        from compare.text.instrument_model import instruments_command
+
+        return instruments_command(processed=args.processed, codebook=args.codebook, refit=args.refit)
     if args.command == "figures":
         from compare.pipeline.figures import figures_command
 

@@ -13,6 +13,7 @@ TABLE_LABELS: dict[str, str] = {
     "documents": "文件", "intake": "收录报告", "items": "工作条目", "targets": "量化目标",
     "item_themes": "条目主题", "theme_revisions": "主题变更", "theme_shares": "主题占比", "clusters": "关键词聚类",
     "item_links": "条目跨年关联", "target_series": "目标跨年序列", "item_strength": "条目力度",
+    "item_instruments": "政策工具编码表", "instrument_revisions": "政策工具变更",
 }
 
 COLUMN_LABELS: dict[str, str] = {
@@ -34,6 +35,8 @@ COLUMN_LABELS: dict[str, str] = {
     "similarity": "相似度", "shared_terms": "共同词", "n_years": "年数", "change": "变化", "score": "得分",
     "strength": "力度", "n_strong": "强条目数", "n_moderate": "中等条目数", "n_tentative": "弱条目数",
     "negated": "否定表述", "series": "序列",
+    "code": "编码（文件-章节-条目）", "type": "工具类型", "tool": "政策工具", "method": "判定方法",
+    "old_type": "原工具类型", "old_tool": "原政策工具", "new_type": "新工具类型", "new_tool": "新政策工具",
     # comparison frames (compare.analysis) drawn by the charts
     "share": "占比", "delta": "变化", "n_targets": "目标条数", "total_value": "数值合计", "group": "分组",
     "term": "词语", "freq": "次数", "freq_target": "本组次数", "freq_reference": "其他组次数", "statistic": "关键性",

@@ -151,6 +151,38 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
             Column("size", _I, False, "items in the cluster"),
         ],
     ),
+    "item_instruments": (
+        "One row per item (every leaf of the plan, 一是… sub-items included): its policy instrument, a tool of the codebook `data/instruments.toml` and that tool's type (docs: Policy instruments).",
+        [
+            Column("doc_id", _S, False, "document id"),
+            Column("item_id", _S, False, "item id"),
+            Column("code", _S, False, "文件-章节-条目 as coding tables print it, e.g. `3-4-3-7`: the document's 1-based position in `documents` (its row order), then the numbers of the item's path (四/（三）/七 -> 4-3-7); renumbered at every run, the coding itself is not"),
+            Column("type", _S, False, "instrument type: 供给型 | 环境型 | 需求型 (the codebook's types, in its order)"),
+            Column("tool", _S, False, "instrument tool of that type, e.g. 人才培养, 基础设施, 组织建设, 示范试点 (the codebook's tools)"),
+            Column("score", _F, False, "the tool's weighted evidence: strong words 3, keywords 1, x2 in the heading (0 when the fallback model decided)"),
+            Column("runner_up", _S, True, "the tool with the next-highest score; null when only one tool had evidence"),
+            Column("runner_up_score", _F, True, "its score"),
+            Column("margin", _F, False, "score - runner_up_score (score when there is no runner-up; 0 for the model)"),
+            Column("evidence", _LS, False, "the words of the winning tool found in the item, heaviest first: the words that decided"),
+            Column("low_confidence", _B, False, "margin below `low_confidence_margin` of the score, or no codebook word at all (method `model`): worth a reader's look"),
+            Column("method", _S, False, "lexicon (codebook words decided) | model (no codebook word: the nearest tool profile of the saved model)"),
+            Column("model_version", _S, False, "version of the saved instrument model that coded the item (`data/processed/instrument_model/`), e.g. v1"),
+        ],
+    ),
+    "instrument_revisions": (
+        "Items whose instrument tool changed when the instrument model was refitted (`instruments --refit` or a changed codebook); appended at every refit.",
+        [
+            Column("doc_id", _S, False, "document id"),
+            Column("item_id", _S, False, "item id"),
+            Column("old_type", _S, False, "type before the refit"),
+            Column("old_tool", _S, False, "tool before the refit"),
+            Column("new_type", _S, False, "type after the refit"),
+            Column("new_tool", _S, False, "tool after the refit"),
+            Column("old_model_version", _S, True, "model that gave the old coding"),
+            Column("new_model_version", _S, False, "the refitted model"),
+            Column("reason", _S, False, "refit requested | codebook changed | saved model unreadable"),
+        ],
+    ),
     "item_links": (
         "Item continuity between two plans of one province, level and type (`python -m compare track`): one row per link, new item or dropped item.",
         [

@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 INGEST_TABLES = ("documents", "items", "targets")
 INGEST_OUTPUTS = (*INGEST_TABLES, "intake")  # intake: one row per raw file (recorded when it exists)
 THEME_TABLES = ("item_themes", "theme_shares", "clusters")
+INSTRUMENT_TABLES = ("item_instruments",)
 NOT_COMPARED = ("intake",)
 # the tables the Excel workbook shows (compare.pipeline.workbook.WORKBOOK_TABLES; listed here so that
 # a no-change build does not import openpyxl to learn them)
@@ -272,7 +273,8 @@ def run_build(
 def extra_steps(step, *, state: State, processed_dir: Path, code: str) -> None:
     """Steps that write further tables or files into processed_dir; each fails on its own (the
     figures and reports still run). track: item_links, target_series and item_strength from the
-    ingest tables; workbook: data/processed/kexie_compare.xlsx from the tables it shows."""
+    ingest tables; instruments: item_instruments (the saved instrument model codes new items only);
+    workbook: data/processed/kexie_compare.xlsx from the tables it shows."""
 
     def do_track() -> tuple[list[Path], str]:
         from compare.pipeline.track import TRACK_TABLES, run_track
@@ -282,6 +284,16 @@ def extra_steps(step, *, state: State, processed_dir: Path, code: str) -> None:
 
     track_key = _sha256_json({"step": "track", "tables": table_hashes(processed_dir, INGEST_TABLES), "code": code})
     step("track", track_key, do_track)
+
+    def do_instruments() -> tuple[list[Path], str]:
+        from compare.text.instrument_model import run_instruments
+
+        result = run_instruments(processed_dir)
+        return list(dict.fromkeys(_outputs(processed_dir, INSTRUMENT_TABLES) + [Path(p) for p in result.paths])), ""
+
+    instruments_key = _sha256_json({"step": "instruments", "tables": table_hashes(processed_dir, INGEST_TABLES),
+                                    "code": code, "codebook": sha256_file(PACKAGE_DATA / "instruments.toml")})
+    step("instruments", instruments_key, do_instruments)
 
     def do_workbook() -> tuple[list[Path], str]:
         from compare.pipeline.workbook import export_workbook

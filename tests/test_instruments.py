@@ -1,0 +1,163 @@
+"""Policy-instrument coding: the codebook is checked on load, items are coded by the longest codebook
+words (headings weigh more), the saved model keeps existing codings when plans are added, and
+`--refit` recodes and records revisions."""
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from compare.cli import main
+from compare.core import io, schema
+from compare.text.codebook import DEFAULT_CODEBOOK, CodebookError, load_codebook
+from compare.text.instrument_model import load_coder, run_instruments
+from compare.text.instruments import InstrumentCoder, code_text, item_code
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return load_codebook()
+
+
+def _items(*rows):
+    return pd.DataFrame([{"text": t, "heading": h} for h, t in rows])
+
+
+def test_packaged_codebook_has_three_types_and_thirteen_tools(codebook):
+    assert codebook.types == ("供给型", "环境型", "需求型")
+    by_type = {t: [x.name for x in codebook.tools if x.type == t] for t in codebook.types}
+    assert by_type == {
+        "供给型": ["人才培养", "资金投入", "基础设施", "信息支持", "公共服务"],
+        "环境型": ["目标规划", "法规制度", "组织建设", "宣传引导"],
+        "需求型": ["示范试点", "购买服务", "对外交流", "成果转化"],
+    }
+    assert all(t.description and t.wording for t in codebook.tools)
+
+
+@pytest.mark.parametrize("heading, tool", [
+    ("全面建成省科技馆新馆并正式运行", "基础设施"),
+    ("精心组织好院士候选人推选工作", "人才培养"),
+    ("大力弘扬科学家精神", "宣传引导"),
+    ("全面开展“3+1”试点", "组织建设"),  # 3+1 is the association's organisation, 试点 only a keyword
+    ("推动承接政府职能转移", "购买服务"),
+    ("增进国际民间科技合作", "对外交流"),
+    ("深入实施创新驱动助力工程，促进科技成果转化", "成果转化"),
+])
+def test_headings_decide(codebook, heading, tool):
+    coder = InstrumentCoder(codebook=codebook).fit(_items((heading, heading)))
+    row = coder.predict(_items((heading, heading))).iloc[0]
+    assert row["tool"] == tool, (heading, row.to_dict())
+    assert row["type"] == codebook.tool_type()[tool] and row["evidence"]
+
+
+def test_longest_match_and_ignore(codebook):
+    scores, evidence, _ = code_text("建设院士专家工作站", "", codebook)
+    assert evidence == ["院士专家工作站"] and set(scores) == {"基础设施"}  # not 院士 (人才培养) + 工作站
+    scores, evidence, _ = code_text("服务科技工作者", "", codebook)
+    assert "科技工作者" not in evidence  # an ignored phrase scores nothing
+
+
+def test_negation_cancels(codebook):
+    scores, _, _ = code_text("不再举办培训班", "", codebook)
+    assert "人才培养" not in scores
+    scores, _, _ = code_text("不再举办展览，开展培训", "", codebook)
+    assert "人才培养" in scores  # a negation does not reach into the next clause
+
+
+def test_heading_counts_more(codebook):
+    text = "加强科普基地建设。开展培训。"
+    scores, _, _ = code_text(text, "加强科普基地建设", codebook)
+    assert scores["基础设施"] == codebook.weights["strong"] * codebook.weights["heading"]
+
+
+def test_no_word_falls_back_to_the_model_and_is_low_confidence(codebook):
+    coder = InstrumentCoder(codebook=codebook).fit(_items(("举办科技馆展览", "举办科技馆展览"),
+                                                          ("建好科技馆", "建好科技馆")))
+    row = coder.predict(_items(("抓好馆内日常运行", "抓好馆内日常运行"))).iloc[0]
+    assert row["method"] == "model" and row["low_confidence"] and row["score"] == 0
+
+
+def test_item_code():
+    assert item_code(3, "四/（三）/七") == "3-4-3-7"
+    assert item_code(1, "一/12") == "1-1-12"
+    assert item_code(2, "三/——4") == "2-3-4"
+    assert item_code(4, "十二/（十一）/二十") == "4-12-11-20"
+
+
+@pytest.mark.parametrize("edit, where", [
+    ("[[type]]\nname = 1\n", "needs a name"),
+    ('[weights]\nkeyword = -1\n', "positive number"),
+    ('[[type]]\nname = "供给型"\n[[type.tool]]\nname = "甲"\nstrong = ["培训"]\n[[type.tool]]\nname = "乙"\nkeywords = ["培训"]\n',
+     "also under 甲"),
+    ('[[type]]\nname = "供给型"\n[[type.tool]]\nname = "甲"\nwords = ["培训"]\n', "unknown key 'words'"),
+    ('[[type]]\nname = "供给型"\n[[type.tool]]\nname = "甲"\nstrong = ["培训"\n', "not valid TOML"),
+])
+def test_malformed_codebook_names_file_and_line(tmp_path, edit, where):
+    p = tmp_path / "bad.toml"
+    p.write_text(edit, encoding="utf-8")
+    with pytest.raises(CodebookError, match=where) as exc:
+        load_codebook(p)
+    assert str(p) in str(exc.value)
+    if "also under" in where or "TOML" in where:
+        assert exc.value.line is not None and f"{p}:{exc.value.line}:" in str(exc.value)
+
+
+def test_codebook_fingerprint_ignores_documentation(tmp_path, codebook):
+    text = DEFAULT_CODEBOOK.read_text(encoding="utf-8").replace("科技馆 / 科普基地", "科技馆、科普基地")
+    p = tmp_path / "c.toml"
+    p.write_text(text, encoding="utf-8")
+    assert load_codebook(p).sha256() == codebook.sha256()
+
+
+def test_every_item_is_coded_and_documented(processed_dir, tmp_path):
+    out = tmp_path / "p"
+    shutil.copytree(processed_dir, out)
+    res = run_instruments(out)
+    items = io.read_table("items", out)
+    table = io.read_table("item_instruments", out)
+    assert list(table.columns) == schema.column_names("item_instruments")
+    assert len(table) == len(items) and list(zip(table.doc_id, table.item_id)) == list(zip(items.doc_id, items.item_id))
+    assert (out / "item_instruments.csv").is_file()
+    assert set(table["type"]) <= set(res.codebook.types) and set(table["tool"]) <= set(res.codebook.tool_names)
+    assert table["code"].is_unique
+    sub = items[items["marker"].str.endswith("是")]
+    assert len(sub) and set(zip(sub.doc_id, sub.item_id)) <= set(zip(table.doc_id, table.item_id))  # 一是 sub-items
+    assert (table.loc[table["method"] == "lexicon", "evidence"].map(len) > 0).all()
+    assert res.model_version == "v1" and load_coder(out).version_ == "v1"
+
+
+def test_saved_model_keeps_codings_and_refit_writes_revisions(processed_dir, tmp_path):
+    out = tmp_path / "p"
+    shutil.copytree(processed_dir, out)
+    first = run_instruments(out).item_instruments
+    # an analyst edits the codebook by hand: the old codings stay until a refit or codebook change
+    again = run_instruments(out)
+    assert again.refit_reason is None and again.n_kept == len(first) and again.n_coded == 0
+    pd.testing.assert_frame_equal(again.item_instruments, first)
+    # a changed item text is coded again, the others are kept
+    items = io.read_table("items", out)
+    items.loc[0, "text"] = "举办青年科技人才培训班"
+    items.loc[0, "heading"] = "举办青年科技人才培训班"
+    io.write_table(items, "items", out)
+    third = run_instruments(out)
+    assert third.n_coded == 1 and third.item_instruments.loc[0, "tool"] == "人才培养"
+    # a codebook whose words changed recodes everything as v2 and lists the changed items
+    text = DEFAULT_CODEBOOK.read_text(encoding="utf-8").replace('"科技馆新馆", ', "")
+    cb = tmp_path / "c.toml"
+    cb.write_text(text, encoding="utf-8")
+    fourth = run_instruments(out, codebook_file=cb)
+    assert fourth.refit_reason == "codebook changed" and fourth.model_version == "v2"
+    assert (fourth.item_instruments["model_version"] == "v2").all()
+    revisions = io.read_table("instrument_revisions", out)
+    assert list(revisions.columns) == schema.column_names("instrument_revisions")
+    assert main(["instruments", "--processed", str(out), "--refit"]) == 0
+    assert load_coder(out).version_ == "v3"
+
+
+def test_cli_reports_a_bad_codebook(processed_dir, tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[type]\n", encoding="utf-8")
+    assert main(["instruments", "--processed", str(processed_dir), "--codebook", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "bad.toml:1" in err

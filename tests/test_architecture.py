@@ -147,7 +147,8 @@ def test_cli_calls_each_command_with_keyword_arguments_only():
     imported = {a.asname or a.name: node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
                 for a in node.names}
     assert {c.func.id for c in calls} == {f"{cmd}_command" for cmd in
-                                          ("ingest", "themes", "figures", "export", "report", "track", "build")}
+                                          ("ingest", "themes", "instruments", "figures", "export", "report", "track",
+                                           "build")}
     for call in calls:
         assert not call.args, f"{call.func.id} is called with positional arguments"
         func = getattr(importlib.import_module(imported[call.func.id]), call.func.id)

@@ -172,9 +172,13 @@ def main(argv=None) -> int:
     if not n:
         print("no labelled items in the pages given")
         return 1
-    tool_ok = sum(r["tool"] == r["predicted_tool"] for r in rows)
-    type_ok = sum(tool_type[r["tool"]] == r["predicted_type"] for r in rows)
-    print(f"{n} items: type {type_ok / n:.1%}, tool {tool_ok / n:.1%}")
+    from compare.text.instrument_eval import agreement, confusion
+
+    a = agreement([tool_type[r["tool"]] for r in rows], [r["tool"] for r in rows],
+                  [r["predicted_type"] for r in rows], [r["predicted_tool"] for r in rows],
+                  [r["low_confidence"] for r in rows])
+    print(a.line())
+    print(confusion([tool_type[r["tool"]] for r in rows], [r["predicted_type"] for r in rows], codebook.types))
     _write(OUTCOMES, OUTCOME_FIELDS, sorted(rows, key=lambda r: r["sha256"]))
     return 0
 

@@ -28,7 +28,7 @@ _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 _TOP = {"weights", "ignore", "negation", "type"}
 _TYPE_KEYS = {"name", "description", "color", "tool"}
 _TOOL_KEYS = {"name", "description", "wording", "strong", "keywords"}
-_WEIGHTS = {"keyword": 1.0, "strong": 3.0, "heading": 2.0, "low_confidence_margin": 0.34}
+_WEIGHTS = {"keyword": 1.0, "strong": 3.0, "heading": 2.0, "repeat": 1.0, "low_confidence_margin": 0.34}
 
 
 class CodebookError(ThemeFileError):
@@ -156,9 +156,11 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     for k, v in w.items():
         if k not in _WEIGHTS:
             fail(f"[weights]: unknown key {k!r} (allowed: {', '.join(_WEIGHTS)})", key_line(k))
-        if isinstance(v, bool) or not isinstance(v, int | float) or v < 0 or (k != "low_confidence_margin" and v == 0):
+        if isinstance(v, bool) or not isinstance(v, int | float) or v < 0 or (k not in ("low_confidence_margin", "repeat") and v == 0):
             fail(f"[weights] {k} must be a positive number, not {v!r}", key_line(k))
         weights[k] = float(v)
+    if weights["repeat"] > 1:
+        fail("[weights] repeat is the share of its weight a word said again adds: it must be 0-1", key_line("repeat"))
     if weights["low_confidence_margin"] >= 1:
         fail("[weights] low_confidence_margin is a share of the winner's score: it must be below 1",
              key_line("low_confidence_margin"))

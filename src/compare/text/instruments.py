@@ -104,7 +104,9 @@ def _heading_end(text: str, heading: str) -> int:
 def code_text(text: str, heading: str, codebook: Codebook, *, pattern: re.Pattern | None = None,
               weights: dict[str, tuple[str, float]] | None = None) -> tuple[dict[str, float], list[str], dict[str, int]]:
     """Lexicon scores of one item: tool -> score (tools without words omitted), the words found
-    (heaviest first, then in text order; a word once) and the position of each tool's first word."""
+    (heaviest first, then in text order; a word once) and each tool's tie-break rank (lower wins:
+    the later its last heading word, the lower; a tool without heading words ranks by its first
+    word's position after all heading tools)."""
     pattern = pattern or lexicon_pattern(codebook)
     weights = weights or codebook.word_weights()
     text, heading = normalize_text(str(text)), normalize_text(str(heading or ""))
@@ -114,6 +116,7 @@ def code_text(text: str, heading: str, codebook: Codebook, *, pattern: re.Patter
     found: dict[str, float] = {}
     order: dict[str, int] = {}
     negation = codebook.negation
+    repeat = codebook.weights["repeat"]
     for m in pattern.finditer(text):
         word = m.group(0)
         if word not in weights:
@@ -122,8 +125,12 @@ def code_text(text: str, heading: str, codebook: Codebook, *, pattern: re.Patter
         if any(n in before for n in negation):
             continue
         tool, w = weights[word]
+        if word in order:
+            w *= repeat  # a word said again adds less than a new word
         if m.start() < head_end:
             w *= codebook.weights["heading"]
+            # a tie goes to the heading's last word: Chinese puts the head noun last (党建示范点)
+            first[tool] = -1 - m.start()
         scores[tool] = scores.get(tool, 0.0) + w
         first.setdefault(tool, m.start())
         found[word] = found.get(word, 0.0) + w

@@ -143,7 +143,7 @@ def main(argv=None) -> int:
     # --measure
     import pandas as pd
 
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
     from compare.core import io
     from compare.text.instruments import InstrumentCoder
     import tempfile

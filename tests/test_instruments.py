@@ -39,8 +39,9 @@ def test_packaged_codebook_has_three_types_and_thirteen_tools(codebook):
     ("全面建成省科技馆新馆并正式运行", "基础设施"),
     ("精心组织好院士候选人推选工作", "人才培养"),
     ("大力弘扬科学家精神", "宣传引导"),
-    ("全面开展“3+1”试点", "组织建设"),  # 3+1 is the association's organisation, 试点 only a keyword
+    ("全面开展“3+1”试点", "示范试点"),  # a pilot whatever its field: 3+1 is only a keyword
     ("推动承接政府职能转移", "购买服务"),
+    ("开展党建示范点建设", "示范试点"),  # the head noun (last heading word) decides a tie
     ("增进国际民间科技合作", "对外交流"),
     ("深入实施创新驱动助力工程，促进科技成果转化", "成果转化"),
 ])

@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from compare.core.errors import ThemeFileError
 from compare.core.paths import PACKAGE_DATA
-from compare.text.dictionary import _toml_line, _toml_message
+from compare.core.textfile import AnalystFileError, read_toml
 from compare.text.segment import normalize_text
 
 __all__ = ["DEFAULT_CODEBOOK", "Codebook", "CodebookError", "Tool", "load_codebook"]
@@ -120,19 +119,9 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     positive number, a type colour that is not ``#RRGGBB``."""
     path = Path(path) if path is not None else DEFAULT_CODEBOOK
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CodebookError(path, "the instrument codebook does not exist") from None
-    except OSError as exc:
-        raise CodebookError(path, f"cannot read the instrument codebook: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodebookError(path, "the instrument codebook must be UTF-8 text", raw[: exc.start].count(b"\n") + 1) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CodebookError(path, f"not valid TOML: {_toml_message(exc)}", _toml_line(exc, text)) from None
+        data, text = read_toml(path)  # UTF-8 or GB18030, mojibake refused (compare.core.textfile)
+    except AnalystFileError as exc:
+        raise CodebookError(path, exc.reason.replace("the file", "the instrument codebook"), exc.line) from None
     lines = text.splitlines()
 
     def fail(reason: str, line: int | None = None):

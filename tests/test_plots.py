@@ -649,6 +649,24 @@ def test_charts_draw_into_the_analysts_axes(name, frames):
     assert style.chart_caption(ax)["source"].startswith(plots.SOURCE)
 
 
+def test_a_chart_carries_its_metadata_as_a_typed_object(frames):
+    """Title, subtitle, source and the rows drawn travel with the figure as one ChartInfo, read by the
+    files, reports and slides; nothing is hung on matplotlib's objects as private attributes."""
+    m = frames["theme_heatmap"][0]
+    fig = plots.theme_heatmap(m, scope="省级 · 工作要点")
+    assert isinstance(fig, plots.ChartFigure) and isinstance(fig.info, plots.ChartInfo)
+    assert fig.info.title == fig.texts[0].get_text() and fig.info.subtitle.startswith("省级 · 工作要点｜")
+    assert fig.info.source.startswith("数据来源：") and plots.chart_caption(fig) == fig.info.caption()
+    assert plots.drawn_data(fig) is fig.info.data and len(fig.info.data)
+    assert not [a for a in vars(fig) if a.startswith("_kexie")]
+    # the file's Title metadata is the chart's title; a plain figure's is the name it is saved under
+    assert f"<dc:title>{fig.info.title}</dc:title>".encode() in style.figure_bytes(fig, "svg", dpi=30)
+    from matplotlib.figure import Figure
+
+    plain = Figure()
+    assert plots.chart_info(plain) is None and plots.chart_caption(plain) == {} and plots.drawn_data(plain, m) is m
+
+
 def test_custom_theme_dictionary_is_drawn_in_colour_not_grey(frames):
     from compare.text.themes import ThemeDictionary
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from compare.presentation.chartinfo import ChartFigure
+
 
 class HTMLBlock:
     """A piece of HTML the notebook displays (``display(block)`` or as a cell's last expression)."""
@@ -205,7 +207,7 @@ def figure(fig, *, dpi: int = FIGURE_DPI) -> HTMLBlock:
     import matplotlib.pyplot as plt
 
     buf = _io.BytesIO()
-    framed = getattr(fig, "_kexie_title", None) is not None  # made by compare.presentation.plots._figure
+    framed = isinstance(fig, ChartFigure)  # a briefing chart: laid out on its slide already
     try:
         fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None},
                     **({} if framed else {"bbox_inches": "tight"}))
@@ -214,8 +216,7 @@ def figure(fig, *, dpi: int = FIGURE_DPI) -> HTMLBlock:
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     # alt text: the suptitle, else the first figure-level text (the briefing title), else the first axes title
     texts = [t.get_text() for t in fig.texts if t.get_text().strip()]
-    suptitle = getattr(fig, "_suptitle", None)
-    label = (suptitle.get_text() if suptitle is not None else "") or (texts[0] if texts else "")
+    label = fig.get_suptitle() or (texts[0] if texts else "")
     if not label and fig.axes:
         label = fig.axes[0].get_title()
     return HTMLBlock(f'<img class="kx-figure" alt="{html.escape(label, quote=True)}" src="data:image/png;base64,{data}">')

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from compare.core.errors import ParameterError
+from compare.presentation.chartinfo import chart_info
 from compare.presentation.style import (
     EMPTY_CELL, LABEL_SIZE, MAX_ANNOTATED_CELLS, MIN_TEXT_SIZE, MUTED, PLOT_HEIGHT_IN, PLOT_WIDTH_IN, SEQUENTIAL,
     SMALL_SIZE, text_on,
@@ -178,18 +179,21 @@ def heatmap(ax, values: np.ndarray, *, row_labels, col_labels, col_colors=None, 
 
 def drawn_data(fig, default: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """The tidy data a chart actually drew (after any top-N or latest-year reduction for readability),
-    as recorded by the chart function; `default` when the chart drew its input as given. `fig`: the
-    chart's figure, or the axes it was drawn into (``ax=``).
+    as recorded by the chart function (``ChartInfo.data``); `default` when the chart drew its input as
+    given. `fig`: the chart's figure, or the axes it was drawn into (``ax=``).
     :func:`compare.pipeline.figures.write_figures` writes it as the chart's CSV."""
-    return getattr(fig, "_kexie_data", default)
+    info = chart_info(fig)
+    return info.data if info is not None and info.data is not None else default
 
 
 def drew(fig: Figure, data: pd.DataFrame, ax=None) -> Figure:
-    """Record the data drawn (on the figure, and on `ax` when the chart was drawn into given axes)."""
+    """Record the data drawn in the chart's ChartInfo (its figure's, or that of the analyst's axes
+    `ax` it was drawn into)."""
     data = data.reset_index(drop=True)
-    fig._kexie_data = data  # noqa: SLF001 - read back by drawn_data()
-    if ax is not None:
-        ax._kexie_data = data  # noqa: SLF001
+    for obj in (fig, ax):
+        info = chart_info(obj)
+        if info is not None:
+            info.data = data
     return fig
 
 

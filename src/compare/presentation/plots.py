@@ -8,7 +8,8 @@ and file output in :mod:`~compare.presentation.style`; the layout helpers in
 :func:`compare.pipeline.figures.write_figures`.
 
 Every chart function takes a tidy frame from :mod:`compare.analysis`, returns a matplotlib Figure (a 16:9
-slide, or the analyst's own axes with ``ax=``), accepts ``colors=`` (the theme dictionary in use) and
+slide, a :class:`ChartFigure` whose ``info`` holds its title, subtitle, source line and the data it drew;
+or the analyst's own figure when drawn into its axes with ``ax=``: :func:`chart_info` of those axes), accepts ``colors=`` (the theme dictionary in use) and
 ``scope=`` (e.g. "省级 · 工作要点", shown in the subtitle), and never changes matplotlib's global state.
 
 >>> import pandas as pd
@@ -28,6 +29,7 @@ True
 """
 from __future__ import annotations
 
+from compare.presentation.chartinfo import ChartFigure, ChartInfo, chart_info
 from compare.presentation.charts_corpus import distinctive_terms, similarity_heatmap, slogan_timeline
 from compare.presentation.charts_targets import departments_themes, targets_chart
 from compare.presentation.charts_themes import change_over_time, theme_heatmap, theme_shares_bar
@@ -42,7 +44,7 @@ __all__ = [
     "SOURCE", "FORMATS", "cjk_font", "apply_style", "chart_style", "theme_colors", "province_colors",
     "theme_heatmap", "theme_shares_bar", "change_over_time", "similarity_heatmap", "distinctive_terms",
     "slogan_timeline", "targets_chart", "departments_themes", "save_figure", "figure_bytes", "freeze_layout",
-    "drawn_data", "latest_per_province", "chart_caption", "source_line", "scope_label", "CHART_FUNCTIONS",
+    "drawn_data", "latest_per_province", "chart_caption", "chart_info", "ChartInfo", "ChartFigure", "source_line", "scope_label", "CHART_FUNCTIONS",
     "FALLBACK_THEME_PALETTE", "OTHER_THEME_COLOR", "MAX_ROWS", "MAX_PANELS", "MAX_SIMILARITY_UNITS",
     "MAX_TERM_PAIRS", "MIN_TEXT_SIZE",
 ]

@@ -34,6 +34,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from compare.core.errors import ParameterError
 from compare.core.io import atomic_write_bytes
+from compare.presentation.chartinfo import ChartFigure, ChartInfo, chart_info, record_axes_chart
 from compare.presentation.fonts import CJKFont, cjk_font_info
 
 SOURCE = "数据来源：各省科协工作要点"
@@ -322,24 +323,22 @@ def text_on(color) -> str:
 
 
 def slide(title: str, subtitle: str | None, *, note: str | None = None, scope: str | None = None,
-          size=SLIDE) -> Figure:
+          size=SLIDE) -> ChartFigure:
     """A slide-sized figure with title, subtitle (prefixed by the scope, e.g. "省级 · 工作要点") and
     the source line; axes go in the band between them. Call inside :func:`chart_style`."""
     w, h = size
-    fig = Figure(figsize=size, layout="constrained")
+    sub = "｜".join(s for s in (scope, subtitle) if s)
+    source = source_line(note, scope=scope)
+    fig = ChartFigure(ChartInfo(title, sub, source), figsize=size, layout="constrained")
     fig.get_layout_engine().set(
         rect=(MARGIN_IN / w, FOOTER_IN / h, 1.0 - 2 * MARGIN_IN / w, 1.0 - (HEADER_IN + FOOTER_IN) / h),
         w_pad=0.05, h_pad=0.05,
     )
     x0 = MARGIN_IN / w
     fig.text(x0, 1 - 0.22 / h, title, fontsize=TITLE_SIZE, color=INK, ha="left", va="top")
-    sub = "｜".join(s for s in (scope, subtitle) if s)
     if sub:
         fig.text(x0, 1 - 0.74 / h, sub, fontsize=SUBTITLE_SIZE, color=MUTED, ha="left", va="top")
-    source = source_line(note, scope=scope)
     fig.text(x0, 0.16 / h, source, fontsize=SOURCE_SIZE, color=MUTED, ha="left", va="bottom")
-    fig._kexie_title = title  # noqa: SLF001 - used as the PDF/SVG title by save_figure
-    fig._kexie_caption = {"title": title, "subtitle": sub, "source": source}  # noqa: SLF001 - chart_caption()
     return fig
 
 
@@ -352,13 +351,15 @@ def canvas(ax, title: str, subtitle: str | None, *, note: str | None = None, sco
     ax.set_title(title, loc="left", fontsize=SUBTITLE_SIZE + 1, color=INK)
     fig = ax.figure
     sub = "｜".join(s for s in (scope, subtitle) if s)
-    ax._kexie_caption = {"title": title, "subtitle": sub, "source": source_line(note, scope=scope)}  # noqa: SLF001
+    record_axes_chart(ax, ChartInfo(title, sub, source_line(note, scope=scope)))
     return fig, ax
 
 
 def chart_caption(obj) -> dict[str, str]:
-    """{"title", "subtitle", "source"} of a chart (its figure, or the axes it was drawn into)."""
-    return dict(getattr(obj, "_kexie_caption", None) or {})
+    """{"title", "subtitle", "source"} of a chart (its figure, or the axes it was drawn into); {} for
+    a figure that is not a briefing chart."""
+    info = chart_info(obj)
+    return info.caption() if info is not None else {}
 
 
 def message(fig: Figure, text: str, ax=None) -> Figure:
@@ -415,10 +416,12 @@ def freeze_layout(fig: Figure) -> Figure:
     return fig
 
 
-def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 300) -> bytes:
-    """The figure as PNG/SVG/PDF bytes, deterministic (no dates), SVG text as outlines, PDF glyphs embedded."""
+def figure_bytes(fig: Figure, fmt: str, *, dpi: int = 300, title: str = "chart") -> bytes:
+    """The figure as PNG/SVG/PDF bytes, deterministic (no dates), SVG text as outlines, PDF glyphs embedded.
+    The file's Title metadata is a briefing chart's title, else `title`."""
     fmt = fmt.lower().lstrip(".")
-    kwargs = save_kwargs(fmt, getattr(fig, "_kexie_title", "") or "chart")
+    info = chart_info(fig)
+    kwargs = save_kwargs(fmt, info.title if info is not None and info.title else title)
     with _drawing():
         freeze_layout(fig)
         buf = _io.BytesIO()
@@ -432,7 +435,5 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300) -> Path:
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     save_kwargs(fmt, "")  # unknown formats: a ParameterError before any drawing
-    if not getattr(fig, "_kexie_title", None):
-        fig._kexie_title = path.stem  # noqa: SLF001
-    write_if_changed(path, figure_bytes(fig, fmt, dpi=dpi))
+    write_if_changed(path, figure_bytes(fig, fmt, dpi=dpi, title=path.stem))
     return path

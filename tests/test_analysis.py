@@ -486,8 +486,10 @@ def test_ngrams_never_span_a_dropped_word():
     ]
     s = an.shared_phrases(make_corpus(rows, themes=["组织"]))
     assert s["phrase"].unique().tolist() == ["志愿服务"]
-    assert an._adjacent_runs("科技和志愿服务", ["科技", "志愿", "服务"]) == [["志愿", "服务"]]
-    assert an._adjacent_runs("科协科协", ["科协", "科协"]) == [["科协", "科协"]]
+    from compare.analysis.slogans import _adjacent_runs
+
+    assert _adjacent_runs("科技和志愿服务", ["科技", "志愿", "服务"]) == [["志愿", "服务"]]
+    assert _adjacent_runs("科协科协", ["科协", "科协"]) == [["科协", "科协"]]
 
 
 def test_changes_over_time_by_document_type():

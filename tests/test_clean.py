@@ -8,7 +8,6 @@ from compare.ingest.clean import (
     MASK,
     count_masks,
     cruft_rule,
-    decode,
     fullwidth_punctuation,
     html_to_text,
     join_page_breaks,
@@ -17,6 +16,7 @@ from compare.ingest.clean import (
     normalise_line,
     to_simplified,
 )
+from compare.core.encoding import decode
 from compare.ingest.structure import is_heading, is_marker
 
 PLAN = "河南省科协2019年工作要点\n一、重点工作\n1.举办学术会议。（责任部门：学会学术部）\n"

@@ -104,6 +104,7 @@ class Doc:
         self.items = [{"text": t} for t in items]
         self.issuer, self.issue_number, self.issue_date, self.city, self.department = issuer, issue_number, None, None, None
         self.title, self.preamble, self.provenance = title, "", {}
+        self.level, self.converted = None, False
 
 
 ITEMS = [f"第{n}项工作：加强科协组织建设，推进学会改革，服务科技工作者，开展科普活动{n}场。" for n in range(1, 21)]

@@ -132,6 +132,7 @@ class _Doc:
         self.items = [{"text": t} for t in items]
         self.issuer = self.issue_number = self.issue_date = self.city = self.department = None
         self.title, self.preamble, self.provenance = "t", "", {}
+        self.level, self.converted = None, False
 
 
 @settings(max_examples=200, deadline=None)

@@ -35,14 +35,6 @@ re-exported on first use (they import scikit-learn and scipy, which `import comp
 """
 from __future__ import annotations
 
-# The private names marked `noqa: F401` are kept for callers of the one-module era (pipeline, tests).
-from compare.analysis._common import (  # noqa: F401
-    SCORE_PREFIX,
-    _check_columns,
-    _item_order,
-    _safe_div,
-    _theme_key,
-)
 from compare.analysis.change import (
     TERM_CHANGE_COLUMNS,
     THEME_CHANGE_COLUMNS,
@@ -56,7 +48,6 @@ from compare.analysis.examples import example_corpus
 from compare.analysis.keyness import KEYNESS_COLUMNS, keyness, keyness_table, log_ratio
 from compare.analysis.kwic import KWIC_COLUMNS, kwic
 from compare.analysis.selection import (
-    _doc_types,  # noqa: F401
     as_list,
     canonical_provinces,
     describe,
@@ -66,23 +57,15 @@ from compare.analysis.selection import (
     plans_without_items,
     validate_selection,
 )
-from compare.analysis.selection import _as_list_compat as _as_list  # noqa: F401
 from compare.analysis.shares import theme_share_matrix, theme_shares
-from compare.analysis.similarity import (  # noqa: F401
+from compare.analysis.similarity import (
     SIMILAR_PAIRS_COLUMNS,
     SIMILARITY_COLUMNS,
     UNITS,
-    _doc_label,
-    _identity,
-    _sorted_documents,
     similar_pairs,
     similarity,
 )
-from compare.analysis.slogans import (
-    SHARED_PHRASE_COLUMNS,
-    _adjacent_runs,  # noqa: F401
-    shared_phrases,
-)
+from compare.analysis.slogans import SHARED_PHRASE_COLUMNS, shared_phrases
 from compare.analysis.targets import (
     NON_ADDITIVE_UNITS,
     TARGET_VALUES_COLUMNS,

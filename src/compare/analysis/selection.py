@@ -340,8 +340,3 @@ def filter_items(
         ids = docs.loc[docs["level"].fillna(DEFAULT_LEVEL).isin(sel["levels"]), "doc_id"]
         mask &= df["doc_id"].isin(set(ids))
     return df[mask].reset_index(drop=True)
-
-
-def _as_list_compat(value) -> list | None:
-    """The pre-split name of as_list (kept for callers of compare.analysis._as_list)."""
-    return as_list(value)

@@ -43,6 +43,7 @@ from compare.analysis.continuity import (
     link_scores,
     link_table,
 )
+from compare.analysis.selection import as_list
 from compare.core import schema
 from compare.core.errors import EmptyCorpusError, ParameterError
 from compare.core.vocab import DEFAULT_LEVEL
@@ -241,14 +242,6 @@ def _documents(documents: pd.DataFrame) -> pd.DataFrame:
     return docs
 
 
-def _as_list(value) -> list | None:
-    if value is None:
-        return None
-    if isinstance(value, (str, int, np.integer)):
-        return [value]
-    return list(value)
-
-
 def plan_pairs(
     documents: pd.DataFrame,
     *,
@@ -270,7 +263,7 @@ def plan_pairs(
     """
     docs = _documents(documents)
     for col, want in (("province", provinces), ("doc_type", doc_types), ("level", levels)):
-        want = _as_list(want)
+        want = as_list(want)
         if want is not None:
             docs = docs[docs[col].isin(want)]
     if years is not None:

@@ -67,12 +67,6 @@ def _looks_like_utf16(data: bytes) -> str | None:
     return best if best_score >= 0.9 else None
 
 
-def _cjk_share(text: str) -> float:
-    if not text:
-        return 0.0
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") / len(text)
-
-
 _COMMON: frozenset[str] | None = None
 
 

@@ -21,7 +21,11 @@ class CompareError(Exception):
 
 
 class InputFileError(CompareError):
-    """A raw input file cannot be used. Names the file and the reason."""
+    """A raw input file cannot be used. Names the file and the reason; `format` / `encoding` say how
+    far reading got (set by the loader when it knows)."""
+
+    format: str | None = None
+    encoding: str | None = None
 
     def __init__(self, path: str | Path, reason: str):
         self.path = Path(path)

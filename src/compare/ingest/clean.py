@@ -20,8 +20,6 @@ import unicodedata
 
 import zhconv
 
-from compare.core.errors import InputFileError  # noqa: F401
-from compare.core.encoding import decode, looks_like_mojibake  # noqa: F401  (decode lives in encoding.py)
 
 # ---------------------------------------------------------------------------------------------
 # masks
@@ -79,16 +77,16 @@ def html_to_text(markup: str) -> str:
                                            deduplicate=False, **options)
 
     doc = extract()
-    text = (getattr(doc, "text", None) or "") if doc is not None else ""
+    text = (doc.text or "") if doc is not None else ""
     if len(text) < 200:
         recall = extract(favor_recall=True)
-        if recall is not None and len(getattr(recall, "text", None) or "") > len(text):
+        if recall is not None and len(recall.text or "") > len(text):
             doc, text = recall, recall.text
     if not text:
         text = trafilatura.html2txt(markup) or ""
     text = html.unescape(text)
     page_title = _TITLE_TAG_RE.search(markup[:20000])
-    candidates = [(getattr(doc, "title", None) or "") if doc is not None else ""]
+    candidates = [(doc.title or "") if doc is not None else ""]
     if page_title:
         candidates += _TITLE_SPLIT_RE.split(html.unescape(page_title.group(1)))
     from compare.ingest.structure import (

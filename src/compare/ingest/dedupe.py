@@ -51,6 +51,10 @@ class DocumentLike(Protocol):
     items: list
     preamble: str
     provenance: dict
+    level: str | None
+    city: str | None
+    department: str | None
+    converted: bool
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def metadata_richness(doc: DocumentLike) -> int:
 
 def replaced_characters(doc: DocumentLike) -> int:
     """U+FFFD replacement characters in the document's text: bytes its file's encoding could not decode."""
-    texts = [getattr(doc, "title", "") or "", getattr(doc, "preamble", "") or ""]
+    texts = [doc.title or "", doc.preamble or ""]
     texts += [item.get("text", "") if isinstance(item, dict) else str(item) for item in doc.items]
     return sum(t.count("\ufffd") for t in texts)
 
@@ -107,7 +111,7 @@ def preference_key(doc: DocumentLike) -> tuple:
     richest metadata, format txt/docx > html > pdf, written in simplified characters (a converted
     traditional copy may differ in a character), file name."""
     return (-len(doc.items), replaced_characters(doc), -metadata_richness(doc), FORMAT_RANK.get(doc.format, 3),
-            bool(getattr(doc, "converted", False)), doc.source_file, doc.title)
+            doc.converted, doc.source_file, doc.title)
 
 
 def find_duplicates(docs: Sequence[DocumentLike], *, threshold: float = NEAR_DUPLICATE_CONTAINMENT,
@@ -138,8 +142,7 @@ def find_duplicates(docs: Sequence[DocumentLike], *, threshold: float = NEAR_DUP
         if j is not None and docs[j].source_file != d.source_file:
             out.append(Duplicate(i, j, 1.0, "exact"))
             continue
-        block = (d.province, d.year, d.doc_type, getattr(d, "level", None), getattr(d, "city", None),
-                 getattr(d, "department", None))
+        block = (d.province, d.year, d.doc_type, d.level, d.city, d.department)
         best, best_sim = None, 0.0
         for j in kept_by_block.get(block, ()):
             if docs[j].source_file == d.source_file:

@@ -80,9 +80,9 @@ def place_pinyin(place: str) -> str:
 def doc_id(doc) -> str:
     """The id of one document, from its own metadata (province, year, doc_type, city, department, title)."""
     parts = [pinyin(doc.province), str(doc.year), TYPE_CODES[doc.doc_type]]
-    if getattr(doc, "city", None):
+    if doc.city:
         parts.append(place_pinyin(doc.city))
-    if getattr(doc, "department", None):
+    if doc.department:
         parts.append(to_pinyin(doc.department))
     if doc.doc_type == "其他":
         parts.append(hashlib.sha1((doc.title or "").encode("utf-8")).hexdigest()[:4])

@@ -1,7 +1,7 @@
 """The loader: raw plan files -> documents / items / targets tables (see compare.core.schema).
 
     files ──decode──> text ──clean──> lines ──split──> documents ──parse──> items ──> targets
-          (clean.decode)  (clean.*)        (structure.split_documents)  (structure.parse_items,
+          (encoding.decode) (clean.*)        (structure.split_documents)  (structure.parse_items,
                                                                           departments, targets)
 
 Metadata comes from the text, never from the file name:

@@ -119,18 +119,6 @@ def _pick(places: tuple[Place, ...], hint: str | None) -> Place:
     return places[0]
 
 
-def places_in(text: str, *, hint: str | None = None) -> list[tuple[int, Place]]:
-    """Every division named in text, as (position, place), in text order (longest name wins)."""
-    out = []
-    for m in _name_re().finditer(text or ""):
-        if m.group("full"):
-            cands = gazetteer()[m.group("full")]
-        else:
-            cands = _short_index()[m.group("short")]
-        out.append((m.start(), _pick(cands, hint)))
-    return out
-
-
 def _match_at(text: str, pos: int, hint: str | None) -> tuple[int, Place] | None:
     m = _name_re().match(text, pos)
     if not m:

@@ -115,7 +115,7 @@ def _load_all(files: list[Path], overrides) -> tuple[list[Any], list[FileIntake]
         except InputFileError as exc:
             log.warning("skipped %s", exc)
             failures.append(exc)
-            rec.format, rec.encoding = getattr(exc, "format", None), getattr(exc, "encoding", None)
+            rec.format, rec.encoding = exc.format, exc.encoding
             rec.skip(exc.reason)
             continue
         rec.format, rec.encoding, rec.n_parsed = parsed[0].format, parsed[0].encoding, len(parsed)

@@ -247,7 +247,7 @@ def theme_palette(corpus, dictionary=None) -> dict[str, str]:
 
     if dictionary is None:
         dictionary = _configured_dictionary()
-    themes = list(getattr(corpus, "themes", []) or [])
+    themes = list(corpus.themes)
     return theme_colors(list(dictionary.themes) + [t for t in themes if t not in dictionary.themes],
                         dictionary=dictionary)
 
@@ -259,8 +259,8 @@ def _configured_dictionary():
         from compare.core.config import load_config
         from compare.core.paths import project_root
 
-        path = getattr(load_config(project_root()), "themes", None)
-    except (ImportError, CompareError, AttributeError, OSError):
+        path = load_config(project_root()).themes
+    except (CompareError, OSError):
         path = None
     return load_theme_dictionary(path)
 

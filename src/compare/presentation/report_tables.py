@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from compare import __version__
+from compare.core.vocab import DEFAULT_DOC_TYPE
 from compare.presentation.blocks import (  # noqa: F401
     HTMLBlock,
     _cell_text,
@@ -77,7 +78,8 @@ def header(
     rows.append(("生成时间", e(generated_at())))
     trs = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     # the charts' source line: 数据来源：各省科协<type>（<level>）
-    source = source_line(doc_type=getattr(selection, "doc_type", None), level=getattr(selection, "level", None))
+    source = (source_line(doc_type=selection.doc_type, level=selection.level) if selection is not None
+              else source_line())
     return HTMLBlock(
         f'<div class="kx-header"><h1>{e(title)}</h1><p class="kx-source">{e(source)}</p>'
         f'<table class="kx-meta">{trs}</table></div>'
@@ -192,8 +194,8 @@ def strength_table(profile: pd.DataFrame, *, caption: str | None = None) -> HTML
 def theme_model_version(corpus) -> str | None:
     """The theme model version(s) behind the corpus' item themes (item_themes.model_version), or None
     when the tables predate saved theme models."""
-    it = getattr(corpus, "item_themes", None)
-    if it is None or "model_version" not in it.columns:
+    it = corpus.item_themes
+    if "model_version" not in it.columns:
         return None
     versions = sorted({str(v) for v in it["model_version"].dropna()})
     return "、".join(versions) or None
@@ -225,7 +227,7 @@ def items_by_theme(corpus, themes: Sequence[str] | None = None, *, max_items: in
 def report_title(kind: str, selection: Any) -> str:
     """河南省科协工作要点分析 / 黑龙江省科协深化改革工作要点分析 / 中国科协工作要点分析 / 各省科协工作要点比较:
     the province (or 各省) and the document type compared."""
-    doc_type = getattr(selection, "doc_type", None) or "工作要点"
+    doc_type = selection.doc_type or DEFAULT_DOC_TYPE
     if kind == "cross":
         return f"各省科协{doc_type}比较"
     from compare.ingest.provinces import NATIONAL

@@ -262,7 +262,7 @@ def theme_colors(themes: Iterable[str] | None = None, *, dictionary=None) -> dic
     dictionary does not know (a custom dictionary's themes), by its place in `themes`. Only 其他 /
     未分类 are grey."""
     td = dictionary if dictionary is not None else _dictionary()
-    configured = dict(getattr(td, "colors", None) or {})
+    configured = dict(td.colors)
     order = list(td.themes)
     names = order if themes is None else list(dict.fromkeys(str(t) for t in themes))
     unknown = [n for n in names if n not in order and n not in OTHER_THEMES]

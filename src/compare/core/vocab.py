@@ -40,6 +40,9 @@ TYPE_CODES: dict[str, str] = {
     "规划": "gh",
     "工作计划": "gzjh",
     "实施方案": "ssfa",
+    "工作意见": "gzyj",
+    "工作方案": "gzfa",
+    "活动方案": "hdfa",
     "其他": "qt",
 }
 DOC_TYPES: tuple[str, ...] = tuple(TYPE_CODES)

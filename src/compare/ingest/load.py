@@ -86,6 +86,7 @@ class ParsedDocument:
     department: str | None = None
     provenance: dict = field(default_factory=dict)      # field -> "text" | "override" | "inferred"
     converted: bool = False                             # the text was traditional, converted to simplified
+    issuer_kind: str = "科协"                            # 科协 | 科协部门 | 党政机关 | 老科协 | 其他 (ingest.issuers)
 
     @property
     def base_id(self) -> str:
@@ -140,12 +141,13 @@ def _strip_closing_signature(lines: list[str]) -> tuple[list[str], Signature | N
 
 def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8",
                sha256: str | None = None, fmt: str = "txt", overrides: FileOverrides | None = None,
-               warnings: list[str] | None = None) -> list[ParsedDocument]:
+               warnings: list[str] | None = None, trace: list[str] | None = None) -> list[ParsedDocument]:
     """Parse the text of one file into its documents. Raises InputFileError when no plan is found.
 
     fmt: documents.format. overrides: the metadata.csv rows of the file (province and year are used
     before a document is given up for lack of them; the other fields are applied by `ingest`).
-    warnings: receives one line per part of the file that was skipped ("skipped …") or is odd."""
+    warnings: receives one line per part of the file that was skipped ("skipped …") or is odd.
+    trace: receives what each rule saw, document by document (`ingest --explain`)."""
     if not isinstance(text, str):
         raise InputFileError(source_file, f"expected text, got {type(text).__name__}")
     html = fmt == "html" or looks_like_html(text)
@@ -195,17 +197,27 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
 
         preamble, raw_items = parse_items(body)
         first_par = preamble.split("\n", 1)[0] if preamble else (body[0] if body else "")
+        doc_trace: list[str] = []
         md = document_metadata(title=seg.title, notice_title=handed if len(segments) == 1 else None,
                                context=context, body=body, first_paragraph=first_par, issuer=d_issuer,
-                               issue_number=d_issue_number, issue_date=d_issue_date)
+                               issue_number=d_issue_number, issue_date=d_issue_date, trace=doc_trace)
+        if trace is not None:
+            trace.append(f"document {sum(t.startswith('document ') for t in trace) + 1}:")
+            trace.extend("  " + t for t in doc_trace)
+            trace.append(f"  items: {len(raw_items)}" + (f", the first: {raw_items[0].marker}{heading_of(raw_items[0].text)!r}"
+                                                         if raw_items else " (no 一、 / （一） / 1. / 一是 / —— markers)"))
         title, year, prov = md.title, plan_year or md.year, md.province
         doc_text = "\n".join([title or "", *body])
         if overrides is not None:  # metadata.csv knows better (province/year: before giving up on the document)
             ov, _row = overrides.for_document(title, n_documents=len(segments))
             year, prov = ov.get("year", year), ov.get("province", prov)
         problem = (
-            "no plan year (looked in the title, the 文号, the first paragraph and the signature)" if year is None
-            else "no province (no province name in the title, issuer, 文号 or text)" if prov is None
+            "no plan year (looked in the title, the 文号, the first paragraph, the signature and the page's date)"
+            + _fix_line(source_file, "year", "2024") if year is None
+            else ("no province: the places named lie in " + "、".join(md.ambiguous)
+                  + _fix_line(source_file, "province", md.ambiguous[0])) if prov is None and md.ambiguous
+            else "no province (no province, prefecture or county name in the title, issuer, 文号, site lines or text)"
+            + _fix_line(source_file, "province", "河南") if prov is None
             else None
         )
         if not raw_items and (problem or title is None):
@@ -217,6 +229,10 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
             if seg.title:
                 log.warning("%s: document %r skipped: %s", source_file, seg.title, problem)
             continue
+        for note in md.notes:
+            log.warning("%s: %s", source_file, note)
+            if warnings is not None:
+                warnings.append(note)
         if not raw_items:  # metadata recognisable, items not: a truncated copy loads as a partial document
             note = f"document {simplified(title)}: no plan items recognised (a truncated copy?); loaded with 0 items"
             log.warning("%s: %s", source_file, note)
@@ -246,11 +262,18 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
             city=md.city,
             department=md.department,
             provenance=md.provenance,
+            issuer_kind=md.issuer_kind,
         ))
     if not docs:
         first = problems[0] if problems else "no plan text"
         raise InputFileError(source_file, first if first.startswith("not a plan") else f"{what}: {first}")
     return docs
+
+
+def _fix_line(source_file: str, field: str, example: str) -> str:
+    """The metadata.csv line that would let the document load."""
+    return (f"; add: {source_file},{field}=… to data/raw/metadata.csv (a row with the columns file,{field}, "
+            f"e.g. {source_file},{example})")
 
 
 def load_file(path: str | Path, *, overrides: FileOverrides | None = None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter  # noqa: F401
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from compare.ingest.provinces import (  # noqa: F401
     NATIONAL,
@@ -20,6 +20,19 @@ from compare.ingest.provinces import (  # noqa: F401
     province,
     province_from_issue_number,
     province_in,
+)
+from compare.ingest.metadata_year import (  # noqa: F401  (importable from here, as before)
+    _CN_DIGITS,
+    _DATE_RE,
+    _FIVE_YEAR_PLAN_RE,
+    _LEADING_YEAR_RE,
+    _NOTICE_TITLE_YEAR_RE,
+    _TITLE_RANGE_RE,
+    _TITLE_YEAR_RE,
+    _cn_number,
+    detect_year,
+    page_date_year,
+    parse_date,
 )
 from compare.ingest.structure import YEAR
 
@@ -30,44 +43,10 @@ _YEAR = YEAR
 _ISSUE_NO_RE = re.compile(
     rf"(?P<prefix>[\u4e00-\u9fff]{{1,12}})\s*[〔\[［【（(﹝〖]\s*(?P<year>{_YEAR})\s*[〕\]］】）)﹞〗]\s*第?\s*(?P<no>\d{{1,5}})\s*[号號]"
 )
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_DATE_RE = re.compile(
-    r"^(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
-    r"\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日$"
-)
 _PRINTED_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?)\s*(?P<date>\S+年\S+月\S+日)\s*印发$")
 _ORG_RE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(科协|科学技术协会|协会|办公室|办公厅|委员会|党组|秘书处|厅|局|部|人民政府)$")
 _NOTICE_ISSUER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)\s*关于(印发|转发|下发)")
 _RED_HEADER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)文件$")
-_NOTICE_TITLE_YEAR_RE = re.compile(rf"《[^》]*?(?P<year>{_YEAR})\s*年[^》]*》")
-_LEADING_YEAR_RE = re.compile(rf"^(?P<year>{_YEAR})\s*年")
-_TITLE_YEAR_RE = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*年")
-_TITLE_RANGE_RE = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*[-—–~～至到]\s*{_YEAR}\s*年")
-_FIVE_YEAR_PLAN_RE = re.compile(r"十([一二三四五六七八九])五")
-
-
-def _cn_number(s: str) -> int:
-    """Chinese numerals up to 99 (一, 十, 十二, 二十, 三十一) and digit strings."""
-    if s.isdigit():
-        return int(s)
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    return int("".join(str(_CN_DIGITS[c]) for c in s))
-
-
-def parse_date(line: str) -> str | None:
-    """`2019年3月12日` / `二〇一九年三月十二日` (a whole line) -> `2019-03-12`, else None."""
-    m = _DATE_RE.match(line.strip())
-    if not m:
-        return None
-    try:
-        y, mo, d = _cn_number(m.group("y")), _cn_number(m.group("m")), _cn_number(m.group("d"))
-    except KeyError:
-        return None
-    if not (1 <= mo <= 12 and 1 <= d <= 31):
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
 # a whole line that is a 文号 whose closing bracket and 号 were lost (PDF text layer): 科协发智字〔 2021 30
@@ -131,16 +110,22 @@ def classify_doc_type(title: str) -> str:
         return "学会学术工作要点"
     if "改革" in t and re.search(r"要点|方案|计划|任务", t):
         return "深化改革工作要点"
+    if re.search(r"活动(实施)?方案$", end):
+        return "活动方案"
     if end.endswith("实施方案"):
         return "实施方案"
     if re.search(r"科普|科学普及|科学素质", t) and re.search(r"要点|计划", t):
         return "科普工作要点"
-    if re.search(r"重点工作|重点任务", t) and not t.endswith("工作要点"):
+    if re.search(r"重点工作|重点任务|工作重点", t) and not t.endswith("工作要点"):
         return "重点工作"
     if re.search(r"规划|纲要", t):
         return "规划"
     if end.endswith(("工作计划", "年度计划")):
         return "工作计划"
+    if end.endswith("工作意见"):
+        return "工作意见"
+    if end.endswith("工作方案"):
+        return "工作方案"
     if re.search(r"要点", t):
         return "工作要点"
     return "其他"
@@ -189,29 +174,6 @@ def _first_index(text: str, short: str) -> int:
     p = province(short)
     idx = [text.find(n) for n in (p.full, p.short, *p.nicknames) if text.find(n) >= 0]
     return min(idx) if idx else len(text)
-
-
-def detect_year(*, title: str | None, header: list[str], issue_number: str | None,
-                first_paragraph: str) -> int | None:
-    """Title year (a range gives its first year; “十四五” gives 2021) > notice 《…年…》 year > 文号
-    year > the year opening the first paragraph."""
-    if title:
-        m = _TITLE_RANGE_RE.search(title) or _TITLE_YEAR_RE.search(title)
-        if m:
-            return int(m.group("year"))
-        m = _FIVE_YEAR_PLAN_RE.search(title)
-        if m:  # “十四五”规划 -> 2021: the 11th plan started in 2006, one every five years since
-            return 2006 + 5 * (_CN_DIGITS[m.group(1)] - 1)
-    for line in header:
-        m = _NOTICE_TITLE_YEAR_RE.search(line)
-        if m:
-            return int(m.group("year"))
-    if issue_number:
-        m = re.search(rf"〔({_YEAR})〕", issue_number)
-        if m:
-            return int(m.group(1))
-    m = _LEADING_YEAR_RE.match(first_paragraph or "")
-    return int(m.group("year")) if m else None
 
 
 def infer_title(province_short: str, year: int, doc_type: str) -> str:
@@ -407,49 +369,87 @@ class DocumentMetadata:
     issuer: str | None
     department: str | None
     doc_type: str
-    provenance: dict           # field -> "text" | "inferred"
+    provenance: dict           # field -> "text" | "inferred" | "page-date"
+    issuer_kind: str = "科协"   # compare.ingest.issuers.ISSUER_KINDS
+    notes: list = field(default_factory=list)    # warnings worth a look (a year from the page's date)
+    ambiguous: tuple = ()      # provinces in play when the places named lie in several
 
 
 def document_metadata(*, title: str | None, notice_title: str | None, context: list[str], body: list[str],
                       first_paragraph: str, issuer: str | None, issue_number: str | None,
-                      issue_date: str | None) -> DocumentMetadata:
+                      issue_date: str | None, trace: list[str] | None = None) -> DocumentMetadata:
     """title/year/province/level/city/issuer/department/doc_type of one document.
 
     context: the notice lines before the document (header, or the lead of an untitled document).
-    Year: title > notice 《…年…》 > 文号 > first paragraph > signature date (a plan range gives its first
-    year: 2021—2025年 -> 2021, “十四五” -> 2021). Web-page dates (发布时间, 日期) are never used.
+    Year: `compare.ingest.metadata_year` (title > notice 《…年…》 > 文号 > first paragraph > signature
+    date; the web page's own date only as a last resort, with a note and provenance `page-date`).
     Province/level/city: `locate`, else the province named most often outside the recipient list
-    (a national notice names 新疆生产建设兵团科协 among its recipients), level 省级 then inferred.
+    (a national notice names 新疆生产建设兵团科协 among its recipients), level 省级 then inferred, else
+    the gazetteer (`compare.ingest.metadata_place`: counties, banners, prefectures, site lines, 文号).
+    trace: receives one line per rule that answered (`ingest --explain`).
     """
+    from compare.ingest.issuers import issuer_kind
+    from compare.ingest.metadata_place import guess_place
+
     provenance: dict = {}
+    notes: list[str] = []
+    trace = trace if trace is not None else []
     if title:
         title = complete_title(title, notice_title)
     named = title = title or notice_title
-    year = detect_year(title=named, header=context, issue_number=issue_number, first_paragraph=first_paragraph)
+    trace.append(f"title: {named!r}" + ("" if named else " (none: an untitled document)"))
+    year = detect_year(title=named, header=context, issue_number=issue_number, first_paragraph=first_paragraph,
+                       trace=trace)
     if year is None and issue_date:
         year = int(issue_date[:4])
+        trace.append(f"year: signature date {issue_date} -> {year}")
+    if year is None:
+        year = page_date_year([*context, *body[:6]])
+        if year is not None:
+            provenance["year"] = "page-date"
+            notes.append(f"plan year {year} taken from the web page's date (a repost or crawl date, not the "
+                         f"plan's): check it, or set year in metadata.csv")
+            trace.append(f"year: last resort, the page's date line -> {year}")
     issuer = issuer or publisher(context)
     level, prov, city = locate(title=named, issuer=issuer, header=context, first_paragraph=first_paragraph,
                                issue_number=issue_number)
+    trace.append(f"place: title/issuer/发布机构/first sentence -> level {level}, province {prov}, city {city}")
+    ambiguous: tuple = ()
     if prov is None:
         text = "\n".join(line for line in [*context, named or "", *body] if not _RECIPIENT_RE.match(line))
         prov = detect_province(title=named, issuer=issuer, issue_number=issue_number, text=text)
+        trace.append(f"place: province names in the text -> {prov}")
         if prov == NATIONAL:
             level = NATIONAL
         elif prov is not None and level is None:
             level = "省级"
             provenance["level"] = "inferred"
+    if prov is None:
+        guess = guess_place(title=named, issuer=issuer, header=context, body=body, issue_number=issue_number,
+                            level=level)
+        trace.append(f"place: {guess.rule if guess else 'gazetteer: no county, banner or prefecture named'}"
+                     + (f" -> level {guess.level}, province {guess.province}, city {guess.city}" if guess else ""))
+        if guess is not None:
+            level, prov, city, ambiguous = guess.level, guess.province, guess.city, guess.ambiguous
     if issuer is None and title:
         issuer = title_issuer(title)  # 河南省科协2019年工作要点 is issued by 河南省科协
     doc_type = classify_doc_type(named) if named else classify_untitled(first_paragraph)
+    kind, kind_from = issuer_kind(issuer, named)
+    trace.append(f"issuer: {issuer!r} -> issuer_kind {kind} (from the {kind_from})")
+    trace.append(f"doc_type: {doc_type} (from the {'title' if named else 'first sentence'})")
+    if kind_from == "inferred":
+        provenance["issuer_kind"] = "inferred"
     for name, value in (("title", title), ("year", year), ("province", prov), ("level", level), ("city", city),
-                        ("issuer", issuer), ("doc_type", doc_type)):
+                        ("issuer", issuer), ("doc_type", doc_type), ("issuer_kind", kind)):
         if value is not None:
             provenance.setdefault(name, "text")
     if title is None:
         provenance["title"] = "inferred"
     department = department_of(issuer) or title_department(named)
-    return DocumentMetadata(title, year, prov, level, city, issuer, department, doc_type, provenance)
+    if department and kind == "科协":  # 调宣部2019年工作要点: a department of the association issued it
+        kind = "科协部门"
+    return DocumentMetadata(title, year, prov, level, city, issuer, department, doc_type, provenance,
+                            issuer_kind=kind, notes=notes, ambiguous=ambiguous)
 
 
 # ---------------------------------------------------------------------------------------------

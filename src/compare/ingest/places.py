@@ -11,6 +11,8 @@ The table is the administrative-division list shipped with the `cpca` package
 
 Names are matched in full (长治市, 临西县). A name without its suffix (长治, 临西) is matched only when
 a 科协 / 科学技术协会 follows it (长治科协), because short names are ordinary words too often.
+Customary short forms of autonomous units keep a suffix and are matched like full names when they
+are unique in the table: 莫旗 (莫力达瓦达斡尔族自治旗), 巴州 (巴音郭楞蒙古自治州), 大理州, 长阳县.
 The same county name exists in several provinces (朝阳区: 北京, 长春); `locate` then prefers the
 province given as a hint, else the first in adcode order.
 
@@ -92,10 +94,59 @@ def gazetteer() -> dict[str, tuple[Place, ...]]:
     return {k: tuple(v) for k, v in table.items()}
 
 
+_AUTONOMOUS_RE = re.compile(r"自治(旗|州|县)$")
+# the place part of an autonomous unit's name ends where its peoples' names begin
+_PEOPLES_RE = re.compile(
+    r"^(苗|布依|土家|藏|彝|傣|哈尼|壮|侗|白|回|蒙古|朝鲜|黎|瑶|羌|景颇|傈僳|哈萨克|柯尔克孜|达斡尔|鄂伦春|鄂温克|满|畲"
+    r"|仡佬|水|纳西|拉祜|佤|普米|怒|独龙|裕固|撒拉|保安|东乡|土|各族|锡伯|塔吉克|毛南|仫佬|京|哈萨克)")
+
+
+# one-character short forms in customary use (the others are too ambiguous to guess)
+_FIRST_CHAR_PREFECTURES = {"巴州": "巴音郭楞蒙古自治州", "克州": "克孜勒苏柯尔克孜自治州", "博州": "博尔塔拉蒙古自治州"}
+
+
+@lru_cache(maxsize=1)
+def customary_shorts() -> dict[str, tuple[Place, ...]]:
+    """Customary short forms of autonomous banners, prefectures and counties, kept only when one unit
+    has them and no real division is so named: 莫旗, 巴州, 大理州, 黔东南州, 长阳县."""
+    table = gazetteer()
+    cands: dict[str, set[str]] = {}
+    for name in table:
+        m = _AUTONOMOUS_RE.search(name)
+        if not m:
+            continue
+        suffix = m.group(1)
+        if suffix == "旗" and len(name) >= 7 and sum(n[0] == name[0] and n.endswith("旗") for n in table) == 1:
+            cands.setdefault(name[0] + suffix, set()).add(name)   # 莫旗: the only banner of its first character
+        for k in (2, 3):  # 大理州, 黔东南州, 长阳县: the place part before the peoples' names
+            if _PEOPLES_RE.match(name[k:]):
+                cands.setdefault(name[:k] + suffix, set()).add(name)
+    for short, full in _FIRST_CHAR_PREFECTURES.items():
+        cands.setdefault(short, set()).add(full)
+    plain: dict[str, set[str]] = {}   # 德州 is 德州市 (山东), not 德宏州 (云南); 大理州 is 大理市's prefecture
+    for n, places in table.items():
+        plain.setdefault(_SUFFIX_RE.sub("", n), set()).update(p.province for p in places)
+    out = {}
+    for short, full in sorted(cands.items()):
+        places = table.get(next(iter(full)), ())
+        if len(full) != 1 or len(places) != 1 or short in table:
+            continue
+        clash = plain.get(short, set()) | plain.get(short[:-1], set())
+        if clash - {places[0].province} or canonical_province(short[:-1]):
+            continue   # 河南县 (青海) reads as a county of 河南
+        out[short] = places
+    return out
+
+
+@lru_cache(maxsize=1)
+def _all_names() -> dict[str, tuple[Place, ...]]:
+    return {**customary_shorts(), **gazetteer()}
+
+
 @lru_cache(maxsize=1)
 def _name_re() -> re.Pattern:
-    names = [n for n in gazetteer() if len(n) >= 2]
-    shorts = sorted({_SUFFIX_RE.sub("", n) for n in names if len(_SUFFIX_RE.sub("", n)) >= 2} - set(names))
+    names = [n for n in _all_names() if len(n) >= 2]
+    shorts = sorted({_SUFFIX_RE.sub("", n) for n in gazetteer() if len(_SUFFIX_RE.sub("", n)) >= 2} - set(names))
     full = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
     short = "|".join(re.escape(n) for n in sorted(shorts, key=lambda n: (-len(n), n)))
     return re.compile(f"(?P<full>{full})|(?P<short>{short}){_ORG_AFTER_SHORT}")
@@ -119,11 +170,23 @@ def _pick(places: tuple[Place, ...], hint: str | None) -> Place:
     return places[0]
 
 
+def places_in(text: str, *, hint: str | None = None) -> list[tuple[int, Place]]:
+    """Every division named in text, as (position, place), in text order (longest name wins)."""
+    out = []
+    for m in _name_re().finditer(text or ""):
+        if m.group("full"):
+            cands = _all_names()[m.group("full")]
+        else:
+            cands = _short_index()[m.group("short")]
+        out.append((m.start(), _pick(cands, hint)))
+    return out
+
+
 def _match_at(text: str, pos: int, hint: str | None) -> tuple[int, Place] | None:
     m = _name_re().match(text, pos)
     if not m:
         return None
-    cands = gazetteer()[m.group("full")] if m.group("full") else _short_index()[m.group("short")]
+    cands = _all_names()[m.group("full")] if m.group("full") else _short_index()[m.group("short")]
     return m.end(), _pick(cands, hint)
 
 

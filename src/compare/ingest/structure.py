@@ -95,7 +95,8 @@ def is_heading(line: str) -> bool:
 # document titles
 
 _TITLE_END_RE = re.compile(
-    r"(工作要点|重点工作|要点|工作计划|计划|规划|纲要|实施方案|方案|重点任务|任务清单|工作安排|安排|谋划|工作思路|打算)"
+    r"(工作要点|重点工作|工作重点|要点|工作计划|计划|规划|纲要|实施方案|方案|重点任务|任务清单|工作安排|安排|谋划|工作思路|打算"
+    r"|工作意见)"
     r"(（[^）]{1,20}）)?$"
 )
 # not a plan title: a notice, a quotation, a sentence, or a report on work done (完成情况, 汇报, 报告)
@@ -465,7 +466,7 @@ def drop_page_residue(lines: list[str]) -> list[str]:
 _FLAT_MARKER_RE = re.compile(
     rf"(?:(?<=[。；！？])|\s+)(?=[{_CN}]{{1,3}}、|\d{{1,2}}[.．](?!\d)|（[{_CN}]{{1,3}}）)"
     rf"|(?<=[\u4e00-\u9fff])(?=\d{{1,2}}[.．][\u4e00-\u9fff])")
-_FLAT_TITLE_RE = re.compile(rf"^(?P<title>.{{4,60}}?)\s*(?={YEAR}\s*年[，,])")
+_FLAT_TITLE_RE = re.compile(rf"^(?P<title>.{{4,60}}?)\s*(?={YEAR}\s*年(?:[，,]|是))")
 
 
 def _split_flattened(line: str) -> list[str]:

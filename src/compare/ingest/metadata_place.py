@@ -1,0 +1,87 @@
+"""Province and city of a plan whose province is never named: the gazetteer (compare.ingest.places).
+
+Consulted after the title / issuer / 发布机构 / first-sentence rules of `metadata.locate` found no
+place, and before giving up:
+
+1. the site lines at the top of a web page (欢迎访问呼伦贝尔市科学技术协会, 主办单位：…, …人民政府门户网站)
+   and the title and issuer: the most specific division named there (莫旗 -> 内蒙古, 莫力达瓦达斡尔族自治旗);
+2. the 文号 prefix, when its first character is that of exactly one division named in the text
+   (赤政办发〔2012〕3号 with 赤壁市 in the text);
+3. every division named in the body: when they all lie in one province, that province (and the
+   division named most often, at the level the issuer says: 县科协 -> a county);
+   when they lie in several, the answer is "ambiguous" and the reason names them, so that the analyst
+   sets `province` in metadata.csv instead of a guess.
+A division name shared by several provinces (朝阳区: 北京, 长春) counts as ambiguous unless another
+named division settles it.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from compare.ingest.places import Place, level_of, places_in
+
+_SITE_RE = re.compile(r"欢迎(?:访问|光临|来到)|主办单位|承办单位|版权所有|门户网站|政府网|网站$|党务公开网|发布机构")
+_NAMED_RE = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@dataclass(frozen=True)
+class PlaceGuess:
+    level: str | None
+    province: str | None
+    city: str | None
+    rule: str                 # what gave it, for `ingest --explain` and provenance
+    ambiguous: tuple[str, ...] = ()   # the provinces in play when no single one is right
+
+
+def _most_specific(places: list[tuple[int, Place]]) -> Place | None:
+    rank = {"county": 0, "prefecture": 1, "province": 2}
+    return min((p for _, p in places), key=lambda p: rank[p.kind], default=None)
+
+
+def _consistent(places: list[tuple[int, Place]]) -> bool:
+    return len({p.province for _, p in places}) == 1
+
+
+def site_lines(lines: list[str]) -> list[str]:
+    """The lines of a web page that name its site (the first 12 lines only)."""
+    return [line for line in lines[:12] if _SITE_RE.search(line)]
+
+
+def guess_place(*, title: str | None, issuer: str | None, header: list[str], body: list[str],
+                issue_number: str | None, level: str | None) -> PlaceGuess | None:
+    """The gazetteer rules above, in order; None when no division is named at all."""
+    for label, texts in (("title or issuer", [title or "", issuer or ""]), ("site lines", site_lines(header + body))):
+        found = [hit for t in texts for hit in places_in(t)]
+        if found and _consistent(found):
+            place = _most_specific(found)
+            loc = level_of(place)
+            return PlaceGuess(loc.level if level is None else level, place.province,
+                              loc.city if level in (None, loc.level) else None, f"gazetteer: {place.name} in the {label}")
+    text = "\n".join([*header, *body])
+    named = places_in(text)
+    if not named:
+        return None
+    provinces = Counter(p.province for _, p in named)
+    if issue_number:
+        first = issue_number[0]
+        same = {p.name: p for _, p in named if p.name.startswith(first) and p.kind != "province"}
+        if len(same) == 1:
+            place = next(iter(same.values()))
+            loc = level_of(place)
+            return PlaceGuess(level or loc.level, place.province, loc.city,
+                              f"gazetteer: 文号 {issue_number} and {place.name} in the text")
+    if len(provinces) > 1:
+        return PlaceGuess(level, None, None, "gazetteer: divisions of several provinces named",
+                          tuple(sorted(provinces)))
+    prov = next(iter(provinces))
+    want = {"县级": "county", "市级": "prefecture"}.get(level or "")
+    counts = Counter(p.name for _, p in named if want is None or p.kind == want)
+    city = None
+    if counts:
+        name, _ = counts.most_common(1)[0]
+        place = next(p for _, p in named if p.name == name)
+        loc = level_of(place)
+        level, city = level or loc.level, loc.city
+    return PlaceGuess(level, prov, city, f"gazetteer: every division named in the text lies in {prov}")

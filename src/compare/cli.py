@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--raw", type=Path, default=RAW_DIR, help=f"raw directory (default {RAW_DIR})")
     s.add_argument("--out", type=Path, default=PROCESSED_DIR, help=f"output directory (default {PROCESSED_DIR})")
     s.add_argument("--strict", action="store_true", help="any unreadable file makes the run fail (exit 1)")
+    s.add_argument("--explain", type=Path, default=None, metavar="FILE",
+                   help="print what each loader rule saw in FILE (title, year, place, issuer, type, items) and why "
+                        "it would be skipped; writes nothing")
 
     s = sub.add_parser("themes", help="segment items, score themes, cluster -> item_themes/theme_shares/clusters")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
@@ -201,6 +204,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int | None:
     """Call the sub-command's function with the parsed values as keyword arguments."""
+    if args.command == "ingest" and args.explain is not None:
+        from compare.ingest.explain import explain_file
+
+        print(explain_file(args.explain))
+        return EXIT_OK
     if args.command == "ingest":
         from compare.ingest.run import ingest_command
 

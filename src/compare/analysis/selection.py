@@ -22,7 +22,16 @@ import numpy as np
 import pandas as pd
 
 from compare.core.errors import EmptyCorpusError, ParameterError
-from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, DOC_TYPES, KEY_WORK, LEVELS, WORK_PLAN
+from compare.core.vocab import (
+    DEFAULT_DOC_TYPE,
+    DEFAULT_ISSUER_KINDS,
+    DEFAULT_LEVEL,
+    DOC_TYPES,
+    ISSUER_KINDS,
+    KEY_WORK,
+    LEVELS,
+    WORK_PLAN,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from compare.analysis.corpus import Corpus
@@ -116,6 +125,8 @@ def documents_view(df: pd.DataFrame) -> pd.DataFrame:
         out = out.assign(level=DEFAULT_LEVEL)
     if "department" not in out.columns:
         out = out.assign(department=None)
+    if "issuer_kind" not in out.columns:
+        out = out.assign(issuer_kind="科协")
     return out
 
 
@@ -134,6 +145,7 @@ def like_with_like(
     doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
     level: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
+    issuer_kinds: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The rows of df (documents, items or any table with `doc_type`, `province` and `year`) that a
     comparison of like with like uses, in their order.
@@ -143,6 +155,11 @@ def like_with_like(
       without a `level` column is all 省级.
     * ``include_departments=False`` leaves out plans issued by a department of an association
       (`department` not null, e.g. a 科普部 plan); a table without that column has none.
+    * ``issuer_kinds``: the kinds of issuing body kept (documents.issuer_kind); by default
+      ``DEFAULT_ISSUER_KINDS`` (科协, 科协部门): a 老科协's plan or a Party office's plan about the
+      association is never counted as the association's own. Pass a list to add them explicitly
+      (``issuer_kinds=["科协", "老科协"]``) or ``"all"`` for every kind. A table without the column is
+      all 科协.
     * **重点工作 rule**: a 重点工作 document is left out when the selection also holds a 工作要点 of the
       same province, year, level, city and department. A province's 重点工作 (Henan 2024: ten key
       items) repeats headings of its 工作要点, so counting both would count that work twice; the
@@ -168,6 +185,10 @@ def like_with_like(
         keep &= view["level"].fillna(DEFAULT_LEVEL).isin(levels)
     if not include_departments:
         keep &= view["department"].isna()
+    kinds = list(ISSUER_KINDS) if issuer_kinds == "all" else _strings(
+        DEFAULT_ISSUER_KINDS if issuer_kinds is None else issuer_kinds, "issuer_kind", ISSUER_KINDS,
+        "the issuer kinds are")
+    keep &= view["issuer_kind"].fillna("科协").isin(kinds)
     keep &= ~_key_work_twice(view, keep)
     return df[keep.to_numpy()]
 

@@ -15,6 +15,7 @@ from compare.core.vocab import DOC_TYPES, LEVELS
 _LEVELS_DOC = " | ".join(LEVELS)
 
 
+
 @dataclass(frozen=True)
 class Column:
     name: str

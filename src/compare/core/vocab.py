@@ -6,6 +6,8 @@
   the column is all ``DEFAULT_LEVEL``.
 * ``DEFAULT_DOC_TYPE`` / ``DEFAULT_LEVEL``: what a comparison looks at unless asked otherwise
   (like with like: the general annual plan of provincial associations).
+* ``ISSUER_KINDS`` / ``DEFAULT_ISSUER_KINDS``: the kinds of issuing body (documents.issuer_kind) and
+  the ones a comparison keeps unless asked (the association itself and its departments).
 * ``EVERY``: the words an analyst writes for "every type / every level" (``--doc-type 全部``).
 * ``KEY_WORK`` / ``WORK_PLAN``: the two annual plan types a province-year may have both of.
 * ``DEPARTMENT_LABELS``: the labels of a responsible-department note (``（责任部门：…）``) and of a
@@ -18,11 +20,13 @@ from __future__ import annotations
 
 __all__ = [
     "DEFAULT_DOC_TYPE",
+    "DEFAULT_ISSUER_KINDS",
     "DEFAULT_LEVEL",
     "DEFAULT_TOP_N",
     "DEPARTMENT_LABELS",
     "DOC_TYPES",
     "EVERY",
+    "ISSUER_KINDS",
     "KEY_WORK",
     "LEVELS",
     "TYPE_CODES",
@@ -55,6 +59,14 @@ DEFAULT_DOC_TYPE = "工作要点"
 #: default level of a comparison (a provincial association's own plans); also the level of a
 #: document whose table has no level column (tables written before levels were recorded)
 DEFAULT_LEVEL = "省级"
+
+#: who issued a plan (documents.issuer_kind): the association, one of its departments, a Party or
+#: government office, a retired scientists' association (老科协), anything else
+ISSUER_KINDS: tuple[str, ...] = ("科协", "科协部门", "党政机关", "老科协", "其他")
+#: the issuing bodies a comparison keeps unless asked: the association and its departments (a
+#: department's plan is still left out unless include_departments=True); a 老科协's plan is never
+#: counted as the association's
+DEFAULT_ISSUER_KINDS: tuple[str, ...] = ("科协", "科协部门")
 
 #: what an analyst writes for "every document type / every level"
 EVERY: tuple[str, ...] = ("全部", "all")

@@ -436,8 +436,17 @@ def prepare_text(text: str) -> tuple[str, bool]:
 def clean_lines(text: str) -> tuple[list[str], bool]:
     """Text -> (logical lines, converted_from_traditional): HTML stripped, simplified, normalised, web
     cruft removed, page breaks rejoined, blank lines dropped."""
+    lines, converted, _site = clean_lines_and_site(text)
+    return lines, converted
+
+
+def clean_lines_and_site(text: str) -> tuple[list[str], bool, list[str]]:
+    """`clean_lines` plus the web-page lines its cruft rules removed from the top of the page (site
+    name, 主办单位, 发布时间: the metadata rules may still read a place or a last-resort date there)."""
     from compare.ingest.structure import is_heading, is_marker
 
     text, converted = prepare_text(text)
-    lines = remove_cruft(text.split("\n"))
-    return join_page_breaks(lines, is_marker=is_marker, is_heading=is_heading), converted
+    raw = text.split("\n")
+    lines = remove_cruft(raw)
+    site = [line for line in raw[:40] if line and cruft_rule(line) is not None]
+    return join_page_breaks(lines, is_marker=is_marker, is_heading=is_heading), converted, site

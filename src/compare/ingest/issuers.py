@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-ISSUER_KINDS = ("科协", "科协部门", "党政机关", "老科协", "其他")
+from compare.core.vocab import ISSUER_KINDS  # noqa: F401  (the vocabulary lives in core)
+
 DEFAULT_ISSUER_KIND = "科协"
 
 _OLD_RE = re.compile(r"老科协|老科学技术工作者协会|老科技工作者协会")

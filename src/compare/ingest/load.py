@@ -33,7 +33,7 @@ from pathlib import Path
 
 from compare.core.errors import EmptyCorpusError, InputFileError
 from compare.core.vocab import TYPE_CODES
-from compare.ingest.clean import clean_lines, count_masks, looks_like_html, simplified
+from compare.ingest.clean import clean_lines_and_site, count_masks, looks_like_html, simplified
 from compare.ingest.departments import extract_departments
 from compare.ingest.metadata import (
     Signature,
@@ -152,7 +152,7 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
         raise InputFileError(source_file, f"expected text, got {type(text).__name__}")
     html = fmt == "html" or looks_like_html(text)
     what = "HTML page without a recognisable plan" if html else "no recognisable plan"
-    lines, _converted = clean_lines(text)
+    lines, _converted, site = clean_lines_and_site(text)
     if not lines:
         raise InputFileError(source_file, "no text left after removing blank lines and web cruft"
                              + (" (HTML page)" if html else ""))
@@ -200,7 +200,7 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
         doc_trace: list[str] = []
         md = document_metadata(title=seg.title, notice_title=handed if len(segments) == 1 else None,
                                context=context, body=body, first_paragraph=first_par, issuer=d_issuer,
-                               issue_number=d_issue_number, issue_date=d_issue_date, trace=doc_trace)
+                               issue_number=d_issue_number, issue_date=d_issue_date, trace=doc_trace, site=site)
         if trace is not None:
             trace.append(f"document {sum(t.startswith('document ') for t in trace) + 1}:")
             trace.extend("  " + t for t in doc_trace)

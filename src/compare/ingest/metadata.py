@@ -377,7 +377,8 @@ class DocumentMetadata:
 
 def document_metadata(*, title: str | None, notice_title: str | None, context: list[str], body: list[str],
                       first_paragraph: str, issuer: str | None, issue_number: str | None,
-                      issue_date: str | None, trace: list[str] | None = None) -> DocumentMetadata:
+                      issue_date: str | None, trace: list[str] | None = None,
+                      site: list[str] = ()) -> DocumentMetadata:
     """title/year/province/level/city/issuer/department/doc_type of one document.
 
     context: the notice lines before the document (header, or the lead of an untitled document).
@@ -386,7 +387,8 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
     Province/level/city: `locate`, else the province named most often outside the recipient list
     (a national notice names 新疆生产建设兵团科协 among its recipients), level 省级 then inferred, else
     the gazetteer (`compare.ingest.metadata_place`: counties, banners, prefectures, site lines, 文号).
-    trace: receives one line per rule that answered (`ingest --explain`).
+    trace: receives one line per rule that answered (`ingest --explain`). site: the web-page lines the
+    cruft rules removed (site name, 主办单位, 发布时间), read for a place or a last-resort date only.
     """
     from compare.ingest.issuers import issuer_kind
     from compare.ingest.metadata_place import guess_place
@@ -404,7 +406,7 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
         year = int(issue_date[:4])
         trace.append(f"year: signature date {issue_date} -> {year}")
     if year is None:
-        year = page_date_year([*context, *body[:6]])
+        year = page_date_year([*site, *context, *body[:6]])
         if year is not None:
             provenance["year"] = "page-date"
             notes.append(f"plan year {year} taken from the web page's date (a repost or crawl date, not the "
@@ -425,8 +427,8 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
             level = "省级"
             provenance["level"] = "inferred"
     if prov is None:
-        guess = guess_place(title=named, issuer=issuer, header=context, body=body, issue_number=issue_number,
-                            level=level)
+        guess = guess_place(title=named, issuer=issuer, header=[*site, *context], body=body,
+                            issue_number=issue_number, level=level)
         trace.append(f"place: {guess.rule if guess else 'gazetteer: no county, banner or prefecture named'}"
                      + (f" -> level {guess.level}, province {guess.province}, city {guess.city}" if guess else ""))
         if guess is not None:

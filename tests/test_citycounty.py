@@ -1,0 +1,197 @@
+"""City and county plans as they are really published: one test per metadata, type and issuer rule,
+each on a plan written for the tests (tests/fixtures/realworld/) that reproduces a trait met in the
+city/county development set (benchmarks/devset_facts.csv, sets city-dev and city-heldout)."""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from compare.analysis.selection import DEFAULT_ISSUER_KINDS, like_with_like
+from compare.core.errors import InputFileError
+from compare.core.schema import DOC_TYPES, ISSUER_KINDS, TYPE_CODES
+from compare.ingest.issuers import issuer_kind
+from compare.ingest.load import parse_text
+from compare.ingest.metadata import classify_doc_type
+from compare.ingest.metadata_year import detect_year, page_date_year, parse_date, title_year
+from compare.ingest.places import customary_shorts, issuer_level
+
+FIXTURES = Path(__file__).parent / "fixtures" / "realworld"
+
+
+def parse(name: str, warnings: list | None = None):
+    return parse_text((FIXTURES / name).read_text(encoding="utf-8"), source_file=name, warnings=warnings)
+
+
+# file: province, level, city, year, doc_type, issuer_kind, first item heading, n items
+PLANS = {
+    "county_title_year_without_nian.txt": ("河南", "县级", "桐柏县", 2025, "重点工作", "科协", "深化政治引领", 3),
+    "banner_short_form_site_line.txt": ("内蒙古", "县级", "莫力达瓦达斡尔族自治旗", 2026, "工作计划", "科协",
+                                        "农牧民实用技术培训覆盖半数嘎查村", 3),
+    "county_generic_title_site_line.txt": ("河南", "县级", "宁陵县", 2025, "工作要点", "科协",
+                                           "组织科技工作者开展理论学习，全年不少于4次", 3),
+    "district_page_date_only.txt": ("河南", "县级", "梁园区", 2025, "重点工作", "科协", "加强乡镇科协建设", 3),
+    "laokexie_city_plan.txt": ("河南", "市级", "安阳市", 2026, "工作要点", "老科协",
+                               "组织会员学习党的创新理论，办好学习讲座4次", 2),
+    "party_office_reform_plan.txt": ("河南", "县级", "淇县", 2025, "深化改革工作要点", "党政机关",
+                                     "到年底建成覆盖全县的基层科协组织网络", 2),
+    "doc_sharing_title_year_is.txt": ("河南", "县级", "宁陵县", 2026, "工作要点", "科协", "提升全民科学素质", 2),
+    "county_activity_plan.txt": ("河南", "县级", "宁陵县", 2025, "活动方案", "科协", "举办县级主场活动", 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLANS))
+def test_city_county_fixture_metadata(name):
+    prov, level, city, year, doc_type, kind, first, n = PLANS[name]
+    [doc] = parse(name)
+    assert (doc.province, doc.level, doc.city, doc.year, doc.doc_type, doc.issuer_kind) == (
+        prov, level, city, year, doc_type, kind)
+    assert doc.items[0]["heading"].startswith(first)
+    assert len(doc.items) == n
+
+
+# ---- year -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title,year", [
+    ("永德县科学技术协会2022重点工作", 2022),
+    ("2023工作要点", 2023),
+    ("某县科协2021年度工作计划", 2021),
+    ("某市科协事业发展规划（2021-2025年）", 2021),
+])
+def test_title_year_forms(title, year):
+    assert title_year(title)[0] == year
+
+
+def test_title_without_year_gives_none_and_a_version_number_is_no_year():
+    assert title_year("县科协重点工作谋划") is None
+    assert title_year("科协工作要点V2.0") is None
+
+
+def test_first_paragraph_framing_gives_the_year():
+    assert detect_year(title=None, header=[], issue_number=None, first_paragraph="2024年是实施规划的关键一年。") == 2024
+
+
+@pytest.mark.parametrize("line,iso", [
+    ("2025年4月8日", "2025-04-08"),
+    ("2 0 2 5 年 4 月 8 日", "2025-04-08"),
+    ("二〇二五年四月八日", "2025-04-08"),
+    ("2025-04-08", "2025-04-08"),
+    ("2025/4/8", "2025-04-08"),
+    ("08.04.2025", "2025-04-08"),
+])
+def test_signature_date_forms(line, iso):
+    assert parse_date(line) == iso
+
+
+def test_dates_that_are_no_date_lines():
+    assert parse_date("2025-13-08") is None
+    assert parse_date("2025年4月8日印发的通知") is None
+
+
+def test_page_date_is_a_last_resort_with_a_warning_and_provenance():
+    warnings: list[str] = []
+    [doc] = parse("district_page_date_only.txt", warnings)
+    assert doc.year == 2025 and doc.provenance["year"] == "page-date"
+    assert any("web page's date" in w and "metadata.csv" in w for w in warnings)
+    assert page_date_year(["发布时间：2021-11-19 15:31"]) == 2021
+    assert page_date_year(["2021年是开局之年"]) is None
+
+
+def test_signature_year_beats_the_page_date():
+    [doc] = parse("party_office_reform_plan.txt")   # the title has no year; the spaced signature date does
+    assert doc.year == 2025 and doc.provenance["year"] == "text" and doc.issue_date == "2025-04-08"
+
+
+# ---- place ----------------------------------------------------------------------------------
+
+def test_customary_short_forms_are_unique_and_never_a_real_division():
+    shorts = customary_shorts()
+    assert issuer_level("莫旗科协").city == "莫力达瓦达斡尔族自治旗"
+    assert issuer_level("大理州科协").province == "云南"
+    assert "德州" not in shorts            # 德州市 (山东), not 德宏州
+    assert "河南县" not in shorts          # reads as a county of 河南
+    assert "巴州" not in shorts            # 巴州区 (四川) and 巴音郭楞蒙古自治州 (新疆)
+
+
+def test_places_of_two_provinces_ask_for_metadata_csv():
+    with pytest.raises(InputFileError) as exc:
+        parse("county_generic_places_of_two_provinces.txt")
+    msg = str(exc.value)
+    assert "河南、湖北" in msg
+    assert "add: county_generic_places_of_two_provinces.txt,province=" in msg and "metadata.csv" in msg
+
+
+def test_no_year_anywhere_names_the_fix(tmp_path):
+    text = "县科协重点工作谋划\n（一）加强乡镇科协建设。\n（二）办好科普活动。\n宁陵县科学技术协会"
+    with pytest.raises(InputFileError, match=r"no plan year .*add: x\.txt,year=… to data/raw/metadata\.csv"):
+        parse_text(text, source_file="x.txt")
+
+
+def test_site_line_removed_as_cruft_still_gives_the_place():
+    [doc] = parse("county_generic_title_site_line.txt")   # 主办单位：宁陵县科学技术协会 is web cruft
+    assert doc.city == "宁陵县" and all("主办单位" not in i["text"] for i in doc.items)
+
+
+# ---- types and issuers ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("title,doc_type", [
+    ("某县科协2020年工作意见", "工作意见"),
+    ("某县科协2023年工作方案", "工作方案"),
+    ("某县科协2025年全国科普日活动方案", "活动方案"),
+    ("第二十八届科技之春宣传月活动实施方案", "活动方案"),
+    ("开江县科协2019年工作重点", "重点工作"),
+    ("某市科协2021年工作要点", "工作要点"),
+])
+def test_new_types(title, doc_type):
+    assert classify_doc_type(title) == doc_type
+    assert doc_type in DOC_TYPES and doc_type in TYPE_CODES
+
+
+@pytest.mark.parametrize("issuer,title,kind", [
+    ("佳木斯市老科学技术工作者协会", None, "老科协"),
+    (None, "泉州市老科协2022年工作计划", "老科协"),
+    ("中国科协科普部", None, "科协部门"),
+    ("长治市科学技术协会", None, "科协"),
+    ("中共淇县县委办公室", None, "党政机关"),
+    ("铜川市王益区农业农村局", None, "党政机关"),
+    ("某市医学会", None, "其他"),
+    (None, "河南省科协2024年重点工作", "科协"),
+    (None, None, "科协"),
+])
+def test_issuer_kind(issuer, title, kind):
+    assert issuer_kind(issuer, title)[0] == kind
+    assert kind in ISSUER_KINDS
+
+
+def test_laokexie_and_party_office_plans_never_count_as_the_associations():
+    docs = pd.DataFrame({
+        "doc_id": ["anyang-a", "anyang-b", "qixian-c"], "province": ["河南"] * 3, "year": [2026, 2026, 2025],
+        "doc_type": ["工作要点", "工作要点", "工作要点"], "level": ["市级", "市级", "县级"],
+        "issuer_kind": ["科协", "老科协", "党政机关"]})
+    assert like_with_like(docs, level=None)["doc_id"].tolist() == ["anyang-a"]
+    assert like_with_like(docs, level=None, issuer_kinds=["科协", "老科协"])["doc_id"].tolist() == ["anyang-a", "anyang-b"]
+    assert len(like_with_like(docs, level=None, issuer_kinds="all")) == 3
+    assert DEFAULT_ISSUER_KINDS == ("科协", "科协部门")
+
+
+def test_issuer_kind_reaches_the_documents_table(tmp_path):
+    from compare.ingest.load import assign_doc_ids, tables
+
+    docs = parse("laokexie_city_plan.txt")
+    assign_doc_ids(docs)
+    documents, _items, _targets = tables(docs)
+    assert documents.loc[0, "issuer_kind"] == "老科协"
+    assert '"issuer_kind": "text"' in documents.loc[0, "provenance"]
+
+
+# ---- ingest --explain -----------------------------------------------------------------------
+
+def test_explain_prints_each_rule_and_the_skip_reason(tmp_path, capsys):
+    from compare.cli import main
+
+    f = tmp_path / "x.txt"
+    f.write_text((FIXTURES / "county_generic_places_of_two_provinces.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["ingest", "--explain", str(f)]) == 0
+    out = capsys.readouterr().out
+    assert "year: title YYYY年" in out and "gazetteer: divisions of several provinces named" in out
+    assert "skipped:" in out and "add: x.txt,province=" in out
+    assert not (tmp_path / "processed").exists()

@@ -220,6 +220,11 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
             + _fix_line(source_file, "province", "河南") if prov is None
             else None
         )
+        if problem is None and title is None and md.doc_type == "其他":
+            # no title, and the first sentence does not open a plan (2024年，… / 深化改革…): a funding list,
+            # a profile or a notice with numbered parts, not a plan
+            problem = ("not a plan: no plan title and the text does not open as a plan"
+                       + _fix_line(source_file, "title", "某县科协2024年工作要点"))
         if not raw_items and (problem or title is None):
             problem = "no plan items (no 一、 / （一） / 1. / 一是 / —— markers)"
         if problem:

@@ -359,6 +359,14 @@ def title_issuer(title: str) -> str | None:
     return prefix if loc is not None and loc.province is not None else None
 
 
+def _org_line_before(context: list[str], title: str | None) -> str | None:
+    """A body's name standing alone on the line right before the title (铜川市王益区农业农村局 /
+    第二十八届…活动实施方案): the document's issuer."""
+    if title and context and _ORG_RE.match(context[-1]) and not _RECIPIENT_RE.match(context[-1]):
+        return context[-1]
+    return None
+
+
 @dataclass
 class DocumentMetadata:
     title: str | None          # as written, completed from the notice; None when the text has none
@@ -405,14 +413,14 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
     if year is None and issue_date:
         year = int(issue_date[:4])
         trace.append(f"year: signature date {issue_date} -> {year}")
-    if year is None:
+    if year is None and named:  # only a titled plan: an untitled page's date makes no news story a plan
         year = page_date_year([*site, *context, *body[:6]])
         if year is not None:
             provenance["year"] = "page-date"
             notes.append(f"plan year {year} taken from the web page's date (a repost or crawl date, not the "
                          f"plan's): check it, or set year in metadata.csv")
             trace.append(f"year: last resort, the page's date line -> {year}")
-    issuer = issuer or publisher(context)
+    issuer = issuer or publisher(context) or _org_line_before(context, named)
     level, prov, city = locate(title=named, issuer=issuer, header=context, first_paragraph=first_paragraph,
                                issue_number=issue_number)
     trace.append(f"place: title/issuer/发布机构/first sentence -> level {level}, province {prov}, city {city}")
@@ -426,7 +434,7 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
         elif prov is not None and level is None:
             level = "省级"
             provenance["level"] = "inferred"
-    if prov is None:
+    if prov is None and named:  # the gazetteer for a titled plan only (a profile or a notice names places too)
         guess = guess_place(title=named, issuer=issuer, header=[*site, *context], body=body,
                             issue_number=issue_number, level=level)
         trace.append(f"place: {guess.rule if guess else 'gazetteer: no county, banner or prefecture named'}"

@@ -8,7 +8,7 @@ import pytest
 
 from compare.analysis.selection import DEFAULT_ISSUER_KINDS, like_with_like
 from compare.core.errors import InputFileError
-from compare.core.schema import DOC_TYPES, ISSUER_KINDS, TYPE_CODES
+from compare.core.vocab import DOC_TYPES, ISSUER_KINDS, TYPE_CODES
 from compare.ingest.issuers import issuer_kind
 from compare.ingest.load import parse_text
 from compare.ingest.metadata import classify_doc_type
@@ -174,7 +174,8 @@ def test_laokexie_and_party_office_plans_never_count_as_the_associations():
 
 
 def test_issuer_kind_reaches_the_documents_table(tmp_path):
-    from compare.ingest.load import assign_doc_ids, tables
+    from compare.ingest.identity import assign_doc_ids
+    from compare.ingest.run import tables
 
     docs = parse("laokexie_city_plan.txt")
     assign_doc_ids(docs)

@@ -18,7 +18,7 @@ TABLE_LABELS: dict[str, str] = {
 
 COLUMN_LABELS: dict[str, str] = {
     "doc_id": "文件编号", "province": "省份", "level": "层级", "city": "市县", "year": "年份",
-    "doc_type": "文件类型", "title": "标题", "issuer": "发文单位", "department": "发文部门",
+    "doc_type": "文件类型", "title": "标题", "issuer": "发文单位", "department": "发文部门", "issuer_kind": "发文机构类别",
     "issue_number": "文号", "issue_date": "发文日期", "source_file": "源文件", "source_sha256": "源文件 SHA-256",
     "format": "文件格式", "encoding": "编码", "n_items": "条目数", "n_masked": "遮蔽词数", "preamble": "前言",
     "provenance": "元数据来源", "status": "状态", "reason": "原因", "n_documents": "文件数",

@@ -79,7 +79,7 @@ def tables(docs: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         doc_rows.append({
             "doc_id": d.doc_id, "province": d.province, "level": d.level, "city": d.city, "year": d.year,
             "doc_type": d.doc_type, "title": d.title, "issuer": d.issuer, "department": d.department,
-            "issuer_kind": getattr(d, "issuer_kind", "科协"),
+            "issuer_kind": d.issuer_kind,
             "issue_number": d.issue_number, "issue_date": d.issue_date, "source_file": d.source_file,
             "source_sha256": d.source_sha256, "format": d.format, "encoding": d.encoding, "n_items": len(d.items),
             "n_masked": d.n_masked, "preamble": d.preamble, "provenance": provenance_json(d),

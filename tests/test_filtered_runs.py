@@ -79,3 +79,20 @@ def test_a_filtered_track_drops_links_of_plans_no_longer_there(tracked):
     io.write_table(stale, "item_links", tracked)
     run_track(tracked, provinces=["黑龙江"])
     assert io.read_table("item_links", tracked).empty
+
+
+def test_a_filtered_export_writes_beside_the_whole_workbook(tracked, capsys):
+    assert cli.main(["export", "--xlsx", "--provinces", "豫", "--processed", str(tracked)]) == cli.EXIT_OK
+    assert (tracked / "河南" / "kexie_compare.xlsx").is_file()
+    assert not (tracked / "kexie_compare.xlsx").exists()  # the build's whole workbook is never replaced by a part
+    assert str(tracked / "河南" / "kexie_compare.xlsx") in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_figures_of_another_selection_go_to_their_own_directory(themed_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = ["figures", "--processed", str(themed_dir), "--formats", "png", "--dpi", "20"]
+    assert cli.main([*argv, "--doc-type", "重点工作"]) == cli.EXIT_OK
+    own = tmp_path / "figures" / "重点工作_省级"
+    assert (own / "theme_heatmap.png").is_file() and (own / "theme_heatmap.csv").is_file()
+    assert not [p for p in (tmp_path / "figures").iterdir() if p.is_file()]  # the build's charts untouched

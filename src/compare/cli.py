@@ -126,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("figures", help="write every briefing chart (+ its data as CSV) to figures/")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
-    s.add_argument("--out", type=Path, default=FIGURES_DIR)
+    s.add_argument("--out", type=Path, default=None,
+                   help=f"default {FIGURES_DIR}/ for the build's type and level, {FIGURES_DIR}/<type>_<level>/ for another")
     s.add_argument("--formats", type=_csv_list, default=["png", "svg", "pdf"], help="comma list: png,svg,pdf")
     s.add_argument("--dpi", type=_positive, default=300)
     s.add_argument("--doc-type", dest="doc_type", type=_ANY_DOC_TYPE, default=DEFAULT_DOC_TYPE,

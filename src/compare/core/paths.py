@@ -35,3 +35,13 @@ RAW_DIR = Path("data/raw")
 PROCESSED_DIR = Path("data/processed")
 FIGURES_DIR = Path("figures")
 REPORTS_DIR = Path("reports")
+
+
+def selection_dir(base: str | Path, *parts: str | None) -> Path:
+    """Where a filtered run writes (`figures --doc-type 重点工作`, `export --provinces 河南`): a
+    sub-directory of base named after the selection, so it never replaces what the whole run wrote.
+
+    >>> selection_dir("figures", None, "重点工作", "省级").as_posix()
+    'figures/重点工作_省级'
+    """
+    return Path(base) / "_".join(str(p) for p in parts if p)

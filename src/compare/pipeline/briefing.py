@@ -201,12 +201,13 @@ def export_command(*, processed: str | Path, out: str | Path | None = None, xlsx
     """`python -m compare export [--xlsx [FILE]] [--pptx [FILE]] [--docx [FILE]] [--lang zh] [--provinces ..]
     [--doc-type 工作要点] [--level 省级] [--processed DIR] [--out DIR]`.
 
-    xlsx / pptx / docx: True for the default file name in `out` (default: processed), a path for
-    another file, None for none. lang="zh": CSV copies with Chinese headers in `out` too."""
+    xlsx / pptx / docx: True for the default file name in `out` (default: processed; for a selection,
+    provinces / doc_type / level, its own directory `<processed>/<provinces>_<type>_<level>/`, so the
+    whole workbook is never replaced by a part), a path for another file, None for none. lang="zh":
+    CSV copies with Chinese headers in `out` too."""
     from compare.pipeline import workbook
 
     processed = Path(processed)
-    out = Path(out or processed)
     provinces = provinces or None
     # the workbook holds every table whole unless a selection is asked for; charts default to 工作要点, 省级
     asked_type, asked_level = doc_type, level
@@ -218,6 +219,13 @@ def export_command(*, processed: str | Path, out: str | Path | None = None, xlsx
         from compare.core import io
 
         provinces = validate_filters(io.read_table("documents", processed), provinces=provinces)["provinces"]
+    if out is None and (provinces or asked_type or asked_level):
+        # a selection's files go beside the whole ones, never over them: <processed>/河南_重点工作/
+        from compare.core.paths import selection_dir
+
+        out = selection_dir(processed, "-".join(provinces or ()), asked_type, asked_level)
+        out.mkdir(parents=True, exist_ok=True)
+    out = Path(out or processed)
     written: list[Path] = []
     if xlsx:
         target = out / workbook.WORKBOOK_NAME if xlsx is True else Path(xlsx)

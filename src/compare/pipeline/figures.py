@@ -411,21 +411,32 @@ def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMA
     return written
 
 
-def figures_command(*, processed: str | Path, out: str | Path, formats: Sequence[str] = FORMATS, dpi: int = 300,
-                    doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL) -> int:
+def figures_command(*, processed: str | Path, out: str | Path | None = None, formats: Sequence[str] = FORMATS,
+                    dpi: int = 300, doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL) -> int:
     """`python -m compare figures [--formats png,svg,pdf] [--dpi 300] [--doc-type 工作要点] [--level 省级]
     [--processed DIR] [--out DIR]`: write every chart and print the files. doc_type / level 全部 (or
-    None): every type / level."""
+    None): every type / level.
+
+    out None: `figures/` for the selection the build draws (kexie.toml's [report] doc_type and level,
+    else 工作要点 and 省级), else `figures/<type>_<level>/` (e.g. figures/重点工作_省级): another
+    selection never replaces the build's charts, which the reports and exports show."""
     from compare.analysis import Corpus
+    from compare.core.config import load_config
+    from compare.core.paths import FIGURES_DIR, project_root, selection_dir
     from compare.pipeline.cache import ComparisonCache
 
     formats = _check_formats(formats)
     corpus = Corpus.load(processed)
     doc_type, level = every_or(doc_type), every_or(level)
+    if out is None:
+        report = load_config(project_root()).report
+        built = (report.doc_type or DEFAULT_DOC_TYPE, report.level or DEFAULT_LEVEL)
+        out = FIGURES_DIR if (doc_type, level) == built else selection_dir(
+            FIGURES_DIR, doc_type or "全部类型", level or "全部级别")
     font = cjk_font_info()
     print(f"font: {font.family} ({font.source}: {font.path}, face {font.face_index}); "
           f"PDF glyphs as Type {font.pdf_fonttype}")
-    print(f"charts of {scope_label(doc_type, level) or 'every document type and level'}")
+    print(f"charts of {scope_label(doc_type, level) or 'every document type and level'} -> {out}")
     with font_problems() as problems:  # comparisons cached: the reports (and the next run) reuse them
         paths = write_figures(corpus, out, formats=formats, dpi=dpi, compute=ComparisonCache(processed),
                               doc_type=doc_type, level=level)

@@ -125,7 +125,9 @@ def test_docs_site_builds_strict_and_offline(tmp_path):
     the nav, a docstring mkdocstrings cannot read) fail. The built site loads nothing from the network:
     no web fonts, no CDN scripts or styles (it is opened from the file system, often offline)."""
     site = tmp_path / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # mkdocs-material's banner about its successor
+    # NO_MKDOCS_2_WARNING: mkdocs-material's banner about its successor; TMPDIR: the search plugin's
+    # jieba writes its dictionary cache there
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(tmp_path)}
     run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False, env=env)
     assert run.returncode == 0, f"mkdocs build --strict failed:\n{run.stderr[-4000:]}"

@@ -107,6 +107,8 @@ def main(argv=None) -> int:
     g.add_argument("--list", action="store_true")
     g.add_argument("--label", action="store_true")
     g.add_argument("--measure", action="store_true")
+    ap.add_argument("--out", type=Path, default=OUTCOMES,
+                    help=f"where --measure records the outcomes (default {OUTCOMES.relative_to(ROOT)})")
     args = ap.parse_args(argv)
     pages = read_pages(sys.stdin)
     from compare.text.codebook import load_codebook
@@ -179,7 +181,7 @@ def main(argv=None) -> int:
                   [r["low_confidence"] for r in rows])
     print(a.line())
     print(confusion([tool_type[r["tool"]] for r in rows], [r["predicted_type"] for r in rows], codebook.types))
-    _write(OUTCOMES, OUTCOME_FIELDS, sorted(rows, key=lambda r: r["sha256"]))
+    _write(args.out, OUTCOME_FIELDS, sorted(rows, key=lambda r: r["sha256"]))
     return 0
 
 

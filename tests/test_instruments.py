@@ -104,6 +104,18 @@ def test_malformed_codebook_names_file_and_line(tmp_path, edit, where):
         assert exc.value.line is not None and f"{p}:{exc.value.line}:" in str(exc.value)
 
 
+def test_codebook_in_gb18030_reads_like_utf8(tmp_path, codebook):
+    """Saved by a Chinese Windows editor: the analysts' file reader decodes it; the coding is the same."""
+    p = tmp_path / "gbk.toml"
+    p.write_bytes(DEFAULT_CODEBOOK.read_text(encoding="utf-8").encode("gb18030"))
+    assert load_codebook(p).sha256() == codebook.sha256()
+
+
+def test_missing_codebook_is_one_clear_line(tmp_path):
+    with pytest.raises(CodebookError, match="does not exist"):
+        load_codebook(tmp_path / "nope.toml")
+
+
 def test_codebook_fingerprint_ignores_documentation(tmp_path, codebook):
     text = DEFAULT_CODEBOOK.read_text(encoding="utf-8").replace("科技馆 / 科普基地", "科技馆、科普基地")
     p = tmp_path / "c.toml"

@@ -136,6 +136,10 @@ def test_every_item_is_coded_and_documented(processed_dir, tmp_path):
     assert table["code"].is_unique
     sub = items[items["marker"].str.endswith("是")]
     assert len(sub) and set(zip(sub.doc_id, sub.item_id)) <= set(zip(table.doc_id, table.item_id))  # 一是 sub-items
+    docs = io.read_table("documents", out)["doc_id"].tolist()
+    codes = dict(zip(zip(table.doc_id, table.item_id), table.code))
+    n = docs.index("henan-2019-gzyd") + 1
+    assert codes[("henan-2019-gzyd", "四/（三）/七")] == f"{n}-4-3-7"  # 七是…: 文件-章节-小节-条目
     assert (table.loc[table["method"] == "lexicon", "evidence"].map(len) > 0).all()
     assert res.model_version == "v1" and load_coder(out).version_ == "v1"
 

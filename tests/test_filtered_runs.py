@@ -42,6 +42,8 @@ def test_the_seed_links_are_henans(tracked):
     (["export", "--xlsx", "--level", "乡级"], "error: --level: unknown level '乡级'; choose from 全国、省级、市级、县级"),
     (["export", "--xlsx", "--provinces", "河男"], "error: province '河男' is not a province name; known provinces: 河南、"),
     (["export", "--xlsx", "--provinces", "上海"], "error: province '上海' is not in this corpus; known provinces: 河南、"),
+    (["export", "--xlsx", "--doc-type", "规划"], "error: unknown doc_type ['规划']; the corpus has 学会学术工作要点、"),
+    (["export", "--pptx", "--level", "市级"], "error: unknown level ['市级']; the corpus has 省级"),
     (["report", "--cross", "--doc-type", "要点"], "error: --doc-type: unknown document type '要点'; choose from 工作要点、"),
     (["report", "--province", "河男"], "error: province '河男' is not a province name; known provinces: 河南、"),
 ])

@@ -214,11 +214,12 @@ def export_command(*, processed: str | Path, out: str | Path | None = None, xlsx
     doc_type, level = asked_type or DEFAULT_DOC_TYPE, asked_level or DEFAULT_LEVEL
     if not (xlsx or pptx or docx) and lang != "zh":
         raise ParameterError("export: say what to write: --xlsx, --pptx, --docx and/or --lang zh")
-    if provinces is not None:  # checked against the tables before anything is written (one line, the choices)
-        from compare.analysis.selection import validate_filters
+    if provinces is not None or asked_type or asked_level:  # checked against the tables before anything is
+        from compare.analysis.selection import validate_filters  # written: one line naming the choices
         from compare.core import io
 
-        provinces = validate_filters(io.read_table("documents", processed), provinces=provinces)["provinces"]
+        provinces = validate_filters(io.read_table("documents", processed), provinces=provinces,
+                                     doc_types=asked_type, levels=asked_level)["provinces"]
     if out is None and (provinces or asked_type or asked_level):
         # a selection's files go beside the whole ones, never over them: <processed>/河南_重点工作/
         from compare.core.paths import selection_dir

@@ -5,10 +5,14 @@ and metadata.csv parsed strictly (a bad row stops the ingest with the file, the 
 and nothing of the file is applied)."""
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 
 import pytest
 from conftest import RAW
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from compare.analysis.strength import LexiconError, load_lexicon, score_text
 from compare.core.config import ConfigError, load_config
@@ -165,3 +169,25 @@ def test_a_gb18030_commitment_lexicon_reads(tmp_path):
     p.write_text('[strong]\nwords = ["确保"\n', encoding="utf-8")
     with pytest.raises(LexiconError, match=r"commitment.toml:2: not valid TOML"):
         load_lexicon(p)
+
+
+# --- what a CSV writer produces is always accepted ------------------------------------------------
+
+_titles = st.text(alphabet='河南省科协2019年工作要点“十四五”,"，、 （）abc', min_size=1, max_size=30).map(str.strip).filter(
+    lambda t: t and not t.startswith("#"))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_titles, min_size=1, max_size=5, unique=True), st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
+       st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]), st.sampled_from(["\n", "\r\n"]))
+def test_any_title_a_csv_writer_quotes_reads_back_exactly(tmp_path_factory, titles, encoding, quoting, newline):
+    """Excel, WPS and pandas quote as RFC 4180 says: whatever they write, the strict parser reads back."""
+    raw = tmp_path_factory.mktemp("md")
+    buf = io.StringIO()
+    writer = csv.writer(buf, quoting=quoting, lineterminator=newline)
+    writer.writerow(["file", "title"])
+    for n, title in enumerate(titles):
+        writer.writerow([f"plan{n}.txt", title])
+    (raw / "metadata.csv").write_bytes(buf.getvalue().encode(encoding))
+    ov = read_overrides(raw)
+    assert [ov.for_file(f"plan{n}.txt").rows[0].title for n in range(len(titles))] == titles

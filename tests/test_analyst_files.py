@@ -44,6 +44,7 @@ def raw(tmp_path):
     "file,province,title\nx.txt,河南,郑州市科协工作要点\n",
     "file,title\na.txt,科普部2023年工作计划\n",
     "file,province\nb.txt,鄂\n",                          # one Han character
+    "file,title\nc.txt,十\n",                             # GBK bytes CA AE are valid UTF-8 too (ʮ)
 ])
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
 def test_short_files_decode_in_every_encoding_an_analyst_saves(tmp_path, text, encoding):

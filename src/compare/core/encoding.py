@@ -154,6 +154,21 @@ def _guess_cjk_encoding(data: bytes) -> list[str]:
     return candidates
 
 
+#: files shorter than this may be valid UTF-8 by chance while being GBK (a one-row metadata.csv)
+_SHORT_BYTES = 2048
+
+
+def _gbk_reads_better(data: bytes, utf8: str) -> bool:
+    """True when bytes that happen to be valid UTF-8 hold characters no Chinese text is made of (IPA,
+    Latin extensions: 十 saved as GBK reads ʮ) while GB18030 reads them as common Chinese characters."""
+    plausible = _plausible_share(utf8)
+    if plausible >= 1.0:
+        return False
+    gb = _strict(data, "gb18030")
+    return (gb is not None and _plausible_share(gb) > plausible
+            and (common_share(gb, min_han=1) or 0.0) >= MOJIBAKE_COMMON_SHARE)
+
+
 def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     """Decode a raw text file. Returns (text, encoding name). See decode_with_warnings."""
     text, encoding, _warnings = decode_with_warnings(data, path)
@@ -201,6 +216,8 @@ def decode_with_warnings(data: bytes, path: str | Path = "<bytes>") -> tuple[str
     else:
         utf16 = _looks_like_utf16(data)
         utf8 = None if utf16 else _strict(data, "utf-8")
+        if utf8 is not None and len(data) < _SHORT_BYTES and _gbk_reads_better(data, utf8):
+            utf8 = None  # 十 in GBK (CA AE) is also valid UTF-8 (ʮ): a short file is read as what reads as Chinese
         candidates = [utf16] if utf16 else (["utf-8"] if utf8 is not None else _guess_cjk_encoding(data))
     garbled = None
     for enc in candidates:

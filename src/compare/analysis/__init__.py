@@ -22,7 +22,8 @@ Conventions:
 * **Errors** meant for a person are :class:`compare.core.errors.CompareError` subclasses:
   ParameterError for a bad value, EmptyCorpusError when nothing is left to compare.
 
-Modules: corpus (Corpus), selection (selection parameters, like with like), shares, keyness,
+Modules: corpus (Corpus), selection (selection parameters, like with like), shares, instruments
+(policy instruments: supply / environment / demand, crossed with the themes), keyness,
 similarity, change (over time, one province), slogans (shared phrases), targets, departments, kwic,
 examples (a small hand-written corpus for trying things out); tracking (item continuity across
 years), series (target series), strength (commitment strength), whose public names are
@@ -45,6 +46,15 @@ from compare.analysis.change import (
 from compare.analysis.corpus import Corpus, comparable
 from compare.analysis.departments import departments_by_theme
 from compare.analysis.examples import example_corpus
+from compare.analysis.instruments import (
+    INSTRUMENT_CHANGE_COLUMNS,
+    INSTRUMENT_UNITS,
+    instrument_changes,
+    instrument_shares,
+    instrument_theme_matrix,
+    instrument_vocabulary,
+    items_coded,
+)
 from compare.analysis.keyness import KEYNESS_COLUMNS, keyness, keyness_table, log_ratio
 from compare.analysis.kwic import KWIC_COLUMNS, kwic
 from compare.analysis.selection import (
@@ -79,6 +89,8 @@ __all__ = [
     "DEFAULT_DOC_TYPE",
     "DEFAULT_LEVEL",
     "DOC_LEVELS",
+    "INSTRUMENT_CHANGE_COLUMNS",
+    "INSTRUMENT_UNITS",
     "KEYNESS_COLUMNS",
     "KWIC_COLUMNS",
     "NON_ADDITIVE_UNITS",
@@ -98,6 +110,11 @@ __all__ = [
     "describe",
     "example_corpus",
     "filter_items",
+    "instrument_changes",
+    "instrument_shares",
+    "instrument_theme_matrix",
+    "instrument_vocabulary",
+    "items_coded",
     "keyness",
     "keyness_table",
     "kwic",

@@ -44,6 +44,8 @@ class Corpus:
     item_themes: pd.DataFrame
     clusters: pd.DataFrame
     themes: list[str]
+    #: policy-instrument coding of the items (empty before `python -m compare instruments` has run)
+    item_instruments: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     _tokens: list[list[str]] | None = field(default=None, repr=False, compare=False)
     _views: dict = field(default_factory=dict, repr=False, compare=False)  # like_with_like sub-corpora
 
@@ -88,8 +90,14 @@ class Corpus:
             if (processed_dir / "clusters.parquet").is_file()
             else schema.empty("clusters")
         )
+        item_instruments = (
+            io.read_table("item_instruments", processed_dir)
+            if (processed_dir / "item_instruments.parquet").is_file()
+            else None
+        )
         return cls.from_frames(
-            documents=documents, items=items, targets=targets, item_themes=item_themes, clusters=clusters
+            documents=documents, items=items, targets=targets, item_themes=item_themes, clusters=clusters,
+            item_instruments=item_instruments,
         )
 
     @classmethod
@@ -103,10 +111,12 @@ class Corpus:
         clusters: pd.DataFrame | None = None,
         themes: Sequence[str] | None = None,
         tokens: Sequence[Sequence[str]] | None = None,
+        item_instruments: pd.DataFrame | None = None,
     ) -> Corpus:
         """A corpus from DataFrames. Only items is required: documents is derived from items when
         missing, themes from the `score_<theme>` columns of item_themes, and `tokens` (one token list
-        per items row) skips segmentation, e.g. for hand-built corpora."""
+        per items row) skips segmentation, e.g. for hand-built corpora. item_instruments (the policy-
+        instrument coding, one row per item) is optional."""
         if items is None or len(items) == 0:
             raise EmptyCorpusError("the corpus is empty (0 items): there is nothing to compare")
         items = items.reset_index(drop=True)
@@ -131,6 +141,8 @@ class Corpus:
             item_themes=item_themes.reset_index(drop=True),
             clusters=clusters.reset_index(drop=True),
             themes=theme_list,
+            item_instruments=(item_instruments.reset_index(drop=True) if item_instruments is not None
+                              else pd.DataFrame(columns=["doc_id", "item_id"])),
             _tokens=toks,
         )
 
@@ -231,6 +243,7 @@ class Corpus:
             item_themes=rows_of(self.item_themes),
             clusters=self.clusters,
             themes=list(self.themes),
+            item_instruments=rows_of(self.item_instruments),
             _tokens=toks,
         )
 
@@ -274,6 +287,11 @@ class Corpus:
         return self._views[key]
 
     # ---- derived views ----------------------------------------------------------------------------
+
+    @property
+    def has_instruments(self) -> bool:
+        """Whether the items have a policy-instrument coding (table item_instruments)."""
+        return len(self.item_instruments) > 0
 
     @property
     def has_themes(self) -> bool:

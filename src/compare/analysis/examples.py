@@ -29,6 +29,18 @@ _ROWS = (
     ("hubei-2019-gzyd", "湖北", 2019, "工作要点", "一/2", "深化党建工作", "党建", [], ["深化", "党建", "工作"]),
 )
 
+# the policy instrument of each item of _ROWS (same order): tool, type, evidence
+_INSTRUMENTS = (
+    ("公共服务", "供给型", ["科普日活动"]),
+    ("组织建设", "环境型", ["党建引领"]),
+    ("基础设施", "供给型", ["科技馆"]),
+    ("目标规划", "环境型", ["建设高端科技智库"]),
+    ("公共服务", "供给型", ["科普日活动"]),
+    ("目标规划", "环境型", ["建设高端科技智库"]),
+    ("组织建设", "环境型", ["党建强会"]),
+    ("组织建设", "环境型", ["党建工作"]),
+)
+
 # doc_id, item_id, phrase, value, unit, qualifier, object
 _TARGETS = (
     ("henan-2019-gzyd", "一/1", "50场", 50.0, "场", None, "科普活动"),
@@ -38,7 +50,7 @@ _TARGETS = (
 
 
 def example_frames() -> dict[str, pd.DataFrame]:
-    """items, item_themes and targets of the example corpus (fresh copies on every call)."""
+    """items, item_themes, targets and item_instruments of the example corpus (fresh copies on every call)."""
     items = pd.DataFrame({
         "doc_id": [r[0] for r in _ROWS],
         "item_id": [r[4] for r in _ROWS],
@@ -59,7 +71,17 @@ def example_frames() -> dict[str, pd.DataFrame]:
     targets = pd.DataFrame(list(_TARGETS), columns=["doc_id", "item_id", "phrase", "value", "unit", "qualifier",
                                                     "object"])
     targets.insert(4, "value_high", pd.Series([None] * len(targets), dtype="float64"))
-    return {"items": items, "item_themes": item_themes, "targets": targets}
+    item_instruments = pd.DataFrame({
+        "doc_id": items["doc_id"], "item_id": items["item_id"],
+        "code": [f"{d}-{i.replace('一/', '1-')}" for d, i in zip(
+            items["doc_id"].map({d: n for n, d in enumerate(dict.fromkeys(items["doc_id"]), 1)}), items["item_id"])],
+        "type": [r[1] for r in _INSTRUMENTS], "tool": [r[0] for r in _INSTRUMENTS],
+        "score": pd.Series([3.0] * len(items), dtype="float64"),
+        "runner_up": pd.Series([None] * len(items), dtype="object"),
+        "evidence": [list(r[2]) for r in _INSTRUMENTS],
+        "low_confidence": pd.Series([False] * len(items), dtype="bool"),
+    })
+    return {"items": items, "item_themes": item_themes, "targets": targets, "item_instruments": item_instruments}
 
 
 def example_corpus():

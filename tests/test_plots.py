@@ -26,7 +26,8 @@ from compare.text.themes import load_theme_dictionary
 THEMES = list(load_theme_dictionary().themes)
 GROUPS = [("河南", 2019), ("河南", 2022), ("河南", 2024), ("湖北", 2019), ("黑龙江", 2019)]
 CHARTS = ["theme_heatmap", "theme_shares_bar", "change_over_time", "similarity_heatmap", "distinctive_terms",
-          "slogan_timeline", "targets_chart", "departments_themes"]
+          "slogan_timeline", "targets_chart", "departments_themes", "instrument_structure_bar",
+          "instrument_theme_heatmap", "instrument_change_chart"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -88,7 +89,18 @@ def frames() -> dict[str, tuple]:
         "theme_heatmap": (m,), "theme_shares_bar": (by_province,), "change_over_time": (henan, terms),
         "similarity_heatmap": (sim,), "distinctive_terms": (key,), "slogan_timeline": (shared,),
         "targets_chart": (targets,), "departments_themes": (depts,),
+        **_instrument_frames(),
     }
+
+
+def _instrument_frames() -> dict[str, tuple]:
+    """The instrument charts' frames, computed from the example corpus (analysis.instruments)."""
+    from compare import analysis
+
+    c = analysis.example_corpus()
+    return {"instrument_structure_bar": (analysis.instrument_shares(c, by=("province", "year"), unit="tool"),),
+            "instrument_theme_heatmap": (analysis.instrument_theme_matrix(c, unit="tool"),),
+            "instrument_change_chart": (analysis.instrument_changes(c, provinces="河南"),)}
 
 
 def _texts(fig) -> list[str]:

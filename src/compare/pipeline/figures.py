@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from compare.core.errors import CompareError, ParameterError
 from compare.core.io import csv_bytes
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, DEFAULT_TOP_N, every_or
+from compare.pipeline import instrument_figures
 from compare.presentation import plots
 from compare.presentation.fonts import cjk_font_info, font_problems
 from compare.presentation.style import FORMATS, save_figure, scope_label, source_line, write_if_changed
@@ -213,6 +214,10 @@ def _departments_themes(ctx: Context):
     return {"": dp}, fig, "工作条目数（按责任部门、主题）"
 
 
+def _instrument_years(ctx: Context):
+    return instrument_figures.instrument_years(ctx, _focus_province(ctx.corpus))
+
+
 #: every chart of `python -m compare figures`, in order
 CHARTS: dict[str, Callable] = {
     "theme_heatmap": _theme_heatmap,
@@ -223,6 +228,9 @@ CHARTS: dict[str, Callable] = {
     "slogan_timeline": _slogan_timeline,
     "targets_chart": _targets_chart,
     "departments_themes": _departments_themes,
+    "instrument_structure_bar": instrument_figures.instrument_structure,
+    "instrument_theme_heatmap": instrument_figures.instrument_theme,
+    "instrument_change_chart": _instrument_years,
 }
 
 

@@ -1,9 +1,10 @@
 """Briefing-ready charts, one import for notebooks: ``from compare.presentation import plots``.
 
 The charts live by concern in :mod:`~compare.presentation.charts_themes` (theme heatmap, theme bars,
-change over time), :mod:`~compare.presentation.charts_corpus` (similarity, distinctive terms, slogans)
-and :mod:`~compare.presentation.charts_targets` (targets, departments); the style, colours, source line
-and file output in :mod:`~compare.presentation.style`; the layout helpers in
+change over time), :mod:`~compare.presentation.charts_corpus` (similarity, distinctive terms, slogans),
+:mod:`~compare.presentation.charts_targets` (targets, departments) and
+:mod:`~compare.presentation.charts_instruments` (policy instruments: structure, × themes, over the
+years); the style, colours, source line and file output in :mod:`~compare.presentation.style`; the layout helpers in
 :mod:`~compare.presentation.layout`. Writing every chart of a corpus to ``figures/`` is
 :func:`compare.pipeline.figures.write_figures`.
 
@@ -31,6 +32,9 @@ from __future__ import annotations
 
 from compare.presentation.chartinfo import ChartFigure, ChartInfo, chart_info
 from compare.presentation.charts_corpus import distinctive_terms, similarity_heatmap, slogan_timeline
+from compare.presentation.charts_instruments import (
+    instrument_change_chart, instrument_colors, instrument_structure_bar, instrument_theme_heatmap,
+)
 from compare.presentation.charts_targets import departments_themes, targets_chart
 from compare.presentation.charts_themes import change_over_time, theme_heatmap, theme_shares_bar
 from compare.presentation.layout import drawn_data, latest_per_province
@@ -43,8 +47,10 @@ from compare.presentation.style import (
 __all__ = [
     "SOURCE", "FORMATS", "cjk_font", "apply_style", "chart_style", "theme_colors", "province_colors",
     "theme_heatmap", "theme_shares_bar", "change_over_time", "similarity_heatmap", "distinctive_terms",
-    "slogan_timeline", "targets_chart", "departments_themes", "save_figure", "figure_bytes", "freeze_layout",
-    "drawn_data", "latest_per_province", "chart_caption", "chart_info", "ChartInfo", "ChartFigure", "source_line", "scope_label", "CHART_FUNCTIONS",
+    "slogan_timeline", "targets_chart", "departments_themes", "instrument_structure_bar", "instrument_theme_heatmap",
+    "instrument_change_chart", "instrument_colors", "save_figure", "figure_bytes", "freeze_layout",
+    "drawn_data", "latest_per_province", "chart_caption", "chart_info", "ChartInfo", "ChartFigure", "source_line",
+    "scope_label", "CHART_FUNCTIONS",
     "FALLBACK_THEME_PALETTE", "OTHER_THEME_COLOR", "MAX_ROWS", "MAX_PANELS", "MAX_SIMILARITY_UNITS",
     "MAX_TERM_PAIRS", "MIN_TEXT_SIZE",
 ]
@@ -59,4 +65,7 @@ CHART_FUNCTIONS = {
     "slogan_timeline": slogan_timeline,
     "targets_chart": targets_chart,
     "departments_themes": departments_themes,
+    "instrument_structure_bar": instrument_structure_bar,
+    "instrument_theme_heatmap": instrument_theme_heatmap,
+    "instrument_change_chart": instrument_change_chart,
 }

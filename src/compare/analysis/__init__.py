@@ -47,9 +47,11 @@ from compare.analysis.corpus import Corpus, comparable
 from compare.analysis.departments import departments_by_theme
 from compare.analysis.examples import example_corpus
 from compare.analysis.instruments import (
+    CODING_TABLE_COLUMNS,
     INSTRUMENT_CHANGE_COLUMNS,
     INSTRUMENT_UNITS,
     instrument_changes,
+    instrument_coding_table,
     instrument_shares,
     instrument_theme_matrix,
     instrument_vocabulary,
@@ -86,6 +88,7 @@ from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 from compare.core.vocab import LEVELS as DOC_LEVELS
 
 __all__ = [
+    "CODING_TABLE_COLUMNS",
     "DEFAULT_DOC_TYPE",
     "DEFAULT_LEVEL",
     "DOC_LEVELS",
@@ -111,6 +114,7 @@ __all__ = [
     "example_corpus",
     "filter_items",
     "instrument_changes",
+    "instrument_coding_table",
     "instrument_shares",
     "instrument_theme_matrix",
     "instrument_vocabulary",

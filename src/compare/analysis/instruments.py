@@ -27,7 +27,9 @@ from compare.core.errors import CompareError, EmptyCorpusError, ParameterError
 __all__ = [
     "INSTRUMENT_CHANGE_COLUMNS",
     "INSTRUMENT_UNITS",
+    "CODING_TABLE_COLUMNS",
     "instrument_changes",
+    "instrument_coding_table",
     "instrument_shares",
     "instrument_theme_matrix",
     "instrument_vocabulary",
@@ -37,6 +39,9 @@ __all__ = [
 #: what an instrument count is of: the three types, or the tools of the codebook (each with its type)
 INSTRUMENT_UNITS = ("type", "tool")
 INSTRUMENT_CHANGE_COLUMNS = ["province", "year", "type", "tool", "n_items", "share", "delta"]
+#: the coding table of policy-instrument studies (政策工具编码表), as the workbook and the brief print it
+CODING_TABLE_COLUMNS = ["code", "doc_id", "province", "year", "doc_type", "item_id", "heading", "type", "tool",
+                        "theme", "evidence", "low_confidence"]
 
 
 def instrument_vocabulary(corpus: Corpus | None = None) -> tuple[list[str], dict[str, str]]:
@@ -235,3 +240,38 @@ def instrument_changes(
     shares["delta"] = shares.groupby(["province", *keys], sort=False)["share"].diff()
     shares = shares.sort_values(["province", "year"], kind="mergesort")  # instrument order kept within a year
     return shares[INSTRUMENT_CHANGE_COLUMNS].reset_index(drop=True)
+
+
+def instrument_coding_table(
+    item_instruments: pd.DataFrame,
+    items: pd.DataFrame,
+    documents: pd.DataFrame,
+    item_themes: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The coding table (政策工具编码表) of policy-instrument studies: one row per coded item, in the
+    order of the documents and of the items in them: code (文件-章节-条目), doc_id, province, year,
+    doc_type, item_id, heading, type, tool, theme (empty without themes), evidence (the words that
+    decided, joined with 、), low_confidence. Works on the processed tables as read from disk.
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> c = example_corpus()
+    >>> t = instrument_coding_table(c.item_instruments, c.items, c.documents, c.item_themes)
+    >>> t[["code", "heading", "type", "tool", "theme", "evidence"]].head(2).values.tolist()
+    [['1-1-1', '开展全国科普日活动50场', '供给型', '公共服务', '科普', '科普日活动'], ['1-1-2', '加强党建引领', '环境型', '组织建设', '党建', '党建引领']]
+    """
+    docs = documents[["doc_id", "province", "year", "doc_type"]].reset_index(drop=True)
+    doc_order = {d: i for i, d in enumerate(docs["doc_id"])}
+    base = items[["doc_id", "item_id", "heading"]].copy()
+    base["_doc"] = base["doc_id"].map(doc_order)
+    base["_pos"] = range(len(base))
+    coded = item_instruments.drop(columns=[c for c in ("heading",) if c in item_instruments.columns])
+    out = coded.merge(base, on=["doc_id", "item_id"], how="inner").merge(docs, on="doc_id", how="left")
+    if item_themes is not None and len(item_themes) and "theme" in item_themes.columns:
+        out = out.merge(item_themes[["doc_id", "item_id", "theme"]], on=["doc_id", "item_id"], how="left")
+    else:
+        out["theme"] = None
+    out["evidence"] = out["evidence"].map(
+        lambda v: "、".join(map(str, v)) if v is not None and not isinstance(v, str) and hasattr(v, "__iter__")
+        else ("" if v is None else str(v)))
+    out = out.sort_values(["_doc", "_pos"], kind="mergesort")
+    return out[CODING_TABLE_COLUMNS].reset_index(drop=True)

@@ -1,8 +1,10 @@
 """Briefings: a 16:9 slide deck (``export --pptx``) and a Word brief (``export --docx``) of every chart,
 for one document type and level (as the figures), plus ``python -m compare export``.
 
-Slides: a title slide, then one slide per chart: its title, the chart (PNG), the source line, and the
-chart's data in the speaker notes. Word: a heading per chart, the chart, its data as a Word table and
+Slides: a title slide, then one slide per chart: its title, the chart, the source line, and the
+chart's data in the speaker notes. Bar, stacked and line charts are native PowerPoint charts holding
+their data (:mod:`compare.presentation.pptx_charts`: restyle them in PowerPoint or WPS); heatmaps and
+the slogan timeline, which have no native type, are pictures (PNG). Word: a heading per chart, the chart, its data as a Word table and
 the source line. Text runs carry the project's CJK family (the SC face, e.g. Noto Sans CJK SC) as
 their East Asian font.
 """
@@ -21,7 +23,8 @@ from compare.core.labels import with_zh_headers
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 from compare.pipeline.figures import draw_charts
 from compare.presentation.fonts import cjk_font_info
-from compare.presentation.style import figure_bytes, scope_label
+from compare.presentation.pptx_charts import add_chart, native_charts
+from compare.presentation.style import figure_bytes, scope_label, source_line
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +32,18 @@ DECK_NAME = "kexie_compare.pptx"
 BRIEF_NAME = "kexie_compare.docx"
 NOTES_ROWS = 60  # rows of a chart's data in the speaker notes
 TABLE_ROWS = 40  # rows of a chart's data in the Word table
+CODING_ROWS = 300  # rows of the policy-instrument coding table in the Word brief's appendix
 IMAGE_DPI = 150
 
 
-def _charts(corpus, *, provinces, doc_type, level, compute=None):
+def _charts(corpus, *, provinces, doc_type, level, compute=None, colors=None):
+    """(chart, its PNG, its native PowerPoint charts or None) for every briefing chart, in turn."""
     for chart in draw_charts(corpus, doc_type=doc_type, level=level, provinces=provinces, compute=compute):
         png = figure_bytes(chart.figure, "png", dpi=IMAGE_DPI)
+        native = native_charts(chart.name, chart.table, colors=colors, figure=chart.figure) if colors is not None \
+            else None
         chart.figure.clear()
-        yield chart, png
+        yield chart, png, native
 
 
 def _table_text(df: pd.DataFrame, rows: int) -> str:
@@ -83,6 +90,46 @@ def _textbox(slide, left, top, width, height, text, family, size, *, bold=False,
     return box
 
 
+def _palette(corpus, compute) -> dict[str, str]:
+    """Theme colours of the dictionary that scored the tables, as the pictures use them."""
+    from compare.pipeline.figures import dictionary_in_use, theme_palette
+
+    return theme_palette(corpus, dictionary_in_use(getattr(compute, "processed_dir", None)))
+
+
+def _native_slide(slide, chart, specs, family: str) -> None:
+    """The chart's subtitle, then its native chart(s): one, or a grid of small multiples (one per
+    province); a change-over-time chart gets its new / dropped terms beside the lines."""
+    from pptx.util import Emu, Inches
+
+    from compare.presentation.layout import grid_shape
+
+    subtitle = chart.caption.get("subtitle", "")
+    if subtitle:
+        _textbox(slide, Inches(0.4), Inches(0.72), Inches(12.5), Inches(0.45), subtitle, family, 13, color="616E7C")
+    left, top, width, height = Inches(0.4), Inches(1.2), Inches(12.5), Inches(5.8)
+    terms = chart.data.get("_terms")
+    if terms is not None and not terms.empty:
+        width = Inches(8.6)
+        _textbox(slide, Inches(9.2), top, Inches(3.9), height, _terms_text(terms), family, 12)
+    rows, cols = grid_shape(len(specs)) if len(specs) > 1 else (1, 1)
+    cell_w, cell_h = Emu(int(width / cols)), Emu(int(height / rows))
+    for k, spec in enumerate(specs):
+        r, c = divmod(k, cols)
+        add_chart(slide, spec, Emu(int(left + c * cell_w)), Emu(int(top + r * cell_h)), cell_w, cell_h, family=family)
+
+
+def _terms_text(terms: pd.DataFrame, per_change: int = 8) -> str:
+    """新出现 / 不再出现的词 per pair of years, as the picture's side panel lists them."""
+    lines = ["新出现 / 不再出现的词"]
+    for (fy, ty), part in terms.groupby(["from_year", "to_year"], sort=True):
+        lines.append(f"{fy} → {ty}")
+        for change, label in (("appears", "＋"), ("disappears", "－")):
+            words = part.loc[part["change"] == change, "term"].astype(str).head(per_change).tolist()
+            lines.append(f"{label} {'、'.join(words) or '（无）'}")
+    return "\n".join(lines)
+
+
 def export_pptx(corpus, path: str | Path, *, provinces=None, doc_type: str | None = DEFAULT_DOC_TYPE,
                 level: str | None = DEFAULT_LEVEL, compute=None) -> Path:
     """Write the slide deck and return its path."""
@@ -104,15 +151,21 @@ def export_pptx(corpus, path: str | Path, *, provinces=None, doc_type: str | Non
              f"{scope}｜{'、'.join(provinces) if provinces else '全部省份'}｜{_dt.date.today():%Y-%m-%d}",
              family, 20, color="616E7C")
     n = 0
-    for chart, png in _charts(corpus, provinces=provinces, doc_type=doc_type, level=level, compute=compute):
+    colors = _palette(corpus, compute)
+    for chart, png, specs in _charts(corpus, provinces=provinces, doc_type=doc_type, level=level, compute=compute,
+                                     colors=colors):
         slide = prs.slides.add_slide(blank)
         _textbox(slide, Inches(0.4), Inches(0.15), Inches(12.5), Inches(0.6), chart.title, family, 24, bold=True)
-        width = Inches(12.5)
-        height = Emu(int(width * 7.5 / 13.333))
-        if height > Inches(6.2):
-            height = Inches(6.2)
-            width = Emu(int(height * 13.333 / 7.5))
-        slide.shapes.add_picture(_io.BytesIO(png), int((prs.slide_width - width) / 2), Inches(0.8), width, height)
+        if specs:  # bars, lines, stacked: a native chart with its data, restyled in PowerPoint or WPS
+            _native_slide(slide, chart, specs, family)
+        else:  # heatmaps, the slogan timeline, tables: no native type fits
+            width = Inches(12.5)
+            height = Emu(int(width * 7.5 / 13.333))
+            if height > Inches(6.2):
+                height = Inches(6.2)
+                width = Emu(int(height * 13.333 / 7.5))
+            slide.shapes.add_picture(_io.BytesIO(png), int((prs.slide_width - width) / 2), Inches(0.8), width,
+                                     height)
         _textbox(slide, Inches(0.4), Inches(7.05), Inches(12.5), Inches(0.4), chart.source, family, 10,
                  color="616E7C")
         notes = slide.notes_slide.notes_text_frame
@@ -165,7 +218,7 @@ def export_docx(corpus, path: str | Path, *, provinces=None, doc_type: str | Non
     p = doc.add_paragraph()
     _docx_font(p.add_run(f"{scope}｜{'、'.join(provinces) if provinces else '全部省份'}｜{_dt.date.today():%Y-%m-%d}"),
                family)
-    for chart, png in _charts(corpus, provinces=provinces, doc_type=doc_type, level=level, compute=compute):
+    for chart, png, _ in _charts(corpus, provinces=provinces, doc_type=doc_type, level=level, compute=compute):
         doc.add_heading(chart.title, level=1)
         doc.add_picture(_io.BytesIO(png), width=Inches(6.3))
         df = with_zh_headers(chart.table.head(TABLE_ROWS))
@@ -183,10 +236,43 @@ def export_docx(corpus, path: str | Path, *, provinces=None, doc_type: str | Non
         note = chart.source if len(chart.table) <= TABLE_ROWS else (
             f"{chart.source}（表中为前 {TABLE_ROWS} 行，共 {len(chart.table)} 行）")
         _docx_font(doc.add_paragraph().add_run(note), family, 9)
+    _coding_appendix(doc, corpus, family, provinces=provinces, doc_type=doc_type, level=level)
     buf = _io.BytesIO()
     doc.save(buf)
     atomic_write_bytes(path, buf.getvalue())
     return path
+
+
+def _coding_appendix(doc, corpus, family: str, *, provinces, doc_type, level) -> None:
+    """附录：政策工具编码表 of the compared plans (code 文件-章节-条目, plan, heading, type, tool, theme,
+    evidence), at most CODING_ROWS rows (the workbook's sheet holds them all); nothing without coding."""
+    from compare.analysis.instruments import instrument_coding_table
+    from compare.pipeline.figures import select_like_with_like
+
+    if not getattr(corpus, "has_instruments", False):
+        return
+    sub = select_like_with_like(corpus, doc_type=doc_type, level=level, provinces=provinces)[0]
+    table = instrument_coding_table(sub.item_instruments, sub.items, sub.documents, sub.item_themes)
+    doc.add_heading("附录：政策工具编码表", level=1)
+    intro = ("每个条目按 Rothwell 与 Zegveld 的政策工具分类编码：供给型（科协直接提供人才培养、资金、设施、信息和服务）、"
+             "环境型（目标规划、制度、组织建设、宣传引导）、需求型（示范试点、购买服务、对外交流、成果转化）；"
+             "编码为“文件-章节-条目”序号，判定依据是决定编码的词语，工具后标 * 的条目判断接近，值得人工复核。")
+    _docx_font(doc.add_paragraph().add_run(intro), family, 10)
+    headers = ["编码", "文件", "条目标题", "工具类型", "政策工具", "主题", "判定依据"]
+    grid = doc.add_table(rows=1, cols=len(headers))
+    grid.style = "Table Grid"
+    for cell, name in zip(grid.rows[0].cells, headers):
+        run = cell.paragraphs[0].add_run(name)
+        _docx_font(run, family, 8)
+        run.bold = True
+    for r in table.head(CODING_ROWS).itertuples(index=False):
+        values = [r.code, f"{r.province} {r.year} {r.doc_type}", r.heading, r.type,
+                  f"{r.tool}{' *' if bool(r.low_confidence) else ''}", "" if pd.isna(r.theme) else r.theme, r.evidence]
+        for cell, v in zip(grid.add_row().cells, values):
+            _docx_font(cell.paragraphs[0].add_run(str(v)), family, 8)
+    shown = f"共 {len(table)} 条" if len(table) <= CODING_ROWS else \
+        f"表中为前 {CODING_ROWS} 条，共 {len(table)} 条；完整编码表见工作簿的“政策工具编码表”"
+    _docx_font(doc.add_paragraph().add_run(f"{source_line(doc_type=doc_type, level=level)}（{shown}）"), family, 9)
 
 
 # --------------------------------------------------------------------------------------------------

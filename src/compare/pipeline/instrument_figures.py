@@ -42,7 +42,7 @@ def instrument_theme(ctx):
     kind = ctx.doc_type or "工作计划"
     matrix = (ctx.call(analysis.instrument_theme_matrix, unit="tool", **_like(ctx)) if _coded(ctx) and
               ctx.corpus.has_themes else _empty(["type", "tool", "theme", "n_items", "share"]))
-    fig = charts.instrument_theme_heatmap(matrix, title=f"{kind}的政策工具 × 主题", colors=ctx.colors, scope=ctx.scope,
+    fig = charts.instrument_theme_heatmap(matrix, title=f"各省{kind}的政策工具 × 主题", colors=ctx.colors, scope=ctx.scope,
                                           note=ctx.note)
     return {"": charts_data(fig, matrix)}, fig, "条目数及占全部条目的比例（按政策工具、主题）"
 

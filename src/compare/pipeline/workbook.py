@@ -25,13 +25,15 @@ log = logging.getLogger(__name__)
 
 WORKBOOK_NAME = "kexie_compare.xlsx"
 #: tables of the workbook, in sheet order (those that exist in the processed directory)
-WORKBOOK_TABLES = ("documents", "items", "targets", "item_themes", "theme_shares", "intake")
+WORKBOOK_TABLES = ("documents", "items", "targets", "item_themes", "theme_shares", "item_instruments", "intake")
 SHEET_NOTES = {
     "documents": "每份工作计划一行：省份、层级、年份、文件类型、标题、发文单位、文号等",
     "items": "每个工作条目一行（计划层级中的每个末级条目），按文件中的顺序",
     "targets": "条目中的每个量化目标一行（如“不少于200场”）；数值只在同一计数对象和单位内可比",
     "item_themes": "每个条目的主题（得分最高者）、各主题得分、次选主题和判定依据",
     "theme_shares": "各省、各年、各类文件中各主题的条目占比",
+    "item_instruments": "政策工具编码表：每个条目的编码（文件-章节-条目）、政策工具类型（供给型/环境型/需求型）、"
+                        "工具、主题和判定依据；低置信度的条目值得人工复核",
     "intake": "收录报告：data/raw 中每个文件是否读入、原因和提示",
 }
 MAX_WIDTH = 60  # characters: longer cells (item texts) are cut off in view, not in the data
@@ -66,6 +68,11 @@ def _selected(processed_dir: Path, *, provinces=None, doc_type=None, level=None)
         from compare.core.errors import EmptyCorpusError
 
         raise EmptyCorpusError(f"{processed_dir}/documents.parquet does not exist: run `python -m compare ingest` first")
+    if "item_instruments" in tables and "items" in tables:  # the coding table as studies print it
+        from compare.analysis.instruments import instrument_coding_table
+
+        tables["item_instruments"] = instrument_coding_table(tables["item_instruments"], tables["items"],
+                                                             tables["documents"], tables.get("item_themes"))
     if provinces or doc_type or level:
         from compare.analysis import like_with_like
         from compare.analysis.selection import canonical_provinces
@@ -101,12 +108,22 @@ def _versions(tables: dict[str, pd.DataFrame]) -> tuple[str, str]:
     return code, "、".join(models) or "（未记录）"
 
 
+def _instrument_version(tables: dict[str, pd.DataFrame], processed_dir: Path) -> list[list]:
+    """The 说明 row naming the saved instrument model that coded the items (none without coding)."""
+    if "item_instruments" not in tables:
+        return []
+    from compare.text import instrument_model
+
+    return [["政策工具模型版本", instrument_model.current_version(processed_dir) or "（未记录）"]]
+
+
 def _readme(tables: dict[str, pd.DataFrame], processed_dir: Path, selection: str) -> list[list]:
     code, model = _versions(tables)
     docs = tables["documents"]
     rows = [["kexie-compare 科协工作计划比较：数据表", ""], ["", ""],
             ["生成时间", _dt.datetime.now(_dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M %Z")],
-            ["代码版本", code], ["主题模型版本", model], ["数据目录", str(processed_dir)],
+            ["代码版本", code], ["主题模型版本", model], *_instrument_version(tables, processed_dir),
+            ["数据目录", str(processed_dir)],
             ["所选文件", selection], ["来源", "各省科协工作计划原文（data/raw），文件名与 sha256 见“文件”表的源文件列"],
             ["来源文件", "、".join(sorted(set(docs["source_file"].astype(str))))[:2000] if "source_file" in docs else ""],
             ["", ""], ["工作表", "内容（行数）"]]

@@ -80,8 +80,11 @@ COLUMN_LABELS: dict[str, str] = {
     "shared_terms": "共同关键词", "series": "目标（对象、单位）", "n_years": "年数",
     "mean_score": "平均强度（0 试探—1 坚定）", "share_strong": "坚定", "share_moderate": "一般",
     "share_tentative": "试探", "share_none": "无承诺词", "top_strong": "常用坚定词", "top_tentative": "常用试探词",
+    "code": "编码（文件-章节-条目）", "type": "工具类型", "tool": "政策工具", "low_confidence": "低置信度",
+    "share_of_theme": "占该主题条目", "share_of_instrument": "占该工具条目",
 }
-VALUE_LABELS: dict[str, dict[str, str]] = {
+VALUE_LABELS: dict[str, dict] = {
+    "low_confidence": {True: "是", False: ""},
     "change": {"appears": "新出现", "disappears": "不再出现"},
     "kind": {"quoted": "引号内提法", "ngram": "共同词组", "title": "书名号内"},
     "status": {"continued": "延续", "merged": "合并延续", "split": "拆分延续", "new": "新增", "dropped": "不再提及"},

@@ -68,6 +68,20 @@ def themed_dir(processed_dir, tmp_path_factory) -> Path:
     _unchanged(out, before, "themed_dir")
 
 
+@pytest.fixture(scope="session")
+def instrumented_dir(themed_dir, tmp_path_factory) -> Path:
+    """A copy of themed_dir plus the policy-instrument coding (item_instruments and its saved model),
+    as the build writes it. Read-only, like themed_dir."""
+    from compare.text.instrument_model import run_instruments
+
+    out = tmp_path_factory.mktemp("instrumented")
+    shutil.copytree(themed_dir, out, dirs_exist_ok=True)
+    run_instruments(out)
+    before = _snapshot(out)
+    yield out
+    _unchanged(out, before, "instrumented_dir")
+
+
 def pytest_addoption(parser):
     parser.addoption("--reverse", action="store_true",
                      help="run the tests in reverse order (with -p no:randomly): checks independence of order")

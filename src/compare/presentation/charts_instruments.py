@@ -58,7 +58,7 @@ def instrument_colors(frame: pd.DataFrame | None = None, *, types: Sequence[str]
     out: dict[str, str] = {}
     for i, t in enumerate(types):
         place = known.index(t) if t in known else len(known) + i
-        out[t] = codebook.colors.get(t) or FALLBACK_THEME_PALETTE[place % len(FALLBACK_THEME_PALETTE)]
+        out[t] = to_hex(codebook.colors.get(t) or FALLBACK_THEME_PALETTE[place % len(FALLBACK_THEME_PALETTE)])
     rank: dict[str, int] = {}
     for tool, t in tools.items():
         base = np.array(to_rgb(out.setdefault(t, FALLBACK_THEME_PALETTE[len(out) % len(FALLBACK_THEME_PALETTE)])))

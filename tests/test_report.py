@@ -47,11 +47,12 @@ def _visible(html_text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def rendered(themed_dir, tmp_path_factory) -> dict[str, Path]:
-    """The province report for 河南 (asked for as 河南省) and the cross-province report, via the CLI."""
+def rendered(instrumented_dir, tmp_path_factory) -> dict[str, Path]:
+    """The province report for 河南 (asked for as 河南省) and the cross-province report, via the CLI,
+    on the seeds with themes and policy instruments (as a build writes them)."""
     out = tmp_path_factory.mktemp("reports")
-    assert main(["report", "--province", "河南省", "--processed", str(themed_dir), "--out", str(out)]) == 0
-    assert main(["report", "--cross", "--processed", str(themed_dir), "--out", str(out)]) == 0
+    assert main(["report", "--province", "河南省", "--processed", str(instrumented_dir), "--out", str(out)]) == 0
+    assert main(["report", "--cross", "--processed", str(instrumented_dir), "--out", str(out)]) == 0
     return {"province": out / "province_henan.html", "cross": out / "cross_province.html", "out": out}
 
 
@@ -61,7 +62,7 @@ def test_province_report_on_seeds(rendered, themed_dir):
     seen = _visible(text)
     # every section, in order
     sections = ["一、覆盖的文件", "二、主题结构及其变化", "三、特色词", "四、量化目标", "五、责任部门 × 主题",
-                "六、延续 / 新增 / 不再提及", "七、量化目标的延续", "八、承诺强度", "九、各主题条目"]
+                "六、延续 / 新增 / 不再提及", "七、量化目标的延续", "八、承诺强度", "九、政策工具", "十、各主题条目"]
     positions = [seen.find(s) for s in sections]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
     assert "河南省科协工作要点分析" in seen
@@ -132,7 +133,7 @@ def test_cross_report_on_seeds(rendered, themed_dir):
     text = rendered["cross"].read_text(encoding="utf-8")
     seen = _visible(text)
     sections = ["二、主题结构", "三、文本相似度", "四、各省特色词", "五、共同口号及其首次使用", "六、量化目标对照",
-                "七、承诺强度"]
+                "七、承诺强度", "八、政策工具"]
     positions = [seen.find(s) for s in sections]
     assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
     for p in SEED_PROVINCES:
@@ -745,3 +746,26 @@ def test_documented_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0, result
+
+
+@pytest.mark.slow
+def test_reports_show_the_policy_instruments_of_the_compared_plans(rendered, instrumented_dir):
+    """The instrument sections give the analysis' numbers for exactly the plans compared (工作要点, 省级)."""
+    corpus = analysis.Corpus.load(instrumented_dir)
+    province = _visible(rendered["province"].read_text(encoding="utf-8"))
+    section = province[province.index("九、政策工具"):province.index("十、各主题条目")]
+    henan = corpus.select(provinces="河南")
+    types = analysis.instrument_shares(henan, by="province")
+    n = int(types["n_items"].sum())
+    said = "，".join(f"{t} {int(k)} 条（{k / n:.0%}）" for t, k in zip(types["type"], types["n_items"]))
+    assert f"共 {n} 个条目编码：{said}" in section
+    for v in analysis.instrument_shares(henan, by="year", unit="tool").query("year == 2024 and n_items > 0")["share"]:
+        assert f"{v * 100:.1f}%" in section
+    sub = henan.like_with_like()
+    first = analysis.instrument_coding_table(sub.item_instruments, sub.items, sub.documents, sub.item_themes).iloc[0]
+    assert f"{first['code']} 2019 工作要点" in section and "政策工具编码表" in section
+    cross = _visible(rendered["cross"].read_text(encoding="utf-8"))
+    part = cross[cross.index("八、政策工具"):]
+    for (p, y), s in analysis.instrument_shares(corpus, by=("province", "year")).groupby(["province", "year"]):
+        assert f"{p} {y} " + " ".join(f"{v * 100:.1f}%" for v in s["share"]) in part
+    assert "黑龙江" not in part.split("政策工具编码表")[0]  # its 深化改革工作要点 is not a 工作要点

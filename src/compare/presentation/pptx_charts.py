@@ -187,6 +187,11 @@ def east_asian(font, family: str, *, size: float | None = None, color: str | Non
         anchor = el
 
 
+def _no_zero(number_format: str) -> str:
+    """The label format that leaves a zero segment unlabelled (positive; negative; zero sections)."""
+    return f"{number_format};-{number_format};;"
+
+
 def _rgb(color: str):
     from pptx.dml.color import RGBColor
 
@@ -232,7 +237,7 @@ def add_chart(slide, spec: NativeChart, left, top, width, height, *, family: str
             plot.overlap = 100
         plot.has_data_labels = True
         labels = plot.data_labels
-        labels.number_format = spec.number_format
+        labels.number_format = _no_zero(spec.number_format)
         labels.number_format_is_linked = False
         labels.show_value = True
         labels.position = XL_LABEL_POSITION.CENTER if "STACKED" in spec.kind else XL_LABEL_POSITION.OUTSIDE_END
@@ -255,7 +260,7 @@ def add_chart(slide, spec: NativeChart, left, top, width, height, *, family: str
             if "STACKED" in spec.kind:  # label ink readable on the segment's colour
                 own = series.data_labels
                 own.show_value = True
-                own.number_format = spec.number_format
+                own.number_format = _no_zero(spec.number_format)
                 own.number_format_is_linked = False
                 own.position = XL_LABEL_POSITION.CENTER
                 ink = text_on(color)

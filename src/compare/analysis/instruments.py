@@ -73,7 +73,12 @@ def items_coded(corpus: Corpus) -> pd.DataFrame:
     score, runner_up, evidence, low_confidence …) and, when the corpus has themes, their theme.
 
     Raises EmptyCorpusError when the items have no instrument coding, and CompareError when the
-    coding does not match the items (stale tables: run ``python -m compare instruments``)."""
+    coding does not match the items (stale tables: run ``python -m compare instruments``).
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> items_coded(example_corpus())[["heading", "theme", "type", "tool"]].head(2).values.tolist()
+    [['开展全国科普日活动50场', '科普', '供给型', '公共服务'], ['加强党建引领', '党建', '环境型', '组织建设']]
+    """
     if not corpus.has_instruments:
         raise EmptyCorpusError("the corpus has no policy-instrument coding (item_instruments is empty): "
                                "run `python -m compare build` (or `instruments`) first")

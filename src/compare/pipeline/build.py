@@ -68,7 +68,7 @@ INSTRUMENT_TABLES = ("item_instruments",)
 NOT_COMPARED = ("intake",)
 # the tables the Excel workbook shows (compare.pipeline.workbook.WORKBOOK_TABLES; listed here so that
 # a no-change build does not import openpyxl to learn them)
-WORKBOOK_TABLES = ("documents", "items", "targets", "item_themes", "theme_shares", "intake")
+WORKBOOK_TABLES = ("documents", "items", "targets", "item_themes", "theme_shares", "item_instruments", "intake")
 DEFAULT_FORMATS = ("png", "svg", "pdf")
 
 

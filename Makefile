@@ -13,7 +13,7 @@ JOBS   ?= 2
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,lab,docs]'
+	$(PY) -m pip install --quiet -e '.[test,lab,docs,fast]'
 	$(PY) -m ipykernel install --sys-prefix --name kexie-compare --display-name "Python (kexie-compare)" >/dev/null
 	touch $(STAMP)
 

@@ -168,7 +168,7 @@ def render_report(
             ) from exc
         if kernel_log.is_file() and kernel_log.stat().st_size:
             log.debug("%s: kernel output:\n%s", name, kernel_log.read_text(encoding="utf-8", errors="replace"))
-        nb = strip_stderr(nb, name)
+        nb = strip_stderr(_stable_ids(nb), name)
         warm.join()
         body = export_html(nb, title=_title(kind, params))
     html_path = out_dir / f"{name}.html"
@@ -177,6 +177,15 @@ def render_report(
     failed_path.with_suffix(".kernel.log").unlink(missing_ok=True)
     log.debug("wrote %s", html_path)
     return html_path
+
+
+def _stable_ids(nb):
+    """papermill gives its injected-parameters cell a random id, which the HTML carries: a fixed one
+    keeps a report byte-identical when it is rendered again from the same inputs."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    return nb
 
 
 def _quietly(*funcs):

@@ -2,8 +2,10 @@
 
 `Segmenter` owns a private `jieba.Tokenizer` (the global jieba is never touched), keeps jieba's
 dictionary cache under `compare.core.paths.cache_dir()/jieba`, silences jieba's log lines and loads the
-科协 user dictionary (`data/userdict.txt`) into its own instance. `tokenize` returns *content*
-tokens only:
+科协 user dictionary (`data/userdict.txt`) into its own instance. When the accelerated engine
+``jieba-next`` is installed (``pip install kexie-compare[fast]``) and cuts a check corpus exactly as
+jieba does, its tokenizer is used instead (:mod:`compare.text.backends`; ``backend_`` names the
+engine in use). `tokenize` returns *content* tokens only:
 
 * full-width letters and digits are NFKC-normalised to ASCII and, when the text contains
   traditional-only characters, it is converted to simplified Chinese with zhconv;
@@ -15,7 +17,8 @@ tokens only:
 
 `tokenize_many` caches the tokens of each text by content hash in a small SQLite file under the
 cache directory; the file name carries a hash of the dictionary, the stop list and this module's
-filtering version, so editing either file invalidates the cache. With ``n_jobs > 1`` the texts that
+filtering version, and the engine with its version, so editing either file invalidates the cache
+and a switch of engine never mixes tokens. With ``n_jobs > 1`` the texts that
 are not cached yet are split into contiguous chunks and segmented in worker processes, each of
 which builds its tokenizer once; the result is identical to ``n_jobs=1``.
 """
@@ -36,6 +39,7 @@ from pathlib import Path
 import jieba
 
 from compare.core.paths import PACKAGE_DATA, cache_dir as _project_cache_dir
+from compare.text import backends
 
 __all__ = ["Segmenter", "default_segmenter", "DEFAULT_USER_DICT", "DEFAULT_STOPWORDS"]
 
@@ -164,9 +168,12 @@ class Segmenter:
     cache_dir : path, optional
         Where jieba's dictionary cache (``jieba/``) and the token cache (``tokens/``) live;
         default ``compare.core.paths.cache_dir()`` (``.cache/`` in the project).
+    backend : {"auto", "jieba-next", "jieba"}, optional
+        Segmentation engine (default: $KEXIE_SEGMENTER, else ``auto``: jieba-next when installed and
+        verified identical to jieba, else jieba); see :mod:`compare.text.backends`.
     """
 
-    def __init__(self, *, user_dict=None, stopwords=None, cache_dir=None):
+    def __init__(self, *, user_dict=None, stopwords=None, cache_dir=None, backend=None):
         if user_dict is None:
             user_dict = DEFAULT_USER_DICT
         if isinstance(user_dict, (str, Path)):
@@ -194,6 +201,9 @@ class Segmenter:
         h.update(b"--stop--\n")
         for w in sorted(stop):
             h.update(f"{w}\n".encode())
+        self.dictionary_hash_ = h.hexdigest()[:16]
+        self.backend_ = backends.choose_backend(backend, entries, self._base_cache_dir(), self.dictionary_hash_)
+        h.update(f"--engine--\n{self.backend_}={backends.backend_version(self.backend_)}\n".encode())
         self.config_hash_ = h.hexdigest()[:16]
         self._tokenizer: jieba.Tokenizer | None = None
         self._lock = threading.Lock()
@@ -215,7 +225,8 @@ class Segmenter:
 
     def __repr__(self) -> str:
         src = self.user_dict_path_.name if self.user_dict_path_ else f"{len(self._entries)} words"
-        return f"Segmenter(user_dict={src!r}, stopwords={len(self.stopwords_)}, config={self.config_hash_})"
+        return (f"Segmenter(user_dict={src!r}, stopwords={len(self.stopwords_)}, backend={self.backend_!r}, "
+                f"config={self.config_hash_})")
 
     # -- jieba ------------------------------------------------------------------------------
     def _base_cache_dir(self) -> Path:
@@ -224,21 +235,14 @@ class Segmenter:
         return d
 
     @property
-    def tokenizer(self) -> jieba.Tokenizer:
-        """The private jieba.Tokenizer, initialised (with the user dictionary) on first use."""
+    def tokenizer(self):
+        """The private tokenizer of the engine in use (a jieba.Tokenizer or its jieba-next twin),
+        initialised (with the user dictionary) on first use."""
         if self._tokenizer is None:
             with self._lock:
                 if self._tokenizer is None:
                     _silence_jieba()
-                    tk = jieba.Tokenizer()
-                    jdir = self._base_cache_dir() / "jieba"
-                    jdir.mkdir(parents=True, exist_ok=True)
-                    tk.tmp_dir = str(jdir)
-                    tk.cache_file = "jieba.cache"
-                    tk.initialize()
-                    for word, freq, tag in self._entries:
-                        tk.add_word(word, freq, tag)
-                    self._tokenizer = tk
+                    self._tokenizer = backends.make_tokenizer(self.backend_, self._entries, self._base_cache_dir())
         return self._tokenizer
 
     def raw_tokens(self, text: str) -> list[str]:

@@ -1,0 +1,141 @@
+"""The accelerated segmentation engine (jieba-next) gives jieba's tokens byte for byte with our
+dictionary, on the seeds and on the synthetic national corpus; a mismatch disables it with a warning;
+the token cache never mixes engines; themes, tables and reports are the same with either engine."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+
+import pytest
+
+from benchmarks.corpus import SEEDS_DIR, generate_corpus, seed_pool
+from compare.text import backends, segment
+from compare.text.segment import DEFAULT_USER_DICT, Segmenter, normalize_text, read_user_dict
+
+FAST = "jieba-next"
+needs_fast = pytest.mark.skipif(backends.backend_version(FAST) is None,
+                                reason="jieba-next is not installed (pip install 'kexie-compare[fast]')")
+ENTRIES = read_user_dict(DEFAULT_USER_DICT)
+
+
+def _lines(directory) -> list[str]:
+    out = []
+    for p in sorted(directory.glob("*.txt")):
+        raw = p.read_bytes()
+        text = raw.decode("utf-8") if not raw.startswith(b"\xef\xbb\xbf") else raw[3:].decode("utf-8")
+        out += [normalize_text(ln.strip()) for ln in text.splitlines() if ln.strip()]
+    return out
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("engines")
+    return backends.make_tokenizer("jieba", ENTRIES, cache), backends.make_tokenizer(FAST, ENTRIES, cache)
+
+
+@pytest.fixture(scope="module")
+def synthetic_lines(tmp_path_factory) -> list[str]:
+    raw = tmp_path_factory.mktemp("synthetic")
+    docs = generate_corpus(150, raw, seed=3, pool=seed_pool(SEEDS_DIR))
+    lines = []
+    for d in docs:  # about 10 % are GB18030: decode each as written
+        text = (raw / d.file_name).read_bytes().decode(d.encoding)
+        lines += [normalize_text(ln.strip()) for ln in text.splitlines() if ln.strip()]
+    return lines
+
+
+@needs_fast
+def test_fast_engine_cuts_the_seeds_byte_identically(engines):
+    plain, fast = engines
+    lines = _lines(SEEDS_DIR)
+    assert len(lines) > 150 and sum(map(len, lines)) > 20000
+    assert backends.mismatches(plain, fast, lines) == []
+
+
+@needs_fast
+def test_fast_engine_cuts_the_synthetic_national_corpus_byte_identically(engines, synthetic_lines):
+    plain, fast = engines
+    assert len(synthetic_lines) > 3000
+    bad = backends.mismatches(plain, fast, synthetic_lines)
+    assert bad == [], f"{len(bad)} of {len(synthetic_lines)} lines differ, first: {bad[:1]}"
+
+
+@needs_fast
+def test_auto_chooses_the_fast_engine_and_the_token_cache_keys_on_it(tmp_path, monkeypatch):
+    monkeypatch.delenv(backends.ENV_VAR, raising=False)
+    fast = Segmenter(cache_dir=tmp_path)
+    plain = Segmenter(cache_dir=tmp_path, backend="jieba")
+    assert fast.backend_ == FAST and plain.backend_ == "jieba"
+    assert fast.token_cache_path() != plain.token_cache_path()
+    monkeypatch.setenv(backends.ENV_VAR, "jieba")
+    assert Segmenter(cache_dir=tmp_path).backend_ == "jieba"
+    text = "深入推进“提升基层科协组织力行动‘3+1’试点”工作，构建吸纳“三长”长效机制"
+    assert fast.tokenize(text) == plain.tokenize(text)
+    assert "tokens" in fast.token_cache_path().parts
+
+
+@needs_fast
+def test_a_mismatch_disables_the_fast_engine_with_a_warning(tmp_path, monkeypatch, caplog):
+    real = backends.make_tokenizer
+
+    class Skewed:  # the fast engine, but it cuts one check sentence differently
+        def __init__(self, tk):
+            self.tk = tk
+
+        def cut(self, text):
+            words = list(self.tk.cut(text))
+            return words[::-1] if text == backends.CHECK_SENTENCES[1] else words
+
+    def make(name, entries, cache_dir):
+        tk = real(name, entries, cache_dir)
+        return Skewed(tk) if name == FAST else tk
+
+    monkeypatch.setattr(backends, "make_tokenizer", make)
+    monkeypatch.delenv(backends.ENV_VAR, raising=False)
+    with caplog.at_level(logging.WARNING, logger="compare.text.backends"):
+        seg = Segmenter(cache_dir=tmp_path)
+    assert seg.backend_ == "jieba"
+    assert "segmenting with plain jieba" in caplog.text and backends.CHECK_SENTENCES[1] in caplog.text
+    caplog.clear()
+    assert Segmenter(cache_dir=tmp_path).backend_ == "jieba"  # the verdict is kept: checked once
+
+
+def test_unknown_or_missing_engine(tmp_path, monkeypatch, caplog):
+    with pytest.raises(ValueError, match="unknown segmenter"):
+        Segmenter(cache_dir=tmp_path, backend="rjieba")
+    monkeypatch.setattr(backends, "backend_version", lambda name: None if name == FAST else "0.42.1")
+    with caplog.at_level(logging.WARNING, logger="compare.text.backends"):
+        assert Segmenter(cache_dir=tmp_path, backend=FAST).backend_ == "jieba"
+    assert "not installed" in caplog.text
+
+
+def _digests(directory, pattern: str) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.glob(pattern))}
+
+
+@needs_fast
+@pytest.mark.slow
+def test_themes_tables_and_reports_are_identical_with_either_engine(tmp_path, monkeypatch):
+    """The same project built with plain jieba and with jieba-next (each from empty caches) gives
+    the same tables and the same report, byte for byte."""
+    from compare.ingest.load import ingest
+    from compare.pipeline.report import render_report
+    from compare.text.themes import run_themes
+
+    monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    processed, reports = tmp_path / "data" / "processed", tmp_path / "reports"
+    results = {}
+    for engine in ("jieba", FAST):
+        monkeypatch.setenv(backends.ENV_VAR, engine)  # the report kernel inherits it
+        monkeypatch.setattr(segment, "_DEFAULT", None)
+        for d in (tmp_path / ".cache", processed, reports):
+            shutil.rmtree(d, ignore_errors=True)
+        ingest(SEEDS_DIR, processed)
+        run_themes(processed)
+        assert segment.default_segmenter().backend_ == engine
+        render_report("province", parameters={"province": "河南"}, processed_dir=processed, out_dir=reports)
+        results[engine] = (_digests(processed, "*.parquet"), _digests(processed, "*.csv"), _digests(reports, "*.html"))
+    assert results["jieba"][0] and results["jieba"][2]
+    assert results["jieba"] == results[FAST]

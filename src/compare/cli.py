@@ -179,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--jobs", type=_positive, default=1, help="reports rendered in parallel")
     s.add_argument("--quiet", action="store_true", help="print nothing when nothing changed, else one summary line")
     s.add_argument("--force", action="store_true", help="redo every step")
+    s.add_argument("--refit", action="store_true",
+                   help="fit the theme model and the saved reference province reports measure against anew")
     s.add_argument("--raw", type=Path, default=RAW_DIR)
 
     return p
@@ -248,7 +250,8 @@ def _run(args: argparse.Namespace) -> int | None:
     if args.command == "build":
         from compare.pipeline.build import build_command
 
-        return build_command(raw=args.raw, jobs=args.jobs, force=args.force, quiet=args.quiet, verbose=args.verbose)
+        return build_command(raw=args.raw, jobs=args.jobs, force=args.force, quiet=args.quiet, verbose=args.verbose,
+                             refit=args.refit)
     raise AssertionError(args.command)  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -104,12 +104,15 @@ def run_build(
     progress: bool | None = None,
     config: ProjectConfig | None = None,
     quiet: bool = False,
+    refit: bool = False,
 ) -> BuildSummary:
     """Run ingest -> themes -> figures -> the build's reports + the named reports of kexie.toml -> index.
 
     Output directories default to the project's data/processed, figures/ and reports/; the state file
     to .cache/build-state.json; config to the project's kexie.toml. force=True redoes every step.
     progress (default: stderr is a terminal) shows a live status line; quiet logs no line per step.
+    refit=True fits the theme model and the saved reference anew on the whole corpus (`build --refit`):
+    every province report then measures against the current corpus.
     Returns a BuildSummary: failing steps are in it, not raised (only a missing raw directory, a
     malformed kexie.toml or a missing report template raises, before any work)."""
     from compare.pipeline import report as report_mod
@@ -186,13 +189,13 @@ def run_build(
     def do_themes() -> tuple[list[Path], str]:
         from compare.text.themes import run_themes
 
-        result = run_themes(processed_dir, themes_file=config.themes)
+        result = run_themes(processed_dir, themes_file=config.themes, refit=refit)
         extra = [Path(p) for p in getattr(result, "paths", None) or []]  # saved model, theme_revisions
         return list(dict.fromkeys(_outputs(processed_dir, THEME_TABLES) + extra)), ""
 
     themes_key = _sha256_json(
         {"step": "themes", "tables": table_hashes(processed_dir, INGEST_TABLES), "code": code,
-         "dictionary": sha256_file(dictionary)}
+         "dictionary": sha256_file(dictionary), "refit": started if refit else None}
     )
     changed = state.changed_outputs("themes")
     if changed and not force:
@@ -205,6 +208,7 @@ def run_build(
         )
     if step("themes", themes_key, do_themes).fatal:
         return finish()
+    reference_step(step, processed_dir=processed_dir, refit=refit)
 
     # ---- tracking tables (compare.pipeline.track) and the Excel workbook (compare.pipeline.workbook)
     extra_steps(step, state=state, processed_dir=processed_dir, code=code)
@@ -268,6 +272,20 @@ def run_build(
     except OSError as exc:
         summary.steps.append(StepResult("index", "failed", 0.0, f"{reports_dir / index_mod.INDEX_FILE}: {exc}"))
     return finish()
+
+
+def reference_step(step, *, processed_dir: Path, refit: bool) -> None:
+    """The saved reference province reports measure against (compare.pipeline.reference): fitted
+    with the theme model, so its key is the model version; a plan added under the same model leaves it
+    (and every other province's report) as it is."""
+    from compare.pipeline import reference
+    from compare.text.model import current_version
+
+    def do_reference() -> tuple[list[Path], str]:
+        paths, _ = reference.ensure_reference(processed_dir, refit=refit)
+        return paths, ""
+
+    step("reference", _sha256_json({"step": "reference", "model": current_version(processed_dir)}), do_reference)
 
 
 def extra_steps(step, *, state: State, processed_dir: Path, code: str) -> None:
@@ -346,13 +364,13 @@ def build_logging(verbose: bool, quiet: bool):
 
 
 def build_command(*, raw: str | Path, jobs: int = 1, force: bool = False, quiet: bool = False,
-                  verbose: bool = False) -> int:
-    """`python -m compare build [--jobs N] [--force] [--raw DIR] [--quiet]`.
+                  verbose: bool = False, refit: bool = False) -> int:
+    """`python -m compare build [--jobs N] [--force] [--refit] [--raw DIR] [--quiet]`.
 
     Exit code: 0 every step succeeded; 1 a step failed; 3 partial (some raw files were skipped).
     With --quiet nothing is printed when nothing changed, else exactly one summary line."""
     with build_logging(verbose, quiet):
-        summary = run_build(raw_dir=raw, jobs=jobs, force=force, quiet=quiet)
+        summary = run_build(raw_dir=raw, jobs=jobs, force=force, quiet=quiet, refit=refit)
         if quiet:
             if summary.changed:
                 print(f"{now_iso()} {summary.line()}", file=sys.stderr, flush=True)

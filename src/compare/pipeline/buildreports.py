@@ -70,13 +70,7 @@ def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: 
 
     model = index_mod.model_version(processed_dir)
     digest = index_mod.tables_digest(processed_dir)
-
-    def report_key(kind: str, params: dict, target: Path) -> str:
-        template = report_mod.template_path(kind)
-        return _sha256_json(
-            {"step": "report", "kind": kind, "params": params, "tables": tables, "code": code,
-             "template": sha256_file(template), "out": state.rel(target), "kernel": kernel_name}
-        )
+    report_key = report_keys(state, processed_dir=processed_dir, tables=tables, code=code, kernel_name=kernel_name)
 
     n = len(jobs_list)
     todo = []
@@ -94,11 +88,12 @@ def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: 
         key = report_key(kind, params, target)
         if not force and state.fresh(name, key):
             done_count += 1
+            refresh_record(target, digest)
             summary.steps.append(StepResult(name, "skipped"))
             prog.finish(summary.steps[-1], f"[{done_count}/{n}] ")
         else:
             todo.append((kind, name, params, target, source, record_name, key))
-    if todo:
+    if any(job[0] == "cross" for job in todo):
         try:
             prepare_reports(corpus(), comparisons)
         except Exception as exc:  # noqa: BLE001 - the reports then compute it themselves (and fail with their own message)
@@ -134,6 +129,44 @@ def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: 
             summary.steps.append(result)
             prog.finish(result, f"[{done_count}/{n}] ")
     named.cleanup_staging(reports_dir)
+
+
+def report_keys(state: State, *, processed_dir: Path, tables: dict, code: str, kernel_name: str | None):
+    """The key of a report step: what the report is made from. A province report shows its province's
+    rows (:func:`compare.pipeline.inputs.province_digests`) and quotes the saved reference
+    (:mod:`compare.pipeline.reference`), so a plan of another province leaves its key unchanged; the
+    cross-province and other reports compare every province and key on all the tables."""
+    from compare.ingest.provinces import canonical_province
+    from compare.pipeline import inputs, reference
+    from compare.pipeline import report as report_mod
+
+    ref_terms, ref_info = reference.reference_paths(processed_dir)
+    ref = [sha256_file(p) if p.is_file() else None for p in (ref_terms, ref_info)]
+    digests: dict = {}
+
+    def key(kind: str, params: dict, target: Path) -> str:
+        if kind == "province":
+            if not digests:
+                digests.update(inputs.province_digests(processed_dir) or {"": ""})
+            province = canonical_province(str(params.get("province"))) or str(params.get("province"))
+            data = {"province": province, "rows": digests.get(province)}
+        else:
+            data = {"tables": tables}
+        return _sha256_json(
+            {"step": "report", "kind": kind, "params": params, **data, "reference": ref, "code": code,
+             "template": sha256_file(report_mod.template_path(kind)), "out": state.rel(target), "kernel": kernel_name}
+        )
+
+    return key
+
+
+def refresh_record(target: Path, digest: str) -> None:
+    """A report the build found up to date was made from what the current tables hold for it: its
+    record says so (the index would otherwise call it outdated when another province's plan came)."""
+    record = index_mod.read_record(target)
+    if record is not None and record.status == "ok" and record.tables != digest and target.is_file():
+        record.tables = digest
+        index_mod.write_record(target, record)
 
 
 def move_stale_reports(state: State, summary: BuildSummary, jobs_list: list, provinces: list[str],

@@ -29,8 +29,8 @@ from typing import Any
 from compare.core.errors import ParameterError, ReportError
 from compare.core.io import atomic_write_bytes, atomic_write_text
 from compare.core.paths import PACKAGE_DIR, project_root
-from compare.pipeline import kernel
-from compare.pipeline.cache import ComparisonCache, province_keyness
+from compare.pipeline import kernel, reference
+from compare.pipeline.cache import ComparisonCache  # noqa: F401  (re-exported)
 from compare.pipeline.export import export_html, prepare_export, strip_stderr
 from compare.pipeline.params import (  # noqa: F401
     comparable,
@@ -131,10 +131,10 @@ def render_report(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     failed_path = out_dir / FAILED_DIR / f"{name}.ipynb"
-    # while the kernel starts and runs, this process would only wait: it computes what the kernel will
-    # read from the comparisons cache (the province's keyness) and readies the HTML export
-    steps = [prepare_export] if kind != "province" else [lambda: prepare_province(corpus, params), prepare_export]
-    warm = threading.Thread(target=_quietly(*steps), name="kexie-prepare", daemon=True)
+    # while the kernel starts and runs, this process would only wait: it readies the HTML export
+    if kind == "province":  # the saved reference its distinctive terms are measured against
+        reference.ensure_reference(processed_dir, corpus=corpus)
+    warm = threading.Thread(target=_quietly(prepare_export), name="kexie-prepare", daemon=True)
     warm.start()
     with tempfile.TemporaryDirectory(prefix=f"kexie-{name}-") as tmp:
         executed = Path(tmp) / f"{name}.ipynb"
@@ -200,18 +200,6 @@ def _quietly(*funcs):
                 log.warning("preparing the report: %s: %s", type(exc).__name__, exc)
 
     return run
-
-
-def prepare_province(corpus, params: Mapping[str, Any]) -> None:
-    """Put the province report's one corpus-wide input, the province's keyness against the other
-    provinces' plans of the same type and level, in the comparisons cache the kernel reads
-    (:func:`compare.pipeline.cache.province_keyness`, as the template calls it). render_report runs it
-    while the kernel starts; a build has usually computed it already."""
-    sel = select(corpus, province=params["province"], years=params.get("years"), themes=params.get("themes"),
-                 doc_type=params.get("doc_type"), level=params.get("level"))
-    like = comparable(corpus, doc_type=sel.doc_type, level=sel.level)
-    province_keyness(like, compared(corpus, sel), top_n=1, compute=ComparisonCache(params["processed_dir"]),
-                     doc_type=sel.doc_type, level=sel.level)
 
 
 def _keep_aside(executed: Path, kernel_log: Path, failed_path: Path) -> Path | None:

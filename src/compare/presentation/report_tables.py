@@ -41,17 +41,20 @@ def header(
     selection: Any = None,
     documents: pd.DataFrame | None = None,
     corpus: Any = None,
+    inputs: Mapping[str, str] | None = None,
 ) -> HTMLBlock:
     """The report's title and provenance: parameters, what is compared (type, level, provinces, years,
     themes), data version (sha256 of the processed tables and of each raw file behind the documents
     shown), the theme model version, code version and generation time. corpus: the documents shown
-    (its documents and item themes), instead of documents."""
+    (its documents and item themes), instead of documents. inputs: the report's own inputs (label ->
+    text, e.g. the digest of its province's rows and the saved reference it quotes), shown as its
+    data version instead of the hashes of the whole tables (a province report does not change when
+    another province's plan is added)."""
     from compare.core.hashing import code_version, table_hashes
 
     e = html.escape
     if corpus is not None and documents is None:
         documents = corpus.documents
-    hashes = table_hashes(processed_dir)
     rows = [("参数", "；".join(f"{e(k)} = {e(_fmt_value(v))}" for k, v in parameters.items() if k != "processed_dir"))]
     if selection is not None:
         rows.append(
@@ -62,7 +65,11 @@ def header(
                 + (f"；文件类型：{e(selection.doc_type)}；级别：{e(selection.level)}" if hasattr(selection, "doc_type") else ""),
             )
         )
-    rows.append(("数据版本", "<br>".join(f"{e(n)}.parquet sha256 <code>{e(h[:16])}</code>" for n, h in hashes.items())))
+    if inputs is not None:
+        rows += [(e(label), e(text)) for label, text in inputs.items()]
+    else:
+        hashes = table_hashes(processed_dir)
+        rows.append(("数据版本", "<br>".join(f"{e(n)}.parquet sha256 <code>{e(h[:16])}</code>" for n, h in hashes.items())))
     if documents is not None and len(documents) and {"source_file", "source_sha256"} <= set(documents.columns):
         files = documents[["source_file", "source_sha256"]].drop_duplicates().sort_values("source_file")
         rows.append(

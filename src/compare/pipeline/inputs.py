@@ -1,0 +1,80 @@
+"""What a province report is made from, as one digest per province: the build re-renders a province
+report only when its own rows (or the saved reference, the theme model, the template, the code or
+its parameters) changed.
+
+A province report shows the province's plans (any type and level, its items, targets, themes,
+theme revisions and tracking rows) and quotes corpus-wide numbers only from the saved reference
+(:mod:`compare.pipeline.reference`). :func:`province_digests` hashes, per province, the rows of every
+processed table that belong to its documents (``doc_id``) or to the province (``province``); the
+cluster table (corpus-wide sizes of the theme model's clusters) and the intake file report are not
+report inputs. The digests of one set of tables are kept in ``<cache>/report-inputs.json``, so a
+build that changed nothing never reads the tables.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from compare.core import schema
+from compare.core.hashing import _sha256_json, table_hashes
+from compare.core.io import atomic_write_text
+
+NOT_INPUTS = ("intake", "clusters")
+CACHE_FILE = "report-inputs.json"
+
+
+def _table_rows(path: Path, by_doc: dict[str, str]) -> dict[str, str]:
+    """sha256 of each province's rows of one table (CSV text of the rows, in table order)."""
+    df = pq.read_table(path).to_pandas()
+    if "doc_id" in df.columns:
+        owner = df["doc_id"].map(by_doc)
+    elif "province" in df.columns:
+        owner = df["province"].astype("string")
+    else:
+        return {}
+    out = {}
+    for prov, rows in df.groupby(owner.fillna(""), sort=True):
+        if prov:
+            out[str(prov)] = hashlib.sha256(rows.to_csv(index=False).encode("utf-8")).hexdigest()
+    return out
+
+
+def _compute(processed_dir: Path) -> dict[str, str]:
+    docs = pq.read_table(processed_dir / "documents.parquet", columns=["doc_id", "province"]).to_pandas()
+    by_doc = dict(zip(docs["doc_id"].astype(str), docs["province"].astype("string")))
+    per: dict[str, dict[str, str]] = {}
+    for name in schema.TABLES:
+        path = processed_dir / f"{name}.parquet"
+        if name in NOT_INPUTS or not path.is_file():
+            continue
+        for prov, digest in _table_rows(path, by_doc).items():
+            per.setdefault(prov, {})[name] = digest
+    return {prov: _sha256_json(tables)[:16] for prov, tables in sorted(per.items())}
+
+
+def province_digests(processed_dir: str | Path, *, cache_dir: str | Path | None = None) -> dict[str, str]:
+    """{province: digest of its rows in every processed table} for processed_dir, read from the cache
+    file when the tables are the ones it was computed from."""
+    from compare.core.paths import cache_dir as project_cache
+
+    processed_dir = Path(processed_dir)
+    cache = Path(cache_dir) if cache_dir is not None else project_cache()
+    key = _sha256_json({k: v for k, v in table_hashes(processed_dir).items() if k not in NOT_INPUTS})
+    path = cache / CACHE_FILE
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if saved.get("tables") == key:
+            return saved["provinces"]
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+    digests = _compute(processed_dir)
+    atomic_write_text(path, json.dumps({"tables": key, "provinces": digests}, ensure_ascii=False) + "\n")
+    return digests
+
+
+def province_digest(processed_dir: str | Path, province: str) -> str:
+    """The digest of one province's rows (what its report shows: the header prints it)."""
+    return province_digests(processed_dir).get(str(province), "")

@@ -58,11 +58,13 @@ def processed_dir(tmp_path_factory) -> Path:
 def themed_dir(processed_dir, tmp_path_factory) -> Path:
     """A copy of processed_dir plus item_themes, theme_shares and clusters (processed_dir itself stays
     as ingest left it, whichever fixture a test asks for first). Read-only, like processed_dir."""
+    from compare.pipeline.reference import fit_reference
     from compare.text.themes import run_themes
 
     out = tmp_path_factory.mktemp("themed")
     shutil.copytree(processed_dir, out, dirs_exist_ok=True)
     run_themes(out)
+    fit_reference(out)  # fitted with the theme model, as `themes` and the build do (province reports read it)
     before = _snapshot(out)
     yield out
     _unchanged(out, before, "themed_dir")

@@ -29,7 +29,8 @@ SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 REPORTS = ["cross_province.html", "henan_kepu.html", "province_heilongjiang.html", "province_henan.html",
            "province_hubei.html"]
 NAMED = "report henan_kepu (kexie.toml)"
-STEPS = ["ingest", "themes", "track", "instruments", "workbook", "figures", "report 河南", "report 湖北", "report 黑龙江",
+STEPS = ["ingest", "themes", "reference", "track", "instruments", "workbook", "figures", "report 河南", "report 湖北",
+         "report 黑龙江",
          "report cross-province", NAMED]
 KEXIE_TOML = """
 [report]
@@ -290,8 +291,9 @@ def test_report_of_a_removed_province_moves_to_stale(built, tmp_path, stand_in):
     assert record.status == "stale" and "湖北" in record.message
     page = (project.reports / "index.html").read_text(encoding="utf-8")
     assert '<tr class="stale"><td><a href="_stale/province_hubei.html">' in page
-    # the other reports were redone from the new tables (the corpus changed), the named one as well
-    assert {c[1].get("province") for c in stand_in.calls} == {"河南", "黑龙江", None}
+    # only the cross-province report compares every province: the province reports (the named one of
+    # 河南 too) show their own rows and the saved reference, which did not change
+    assert [c[1].get("province") for c in stand_in.calls] == [None]
     again = build.run_build(**project.kw)
     assert not again.changed, again.line()
 
@@ -481,3 +483,46 @@ def test_metadata_csv_is_the_analysts_to_edit_not_an_immutable_raw_file(tmp_path
     (tmp_path / "MANIFEST").write_text(f"{hashes['a.txt']}  a.txt\n", encoding="utf-8")
     (tmp_path / "metadata.csv").write_text("file,year\na.txt,2023\n", encoding="utf-8")
     assert build.check_manifest(tmp_path, build.raw_hashes(tmp_path)) == []
+
+
+@pytest.mark.slow
+def test_adding_a_plan_rerenders_only_the_reports_whose_inputs_changed(built, tmp_path, monkeypatch):
+    """A plan of a new province (湖南) renders its report and the cross-province report and rewrites the
+    index; every other report keeps its bytes (their rows and the saved reference are unchanged) and
+    the index does not call them outdated. build --refit fits the reference anew: every report runs."""
+    from benchmarks.corpus import generate_corpus, write_manifest
+    from compare.pipeline import reference
+
+    project = clone(built, tmp_path)
+    processed = project.base / "processed"
+    fitted = reference.read_info(processed)
+    before = {p.name: p.read_bytes() for p in project.reports.glob("*.html")}
+    generate_corpus(1, project.raw, seed=0, provinces=["湖南"])
+    write_manifest(project.raw)
+    s = build.run_build(**project.kw)  # real rendering
+    assert s.ok, s.line()
+    reports_done = sorted(r.name for r in s.done if r.name.startswith("report "))
+    assert reports_done == ["report cross-province", "report 湖南"], s.line()
+    assert "reference" in [r.name for r in s.skipped] and reference.read_info(processed) == fitted
+    after = {p.name: p.read_bytes() for p in project.reports.glob("*.html")}
+    for name in ("province_henan.html", "province_hubei.html", "province_heilongjiang.html", "henan_kepu.html"):
+        assert after[name] == before[name], name
+    assert after["cross_province.html"] != before["cross_province.html"] and after["index.html"] != before["index.html"]
+    hunan = after["province_hunan.html"].decode("utf-8")
+    assert "特色词参照" in hunan and fitted["fitted_at"] in hunan and f"主题模型 {fitted['model_version']}" in hunan
+    assert "数据表在生成后已变化" not in after["index.html"].decode("utf-8")  # skipped reports are current
+    # the saved reference does not contain the new plan; refitting takes it in and redoes every report
+    assert "湖南" not in fitted["provinces"]
+    calls = []
+
+    def fake(kind, *, parameters, out_dir, **kw):
+        calls.append(str(parameters.get("province")))
+        path = Path(out_dir) / f"{report.report_name(kind, parameters)}.html"
+        path.write_text(f"<p>stand-in {parameters}</p>", encoding="utf-8")
+        return path
+
+    monkeypatch.setattr(report, "render_report", fake)
+    s = build.run_build(**project.kw, refit=True)
+    assert s.ok and "reference" in [r.name for r in s.done], s.line()
+    assert "湖南" in reference.read_info(processed)["provinces"]
+    assert sorted(calls) == ["None", "河南", "河南", "湖北", "湖南", "黑龙江"]

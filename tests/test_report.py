@@ -117,8 +117,15 @@ def test_report_carries_parameters_and_data_version(rendered, themed_dir):
     seen = _visible(rendered["province"].read_text(encoding="utf-8"))
     assert "province = 河南；years = 全部；doc_type = 全部；level = 省级；themes = 全部；top_n = 15" in seen  # canonical
     assert "省份：河南；年份：2019、2022、2024" in seen and "文件类型：工作要点；级别：省级" in seen  # what "全部" resolved to
+    # a province report's data version is its own rows (another province's plan does not change it),
+    # and it names the saved reference its distinctive terms are measured against
+    from compare.pipeline import inputs, reference
+
+    assert f"河南在各数据表中的行 sha256 {inputs.province_digests(themed_dir)['河南']}" in seen
+    assert reference.read_info(themed_dir)["fitted_at"] in seen and "特色词参照" in seen
+    cross = _visible(rendered["cross"].read_text(encoding="utf-8"))
     for name in ("documents", "items", "item_themes"):
-        assert sha256_file(themed_dir / f"{name}.parquet")[:16] in seen
+        assert sha256_file(themed_dir / f"{name}.parquet")[:16] in cross
     manifest = dict(
         reversed(line.split()) for line in (ROOT / "tests" / "fixtures" / "seeds" / "MANIFEST").read_text().splitlines() if line.strip()
     )
@@ -720,21 +727,25 @@ def test_cross_report_of_31_provinces_stays_readable(national_dir, tmp_path):
     assert max(n_rows) <= 45, n_rows  # no table longer than its cap (3 × top_n slogans)
 
 
-def test_render_prepares_the_provinces_keyness_while_the_kernel_starts(themed_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))  # an empty comparisons cache
-    corpus = analysis.Corpus.load(themed_dir)
+def test_province_keyness_against_the_saved_reference(themed_dir, tmp_path):
+    """With the corpus the reference was fitted on, a province's distinctive terms equal
+    analysis.keyness on the live corpus; the reference is what later plans are measured against."""
+    from compare.pipeline import reference
+
+    processed = tmp_path / "processed"
+    shutil.copytree(themed_dir, processed)
+    reference.fit_reference(processed)
+    corpus = analysis.Corpus.load(processed)
     like = params.comparable(corpus)
-    sub = like.select(provinces=["湖北"], years=[2019])
-    prepared = params.resolve_parameters("province", {"province": "湖北省"}, corpus,
-                                         template=report.template_path("province"))
-    prepared["processed_dir"] = str(themed_dir)
-    report.prepare_province(corpus, prepared)
-    store = cache.ComparisonCache(themed_dir)
-    # what the template will ask for is there
-    got = cache.province_keyness(like, sub, top_n=15, compute=store)
-    assert store.hits == 1 and store.misses == 0
-    expected = analysis.keyness(like, by="province", top_n=15)
-    pd.testing.assert_frame_equal(got, expected[expected["group"] == "湖北"].reset_index(drop=True))
+    for province, years in (("湖北", [2019]), ("河南", [2019, 2024])):
+        sub = like.select(provinces=[province], years=years)
+        live = cache.province_keyness(like, sub, top_n=10)
+        saved = reference.province_keyness(sub, processed_dir=processed, top_n=10, doc_type="工作要点", level="省级")
+        pd.testing.assert_frame_equal(saved, live)
+    info = reference.read_info(processed)
+    assert info["provinces"] == ["河南", "湖北", "黑龙江"] and info["documents"] == len(corpus.documents)
+    line = reference.describe_reference(processed, doc_type="工作要点", level="省级")
+    assert info["fitted_at"] in line and info["model_version"] in line
 
 
 @pytest.mark.parametrize("module", ["compare.pipeline.params", "compare.presentation.blocks",

@@ -424,7 +424,7 @@ def test_build_command_exit_codes(monkeypatch, capsys):
     args = dict(raw=Path("x"), jobs=3, force=True, verbose=False, quiet=False)
     monkeypatch.setattr(build, "run_build", summary(build.StepResult("report 湖北", "failed", 1.0, "boom")))
     assert build.build_command(**args) == 1
-    assert calls == [{"raw_dir": Path("x"), "jobs": 3, "force": True, "quiet": False}]
+    assert calls == [{"raw_dir": Path("x"), "jobs": 3, "force": True, "quiet": False, "refit": False}]
     monkeypatch.setattr(build, "run_build", summary(build.StepResult("ingest", "partial", 1.0, "1 raw file(s) skipped")))
     assert build.build_command(**args) == 3
     monkeypatch.setattr(build, "run_build", summary(build.StepResult("ingest", "done")))

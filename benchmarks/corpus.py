@@ -83,6 +83,7 @@ class SyntheticDocument:
     n_chars: int  # characters of the whole file text
     encoding: str
     departments_noted: bool
+    level: str = "省级"  # 市级 for a city association's plan
 
 
 def _sentences(text: str) -> list[str]:
@@ -161,28 +162,66 @@ def _vary_numbers(text: str, rng: random.Random, year: int) -> str:
 
 
 def _choose_documents(n: int, rng: random.Random, provinces) -> list[tuple[object, int, str]]:
-    """n distinct (province, year, doc_type): first a 工作要点 for every province, then weighted draws."""
+    """n distinct (province, year, doc_type): first a 工作要点 for every province, then weighted draws;
+    beyond every province combination, plans of city associations (:func:`_city_documents`)."""
     combos = [(p, y, t) for p in provinces for y in YEARS for t, *_ in DOC_TYPES]
     weight = {t: w for t, w, *_ in DOC_TYPES}
-    if n > len(combos):
-        raise CompareError(
-            f"at most {len(combos)} distinct synthetic documents ({len(provinces)} provinces × {len(YEARS)} years "
-            f"× {len(DOC_TYPES)} types); asked for {n}")
     # every draw is made whatever n is, so the first n documents of n+1 are the n documents of n
     chosen = [(p, rng.choice(YEARS[-5:]), "工作要点") for p in provinces][:n]
     taken = set((p.short, y, t) for p, y, t in chosen)
-    # weighted sampling without replacement (Efraimidis–Spirakis keys), deterministic for the rng
-    keyed = sorted(
-        ((rng.random() ** (1.0 / weight[t]), i) for i, (p, y, t) in enumerate(combos)), reverse=True
-    )
-    for _, i in keyed:
+    for p, y, t in _weighted(combos, weight, rng):
         if len(chosen) >= n:
             break
-        p, y, t = combos[i]
         if (p.short, y, t) not in taken:
             taken.add((p.short, y, t))
             chosen.append((p, y, t))
+    if len(chosen) < n:
+        chosen += _city_documents(n - len(chosen), provinces, weight)
     return chosen
+
+
+def _weighted(combos: list, weight: dict, rng: random.Random) -> list:
+    """combos in a weighted random order (Efraimidis–Spirakis keys), deterministic for the rng."""
+    keyed = sorted(((rng.random() ** (1.0 / weight[t]), i) for i, (_, _, t) in enumerate(combos)), reverse=True)
+    return [combos[i] for _, i in keyed]
+
+
+@dataclass(frozen=True)
+class City:
+    """A city association issuing plans: its name (郑州市) and its province (the PROVINCES entry)."""
+
+    full: str
+    province: object
+    adcode: str
+
+    @property
+    def short(self) -> str:
+        return self.full
+
+
+def cities_of(provinces, per_province: int = 10) -> list[City]:
+    """Up to per_province prefecture-level cities of each province (adcode order, from cpca)."""
+    from compare.ingest.places import gazetteer
+
+    by_province: dict[str, list] = {}
+    for places in gazetteer().values():
+        for place in places:
+            if place.kind == "prefecture" and place.name.endswith("市"):
+                by_province.setdefault(place.province, []).append(place)
+    out = []
+    for p in provinces:
+        for place in sorted(by_province.get(p.short, []), key=lambda pl: pl.adcode)[:per_province]:
+            out.append(City(place.name, p, place.adcode))
+    return out
+
+
+def _city_documents(n: int, provinces, weight: dict) -> list[tuple[object, int, str]]:
+    """n distinct (city, year, doc_type) plans of city associations, weighted like the provinces' (own
+    rng, so adding cities never changes the province documents or their text)."""
+    combos = [(c, y, t) for c in cities_of(provinces) for y in YEARS for t, *_ in DOC_TYPES]
+    if n > len(combos):
+        raise CompareError(f"at most {len(combos)} synthetic city plans (beyond the provinces' own); asked for {n}")
+    return _weighted(combos, weight, random.Random(7919))[:n]
 
 
 def _n_items(rng: random.Random, lo: int, hi: int) -> int:
@@ -195,8 +234,11 @@ def _n_items(rng: random.Random, lo: int, hi: int) -> int:
 def render_document(
     pool: SeedPool, province, year: int, doc_type: str, lo_hi: tuple[int, int], rng: random.Random, seed_provinces
 ) -> tuple[str, str, int, bool]:
-    """(text, title, n_items, has_department_notes) of one synthetic plan document."""
-    title = f"{province.full}科协{year}年{doc_type}"
+    """(text, title, n_items, has_department_notes) of one synthetic plan document; province may be a
+    City (a city association's plan: its name in the title, its province's names in the text)."""
+    issuer = province.full
+    province = getattr(province, "province", province)
+    title = f"{issuer}科协{year}年{doc_type}"
     n_items = _n_items(rng, *lo_hi)
     n_sections = max(1, min(len(pool.sections), min(8, round(n_items / rng.uniform(3.5, 6.0)))))
     sections = rng.sample(pool.sections, n_sections)
@@ -213,8 +255,8 @@ def render_document(
 
     lines: list[str] = []
     if rng.random() < 0.6:
-        lines += [f"{province.full}科学技术协会办公室文件", ""]
-        lines += [f"{province.abbr[0]}科协办发〔{year}〕{rng.randint(1, 60)}号", ""]
+        lines += [f"{issuer}科学技术协会办公室文件", ""]
+        lines += [f"{province.abbr[0] if issuer == province.full else issuer[:2]}科协办发〔{year}〕{rng.randint(1, 60)}号", ""]
     lines += [title, ""]
     pre = rng.sample(pool.preamble_sentences, min(len(pool.preamble_sentences), rng.randint(2, 6))) if pool.preamble_sentences else []
     if pre:
@@ -290,9 +332,12 @@ def generate_corpus(
     for province, year, doc_type in _choose_documents(n_documents, rng, provinces):
         text, title, n_items, notes = render_document(pool, province, year, doc_type, lo_hi[doc_type], rng, seed_provs)
         encoding = "gb18030" if rng.random() < 0.1 else "utf-8"
-        name = f"{province.pinyin}_{year}_{code[doc_type]}.txt"
+        home = getattr(province, "province", province)
+        city = home is not province
+        name = f"{home.pinyin}{'-' + province.adcode[:6] if city else ''}_{year}_{code[doc_type]}.txt"
         (out_dir / name).write_bytes(text.encode(encoding))
-        docs.append(SyntheticDocument(name, province.short, year, doc_type, title, n_items, len(text), encoding, notes))
+        docs.append(SyntheticDocument(name, home.short, year, doc_type, title, n_items, len(text), encoding, notes,
+                                      "市级" if city else "省级"))
     return docs
 
 

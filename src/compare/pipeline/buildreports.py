@@ -107,28 +107,57 @@ def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: 
                 kind, params, target, source=source, name=record_name, reports_dir=reports_dir,
                 processed_dir=processed_dir, model_version=model, tables=digest,
                 kernel_name=kernel_name, timeout=timeout, progress_bar=False, corpus=corpus(),
+                kernel_pool=kernels,
             )
             return [path], "", time.perf_counter() - t
         except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
             return None, describe(exc), time.perf_counter() - t
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {}
-        for kind, name, params, target, source, record_name, key in todo:
-            futures[pool.submit(run_one, kind, name, params, target, source, record_name)] = (name, key)
-        for fut in as_completed(futures):
-            name, key = futures[fut]
-            outputs, problem, seconds = fut.result()
-            if outputs is None:
-                state.forget(name)
-                result = StepResult(name, "failed", seconds, problem)
-            else:
-                state.record(name, key, outputs)
-                result = StepResult(name, "done", seconds)
-            done_count += 1
-            summary.steps.append(result)
-            prog.finish(result, f"[{done_count}/{n}] ")
+    kernels = kernel_pool(kernel_name, len(todo))
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {}
+            for kind, name, params, target, source, record_name, key in todo:
+                futures[pool.submit(run_one, kind, name, params, target, source, record_name)] = (name, key)
+            done_count = _collect(futures, state, summary, prog, done_count, n)
+    finally:
+        if kernels is not None:
+            kernels.close()
     named.cleanup_staging(reports_dir)
+
+
+def kernel_pool(kernel_name: str | None, n_reports: int):
+    """The build's kept kernels (one per worker thread, reused across its reports; see
+    compare.pipeline.kernel.KernelPool), or None for a single report (a fresh kernel is as cheap)."""
+    if n_reports < 2:
+        return None
+    from compare.core.errors import ReportError
+    from compare.core.paths import cache_dir
+    from compare.pipeline.kernel import KernelPool
+
+    try:
+        return KernelPool(kernel_name, cache_dir() / "kernels")
+    except ReportError:  # an unknown kernel: every report fails with that message in its own step
+        return None
+
+
+def _collect(futures, state: State, summary: BuildSummary, prog: Progress, done_count: int, n: int) -> int:
+    """Record each rendered report as it finishes; returns the updated count of finished steps."""
+    for fut in as_completed(futures):
+        name, key = futures[fut]
+        outputs, problem, seconds = fut.result()
+        if outputs is None:
+            state.forget(name)
+            result = StepResult(name, "failed", seconds, problem)
+        else:
+            state.record(name, key, outputs)
+            result = StepResult(name, "done", seconds)
+        done_count += 1
+        summary.steps.append(result)
+        prog.finish(result, f"[{done_count}/{n}] ")
+    return done_count
+
+
 
 
 def report_keys(state: State, *, processed_dir: Path, tables: dict, code: str, kernel_name: str | None):

@@ -131,3 +131,110 @@ def installed_kernel(name: str = DEFAULT_KERNEL) -> Path | None:
 
     found = KernelSpecManager().find_kernel_specs().get(name)
     return Path(found) if found else None
+
+
+# --------------------------------------------------------------------------------------------------
+# kept kernels: one per worker thread of a build, reused across its reports with the state reset
+# --------------------------------------------------------------------------------------------------
+
+KEPT_ENGINE = "kexie-kept-kernel"
+#: run in a kept kernel before each report: the previous report's names, figures and garbage go
+RESET_CODE = ("%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
+              "import gc as _gc\n_gc.collect()\ndel _gc")
+
+
+class KernelPool:
+    """One kept Jupyter kernel per thread that renders (a build's worker threads), so that the reports
+    of a build pay for kernel start-up and the heavy imports (pandas, matplotlib, compare) once per
+    worker instead of once per report. Before each report the kernel's namespace is reset
+    (:data:`RESET_CODE`); the notebook itself, its parameters cell, papermill's record of them and the
+    HTML are exactly those of a fresh kernel. A report that fails discards its kernel (the next one
+    starts afresh). :meth:`close` shuts every kernel down (the build calls it at the end)."""
+
+    def __init__(self, kernel_name: str | None, log_dir: Path):
+        import threading
+
+        self.name, self.dirs = resolve_kernel(kernel_name)
+        self.log_dir = Path(log_dir)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._managers: list = []
+        self.started = 0  # kernels started (for tests and the benchmark: at most one per worker)
+
+    def manager(self):
+        """(kernel manager, its log file) of this thread: created on first use; nbclient starts the kernel
+        with the first report (in that report's working directory) and leaves it running."""
+        km = getattr(self._local, "km", None)
+        if km is None:
+            with self._lock:
+                n = len(self._managers)
+                log = self.log_dir / f"kernel-{n}.log"
+                log.parent.mkdir(parents=True, exist_ok=True)
+                km = kernel_manager_class()(kernel_name=self.name, config=kernel_config(log, self.dirs))
+                self._managers.append(km)
+                self.started += 1
+            self._local.km, self._local.log = km, log
+        return km, self._local.log
+
+    def discard(self) -> None:
+        """Shut down this thread's kernel (after a failure: its state is unknown)."""
+        km = getattr(self._local, "km", None)
+        self._local.km = None
+        if km is not None:
+            _shutdown(km)
+
+    def close(self) -> None:
+        with self._lock:
+            managers, self._managers = self._managers, []
+        for km in managers:
+            _shutdown(km)
+
+
+def _shutdown(km) -> None:
+    from jupyter_core.utils import run_sync
+
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - a kernel that is gone already is what we want
+        pass
+
+
+_ENGINE_REGISTERED = False
+
+
+def register_kept_engine() -> str:
+    """Register (once) the papermill engine that executes in a kept kernel; returns its name."""
+    global _ENGINE_REGISTERED
+    if not _ENGINE_REGISTERED:
+        from papermill.clientwrap import PapermillNotebookClient
+        from papermill.engines import NBClientEngine, papermill_engines
+
+        class KeptKernelClient(PapermillNotebookClient):
+            def papermill_execute_cells(self):
+                if self.km is not None and getattr(self.km, "_kexie_used", False):
+                    self.wait_for_reply(self.kc.execute(RESET_CODE, silent=True, store_history=False))
+                self.km._kexie_used = True
+                return super().papermill_execute_cells()
+
+            def execute(self, **kwargs):
+                try:
+                    return super().execute(**kwargs)
+                finally:
+                    if self.kc is not None:
+                        self.kc.stop_channels()
+
+        class KeptKernelEngine(NBClientEngine):
+            @classmethod
+            def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                         stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+                kwargs.pop("input_path", None)
+                kwargs.pop("timeout", None)
+                kwargs.pop("startup_timeout", None)
+                return KeptKernelClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+                                        kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
+                                        stderr_file=stderr_file, **kwargs).execute()
+
+        papermill_engines.register(KEPT_ENGINE, KeptKernelEngine)
+        _ENGINE_REGISTERED = True
+    return KEPT_ENGINE

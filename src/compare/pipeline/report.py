@@ -99,6 +99,7 @@ def render_report(
     template: str | Path | None = None,
     progress_bar: bool | None = None,
     corpus=None,
+    kernel_pool: kernel.KernelPool | None = None,
 ) -> Path:
     """Execute a report template with papermill and write ``<out_dir>/<name>.html``; return its path.
 
@@ -111,6 +112,8 @@ def render_report(
     to "stderr is a terminal". A failing cell raises ReportError; the executed notebook is kept in
     <out_dir>/_failed/<name>.ipynb and any previous HTML is left as it was. corpus: the corpus of
     processed_dir when the caller has it loaded already (the build renders many reports).
+    kernel_pool: a :class:`compare.pipeline.kernel.KernelPool` whose kept kernel (this thread's) runs
+    the report, its namespace reset first (the build's reports); default a fresh kernel per report.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -139,12 +142,15 @@ def render_report(
     with tempfile.TemporaryDirectory(prefix=f"kexie-{name}-") as tmp:
         executed = Path(tmp) / f"{name}.ipynb"
         kernel_log = Path(tmp) / "kernel.log"
+        run = _kernel_args(kname, kernel_dirs, kernel_log, kernel_pool)
+        if kernel_pool is not None:
+            kernel_log = run["km_log"]
+        run.pop("km_log", None)
         try:
             nb = papermill.execute_notebook(
                 str(template),
                 str(executed),
                 parameters=params,
-                kernel_name=kname,
                 execution_timeout=timeout,
                 progress_bar=progress_bar,
                 log_output=False,
@@ -152,15 +158,17 @@ def render_report(
                 # the kernel's working directory; papermill's own `cwd=` would chdir this whole process,
                 # which is not safe when the build renders reports in threads
                 resources={"metadata": {"path": str(project_root())}},
-                config=kernel.kernel_config(kernel_log, kernel_dirs),
+                **run,
             )
         except PapermillExecutionError as exc:
+            _discard(kernel_pool)
             _keep_aside(executed, kernel_log, failed_path)
             raise ReportError(
                 f"{template.name} ({name}) failed at {_cell_error(exc)}; "
                 f"the executed notebook is kept in {failed_path}"
             ) from exc
         except Exception as exc:  # kernel died, timeout, ...: same contract, keep what exists
+            _discard(kernel_pool)
             kept = _keep_aside(executed, kernel_log, failed_path)
             raise ReportError(
                 f"{template.name} ({name}) could not be executed: {type(exc).__name__}: {exc}"
@@ -177,6 +185,20 @@ def render_report(
     failed_path.with_suffix(".kernel.log").unlink(missing_ok=True)
     log.debug("wrote %s", html_path)
     return html_path
+
+
+def _kernel_args(kname: str, kernel_dirs, kernel_log: Path, pool) -> dict:
+    """papermill's keyword arguments for the kernel: a fresh one logging to kernel_log, or the kept
+    kernel of this thread (``km``, its engine, and ``km_log``: the kernel's log, for a failure)."""
+    if pool is None:
+        return {"kernel_name": kname, "config": kernel.kernel_config(kernel_log, kernel_dirs)}
+    km, log_path = pool.manager()
+    return {"kernel_name": pool.name, "km": km, "engine_name": kernel.register_kept_engine(), "km_log": log_path}
+
+
+def _discard(pool) -> None:
+    if pool is not None:
+        pool.discard()
 
 
 def _stable_ids(nb):

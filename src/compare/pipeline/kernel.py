@@ -139,8 +139,9 @@ def installed_kernel(name: str = DEFAULT_KERNEL) -> Path | None:
 
 KEPT_ENGINE = "kexie-kept-kernel"
 #: run in a kept kernel before each report: the previous report's names, figures and garbage go
-RESET_CODE = ("%reset -f\nimport matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
-              "import gc as _gc\n_gc.collect()\ndel _gc")
+#: (pyplot is closed only when a report imported it: importing it here would change the next report)
+RESET_CODE = ("%reset -f\nimport sys as _sys\nif 'matplotlib.pyplot' in _sys.modules:\n"
+              "    _sys.modules['matplotlib.pyplot'].close('all')\nimport gc as _gc\n_gc.collect()\ndel _gc, _sys")
 
 
 class KernelPool:

@@ -119,7 +119,7 @@ def _digests(directory, pattern: str) -> dict[str, str]:
 def test_themes_tables_and_reports_are_identical_with_either_engine(tmp_path, monkeypatch):
     """The same project built with plain jieba and with jieba-next (each from empty caches) gives
     the same tables and the same report, byte for byte."""
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
     from compare.pipeline.report import render_report
     from compare.text.themes import run_themes
 

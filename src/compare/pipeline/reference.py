@@ -81,6 +81,16 @@ def _counts(corpus) -> pd.DataFrame:
     return out.sort_values(list(cols)[:4], kind="mergesort").reset_index(drop=True)
 
 
+def _now() -> _dt.datetime:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible builds: the same inputs give the same bytes)."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+    return _dt.datetime.now().astimezone()
+
+
 def fit_reference(processed_dir: str | Path, *, corpus=None, model_version: str | None = None) -> list[Path]:
     """Count every province's words per type and level and save them as the reference; returns the
     files written. model_version: the theme model fitted with it (default: the saved current one)."""
@@ -99,7 +109,7 @@ def fit_reference(processed_dir: str | Path, *, corpus=None, model_version: str 
     atomic_write_bytes(terms, buf.getvalue())
     meta = {
         "format": REFERENCE_FORMAT,
-        "fitted_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "fitted_at": _now().isoformat(timespec="seconds"),
         "model_version": model_version or current_version(processed_dir),
         "documents": int(len(corpus.documents)),
         "items": int(len(corpus.items)),

@@ -236,9 +236,9 @@ def _comparisons(corpus, clock: _Clock) -> dict[str, float]:
         "shared_phrases": lambda: A.shared_phrases(corpus, min_provinces=2),
         "targets_by_theme": lambda: A.targets_by_theme(corpus),
         "departments_by_theme": lambda: A.departments_by_theme(corpus),
-        "similar_pairs": lambda: A.similar_pairs(corpus, n=15),
+        "similar_pairs": lambda: A.similar_pairs(corpus, top_n=15),
         "kwic": lambda: A.kwic(corpus, "科普"),
-        "filter_items": lambda: [A.filter_items(corpus, province=p) for p in provinces],
+        "filter_items": lambda: [A.filter_items(corpus, provinces=p) for p in provinces],
         "validate_selection": lambda: A.validate_selection(corpus, province=first, years=first_years[-2:]),
     }
     times: dict[str, float] = {}

@@ -112,9 +112,9 @@ def test_theme_share_matrix_weights_and_doc_type():
     with pytest.raises(ParameterError, match="weight"):
         an.theme_share_matrix(c, weight="words")
     with pytest.raises(EmptyCorpusError, match="no documents of 规划, 省级 in this corpus \\(it has 工作要点"):
-        an.theme_share_matrix(c, doc_type="规划")
+        an.theme_share_matrix(c, doc_types="规划")
     with pytest.raises(ParameterError, match="unknown doc_type \\['年度计划'\\]; the document types are 工作要点"):
-        an.theme_share_matrix(c, doc_type="年度计划")
+        an.theme_share_matrix(c, doc_types="年度计划")
     with pytest.raises(ParameterError, match="unknown column"):
         an.theme_shares(c, by=("region",))
 
@@ -250,22 +250,22 @@ def test_similarity_partial_overlap_matches_tfidf_by_hand():
     assert s[("d1", "d2")] == pytest.approx(expected)
 
 
-def test_similarity_levels_and_degenerate_corpora():
+def test_similarity_units_and_degenerate_corpora():
     one = an.similarity(make_corpus(ROWS[:3]))
     assert one[["doc_a", "doc_b", "cosine"]].values.tolist() == [["henan-2019-gzyd", "henan-2019-gzyd", 1.0]]
-    prov = an.similarity(make_corpus(), level="province")
+    prov = an.similarity(make_corpus(), unit="province")
     assert sorted(set(prov["doc_a"])) == ["河南", "湖北"] and len(prov) == 4
-    items = an.similarity(make_corpus(), level="item")
+    items = an.similarity(make_corpus(), unit="item")
     assert len(items) == len(ROWS) ** 2
     same = items[(items.doc_a == "henan-2019-gzyd 一/1") & (items.doc_b == "henan-2024-gzyd 一/2")]
     assert same["cosine"].iloc[0] == pytest.approx(1.0)  # the same sentence in 2019 and 2024
     no_tokens = [r[:8] + ([],) for r in ROWS[:2]]
     flat = an.similarity(make_corpus(no_tokens))
     assert flat["cosine"].tolist() == [1.0]
-    with pytest.raises(ParameterError, match="level"):
-        an.similarity(make_corpus(), level="sentence")
+    with pytest.raises(ParameterError, match="unit must be"):
+        an.similarity(make_corpus(), unit="sentence")
     with pytest.raises(ParameterError, match="6 units"):
-        an.similarity(make_corpus(), level="item", max_units=5)
+        an.similarity(make_corpus(), unit="item", max_units=5)
 
 
 # ---- change over time -------------------------------------------------------------------------------
@@ -346,7 +346,7 @@ def test_shared_phrases_diffusion_earliest_first():
 
 def test_shared_phrases_thresholds_and_single_document():
     assert an.shared_phrases(_phrase_corpus(), min_provinces=3).empty
-    assert an.shared_phrases(_phrase_corpus(), max_phrases=1)["phrase"].unique().tolist() == ["3+1"]
+    assert an.shared_phrases(_phrase_corpus(), top_n=1)["phrase"].unique().tolist() == ["3+1"]
     one = an.shared_phrases(make_corpus(ROWS[:3]))
     assert one.empty and list(one.columns) == an.SHARED_PHRASE_COLUMNS
     solo = an.shared_phrases(_phrase_corpus().select(doc_ids=["henan-2019-gzyd"]), min_provinces=1)
@@ -435,16 +435,16 @@ def test_kwic_contexts():
 
 def test_filter_items_and_validate_selection():
     c = make_corpus()
-    assert len(an.filter_items(c, province="河南", theme="科普")) == 3
-    assert len(an.filter_items(c, year=2019)) == 4
-    assert an.filter_items(c, theme=["党建", "智库"])["item_id"].tolist() == ["一/2", "一/1", "1"]
+    assert len(an.filter_items(c, provinces="河南", themes="科普")) == 3
+    assert len(an.filter_items(c, years=2019)) == 4
+    assert an.filter_items(c, themes=["党建", "智库"])["item_id"].tolist() == ["一/2", "一/1", "1"]
     with pytest.raises(ParameterError, match="known years: \\[2019, 2024\\]"):
         an.validate_selection(c, years=[2020])
     with pytest.raises(ParameterError, match="党建、科普、智库"):
         an.validate_selection(c, themes=["文化"])
     assert an.validate_selection(c, years=["2024年", 2019])["years"] == [2019, 2024]
     with pytest.raises(ParameterError, match="doc_type"):
-        an.filter_items(c, doc_type="规划")
+        an.filter_items(c, doc_types="规划")
 
 
 def test_validate_selection_accepts_province_aliases():
@@ -452,7 +452,7 @@ def test_validate_selection_accepts_province_aliases():
     assert an.validate_selection(c, province="河南省")["province"] == "河南"
     assert an.validate_selection(c, province="豫")["province"] == "河南"
     assert an.validate_selection(c, provinces=["鄂", "河南", "湖北省"])["provinces"] == ["湖北", "河南"]
-    assert len(an.filter_items(c, province="豫", year=2024)) == 2
+    assert len(an.filter_items(c, provinces="豫", years=2024)) == 2
     with pytest.raises(ParameterError, match="'江苏' is not in this corpus; known provinces: 河南、湖北"):
         an.validate_selection(c, province="江苏")
     with pytest.raises(ParameterError, match="'火星' is not a province name"):
@@ -495,19 +495,19 @@ def test_ngrams_never_span_a_dropped_word():
 def test_changes_over_time_by_document_type():
     extra = ("henan-2024-xhxs", "河南", 2024, "学会学术工作要点", "1", "学会治理改革", "党建", [], ["学会治理", "改革"])
     c = make_corpus([*ROWS, extra])
-    pooled = an.term_changes(c, "河南", doc_type=None)
+    pooled = an.term_changes(c, "河南", doc_types=None)
     assert "学会治理" in set(pooled["term"])
     assert an.term_changes(c, "河南").equals(an.term_changes(make_corpus(), "河南"))  # like with like by default
-    plans = an.term_changes(c, "河南", doc_type="工作要点")
+    plans = an.term_changes(c, "河南", doc_types="工作要点")
     assert plans.equals(an.term_changes(make_corpus(), "河南"))  # as if the 学会学术 plan were not there
-    th = an.theme_changes(c, "河南", doc_type=["工作要点"])
+    th = an.theme_changes(c, "河南", doc_types=["工作要点"])
     assert th.equals(an.theme_changes(make_corpus(), "河南"))
     with pytest.raises(ParameterError, match="湖北 has no plan of type 学会学术工作要点; its plans are 工作要点"):
-        an.theme_changes(c, "湖北", doc_type="学会学术工作要点")
+        an.theme_changes(c, "湖北", doc_types="学会学术工作要点")
     with pytest.raises(ParameterError, match="河南 has no plan of type 规划; its plans are"):
-        an.term_changes(c, "河南", doc_type="规划")
+        an.term_changes(c, "河南", doc_types="规划")
     with pytest.raises(ParameterError, match="unknown doc_type"):
-        an.term_changes(c, "河南", doc_type="年度计划")
+        an.term_changes(c, "河南", doc_types="年度计划")
 
 
 def test_corpus_repr_is_a_short_summary():
@@ -528,7 +528,6 @@ def test_select_takes_a_scalar_or_a_list_and_never_splits_a_string():
     assert c.select(provinces="豫", years=[2024]).documents["doc_id"].tolist() == ["henan-2024-gzyd"]
     assert c.select(provinces="河南省").provinces == ["河南"]
     assert c.select(doc_types="工作要点").items.equals(c.items)
-    assert c.select(doc_type=["工作要点"]).items.equals(c.items)  # the old name still works
     assert c.select(levels="省级").items.equals(c.items)  # no level column: every plan is 省级
     themed = c.select(themes="科普")
     assert themed.items_themed["theme"].unique().tolist() == ["科普"] and themed.provinces == ["河南"]
@@ -553,7 +552,6 @@ def test_selection_parameters_have_the_same_names_everywhere():
     assert sel["provinces"] == ["河南"] and sel["years"] == [2019] and sel["themes"] == ["科普"]
     assert sel["doc_types"] == ["工作要点"] and sel["levels"] == ["省级"]
     assert an.filter_items(c, provinces="河南", years=2019, themes="科普")["item_id"].tolist() == ["一/1", "一/3"]
-    assert an.filter_items(c, provinces="河南", years=2019).equals(an.filter_items(c, province="河南", year=2019))
     assert an.kwic(c, "科普", provinces="豫", years=2024)["doc_id"].tolist() == ["henan-2024-gzyd"]
     with pytest.raises(ParameterError, match="unknown level"):
         an.validate_selection(c, levels="乡级")
@@ -586,20 +584,20 @@ def test_like_with_like_levels_departments_and_key_work():
 
     assert ids(an.like_with_like(docs)) == ["henan-2024-gzyd"]
     assert ids(an.like_with_like(docs, include_departments=True)) == ["henan-2024-gzyd", "henan-2024-kpb"]
-    assert ids(an.like_with_like(docs, level="市级")) == ["zhengzhou-2024-gzyd"]
-    assert ids(an.like_with_like(docs, level=None)) == ["henan-2024-gzyd", "zhengzhou-2024-gzyd"]
+    assert ids(an.like_with_like(docs, levels="市级")) == ["zhengzhou-2024-gzyd"]
+    assert ids(an.like_with_like(docs, levels=None)) == ["henan-2024-gzyd", "zhengzhou-2024-gzyd"]
     # every type: 2024's 重点工作 repeats its 工作要点 and is left out; 2023 has no 工作要点, so its 重点工作 stays
-    assert ids(an.like_with_like(docs, doc_type=None)) == ["henan-2024-gzyd", "henan-2023-zdgz", "hubei-2024-sggz"]
-    assert ids(an.like_with_like(docs, doc_type=["工作要点", "重点工作"])) == ["henan-2024-gzyd", "henan-2023-zdgz"]
-    assert ids(an.like_with_like(docs, doc_type="重点工作")) == ["henan-2024-zdgz", "henan-2023-zdgz"]
+    assert ids(an.like_with_like(docs, doc_types=None)) == ["henan-2024-gzyd", "henan-2023-zdgz", "hubei-2024-sggz"]
+    assert ids(an.like_with_like(docs, doc_types=["工作要点", "重点工作"])) == ["henan-2024-gzyd", "henan-2023-zdgz"]
+    assert ids(an.like_with_like(docs, doc_types="重点工作")) == ["henan-2024-zdgz", "henan-2023-zdgz"]
     # a 科普部 重点工作 is not the association's: the association's 工作要点 does not remove it
     dept = _documents([("a", "河南", 2024, "工作要点", "省级", None), ("b", "河南", 2024, "重点工作", "省级", "科普部")])
-    assert ids(an.like_with_like(dept, doc_type=None, include_departments=True)) == ["a", "b"]
+    assert ids(an.like_with_like(dept, doc_types=None, include_departments=True)) == ["a", "b"]
     # tables written before the intake columns existed: every plan is 省级, none is a department's
     old = docs.drop(columns=["level", "department"])
     assert ids(an.like_with_like(old)) == ["henan-2024-gzyd", "henan-2024-kpb", "zhengzhou-2024-gzyd"]
     with pytest.raises(ParameterError, match="unknown level"):
-        an.like_with_like(docs, level="province")
+        an.like_with_like(docs, levels="province")
 
 
 def test_comparisons_leave_out_city_and_department_plans():
@@ -616,16 +614,16 @@ def test_comparisons_leave_out_city_and_department_plans():
     assert an.theme_shares(c).equals(an.theme_shares(base))
     assert an.keyness(c, min_freq=1).equals(an.keyness(base, min_freq=1))
     assert an.similarity(c).equals(an.similarity(base))
-    assert len(an.theme_shares(c, level=None, include_departments=True, by="doc_id")) == 5 * len(THEMES)
-    assert "郑州" in set(an.keyness(c, level=None, min_freq=1)["term"])
-    assert an.similarity(c, level="province").equals(an.similarity(base, unit="province"))  # old name of unit
+    assert len(an.theme_shares(c, levels=None, include_departments=True, by="doc_id")) == 5 * len(THEMES)
+    assert "郑州" in set(an.keyness(c, levels=None, min_freq=1)["term"])
+    assert an.similarity(c, unit="province").equals(an.similarity(base, unit="province"))
     # the analyst's own corpus, still complete
     assert len(c.select(levels="市级").items) == 1
     # documents columns group too: every level side by side, only when asked
-    by_level = an.theme_shares(c, by=("province", "level"), level=None)
+    by_level = an.theme_shares(c, by=("province", "level"), levels=None)
     assert sorted(set(by_level["level"])) == ["市级", "省级"]
     assert by_level.groupby("level")["n_items"].sum().to_dict() == {"市级": 1, "省级": 6}
-    assert set(an.keyness(c, by="level", level=None, min_freq=1)["group"]) == {"市级", "省级"}
+    assert set(an.keyness(c, by="level", levels=None, min_freq=1)["group"]) == {"市级", "省级"}
 
 
 # ---- the public API's examples run --------------------------------------------------------------------
@@ -685,11 +683,11 @@ def test_similar_pairs_are_the_best_cosines_of_similarity():
     ]
     c = make_corpus(rows)
     sim = an.similarity(c).set_index(["doc_a", "doc_b"])["cosine"]
-    pairs = an.similar_pairs(c, n=2)
+    pairs = an.similar_pairs(c, top_n=2)
     assert list(pairs.columns) == an.SIMILAR_PAIRS_COLUMNS
     # a and d (both 河南) are identical but not across provinces; a-b and d-b are the best pairs
     assert pairs["label_a"].tolist() == ["河南 2019 工作要点", "湖北 2019 工作要点"]
     assert pairs["cosine"].iloc[0] == pytest.approx(sim[("a-2019-x", "b-2019-x")])
-    within = an.similar_pairs(c, n=1, across_provinces=False)
+    within = an.similar_pairs(c, top_n=1, across_provinces=False)
     assert within["cosine"].tolist() == [pytest.approx(1.0)]
     assert an.similar_pairs(make_corpus(rows[:1])).empty

@@ -95,7 +95,7 @@ def test_a_plan_without_items_is_named_as_such_not_as_no_plan():  # C-3
     from compare.presentation import plots
 
     c = corpus_with_empty_plan()
-    assert analysis.plans_without_items(c.documents, c.items)["doc_id"].tolist() == [EMPTY_PLAN]
+    assert analysis.plans_without_items(c)["doc_id"].tolist() == [EMPTY_PLAN]
     # figures / export: the note under every chart
     sub, note, missing = figures.select_like_with_like(c)
     assert missing == [] and note == "河南 2022 的文件未识别出条目（截断的副本？），按缺失处理"

@@ -14,7 +14,7 @@ from compare import analysis as an
 from compare.core import io
 from compare.core.errors import EmptyCorpusError, ParameterError
 
-ALL = {"doc_type": None, "level": None}  # every document type and level
+ALL = {"doc_types": None, "levels": None}  # every document type and level
 PLANS = ["henan-2019-gzyd", "henan-2024-gzyd", "hubei-2019-gzyd"]  # the 工作要点: compared by default
 
 
@@ -43,7 +43,7 @@ def test_corpus_of_the_seeds(corpus):
 
 def test_theme_shares_match_the_written_table_and_sum_to_one(corpus, themed_dir):
     written = io.read_table("theme_shares", themed_dir)
-    everything = an.theme_shares(corpus, doc_type=None, level=None, include_departments=True)
+    everything = an.theme_shares(corpus, doc_types=None, levels=None, include_departments=True)
     # the table keeps every type; a comparison of every type leaves out the 重点工作 beside its 工作要点
     assert set(zip(everything.province, everything.year, everything.doc_type)) == set(
         zip(written.province, written.year, written.doc_type)) - {("河南", 2024, "重点工作")}
@@ -58,7 +58,7 @@ def test_theme_shares_match_the_written_table_and_sum_to_one(corpus, themed_dir)
     no_key_work = corpus.items[corpus.items.doc_id != "henan-2024-zdgz"]
     assert counts.to_dict() == no_key_work["province"].value_counts().to_dict()
     assert np.allclose(m.groupby("province")["share"].sum(), 1)
-    only_plans = an.theme_share_matrix(corpus, by=("province", "year"), doc_type="工作要点")
+    only_plans = an.theme_share_matrix(corpus, by=("province", "year"), doc_types="工作要点")
     assert sorted(set(zip(only_plans.province, only_plans.year))) == [("河南", 2019), ("河南", 2024), ("湖北", 2019)]
 
 
@@ -109,7 +109,7 @@ def test_henan_change_over_time(corpus):
     # like with like (the default): only the two general plans (工作要点) of 2019 and 2024
     plans = an.term_changes(corpus, "河南")
     assert sorted(set(zip(plans.from_year, plans.to_year))) == [(2019, 2024)]
-    assert plans.equals(an.term_changes(corpus, "河南", doc_type="工作要点"))
+    assert plans.equals(an.term_changes(corpus, "河南", doc_types="工作要点"))
     th = an.theme_changes(corpus, "豫", **ALL)
     assert th["year"].unique().tolist() == [2019, 2022, 2024]
     assert np.allclose(th.groupby("year")["share_items"].sum(), 1)
@@ -153,7 +153,7 @@ def test_targets_departments_and_kwic_on_the_seeds(corpus):
 
 
 def test_selection_on_the_seeds(corpus):
-    assert len(an.filter_items(corpus, province="豫", year=2024)) == int(
+    assert len(an.filter_items(corpus, provinces="豫", years=2024)) == int(
         corpus.documents.loc[(corpus.documents.province == "河南") & (corpus.documents.year == 2024), "n_items"].sum())
     with pytest.raises(ParameterError, match="known provinces: 河南、湖北、黑龙江"):
         an.validate_selection(corpus, province="江苏省")
@@ -178,12 +178,12 @@ def test_main_doc_type_compares_like_with_like(corpus):
     assert an.main_doc_type(corpus, "河南") == ("工作要点", [2019, 2024])
     assert an.main_doc_type(corpus, "豫", years=[2022]) == ("学会学术工作要点", [2022])
     assert an.main_doc_type(corpus, "黑龙江") == ("深化改革工作要点", [2019])
-    changes = an.theme_changes(corpus, "河南", doc_type="工作要点")
+    changes = an.theme_changes(corpus, "河南", doc_types="工作要点")
     assert sorted(changes["year"].unique()) == [2019, 2024]
 
 
 def test_one_office_two_names_counted_once(corpus):
-    named = an.departments_by_theme(corpus, collective=False, doc_type=None)
+    named = an.departments_by_theme(corpus, collective=False, doc_types=None)
     names = set(named["department"])
     assert "科学技术普及部" in names and "科普部" not in names
     total = named.groupby("department")["n_items"].sum()["科学技术普及部"]
@@ -201,13 +201,13 @@ def test_key_work_is_not_counted_beside_its_work_plan(corpus):
     plan_text = "\n".join(items.loc[items.doc_id == "henan-2024-gzyd", "text"])
     repeated = [h for h in key["heading"] if h.rstrip("。") in plan_text]
     assert len(key) == 10 and len(repeated) >= 5 and "全面建成省科技馆新馆并正式运行" in repeated
-    pooled = corpus.like_with_like(doc_type=None)
+    pooled = corpus.like_with_like(doc_types=None)
     assert "henan-2024-zdgz" not in set(pooled.documents["doc_id"])
     assert len(pooled.documents) == 5 and "henan-2022-xhxs" in set(pooled.documents["doc_id"])
-    h24 = an.theme_shares(corpus, by=("province", "year"), doc_type=None)
+    h24 = an.theme_shares(corpus, by=("province", "year"), doc_types=None)
     assert h24[(h24.province == "河南") & (h24.year == 2024)]["n_items"].sum() == 19  # not 29
     # asked for on its own, the 重点工作 is there
-    key_only = an.theme_shares(corpus, doc_type="重点工作")
+    key_only = an.theme_shares(corpus, doc_types="重点工作")
     assert key_only["n_items"].sum() == 10 and set(key_only["doc_type"]) == {"重点工作"}
     assert an.main_doc_type(corpus, "河南", years=2024) == ("工作要点", [2024])
 
@@ -219,9 +219,9 @@ def test_like_with_like_on_the_seeds(corpus):
     assert set(corpus.documents["level"]) == {"省级"}  # the seeds are all provincial associations' plans
     m = an.theme_share_matrix(corpus, by=("province", "year"))
     assert sorted(set(zip(m.province, m.year))) == [("河南", 2019), ("河南", 2024), ("湖北", 2019)]
-    reform = an.theme_share_matrix(corpus, by="province", doc_type="深化改革工作要点")
+    reform = an.theme_share_matrix(corpus, by="province", doc_types="深化改革工作要点")
     assert set(reform["province"]) == {"黑龙江"}
     with pytest.raises(ParameterError, match="黑龙江 has no plan of type 工作要点; its plans are 深化改革工作要点"):
         an.term_changes(corpus, "黑龙江")
     with pytest.raises(EmptyCorpusError, match="no documents of 工作要点, 市级"):
-        an.keyness(corpus, level="市级")
+        an.keyness(corpus, levels="市级")

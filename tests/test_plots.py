@@ -482,14 +482,14 @@ def test_similarity_of_31_provinces_uses_colours_and_a_colour_bar_not_961_number
     lo, hi = bar.get_ylim()
     assert lo <= sim["cosine"].min() and hi >= sim.loc[sim["doc_a"] != sim["doc_b"], "cosine"].max()
     # few units keep their numbers
-    assert len(plots.similarity_heatmap(_province_similarity(5), level="province").axes[0].texts) == 5 * 4
+    assert len(plots.similarity_heatmap(_province_similarity(5), unit="province").axes[0].texts) == 5 * 4
 
 
 def test_similarity_of_too_many_documents_points_to_the_province_level():
     docs = [(f"d{i:03d}", f"省{i % 31:02d} {2000 + i} 工作要点") for i in range(plots.MAX_SIMILARITY_UNITS + 1)]
     sim = pd.DataFrame([(a, b, la, lb, 0.5) for a, la in docs for b, lb in docs],
                        columns=["doc_a", "doc_b", "label_a", "label_b", "cosine"])
-    with pytest.raises(ParameterError, match="level='province'"):
+    with pytest.raises(ParameterError, match="unit='province'"):
         plots.similarity_heatmap(sim)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from compare.analysis import series
+from compare.analysis import Corpus, series
 from compare.core import io, schema
 
 
@@ -24,7 +24,8 @@ def test_seed_series_industry_conferences(processed_dir, drop_object):
         targets = targets.drop(columns="object")
     docs = io.read_table("documents", processed_dir)
     items = io.read_table("items", processed_dir)
-    out = series.target_series(targets, docs, items)
+    corpus = Corpus.from_frames(items=items, documents=docs, targets=targets)
+    out = series.target_series(corpus)
     schema.validate(out, "target_series")
     conf = out[out["series"].str.contains("产业技术")]
     assert conf["year"].tolist() == [2019, 2024]
@@ -33,7 +34,7 @@ def test_seed_series_industry_conferences(processed_dir, drop_object):
     assert pd.isna(conf["change"].iloc[0]) and conf["change"].iloc[1] == 0.0
     assert set(conf["doc_type"]) == {"工作要点"}
     # across plan types the 2022 学会学术工作要点 joins it (10多场)
-    across = series.target_series(targets, docs, items, by_type=False)
+    across = series.target_series(corpus, by_type=False)
     conf = across[across["series"].str.contains("产业技术")]
     assert conf["year"].tolist() == [2019, 2022, 2024]
 
@@ -57,7 +58,9 @@ def test_drifting_wording_stays_one_series_and_units_never_mix():
         "object": ["科普示范基地", "省级科普示范基地", "省级科普教育示范基地", "科普示范基地", "院士报告会",
                    "科普示范基地"],
     })
-    out = series.target_series(targets, docs)
+    items = (targets[["doc_id", "item_id"]].drop_duplicates().merge(docs[["doc_id", "province", "year", "doc_type"]])
+             .assign(text="", seq=lambda d: d.groupby("doc_id").cumcount() + 1))
+    out = series.target_series(Corpus.from_frames(items=items, documents=docs, targets=targets))
     assert out["series"].unique().tolist() == ["省级科普教育示范基地（个）"]
     assert out["value"].tolist() == [20.0, 25.0, 30.0]
     assert out["change"].round(6).tolist()[1:] == [0.25, 0.2]
@@ -68,8 +71,7 @@ def test_drifting_wording_stays_one_series_and_units_never_mix():
 def test_series_chart_writes_png_and_csv(processed_dir, tmp_path):
     from compare.presentation import tracking_charts as charts
 
-    out = series.target_series(io.read_table("targets", processed_dir), io.read_table("documents", processed_dir),
-                               io.read_table("items", processed_dir), by_type=False)
+    out = series.target_series(Corpus.load(processed_dir), by_type=False)
     paths = charts.save_chart(charts.target_series_chart(out), tmp_path / "series.png", dpi=60)
     assert paths[1].read_bytes().startswith(b"\xef\xbb\xbf")
     empty = charts.target_series_chart(out.iloc[0:0])

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from compare.analysis import Corpus
 from compare.analysis import strength as st
 from compare.core import io, schema
 
@@ -14,7 +15,7 @@ LABELS = Path(__file__).parent / "fixtures" / "strength_labels.csv"
 
 @pytest.fixture(scope="module")
 def scored(processed_dir) -> pd.DataFrame:
-    return st.item_strength(io.read_table("items", processed_dir), io.read_table("documents", processed_dir))
+    return st.item_strength(Corpus.load(processed_dir))
 
 
 def test_agreement_with_hand_labels(scored):
@@ -80,9 +81,9 @@ def test_lexicon_errors_name_the_file(tmp_path):
 
 
 def test_profile_by_province_theme_and_year(themed_dir):
-    items = io.read_table("items", themed_dir)
-    themes = io.read_table("item_themes", themed_dir)
-    scored = st.item_strength(items)
+    corpus = Corpus.load(themed_dir)
+    items, themes = corpus.items, corpus.item_themes
+    scored = st.item_strength(corpus)
     by_theme = st.strength_profile(scored, themes, by="theme")
     assert set(by_theme["theme"]) == set(themes["theme"])
     assert by_theme["n_items"].sum() == len(items)
@@ -97,7 +98,7 @@ def test_profile_by_province_theme_and_year(themed_dir):
 def test_strength_charts_write_png_and_csv(themed_dir, tmp_path):
     from compare.presentation import tracking_charts as charts
 
-    scored = st.item_strength(io.read_table("items", themed_dir))
+    scored = st.item_strength(Corpus.load(themed_dir))
     themes = io.read_table("item_themes", themed_dir)
     paths = charts.save_chart(charts.strength_profile_chart(st.strength_profile(scored, themes, by="theme")),
                               tmp_path / "strength_theme.png", dpi=60)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from compare.analysis import tracking
+from compare.analysis import Corpus, tracking
 from compare.core import io
 from compare.core.errors import ParameterError
 
@@ -50,11 +50,10 @@ def test_headings_only_plan_against_full_plan(tracked):
     """A second, held-out check (hand links written before this pair was ever run): Henan's 2024
     重点工作 lists ten headings; each names a task of the 2024 工作要点. Every same-task link is found;
     short headings also pick up extra links (precision is reported, not required)."""
-    items = io.read_table("items", tracked)
-    docs = io.read_table("documents", tracked)
-    pairs = tracking.plan_pairs(docs, provinces="河南", doc_types="工作要点", years=[2019, 2024]).assign(
+    corpus = Corpus.load(tracked)
+    pairs = tracking.plan_pairs(corpus, provinces="河南", doc_types="工作要点", years=[2019, 2024]).assign(
         year_from=2024, doc_from="henan-2024-zdgz", doc_type="重点工作")
-    links = tracking.item_links(docs, items, pairs=pairs)
+    links = tracking.item_links(corpus, pairs=pairs)
     scores = tracking.link_scores(links, _hand())
     print(f"\nHenan 2024 重点工作 -> 工作要点: {scores}")
     assert scores["core"] == 8
@@ -63,10 +62,10 @@ def test_headings_only_plan_against_full_plan(tracked):
 
 
 def test_latest_pair(processed_dir):
-    docs = io.read_table("documents", processed_dir)
-    assert tracking.latest_pair(docs, "河南") == (2019, 2024)
-    assert tracking.latest_pair(docs, "湖北") is None
-    assert tracking.latest_pair(docs, "河南", doc_type="重点工作") is None
+    corpus = Corpus.load(processed_dir)
+    assert tracking.latest_pair(corpus, "河南") == (2019, 2024)
+    assert tracking.latest_pair(corpus, "湖北") is None
+    assert tracking.latest_pair(corpus, "河南", doc_type="重点工作") is None
 
 
 def test_hand_links_file_names_real_items(processed_dir):
@@ -158,13 +157,15 @@ def test_plan_pairs_consecutive_and_named_years():
         "level": ["省级"] * 5,
         "department": [None] * 5,
     })
-    pairs = tracking.plan_pairs(docs)
+    items = docs[["doc_id", "province", "year", "doc_type"]].assign(item_id="1", seq=1, text="开展科普活动")
+    corpus = Corpus.from_frames(items=items, documents=docs)
+    pairs = tracking.plan_pairs(corpus)
     assert list(zip(pairs["doc_from"], pairs["doc_to"])) == [("x-2019", "x-2021"), ("x-2021", "x-2024")]
-    named = tracking.plan_pairs(docs, years=[2024, 2019])
+    named = tracking.plan_pairs(corpus, years=[2024, 2019])
     assert list(zip(named["doc_from"], named["doc_to"])) == [("x-2019", "x-2024")]
-    assert tracking.plan_pairs(docs, provinces="湖北").empty
+    assert tracking.plan_pairs(corpus, provinces="湖北").empty
     with pytest.raises(ParameterError, match="two different plan years"):
-        tracking.plan_pairs(docs, years=[2019])
+        tracking.plan_pairs(corpus, years=[2019])
 
 
 def test_continuity_summary_counts_items(tracked):

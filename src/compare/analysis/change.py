@@ -20,6 +20,7 @@ from compare.analysis.selection import (
     validate_selection,
 )
 from compare.analysis.shares import theme_shares
+from compare.core.deprecation import deprecate_kwarg
 from compare.core.errors import ParameterError
 from compare.core.vocab import TYPE_CODES
 
@@ -31,15 +32,15 @@ def _province_corpus(
     corpus: Corpus,
     province: str,
     years,
-    doc_type: str | Sequence[str] | None,
-    level: str | Sequence[str] | None,
+    doc_types: str | Sequence[str] | None,
+    levels: str | Sequence[str] | None,
     include_departments: bool,
 ) -> tuple[Corpus, str, list[int]]:
     """The sub-corpus of one province's comparable plans, its canonical name and the chosen years."""
     sel = validate_selection(corpus, province=province, years=years)
     province = sel["province"]
-    types = as_list(doc_type)
-    docs = like_with_like(documents_view(corpus.documents), doc_type=doc_type, level=level,
+    types = as_list(doc_types)
+    docs = like_with_like(documents_view(corpus.documents), doc_types=doc_types, levels=levels,
                           include_departments=include_departments)
     docs = docs[docs["province"] == province]
     have = sorted(int(y) for y in docs["year"].unique())
@@ -57,12 +58,13 @@ def _province_corpus(
     return corpus.select(doc_ids=ids), province, have
 
 
+@deprecate_kwarg("level", "levels")
 def main_doc_type(
     corpus: Corpus,
     province: str,
     *,
     years: int | Sequence[int] | None = None,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> tuple[str, list[int]]:
     """The document type that covers most of a province's (chosen) years, and those years.
@@ -77,11 +79,11 @@ def main_doc_type(
     ('工作要点', [2019, 2024])
     """
     sel = validate_selection(corpus, province=province, years=years)
-    docs = like_with_like(documents_view(corpus.documents), doc_type=None, level=level,
+    docs = like_with_like(documents_view(corpus.documents), doc_types=None, levels=levels,
                           include_departments=include_departments)
     docs = docs[docs["province"] == sel["province"]]
     if docs.empty:
-        raise ParameterError(f"{sel['province']} has no plan of {describe(None, level, include_departments)}")
+        raise ParameterError(f"{sel['province']} has no plan of {describe(None, levels, include_departments)}")
     if years is not None:
         docs = docs[docs["year"].isin(sel["years"])]
     vocab = list(TYPE_CODES)
@@ -90,14 +92,16 @@ def main_doc_type(
     return str(best), list(by_type[best])
 
 
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def term_changes(
     corpus: Corpus,
     province: str,
     *,
     years: int | Sequence[int] | None = None,
     top_n: int | None = 20,
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> pd.DataFrame:
     """Terms that appear or disappear between consecutive years of one province's plans.
@@ -105,9 +109,9 @@ def term_changes(
     For each consecutive pair of the chosen years (default: all the province's years), "appears"
     lists terms used in to_year but not in from_year (freq = count in to_year), "disappears" terms
     used in from_year but not in to_year (freq = count in from_year); the top_n of each by freq,
-    ties by term. One year gives an empty frame. Like with like: only plans of doc_type (default
-    工作要点) and level (default 省级) are compared, since a 学会学术工作要点 naturally lacks the 科普
-    vocabulary of a general plan; doc_type=None pools every type (see compare.analysis.like_with_like).
+    ties by term. One year gives an empty frame. Like with like: only plans of doc_types (default
+    工作要点) and levels (default 省级) are compared, since a 学会学术工作要点 naturally lacks the 科普
+    vocabulary of a general plan; doc_types=None pools every type (see compare.analysis.like_with_like).
     A chosen year without a plan of that type raises ParameterError (never replaced by another type);
     a year whose plan has no items is skipped (consecutive years are the years with items).
 
@@ -116,7 +120,7 @@ def term_changes(
     >>> t[t.change == "appears"]["term"].tolist()
     ['智库', '高端']
     """
-    sub, province, years = _province_corpus(corpus, province, years, doc_type, level, include_departments)
+    sub, province, years = _province_corpus(corpus, province, years, doc_types, levels, include_departments)
     toks = sub.tokens
     item_years = sub.items["year"].to_numpy()
     # a year whose plan has no items (e.g. a truncated copy loaded `partial`) is missing, as in
@@ -145,26 +149,28 @@ def term_changes(
     return out.astype({"from_year": "int64", "to_year": "int64", "freq": "int64"})[TERM_CHANGE_COLUMNS]
 
 
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def theme_changes(
     corpus: Corpus,
     province: str,
     *,
     years: int | Sequence[int] | None = None,
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> pd.DataFrame:
     """Theme shares (by items) of one province per year and their change from the previous chosen
     year (delta is NaN for the first year: nothing to compare with). Every theme every year.
-    doc_type / level choose the plans compared, as in term_changes.
+    doc_types / levels choose the plans compared, as in term_changes.
 
     >>> from compare.analysis.examples import example_corpus
     >>> t = theme_changes(example_corpus(), "河南")
     >>> t[t.year == 2024].set_index("theme")["delta"].round(3).to_dict()
     {'党建': -0.333, '科普': -0.167, '智库': 0.5}
     """
-    sub, province, years = _province_corpus(corpus, province, years, doc_type, level, include_departments)
-    shares = theme_shares(sub, by=("year",), doc_type=None, level=None, include_departments=True)
+    sub, province, years = _province_corpus(corpus, province, years, doc_types, levels, include_departments)
+    shares = theme_shares(sub, by=("year",), doc_types=None, levels=None, include_departments=True)
     shares = shares.sort_values(["theme", "year"], key=_theme_key(corpus), kind="mergesort")
     shares["delta"] = shares.groupby("theme", sort=False)["share_items"].diff()
     shares = shares.sort_values(["year", "theme"], key=_theme_key(corpus), kind="mergesort")

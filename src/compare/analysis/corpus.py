@@ -1,7 +1,8 @@
 """The Corpus: the processed tables of one corpus in memory, and how to take a part of it."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import pandas as pd
 
 from compare.analysis._common import SCORE_PREFIX
 from compare.core import io, schema
+from compare.core.deprecation import deprecate_kwarg, warn_deprecated
 from compare.core.errors import CompareError, EmptyCorpusError, ParameterError
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 
 
 def _documents_from_items(items: pd.DataFrame) -> pd.DataFrame:
@@ -146,6 +149,11 @@ class Corpus:
             _tokens=toks,
         )
 
+    @deprecate_kwarg("province", "provinces")
+    @deprecate_kwarg("year", "years")
+    @deprecate_kwarg("doc_type", "doc_types")
+    @deprecate_kwarg("level", "levels")
+    @deprecate_kwarg("theme", "themes")
     def select(
         self,
         *,
@@ -155,14 +163,14 @@ class Corpus:
         levels: str | Sequence[str] | None = None,
         themes: str | Sequence[str] | None = None,
         doc_ids: str | Sequence[str] | None = None,
-        doc_type: str | Sequence[str] | None = None,
     ) -> Corpus:
         """A sub-corpus of the documents (and items) matching every given filter; tokens stay aligned.
 
         Each filter takes one value or a list: ``select(provinces="河南", years=2019)``. Province
         names may be written in any form (河南省, 豫); years as ints or strings ("2019年"). `themes`
         keeps the items whose primary theme is one of them (and the documents that still have
-        items). `doc_type` is the old name of `doc_types`. Raises EmptyCorpusError naming the
+        items). The singular names (province, year, doc_type, level, theme) still work for now,
+        with a FutureWarning. Raises EmptyCorpusError naming the
         filter that removed everything, and ParameterError for a name that is not a province.
 
         >>> from compare.analysis.examples import example_corpus
@@ -180,7 +188,6 @@ class Corpus:
             parse_years,
         )
 
-        doc_types = doc_types if doc_types is not None else doc_type
         docs = documents_view(self.documents)
         keep = pd.Series(True, index=docs.index)
         applied: list[str] = []
@@ -207,7 +214,7 @@ class Corpus:
             narrow("doc_types", ts, docs["doc_type"].isin(ts), "doc_type")
         if levels is not None:
             ls = _strings(levels, "level", None)
-            narrow("levels", ls, docs["level"].fillna("省级").isin(ls), "level")
+            narrow("levels", ls, docs["level"].fillna(DEFAULT_LEVEL).isin(ls), "level")
         if doc_ids is not None:
             ids = _strings(doc_ids, "doc_id", None)
             narrow("doc_ids", ids, docs["doc_id"].isin(ids), "doc_id")
@@ -247,11 +254,13 @@ class Corpus:
             _tokens=toks,
         )
 
+    @deprecate_kwarg("doc_type", "doc_types")
+    @deprecate_kwarg("level", "levels")
     def like_with_like(
         self,
         *,
-        doc_type: str | Sequence[str] | None = "工作要点",
-        level: str | Sequence[str] | None = "省级",
+        doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+        levels: str | Sequence[str] | None = DEFAULT_LEVEL,
         include_departments: bool = False,
     ) -> Corpus:
         """The sub-corpus a comparison of like with like uses (see
@@ -265,11 +274,11 @@ class Corpus:
         """
         from compare.analysis.selection import describe, documents_view, like_with_like
 
-        key = (repr(doc_type), repr(level), include_departments)
+        key = (repr(doc_types), repr(levels), include_departments)
         if key in self._views:
             return self._views[key]
         docs = documents_view(self.documents)
-        kept = like_with_like(docs, doc_type=doc_type, level=level, include_departments=include_departments)
+        kept = like_with_like(docs, doc_types=doc_types, levels=levels, include_departments=include_departments)
         if len(kept) == len(docs):
             self._views[key] = self
             return self
@@ -277,12 +286,12 @@ class Corpus:
             have = docs.groupby(["doc_type", "level"]).size()
             found = "、".join(f"{t} ({lv}) {n}" for (t, lv), n in have.items())
             raise EmptyCorpusError(
-                f"no documents of {describe(doc_type, level, include_departments)} in this corpus "
-                f"(it has {found}); pass doc_type=None / level=None to compare every type / level")
+                f"no documents of {describe(doc_types, levels, include_departments)} in this corpus "
+                f"(it has {found}); pass doc_types=None / levels=None to compare every type / level")
         doc_mask = self.documents["doc_id"].isin(set(kept["doc_id"])).to_numpy()
         item_mask = self.items["doc_id"].isin(set(kept["doc_id"])).to_numpy()
         if not item_mask.any():
-            raise EmptyCorpusError(f"the documents of {describe(doc_type, level)} have no items")
+            raise EmptyCorpusError(f"the documents of {describe(doc_types, levels)} have no items")
         self._views[key] = self._subset(doc_mask, item_mask)
         return self._views[key]
 
@@ -361,11 +370,34 @@ class Corpus:
         return sorted(int(y) for y in self.documents["year"].unique())
 
 
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def comparable(
     corpus: Corpus,
-    doc_type: str | Sequence[str] | None = "工作要点",
-    level: str | Sequence[str] | None = "省级",
+    *,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> Corpus:
     """corpus.like_with_like(...) with the arguments every comparison function passes on."""
-    return corpus.like_with_like(doc_type=doc_type, level=level, include_departments=include_departments)
+    return corpus.like_with_like(doc_types=doc_types, levels=levels, include_departments=include_departments)
+
+
+
+def corpus_first(tables: Callable):
+    """For a function that now takes a Corpus first: the old call with the tables first (e.g.
+    ``item_links(documents, items)``) still works, with a FutureWarning, by calling `tables`, the
+    function's implementation on those tables."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(corpus, *args, **kwargs):
+            if isinstance(corpus, pd.DataFrame):
+                warn_deprecated(f"{func.__name__}() with tables first",
+                                f"{func.__name__}(corpus, …) with a Corpus (Corpus.load or Corpus.from_frames)")
+                return tables(corpus, *args, **kwargs)
+            return func(corpus, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -6,17 +6,20 @@ from collections.abc import Sequence
 import pandas as pd
 
 from compare.analysis.corpus import Corpus, comparable
-from compare.analysis.selection import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
+from compare.core.deprecation import deprecate_kwarg
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 from compare.ingest.departments import canonical_department, is_collective
 
 
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def departments_by_theme(
     corpus: Corpus,
     *,
     top_n: int | None = None,
     collective: bool = True,
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> pd.DataFrame:
     """Items carried by each responsible department, per theme (an item naming several departments
@@ -26,7 +29,7 @@ def departments_by_theme(
     collective=False leaves out classes of recipients (各全省学会, 机关各部室, 企业科协, …; see
     compare.ingest.departments.is_collective) so that only the named offices that carry the work remain.
     One office written two ways is counted once (科普部 = 科学技术普及部, compare.ingest.departments.ALIASES).
-    doc_type / level / include_departments choose the plans (default: the 工作要点 of provincial
+    doc_types / levels / include_departments choose the plans (default: the 工作要点 of provincial
     associations; see compare.analysis.like_with_like).
 
     >>> from compare.analysis.examples import example_corpus
@@ -34,7 +37,7 @@ def departments_by_theme(
     >>> d.values.tolist()
     [['科学技术普及部', '党建', 0], ['科学技术普及部', '科普', 3], ['科学技术普及部', '智库', 0]]
     """
-    corpus = comparable(corpus, doc_type, level, include_departments)
+    corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
     themed = corpus.items_themed[["doc_id", "item_id", "departments", "theme"]].copy()
     themed["department"] = themed["departments"].map(
         lambda ds: [d for d in dict.fromkeys(canonical_department(str(d)) for d in ds if str(d).strip())

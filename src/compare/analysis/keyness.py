@@ -16,6 +16,7 @@ from compare.analysis.selection import (
     as_list,
     canonical_provinces,
 )
+from compare.core.deprecation import deprecate_kwarg
 from compare.core.errors import ParameterError
 
 KEYNESS_COLUMNS = ["group", "term", "freq_target", "freq_reference", "statistic", "p_value", "log_ratio", "rank"]
@@ -101,6 +102,8 @@ def _group_values(corpus: Corpus, by: str) -> pd.Series:
     return items[col]
 
 
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def keyness(
     corpus: Corpus,
     *,
@@ -109,8 +112,8 @@ def keyness(
     top_n: int | None = 20,
     min_freq: int = 3,
     correction: str = "default",
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
     groups: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
@@ -121,7 +124,7 @@ def keyness(
     in the whole corpus gets a 2×2 table and a signed statistic (see keyness_table). Returned: the
     top_n terms over-represented in each group (statistic > 0), highest statistic first (ties by
     term), with the Log Ratio effect size. Fewer than two groups gives an empty frame. The group
-    column is called `group` whatever `by` is. doc_type / level / include_departments choose the plans
+    column is called `group` whatever `by` is. doc_types / levels / include_departments choose the plans
     compared (default: the 工作要点 of provincial associations; see compare.analysis.like_with_like).
     ``groups`` (one value or a list, e.g. ``groups="河南"``) computes the rows of those groups only,
     the same rows the whole table has for them, without counting every group (a province report).
@@ -135,7 +138,7 @@ def keyness(
     """
     if top_n is not None and top_n < 1:
         raise ParameterError(f"top_n must be a positive integer or None, not {top_n!r}")
-    corpus = comparable(corpus, doc_type, level, include_departments)
+    corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
     values = _group_values(corpus, by)
     keyness_table(0, 0, 1, 1, measure=measure, correction=correction)  # validates measure/correction
     empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(

@@ -16,11 +16,12 @@ Two rules hold for every function of :mod:`compare.analysis`:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from compare.analysis.corpus import Corpus, corpus_first
+from compare.core.deprecation import deprecate_kwarg
 from compare.core.errors import EmptyCorpusError, ParameterError
 from compare.core.vocab import (
     DEFAULT_DOC_TYPE,
@@ -33,8 +34,6 @@ from compare.core.vocab import (
     WORK_PLAN,
 )
 
-if TYPE_CHECKING:  # pragma: no cover
-    from compare.analysis.corpus import Corpus
 
 
 
@@ -139,19 +138,21 @@ def _check_level(levels) -> list[str] | None:
     return ls
 
 
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def like_with_like(
     df: pd.DataFrame,
     *,
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
     issuer_kinds: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The rows of df (documents, items or any table with `doc_type`, `province` and `year`) that a
     comparison of like with like uses, in their order.
 
-    * ``doc_type``: one type or a list (default 工作要点); None keeps every type.
-    * ``level``: 全国 / 省级 / 市级 / 县级 or a list (default 省级); None keeps every level. A table
+    * ``doc_types``: one type or a list (default 工作要点); None keeps every type.
+    * ``levels``: 全国 / 省级 / 市级 / 县级 or a list (default 省级); None keeps every level. A table
       without a `level` column is all 省级.
     * ``include_departments=False`` leaves out plans issued by a department of an association
       (`department` not null, e.g. a 科普部 plan); a table without that column has none.
@@ -163,24 +164,24 @@ def like_with_like(
     * **重点工作 rule**: a 重点工作 document is left out when the selection also holds a 工作要点 of the
       same province, year, level, city and department. A province's 重点工作 (Henan 2024: ten key
       items) repeats headings of its 工作要点, so counting both would count that work twice; the
-      工作要点 is the complete plan. Select ``doc_type="重点工作"`` alone to study the key items.
+      工作要点 is the complete plan. Select ``doc_types="重点工作"`` alone to study the key items.
 
     >>> docs = pd.DataFrame({"doc_id": ["henan-2024-zdgz", "henan-2024-gzyd", "hubei-2019-sggz"],
     ...                      "province": ["河南", "河南", "湖北"], "year": [2024, 2024, 2019],
     ...                      "doc_type": ["重点工作", "工作要点", "深化改革工作要点"]})
     >>> like_with_like(docs)["doc_id"].tolist()
     ['henan-2024-gzyd']
-    >>> like_with_like(docs, doc_type=None)["doc_id"].tolist()   # every type, 重点工作 not twice
+    >>> like_with_like(docs, doc_types=None)["doc_id"].tolist()   # every type, 重点工作 not twice
     ['henan-2024-gzyd', 'hubei-2019-sggz']
-    >>> like_with_like(docs, doc_type="重点工作")["doc_id"].tolist()
+    >>> like_with_like(docs, doc_types="重点工作")["doc_id"].tolist()
     ['henan-2024-zdgz']
     """
     view = documents_view(df)
     keep = pd.Series(True, index=view.index)
-    types = _strings(doc_type, "doc_type", DOC_TYPES, "the document types are")
+    types = _strings(doc_types, "doc_type", DOC_TYPES, "the document types are")
     if types is not None:
         keep &= view["doc_type"].isin(types)
-    levels = _check_level(level)
+    levels = _check_level(levels)
     if levels is not None:
         keep &= view["level"].fillna(DEFAULT_LEVEL).isin(levels)
     if not include_departments:
@@ -208,14 +209,14 @@ def _key_work_twice(view: pd.DataFrame, keep: pd.Series) -> pd.Series:
     return keep & (view["doc_type"] == KEY_WORK) & mine
 
 
-def describe(doc_type, level, include_departments: bool = False) -> str:
+def describe(doc_types, levels, include_departments: bool = False) -> str:
     """What a like-with-like selection holds, for captions: '工作要点, 省级'.
 
     >>> describe("工作要点", "省级"), describe(None, None, True)
     ('工作要点, 省级', 'all document types, all levels, department plans included')
     """
-    types = as_list(doc_type)
-    levels = as_list(level)
+    types = as_list(doc_types)
+    levels = as_list(levels)
     parts = ["、".join(map(str, types)) if types else "all document types",
              "、".join(map(str, levels)) if levels else "all levels"]
     if include_departments:
@@ -304,18 +305,30 @@ def validate_filters(documents: pd.DataFrame, *, provinces=None, years=None, doc
     return out
 
 
-def plans_without_items(documents: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `documents` that have no items (a truncated copy loaded `partial`, a scan without
-    text): comparisons treat such a plan like a missing one, and reports name it as such.
-
-    >>> from compare.analysis.examples import example_corpus
-    >>> c = example_corpus()
-    >>> len(plans_without_items(c.documents, c.items)), len(plans_without_items(c.documents, c.items.iloc[:3]))
-    (0, 3)
-    """
+def _plans_without_items(documents: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """plans_without_items on the tables themselves (the implementation; also the old, table-first call)."""
     return documents[~documents["doc_id"].isin(set(items["doc_id"]))]
 
 
+@corpus_first(_plans_without_items)
+def plans_without_items(corpus: Corpus) -> pd.DataFrame:
+    """The documents of the corpus that have no items (a truncated copy loaded `partial`, a scan
+    without text): comparisons treat such a plan like a missing one, and reports name it as such.
+
+    >>> from compare.analysis.corpus import Corpus
+    >>> from compare.analysis.examples import example_corpus
+    >>> c = example_corpus()
+    >>> len(plans_without_items(c)), len(plans_without_items(Corpus.from_frames(items=c.items.iloc[:3], documents=c.documents)))
+    (0, 3)
+    """
+    return _plans_without_items(corpus.documents, corpus.items)
+
+
+@deprecate_kwarg("province", "provinces")
+@deprecate_kwarg("year", "years")
+@deprecate_kwarg("theme", "themes")
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def filter_items(
     corpus: Corpus,
     *,
@@ -324,13 +337,10 @@ def filter_items(
     themes: str | Sequence[str] | None = None,
     doc_types: str | Sequence[str] | None = None,
     levels: str | Sequence[str] | None = None,
-    province: str | Sequence[str] | None = None,
-    year: int | Sequence[int] | None = None,
-    theme: str | Sequence[str] | None = None,
-    doc_type: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Items (with theme columns when the corpus has themes) matching every given filter; each filter
-    takes one value or a list (the singular names province, year, theme, doc_type are accepted too).
+    takes one value or a list (the singular names province, year, theme, doc_type, level still work
+    for now, with a FutureWarning).
     Province aliases are accepted; unknown values raise ParameterError. Rows keep the corpus order.
     No like-with-like default: this is a search, not a comparison.
 
@@ -338,10 +348,6 @@ def filter_items(
     >>> filter_items(example_corpus(), provinces="豫", themes="科普")["heading"].tolist()
     ['开展全国科普日活动50场', '建设科技馆', '开展全国科普日活动300场']
     """
-    provinces = provinces if provinces is not None else province
-    years = years if years is not None else year
-    themes = themes if themes is not None else theme
-    doc_types = doc_types if doc_types is not None else doc_type
     if themes is not None and not corpus.has_themes:
         raise EmptyCorpusError("cannot filter by theme: the corpus has no theme assignments (run themes first)")
     sel = validate_selection(corpus, provinces=provinces, years=years, themes=themes,

@@ -18,6 +18,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from compare.analysis.corpus import Corpus, corpus_first
 from compare.core import schema
 from compare.core.vocab import DEFAULT_LEVEL
 
@@ -72,7 +73,7 @@ class _Union:
             self.parent[max(a, b)] = min(a, b)
 
 
-def target_series(
+def _target_series(
     targets: pd.DataFrame,
     documents: pd.DataFrame,
     items: pd.DataFrame | None = None,
@@ -80,16 +81,7 @@ def target_series(
     by_type: bool = True,
     min_overlap: float = OBJECT_OVERLAP,
 ) -> pd.DataFrame:
-    """The `target_series` table: one row per plan year of every series, ordered by province,
-    level, type, series and year. `items` is needed only for tables without `targets.object`
-    (the object is then read from the item text after the quantity) and to order targets within a
-    plan (document order).
-
-    >>> from compare import analysis
-    >>> c = analysis.example_corpus()
-    >>> target_series(c.targets, c.documents, c.items)[["series", "year", "value"]].values.tolist()
-    [['科普活动（场）', 2019, 50.0], ['科普活动（场）', 2024, 300.0]]
-    """
+    """target_series on the tables themselves (the implementation; also the old, table-first call)."""
     if targets.empty:
         return schema.empty("target_series")
     docs = documents.copy()
@@ -158,3 +150,22 @@ def target_series(
     order = ["province", "level"] + (["doc_type"] if by_type else []) + ["series", "year", "doc_id"]
     out = out.sort_values(order, kind="mergesort")
     return out[schema.column_names("target_series")].reset_index(drop=True)
+
+
+@corpus_first(_target_series)
+def target_series(
+    corpus: Corpus,
+    *,
+    by_type: bool = True,
+    min_overlap: float = OBJECT_OVERLAP,
+) -> pd.DataFrame:
+    """The `target_series` table: one row per plan year of every series, ordered by province,
+    level, type, series and year. Targets without an `object` (older tables) take it from the item
+    text after the quantity; items give the order of targets within a plan (document order).
+
+    >>> from compare import analysis
+    >>> c = analysis.example_corpus()
+    >>> target_series(c)[["series", "year", "value"]].values.tolist()
+    [['科普活动（场）', 2019, 50.0], ['科普活动（场）', 2024, 300.0]]
+    """
+    return _target_series(corpus.targets, corpus.documents, corpus.items, by_type=by_type, min_overlap=min_overlap)

@@ -7,16 +7,19 @@ import pandas as pd
 
 from compare.analysis._common import _check_columns, _safe_div
 from compare.analysis.corpus import Corpus, comparable
-from compare.analysis.selection import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
+from compare.core.deprecation import deprecate_kwarg
 from compare.core.errors import ParameterError
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 
 
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def theme_shares(
     corpus: Corpus,
     *,
     by: str | Sequence[str] = ("province", "year", "doc_type"),
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> pd.DataFrame:
     """Theme shares per group: columns *by, theme, n_items, share_items, share_chars.
@@ -25,7 +28,7 @@ def theme_shares(
     sum to 1 (share_chars is 0 for a group whose items have no characters). Groups are the
     combinations of `by` that occur in items, sorted; themes follow the dictionary order; the
     group columns keep the names given in `by`, which may also name documents columns (level, city,
-    department). doc_type / level / include_departments choose the
+    department). doc_types / levels / include_departments choose the
     plans compared (default: the 工作要点 of provincial associations, no department plans; see
     :func:`compare.analysis.like_with_like`).
 
@@ -34,7 +37,7 @@ def theme_shares(
     >>> s.loc[s.theme == "科普", ["province", "n_items", "share_items"]].values.tolist()
     [['河南', 3, 0.6], ['湖北', 0, 0.0]]
     """
-    corpus = comparable(corpus, doc_type, level, include_departments)
+    corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
     df = corpus.with_document_columns(corpus.items_themed, by)  # by may name documents columns (level, city, …)
     by = _check_columns(df, by, "theme_shares(by=...)")
     themes = corpus.themes
@@ -54,17 +57,19 @@ def theme_shares(
     return out[[*by, "theme", "n_items", "share_items", "share_chars"]].reset_index(drop=True)
 
 
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def theme_share_matrix(
     corpus: Corpus,
     *,
     by: str | Sequence[str] = ("province", "year"),
     weight: str = "items",
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> pd.DataFrame:
     """Tidy share matrix: *by, theme, share. weight="items" counts items, "chars" weighs them by length.
-    doc_type / level / include_departments choose the plans compared (default: the 工作要点 of
+    doc_types / levels / include_departments choose the plans compared (default: the 工作要点 of
     provincial associations; see :func:`compare.analysis.like_with_like`). Pivot with
     ``df.pivot(index=list(by), columns="theme", values="share")`` for a heatmap.
 
@@ -75,7 +80,7 @@ def theme_share_matrix(
     """
     if weight not in ("items", "chars"):
         raise ParameterError(f"weight must be 'items' or 'chars', not {weight!r}")
-    shares = theme_shares(corpus, by=by, doc_type=doc_type, level=level, include_departments=include_departments)
+    shares = theme_shares(corpus, by=by, doc_types=doc_types, levels=levels, include_departments=include_departments)
     col = "share_items" if weight == "items" else "share_chars"
     by = [by] if isinstance(by, str) else list(by)
     return shares[[*by, "theme", col]].rename(columns={col: "share"}).reset_index(drop=True)

@@ -1,6 +1,7 @@
 """Similarity: how alike two plans (or provinces, or items) are, by the cosine of their TF-IDF vectors."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -8,8 +9,9 @@ import pandas as pd
 
 from compare.analysis._common import _item_order
 from compare.analysis.corpus import Corpus, comparable
-from compare.analysis.selection import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
+from compare.core.deprecation import deprecate_kwarg, warn_deprecated
 from compare.core.errors import ParameterError
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, DEFAULT_TOP_N
 
 SIMILARITY_COLUMNS = ["doc_a", "doc_b", "label_a", "label_b", "cosine"]
 
@@ -30,13 +32,29 @@ def _doc_label(row) -> str:
 UNITS = ("document", "province", "item")
 
 
+def _level_as_unit(func):
+    """similarity(level="province") was the first name of `unit`: read it so, with a FutureWarning."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        level = kwargs.get("level")
+        if isinstance(level, str) and level in UNITS:
+            kwargs.pop("level")
+            warn_deprecated(f"similarity(level={level!r})", f"unit={level!r}")
+            kwargs["unit"] = level
+        return func(*args, **kwargs)
+    return wrapper
+
+
+@_level_as_unit
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def similarity(
     corpus: Corpus,
     *,
     unit: str = "document",
     max_units: int = 3000,
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> pd.DataFrame:
     """Cosine similarity of TF-IDF vectors (scikit-learn TfidfVectorizer on our tokens), every ordered
@@ -47,9 +65,8 @@ def similarity(
     "item" compares single items (labelled `doc_id item_id`). A unit without tokens has cosine 0 with
     every other unit. Units are ordered by province, year, doc_type, doc_id (items in document order).
     More than max_units units (n² rows) raises ParameterError: compare a Corpus.select(...) instead.
-    doc_type / level / include_departments choose the plans compared (default: the 工作要点 of
-    provincial associations; see compare.analysis.like_with_like). For backward compatibility
-    ``level="document" | "province" | "item"`` is read as `unit`.
+    doc_types / levels / include_departments choose the plans compared (default: the 工作要点 of
+    provincial associations; see compare.analysis.like_with_like).
 
     >>> from compare.analysis.examples import example_corpus
     >>> s = similarity(example_corpus(), unit="province")
@@ -58,9 +75,7 @@ def similarity(
     >>> bool(s["cosine"].between(0, 1).all())
     True
     """
-    if isinstance(level, str) and level in UNITS:  # the old name of `unit`
-        unit, level = level, DEFAULT_LEVEL
-    corpus = comparable(corpus, doc_type, level, include_departments)
+    corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
 
     ids, labels, units = _units(corpus, unit)
     n = len(units)
@@ -123,27 +138,30 @@ def _cosines(units: list[list[str]]) -> np.ndarray:
 SIMILAR_PAIRS_COLUMNS = ["label_a", "label_b", "cosine"]
 
 
+@deprecate_kwarg("n", "top_n")
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def similar_pairs(
     corpus: Corpus,
     *,
-    n: int = 15,
+    top_n: int = DEFAULT_TOP_N,
     across_provinces: bool = True,
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> pd.DataFrame:
-    """The n most similar pairs of different documents (label_a, label_b, cosine), each pair once, best
+    """The top_n most similar pairs of different documents (label_a, label_b, cosine), each pair once, best
     first (ties by label); across_provinces keeps pairs from two different provinces.
 
     The cosines are those of ``similarity(corpus, unit="document")`` without its n²-row frame (1,000
     documents: an 8 MB matrix instead of a million-row table). In a pair the document with the smaller
-    doc_id comes first. doc_type / level / include_departments as in :func:`similarity`.
+    doc_id comes first. doc_types / levels / include_departments as in :func:`similarity`.
 
     >>> from compare.analysis.examples import example_corpus
-    >>> similar_pairs(example_corpus(), n=1).round(3).values.tolist()
+    >>> similar_pairs(example_corpus(), top_n=1).round(3).values.tolist()
     [['河南 2019 工作要点', '湖北 2019 工作要点', 0.269]]
     """
-    corpus = comparable(corpus, doc_type, level, include_departments)
+    corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
     empty = pd.DataFrame({c: pd.Series(dtype="str" if c != "cosine" else "float64") for c in SIMILAR_PAIRS_COLUMNS})
     docs = _sorted_documents(corpus)
     if len(docs) < 2:
@@ -158,7 +176,7 @@ def similar_pairs(
     if across_provinces:
         candidate &= provinces[:, None] != provinces[None, :]
     flat = np.where(candidate, cos, -1.0).ravel()
-    k = min(int(n), int(candidate.sum()))
+    k = min(int(top_n), int(candidate.sum()))
     if k < 1:
         return empty
     at_least = np.partition(flat, -k)[-k]  # the n-th best cosine; every pair tied with it is a candidate
@@ -168,4 +186,4 @@ def similar_pairs(
     out = pd.DataFrame({"label_a": labels[a], "label_b": labels[b], "cosine": cos[a, b]}).astype(
         {"label_a": "str", "label_b": "str"})
     out = out.sort_values(["cosine", "label_a", "label_b"], ascending=[False, True, True], kind="mergesort")
-    return out.head(n).reset_index(drop=True)
+    return out.head(top_n).reset_index(drop=True)

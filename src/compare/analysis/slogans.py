@@ -9,8 +9,9 @@ from itertools import chain
 import pandas as pd
 
 from compare.analysis.corpus import Corpus, comparable
-from compare.analysis.selection import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
+from compare.core.deprecation import deprecate_kwarg
 from compare.core.errors import ParameterError
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 
 SHARED_PHRASE_COLUMNS = [
     "phrase", "kind", "province", "year", "doc_id", "count", "first_year", "first_province", "n_provinces",
@@ -47,13 +48,16 @@ def _adjacent_runs(text: str, tokens: Sequence[str]) -> list[list[str]]:
     return runs
 
 
+@deprecate_kwarg("max_phrases", "top_n")
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def shared_phrases(
     corpus: Corpus,
     *,
     min_provinces: int = 2,
-    max_phrases: int | None = None,
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    top_n: int | None = None,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> pd.DataFrame:
     """Phrases and slogans used by at least min_provinces provinces, with who used them when.
@@ -74,8 +78,8 @@ def shared_phrases(
     One row per phrase, kind and document (count = occurrences); first_year is the earliest year of
     use and first_province every province using it in that year (joined with 、). Ordered earliest
     first, then by how widely the phrase travelled (n_provinces, descending), kind and phrase; rows
-    within a phrase by year, province. max_phrases keeps the first so many phrases of that order.
-    doc_type / level / include_departments choose the plans compared (default: the 工作要点 of
+    within a phrase by year, province. top_n keeps the first so many phrases of that order (None: all).
+    doc_types / levels / include_departments choose the plans compared (default: the 工作要点 of
     provincial associations; see compare.analysis.like_with_like).
 
     >>> from compare.analysis.examples import example_corpus
@@ -85,7 +89,7 @@ def shared_phrases(
     """
     if min_provinces < 1:
         raise ParameterError(f"min_provinces must be at least 1, not {min_provinces!r}")
-    corpus = comparable(corpus, doc_type, level, include_departments)
+    corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
     items = corpus.items
     docs = corpus.documents.set_index("doc_id")
     texts_by_doc: dict[str, str] = {}
@@ -177,7 +181,7 @@ def shared_phrases(
     df["_kind"] = df["kind"].map(kind_order)
     df["_neg_n"] = -df["n_provinces"]
     df = df.sort_values(["first_year", "_neg_n", "_kind", "phrase", "year", "province", "doc_id"], kind="mergesort")
-    if max_phrases is not None:
-        keep = df[["phrase", "kind"]].drop_duplicates().head(max_phrases)
+    if top_n is not None:
+        keep = df[["phrase", "kind"]].drop_duplicates().head(top_n)
         df = df.merge(keep, on=["phrase", "kind"], how="inner")
     return df[SHARED_PHRASE_COLUMNS].reset_index(drop=True)

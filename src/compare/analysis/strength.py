@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from compare.analysis.corpus import Corpus, corpus_first
 from compare.core import schema
 from compare.core.errors import EmptyCorpusError, ThemeFileError
 from compare.core.paths import PACKAGE_DATA
@@ -193,17 +194,10 @@ def score_text(text: str, heading: str | None = None, *, lexicon: Lexicon | str 
     return StrengthScore(round(score, 6), strength, counts, found, negated)
 
 
-def item_strength(
+def _item_strength(
     items: pd.DataFrame, documents: pd.DataFrame | None = None, *, lexicon: Lexicon | str | Path | None = None
 ) -> pd.DataFrame:
-    """The `item_strength` table: one row per item, in items order. `documents` supplies the plan
-    level (省级 when absent).
-
-    >>> from compare import analysis
-    >>> table = item_strength(analysis.example_corpus().items)
-    >>> table.loc[6, ["item_id", "strength", "evidence"]].tolist()
-    ['一/1', 'strong', ['坚持']]
-    """
+    """item_strength on the tables themselves (the implementation; also the old, table-first call)."""
     if items.empty:
         raise EmptyCorpusError("item_strength: there are no items to score")
     lex = _lexicon(lexicon)
@@ -231,6 +225,21 @@ def item_strength(
     return out[schema.column_names("item_strength")]
 
 
+@corpus_first(_item_strength)
+def item_strength(
+    corpus: Corpus, *, lexicon: Lexicon | str | Path | None = None
+) -> pd.DataFrame:
+    """The `item_strength` table: one row per item, in items order. The documents give each
+    item's plan level.
+
+    >>> from compare import analysis
+    >>> table = item_strength(analysis.example_corpus())
+    >>> table.loc[6, ["item_id", "strength", "evidence"]].tolist()
+    ['一/1', 'strong', ['坚持']]
+    """
+    return _item_strength(corpus.items, corpus.documents, lexicon=lexicon)
+
+
 def strength_profile(
     strength: pd.DataFrame,
     item_themes: pd.DataFrame | None = None,
@@ -246,7 +255,7 @@ def strength_profile(
     `lexicon`, default the packaged one). `theme` needs `item_themes` (the item's primary theme).
 
     >>> from compare import analysis
-    >>> table = item_strength(analysis.example_corpus().items)
+    >>> table = item_strength(analysis.example_corpus())
     >>> strength_profile(table, by="province")[["province", "n_items", "share_strong"]].values.tolist()
     [['河南', 6, 0.0], ['湖北', 2, 0.5]]
     """

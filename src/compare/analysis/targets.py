@@ -8,7 +8,9 @@ import pandas as pd
 
 from compare.analysis._common import _theme_key
 from compare.analysis.corpus import Corpus, comparable
-from compare.analysis.selection import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, describe
+from compare.analysis.selection import describe
+from compare.core.deprecation import deprecate_kwarg
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 
 TARGETS_BY_THEME_COLUMNS = ["theme", "province", "year", "n_targets"]
 TARGET_VALUES_COLUMNS = ["theme", "province", "year", "object", "unit", "basis", "n_targets", "total_value"]
@@ -18,12 +20,14 @@ VALUES = ("total_value: the sum of values of targets with the same object, unit 
           "is unknown or the unit is a rate or rank); values of different objects, units or bases are never added")
 
 
+@deprecate_kwarg("doc_type", "doc_types")
+@deprecate_kwarg("level", "levels")
 def targets_by_theme(
     corpus: Corpus,
     *,
     values: bool = False,
-    doc_type: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
-    level: str | Sequence[str] | None = DEFAULT_LEVEL,
+    doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
+    levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> pd.DataFrame:
     """How many quantitative targets each plan sets per theme: columns theme, province, year, n_targets.
@@ -36,7 +40,7 @@ def targets_by_theme(
     for rates or ranks such as %; NaN when the object is not known, so a corpus whose targets have
     no `object` column gets counts only. Every theme in dictionary order, then province, year
     (, object, unit, basis). ``df.attrs["counts"]`` says what the numbers count.
-    doc_type / level / include_departments choose the plans (default: the 工作要点 of provincial
+    doc_types / levels / include_departments choose the plans (default: the 工作要点 of provincial
     associations; see compare.analysis.like_with_like).
 
     >>> from compare.analysis.examples import example_corpus
@@ -49,8 +53,8 @@ def targets_by_theme(
     >>> v[["year", "object", "unit", "n_targets", "total_value"]].values.tolist()  # same object, unit, basis
     [[2019, '科普活动', '场', 2, 250.0], [2024, '科普活动', '场', 1, 300.0]]
     """
-    corpus = comparable(corpus, doc_type, level, include_departments)
-    what = describe(doc_type, level, include_departments)
+    corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
+    what = describe(doc_types, levels, include_departments)
     cols = TARGET_VALUES_COLUMNS if values else TARGETS_BY_THEME_COLUMNS
     types = {"theme": "str", "province": "str", "year": "int64", "object": "object", "unit": "str",
              "basis": "object", "n_targets": "int64", "total_value": "float64"}

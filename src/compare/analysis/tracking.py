@@ -43,10 +43,11 @@ from compare.analysis.continuity import (
     link_scores,
     link_table,
 )
+from compare.analysis.corpus import Corpus, corpus_first
 from compare.analysis.selection import as_list
 from compare.core import schema
 from compare.core.errors import EmptyCorpusError, ParameterError
-from compare.core.vocab import DEFAULT_LEVEL
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 
 __all__ = [
     "STATUSES",
@@ -242,7 +243,7 @@ def _documents(documents: pd.DataFrame) -> pd.DataFrame:
     return docs
 
 
-def plan_pairs(
+def _plan_pairs(
     documents: pd.DataFrame,
     *,
     provinces=None,
@@ -250,17 +251,7 @@ def plan_pairs(
     levels=None,
     years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """The plan pairs to link: province, level, doc_type, department, year_from, year_to, doc_from, doc_to.
-
-    Default: every two consecutive plan years of each province / level / type / department group.
-    `years=(2019, 2024)` instead pairs exactly those two years in every group that has both.
-    Documents of one group and year (rare: `-2` doc ids) are each paired with each.
-
-    >>> from compare import analysis
-    >>> docs = analysis.example_corpus().documents
-    >>> plan_pairs(docs)[["doc_from", "doc_to"]].values.tolist()
-    [['henan-2019-gzyd', 'henan-2024-gzyd']]
-    """
+    """plan_pairs on the tables themselves (the implementation; also the old, table-first call)."""
     docs = _documents(documents)
     for col, want in (("province", provinces), ("doc_type", doc_types), ("level", levels)):
         want = as_list(want)
@@ -282,6 +273,28 @@ def plan_pairs(
                     out.append((*key, int(y0), int(y1), d0, d1))
     cols = keys + ["year_from", "year_to", "doc_from", "doc_to"]
     return pd.DataFrame(out, columns=cols).astype({"year_from": "int64", "year_to": "int64"})
+
+
+@corpus_first(_plan_pairs)
+def plan_pairs(
+    corpus: Corpus,
+    *,
+    provinces=None,
+    doc_types=None,
+    levels=None,
+    years: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """The plan pairs to link: province, level, doc_type, department, year_from, year_to, doc_from, doc_to.
+
+    Default: every two consecutive plan years of each province / level / type / department group.
+    `years=(2019, 2024)` instead pairs exactly those two years in every group that has both.
+    Documents of one group and year (rare: `-2` doc ids) are each paired with each.
+
+    >>> from compare import analysis
+    >>> plan_pairs(analysis.example_corpus())[["doc_from", "doc_to"]].values.tolist()
+    [['henan-2019-gzyd', 'henan-2024-gzyd']]
+    """
+    return _plan_pairs(corpus.documents, provinces=provinces, doc_types=doc_types, levels=levels, years=years)
 
 
 class _GroupVectors:
@@ -318,21 +331,14 @@ class _GroupVectors:
         return np.clip(w * words + (1 - w) * chars, 0.0, 1.0)
 
 
-def latest_pair(
+def _latest_pair(
     documents: pd.DataFrame,
     province: str,
     *,
-    doc_type: str = "工作要点",
+    doc_type: str = DEFAULT_DOC_TYPE,
     level: str = DEFAULT_LEVEL,
 ) -> tuple[int, int] | None:
-    """The years of a province's latest two plans of one type and level issued by the association
-    itself (no department), e.g. (2019, 2024) for Henan's 工作要点; None when it has fewer than two.
-    Reports use it for their 延续 / 新增 / 不再提及 section.
-
-    >>> from compare import analysis
-    >>> latest_pair(analysis.example_corpus().documents, "河南")
-    (2019, 2024)
-    """
+    """latest_pair on the tables themselves (the implementation; also the old, table-first call)."""
     docs = _documents(documents)
     mask = (docs["province"] == province) & (docs["doc_type"] == doc_type) & (docs["level"] == level)
     mask &= docs["department"] == ""
@@ -340,7 +346,26 @@ def latest_pair(
     return (int(years[-2]), int(years[-1])) if len(years) >= 2 else None
 
 
-def item_links(
+@corpus_first(_latest_pair)
+def latest_pair(
+    corpus: Corpus,
+    province: str,
+    *,
+    doc_type: str = DEFAULT_DOC_TYPE,
+    level: str = DEFAULT_LEVEL,
+) -> tuple[int, int] | None:
+    """The years of a province's latest two plans of one type and level issued by the association
+    itself (no department), e.g. (2019, 2024) for Henan's 工作要点; None when it has fewer than two.
+    Reports use it for their 延续 / 新增 / 不再提及 section.
+
+    >>> from compare import analysis
+    >>> latest_pair(analysis.example_corpus(), "河南")
+    (2019, 2024)
+    """
+    return _latest_pair(corpus.documents, province, doc_type=doc_type, level=level)
+
+
+def _item_links(
     documents: pd.DataFrame,
     items: pd.DataFrame,
     *,
@@ -348,24 +373,11 @@ def item_links(
     params: LinkParams = DEFAULT_PARAMS,
     tokens: dict[str, list[str]] | None = None,
 ) -> pd.DataFrame:
-    """The `item_links` table for `pairs` (default: `plan_pairs(documents)`), in pair order.
-
-    IDF weights and the term document-frequencies that rank shared terms are learned from all the
-    items of the pair's province / level / type / department group.
-
-    >>> from compare import analysis
-    >>> c = analysis.example_corpus()
-    >>> links = item_links(c.documents, c.items)
-    >>> [(r.item_from, r.item_to, r.status) for r in links.fillna("-").itertuples()]
-    [('-', '一/1', 'new'), ('一/1', '一/2', 'continued'), ('一/2', '-', 'dropped'), ('一/3', '-', 'dropped')]
-
-    >>> links.loc[1, "shared_terms"]
-    ['全国科普日']
-    """
+    """item_links on the tables themselves (the implementation; also the old, table-first call)."""
     if items.empty:
         raise EmptyCorpusError("item_links: there are no items to link")
     if pairs is None:
-        pairs = plan_pairs(documents)
+        pairs = _plan_pairs(documents)
     if pairs.empty:
         return schema.empty("item_links")
     docs = _documents(documents).set_index("doc_id")
@@ -405,3 +417,28 @@ def item_links(
         return schema.empty("item_links")
     out = pd.concat(frames, ignore_index=True)
     return out[schema.column_names("item_links")]
+
+
+@corpus_first(_item_links)
+def item_links(
+    corpus: Corpus,
+    *,
+    pairs: pd.DataFrame | None = None,
+    params: LinkParams = DEFAULT_PARAMS,
+    tokens: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """The `item_links` table for `pairs` (default: `plan_pairs(corpus)`), in pair order.
+
+    IDF weights and the term document-frequencies that rank shared terms are learned from all the
+    items of the pair's province / level / type / department group.
+
+    >>> from compare import analysis
+    >>> c = analysis.example_corpus()
+    >>> links = item_links(c)
+    >>> [(r.item_from, r.item_to, r.status) for r in links.fillna("-").itertuples()]
+    [('-', '一/1', 'new'), ('一/1', '一/2', 'continued'), ('一/2', '-', 'dropped'), ('一/3', '-', 'dropped')]
+
+    >>> links.loc[1, "shared_terms"]
+    ['全国科普日']
+    """
+    return _item_links(corpus.documents, corpus.items, pairs=pairs, params=params, tokens=tokens)

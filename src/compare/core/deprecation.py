@@ -15,6 +15,7 @@ shares(): the keyword doc_type is deprecated and will be removed in kexie-compar
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -27,11 +28,22 @@ REMOVAL = "0.3.0"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def warn_deprecated(what: str, instead: str, *, removal: str = REMOVAL, stacklevel: int = 3) -> None:
+def warn_deprecated(what: str, instead: str, *, removal: str = REMOVAL) -> None:
     """A FutureWarning (shown to analysts by default, as pandas does): `what` is deprecated and will be
-    removed in `removal`; use `instead`."""
+    removed in `removal`; use `instead`. The warning points at the analyst's line: the first caller
+    outside compare's own wrappers."""
     warnings.warn(f"{what} is deprecated and will be removed in kexie-compare {removal}; use {instead}",
-                  FutureWarning, stacklevel=stacklevel)
+                  FutureWarning, stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """The stacklevel (for warnings.warn called one frame up) of the first frame outside the
+    compare package's deprecation wrappers."""
+    frame, level = sys._getframe(2), 2  # warn_deprecated's caller
+    while frame is not None and frame.f_code.co_name in ("wrapper", "warn_deprecated") and \
+            frame.f_globals.get("__name__", "").startswith("compare."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def deprecate_kwarg(old: str, new: str, *, removal: str = REMOVAL,

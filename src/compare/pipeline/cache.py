@@ -139,7 +139,7 @@ def shared_keyness(corpus, compute, *, doc_type: str = DEFAULT_DOC_TYPE, level: 
     from compare import analysis
 
     like = comparable(corpus, doc_type=doc_type, level=level)
-    return compute(analysis.keyness, like, by="province", top_n=None, doc_type=doc_type, level=level)
+    return compute(analysis.keyness, like, by="province", top_n=None, doc_types=doc_type, levels=level)
 
 
 def province_keyness(corpus, sub, *, top_n: int, compute=None, doc_type: str = DEFAULT_DOC_TYPE,
@@ -154,7 +154,7 @@ def province_keyness(corpus, sub, *, top_n: int, compute=None, doc_type: str = D
     instead of 1.4 s on 1,000 documents) and cached."""
     from compare import analysis
 
-    like = {"doc_type": doc_type, "level": level}
+    like = {"doc_types": doc_type, "levels": level}
     ref = against_others(corpus, sub)
     own = sorted(set(sub.documents["province"].astype(str)))
     key = (compute.lookup(analysis.keyness, ref, by="province", top_n=None, **like)

@@ -77,9 +77,10 @@ class Context:
     no_items: list[tuple[str, int]] = field(default_factory=list)  # province-years whose plan gave no items
 
     def call(self, func, **kwargs):
-        """func(corpus, **kwargs) through the cache, passing doc_type/level where func takes them."""
+        """func(corpus, **kwargs) through the cache, passing the compared type and level (doc_types /
+        levels) where func takes them."""
         params = inspect.signature(func).parameters
-        for name, value in (("doc_type", self.doc_type), ("level", self.level)):
+        for name, value in (("doc_types", self.doc_type), ("levels", self.level)):
             if name in params:
                 kwargs.setdefault(name, value)
         return self.run(func, self.corpus, **kwargs)
@@ -89,8 +90,8 @@ def _direct(func, corpus, **kwargs):
     return func(corpus, **kwargs)
 
 
-def similarity_level(corpus) -> str:
-    """The level at which a corpus' similarity matrix is readable: "document" up to
+def similarity_unit(corpus) -> str:
+    """The unit at which a corpus' similarity matrix is readable: "document" up to
     SIMILARITY_DOCUMENT_LIMIT documents, else "province" (every province's documents pooled)."""
     return "document" if len(corpus.documents) <= SIMILARITY_DOCUMENT_LIMIT else "province"
 
@@ -153,7 +154,7 @@ def _change_over_time(ctx: Context):
 
 def _province_call(ctx: Context, own, func, province, **kwargs):
     params = inspect.signature(func).parameters
-    for name, value in (("doc_type", ctx.doc_type), ("level", ctx.level)):
+    for name, value in (("doc_types", ctx.doc_type), ("levels", ctx.level)):
         if name in params:
             kwargs.setdefault(name, value)
     return func(own, province, **kwargs)
@@ -162,13 +163,11 @@ def _province_call(ctx: Context, own, func, province, **kwargs):
 def _similarity_heatmap(ctx: Context):
     from compare import analysis
 
-    level = similarity_level(ctx.corpus)
-    params = inspect.signature(analysis.similarity).parameters
-    kw = {"unit": level} if "unit" in params else {"level": level}
-    sim = ctx.call(analysis.similarity, **kw)
+    unit = similarity_unit(ctx.corpus)
+    sim = ctx.call(analysis.similarity, unit=unit)
     kind = ctx.doc_type or "工作计划"  # the compared type in the title, as the theme charts say it
-    title = f"各省{kind}的文本相似度" if level == "province" else f"各份{kind}的文本相似度"
-    fig = plots.similarity_heatmap(sim, level=level, title=title, scope=ctx.scope, note=ctx.note)
+    title = f"各省{kind}的文本相似度" if unit == "province" else f"各份{kind}的文本相似度"
+    fig = plots.similarity_heatmap(sim, unit=unit, title=title, scope=ctx.scope, note=ctx.note)
     return {"": sim}, fig, "文本余弦相似度"
 
 
@@ -328,8 +327,8 @@ def select_like_with_like(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, le
     if provinces:
         corpus = corpus.select(provinces=provinces)
     docs = corpus.documents
-    level_docs = like_with_like(docs, doc_type=None, level=level) if level else docs
-    chosen = like_with_like(docs, doc_type=doc_type, level=level)
+    level_docs = like_with_like(docs, doc_types=None, levels=level) if level else docs
+    chosen = like_with_like(docs, doc_types=doc_type, levels=level)
     if chosen.empty:
         from compare.core.errors import EmptyCorpusError
 

@@ -87,15 +87,7 @@ def comparable(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str | 
     """The sub-corpus a like-with-like comparison uses: one document type and one level, plans of an
     association's departments left out (``Corpus.like_with_like`` of compare.analysis, which also keeps
     a year's 重点工作 from being counted beside its 工作要点)."""
-    if hasattr(corpus, "like_with_like"):
-        return corpus.like_with_like(doc_type=doc_type, level=level)
-    docs = _documents(corpus)
-    keep = docs["department"].isna()
-    if doc_type is not None:
-        keep &= docs["doc_type"] == doc_type
-    if level is not None:
-        keep &= docs["level"].fillna(DEFAULT_LEVEL) == level
-    return corpus.select(doc_ids=list(docs.loc[keep, "doc_id"]))
+    return corpus.like_with_like(doc_types=doc_type, levels=level)
 
 
 def main_doc_type(docs) -> str:

@@ -64,7 +64,7 @@ def _counts(corpus) -> pd.DataFrame:
     frames = []
     for doc_type, level in pairs.itertuples(index=False):
         try:
-            like = comparable(corpus, doc_type=doc_type, level=level)
+            like = comparable(corpus, doc_types=doc_type, levels=level)
         except EmptyCorpusError:  # only department plans of this type and level
             continue
         provinces = like.items["province"].astype(str).to_numpy()
@@ -171,9 +171,9 @@ def province_keyness(sub, *, processed_dir: str | Path, top_n: int, doc_type: st
     own = sorted(set(sub.documents["province"].astype(str)))
     ref = _reference_tokens(processed_dir, doc_type, level, set(own))
     if not ref:
-        return analysis.keyness(sub, by="province", top_n=top_n, doc_type=doc_type, level=level)  # empty: one group
+        return analysis.keyness(sub, by="province", top_n=top_n, doc_types=doc_type, levels=level)  # empty: one group
     both = _with_reference(sub, ref, doc_type, level)
-    key = analysis.keyness(both, by="province", top_n=top_n, groups=own, doc_type=doc_type, level=level)
+    key = analysis.keyness(both, by="province", top_n=top_n, groups=own, doc_types=doc_type, levels=level)
     return key[key["group"].astype(str).isin(own)].reset_index(drop=True)
 
 

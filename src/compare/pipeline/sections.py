@@ -32,17 +32,18 @@ def continuity(compared, selection) -> Continuity:
     or split tasks) or are new (新增); the earlier plan's items without a successor are 不再提及."""
     from compare.analysis import tracking
 
-    docs = compared.documents
-    years = tracking.latest_pair(docs, selection.province, doc_type=selection.doc_type, level=selection.level)
+    from compare.core import schema
+
+    years = tracking.latest_pair(compared, selection.province, doc_type=selection.doc_type, level=selection.level)
     what = f"{selection.province}{selection.doc_type}（{selection.level}）"
     if years is None:
-        empty = tracking.item_links(docs, compared.items, pairs=tracking.plan_pairs(docs.iloc[0:0]))
+        empty = schema.empty("item_links")
         return Continuity(None, empty, tracking.continuity_summary(empty, compared.item_themes),
                           tracking.link_table(empty, compared.items),
                           f"{what}只有一年的计划，无法比较延续、新增与不再提及的任务。")
-    pairs = tracking.plan_pairs(docs, provinces=selection.province, doc_types=selection.doc_type,
+    pairs = tracking.plan_pairs(compared, provinces=selection.province, doc_types=selection.doc_type,
                                 levels=selection.level, years=years)
-    links = tracking.item_links(docs, compared.items, pairs=pairs)
+    links = tracking.item_links(compared, pairs=pairs)
     summary = tracking.continuity_summary(links, compared.item_themes)
     counts = summary.groupby("change")["n_items"].sum()
     said = "，".join(f"{c} {int(counts.get(c, 0))} 条" for c in ("延续", "新增", "不再提及"))
@@ -56,7 +57,7 @@ def target_series(compared) -> pd.DataFrame:
     its plan years (``analysis.series.target_series``): one row per series and year."""
     from compare.analysis import series
 
-    return series.target_series(compared.targets, compared.documents, compared.items)
+    return series.target_series(compared)
 
 
 def item_strength(compared) -> pd.DataFrame:
@@ -64,7 +65,7 @@ def item_strength(compared) -> pd.DataFrame:
     moderate / tentative words of the packaged lexicon, as evidence)."""
     from compare.analysis import strength
 
-    return strength.item_strength(compared.items, compared.documents)
+    return strength.item_strength(compared)
 
 
 def strength_profile(compared, *, by) -> pd.DataFrame:

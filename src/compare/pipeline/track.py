@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from compare.analysis.corpus import Corpus
 from compare.analysis.selection import validate_filters
 from compare.analysis.series import target_series
 from compare.analysis.strength import item_strength, load_lexicon
@@ -93,13 +94,14 @@ def run_track(
     provinces, doc_types = checked["provinces"], checked["doc_types"]
     if years is not None:
         years = validate_filters(documents, years=years)["years"]
-    pairs = plan_pairs(documents, provinces=provinces, doc_types=doc_types)
+    corpus = Corpus.from_frames(documents=documents, items=items, targets=targets)
+    pairs = plan_pairs(corpus, provinces=provinces, doc_types=doc_types)
     if years is not None:  # the consecutive pairs plus the two years named
-        named = plan_pairs(documents, provinces=provinces, doc_types=doc_types, years=years)
+        named = plan_pairs(corpus, provinces=provinces, doc_types=doc_types, years=years)
         pairs = pd.concat([pairs, named], ignore_index=True).drop_duplicates(["doc_from", "doc_to"])
         pairs = pairs.sort_values(["province", "level", "doc_type", "department", "year_from", "year_to",
                                   "doc_from", "doc_to"], kind="mergesort").reset_index(drop=True)
-    links = item_links(documents, items, pairs=pairs, params=params)
+    links = item_links(corpus, pairs=pairs, params=params)
     n_new, n_kept, scope = len(links), 0, ""
     if provinces is not None or doc_types is not None:  # a filtered run: merge into the whole table
         scope = " ".join(["、".join(v) for v in (provinces, doc_types) if v is not None])
@@ -108,8 +110,8 @@ def run_track(
         if n_kept:
             links = pd.concat([kept, links], ignore_index=True).sort_values(
                 _PAIR_ORDER, kind="mergesort", na_position="first").reset_index(drop=True)
-    series = target_series(targets, documents, items, by_type=by_type)
-    strength = item_strength(items, documents, lexicon=lex)
+    series = target_series(corpus, by_type=by_type)
+    strength = item_strength(corpus, lexicon=lex)
     paths = [
         io.write_table(links, "item_links", processed_dir),
         io.write_table(series, "target_series", processed_dir),

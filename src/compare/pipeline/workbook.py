@@ -78,7 +78,7 @@ def _selected(processed_dir: Path, *, provinces=None, doc_type=None, level=None)
         from compare.analysis.selection import canonical_provinces
 
         docs = tables["documents"]
-        docs = like_with_like(docs, doc_type=doc_type, level=level, include_departments=not (doc_type or level))
+        docs = like_with_like(docs, doc_types=doc_type, levels=level, include_departments=not (doc_type or level))
         if provinces:
             wanted = canonical_provinces([provinces] if isinstance(provinces, str) else list(provinces))
             docs = docs[docs["province"].isin(wanted)]

@@ -11,6 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
+from compare.core.deprecation import deprecate_kwarg
 from compare.core.errors import ParameterError
 from compare.core.vocab import DEFAULT_TOP_N
 from compare.presentation.layout import (
@@ -23,11 +24,12 @@ from compare.presentation.style import (
 )
 
 
+@deprecate_kwarg("level", "unit")
 @styled
 def similarity_heatmap(
     sim: pd.DataFrame,
     *,
-    level: str | None = None,
+    unit: str | None = None,
     title: str | None = None,
     subtitle: str | None = None,
     max_units: int = MAX_SIMILARITY_UNITS,
@@ -38,8 +40,8 @@ def similarity_heatmap(
     """Document × document (or province × province) cosine similarity (``analysis.similarity``:
     doc_a, doc_b, label_a, label_b, cosine). Pairs given once are mirrored; the diagonal is left blank.
 
-    level: "document" or "province" (the level the similarities were computed at; default: province
-    when every id is its own label, as ``analysis.similarity(level="province")`` gives), for the title.
+    unit: "document" or "province" (the unit the similarities were computed for; default: province
+    when every id is its own label, as ``analysis.similarity(unit="province")`` gives), for the title.
     Cells carry their value when there are few (up to 16 units), otherwise a colour bar gives the
     scale. More than max_units units cannot be read on a slide: ParameterError, pointing to the
     province level or a smaller selection."""
@@ -48,24 +50,24 @@ def similarity_heatmap(
     ids_a, ids_b = sim["doc_a"].astype(str), sim["doc_b"].astype(str)
     labels_a = sim["label_a"].astype(str) if "label_a" in sim.columns else ids_a
     labels_b = sim["label_b"].astype(str) if "label_b" in sim.columns else ids_b
-    if level is None:
-        level = "province" if len(sim) and (ids_a == labels_a).all() and (ids_b == labels_b).all() else "document"
-    if level not in ("document", "province", "item"):
-        raise ParameterError(f"{what}: level must be 'document', 'province' or 'item', not {level!r}")
-    measure, unit = {"document": ("份", "文件"), "province": ("个", "省份"), "item": ("个", "条目")}[level]
-    title = title or ("各省工作要点的文本相似度" if level == "province" else "各份工作要点的文本相似度")
+    if unit is None:
+        unit = "province" if len(sim) and (ids_a == labels_a).all() and (ids_b == labels_b).all() else "document"
+    if unit not in ("document", "province", "item"):
+        raise ParameterError(f"{what}: unit must be 'document', 'province' or 'item', not {unit!r}")
+    measure, noun = {"document": ("份", "文件"), "province": ("个", "省份"), "item": ("个", "条目")}[unit]
+    title = title or ("各省工作要点的文本相似度" if unit == "province" else "各份工作要点的文本相似度")
     subtitle = subtitle or (
-        ("每省全部文件合并为一个整体，" if level == "province" else "")
+        ("每省全部文件合并为一个整体，" if unit == "province" else "")
         + "TF-IDF 词向量的余弦相似度：1 = 用词完全一致，0 = 没有共同词")
     labels = dict(zip(pd.concat([ids_a, ids_b]), pd.concat([labels_a, labels_b])))  # first-seen order
     docs = list(dict.fromkeys(pd.concat([ids_a, ids_b])))
     n = len(docs)
     if n < 2:
-        return empty(title, subtitle, f"至少需要两{measure}{unit}才能比较相似度", ax=ax, note=note, scope=scope)
+        return empty(title, subtitle, f"至少需要两{measure}{noun}才能比较相似度", ax=ax, note=note, scope=scope)
     if n > max_units:
         raise ParameterError(
-            f"{what}: {n} {level}s are too many for a readable matrix (at most {max_units}); draw "
-            "analysis.similarity(corpus, level='province') instead, or a corpus.select(...) of fewer documents")
+            f"{what}: {n} {unit}s are too many for a readable matrix (at most {max_units}); draw "
+            "analysis.similarity(corpus, unit='province') instead, or a corpus.select(...) of fewer documents")
     index = pd.Index(docs)
     ia, ib = index.get_indexer(ids_a), index.get_indexer(ids_b)
     m = np.full((n, n), np.nan)

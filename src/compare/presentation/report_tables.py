@@ -158,7 +158,7 @@ def no_items_plans(compared) -> list[tuple[str, int]]:
     `partial`): reports show them as missing and say why (theme_heatmap's no_items, coverage)."""
     from compare.analysis import plans_without_items
 
-    empty = plans_without_items(compared.documents, compared.items)
+    empty = plans_without_items(compared)
     return sorted(set(zip(empty["province"].astype(str), empty["year"].astype(int))))
 
 

@@ -78,7 +78,7 @@ PLOT_WIDTH_IN = SLIDE[0] - 2 * MARGIN_IN - 2.5  # columns share this (row labels
 MAX_ROWS = 32
 #: cells that carry their number as text; beyond this the colours and a colour bar speak
 MAX_ANNOTATED_CELLS = 250
-#: units of a similarity matrix; beyond this, compare provinces (analysis.similarity(level="province"))
+#: units of a similarity matrix; beyond this, compare provinces (analysis.similarity(unit="province"))
 MAX_SIMILARITY_UNITS = 40
 #: panels of small multiples (distinctive terms); more groups are listed in a compact term table
 MAX_PANELS = 8

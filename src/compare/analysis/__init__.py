@@ -12,11 +12,14 @@ Everything starts from a :class:`Corpus` (the processed tables in memory)::
 Conventions:
 
 * **Like with like.** Every comparison is for one document type and one level unless asked
-  otherwise: ``doc_type="工作要点"``, ``level="省级"``, department plans left out, and a year's
-  重点工作 never counted beside its 工作要点 (:func:`like_with_like`). ``doc_type=None`` /
-  ``level=None`` compare every type / level.
+  otherwise: ``doc_types="工作要点"``, ``levels="省级"``, department plans left out, and a year's
+  重点工作 never counted beside its 工作要点 (:func:`like_with_like`). ``doc_types=None`` /
+  ``levels=None`` compare every type / level.
 * **Selections** are called ``provinces``, ``years``, ``doc_types``, ``levels``, ``themes`` and take
-  one value or a list (:meth:`Corpus.select`, :func:`filter_items`, :func:`validate_selection`).
+  one value or a list (:meth:`Corpus.select`, :func:`filter_items`, :func:`validate_selection`);
+  size limits are ``top_n``; every comparison takes a :class:`Corpus` first. Older names
+  (``doc_type=``, ``n=``, ``item_links(documents, items)`` …) still work until 0.3.0, with a
+  FutureWarning (:func:`compare.core.deprecation.deprecate_kwarg`).
 * **Order**: provinces sort by their Unicode code points, years ascending, themes in the theme
   dictionary's order. Grouped outputs keep the names of the `by` columns.
 * **Errors** meant for a person are :class:`compare.core.errors.CompareError` subclasses:

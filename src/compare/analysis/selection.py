@@ -8,8 +8,8 @@ Two rules hold for every function of :mod:`compare.analysis`:
   or a string (2019, "2019", "2019年"), and a province may be written in any form (河南, 河南省, 豫).
 
 * **Like with like.** A comparison is for one document type and one level unless the analyst asks
-  otherwise: by default ``doc_type="工作要点"`` and ``level="省级"``, and plans issued by a department
-  of an association (科普部, 学会学术部 …) are left out. ``doc_type=None`` / ``level=None`` take every
+  otherwise: by default ``doc_types="工作要点"`` and ``levels="省级"``, and plans issued by a department
+  of an association (科普部, 学会学术部 …) are left out. ``doc_types=None`` / ``levels=None`` take every
   type / level. See :func:`like_with_like` for the rule that keeps a year's 重点工作 and 工作要点 from
   being counted twice.
 """

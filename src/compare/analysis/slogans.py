@@ -90,6 +90,17 @@ def shared_phrases(
     if min_provinces < 1:
         raise ParameterError(f"min_provinces must be at least 1, not {min_provinces!r}")
     corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
+    docs = corpus.documents.set_index("doc_id")
+    rows, candidates = _quoted_and_title_rows(_document_texts(corpus))
+    rows += _ngram_rows(corpus, candidates, docs["province"].to_dict(), min_provinces)
+    return _phrase_table(rows, docs, min_provinces, top_n)
+
+
+def _document_texts(corpus: Corpus) -> dict[str, str]:
+    """doc_id -> the document's preamble and item texts, normalised as the segmenter does (full-width
+    -> ASCII, traditional -> simplified) so that “３＋１” and “3+1” are one slogan."""
+    from compare.text.segment import normalize_text  # jieba loads lazily: keep `import compare.analysis` light
+
     items = corpus.items
     docs = corpus.documents.set_index("doc_id")
     texts_by_doc: dict[str, str] = {}
@@ -100,13 +111,12 @@ def shared_phrases(
             pre = docs.at[doc_id, "preamble"]
             if isinstance(pre, str) and pre:
                 texts_by_doc[doc_id] = pre + "\n" + text
-    # 1. quoted and title phrases. Texts are normalised as the segmenter does (full-width -> ASCII,
-    # traditional -> simplified) so that “３＋１” and “3+1” are one slogan.
-    from compare.text.segment import (
-        normalize_text,  # jieba loads lazily: keep `import compare.analysis` light
-    )
+    return {d: normalize_text(t) for d, t in texts_by_doc.items()}
 
-    norm_texts = {d: normalize_text(t) for d, t in texts_by_doc.items()}
+
+def _quoted_and_title_rows(norm_texts: dict[str, str]) -> tuple[list[tuple[str, str, str, int]], set[str]]:
+    """(phrase, kind, doc_id, count) rows of the quoted phrases and 《》 titles, and every such phrase
+    (the n-grams they contain are not counted again)."""
     quoted: set[str] = set()
     quoted_counts: dict[tuple[str, str], int] = {}  # (phrase, doc_id) -> uses inside quotes
     title_counts: dict[tuple[str, str], int] = {}
@@ -118,7 +128,7 @@ def shared_phrases(
         for m in _TITLE_RE.finditer(text):
             key = (m.group(1).strip(), doc_id)
             title_counts[key] = title_counts.get(key, 0) + 1
-    rows: list[tuple[str, str, str, int]] = []  # phrase, kind, doc_id, count
+    rows: list[tuple[str, str, str, int]] = []
     for q in sorted(quoted):
         if len(q) < 2:
             continue
@@ -128,9 +138,17 @@ def shared_phrases(
             if n:
                 rows.append((q, "quoted", doc_id, n))
     rows.extend((t, "title", d, n) for (t, d), n in title_counts.items() if len(t) >= 2)
-    candidates = quoted | {t for t, _ in title_counts}
-    # 2. recurring n-grams: consecutive content tokens that are also adjacent in the text, so an
-    # n-gram never spans a dropped word or number and always occurs literally
+    return rows, quoted | {t for t, _ in title_counts}
+
+
+def _ngram_rows(corpus: Corpus, candidates: set[str], prov_of: dict[str, str],
+                min_provinces: int) -> list[tuple[str, str, str, int]]:
+    """(phrase, "ngram", doc_id, count) rows of the recurring n-grams: consecutive content tokens
+    that are also adjacent in the text, so an n-gram never spans a dropped word or number and always
+    occurs literally; an n-gram contained in a longer one with the same uses is left out."""
+    from compare.text.segment import normalize_text
+
+    items = corpus.items
     grams_of: dict[str, set[tuple]] = {}
     item_grams: list[Counter] = []
     for text, toks, prov in zip(items["text"].tolist(), corpus.tokens, items["province"].tolist()):
@@ -149,20 +167,27 @@ def shared_phrases(
         for g in grams.keys() & joined.keys():
             uses = ngram_uses.setdefault(joined[g], {})
             uses[doc_id] = uses.get(doc_id, 0) + grams[g]
-    prov_of = docs["province"].to_dict()
     ngram_uses = {g: u for g, u in ngram_uses.items() if len({prov_of[d] for d in u}) >= min_provinces}
     by_signature: dict[tuple, list[str]] = {}
     for g, u in ngram_uses.items():
         by_signature.setdefault(tuple(sorted(u.items())), []).append(g)
+    rows: list[tuple[str, str, str, int]] = []
     for sig, grams in by_signature.items():
         for g in grams:
             if not any(len(o) > len(g) and g in o for o in grams):
                 rows.extend((g, "ngram", d, n) for d, n in sig)
+    return rows
+
+
+def _phrase_table(rows: list[tuple[str, str, str, int]], docs: pd.DataFrame, min_provinces: int,
+                  top_n: int | None) -> pd.DataFrame:
+    """The shared_phrases frame of the (phrase, kind, doc_id, count) rows: provinces and years joined,
+    phrases used by fewer than min_provinces provinces left out, first use, order and top_n."""
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
             SHARED_PHRASE_COLUMNS, ["str", "str", "str", "int64", "str", "int64", "int64", "str", "int64"])})
     df = pd.DataFrame(rows, columns=["phrase", "kind", "doc_id", "count"])
-    df["province"] = df["doc_id"].map(prov_of).astype("str")
+    df["province"] = df["doc_id"].map(docs["province"].to_dict()).astype("str")
     df["year"] = df["doc_id"].map(docs["year"].to_dict()).astype("int64")
     df["n_provinces"] = df.groupby(["phrase", "kind"])["province"].transform("nunique").astype("int64")
     df = df[df["n_provinces"] >= min_provinces]

@@ -36,7 +36,7 @@ from compare.core.io import atomic_write_bytes
 from compare.core.paths import PROCESSED_DIR
 from compare.text.codebook import Codebook, load_codebook
 from compare.text.instruments import InstrumentCoder, item_code
-from compare.text.model import text_sha256
+from compare.text.model import saved_or_refit, text_sha256
 
 __all__ = ["MODEL_DIR", "InstrumentModelError", "InstrumentsResult", "current_version", "load_coder",
            "save_coder", "run_instruments", "instruments_command"]
@@ -198,21 +198,15 @@ def run_instruments(processed_dir: str | Path = PROCESSED_DIR, *, codebook_file:
         raise EmptyCorpusError(f"{processed_dir}: the items table is empty: nothing to code "
                                "(check the raw directory and re-run `python -m compare ingest`)")
     prev = _previous(processed_dir)
-    coder, reason = None, None
-    if refit:
-        reason = "refit requested"
-    else:
-        try:
-            coder = load_coder(processed_dir)
-        except InstrumentModelError as exc:
-            log.warning("%s: refitting the instrument model", exc)
-            reason = "saved model unreadable"
-        if coder is None and reason is None:
-            reason = "no saved model"
-        elif coder is not None and coder.codebook_sha256_ != codebook.sha256():
-            log.warning("instrument codebook %s differs from the one of saved model %s: recoding every item",
-                        codebook.path, coder.version_)
-            coder, reason = None, "codebook changed"
+    def codebook_changed(saved: InstrumentCoder) -> str | None:
+        if saved.codebook_sha256_ == codebook.sha256():
+            return None
+        log.warning("instrument codebook %s differs from the one of saved model %s: recoding every item",
+                    codebook.path, saved.version_)
+        return "codebook changed"
+
+    coder, reason = saved_or_refit(lambda: load_coder(processed_dir), refit=refit, what="instrument model",
+                                   unreadable=InstrumentModelError, changed=codebook_changed)
 
     paths: list[Path] = []
     revisions = None

@@ -24,7 +24,9 @@ import io as _bytesio
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -40,6 +42,8 @@ __all__ = ["MODEL_DIR", "ThemeModelError", "save_model", "load_model", "current_
            "next_version", "read_scored", "write_scored", "text_sha256"]
 
 log = logging.getLogger(__name__)
+
+M = TypeVar("M")
 
 MODEL_DIR = "theme_model"
 FORMAT = 1
@@ -220,3 +224,23 @@ def write_scored(processed_dir: str | Path, ids: pd.DataFrame, texts) -> None:
     sink = pa.BufferOutputStream()
     pq.write_table(table.replace_schema_metadata(None), sink, compression="zstd")
     atomic_write_bytes(_root(processed_dir) / "scored.parquet", sink.getvalue().to_pybytes())
+
+
+def saved_or_refit(load: Callable[[], M | None], *, refit: bool, what: str, unreadable: type[Exception],
+                   changed: Callable[[M], str | None]) -> tuple[M | None, str | None]:
+    """The saved model to go on scoring with, or why a model is fitted anew: (model, None) or (None,
+    reason). The reason is "refit requested", "saved model unreadable" (`load` raised `unreadable`;
+    logged as a warning naming `what`), "no saved model", or what `changed(model)` returns when the
+    file the model was fitted on changed (it logs the change; None when nothing did). The theme model
+    and the instrument model decide alike."""
+    if refit:
+        return None, "refit requested"
+    try:
+        model = load()
+    except unreadable as exc:
+        log.warning("%s: refitting the %s", exc, what)
+        return None, "saved model unreadable"
+    if model is None:
+        return None, "no saved model"
+    reason = changed(model)
+    return (None, reason) if reason else (model, None)

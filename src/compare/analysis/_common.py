@@ -1,13 +1,15 @@
 """Small helpers shared by the analysis modules (not part of the public API)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from compare.core import schema
+from compare.core.deprecation import warn_deprecated
 from compare.core.errors import ParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,3 +49,22 @@ def _theme_key(corpus: Corpus):
         return col.map(order) if col.name == "theme" else col
 
     return key
+
+
+def corpus_first(tables: Callable):
+    """For a function that now takes a Corpus first: the old call with the tables first (e.g.
+    ``item_links(documents, items)``) still works, with a FutureWarning, by calling `tables`, the
+    function's implementation on those tables."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(corpus, *args, **kwargs):
+            if isinstance(corpus, pd.DataFrame):
+                warn_deprecated(f"{func.__name__}() with tables first",
+                                f"{func.__name__}(corpus, …) with a Corpus (Corpus.load or Corpus.from_frames)")
+                return tables(corpus, *args, **kwargs)
+            return func(corpus, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,8 +1,7 @@
 """The Corpus: the processed tables of one corpus in memory, and how to take a part of it."""
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pandas as pd
 
 from compare.analysis._common import SCORE_PREFIX
 from compare.core import io, schema
-from compare.core.deprecation import deprecate_kwarg, warn_deprecated
+from compare.core.deprecation import deprecate_kwarg
 from compare.core.errors import CompareError, EmptyCorpusError, ParameterError
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 
@@ -382,22 +381,3 @@ def comparable(
     """corpus.like_with_like(...) with the arguments every comparison function passes on."""
     return corpus.like_with_like(doc_types=doc_types, levels=levels, include_departments=include_departments)
 
-
-
-def corpus_first(tables: Callable):
-    """For a function that now takes a Corpus first: the old call with the tables first (e.g.
-    ``item_links(documents, items)``) still works, with a FutureWarning, by calling `tables`, the
-    function's implementation on those tables."""
-
-    def decorate(func):
-        @functools.wraps(func)
-        def wrapper(corpus, *args, **kwargs):
-            if isinstance(corpus, pd.DataFrame):
-                warn_deprecated(f"{func.__name__}() with tables first",
-                                f"{func.__name__}(corpus, …) with a Corpus (Corpus.load or Corpus.from_frames)")
-                return tables(corpus, *args, **kwargs)
-            return func(corpus, *args, **kwargs)
-
-        return wrapper
-
-    return decorate

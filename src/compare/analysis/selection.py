@@ -16,11 +16,12 @@ Two rules hold for every function of :mod:`compare.analysis`:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from compare.analysis.corpus import Corpus, corpus_first
+from compare.analysis._common import corpus_first
 from compare.core.deprecation import deprecate_kwarg
 from compare.core.errors import EmptyCorpusError, ParameterError
 from compare.core.vocab import (
@@ -34,7 +35,8 @@ from compare.core.vocab import (
     WORK_PLAN,
 )
 
-
+if TYPE_CHECKING:  # pragma: no cover
+    from compare.analysis.corpus import Corpus
 
 
 def as_list(value) -> list | None:

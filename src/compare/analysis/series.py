@@ -18,7 +18,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from compare.analysis.corpus import Corpus, corpus_first
+from compare.analysis._common import corpus_first
+from compare.analysis.corpus import Corpus
 from compare.core import schema
 from compare.core.vocab import DEFAULT_LEVEL
 

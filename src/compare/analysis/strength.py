@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compare.analysis.corpus import Corpus, corpus_first
+from compare.analysis._common import corpus_first
+from compare.analysis.corpus import Corpus
 from compare.core import schema
 from compare.core.errors import EmptyCorpusError, ThemeFileError
 from compare.core.paths import PACKAGE_DATA

@@ -43,7 +43,8 @@ from compare.analysis.continuity import (
     link_scores,
     link_table,
 )
-from compare.analysis.corpus import Corpus, corpus_first
+from compare.analysis._common import corpus_first
+from compare.analysis.corpus import Corpus
 from compare.analysis.selection import as_list
 from compare.core import schema
 from compare.core.errors import EmptyCorpusError, ParameterError

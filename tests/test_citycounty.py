@@ -167,9 +167,9 @@ def test_laokexie_and_party_office_plans_never_count_as_the_associations():
         "doc_id": ["anyang-a", "anyang-b", "qixian-c"], "province": ["河南"] * 3, "year": [2026, 2026, 2025],
         "doc_type": ["工作要点", "工作要点", "工作要点"], "level": ["市级", "市级", "县级"],
         "issuer_kind": ["科协", "老科协", "党政机关"]})
-    assert like_with_like(docs, level=None)["doc_id"].tolist() == ["anyang-a"]
-    assert like_with_like(docs, level=None, issuer_kinds=["科协", "老科协"])["doc_id"].tolist() == ["anyang-a", "anyang-b"]
-    assert len(like_with_like(docs, level=None, issuer_kinds="all")) == 3
+    assert like_with_like(docs, levels=None)["doc_id"].tolist() == ["anyang-a"]
+    assert like_with_like(docs, levels=None, issuer_kinds=["科协", "老科协"])["doc_id"].tolist() == ["anyang-a", "anyang-b"]
+    assert len(like_with_like(docs, levels=None, issuer_kinds="all")) == 3
     assert DEFAULT_ISSUER_KINDS == ("科协", "科协部门")
 
 

@@ -28,7 +28,7 @@ def continuity_summary(
     >>> from compare import analysis
     >>> from compare.analysis.tracking import item_links
     >>> c = analysis.example_corpus()
-    >>> continuity_summary(item_links(c.documents, c.items))[["change", "n_items"]].values.tolist()
+    >>> continuity_summary(item_links(c))[["change", "n_items"]].values.tolist()
     [['延续', 1], ['新增', 1], ['不再提及', 2]]
     """
     pair_cols = ["province", "level", "doc_type", "year_from", "year_to", "doc_from", "doc_to"]
@@ -62,7 +62,7 @@ def link_table(links: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
     >>> from compare import analysis
     >>> from compare.analysis.tracking import item_links
     >>> c = analysis.example_corpus()
-    >>> t = link_table(item_links(c.documents, c.items), c.items)
+    >>> t = link_table(item_links(c), c.items)
     >>> t.loc[1, ["heading_from", "heading_to", "change", "shared_terms"]].tolist()
     ['开展全国科普日活动50场', '开展全国科普日活动300场', '延续', '全国科普日']
     """

@@ -111,7 +111,7 @@ def test_instrument_changes_follow_one_province_of_one_type(corpus, coded):
 
 def test_coding_table_lists_every_compared_item_once(corpus, coded, instrumented_dir):
     sub = corpus.like_with_like()
-    t = analysis.instrument_coding_table(sub.item_instruments, sub.items, sub.documents, sub.item_themes)
+    t = analysis.instrument_coding_table(sub)
     assert list(t.columns) == analysis.CODING_TABLE_COLUMNS
     assert len(t) == len(coded) and not t.duplicated(["doc_id", "item_id"]).any()
     inst = pd.read_parquet(instrumented_dir / "item_instruments.parquet").set_index(["doc_id", "item_id"])

@@ -796,7 +796,7 @@ def test_reports_show_the_policy_instruments_of_the_compared_plans(rendered, ins
     for v in analysis.instrument_shares(henan, by="year", unit="tool").query("year == 2024 and n_items > 0")["share"]:
         assert f"{v * 100:.1f}%" in section
     sub = henan.like_with_like()
-    first = analysis.instrument_coding_table(sub.item_instruments, sub.items, sub.documents, sub.item_themes).iloc[0]
+    first = analysis.instrument_coding_table(sub).iloc[0]
     assert f"{first['code']} 2019 工作要点" in section and "政策工具编码表" in section
     cross = _visible(rendered["cross"].read_text(encoding="utf-8"))
     part = cross[cross.index("八、政策工具"):]

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from compare.analysis._common import _check_columns, _safe_div
+from compare.analysis._common import _check_columns, _safe_div, corpus_first
 from compare.analysis.corpus import Corpus, comparable
 from compare.analysis.selection import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, validate_selection
 from compare.core.errors import CompareError, EmptyCorpusError, ParameterError
@@ -160,7 +160,7 @@ def instrument_shares(
     [[2019, '基础设施', 1, 0.333], [2019, '公共服务', 1, 0.333], [2019, '组织建设', 1, 0.333], [2024, '公共服务', 1, 0.5], [2024, '目标规划', 1, 0.5]]
     """
     keys = _unit(unit)
-    corpus = comparable(corpus, doc_types, levels, include_departments)
+    corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
     by = [by] if isinstance(by, str) else list(by)
     df = _selected_items(corpus, themes, by)
     by = _check_columns(df, by, "instrument_shares(by=...)")
@@ -193,7 +193,7 @@ def instrument_theme_matrix(
     [['供给型', '科普', 3, 0.429, 1.0], ['环境型', '党建', 3, 0.429, 0.75], ['环境型', '智库', 1, 0.143, 0.25]]
     """
     keys = _unit(unit)
-    corpus = comparable(corpus, doc_types, levels, include_departments)
+    corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
     if not corpus.has_themes:
         raise EmptyCorpusError("instrument_theme_matrix needs the items' themes: run `python -m compare themes` first")
     by = [by] if isinstance(by, str) else list(by)
@@ -247,23 +247,25 @@ def instrument_changes(
     return shares[INSTRUMENT_CHANGE_COLUMNS].reset_index(drop=True)
 
 
-def instrument_coding_table(
-    item_instruments: pd.DataFrame,
-    items: pd.DataFrame,
-    documents: pd.DataFrame,
-    item_themes: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+@corpus_first(lambda item_instruments, items, documents, item_themes=None:
+              _coding_table(item_instruments, items, documents, item_themes))
+def instrument_coding_table(corpus: Corpus) -> pd.DataFrame:
     """The coding table (政策工具编码表) of policy-instrument studies: one row per coded item, in the
     order of the documents and of the items in them: code (文件-章节-条目), doc_id, province, year,
     doc_type, item_id, heading, type, tool, theme (empty without themes), evidence (the words that
-    decided, joined with 、), low_confidence. Works on the processed tables as read from disk.
+    decided, joined with 、), low_confidence.
 
     >>> from compare.analysis.examples import example_corpus
-    >>> c = example_corpus()
-    >>> t = instrument_coding_table(c.item_instruments, c.items, c.documents, c.item_themes)
+    >>> t = instrument_coding_table(example_corpus())
     >>> t[["code", "heading", "type", "tool", "theme", "evidence"]].head(2).values.tolist()
     [['1-1-1', '开展全国科普日活动50场', '供给型', '公共服务', '科普', '科普日活动'], ['1-1-2', '加强党建引领', '环境型', '组织建设', '党建', '党建引领']]
     """
+    return _coding_table(corpus.item_instruments, corpus.items, corpus.documents, corpus.item_themes)
+
+
+def _coding_table(item_instruments: pd.DataFrame, items: pd.DataFrame, documents: pd.DataFrame,
+                  item_themes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """instrument_coding_table on the tables themselves (as read from disk: the workbook's sheet)."""
     docs = documents[["doc_id", "province", "year", "doc_type"]].reset_index(drop=True)
     doc_order = {d: i for i, d in enumerate(docs["doc_id"])}
     base = items[["doc_id", "item_id", "heading"]].copy()

@@ -252,7 +252,7 @@ def _coding_appendix(doc, corpus, family: str, *, provinces, doc_type, level) ->
     if not getattr(corpus, "has_instruments", False):
         return
     sub = select_like_with_like(corpus, doc_type=doc_type, level=level, provinces=provinces)[0]
-    table = instrument_coding_table(sub.item_instruments, sub.items, sub.documents, sub.item_themes)
+    table = instrument_coding_table(sub)
     doc.add_heading("附录：政策工具编码表", level=1)
     intro = ("每个条目按 Rothwell 与 Zegveld 的政策工具分类编码：供给型（科协直接提供人才培养、资金、设施、信息和服务）、"
              "环境型（目标规划、制度、组织建设、宣传引导）、需求型（示范试点、购买服务、对外交流、成果转化）；"

@@ -69,8 +69,7 @@ def instruments(compared, selection, *, by=("province", "year")) -> InstrumentSe
     changes = analysis.instrument_changes(compared, unit="tool", **like)
     matrix = (analysis.instrument_theme_matrix(compared, unit="tool", **like) if compared.has_themes
               else _empty(["type", "tool", "theme", "n_items", "share"]))
-    coding = analysis.instrument_coding_table(compared.item_instruments, compared.items, compared.documents,
-                                              compared.item_themes)
+    coding = analysis.instrument_coding_table(compared)
     total = structure.groupby("type", sort=False)["n_items"].sum()
     n = int(total.sum())
     said = "，".join(f"{t} {int(k)} 条（{k / n:.0%}）" for t, k in total.items()) if n else "没有条目"

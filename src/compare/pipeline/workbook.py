@@ -68,11 +68,13 @@ def _selected(processed_dir: Path, *, provinces=None, doc_type=None, level=None)
         from compare.core.errors import EmptyCorpusError
 
         raise EmptyCorpusError(f"{processed_dir}/documents.parquet does not exist: run `python -m compare ingest` first")
-    if "item_instruments" in tables and "items" in tables:  # the coding table as studies print it
+    if "item_instruments" in tables and len(tables.get("items", ())):  # the coding table as studies print it
+        from compare.analysis import Corpus
         from compare.analysis.instruments import instrument_coding_table
 
-        tables["item_instruments"] = instrument_coding_table(tables["item_instruments"], tables["items"],
-                                                             tables["documents"], tables.get("item_themes"))
+        tables["item_instruments"] = instrument_coding_table(Corpus.from_frames(
+            items=tables["items"], documents=tables["documents"], item_themes=tables.get("item_themes"),
+            item_instruments=tables["item_instruments"]))
     if provinces or doc_type or level:
         from compare.analysis import like_with_like
         from compare.analysis.selection import canonical_provinces

@@ -169,23 +169,7 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
     docs: list[ParsedDocument] = []
     problems: list[str] = []
     for seg in segments:
-        body, closing = _strip_closing_signature(seg.lines)
-        meta, context = notice, header
-        if seg.title is None:
-            # untitled: a notice (文号, signature) may sit in the lines before the first marker
-            n_lead = next((k for k, line in enumerate(body) if is_marker(line)), len(body))
-            lead_meta = _notice_metadata(body[:n_lead])
-            drop = set(lead_meta.pop("signature_lines"))
-            context = [*header, *body[:n_lead]]
-            body = [line for k, line in enumerate(body) if k not in drop]
-            meta = {k: notice[k] or lead_meta[k] for k in ("issue_number", "issuer", "issue_date")}
-        elif not notice["issue_number"] and body and len(body[0]) <= 30 and find_issue_number(body[:1]):
-            # a 文号 standing right under the title (2024年广东省科协科普工作要点 / 粤科协普〔2024〕3号)
-            meta = {**notice, "issue_number": find_issue_number(body[:1])}
-            body = body[1:]
-        d_issue_number = meta["issue_number"]
-        d_issuer = meta["issuer"] or (closing.issuer if closing else None)
-        d_issue_date = meta["issue_date"] or (closing.date if closing else None)
+        body, context, d_issue_number, d_issuer, d_issue_date = _segment_notice(seg, notice, header)
         named = seg.title or (handed if len(segments) == 1 else None)
         plan_year = None
         if summary_and_plan(named):  # 2021年工作总结和2022年工作计划: only the plan part is a plan
@@ -202,31 +186,13 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
                                context=context, body=body, first_paragraph=first_par, issuer=d_issuer,
                                issue_number=d_issue_number, issue_date=d_issue_date, trace=doc_trace, site=site)
         if trace is not None:
-            trace.append(f"document {sum(t.startswith('document ') for t in trace) + 1}:")
-            trace.extend("  " + t for t in doc_trace)
-            trace.append(f"  items: {len(raw_items)}" + (f", the first: {raw_items[0].marker}{heading_of(raw_items[0].text)!r}"
-                                                         if raw_items else " (no 一、 / （一） / 1. / 一是 / —— markers)"))
+            _trace_document(trace, doc_trace, raw_items)
         title, year, prov = md.title, plan_year or md.year, md.province
         doc_text = "\n".join([title or "", *body])
         if overrides is not None:  # metadata.csv knows better (province/year: before giving up on the document)
             ov, _row = overrides.for_document(title, n_documents=len(segments))
             year, prov = ov.get("year", year), ov.get("province", prov)
-        problem = (
-            "no plan year (looked in the title, the 文号, the first paragraph, the signature and the page's date)"
-            + _fix_line(source_file, "year", "2024") if year is None
-            else ("no province: the places named lie in " + "、".join(md.ambiguous)
-                  + _fix_line(source_file, "province", md.ambiguous[0])) if prov is None and md.ambiguous
-            else "no province (no province, prefecture or county name in the title, issuer, 文号, site lines or text)"
-            + _fix_line(source_file, "province", "河南") if prov is None
-            else None
-        )
-        if problem is None and title is None and md.doc_type == "其他":
-            # no title, and the first sentence does not open a plan (2024年，… / 深化改革…): a funding list,
-            # a profile or a notice with numbered parts, not a plan
-            problem = ("not a plan: no plan title and the text does not open as a plan"
-                       + _fix_line(source_file, "title", "某县科协2024年工作要点"))
-        if not raw_items and (problem or title is None):
-            problem = "no plan items (no 一、 / （一） / 1. / 一是 / —— markers)"
+        problem = _document_problem(source_file, md, title=title, year=year, province=prov, n_items=len(raw_items))
         if problem:
             problems.append(problem)
             if warnings is not None and seg.title:
@@ -235,14 +201,10 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
                 log.warning("%s: document %r skipped: %s", source_file, seg.title, problem)
             continue
         for note in md.notes:
-            log.warning("%s: %s", source_file, note)
-            if warnings is not None:
-                warnings.append(note)
+            _note(source_file, warnings, note)
         if not raw_items:  # metadata recognisable, items not: a truncated copy loads as a partial document
-            note = f"document {simplified(title)}: no plan items recognised (a truncated copy?); loaded with 0 items"
-            log.warning("%s: %s", source_file, note)
-            if warnings is not None:
-                warnings.append(note)
+            _note(source_file, warnings,
+                  f"document {simplified(title)}: no plan items recognised (a truncated copy?); loaded with 0 items")
         if title is None:
             title = infer_title(prov, year, md.doc_type)
         items, targets = _item_rows(raw_items)
@@ -273,6 +235,70 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
         first = problems[0] if problems else "no plan text"
         raise InputFileError(source_file, first if first.startswith("not a plan") else f"{what}: {first}")
     return docs
+
+
+def _segment_notice(seg, notice: dict, header: list[str]) -> tuple[list[str], list[str], str | None, str | None,
+                                                                   str | None]:
+    """A document's body (its closing signature and any notice lines taken out), the lines its
+    metadata is looked for in, and its 文号, issuer and issue date (from the file's notice header,
+    the document's own lead lines or its closing signature)."""
+    body, closing = _strip_closing_signature(seg.lines)
+    meta, context = notice, header
+    if seg.title is None:
+        # untitled: a notice (文号, signature) may sit in the lines before the first marker
+        n_lead = next((k for k, line in enumerate(body) if is_marker(line)), len(body))
+        lead_meta = _notice_metadata(body[:n_lead])
+        drop = set(lead_meta.pop("signature_lines"))
+        context = [*header, *body[:n_lead]]
+        body = [line for k, line in enumerate(body) if k not in drop]
+        meta = {k: notice[k] or lead_meta[k] for k in ("issue_number", "issuer", "issue_date")}
+    elif not notice["issue_number"] and body and len(body[0]) <= 30 and find_issue_number(body[:1]):
+        # a 文号 standing right under the title (2024年广东省科协科普工作要点 / 粤科协普〔2024〕3号)
+        meta = {**notice, "issue_number": find_issue_number(body[:1])}
+        body = body[1:]
+    issuer = meta["issuer"] or (closing.issuer if closing else None)
+    issue_date = meta["issue_date"] or (closing.date if closing else None)
+    return body, context, meta["issue_number"], issuer, issue_date
+
+
+def _note(source_file: str, warnings: list[str] | None, text: str) -> None:
+    """A remark on a loaded document: logged, and kept in `warnings` (the intake report) when given."""
+    log.warning("%s: %s", source_file, text)
+    if warnings is not None:
+        warnings.append(text)
+
+
+def _trace_document(trace: list[str], doc_trace: list[str], raw_items) -> None:
+    """What the rules saw for one document, for `ingest --explain`."""
+    trace.append(f"document {sum(t.startswith('document ') for t in trace) + 1}:")
+    trace.extend("  " + t for t in doc_trace)
+    trace.append(f"  items: {len(raw_items)}" + (f", the first: {raw_items[0].marker}{heading_of(raw_items[0].text)!r}"
+                                                 if raw_items else " (no 一、 / （一） / 1. / 一是 / —— markers)"))
+
+
+def _document_problem(source_file: str, md, *, title: str | None, year: int | None, province: str | None,
+                      n_items: int) -> str | None:
+    """Why a document cannot be loaded (no plan year, no province, not a plan; no items, which wins
+    unless the document has a title and nothing else is wrong), with the metadata.csv line that would
+    fix it; None when it can be loaded."""
+    problem = None
+    if year is None:
+        problem = ("no plan year (looked in the title, the 文号, the first paragraph, the signature and the "
+                   "page's date)" + _fix_line(source_file, "year", "2024"))
+    elif province is None and md.ambiguous:
+        problem = ("no province: the places named lie in " + "、".join(md.ambiguous)
+                   + _fix_line(source_file, "province", md.ambiguous[0]))
+    elif province is None:
+        problem = ("no province (no province, prefecture or county name in the title, issuer, 文号, site lines "
+                   "or text)" + _fix_line(source_file, "province", "河南"))
+    elif title is None and md.doc_type == "其他":
+        # no title, and the first sentence does not open a plan (2024年，… / 深化改革…): a funding list,
+        # a profile or a notice with numbered parts, not a plan
+        problem = ("not a plan: no plan title and the text does not open as a plan"
+                   + _fix_line(source_file, "title", "某县科协2024年工作要点"))
+    if not n_items and (problem or title is None):
+        return "no plan items (no 一、 / （一） / 1. / 一是 / —— markers)"
+    return problem
 
 
 def _fix_line(source_file: str, field: str, example: str) -> str:

@@ -91,3 +91,45 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--reverse"):
         items.reverse()
+
+
+# --------------------------------------------------------------------------------------------------
+# small hand-built inputs several test files use (imported: `from conftest import …`)
+# --------------------------------------------------------------------------------------------------
+
+EMPTY_PLAN = "henan-2022-gzyd"  # 河南2022年工作要点 whose copy was truncated: loaded, 0 items
+
+
+def corpus_with_empty_plan():
+    """The example corpus plus a 河南 2022 工作要点 with no items (a truncated copy loaded `partial`)."""
+    import pandas as pd
+
+    from compare import analysis
+    from compare.analysis.examples import example_frames
+
+    frames = example_frames()
+    items = frames["items"]
+    docs = items[["doc_id", "province", "year", "doc_type"]].drop_duplicates("doc_id").reset_index(drop=True)
+    docs["title"] = docs["doc_id"]
+    docs["n_items"] = docs["doc_id"].map(items["doc_id"].value_counts()).astype("int64")
+    empty = pd.DataFrame({"doc_id": [EMPTY_PLAN], "province": ["河南"], "year": [2022], "doc_type": ["工作要点"],
+                          "title": ["河南省科协2022年工作要点"], "n_items": [0]})
+    docs = pd.concat([docs, empty], ignore_index=True).astype({"year": "int64", "n_items": "int64"})
+    tokens = [t.split() for t in (
+        "全国 科普日 活动", "党建 引领 推进 科技 志愿 服务", "建设 科技馆 举办 科普 活动",
+        "建设 高端 科技 智库", "全国 科普日 活动", "建设 高端 科技 智库",
+        "坚持 党建 强会 开展 科技 志愿 服务", "深化 党建 工作")]
+    return analysis.Corpus.from_frames(documents=docs, themes=["党建", "科普", "智库"], tokens=tokens, **frames)
+
+
+def keyness_frame():
+    """河南's keyness rows as in a small corpus: one significant term, then ties of 3 vs 0 that are not."""
+    import pandas as pd
+
+    return pd.DataFrame({
+        "group": ["河南", "河南", "河南", "湖北"],
+        "term": ["科普日", "一市一品", "三长", "荆楚"],
+        "freq_target": [12, 3, 3, 8], "freq_reference": [1, 0, 0, 0],
+        "statistic": [15.2, 0.93, 0.93, 11.0], "p_value": [0.0001, 0.335, 0.335, 0.0009],
+        "log_ratio": [3.1, 0.01, 0.01, 2.5], "rank": [1, 2, 3, 1],
+    })

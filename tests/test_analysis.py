@@ -8,6 +8,7 @@ import pytest
 
 from compare import analysis as an
 from compare.core.errors import CompareError, EmptyCorpusError, ParameterError
+from conftest import corpus_with_empty_plan
 
 THEMES = ["党建", "科普", "智库"]
 
@@ -691,3 +692,26 @@ def test_similar_pairs_are_the_best_cosines_of_similarity():
     within = an.similar_pairs(c, top_n=1, across_provinces=False)
     assert within["cosine"].tolist() == [pytest.approx(1.0)]
     assert an.similar_pairs(make_corpus(rows[:1])).empty
+
+
+def test_term_changes_skips_a_year_whose_plan_has_no_items():
+    c = corpus_with_empty_plan()
+    t = an.term_changes(c, "河南")
+    assert set(zip(t["from_year"], t["to_year"])) == {(2019, 2024)}
+    assert t[t.change == "appears"]["term"].tolist() == ["智库", "高端"]
+    # the same years as theme_changes (which has no rows for 2022) and its chart
+    assert sorted(set(an.theme_changes(c, "河南")["year"])) == [2019, 2024]
+    # asked for explicitly, the empty year is still no comparison partner
+    t = an.term_changes(c, "河南", years=[2019, 2022, 2024])
+    assert set(zip(t["from_year"], t["to_year"])) == {(2019, 2024)}
+
+
+def test_a_province_year_error_lists_the_province_years():
+    c = an.example_corpus()
+    with pytest.raises(ParameterError, match=r"湖北 has no plan for 2024; its years: 2019$"):
+        an.validate_selection(c, province="鄂", years=2024)
+    with pytest.raises(ParameterError, match=r"河南 has no plan for 2030; its years: 2019、2024$"):
+        an.validate_selection(c, province="河南", years=[2019, 2030])
+    assert an.validate_selection(c, province="河南", years="2024年")["years"] == [2024]
+    with pytest.raises(ParameterError, match=r"known years: \[2019, 2024\]"):  # no province: the corpus's
+        an.validate_selection(c, years=2030)

@@ -144,3 +144,20 @@ def test_printout_of_a_large_intake_lists_only_files_not_loaded():
     assert "plan_007.txt" in text and "plan_003.txt" not in text
     assert "(59 more file(s) loaded, 1 of them with warnings: see intake.csv)" in text
     assert text.endswith("59 loaded, 1 skipped of 60 file(s)")
+
+
+def test_ingest_exit_code_is_0_when_the_only_skipped_file_was_excluded_on_purpose(raw_dir, tmp_path, capsys):
+    """`ingest` exited 3 (partial) for a file excluded in metadata.csv while `build` said ok: a deliberate
+    exclusion is nothing to fix. A file that cannot be read still gives 3."""
+    import shutil
+
+    from compare.cli import main
+
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    (raw / "metadata.csv").write_text("file,exclude\nhubei_2019_work-plan.txt,yes\n", encoding="utf-8")
+    assert main(["ingest", "--raw", str(raw), "--out", str(tmp_path / "p1")]) == 0
+    out = capsys.readouterr().out
+    assert "excluded in metadata.csv" in out and "hubei_2019_work-plan.txt" in out
+    (raw / "notes.txt").write_text("这是一段说明文字，不是工作计划。\n", encoding="utf-8")
+    assert main(["ingest", "--raw", str(raw), "--out", str(tmp_path / "p2")]) == 3

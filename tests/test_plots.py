@@ -17,11 +17,13 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.colors import to_hex
 
+from compare import analysis
 from compare.core.errors import ParameterError
 from compare.pipeline import figures
 from compare.presentation import plots, style
 from compare.presentation.fonts import cjk_font_info, font_problems
 from compare.text.themes import load_theme_dictionary
+from conftest import EMPTY_PLAN, corpus_with_empty_plan, keyness_frame
 
 THEMES = list(load_theme_dictionary().themes)
 GROUPS = [("河南", 2019), ("河南", 2022), ("河南", 2024), ("湖北", 2019), ("黑龙江", 2019)]
@@ -748,3 +750,87 @@ def test_chart_colours_come_from_the_dictionary_that_scored_the_tables(tmp_path)
 
     assert figures.theme_palette(Scored(), used) == {"基层组织": "#aa3300", "科学传播": "#0033aa"}
     assert figures.dictionary_in_use(tmp_path / "nothing").themes  # no saved model: the configured one
+
+
+# --------------------------------------------------------------------------------------------------
+# what a chart says: the compared type in its titles, terms not significant, a plan without items
+# --------------------------------------------------------------------------------------------------
+
+
+def test_figures_in_fewer_formats_leave_no_chart_of_an_earlier_selection(themed_dir, tmp_path):
+    """`figures --formats png --doc-type 重点工作` after a build must not leave the build's 工作要点
+    theme_heatmap.svg beside the new 重点工作 theme_heatmap.png and .csv (two selections under one name)."""
+    from compare.analysis import Corpus
+    from compare.pipeline.figures import write_figures
+
+    corpus = Corpus.load(themed_dir)
+    out = tmp_path / "figures"
+    write_figures(corpus, out, formats=("png", "svg"), dpi=20, charts=["theme_heatmap"])
+    assert (out / "theme_heatmap.svg").is_file()
+    write_figures(corpus, out, formats=("png",), dpi=20, charts=["theme_heatmap"], doc_type="重点工作")
+    assert (out / "theme_heatmap.png").is_file()
+    assert not (out / "theme_heatmap.svg").exists()
+
+
+def test_figure_titles_name_the_compared_document_type(themed_dir):
+    """`figures --doc-type 重点工作` (and `export --pptx --doc-type 重点工作`) titled two charts
+    "各份工作要点的文本相似度" / "各省工作要点的特色词" under a "省级 · 重点工作" subtitle."""
+    from compare.analysis import Corpus
+    from compare.pipeline.figures import draw_charts
+
+    corpus = Corpus.load(themed_dir)
+    titles = {}
+    for chart in draw_charts(corpus, doc_type="学会学术工作要点", level="省级",
+                             names=["similarity_heatmap", "distinctive_terms"]):
+        titles[chart.name] = " ".join(t.get_text() for t in chart.figure.texts)
+        chart.figure.clear()
+    assert set(titles) == {"similarity_heatmap", "distinctive_terms"}
+    for name, text in titles.items():
+        assert "学会学术工作要点的文本相似度" in text or "各省学会学术工作要点的特色词" in text, (name, text)
+        assert "各份工作要点" not in text and "各省工作要点" not in text, (name, text)
+
+
+def test_distinctive_terms_say_the_ranking_and_mark_terms_not_significant():
+    from matplotlib.colors import to_hex
+
+    from compare.presentation import plots
+
+    fig = plots.distinctive_terms(keyness_frame(), top_n=5)
+    subtitle = plots.chart_caption(fig)["subtitle"]
+    assert "明显更多" not in subtitle
+    assert "按关键性（G²）从高到低排列" in subtitle and "未达显著（p ≥ 0.05）" in subtitle
+    henan = fig.axes[0]
+    colors = [to_hex(p.get_facecolor()) for p in henan.patches]
+    assert colors[0] != colors[1] and colors[1] == colors[2]  # 一市一品 and 三长 are drawn light
+    table = plots.distinctive_terms(keyness_frame(), top_n=5, max_panels=1)  # the term-table form
+    texts = [t.get_text() for ax in table.axes for t in ax.texts]
+    assert "科普日、一市一品°、三长°" in texts
+    assert "带 ° 的词差异未达显著" in plots.chart_caption(table)["subtitle"]
+
+
+def test_a_plan_without_items_is_named_as_such_not_as_no_plan():
+    from compare.pipeline import figures, params
+    from compare.presentation import display as show
+    from compare.presentation import plots
+
+    c = corpus_with_empty_plan()
+    assert analysis.plans_without_items(c)["doc_id"].tolist() == [EMPTY_PLAN]
+    # figures / export: the note under every chart
+    sub, note, missing = figures.select_like_with_like(c)
+    assert missing == [] and note == "河南 2022 的文件未识别出条目（截断的副本？），按缺失处理"
+    # the heatmap row of 河南 2022 says why it is empty
+    m = analysis.theme_share_matrix(sub, by=("province", "year"))
+    rows = show.missing_plan_rows(m, c.select(levels="省级"), sub)
+    assert rows[rows["year"] == 2022]["share"].isna().all() and len(rows[rows["year"] == 2022]) == 3
+    fig = plots.theme_heatmap(rows, no_items=show.no_items_plans(sub))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "缺失：该文件未识别出条目（截断的副本？）" in texts
+    assert "缺失：该年没有此类文件" not in texts  # 河南 has a 2022 工作要点: not "no such document"
+    chart = next(figures.draw_charts(c, names=["theme_heatmap"]))
+    assert "缺失：该文件未识别出条目（截断的副本？）" in [t.get_text() for t in chart.figure.axes[0].texts]
+    # the province report's coverage note
+    sel = params.select(c, province="河南")
+    text = show.page_note(show.coverage(c.select(provinces="河南"), params.compared(c, sel), sel))
+    assert "未识别出条目的工作要点：2022 年（该文件未识别出条目，可能是截断的副本），按缺失处理" in text
+    # the years compared are the years with items: 2022 is not listed among them
+    assert "本报告只比较工作要点（省级）：2019、2024 年。" in text

@@ -21,6 +21,7 @@ from compare.core.hashing import sha256_file
 from compare.pipeline import cache, params, report
 from compare.pipeline import sections as reportsections
 from compare.presentation import display as show
+from conftest import keyness_frame
 from compare.presentation import fontembed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -803,3 +804,71 @@ def test_reports_show_the_policy_instruments_of_the_compared_plans(rendered, ins
     for (p, y), s in analysis.instrument_shares(corpus, by=("province", "year")).groupby(["province", "year"]):
         assert f"{p} {y} " + " ".join(f"{v * 100:.1f}%" for v in s["share"]) in part
     assert "黑龙江" not in part.split("政策工具编码表")[0]  # its 深化改革工作要点 is not a 工作要点
+
+
+# --------------------------------------------------------------------------------------------------
+# report details: stale reports, default provinces, chart titles, the keyness table
+# --------------------------------------------------------------------------------------------------
+
+
+def test_stale_province_report_says_a_provincial_plan_is_missing_not_every_plan(tmp_path):
+    """广东 with only a 广州 city plan left in data/raw: the stale reason said "no plan of 广东 in data/raw",
+    which the analyst sees contradicted by the city plan still there."""
+    from compare.pipeline import index
+    from compare.pipeline.buildreports import move_stale_reports
+    from compare.pipeline.buildstate import BuildSummary, State
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "province_guangdong.html").write_text("<html></html>", encoding="utf-8")
+    summary = BuildSummary()
+    move_stale_reports(State(tmp_path / "state.json"), summary, [], ["河南"], reports, tmp_path / "raw", "2026-12-01")
+    record = index.read_record(reports / "_stale" / "province_guangdong.html")
+    assert record.status == "stale" and "own association" in record.message and "city" in record.message
+
+
+def test_cross_report_default_provinces_are_those_with_a_plan_of_the_level(raw_dir, tmp_path):
+    """Seeds + a 晋城 city plan + a 威县 county plan: the 省级 cross report listed 山西 and 河北 (no 省级 plan)
+    as missing rows "山西 2023（只有工作要点）" of its heatmap and as "(无)" panels of its distinctive terms."""
+    import shutil
+
+    from compare.analysis import Corpus
+    from compare.ingest.run import ingest
+    from compare.pipeline import params
+    from compare.text.themes import run_themes
+
+    raw = tmp_path / "raw"
+    shutil.copytree(raw_dir, raw)
+    realworld = raw_dir.parent / "realworld"
+    for name in ("city_traditional_pinyin_split_title.txt", "county_generic_title_publisher.txt"):
+        shutil.copy(realworld / name, raw / name)
+    ingest(raw, tmp_path / "p")
+    run_themes(tmp_path / "p")
+    corpus = Corpus.load(tmp_path / "p")
+    assert {"山西", "河北"} <= set(corpus.provinces)
+    sel = params.select(corpus, level="省级")
+    assert set(sel.provinces) == {"河南", "湖北", "黑龙江"}
+    assert set(params.select(corpus, provinces=["河南", "湖北"]).provinces) == {"河南", "湖北"}
+    assert params.select(corpus, level="市级").provinces == ("山西",)
+
+
+@pytest.mark.slow
+def test_cross_report_chart_titles_name_the_compared_type(themed_dir, tmp_path):
+    """`report --cross --doc-type 学会学术工作要点` titled its similarity and distinctive-terms charts
+    "…工作要点的…" (the default type) under a 学会学术工作要点 scope."""
+    from compare.cli import main
+
+    assert main(["report", "--cross", "--doc-type", "学会学术工作要点", "--processed", str(themed_dir),
+                 "--out", str(tmp_path)]) == 0
+    html = next(tmp_path.rglob("cross_province*.html")).read_text(encoding="utf-8")
+    alts = re.findall(r'<img alt="([^"]*)" class="kx-figure"', html)
+    assert "各省学会学术工作要点的特色词" in alts and any("学会学术工作要点的文本相似度" in a for a in alts), alts
+
+
+def test_keyness_report_table_keeps_p_and_marks_terms_not_significant():
+    from compare.presentation import display as show
+
+    assert "p_value" in show.keyness_table(keyness_frame()).columns
+    listed = show.keyness_table(keyness_frame(), max_groups=1).set_index("group")["terms"]
+    assert listed["河南"] == "科普日（15）、一市一品（1°）、三长（1°）"
+    assert listed["湖北"] == "荆楚（11）"

@@ -1,5 +1,5 @@
 """Quantitative targets: one test per rule, on phrases from the seeds and made-up snippets; the
-object counted, and its precision on the hand-checked seed targets (tests/target_objects.csv)."""
+object counted, and its precision on the hand-checked seed targets (tests/fixtures/target_objects.csv)."""
 from pathlib import Path
 
 import pandas as pd
@@ -117,12 +117,12 @@ def test_object_of_a_list_and_of_a_stock():
     ]
 
 
-OBJECTS = Path(__file__).with_name("target_objects.csv")
+OBJECTS = Path(__file__).parent / "fixtures" / "target_objects.csv"
 MIN_OBJECT_PRECISION = 0.95
 
 
 def test_object_precision_on_hand_checked_seed_targets(processed_dir):
-    """Every seed target was read and its object written by hand in tests/target_objects.csv."""
+    """Every seed target was read and its object written by hand in tests/fixtures/target_objects.csv."""
     labels = pd.read_csv(OBJECTS, dtype=str, keep_default_na=False)
     labels["occurrence"] = labels["occurrence"].astype(int)
     got = io.read_table("targets", processed_dir)

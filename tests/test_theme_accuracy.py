@@ -1,4 +1,4 @@
-"""Measured accuracy of the primary theme against hand labels (tests/theme_labels.csv).
+"""Measured accuracy of the primary theme against hand labels (tests/fixtures/theme_labels.csv).
 
 The labels were made by reading each seed item and deciding its theme, before the model was run.
 Run `pytest -s tests/test_theme_accuracy.py` (or -rA) to see the accuracy table."""
@@ -12,7 +12,7 @@ import pytest
 from compare.core import io
 from compare.text.themes import LOW_CONFIDENCE_MARGIN, load_theme_dictionary
 
-LABELS = Path(__file__).with_name("theme_labels.csv")
+LABELS = Path(__file__).parent / "fixtures" / "theme_labels.csv"
 MIN_ACCURACY = 0.97  # 98 of 101 before the saved model and the explanations (README "Themes"); must not drop
 MIN_EVIDENCE = 0.95  # share of items with evidence
 
@@ -88,7 +88,7 @@ def test_evidence_coverage(themed_dir):
     assert all(quoted), "evidence must be quoted as written in the item"
 
 
-REAL_LABELS = Path(__file__).with_name("theme_labels_realworld.csv")
+REAL_LABELS = Path(__file__).parent / "fixtures" / "theme_labels_realworld.csv"
 MIN_REAL_ACCURACY = 0.8
 
 

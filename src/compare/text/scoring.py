@@ -38,7 +38,7 @@ from compare.text.segment import normalize_text
 __all__ = ["ThemeModel", "LOW_CONFIDENCE_MARGIN", "EXPLANATION_COLUMNS"]
 
 #: An item is low_confidence when its primary score exceeds the runner-up's by less than this.
-#: Chosen on the hand-labelled seed items (tests/theme_labels.csv; docs/themes.md, "Explained themes").
+#: Chosen on the hand-labelled seed items (tests/fixtures/theme_labels.csv; docs/themes.md, "Explained themes").
 LOW_CONFIDENCE_MARGIN = 0.25
 #: Evidence: at most this many keywords, then at most this many TF-IDF terms.
 MAX_EVIDENCE_KEYWORDS = 5

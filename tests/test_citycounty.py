@@ -36,6 +36,8 @@ PLANS = {
                                      "到年底建成覆盖全县的基层科协组织网络", 2),
     "doc_sharing_title_year_is.txt": ("河南", "县级", "宁陵县", 2026, "工作要点", "科协", "提升全民科学素质", 2),
     "county_activity_plan.txt": ("河南", "县级", "宁陵县", 2025, "活动方案", "科协", "举办县级主场活动", 2),
+    "bureau_activity_plan_org_line.txt": ("河南", "县级", "梁园区", 2025, "活动方案", "党政机关",
+                                          "组织农技专家开展田间培训", 2),
 }
 
 
@@ -196,3 +198,29 @@ def test_explain_prints_each_rule_and_the_skip_reason(tmp_path, capsys):
     assert "year: title YYYY年" in out and "gazetteer: divisions of several provinces named" in out
     assert "skipped:" in out and "add: x.txt,province=" in out
     assert not (tmp_path / "processed").exists()
+
+
+# ---- items without markers ------------------------------------------------------------------
+
+def test_paragraph_plan_items_are_paragraphs_with_their_first_clause_as_heading():
+    [doc] = parse("paragraph_plan_without_markers.txt")
+    assert (doc.province, doc.city, doc.year, doc.doc_type) == ("河南", "睢县", 2025, "工作要点")
+    assert [i["heading"] for i in doc.items] == ["加强思想政治引领", "推进全域科普工作", "服务企业创新发展", "深化科协组织建设"]
+    assert [i["item_id"] for i in doc.items] == ["¶1", "¶2", "¶3", "¶4"]
+    assert all("图为" not in i["text"] for i in doc.items)      # a photo caption is never an item
+    assert doc.preamble.startswith("2025年，县科协将坚持")
+
+
+def test_one_line_body_is_split_at_its_section_markers():
+    [doc] = parse("one_line_body.txt")
+    assert [(i["item_id"], i["heading"]) for i in doc.items] == [
+        ("一", "加强思想政治引领"), ("二", "推进全域科普"), ("三", "服务创新发展")]
+    assert doc.preamble.startswith("2025年，县科协工作的总体要求是")
+
+
+def test_prose_that_does_not_read_as_a_plan_gives_no_paragraph_items():
+    from compare.ingest.paragraph_items import paragraph_items
+
+    news = ["3月5日，县科协召开全体干部会议。", "会议传达了上级会议精神。", "与会人员进行了讨论。"]
+    assert paragraph_items(news) is None
+    assert paragraph_items(["加强学习。全年4次。", "推进科普。建站3个。"]) is None   # fewer than three

@@ -48,6 +48,7 @@ from compare.ingest.metadata import (
     summary_and_plan,
 )
 from compare.ingest.overrides import FileOverrides
+from compare.ingest.paragraph_items import paragraph_heading, paragraph_items, titled_without_markers
 from compare.ingest.provinces import pinyin
 from compare.ingest.readers import read_raw
 from compare.ingest.structure import heading_of, is_marker, parse_items, relayout, split_documents
@@ -97,7 +98,7 @@ def _item_rows(raw_items) -> tuple[list[dict], list[dict]]:
     items, targets = [], []
     for raw in raw_items:
         text, departments = extract_departments(raw.text)
-        heading = heading_of(text)
+        heading = paragraph_heading(text) if raw.kind == "paragraph" else heading_of(text)
         items.append(dict(
             item_id=raw.item_id,
             section_no=raw.section_no,
@@ -158,6 +159,7 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
                              + (" (HTML page)" if html else ""))
     lines = relayout(lines)
     header, segments = split_documents(lines)
+    header, segments = titled_without_markers(header, segments)
     sha = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     notice = _notice_metadata(header)
@@ -180,6 +182,10 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
             body, plan_year = part
 
         preamble, raw_items = parse_items(body)
+        if not raw_items and (seg.title or handed):  # no markers: a one-line body or a paragraph plan
+            found = paragraph_items(body)
+            if found is not None:
+                preamble, raw_items = found
         first_par = preamble.split("\n", 1)[0] if preamble else (body[0] if body else "")
         doc_trace: list[str] = []
         md = document_metadata(title=seg.title, notice_title=handed if len(segments) == 1 else None,

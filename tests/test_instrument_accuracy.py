@@ -113,18 +113,32 @@ def test_every_lexicon_decision_quotes_its_evidence(coded, processed_dir):
 
 
 SECOND = FIXTURES / "instrument_labels_second.csv"
+INDEPENDENT = FIXTURES / "instrument_labels_independent.csv"
 
 
-def test_second_rating_agrees():
-    """A second rating of the held-out half against the first: Cohen's κ of the tool. The same coder
-    rated the items again about an hour later, shuffled and without ids or first labels: intra-rater
-    agreement, inflated by memory; an independent second coder has not rated them yet."""
+def _agreement_with_first(path):
     codebook = load_codebook()
     first = pd.read_csv(LABELS, dtype=str, encoding="utf-8")
-    second = pd.read_csv(SECOND, dtype=str, encoding="utf-8")
+    second = pd.read_csv(path, dtype=str, encoding="utf-8")
     assert len(second) >= 50 and set(second["tool"]) <= set(codebook.tool_names)
     m = second.merge(first, on=["doc_id", "item_id"], suffixes=("_second", ""), validate="one_to_one")
     assert len(m) == len(second), "second ratings for items without a first label"
-    a = agreement(m["type"], m["tool"], m["type_second"], m["tool_second"])
-    print(f"\nsecond rating vs first: {a.line().split(';')[0]}")
+    assert (m["type_second"] == m["tool_second"].map(codebook.tool_type())).all(), "a tool under the wrong type"
+    return agreement(m["type"], m["tool"], m["type_second"], m["tool_second"])
+
+
+def test_second_rating_agrees():
+    """The same coder rated the held-out half again about an hour later, shuffled and without ids or
+    first labels: intra-rater agreement (inflated by memory), kept beside the independent rating."""
+    a = _agreement_with_first(SECOND)
+    print(f"\nsecond rating (same coder) vs first: {a.line().split(';')[0]}")
     assert a.tool_kappa >= 0.6, a.line()
+
+
+def test_independent_coder_agrees():
+    """Inter-rater agreement: an independent coder who saw only the codebook (docs/instruments.md) and
+    the item texts, never the first labels or the coder's output, rated the 51 held-out seed items.
+    Measured: type 96.1 % (κ 0.94), tool 92.2 % (κ 0.91). Below κ 0.6 the codebook is not reliable."""
+    a = _agreement_with_first(INDEPENDENT)
+    print(f"\nindependent coder vs first: {a.line().split(';')[0]}")
+    assert a.type_kappa >= 0.6 and a.tool_kappa >= 0.6, a.line()

@@ -114,7 +114,7 @@ def test_report_has_no_code_and_no_prompts(rendered):
 
 
 @pytest.mark.slow
-def test_report_carries_parameters_and_data_version(rendered, themed_dir):
+def test_report_carries_parameters_and_data_version(rendered, themed_dir, instrumented_dir):
     seen = _visible(rendered["province"].read_text(encoding="utf-8"))
     assert "province = 河南；years = 全部；doc_type = 全部；level = 省级；themes = 全部；top_n = 15" in seen  # canonical
     assert "省份：河南；年份：2019、2022、2024" in seen and "文件类型：工作要点；级别：省级" in seen  # what "全部" resolved to
@@ -122,8 +122,8 @@ def test_report_carries_parameters_and_data_version(rendered, themed_dir):
     # and it names the saved reference its distinctive terms are measured against
     from compare.pipeline import inputs, reference
 
-    assert f"河南在各数据表中的行 sha256 {inputs.province_digests(themed_dir)['河南']}" in seen
-    assert reference.read_info(themed_dir)["fitted_at"] in seen and "特色词参照" in seen
+    assert f"河南在各数据表中的行 sha256 {inputs.province_digests(instrumented_dir)['河南']}" in seen
+    assert reference.read_info(instrumented_dir)["fitted_at"] in seen and "特色词参照" in seen
     cross = _visible(rendered["cross"].read_text(encoding="utf-8"))
     for name in ("documents", "items", "item_themes"):
         assert sha256_file(themed_dir / f"{name}.parquet")[:16] in cross

@@ -21,6 +21,7 @@ from compare.core.errors import CompareError, ParameterError
 from compare.core.io import atomic_write_bytes
 from compare.core.labels import with_zh_headers
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
+from compare.pipeline.cache import ComparisonCache
 from compare.pipeline.figures import draw_charts
 from compare.presentation.fonts import cjk_font_info
 from compare.presentation.pptx_charts import add_chart, native_charts
@@ -94,7 +95,8 @@ def _palette(corpus, compute) -> dict[str, str]:
     """Theme colours of the dictionary that scored the tables, as the pictures use them."""
     from compare.pipeline.figures import dictionary_in_use, theme_palette
 
-    return theme_palette(corpus, dictionary_in_use(getattr(compute, "processed_dir", None)))
+    processed_dir = compute.processed_dir if isinstance(compute, ComparisonCache) else None
+    return theme_palette(corpus, dictionary_in_use(processed_dir))
 
 
 def _native_slide(slide, chart, specs, family: str) -> None:
@@ -322,8 +324,6 @@ def export_command(*, processed: str | Path, out: str | Path | None = None, xlsx
         written += workbook.export_zh_csv(processed, out, provinces=provinces, doc_type=asked_type, level=asked_level)
     if pptx or docx:
         from compare.analysis import Corpus
-        from compare.pipeline.cache import ComparisonCache
-
         corpus = Corpus.load(processed)
         cache = ComparisonCache(processed)
         try:

@@ -26,6 +26,7 @@ from compare.core.errors import CompareError, ParameterError
 from compare.core.io import csv_bytes
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, DEFAULT_TOP_N, every_or
 from compare.pipeline import instrument_figures
+from compare.pipeline.cache import ComparisonCache
 from compare.presentation import plots
 from compare.presentation.fonts import cjk_font_info, font_problems
 from compare.presentation.style import FORMATS, save_figure, scope_label, source_line, write_if_changed
@@ -354,7 +355,7 @@ def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str |
     todo = charts_for(names)
     sub, note, missing = select_like_with_like(corpus, doc_type=doc_type, level=level, provinces=provinces)
     if dictionary is None:  # the build's and the CLI's comparison cache knows the tables' directory
-        dictionary = dictionary_in_use(getattr(compute, "processed_dir", None))
+        dictionary = dictionary_in_use(compute.processed_dir if isinstance(compute, ComparisonCache) else None)
     ctx = Context(sub, compute or _direct, top_n, doc_type, level, scope_label(doc_type, level), note,
                   theme_palette(corpus, dictionary), missing, no_items_plans(sub))
     for name in todo:
@@ -430,8 +431,6 @@ def figures_command(*, processed: str | Path, out: str | Path | None = None, for
     from compare.analysis import Corpus
     from compare.core.config import load_config
     from compare.core.paths import FIGURES_DIR, project_root, selection_dir
-    from compare.pipeline.cache import ComparisonCache
-
     formats = _check_formats(formats)
     corpus = Corpus.load(processed)
     doc_type, level = every_or(doc_type), every_or(level)

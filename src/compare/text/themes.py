@@ -217,29 +217,8 @@ def run_themes(processed_dir: str | Path = PROCESSED_DIR, *, themes_file: str | 
         paths.append(_append_revisions(processed_dir, revisions))
     else:
         version = model.version_
-        kept = _reusable(prev, td)
-        if kept is not None:
-            kept = kept.merge(items[_KEY], on=_KEY, how="inner")  # items no longer ingested drop out
-            scored = read_scored(processed_dir)
-            if scored is not None:  # an item whose text changed under the same id is scored again
-                now = items[_KEY].assign(text_sha256=text_sha256(items["text"]))
-                same = now.merge(scored, on=[*_KEY, "text_sha256"], how="inner")[_KEY]
-                kept = kept.merge(same, on=_KEY, how="inner")
-        else:
-            kept = schema.empty("item_themes").iloc[:0][_KEY]
-        todo = items.merge(kept[_KEY].assign(_kept=True), on=_KEY, how="left")
-        todo = items[todo["_kept"].isna().to_numpy()]
-        if len(todo):
-            tokens = seg.tokenize_many(todo["text"].tolist(), n_jobs=n_jobs)
-            fresh = model.predict(todo, tokens)
-            fresh.insert(0, "item_id", todo["item_id"].to_numpy())
-            fresh.insert(0, "doc_id", todo["doc_id"].to_numpy())
-        else:
-            fresh = None
-        parts = [p for p in (kept if len(kept) else None, fresh) if p is not None]
-        item_themes = (pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]).reset_index(drop=True)
-        item_themes = items[_KEY].merge(item_themes, on=_KEY, how="left", validate="one_to_one")
-        n_scored, n_kept = len(todo), len(items) - len(todo)
+        item_themes, n_scored = _score_with_saved(model, items, _reusable(prev, td), processed_dir, seg, n_jobs)
+        n_kept = len(items) - n_scored
         if n_scored:
             log.info("theme model %s: %d new or changed items scored, %d kept", version, n_scored, n_kept)
 
@@ -261,6 +240,34 @@ def run_themes(processed_dir: str | Path = PROCESSED_DIR, *, themes_file: str | 
                         keyword_clusters=model.keyword_clusters_, agreement=agreement, theme_dictionary=td,
                         model=model, paths=paths, model_version=version, refit_reason=reason,
                         n_scored=n_scored, n_kept=n_kept, revisions=revisions)
+
+
+def _score_with_saved(model: ThemeModel, items: pd.DataFrame, kept: pd.DataFrame | None, processed_dir: Path,
+                      seg: Segmenter, n_jobs: int) -> tuple[pd.DataFrame, int]:
+    """(item_themes of every item, how many were scored now): the saved model scores the items that
+    are new or whose text changed; the others keep their rows of `kept` (the last item_themes
+    written with this dictionary, or None)."""
+    if kept is not None:
+        kept = kept.merge(items[_KEY], on=_KEY, how="inner")  # items no longer ingested drop out
+        scored = read_scored(processed_dir)
+        if scored is not None:  # an item whose text changed under the same id is scored again
+            now = items[_KEY].assign(text_sha256=text_sha256(items["text"]))
+            same = now.merge(scored, on=[*_KEY, "text_sha256"], how="inner")[_KEY]
+            kept = kept.merge(same, on=_KEY, how="inner")
+    else:
+        kept = schema.empty("item_themes").iloc[:0][_KEY]
+    todo = items.merge(kept[_KEY].assign(_kept=True), on=_KEY, how="left")
+    todo = items[todo["_kept"].isna().to_numpy()]
+    if len(todo):
+        tokens = seg.tokenize_many(todo["text"].tolist(), n_jobs=n_jobs)
+        fresh = model.predict(todo, tokens)
+        fresh.insert(0, "item_id", todo["item_id"].to_numpy())
+        fresh.insert(0, "doc_id", todo["doc_id"].to_numpy())
+    else:
+        fresh = None
+    parts = [p for p in (kept if len(kept) else None, fresh) if p is not None]
+    item_themes = (pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]).reset_index(drop=True)
+    return items[_KEY].merge(item_themes, on=_KEY, how="left", validate="one_to_one"), len(todo)
 
 
 def themes_command(*, processed: str | Path, themes_file: str | Path | None = None, refit: bool = False) -> int:

@@ -99,6 +99,34 @@ def test_readme_commands_table_matches_the_command_line():
         assert options <= known, f"README: `{command}` has no option {sorted(options - known)}"
 
 
+def _table_rows(text: str, header: str) -> dict[str, list[str]]:
+    """measure -> the other cells of each row of the Markdown table whose header row starts with header."""
+    rows: dict[str, list[str]] = {}
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(header):
+            for row in lines[i + 2:]:
+                if not row.startswith("|"):
+                    break
+                cells = [c.strip() for c in row.strip().strip("|").split("|")]
+                rows[cells[0]] = cells[1:]
+            break
+    return rows
+
+
+def test_readme_speed_figures_are_the_benchmarks_latest():
+    """The README's speed rows quote benchmarks/README.md's latest table (the 1,000-document column):
+    when the benchmark is run again, the README must say what it measured, not an older run."""
+    readme = _table_rows(README.read_text(encoding="utf-8"), "| measure | goal | 1000 docs |")
+    bench = _table_rows((ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8"), "| measure | goal |")
+    assert readme and bench
+    for measure, cells in readme.items():
+        assert measure in bench, (f"README's Measured section quotes '{measure}', which benchmarks/README.md's "
+                                  f"table no longer has: copy the row from there")
+        assert cells[-1] == bench[measure][-1], (f"README says {measure} = {cells[-1]}, the benchmark's latest table "
+                                                 f"{bench[measure][-1]}: copy the figure from benchmarks/README.md")
+
+
 def test_config_error_example_is_what_the_code_says(tmp_path):
     """The configuration page quotes the one-line error of a bad kexie.toml value; it must be the real message."""
     from compare.core.config import parse_config

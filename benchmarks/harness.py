@@ -303,7 +303,7 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     res["documents"] = len(docs)
     res["characters"] = sum(d.n_chars for d in docs)
     res["gb18030_files"] = sum(d.encoding == "gb18030" for d in docs)
-    result, texts, tokens_1 = _pipeline(clock, res, raw, processed, size)
+    result, texts, tokens_1 = _pipeline(clock, res, raw, processed, size, keep_tokens=full)
     res["peak_rss_pipeline_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
     res["load_average_after_pipeline"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     if full:
@@ -323,8 +323,10 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     return res
 
 
-def _pipeline(clock: _Clock, res: dict, raw: Path, processed: Path, size: int):
-    """ingest -> segmentation (cold token cache) -> themes -> tracking -> every comparison, timed."""
+def _pipeline(clock: _Clock, res: dict, raw: Path, processed: Path, size: int, *, keep_tokens: bool = True):
+    """ingest -> segmentation (cold token cache) -> themes -> tracking -> every comparison, timed.
+    keep_tokens: keep the segmentation's tokens for the 2-process comparison (else they are dropped at
+    once: the pipeline itself reads them from the token cache, and a national run must not hold two copies)."""
     from compare.analysis import Corpus
     from compare.ingest.run import ingest
     from compare.pipeline.track import run_track
@@ -341,6 +343,9 @@ def _pipeline(clock: _Clock, res: dict, raw: Path, processed: Path, size: int):
     seg.tokenizer  # noqa: B018 - dictionary + user words loaded before timing; token cache is empty
     res["segmenter"] = f"{seg.backend_} {_version(seg.backend_)}"
     tokens_1 = clock.run("segmentation", seg.tokenize_many, texts, n_jobs=1)
+    if not keep_tokens:
+        res["tokens"] = sum(len(t) for t in tokens_1)
+        tokens_1 = texts = None
     clock.run("themes", run_themes, processed)  # tokens now cached: TF-IDF, scoring, clustering
     clock.run("tracking", run_track, processed)
     c0, t0 = _cpu_seconds(), time.perf_counter()

@@ -23,11 +23,11 @@ from compare.core.hashing import _sha256_json, table_hashes
 from compare.core.io import atomic_write_text
 
 NOT_INPUTS = ("intake", "clusters")
-CACHE_FILE = "report-inputs.json"
+CACHE_FILE = "report-inputs-2.json"  # 2: rows hashed as JSON
 
 
 def _table_rows(path: Path, by_doc: dict[str, str]) -> dict[str, str]:
-    """sha256 of each province's rows of one table (CSV text of the rows, in table order)."""
+    """sha256 of each province's rows of one table (their JSON values, in table order)."""
     df = pq.read_table(path).to_pandas()
     if "doc_id" in df.columns:
         owner = df["doc_id"].map(by_doc)
@@ -38,7 +38,8 @@ def _table_rows(path: Path, by_doc: dict[str, str]) -> dict[str, str]:
     out = {}
     for prov, rows in df.groupby(owner.fillna(""), sort=True):
         if prov:
-            out[str(prov)] = hashlib.sha256(rows.to_csv(index=False).encode("utf-8")).hexdigest()
+            # JSON, not CSV: array cells (evidence lists) would print with numpy's print options
+            out[str(prov)] = hashlib.sha256(rows.to_json(orient="values", force_ascii=False).encode("utf-8")).hexdigest()
     return out
 
 

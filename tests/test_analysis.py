@@ -177,7 +177,7 @@ def test_chi2_and_corrections_by_hand():
 
 def test_log_ratio_by_hand():
     assert float(an.log_ratio(10, 2, 100, 200)) == pytest.approx(math.log2((10 / 100) / (2 / 200)))
-    assert float(an.log_ratio(4, 0, 100, 100)) == pytest.approx(math.log2(4 / 0.5))  # zero -> 0.5
+    assert math.isnan(float(an.log_ratio(4, 0, 100, 100)))  # absent from the reference: no finite ratio
 
 
 def _keyness_corpus():
@@ -190,7 +190,7 @@ def _keyness_corpus():
 
 
 def test_keyness_per_province_matches_the_2x2_tables():
-    k = an.keyness(_keyness_corpus(), by="province", min_freq=3)
+    k = an.keyness(_keyness_corpus(), by="province", min_freq=3, max_p=None)  # every over-represented term
     assert list(k.columns) == an.KEYNESS_COLUMNS
     # 河南: 10 tokens (科普 6, 学会 3, 智库 1); 湖北: 8 tokens (党建 5, 科普 1, 学会 2); min_freq drops 智库
     henan = k[k.group == "河南"]
@@ -204,10 +204,12 @@ def test_keyness_per_province_matches_the_2x2_tables():
     assert hubei["term"].tolist() == ["党建"]  # 科普 and 学会 are under-represented in 湖北: not listed
     assert hubei["freq_reference"].iloc[0] == 0
     assert (k["statistic"] > 0).all() and "智库" not in set(k["term"])  # 1 < min_freq
-    chi = an.keyness(_keyness_corpus(), measure="chi2", min_freq=3)
+    chi = an.keyness(_keyness_corpus(), measure="chi2", min_freq=3, max_p=None)
     assert chi.loc[chi.group == "河南", "statistic"].iloc[0] == pytest.approx(
         float(an.keyness_table(6, 1, 4, 7, measure="chi2")[0]))
-    assert len(an.keyness(_keyness_corpus(), top_n=1)) == 2
+    assert len(an.keyness(_keyness_corpus(), top_n=1, max_p=None)) == 2
+    # by default only significant differences are listed: 党建 5 vs 0 (p 0.012), not 科普 6 vs 1 (p 0.13)
+    assert an.keyness(_keyness_corpus())[["group", "term"]].values.tolist() == [["湖北", "党建"]]
 
 
 def test_keyness_with_one_group_is_empty_with_columns():
@@ -229,14 +231,17 @@ def test_similarity_cosines_by_hand():
         ("c-2019-x", "黑龙江", 2019, "工作要点", "1", "t", "科普", [], ["党建"]),
     ]
     s = an.similarity(make_corpus(rows))
-    assert list(s.columns) == an.SIMILARITY_COLUMNS and len(s) == 9
+    # each pair once, never a document with itself
+    assert list(s.columns) == an.SIMILARITY_COLUMNS and len(s) == 3
+    assert s[["doc_a", "doc_b"]].values.tolist() == [["a-2019-x", "b-2019-x"], ["a-2019-x", "c-2019-x"],
+                                                     ["b-2019-x", "c-2019-x"]]
     cos = s.set_index(["doc_a", "doc_b"])["cosine"]
     assert cos[("a-2019-x", "b-2019-x")] == pytest.approx(1.0)  # same bag of words
     assert cos[("a-2019-x", "c-2019-x")] == pytest.approx(0.0)  # nothing shared
-    assert cos[("c-2019-x", "c-2019-x")] == pytest.approx(1.0)
     assert s.loc[0, "label_a"] == "河南 2019 工作要点"
-    m = s.pivot(index="doc_a", columns="doc_b", values="cosine")
-    assert (m.values == m.values.T).all()
+    m = an.similarity_matrix(s, by="id")
+    assert (m.values == m.values.T).all() and m.loc["c-2019-x", "c-2019-x"] == 1.0
+    assert m.loc["b-2019-x", "a-2019-x"] == pytest.approx(1.0)
 
 
 def test_similarity_partial_overlap_matches_tfidf_by_hand():
@@ -253,16 +258,16 @@ def test_similarity_partial_overlap_matches_tfidf_by_hand():
 
 def test_similarity_units_and_degenerate_corpora():
     one = an.similarity(make_corpus(ROWS[:3]))
-    assert one[["doc_a", "doc_b", "cosine"]].values.tolist() == [["henan-2019-gzyd", "henan-2019-gzyd", 1.0]]
+    assert one.empty and list(one.columns) == an.SIMILARITY_COLUMNS  # one document: no pair
     prov = an.similarity(make_corpus(), unit="province")
-    assert sorted(set(prov["doc_a"])) == ["河南", "湖北"] and len(prov) == 4
+    assert prov[["doc_a", "doc_b"]].values.tolist() == [["河南", "湖北"]]
     items = an.similarity(make_corpus(), unit="item")
-    assert len(items) == len(ROWS) ** 2
+    assert len(items) == len(ROWS) * (len(ROWS) - 1) // 2
     same = items[(items.doc_a == "henan-2019-gzyd 一/1") & (items.doc_b == "henan-2024-gzyd 一/2")]
     assert same["cosine"].iloc[0] == pytest.approx(1.0)  # the same sentence in 2019 and 2024
-    no_tokens = [r[:8] + ([],) for r in ROWS[:2]]
+    no_tokens = [r[:8] + ([],) for r in ROWS[3:]]  # 河南 2024 and 湖北 2019 without a token
     flat = an.similarity(make_corpus(no_tokens))
-    assert flat["cosine"].tolist() == [1.0]
+    assert flat["cosine"].tolist() == [0.0]  # two documents without a token share nothing
     with pytest.raises(ParameterError, match="unit must be"):
         an.similarity(make_corpus(), unit="sentence")
     with pytest.raises(ParameterError, match="6 units"):
@@ -616,7 +621,7 @@ def test_comparisons_leave_out_city_and_department_plans():
     assert an.keyness(c, min_freq=1).equals(an.keyness(base, min_freq=1))
     assert an.similarity(c).equals(an.similarity(base))
     assert len(an.theme_shares(c, levels=None, include_departments=True, by="doc_id")) == 5 * len(THEMES)
-    assert "郑州" in set(an.keyness(c, levels=None, min_freq=1)["term"])
+    assert "郑州" in set(an.keyness(c, levels=None, min_freq=1, max_p=None)["term"])
     assert an.similarity(c, unit="province").equals(an.similarity(base, unit="province"))
     # the analyst's own corpus, still complete
     assert len(c.select(levels="市级").items) == 1
@@ -624,7 +629,7 @@ def test_comparisons_leave_out_city_and_department_plans():
     by_level = an.theme_shares(c, by=("province", "level"), levels=None)
     assert sorted(set(by_level["level"])) == ["市级", "省级"]
     assert by_level.groupby("level")["n_items"].sum().to_dict() == {"市级": 1, "省级": 6}
-    assert set(an.keyness(c, by="level", levels=None, min_freq=1)["group"]) == {"市级", "省级"}
+    assert set(an.keyness(c, by="level", levels=None, min_freq=1, max_p=None)["group"]) == {"市级", "省级"}
 
 
 # ---- the public API's examples run --------------------------------------------------------------------

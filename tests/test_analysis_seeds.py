@@ -83,13 +83,15 @@ def test_keyness_on_the_seeds(corpus):
 
 def test_similarity_on_the_seeds(corpus):
     s = an.similarity(corpus)
-    assert sorted(set(s["doc_a"])) == PLANS
+    assert sorted(set(s["doc_a"]) | set(s["doc_b"])) == PLANS and len(s) == 3  # each pair once
     s = an.similarity(corpus, **ALL)
     n = len(corpus.documents) - 1  # the 2024 重点工作 is not compared beside its 工作要点
-    m = s.pivot(index="doc_a", columns="doc_b", values="cosine")
+    assert len(s) == n * (n - 1) // 2 and not (s.doc_a == s.doc_b).any()
+    assert len(set(map(frozenset, zip(s.doc_a, s.doc_b)))) == len(s)  # never both directions
+    m = an.similarity_matrix(s, by="id")
     assert m.shape == (n, n) and np.allclose(m.values, m.values.T) and np.allclose(np.diag(m.values), 1)
     assert s["cosine"].between(0, 1).all()
-    pairs = s[s.doc_a < s.doc_b].sort_values("cosine", ascending=False)
+    pairs = s.sort_values("cosine", ascending=False)
     # the two 河南 工作要点 (2019 and 2024) are the closest pair of documents
     assert set(pairs[["doc_a", "doc_b"]].iloc[0]) == {"henan-2019-gzyd", "henan-2024-gzyd"}
 

@@ -79,6 +79,7 @@ from compare.analysis.similarity import (
     UNITS,
     similar_pairs,
     similarity,
+    similarity_matrix,
 )
 from compare.analysis.slogans import SHARED_PHRASE_COLUMNS, shared_phrases
 from compare.analysis.targets import (
@@ -133,6 +134,7 @@ __all__ = [
     "shared_phrases",
     "similar_pairs",
     "similarity",
+    "similarity_matrix",
     "targets_by_theme",
     "term_changes",
     "theme_changes",

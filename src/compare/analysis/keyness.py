@@ -22,21 +22,41 @@ from compare.core.errors import ParameterError
 KEYNESS_COLUMNS = ["group", "term", "freq_target", "freq_reference", "statistic", "p_value", "log_ratio", "rank"]
 
 
+MEASURES = ("g2", "chi2", "ll")
+CORRECTIONS = ("default", "yates", "williams", "none")
+#: rows whose difference is not significant at this level are left out by default (``max_p``)
+MAX_P = 0.05
+#: a group must use a term this many times for it to be listed among the group's terms (``min_freq``)
+MIN_FREQ = 3
+
+
 def keyness_table(a, b, c, d, *, measure: str = "g2", correction: str = "default") -> tuple[np.ndarray, np.ndarray]:
     """Signed keyness of 2×2 tables, vectorised: (statistic, p_value).
 
     a = term in target, b = term in reference, c = other tokens in target, d = other tokens in
-    reference. measure "g2" is the log-likelihood ratio G² = 2 Σ O ln(O/E), "chi2" Pearson's χ².
-    correction follows quanteda's textstat_keyness: "default"/"yates" apply Yates' continuity
-    correction when the smallest expected count is below 5 (and |ad − bc| exceeds N/2),
-    "williams" divides by Williams' q (tables without zero cells), "none" applies none. The sign is
-    + when the term is over-represented in the target (a > its expected count), else −; the p-value
-    is that of |statistic| on χ² with 1 degree of freedom (scipy.stats.chi2.sf). Zero cells
-    contribute 0 to G² exactly (quanteda offsets them by 1e-9 instead: differences below 1e-7).
+    reference; N = a + b + c + d and E_ij = row total × column total / N.
+
+    - ``"g2"``: Dunning's log-likelihood ratio over the four cells, G² = 2 Σ O ln(O/E) (quanteda's
+      ``textstat_keyness(measure="lr")``).
+    - ``"chi2"``: Pearson's χ² = N (ad − bc)² / ((a+b)(c+d)(a+c)(b+d)) (quanteda's default measure).
+    - ``"ll"``: Rayson & Garside's log-likelihood over the term's two cells, LL = 2 (a ln(a/E1) +
+      b ln(b/E2)) with E1 = (a+c)(a+b)/N, E2 = (b+d)(a+b)/N (the UCREL log-likelihood wizard); no
+      correction.
+
+    correction as quanteda's: "default"/"yates" apply Yates' continuity correction when
+    |ad − bc| ≥ N/2 and an expected count is below 5 (χ²: (|ad − bc| − N/2)²; G²: every cell moved
+    0.5 towards its expected count), "williams" divides by Williams' q (tables without zero cells),
+    "none" applies none. The sign is + when the term is relatively more frequent in the target
+    (a/(a+c) > b/(b+d), i.e. ad > bc, i.e. a above its expected count), − when less, and the statistic
+    is 0 when the two relative frequencies are equal; the p-value is that of |statistic| on χ² with 1
+    degree of freedom. Zero cells contribute 0 exactly (quanteda adds 1e-9 inside the logarithm:
+    differences below 1e-7).
 
     >>> stat, p = keyness_table([10], [2], [90], [198], correction="none")  # 10/100 vs 2/200 tokens
     >>> round(float(stat[0]), 2), round(float(p[0]), 4)
     (13.35, 0.0003)
+    >>> round(float(keyness_table(52, 57, 50_000 - 52, 75_000 - 57, measure="ll")[0]), 2)  # Rayson's wizard
+    2.65
     """
     from scipy.special import (  # chdtrc(1, x) is what scipy.stats.chi2.sf(x, 1) computes; importing
         chdtrc,
@@ -44,37 +64,32 @@ def keyness_table(a, b, c, d, *, measure: str = "g2", correction: str = "default
     )
     # scipy.stats for it took 0.65 s in every report kernel
 
-    if measure not in ("g2", "chi2"):
-        raise ParameterError(f"measure must be 'g2' or 'chi2', not {measure!r}")
-    if correction not in ("default", "yates", "williams", "none"):
+    if measure not in MEASURES:
+        raise ParameterError(f"measure must be 'g2', 'chi2' or 'll', not {measure!r}")
+    if correction not in CORRECTIONS:
         raise ParameterError(f"correction must be 'default', 'yates', 'williams' or 'none', not {correction!r}")
+    if measure == "ll" and correction in ("yates", "williams"):
+        raise ParameterError(f"measure 'll' (Rayson's log-likelihood) takes no {correction} correction")
     a, b, c, d = (np.asarray(x, dtype="float64") for x in (a, b, c, d))
     n = a + b + c + d
     r1, r2, c1, c2 = a + b, c + d, a + c, b + d  # row (term / rest) and column (target / reference) totals
-    e11 = _safe_div(r1 * c1, n)
-    sign = np.where(a > e11, 1.0, -1.0)
-    denom = r1 * r2 * c1 * c2
-    ad_bc = a * d - b * c
-    small = np.minimum.reduce([e11, _safe_div(r1 * c2, n), _safe_div(r2 * c1, n), _safe_div(r2 * c2, n)]) < 5
+    ad_bc = a * d - b * c  # exact for counts (integers below 2**26): its sign is the direction
+    sign = np.sign(ad_bc)
+    expected = [_safe_div(r1 * c1, n), _safe_div(r1 * c2, n), _safe_div(r2 * c1, n), _safe_div(r2 * c2, n)]
+    yates = (correction in ("default", "yates")) & (np.abs(ad_bc) >= n / 2) & (np.minimum.reduce(expected) < 5)
     if measure == "chi2":
-        diff = np.abs(ad_bc)
-        if correction in ("default", "yates"):
-            apply = small & (diff >= n / 2)
-            diff = np.where(apply, diff - n / 2, diff)
-        stat = _safe_div(n * diff**2, denom)
-        if correction == "williams":
-            stat = stat / _williams_q(a, b, c, d, n)
+        diff = np.where(yates, np.abs(ad_bc) - n / 2, np.abs(ad_bc))
+        stat = _safe_div(n * diff**2, r1 * r2 * c1 * c2)
+    elif measure == "ll":
+        stat = 2 * (xlogy(a, _safe_div(a, expected[0])) + xlogy(b, _safe_div(b, expected[1])))
     else:
-        if correction in ("default", "yates"):
-            apply = small & (np.abs(ad_bc) > n / 2)
-            step = np.where(apply, np.where(ad_bc > 0, -0.5, 0.5), 0.0)
-            a, d, b, c = a + step, d + step, b - step, c - step
-        expected = [(a, e11), (b, _safe_div(r1 * c2, n)), (c, _safe_div(r2 * c1, n)), (d, _safe_div(r2 * c2, n))]
-        stat = 2 * sum(xlogy(o, _safe_div(o, e)) for o, e in expected)  # 0·ln 0 = 0 exactly
-        stat = np.maximum(stat, 0.0)  # rounding noise around an exact fit
-        if correction == "williams":
-            stat = stat / _williams_q(a, b, c, d, n)
-    stat = sign * stat
+        step = np.where(yates, -0.5 * sign, 0.0)  # towards the expected counts: a, d down and b, c up when ad > bc
+        observed = [a + step, b - step, c - step, d + step]
+        stat = 2 * sum(xlogy(o, _safe_div(o, e)) for o, e in zip(observed, expected))  # 0·ln 0 = 0 exactly
+    stat = np.maximum(stat, 0.0)  # rounding noise around an exact fit
+    if correction == "williams":
+        stat = stat / _williams_q(a, b, c, d, n)
+    stat = sign * stat + 0.0  # + 0.0: no −0
     return stat, chdtrc(1, np.abs(stat))
 
 
@@ -84,15 +99,26 @@ def _williams_q(a, b, c, d, n):
 
 
 def log_ratio(a, b, total_target, total_reference) -> np.ndarray:
-    """Hardie's Log Ratio effect size: log2 of (relative frequency in target / in reference), a zero
-    frequency replaced by 0.5 so that terms absent from one side stay finite. +1 means twice as frequent.
+    """Hardie's Log Ratio effect size: log2 of (relative frequency in target / in reference); +1 means
+    twice as frequent, −1 half as frequent, 0 equally frequent.
+
+    A term absent from one side has no finite ratio: NaN (tables show 仅本组 / 仅参照组). No count is
+    smoothed: replacing a zero by 0.5 (CQPweb's convention) gives a term only the target uses a
+    *negative* ratio when the target is more than twice the size of the reference (3 vs 0 with
+    6,000 vs 900 tokens: log2((3/6000)/(0.5/900)) = −0.15), against the sign of its G². With both
+    counts above zero the ratio has the statistic's sign (a/T > b/R ⇔ ad > bc).
 
     >>> float(log_ratio(10, 2, 100, 200))
     3.321928094887362
+    >>> float(log_ratio(3, 0, 6000, 900))
+    nan
     """
-    a = np.where(np.asarray(a, dtype="float64") == 0, 0.5, a)
-    b = np.where(np.asarray(b, dtype="float64") == 0, 0.5, b)
-    return np.log2(_safe_div(a, total_target) / _safe_div(b, total_reference).clip(min=np.finfo("float64").tiny))
+    a, b = np.asarray(a, dtype="float64"), np.asarray(b, dtype="float64")
+    t, r = np.asarray(total_target, dtype="float64"), np.asarray(total_reference, dtype="float64")
+    finite = (a > 0) & (b > 0) & (t > 0) & (r > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.log2((a * r) / (b * t))
+    return np.where(finite, ratio, np.nan)
 
 
 def _group_values(corpus: Corpus, by: str) -> pd.Series:
@@ -110,7 +136,8 @@ def keyness(
     by: str = "province",
     measure: str = "g2",
     top_n: int | None = 20,
-    min_freq: int = 3,
+    min_freq: int = MIN_FREQ,
+    max_p: float | None = MAX_P,
     correction: str = "default",
     doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
     levels: str | Sequence[str] | None = DEFAULT_LEVEL,
@@ -120,24 +147,31 @@ def keyness(
     """Distinctive terms of each group against the rest of the corpus (quanteda's textstat_keyness).
 
     For every value of items[by] (province, year, doc_id, doc_type, …) the group's tokens are the
-    target and all other items' tokens the reference. Each term with at least min_freq occurrences
-    in the whole corpus gets a 2×2 table and a signed statistic (see keyness_table). Returned: the
-    top_n terms over-represented in each group (statistic > 0), highest statistic first (ties by
-    term), with the Log Ratio effect size. Fewer than two groups gives an empty frame. The group
+    target and all other items' tokens the reference. Each term gets a 2×2 table and a signed
+    statistic (see keyness_table). Returned: the top_n terms over-represented in each group
+    (statistic > 0), highest statistic first (ties by term), with the Log Ratio effect size (NaN for
+    a term the other groups never use: see log_ratio). Listed are only the terms the group uses at
+    least ``min_freq`` times whose difference is significant (``p_value < max_p``; None lists every
+    over-represented term): a small group's generic words (used twice, or a little more often than
+    elsewhere) do not lead its list. Fewer than two groups gives an empty frame. The group
     column is called `group` whatever `by` is. doc_types / levels / include_departments choose the plans
     compared (default: the 工作要点 of provincial associations; see compare.analysis.like_with_like).
     ``groups`` (one value or a list, e.g. ``groups="河南"``) computes the rows of those groups only,
     the same rows the whole table has for them, without counting every group (a province report).
 
     >>> from compare.analysis.examples import example_corpus
-    >>> k = keyness(example_corpus(), by="province", min_freq=2, top_n=1)
+    >>> k = keyness(example_corpus(), by="province", min_freq=2, max_p=None, top_n=1)
     >>> k[["group", "term", "freq_target", "freq_reference", "rank"]].values.tolist()
     [['河南', '活动', 3, 0, 1], ['湖北', '党建', 2, 1, 1]]
-    >>> keyness(example_corpus(), min_freq=2, top_n=1, groups="豫")["term"].tolist()
+    >>> keyness(example_corpus(), min_freq=2, max_p=None, top_n=1, groups="豫")["term"].tolist()
     ['活动']
     """
     if top_n is not None and top_n < 1:
         raise ParameterError(f"top_n must be a positive integer or None, not {top_n!r}")
+    if isinstance(min_freq, bool) or not isinstance(min_freq, (int, np.integer)) or min_freq < 1:
+        raise ParameterError(f"min_freq must be a positive integer, not {min_freq!r}")
+    if max_p is not None and not 0 < max_p <= 1:
+        raise ParameterError(f"max_p must be in (0, 1] or None, not {max_p!r}")
     corpus = comparable(corpus, doc_types=doc_types, levels=levels, include_departments=include_departments)
     values = _group_values(corpus, by)
     keyness_table(0, 0, 1, 1, measure=measure, correction=correction)  # validates measure/correction
@@ -145,7 +179,7 @@ def keyness(
         KEYNESS_COLUMNS, [values.dtype, "str", "int64", "int64", "float64", "float64", "float64", "int64"])})
     if values.nunique() < 2:
         return empty
-    stats = {"measure": measure, "correction": correction, "top_n": top_n}
+    stats = {"measure": measure, "correction": correction, "top_n": top_n, "min_freq": min_freq, "max_p": max_p}
     if groups is not None:
         wanted = canonical_provinces(groups) if by == "province" else as_list(groups)
         frames = _group_rows(corpus.tokens, values, wanted, min_freq, stats)
@@ -171,7 +205,10 @@ def _rows(g, terms, a, term_total, t_total: int, grand: int, stats: dict) -> pd.
         "p_value": p,
         "log_ratio": log_ratio(a, b, t_total, grand - t_total),
     })
-    df = df[df["statistic"] > 0].sort_values(["statistic", "term"], ascending=[False, True], kind="mergesort")
+    keep = (df["statistic"] > 0) & (df["freq_target"] >= stats["min_freq"])
+    if stats["max_p"] is not None:
+        keep &= df["p_value"] < stats["max_p"]
+    df = df[keep].sort_values(["statistic", "term"], ascending=[False, True], kind="mergesort")
     if stats["top_n"] is not None:
         df = df.head(stats["top_n"])
     df["rank"] = np.arange(1, len(df) + 1, dtype="int64")

@@ -57,21 +57,22 @@ def similarity(
     levels: str | Sequence[str] | None = DEFAULT_LEVEL,
     include_departments: bool = False,
 ) -> pd.DataFrame:
-    """Cosine similarity of TF-IDF vectors (scikit-learn TfidfVectorizer on our tokens), every ordered
-    pair including the diagonal (1.0), so ``pivot(index="label_a", columns="label_b", values="cosine")``
-    gives the full matrix.
+    """Cosine similarity of TF-IDF vectors (scikit-learn TfidfVectorizer on our tokens): every pair of
+    different units once (unit i before unit j in the order below), never a unit with itself;
+    :func:`similarity_matrix` turns it into the symmetric matrix (1 on the diagonal), and
+    ``plots.similarity_heatmap`` draws it.
 
     unit "document" joins the tokens of each document's items; "province" those of each province;
     "item" compares single items (labelled `doc_id item_id`). A unit without tokens has cosine 0 with
     every other unit. Units are ordered by province, year, doc_type, doc_id (items in document order).
-    More than max_units units (n² rows) raises ParameterError: compare a Corpus.select(...) instead.
-    doc_types / levels / include_departments choose the plans compared (default: the 工作要点 of
-    provincial associations; see compare.analysis.like_with_like).
+    More than max_units units (n(n − 1)/2 rows) raises ParameterError: compare a Corpus.select(...)
+    instead. doc_types / levels / include_departments choose the plans compared (default: the 工作要点
+    of provincial associations; see compare.analysis.like_with_like).
 
     >>> from compare.analysis.examples import example_corpus
     >>> s = similarity(example_corpus(), unit="province")
     >>> s[["doc_a", "doc_b"]].values.tolist()
-    [['河南', '河南'], ['河南', '湖北'], ['湖北', '河南'], ['湖北', '湖北']]
+    [['河南', '湖北']]
     >>> bool(s["cosine"].between(0, 1).all())
     True
     """
@@ -81,18 +82,36 @@ def similarity(
     n = len(units)
     if n > max_units:
         raise ParameterError(
-            f"similarity at unit={unit!r} would compare {n} units ({n * n:,} rows), more than max_units="
+            f"similarity at unit={unit!r} would compare {n} units ({n * (n - 1) // 2:,} pairs), more than max_units="
             f"{max_units}; compare a smaller corpus (corpus.select(provinces=..., years=...)) or raise max_units"
         )
     cos = _cosines(units)
-    ia, ib = np.divmod(np.arange(n * n), n)
+    ia, ib = np.triu_indices(n, k=1)  # each pair once, row by row: (0, 1), (0, 2), …, (1, 2), …
     return pd.DataFrame({
         "doc_a": np.asarray(ids, dtype=object)[ia],
         "doc_b": np.asarray(ids, dtype=object)[ib],
         "label_a": np.asarray(labels, dtype=object)[ia],
         "label_b": np.asarray(labels, dtype=object)[ib],
-        "cosine": cos.ravel(),
+        "cosine": cos[ia, ib],
     }).astype({"doc_a": "str", "doc_b": "str", "label_a": "str", "label_b": "str"})
+
+
+def similarity_matrix(sim: pd.DataFrame, *, by: str = "label") -> pd.DataFrame:
+    """The symmetric unit × unit matrix of a :func:`similarity` frame (each pair once), 1.0 on the
+    diagonal, units in their order; by "label" (label_a/label_b) or "id" (doc_a/doc_b).
+
+    >>> from compare.analysis.examples import example_corpus
+    >>> similarity_matrix(similarity(example_corpus(), unit="province")).round(3).values.tolist()
+    [[1.0, 0.185], [0.185, 1.0]]
+    """
+    a, b = ("label_a", "label_b") if by == "label" else ("doc_a", "doc_b")
+    if by not in ("label", "id"):
+        raise ParameterError(f"by must be 'label' or 'id', not {by!r}")
+    units = list(dict.fromkeys([*sim[a], *sim[b]]))
+    m = pd.DataFrame(np.eye(len(units)), index=units, columns=units)
+    for x, y, c in zip(sim[a], sim[b], sim["cosine"]):
+        m.at[x, y] = m.at[y, x] = c
+    return m
 
 
 def _units(corpus: Corpus, unit: str) -> tuple[list[str], list[str], list[list[str]]]:

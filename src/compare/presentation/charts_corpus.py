@@ -127,7 +127,8 @@ def distinctive_terms(
 ) -> Figure:
     """Small multiples, one panel per group (province): its most distinctive terms by keyness
     (``analysis.keyness``: group, term, freq_target, statistic, log_ratio, rank). Only terms a group
-    uses *more* than the others (log_ratio > 0) are shown; bar labels give the frequency.
+    uses *more* than the others (statistic > 0) are shown, whatever their Log Ratio (NaN for a term
+    only the group uses); bar labels give the frequency.
 
     Terms are ranked by the statistic, not filtered by it: a small corpus has terms used a little
     more (G² 0.9, p 0.33) among the top_n. Those not significant (p_value ≥ ``alpha``, or without a
@@ -142,8 +143,7 @@ def distinctive_terms(
     if top_n < 1:
         raise ParameterError(f"{what}: top_n must be at least 1, not {top_n}")
     df = key.copy()
-    if "log_ratio" in df.columns:
-        df = df[df["log_ratio"] > 0]
+    df = df[df["statistic"].astype(float) > 0]
     sort = ["group", "rank"] if "rank" in df.columns else ["group"]
     df = df.sort_values(sort + ["statistic"], ascending=[True] * len(sort) + [False], kind="mergesort")
     groups = list(dict.fromkeys(df["group"].astype(str))) if provinces is None else [str(p) for p in provinces]

@@ -296,6 +296,32 @@ def phrase_table(shared: pd.DataFrame, *, max_listed: int = 8) -> pd.DataFrame:
 
 
 
+#: the Log Ratio of a term one side never uses (no finite ratio), as tables show it
+ONLY_TARGET, ONLY_REFERENCE = "仅本组", "仅参照组"
+
+
+def keyness_rows(key: pd.DataFrame, *, decimals: int = 2) -> pd.DataFrame:
+    """Keyness rows for reading: the Log Ratio as text, 仅本组 for a term the reference never uses (and
+    仅参照组 for one the target never uses), where the ratio is infinite and no number is shown.
+
+    >>> k = pd.DataFrame({"term": ["一市一品", "品牌"], "freq_target": [3, 23], "freq_reference": [0, 1],
+    ...                   "log_ratio": [float("nan"), 1.770015]})
+    >>> keyness_rows(k)["log_ratio"].tolist()
+    ['仅本组', '1.77']
+    """
+    if "log_ratio" not in key.columns:
+        return key.copy()
+    out = key.copy()
+    lr = out["log_ratio"].astype(float)
+    text = lr.map(lambda v: "" if pd.isna(v) else f"{v:.{decimals}f}").astype(object)
+    if "freq_reference" in out.columns:
+        text[lr.isna() & (out["freq_reference"] == 0)] = ONLY_TARGET
+    if "freq_target" in out.columns:
+        text[lr.isna() & (out["freq_target"] == 0)] = ONLY_REFERENCE
+    out["log_ratio"] = text
+    return out
+
+
 #: groups (provinces) above which a keyness table lists each group's terms on one line
 MAX_LONG_GROUPS = 8
 
@@ -310,7 +336,7 @@ def keyness_table(key: pd.DataFrame, *, max_groups: int = MAX_LONG_GROUPS) -> pd
     cols = ["group", "rank", "term", "freq_target", "freq_reference", "statistic", "p_value", "log_ratio"]
     cols = [c for c in cols if c in key.columns]
     if key["group"].nunique() <= max_groups:
-        return key[cols].reset_index(drop=True)
+        return keyness_rows(key[cols].reset_index(drop=True))
     parts = key.sort_values(["group", "rank"], kind="mergesort")
     mark = significant(parts).map({True: "", False: "°"})
     listed = parts.assign(_t=parts["term"].astype(str) + "（" + parts["statistic"].round(0).astype(int).astype(str)

@@ -25,6 +25,7 @@ from compare.pipeline.cache import ComparisonCache
 from compare.pipeline.figures import draw_charts
 from compare.presentation.fonts import cjk_font_info
 from compare.presentation.pptx_charts import add_chart, native_charts
+from compare.presentation.report_tables import keyness_rows
 from compare.presentation.style import figure_bytes, scope_label, source_line
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,42 @@ def _charts(corpus, *, provinces, doc_type, level, compute=None, colors=None):
         yield chart, png, native
 
 
+def _is_share(column: str) -> bool:
+    return column == "share" or column.startswith("share_")
+
+
+def readable(df: pd.DataFrame) -> pd.DataFrame:
+    """A chart's data as the brief and the speaker notes print it, every cell text, Chinese headers:
+    shares as percentages (0.1224 -> 12.2%), a change of shares in percentage points, a Log Ratio that
+    has no finite value as 仅本组, other numbers to 4 significant digits.
+
+    >>> readable(pd.DataFrame({"theme": ["科普"], "share": [0.1224], "delta": [-0.05]})).values.tolist()
+    [['科普', '12.2%', '-5.0 个百分点']]
+    """
+    out = keyness_rows(df, decimals=3) if "log_ratio" in df.columns else df.copy()
+    for col in out.columns:
+        name = str(col)
+        values = out[col]
+        if _is_share(name) and pd.api.types.is_numeric_dtype(values):
+            out[col] = values.map(lambda v: "" if pd.isna(v) else f"{float(v) * 100:.1f}%")
+        elif name == "delta" and pd.api.types.is_numeric_dtype(values):
+            out[col] = values.map(lambda v: "" if pd.isna(v) else f"{float(v) * 100:+.1f} 个百分点")
+        else:
+            out[col] = values.map(lambda v: "" if _missing(v) else (f"{v:.4g}" if isinstance(v, float) else str(v)))
+    return with_zh_headers(out)
+
+
+def _missing(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):  # a list cell
+        return False
+
+
 def _table_text(df: pd.DataFrame, rows: int) -> str:
-    zh = with_zh_headers(df.head(rows))
+    zh = readable(df.head(rows))
     lines = ["\t".join(map(str, zh.columns))]
-    lines += ["\t".join("" if pd.isna(v) else (f"{v:.4g}" if isinstance(v, float) else str(v)) for v in r)
-              for r in zh.itertuples(index=False)]
+    lines += ["\t".join(r) for r in zh.itertuples(index=False)]
     if len(df) > rows:
         lines.append(f"……共 {len(df)} 行，完整数据见 figures/ 下同名 CSV")
     return "\n".join(lines)
@@ -223,7 +255,7 @@ def export_docx(corpus, path: str | Path, *, provinces=None, doc_type: str | Non
     for chart, png, _ in _charts(corpus, provinces=provinces, doc_type=doc_type, level=level, compute=compute):
         doc.add_heading(chart.title, level=1)
         doc.add_picture(_io.BytesIO(png), width=Inches(6.3))
-        df = with_zh_headers(chart.table.head(TABLE_ROWS))
+        df = readable(chart.table.head(TABLE_ROWS))
         table = doc.add_table(rows=1, cols=len(df.columns))
         table.style = "Table Grid"
         for cell, name in zip(table.rows[0].cells, df.columns):
@@ -232,8 +264,7 @@ def export_docx(corpus, path: str | Path, *, provinces=None, doc_type: str | Non
             run.bold = True
         for row in df.itertuples(index=False):
             cells = table.add_row().cells
-            for cell, v in zip(cells, row):
-                text = "" if pd.isna(v) else (f"{v:.4g}" if isinstance(v, float) else str(v))
+            for cell, text in zip(cells, row):
                 _docx_font(cell.paragraphs[0].add_run(text), family, 9)
         note = chart.source if len(chart.table) <= TABLE_ROWS else (
             f"{chart.source}（表中为前 {TABLE_ROWS} 行，共 {len(chart.table)} 行）")

@@ -179,8 +179,11 @@ def _parameters_text(parameters: Mapping[str, Any]) -> str:
     return "; ".join(f"{k} = {_fmt(v)}" for k, v in sorted(shown.items())) or "（默认）"
 
 
+# the last named family is the page's own subset of the project's CJK font (embedded by write_index, as
+# the reports embed theirs): a reader without a Chinese font still sees every character
 _STYLE = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
+/* kx-embedded-cjk-font-face */
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","kx-embedded-cjk",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.35em .6em;text-align:left;vertical-align:top}
 th{background:#f3f3f3}tr.failed td{background:#fdecea}tr.stale td,tr.outdated td{background:#fff8e1}
 .msg{color:#8a1c1c;font-size:.9em}.meta{color:#555;font-size:.9em}
@@ -253,5 +256,7 @@ def write_index(reports_dir: str | Path, *, processed_dir: str | Path | None = N
         m = _DIGEST.search(path.read_text(encoding="utf-8", errors="replace")[:2000])
         if m and m.group(1) == digest:
             return None
-    atomic_write_text(path, page)
+    from compare.presentation.fontembed import embed_cjk_font
+
+    atomic_write_text(path, embed_cjk_font(page))
     return path

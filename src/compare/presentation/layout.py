@@ -14,7 +14,7 @@ from compare.core.errors import ParameterError
 from compare.presentation.chartinfo import chart_info
 from compare.presentation.style import (
     EMPTY_CELL, LABEL_SIZE, MAX_ANNOTATED_CELLS, MIN_TEXT_SIZE, MUTED, PLOT_HEIGHT_IN, PLOT_WIDTH_IN, SEQUENTIAL,
-    SMALL_SIZE, text_on,
+    SMALL_SIZE, text_on, text_width,
 )
 
 
@@ -253,13 +253,6 @@ def grid_shape(n: int) -> tuple[int, int]:
         return 1, n
     cols = 4 if n <= 8 else 5
     return math.ceil(n / cols), cols
-
-
-def text_width(text: str) -> float:
-    """Width of text in em: CJK and full-width characters 1, others about half."""
-    import unicodedata
-
-    return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.55 for c in str(text))
 
 
 def fit_words(words: Sequence[str], width: float, sep: str = "、") -> list[str]:

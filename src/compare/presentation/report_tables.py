@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from compare import __version__
-from compare.core.vocab import DEFAULT_DOC_TYPE
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 from compare.presentation.blocks import (  # noqa: F401
     HTMLBlock,
     _cell_text,
@@ -130,7 +130,7 @@ def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_li
         text += f"：{'、'.join(map(str, years))} 年。"
     else:
         text += f"：{len({p for p, _ in with_items})} 个省份的 {len(with_items)} 份省份-年份文件。"
-    text += "市、县级和部门文件不计入。"
+    text += _left_out(getattr(selection, "level", "省级"))
     if other:
         listed = sorted(other.items(), key=lambda kv: (kv[0][1], kv[0][0]))
         missing = "；".join(
@@ -231,23 +231,96 @@ def items_by_theme(corpus, themes: Sequence[str] | None = None, *, max_items: in
     return HTMLBlock("".join(parts))
 
 
-def report_title(kind: str, selection: Any) -> str:
+#: the levels of association a report can compare, in order (their plans are never counted together)
+_LEVEL_ORDER = ("全国", "省级", "市级", "县级")
+#: more issuers than this are named "… 等 n 家" in a title
+_MAX_ISSUERS = 3
+
+
+def _short_issuer(name: str) -> str:
+    """长沙市科学技术协会 -> 长沙市科协 (the usual short name of an association)."""
+    return str(name).replace("科学技术协会", "科协").strip()
+
+
+def _issuers(documents: pd.DataFrame | None) -> list[str]:
+    """The short names of the documents' issuers, in order of first appearance: the issuer column, else
+    the city (or county) + 科协; a department's plan is its association's department."""
+    if documents is None or len(documents) == 0:
+        return []
+    out: list[str] = []
+    for row in documents.itertuples(index=False):
+        issuer = getattr(row, "issuer", None)
+        city = getattr(row, "city", None)
+        name = _short_issuer(issuer) if isinstance(issuer, str) and issuer.strip() else (
+            f"{city}科协" if isinstance(city, str) and city.strip() else "")
+        department = getattr(row, "department", None)
+        if isinstance(department, str) and department.strip() and department not in name:
+            name = f"{name}{department}" if name else department
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
+def report_subject(selection: Any, corpus: Any = None, *, documents: pd.DataFrame | None = None) -> str:
+    """Whose plans a province report analyses, for its chart titles: the province (河南) for a
+    provincial association's plans; the issuer (长沙市科协) when the plans compared are a city's,
+    county's or department's; 湖南市级科协 when several cities' plans are compared."""
+    level = getattr(selection, "level", "省级")
+    docs = documents if documents is not None else (corpus.documents if corpus is not None else None)
+    if level in ("省级", "全国") and (docs is None or "department" not in docs.columns
+                                     or docs["department"].isna().all()):
+        return selection.province
+    issuers = _issuers(docs)
+    if len(issuers) == 1:
+        return issuers[0]
+    return f"{selection.province}{level}科协"
+
+
+def report_title(kind: str, selection: Any, *, corpus: Any = None, documents: pd.DataFrame | None = None) -> str:
     """河南省科协工作要点分析 / 黑龙江省科协深化改革工作要点分析 / 中国科协工作要点分析 / 各省科协工作要点比较:
-    the province (or 各省) and the document type compared."""
+    the issuer and the document type compared. A report of city, county or department plans is named
+    for their issuer (长沙市科协工作要点分析), several issuers together (河南省市级科协工作要点分析（郑州市科协、
+    洛阳市科协）); corpus (or documents): the plans compared, whose issuers name the report."""
     doc_type = selection.doc_type or DEFAULT_DOC_TYPE
+    level = getattr(selection, "level", None) or DEFAULT_LEVEL
     if kind == "cross":
-        return f"各省科协{doc_type}比较"
+        who = {"省级": "各省科协", "全国": "中国科协", "市级": "各市科协", "县级": "各县科协"}.get(level, "各地科协")
+        return f"{who}{doc_type}比较"
     from compare.ingest.provinces import NATIONAL
     from compare.ingest.provinces import province as province_record
 
     short = selection.province
-    if short == NATIONAL:
+    docs = documents if documents is not None else (corpus.documents if corpus is not None else None)
+    if short == NATIONAL and level == "全国":
         return f"中国科协{doc_type}分析"
     try:
         full = province_record(short).full
     except KeyError:
         full = short
-    return f"{full}科协{doc_type}分析"
+    departments = docs is not None and "department" in docs.columns and docs["department"].notna().any()
+    if level == "省级" and not departments:
+        return f"{full}科协{doc_type}分析"
+    issuers = _issuers(docs)
+    if len(issuers) == 1:
+        return f"{issuers[0]}{doc_type}分析"
+    named = "、".join(issuers[:_MAX_ISSUERS]) + (f" 等 {len(issuers)} 家" if len(issuers) > _MAX_ISSUERS else "")
+    return f"{full}{level}科协{doc_type}分析" + (f"（{named}）" if issuers else "")
+
+
+def _left_out(level: str) -> str:
+    """The plans a report of one level does not count: the other levels and the departments' plans.
+
+    >>> _left_out("省级"), _left_out("市级")
+    ('市、县级和部门文件不计入。', '省级、县级和部门文件不计入。')
+    """
+    others = [lv for lv in _LEVEL_ORDER if lv != level and lv != "全国"]
+    if level == "省级":
+        named = "市、县级"
+    elif level == "全国":
+        named = "省、市、县级"
+    else:
+        named = "、".join(others)
+    return f"{named}和部门文件不计入。"
 
 
 def documents_table(corpus) -> pd.DataFrame:

@@ -36,6 +36,7 @@ from compare.core.errors import ParameterError
 from compare.core.io import atomic_write_bytes
 from compare.presentation.chartinfo import ChartFigure, ChartInfo, chart_info, record_axes_chart
 from compare.presentation.fonts import CJKFont, cjk_font_info
+from compare.presentation.textfit import fit_line
 
 SOURCE = "数据来源：各省科协工作要点"
 FORMATS = ("png", "svg", "pdf")
@@ -105,10 +106,12 @@ def source_line(note: str | None = None, *, doc_type: str | None = None, level: 
     """The source line under every chart, slide, Word table and report: 数据来源 and, when given, the
     document type and level compared (or a `scope` from :func:`scope_label`), then a note (e.g. which
     province-years are missing)."""
+    issuers = {"全国": "中国科协", "市级": "各市科协", "县级": "各县科协"}  # else 各省科协
     if scope and not (doc_type or level):
-        line = f"数据来源：各省科协工作计划（{scope}）"
+        who = issuers.get(str(scope).split(" · ")[0], "各省科协")
+        line = f"数据来源：{who}工作计划（{scope}）"
     else:
-        line = SOURCE if not doc_type else f"数据来源：各省科协{doc_type}"
+        line = SOURCE if not doc_type else f"数据来源：{issuers.get(level or '', '各省科协')}{doc_type}"
         if level:
             line += f"（{level}）"
     return f"{line}。{note}" if note else line
@@ -335,10 +338,16 @@ def slide(title: str, subtitle: str | None, *, note: str | None = None, scope: s
         w_pad=0.05, h_pad=0.05,
     )
     x0 = MARGIN_IN / w
-    fig.text(x0, 1 - 0.22 / h, title, fontsize=TITLE_SIZE, color=INK, ha="left", va="top")
+    band = w - 2 * MARGIN_IN  # every line of the frame fits between the margins (fit_line)
+    shown, pt = fit_line(title, band, TITLE_SIZE, min_size=TITLE_SIZE - 6, max_lines=1)
+    fig.text(x0, 1 - 0.22 / h, shown, fontsize=pt, color=INK, ha="left", va="top")
     if sub:
-        fig.text(x0, 1 - 0.74 / h, sub, fontsize=SUBTITLE_SIZE, color=MUTED, ha="left", va="top")
-    fig.text(x0, 0.16 / h, source, fontsize=SOURCE_SIZE, color=MUTED, ha="left", va="bottom")
+        shown, pt = fit_line(sub, band, SUBTITLE_SIZE, min_size=SMALL_SIZE)
+        top = 0.74 if "\n" not in shown else 0.64  # two lines start higher, above the plot band
+        fig.text(x0, 1 - top / h, shown, fontsize=pt, color=MUTED, ha="left", va="top", linespacing=1.15)
+    shown, pt = fit_line(source, band, SOURCE_SIZE, min_size=SOURCE_SIZE - 2)
+    fig.text(x0, (0.16 if "\n" not in shown else 0.06) / h, shown, fontsize=pt, color=MUTED, ha="left",
+             va="bottom", linespacing=1.1)
     return fig
 
 

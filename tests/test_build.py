@@ -526,3 +526,26 @@ def test_adding_a_plan_rerenders_only_the_reports_whose_inputs_changed(built, tm
     assert s.ok and "reference" in [r.name for r in s.done], s.line()
     assert "湖南" in reference.read_info(processed)["provinces"]
     assert sorted(calls) == ["None", "河南", "河南", "湖北", "湖南", "黑龙江"]
+
+
+@pytest.mark.slow
+def test_every_number_in_the_seed_reports_matches_the_tables(built):
+    """The numbers audit: every number the built reports show in their tables (documents, theme
+    shares, new and dropped terms, distinctive terms with G², p and Log Ratio, targets and their
+    totals, departments, item links, target series, commitment strength, similar pairs, shared
+    phrases) is recomputed from the Parquet tables the build wrote, so no number can drift from the data."""
+    from tests.report_audit import Data, audit_report
+
+    data = Data(built.base / "processed")
+    pages = sorted(p for p in (built.base / "reports").glob("*.html") if p.name != index.INDEX_FILE)
+    assert [p.name for p in pages] == REPORTS
+    mismatches, unknown, kinds = [], [], set()
+    for page in pages:
+        audit = audit_report(page.read_text(encoding="utf-8"), data.processed_dir, data)
+        mismatches += [f"{page.name}: {m}" for m in audit.mismatches]
+        unknown += [f"{page.name}: {u}" for u in audit.unknown]
+        kinds |= {k for k, n in audit.checked.items() if n}
+    assert mismatches == []
+    assert {"documents", "theme shares", "term changes", "keyness", "targets", "departments", "links", "series",
+            "strength", "items", "similar pairs", "phrases", "target counts", "target totals"} <= kinds, kinds
+    assert unknown == [], "tables whose numbers the audit does not check yet (add a rule in tests/report_audit.py)"

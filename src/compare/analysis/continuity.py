@@ -80,7 +80,7 @@ def link_table(links: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
         "heading_to": [heading(d, i) for d, i in zip(links["doc_to"], links["item_to"])],
         "change": links["status"].map(STATUS_LABELS).to_numpy(),
         "status": links["status"].to_numpy(),
-        "similarity": links["similarity"].round(3).to_numpy(),
+        "similarity": links["similarity"].to_numpy(),  # rounded where shown, once (0.1646 -> 0.165 -> "0.17" was a double rounding)
         "shared_terms": ["、".join(t) for t in links["shared_terms"]],
     })
 

@@ -14,8 +14,9 @@ from compare.core.errors import ParameterError
 from compare.presentation.chartinfo import chart_info
 from compare.presentation.style import (
     EMPTY_CELL, LABEL_SIZE, MAX_ANNOTATED_CELLS, MIN_TEXT_SIZE, MUTED, PLOT_HEIGHT_IN, PLOT_WIDTH_IN, SEQUENTIAL,
-    SMALL_SIZE, text_on, text_width,
+    SMALL_SIZE, text_on,
 )
+from compare.presentation.textfit import text_width
 
 
 def require(df: pd.DataFrame, cols: Iterable[str], what: str) -> None:

@@ -33,7 +33,7 @@ CHANGSHA_PLAN = """长沙市科学技术协会2024年工作要点
 @pytest.fixture(scope="module")
 def city_dir(raw_dir, tmp_path_factory) -> Path:
     """The seeds plus 长沙市科协's 2024 plan, ingested and themed."""
-    from compare.ingest.load import ingest
+    from compare.ingest.run import ingest
     from compare.text.themes import run_themes
 
     base = tmp_path_factory.mktemp("city")

@@ -231,8 +231,6 @@ def items_by_theme(corpus, themes: Sequence[str] | None = None, *, max_items: in
     return HTMLBlock("".join(parts))
 
 
-#: the levels of association a report can compare, in order (their plans are never counted together)
-_LEVEL_ORDER = ("全国", "省级", "市级", "县级")
 #: more issuers than this are named "… 等 n 家" in a title
 _MAX_ISSUERS = 3
 
@@ -313,7 +311,9 @@ def _left_out(level: str) -> str:
     >>> _left_out("省级"), _left_out("市级")
     ('市、县级和部门文件不计入。', '省级、县级和部门文件不计入。')
     """
-    others = [lv for lv in _LEVEL_ORDER if lv != level and lv != "全国"]
+    from compare.core.vocab import LEVELS
+
+    others = [lv for lv in LEVELS if lv != level and lv != "全国"]
     if level == "省级":
         named = "市、县级"
     elif level == "全国":

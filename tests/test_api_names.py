@@ -24,7 +24,7 @@ SINGLE_BY_DEFINITION = {"latest_pair": {"doc_type", "level"}}
 NOT_ON_A_CORPUS = {"keyness_table", "log_ratio", "as_list", "canonical_provinces", "parse_years", "describe",
                    "like_with_like", "documents_view", "example_corpus", "example_frames", "object_overlap",
                    "score_text", "load_lexicon", "strength_profile", "strength_agreement", "continuity_summary",
-                   "link_table", "link_scores", "link_items", "item_similarity",
+                   "link_table", "link_scores", "link_items", "item_similarity", "similarity_matrix",
                    "validate_filters"}  # a command's filters, checked against the documents table it reads
 
 

@@ -220,3 +220,18 @@ def test_native_chart_holds_the_data_and_the_east_asian_font(corpus):
     part = pd.DataFrame({"province": ["河南", "湖北"], "theme": ["科普", "科普"], "share": [0.3, 0.2]})
     assert native_charts("theme_shares_bar", part)[0].kind == "BAR_STACKED"
     assert native_charts("theme_heatmap", part) is None  # heatmaps stay pictures
+
+
+def test_native_term_bars_mark_terms_that_are_not_significant():
+    from compare.presentation.charts_corpus import BAR_LIGHT
+    from compare.presentation.pptx_charts import native_charts
+
+    key = pd.DataFrame({"group": ["河南", "河南", "湖北"], "term": ["一市一品", "科普", "荆楚"],
+                        "statistic": [13.3, 0.9, 7.7], "p_value": [0.0003, 0.33, 0.005], "log_ratio": [2.0, 0.5, 1.0],
+                        "rank": [1, 2, 1]})
+    henan, hubei = native_charts("distinctive_terms", key)
+    assert (henan.kind, henan.title, henan.categories, henan.series) == \
+        ("BAR_CLUSTERED", "河南", ["一市一品", "科普"], [("G²", [13.3, 0.9])])
+    assert henan.point_colors["G²"] == [None, BAR_LIGHT] and hubei.point_colors["G²"] == [None]
+    many = pd.concat([key.assign(group=f"省{i}") for i in range(9)])
+    assert native_charts("distinctive_terms", many) is None  # nine panels: the picture's term table

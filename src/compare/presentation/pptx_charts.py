@@ -43,6 +43,9 @@ class NativeChart:
     number_format: str = "0%"
     title: str | None = None
     axis_max: float | None = None
+    #: per-point colours of a series (None keeps the series colour), e.g. light bars for terms whose
+    #: keyness is not significant, as in the picture
+    point_colors: dict[str, list[str | None]] = field(default_factory=dict)
 
 
 def _grid(df: pd.DataFrame, *, rows: Sequence[str], series_col: str, value: str, order: Sequence[str],
@@ -85,12 +88,15 @@ def _terms_bars(df, colors):
     groups = list(dict.fromkeys(df["group"].astype(str)))
     if not groups or len(groups) > MAX_PANELS or "rank" not in df.columns and "statistic" not in df.columns:
         return None  # the chart is a term table at that scale: a picture
+    from compare.presentation.charts_corpus import BAR_LIGHT, significant
+
     out = []
     for g in groups:
         part = df[df["group"].astype(str) == g]
         cats = part["term"].astype(str).tolist()
+        light = [None if sig else BAR_LIGHT for sig in significant(part)]
         out.append(NativeChart("BAR_CLUSTERED", cats, [("G²", part["statistic"].astype(float).tolist())],
-                               {"G²": BAR_NEUTRAL}, "0.0", title=g))
+                               {"G²": BAR_NEUTRAL}, "0.0", title=g, point_colors={"G²": light}))
     return out
 
 
@@ -201,7 +207,7 @@ def _rgb(color: str):
 def add_chart(slide, spec: NativeChart, left, top, width, height, *, family: str):
     """Add `spec` to the slide as a native chart (python-pptx), its data embedded; returns the chart."""
     from pptx.chart.data import CategoryChartData
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
 
     data = CategoryChartData(number_format=spec.number_format)
     data.categories = spec.categories
@@ -250,6 +256,8 @@ def add_chart(slide, spec: NativeChart, left, top, width, height, *, family: str
             series.smooth = False
             series.format.line.color.rgb = _rgb(color)
             series.format.line.width = 28575  # 2.25 pt
+            series.marker.style = XL_MARKER_STYLE.CIRCLE  # as the picture: round markers, one colour per theme
+            series.marker.size = 8
             series.marker.format.fill.solid()
             series.marker.format.fill.fore_color.rgb = _rgb(color)
             series.marker.format.line.color.rgb = _rgb(color)
@@ -257,6 +265,11 @@ def add_chart(slide, spec: NativeChart, left, top, width, height, *, family: str
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = _rgb(color)
             series.format.line.color.rgb = _rgb("FFFFFF")
+            for i, own in enumerate(spec.point_colors.get(series.name, [])):
+                if own:
+                    point = series.points[i]
+                    point.format.fill.solid()
+                    point.format.fill.fore_color.rgb = _rgb(own)
             if "STACKED" in spec.kind:  # label ink readable on the segment's colour
                 own = series.data_labels
                 own.show_value = True

@@ -237,4 +237,4 @@ def test_no_path_outside_the_checkout():
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if OUTSIDE.search(line)]
     assert not found, "paths outside the checkout:\n" + "\n".join(found)
     assert all(OUTSIDE.search(line) for line in ('SEEDS = ROOT.parent / "shared" / "seeds"',
-                                                  'Path(os.environ.get("DEVSET_DIR", "/work/notes/devset"))'))
+                                                  'DEVSET = Path("/work/notes/devset")'))

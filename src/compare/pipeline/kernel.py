@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from compare.core.io import atomic_write_text
 
 #: the kernel `make install` registers for JupyterLab; for reports it means "this interpreter"
 DEFAULT_KERNEL = "kexie-compare"
+REPORT_HASH_SEED = "0"  # every report kernel hashes str alike (reproducible bytes)
 RUNTIME_DIR = "jupyter"  # under compare.core.paths.cache_dir(); holds kernels/<name>/kernel.json
 
 
@@ -113,6 +115,9 @@ def kernel_manager_class():
                 return KernelSpecManager(data_dir=self.data_dir)
 
             async def _async_launch_kernel(self, kernel_cmd, **kw):
+                # a report is the same bytes whichever kernel renders it: with a random str hash seed,
+                # set and dict-of-set orders (and so float sums and label draw order in charts) vary
+                kw["env"] = {**(kw.get("env") or os.environ), "PYTHONHASHSEED": REPORT_HASH_SEED}
                 if not self.kernel_log:
                     return await super()._async_launch_kernel(kernel_cmd, **kw)
                 with open(self.kernel_log, "ab") as fh:

@@ -18,11 +18,11 @@ from matplotlib.ticker import PercentFormatter
 
 from compare.core.errors import ParameterError
 from compare.presentation.layout import (
-    bar_rows, drew, fit_rows, group_labels, heatmap, legend_above, pct, require, row_pitch_pt, stacked_barh,
+    drew, fit_rows, group_labels, heatmap, pct, require, share_bars,
     value_column,
 )
 from compare.presentation.style import (
-    FALLBACK_THEME_PALETTE, LABEL_SIZE, MAX_ROWS, MIN_TEXT_SIZE, SMALL_SIZE, canvas, colors_for, empty, styled,
+    FALLBACK_THEME_PALETTE, MAX_ROWS, SMALL_SIZE, canvas, colors_for, empty, styled,
     text_on, theme_order,
 )
 
@@ -116,18 +116,9 @@ def instrument_structure_bar(
     if "n_items" in df.columns:
         n = df.groupby("_row", sort=False)["n_items"].sum()
         labels = [f"{r}（{int(n[r])} 条）" for r in rows]
-    pitch = row_pitch_pt(len(rows))
-    text_size = SMALL_SIZE if pitch >= 20 else max(MIN_TEXT_SIZE, 0.6 * pitch)
     fig, ax = canvas(ax, title, subtitle + reduced, note=note, scope=scope)
-    left = stacked_barh(ax, ((c, grid[c].to_numpy(), palette[c]) for c in cols), fmt=pct, label_from=0.06,
-                        fontsize=text_size, skip_empty=key == "tool")
-    ax.set_yticks(np.arange(len(rows)), labels=labels)
-    bar_rows(ax, len(rows))
-    ax.set_xlim(0, max(1.0, float(left.max()) if len(left) else 1.0))
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.tick_params(axis="y", length=0, labelsize=min(LABEL_SIZE, max(MIN_TEXT_SIZE, 0.72 * pitch)))
-    ax.spines["left"].set_visible(False)
-    legend_above(ax, min(len(ax.get_legend_handles_labels()[1]), 7))
+    share_bars(ax, labels, ((c, grid[c].to_numpy(), palette[c]) for c in cols), max_legend_cols=7,
+               skip_empty=key == "tool")
     return drew(fig, df.drop(columns="_row"), ax)
 
 

@@ -12,12 +12,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from compare.presentation.layout import (
-    NON_GROUP, bar_rows, drew, fit_rows, group_labels, heatmap, legend_above, pct, require,
-    row_pitch_pt, spread, stacked_barh, value_column, wrap_words,
+    NON_GROUP, drew, fit_rows, group_labels, heatmap, pct, require,
+    share_bars, spread, value_column, wrap_words,
 )
 from compare.presentation.style import (
     GRID, INK, LABEL_SIZE, MUTED, MAX_ROWS,
-    MAX_TERM_PAIRS, MIN_TEXT_SIZE, SMALL_SIZE, SUBTITLE_SIZE,
+    MAX_TERM_PAIRS, SMALL_SIZE, SUBTITLE_SIZE,
     canvas, colors_for, empty, slide, styled, theme_order,
 )
 
@@ -118,20 +118,9 @@ def theme_shares_bar(
     complete = set(df["theme"].astype(str)) <= set(cols)  # every theme of the data is drawn
     subtitle = (subtitle or ("各主题条目占比（每条横条合计 100%）" if complete
                              else f"所选主题（{'、'.join(cols)}）的条目占比；其余主题未显示")) + reduced
-    pitch = row_pitch_pt(len(rows))
-    text_size = SMALL_SIZE if pitch >= 20 else max(MIN_TEXT_SIZE, 0.6 * pitch)
     colors = colors_for(cols, colors)
     fig, ax = canvas(ax, title, subtitle, note=note, scope=scope)
-    y = np.arange(len(rows))
-    left = stacked_barh(ax, ((t, grid[t].to_numpy(), colors[t]) for t in cols), fmt=pct, label_from=0.06,
-                        fontsize=text_size)
-    ax.set_yticks(y, labels=rows)
-    bar_rows(ax, len(rows))
-    ax.set_xlim(0, max(1.0, float(left.max()) if len(left) else 1.0))
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    ax.tick_params(axis="y", length=0, labelsize=min(LABEL_SIZE, max(MIN_TEXT_SIZE, 0.72 * pitch)))
-    ax.spines["left"].set_visible(False)
-    legend_above(ax, min(len(cols), 9))
+    share_bars(ax, rows, ((t, grid[t].to_numpy(), colors[t]) for t in cols), max_legend_cols=9)
     return drew(fig, df.drop(columns="_row"), ax)
 
 

@@ -86,6 +86,26 @@ def stacked_barh(ax, segments: Iterable[tuple[str, np.ndarray, str]], *, fmt: Ca
     return left if left is not None else np.zeros(0)
 
 
+
+def share_bars(ax, labels: Sequence[str], segments: Iterable[tuple[str, np.ndarray, str]], *,
+               max_legend_cols: int, skip_empty: bool = False) -> None:
+    """The 100 % stacked share bars of the theme and instrument charts, one row per label: segments
+    as :func:`stacked_barh` (values of at least 6 % labelled), rows top to bottom, a percent x axis
+    reaching at least 100 %, row labels sized to the row pitch, no left spine, the legend above (one
+    column per drawn segment, at most max_legend_cols)."""
+    from matplotlib.ticker import PercentFormatter
+
+    pitch = row_pitch_pt(len(labels))
+    text_size = SMALL_SIZE if pitch >= 20 else max(MIN_TEXT_SIZE, 0.6 * pitch)
+    left = stacked_barh(ax, segments, fmt=pct, label_from=0.06, fontsize=text_size, skip_empty=skip_empty)
+    ax.set_yticks(np.arange(len(labels)), labels=list(labels))
+    bar_rows(ax, len(labels))
+    ax.set_xlim(0, max(1.0, float(left.max()) if len(left) else 1.0))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.tick_params(axis="y", length=0, labelsize=min(LABEL_SIZE, max(MIN_TEXT_SIZE, 0.72 * pitch)))
+    ax.spines["left"].set_visible(False)
+    legend_above(ax, min(len(ax.get_legend_handles_labels()[1]), max_legend_cols))
+
 def legend_above(ax, ncol: int) -> None:
     """The legend in one line above the plot, left-aligned with it (square handles)."""
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=ncol, handlelength=1.0, handleheight=1.0,

@@ -12,6 +12,7 @@ import io
 import logging
 import re
 import shutil
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -54,7 +55,10 @@ def pinned_code_version():
     """These tests are about data and state, and must not depend on the source tree staying still
     while they run (test_code_version_tracks_package_sources covers the real one)."""
     mp = pytest.MonkeyPatch()
-    mp.setattr(hashing, "code_version", lambda *a: "pinned-for-this-test")
+    # one value per run: the comparison cache is the project's and outlives the run, and a fixed
+    # value would hand this run the results an older source tree stored under the same key
+    pinned = f"pinned-for-this-test-{uuid.uuid4().hex}"
+    mp.setattr(hashing, "code_version", lambda *a: pinned)
     yield
     mp.undo()
 
@@ -81,7 +85,14 @@ def built(tmp_path_factory, pinned_code_version):
     shutil.copytree(SEEDS, base / "raw")
     (base / "kexie.toml").write_text(KEXIE_TOML, encoding="utf-8")
     first = build.run_build(**_kw(base))
-    return SimpleNamespace(base=base, first=first)
+    # read at once: the comparison cache is the project's, shared by every xdist worker and pruned
+    # to the most recently used entries, so a later test may find the entry gone
+    from compare import analysis
+
+    processed = base / "processed"
+    keyness = report.ComparisonCache(processed).lookup(analysis.keyness, analysis.Corpus.load(processed),
+                                                        by="province", top_n=None)
+    return SimpleNamespace(base=base, first=first, keyness=keyness)
 
 
 def clone(built, tmp_path: Path) -> SimpleNamespace:
@@ -172,9 +183,9 @@ def test_reports_read_the_keyness_the_build_computed_once(built):
     computes it before the kernels start (here: the figures step did, through the same cache)."""
     from compare import analysis
 
-    processed = built.base / "processed"
-    cache = report.ComparisonCache(processed)
-    assert cache.lookup(analysis.keyness, analysis.Corpus.load(processed), by="province", top_n=None) is not None
+    assert built.keyness is not None  # looked up in the cache as soon as the build returned
+    computed = analysis.keyness(analysis.Corpus.load(built.base / "processed"), by="province", top_n=None)
+    pd.testing.assert_frame_equal(built.keyness.reset_index(drop=True), computed.reset_index(drop=True))
 
 
 @pytest.mark.slow

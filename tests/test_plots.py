@@ -21,7 +21,7 @@ from compare import analysis
 from compare.core.errors import ParameterError
 from compare.pipeline import figures
 from compare.presentation import plots, style
-from compare.presentation.fonts import cjk_font_info, font_problems
+from compare.presentation.fonts import font_problems
 from compare.text.themes import load_theme_dictionary
 from conftest import EMPTY_PLAN, corpus_with_empty_plan, keyness_frame
 

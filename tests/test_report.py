@@ -635,9 +635,9 @@ def test_cli_and_templates_take_doc_type_and_level():
     args = build_parser().parse_args(["report", "--cross", "--doc-type", "深化改革工作要点", "--level", "省级"])
     assert (args.doc_type, args.level) == ("深化改革工作要点", "省级")
     for kind in ("province", "cross"):
-        declared = report.template_parameters(report.template_path(kind))
+        declared = params.template_parameters(report.template_path(kind))
         assert {"doc_type", "level"} <= set(declared), kind
-    assert report.template_parameters(report.template_path("cross"))["doc_type"]["default"] == '"工作要点"'
+    assert params.template_parameters(report.template_path("cross"))["doc_type"]["default"] == '"工作要点"'
 
 
 def test_tracking_sections_compare_the_latest_two_plans_of_one_type(themed_dir):

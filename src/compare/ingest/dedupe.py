@@ -48,6 +48,9 @@ class DocumentLike(Protocol):
     source_file: str
     format: str
     title: str
+    issuer: str | None
+    issue_number: str | None
+    issue_date: str | None
     items: list
     preamble: str
     provenance: dict
@@ -95,7 +98,7 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
 
 def metadata_richness(doc: DocumentLike) -> int:
     """Metadata fields known from the text or an override (an inferred title does not count)."""
-    n = sum(1 for f in _METADATA_FIELDS if getattr(doc, f, None))
+    n = sum(1 for f in _METADATA_FIELDS if getattr(doc, f))
     return n + (doc.provenance.get("title") != "inferred")
 
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import re
 
-from compare.core.vocab import ISSUER_KINDS  # noqa: F401  (the vocabulary lives in core)
-
 DEFAULT_ISSUER_KIND = "科协"
 
 _OLD_RE = re.compile(r"老科协|老科学技术工作者协会|老科技工作者协会")

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compare.core.errors import EmptyCorpusError, InputFileError
-from compare.core.vocab import TYPE_CODES
 from compare.ingest.clean import clean_lines_and_site, count_masks, looks_like_html, simplified
 from compare.ingest.departments import extract_departments
 from compare.ingest.metadata import (
@@ -49,7 +48,6 @@ from compare.ingest.metadata import (
 )
 from compare.ingest.overrides import FileOverrides
 from compare.ingest.paragraph_items import paragraph_heading, paragraph_items, titled_without_markers
-from compare.ingest.provinces import pinyin
 from compare.ingest.readers import read_raw
 from compare.ingest.structure import heading_of, is_marker, parse_items, relayout, split_documents
 from compare.ingest.targets import extract_targets
@@ -88,10 +86,6 @@ class ParsedDocument:
     provenance: dict = field(default_factory=dict)      # field -> "text" | "override" | "inferred"
     converted: bool = False                             # the text was traditional, converted to simplified
     issuer_kind: str = "科协"                            # 科协 | 科协部门 | 党政机关 | 老科协 | 其他 (ingest.issuers)
-
-    @property
-    def base_id(self) -> str:
-        return f"{pinyin(self.province)}-{self.year}-{TYPE_CODES[self.doc_type]}"
 
 
 def _item_rows(raw_items) -> tuple[list[dict], list[dict]]:

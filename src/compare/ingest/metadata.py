@@ -10,29 +10,21 @@ Rules (most specific first):
 from __future__ import annotations
 
 import re
-from collections import Counter  # noqa: F401
 from dataclasses import dataclass, field
 
-from compare.ingest.provinces import (  # noqa: F401
-    NATIONAL,
-    count_provinces,
-    pinyin,
-    province,
-    province_from_issue_number,
-    province_in,
-)
-from compare.ingest.metadata_year import (  # noqa: F401  (importable from here, as before)
-    _CN_DIGITS,
-    _DATE_RE,
-    _FIVE_YEAR_PLAN_RE,
+from compare.ingest.metadata_year import (
     _LEADING_YEAR_RE,
-    _NOTICE_TITLE_YEAR_RE,
-    _TITLE_RANGE_RE,
     _TITLE_YEAR_RE,
-    _cn_number,
     detect_year,
     page_date_year,
     parse_date,
+)
+from compare.ingest.provinces import (
+    NATIONAL,
+    count_provinces,
+    province,
+    province_from_issue_number,
+    province_in,
 )
 from compare.ingest.structure import YEAR
 
@@ -379,7 +371,7 @@ class DocumentMetadata:
     department: str | None
     doc_type: str
     provenance: dict           # field -> "text" | "inferred" | "page-date"
-    issuer_kind: str = "科协"   # compare.ingest.issuers.ISSUER_KINDS
+    issuer_kind: str = "科协"   # compare.core.vocab.ISSUER_KINDS
     notes: list = field(default_factory=list)    # warnings worth a look (a year from the page's date)
     ambiguous: tuple = ()      # provinces in play when the places named lie in several
 

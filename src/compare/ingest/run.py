@@ -64,7 +64,7 @@ def provenance_json(d: Any) -> str:
     """field -> text | override | inferred, for every metadata field with a value (JSON, keys sorted)."""
     out = {}
     for f in METADATA_FIELDS:
-        if getattr(d, f, None) is not None:
+        if getattr(d, f) is not None:
             out[f] = d.provenance.get(f, "text")
     return json.dumps(out, ensure_ascii=False, sort_keys=True)
 

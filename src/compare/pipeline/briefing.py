@@ -282,7 +282,7 @@ def _coding_appendix(doc, corpus, family: str, *, provinces, doc_type, level) ->
     from compare.analysis.instruments import instrument_coding_table
     from compare.pipeline.figures import select_like_with_like
 
-    if not getattr(corpus, "has_instruments", False):
+    if not corpus.has_instruments:
         return
     sub = select_like_with_like(corpus, doc_type=doc_type, level=level, provinces=provinces)[0]
     table = instrument_coding_table(sub)

@@ -19,7 +19,7 @@ def _like(ctx) -> dict:
 
 
 def _coded(ctx) -> bool:
-    return bool(getattr(ctx.corpus, "has_instruments", False))
+    return ctx.corpus.has_instruments
 
 
 def _empty(columns) -> pd.DataFrame:

@@ -32,13 +32,7 @@ from compare.core.paths import PACKAGE_DIR, project_root
 from compare.pipeline import kernel, reference
 from compare.pipeline.cache import ComparisonCache  # noqa: F401  (re-exported)
 from compare.pipeline.export import export_html, prepare_export, strip_stderr
-from compare.pipeline.params import (  # noqa: F401
-    comparable,
-    compared,
-    resolve_parameters,
-    select,
-    template_parameters,
-)
+from compare.pipeline.params import resolve_parameters
 
 log = logging.getLogger(__name__)
 

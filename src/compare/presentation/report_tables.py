@@ -14,14 +14,7 @@ import pandas as pd
 
 from compare import __version__
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
-from compare.presentation.blocks import (  # noqa: F401
-    HTMLBlock,
-    _cell_text,
-    generated_at,
-    heading,
-    page_note,
-    table,
-)
+from compare.presentation.blocks import HTMLBlock, _cell_text, generated_at, heading, table
 from compare.presentation.style import source_line
 
 
@@ -130,7 +123,7 @@ def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_li
         text += f"：{'、'.join(map(str, years))} 年。"
     else:
         text += f"：{len({p for p, _ in with_items})} 个省份的 {len(with_items)} 份省份-年份文件。"
-    text += _left_out(getattr(selection, "level", "省级"))
+    text += _left_out(selection.level)
     if other:
         listed = sorted(other.items(), key=lambda kv: (kv[0][1], kv[0][0]))
         missing = "；".join(
@@ -263,7 +256,7 @@ def report_subject(selection: Any, corpus: Any = None, *, documents: pd.DataFram
     """Whose plans a province report analyses, for its chart titles: the province (河南) for a
     provincial association's plans; the issuer (长沙市科协) when the plans compared are a city's,
     county's or department's; 湖南市级科协 when several cities' plans are compared."""
-    level = getattr(selection, "level", "省级")
+    level = selection.level
     docs = documents if documents is not None else (corpus.documents if corpus is not None else None)
     if level in ("省级", "全国") and (docs is None or "department" not in docs.columns
                                      or docs["department"].isna().all()):
@@ -280,7 +273,7 @@ def report_title(kind: str, selection: Any, *, corpus: Any = None, documents: pd
     for their issuer (长沙市科协工作要点分析), several issuers together (河南省市级科协工作要点分析（郑州市科协、
     洛阳市科协）); corpus (or documents): the plans compared, whose issuers name the report."""
     doc_type = selection.doc_type or DEFAULT_DOC_TYPE
-    level = getattr(selection, "level", None) or DEFAULT_LEVEL
+    level = selection.level or DEFAULT_LEVEL
     if kind == "cross":
         who = {"省级": "各省科协", "全国": "中国科协", "市级": "各市科协", "县级": "各县科协"}.get(level, "各地科协")
         return f"{who}{doc_type}比较"

@@ -38,6 +38,10 @@ PLANS = {
     "county_activity_plan.txt": ("河南", "县级", "宁陵县", 2025, "活动方案", "科协", "举办县级主场活动", 2),
     "bureau_activity_plan_org_line.txt": ("河南", "县级", "梁园区", 2025, "活动方案", "党政机关",
                                           "组织农技专家开展田间培训", 2),
+    "table_cells_row_numbers_categories.txt": ("贵州", "县级", "湄潭县", 2025, "重点工作", "科协",
+                                               "深化政治引领", 6),
+    "table_cells_row_numbers_header.txt": ("甘肃", "市级", "张掖市", 2024, "重点工作", "科协",
+                                           "开展科技工作者思想状况调查", 3),
 }
 
 
@@ -224,3 +228,46 @@ def test_prose_that_does_not_read_as_a_plan_gives_no_paragraph_items():
     news = ["3月5日，县科协召开全体干部会议。", "会议传达了上级会议精神。", "与会人员进行了讨论。"]
     assert paragraph_items(news) is None
     assert paragraph_items(["加强学习。全年4次。", "推进科普。建站3个。"]) is None   # fewer than three
+
+
+# ---- tables flattened one cell a line, row numbers on their own lines ---------------------------
+
+def test_table_cells_with_row_numbers_are_one_item_per_row():
+    [doc] = parse("table_cells_row_numbers_categories.txt")
+    assert [i["item_id"] for i in doc.items] == ["一/1", "一/2", "一/3", "二/4", "二/5", "三/6"]
+    # the merged category cell (党建引领, 科普惠民, 人才服务) heads its group of rows
+    assert [i["section_title"] for i in doc.items] == ["党建引领"] * 3 + ["科普惠民"] * 2 + ["人才服务"]
+    assert doc.items[1]["departments"] == ["组织部", "各乡镇科协"]      # the cell listing offices
+    assert "完成时限：6月底前" in doc.items[1]["text"] and "新建企业科协3家" in doc.items[1]["text"]
+    # the last row ends at its own cells: the signature under the table is the signature
+    assert doc.items[-1]["departments"] == ["学会部"] and "湄潭县科学技术协会" not in doc.items[-1]["text"]
+    assert doc.issue_date == "2025-02-10"
+    assert [t["value"] for t in doc.targets][:2] == [4.0, 3.0]
+
+
+def test_table_cells_under_a_header_are_named_by_their_columns():
+    [doc] = parse("table_cells_row_numbers_header.txt")
+    assert [i["departments"] for i in doc.items] == [["调研宣传部"], ["学会学术部"], ["科普部"]]
+    assert doc.items[2]["text"].startswith("推进基层科普行动计划。具体措施：争取上级科普惠农项目资金")
+    assert doc.items[2]["text"].endswith("完成时限：全年。")   # long cells are never glued as page breaks
+    assert "序号" not in doc.preamble and "工作任务" not in doc.preamble
+
+
+def test_page_numbers_between_sections_are_still_page_numbers():
+    [doc] = parse("page_numbers_between_paragraphs.txt")
+    assert [i["item_id"] for i in doc.items] == ["一", "二", "三"]
+    assert all(not i["text"].endswith(("1", "2", "3")) for i in doc.items)
+
+
+@pytest.mark.parametrize("lines", [
+    # a page of text between page numbers: too many lines for a table row
+    ["1", *[f"第{k}段正文，内容较短。" for k in range(10)], "2", *[f"第{k}段。" for k in range(10)], "3", "末段。"],
+    # two numbers without a 序号 header are no table
+    ["1", "开展活动", "科普部", "2", "举办论坛", "学会部"],
+    # a paragraph longer than a cell between the numbers
+    ["1", "甲" * 130, "2", "乙", "3", "丙"],
+])
+def test_row_number_runs_need_a_table_shape(lines):
+    from compare.ingest.cell_tables import numbered_rows
+
+    assert numbered_rows(lines) == [line for line in lines if line]

@@ -7,6 +7,7 @@ Each rule is a small named function with its own unit test (tests/test_clean.py)
 - `html_to_text`      an HTML page -> its main text by trafilatura, one block per line
 - `to_simplified`     traditional characters -> simplified (only when the text *is* traditional)
 - `normalise`         line ends, odd spaces, full-width digits, masks, punctuation, spaces around numbers
+- `numbered_rows`     a table flattened one cell a line keeps its row numbers (compare.ingest.cell_tables)
 - `cruft_rule`        is this line web cruft (breadcrumb, 来源/时间, navigation, footer, ICP, page number)?
 - `join_page_breaks`  rejoin words split by page breaks (`积极推\\n\\n荐` -> `积极推荐`)
 
@@ -443,10 +444,11 @@ def clean_lines(text: str) -> tuple[list[str], bool]:
 def clean_lines_and_site(text: str) -> tuple[list[str], bool, list[str]]:
     """`clean_lines` plus the web-page lines its cruft rules removed from the top of the page (site
     name, 主办单位, 发布时间: the metadata rules may still read a place or a last-resort date there)."""
+    from compare.ingest.cell_tables import numbered_rows
     from compare.ingest.structure import is_heading, is_marker
 
     text, converted = prepare_text(text)
     raw = text.split("\n")
-    lines = remove_cruft(raw)
+    lines = remove_cruft(numbered_rows(raw))  # a table's row numbers before the page-number rule
     site = [line for line in raw[:40] if line and cruft_rule(line) is not None]
     return join_page_breaks(lines, is_marker=is_marker, is_heading=is_heading), converted, site

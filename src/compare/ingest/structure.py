@@ -346,7 +346,7 @@ def split_inline_ordinals(lines: list[str]) -> list[str]:
     return [part for line in lines for part in split_inline_ordinal_line(line)]
 
 
-_TABLE_HEADS = (
+TABLE_HEADS = (
     "序号", "项目名称", "项目", "工作任务", "重点任务", "任务", "工作内容", "主要内容", "具体内容", "内容", "工作项目",
     "目标", "工作目标", "预期目标", "目标任务", "具体措施", "主要措施", "措施", "工作措施", *DEPARTMENT_LABELS,
     "完成时限", "时限", "完成时间", "时间", "进度安排", "备注",
@@ -390,7 +390,7 @@ def tables_to_items(lines: list[str]) -> list[str]:
     while i < len(lines):
         line = lines[i]
         head = _cells(line, 99)
-        if len(head) >= 3 and head[0] == "序号" and all(h in _TABLE_HEADS for h in head):
+        if len(head) >= 3 and head[0] == "序号" and all(h in TABLE_HEADS for h in head):
             i += 1
             while i < len(lines):
                 cells = _cells(lines[i], len(head))
@@ -401,7 +401,7 @@ def tables_to_items(lines: list[str]) -> list[str]:
             continue
         if line == "序号":
             j = i + 1
-            while j < len(lines) and lines[j] in _TABLE_HEADS and lines[j] != "序号":
+            while j < len(lines) and lines[j] in TABLE_HEADS and lines[j] != "序号":
                 j += 1
             head = ["序号", *lines[i + 1: j]]
             if len(head) >= 3:

@@ -122,123 +122,156 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         data, text = read_toml(path)  # UTF-8 or GB18030, mojibake refused (compare.core.textfile)
     except AnalystFileError as exc:
         raise CodebookError(path, exc.reason.replace("the file", "the instrument codebook"), exc.line) from None
-    lines = text.splitlines()
+    reader = _CodebookReader(path, data, text.splitlines())
+    reader.check_top_keys()
+    weights = reader.weights()
+    ignore, negation = reader.word_list("ignore"), reader.word_list("negation")
+    types, tools, descriptions, colors = reader.types_and_tools(ignore)
+    return Codebook(types=tuple(types), tools=tuple(tools), weights=weights, ignore=ignore, negation=negation,
+                    type_descriptions=descriptions, colors=colors, path=path)
 
-    def fail(reason: str, line: int | None = None):
-        raise CodebookError(path, reason, line)
 
-    def key_line(key: str, start: int = 1) -> int | None:
+class _CodebookReader:
+    """The checks of one codebook file, in the order they are made; each failure names the file and
+    the line of the key at fault."""
+
+    def __init__(self, path: Path, data: dict, lines: list[str]):
+        self.path, self.data, self.lines = path, data, lines
+        self.types: list[str] = []
+        self.tools: list[Tool] = []
+        self.seen_word: dict[str, str] = {}  # normalised word -> the tool (or [ignore]) that lists it
+
+    def fail(self, reason: str, line: int | None = None):
+        raise CodebookError(self.path, reason, line)
+
+    def key_line(self, key: str, start: int = 1) -> int | None:
         pat = re.compile(rf"^\s*(?:\[+\s*)?{re.escape(key)}\b")
-        for n in range(max(1, start), len(lines) + 1):
-            if pat.match(lines[n - 1]):
+        for n in range(max(1, start), len(self.lines) + 1):
+            if pat.match(self.lines[n - 1]):
                 return n
         return None
 
-    for key in data:
-        if key not in _TOP:
-            fail(f"unknown top-level key {key!r} (allowed: {', '.join(sorted(_TOP))})", key_line(key))
+    def check_top_keys(self) -> None:
+        for key in self.data:
+            if key not in _TOP:
+                self.fail(f"unknown top-level key {key!r} (allowed: {', '.join(sorted(_TOP))})", self.key_line(key))
 
-    weights = dict(_WEIGHTS)
-    w = data.get("weights", {})
-    if not isinstance(w, dict):
-        fail("[weights] must be a table", key_line("weights"))
-    for k, v in w.items():
-        if k not in _WEIGHTS:
-            fail(f"[weights]: unknown key {k!r} (allowed: {', '.join(_WEIGHTS)})", key_line(k))
-        if isinstance(v, bool) or not isinstance(v, int | float) or v < 0 or (k not in ("low_confidence_margin", "repeat") and v == 0):
-            fail(f"[weights] {k} must be a positive number, not {v!r}", key_line(k))
-        weights[k] = float(v)
-    if weights["repeat"] > 1:
-        fail("[weights] repeat is the share of its weight a word said again adds: it must be 0-1", key_line("repeat"))
-    if weights["low_confidence_margin"] >= 1:
-        fail("[weights] low_confidence_margin is a share of the winner's score: it must be below 1",
-             key_line("low_confidence_margin"))
+    def weights(self) -> dict[str, float]:
+        """[weights] over the defaults: positive numbers (repeat and the margin may be 0), both shares below 1."""
+        weights = dict(_WEIGHTS)
+        w = self.data.get("weights", {})
+        if not isinstance(w, dict):
+            self.fail("[weights] must be a table", self.key_line("weights"))
+        for k, v in w.items():
+            if k not in _WEIGHTS:
+                self.fail(f"[weights]: unknown key {k!r} (allowed: {', '.join(_WEIGHTS)})", self.key_line(k))
+            if isinstance(v, bool) or not isinstance(v, int | float) or v < 0 or (k not in ("low_confidence_margin", "repeat") and v == 0):
+                self.fail(f"[weights] {k} must be a positive number, not {v!r}", self.key_line(k))
+            weights[k] = float(v)
+        if weights["repeat"] > 1:
+            self.fail("[weights] repeat is the share of its weight a word said again adds: it must be 0-1",
+                      self.key_line("repeat"))
+        if weights["low_confidence_margin"] >= 1:
+            self.fail("[weights] low_confidence_margin is a share of the winner's score: it must be below 1",
+                      self.key_line("low_confidence_margin"))
+        return weights
 
-    def word_list(section: str) -> tuple[str, ...]:
-        block = data.get(section, {"words": []})
+    def word_list(self, section: str) -> tuple[str, ...]:
+        """[ignore] or [negation]: words = [...], normalised."""
+        block = self.data.get(section, {"words": []})
         if not isinstance(block, dict) or set(block) - {"words"} or not isinstance(block.get("words", []), list):
-            fail(f"[{section}] needs exactly one key: words = [\"...\", ...]", key_line(section))
+            self.fail(f"[{section}] needs exactly one key: words = [\"...\", ...]", self.key_line(section))
         out = []
         for x in block.get("words", []):
             if not isinstance(x, str) or not x.strip():
-                fail(f"[{section}]: words must be non-empty strings, not {x!r}", key_line(section))
+                self.fail(f"[{section}]: words must be non-empty strings, not {x!r}", self.key_line(section))
             out.append(normalize_text(x.strip()))
         return tuple(out)
 
-    ignore, negation = word_list("ignore"), word_list("negation")
+    def types_and_tools(self, ignore: tuple[str, ...]):
+        """The [[type]] blocks and their [[type.tool]] blocks: types, tools, descriptions and colours."""
+        blocks = self.data.get("type")
+        if not isinstance(blocks, list) or not blocks:
+            self.fail("no instrument types: add [[type]] blocks, each with [[type.tool]] blocks", None)
+        type_heads = [n for n, ln in enumerate(self.lines, 1) if re.match(r"^\s*\[\[\s*type\s*\]\]", ln)]
+        tool_heads = [n for n, ln in enumerate(self.lines, 1) if re.match(r"^\s*\[\[\s*type\s*\.\s*tool\s*\]\]", ln)]
+        descriptions: dict[str, str] = {}
+        colors: dict[str, str] = {}
+        self.seen_word = {w: "[ignore]" for w in ignore}
+        n_tool = 0
+        for k, block in enumerate(blocks):
+            where = type_heads[k] if k < len(type_heads) else None
+            name, desc, color, tool_blocks = self.type_block(k, block, where)
+            self.types.append(name)
+            descriptions[name] = desc.strip()
+            if color:
+                colors[name] = color.strip().upper()
+            for tb in tool_blocks:
+                at = tool_heads[n_tool] if n_tool < len(tool_heads) else where
+                n_tool += 1
+                self.tools.append(self.tool(tb, n_tool, name, at))
+        return self.types, self.tools, descriptions, colors
 
-    blocks = data.get("type")
-    if not isinstance(blocks, list) or not blocks:
-        fail("no instrument types: add [[type]] blocks, each with [[type.tool]] blocks", None)
-    type_heads = [n for n, ln in enumerate(lines, 1) if re.match(r"^\s*\[\[\s*type\s*\]\]", ln)]
-    tool_heads = [n for n, ln in enumerate(lines, 1) if re.match(r"^\s*\[\[\s*type\s*\.\s*tool\s*\]\]", ln)]
-    types: list[str] = []
-    tools: list[Tool] = []
-    descriptions: dict[str, str] = {}
-    colors: dict[str, str] = {}
-    seen_word: dict[str, str] = {w: "[ignore]" for w in ignore}
-    n_tool = 0
-    for k, block in enumerate(blocks):
-        where = type_heads[k] if k < len(type_heads) else None
+    def type_block(self, k: int, block: dict, where: int | None):
+        """One [[type]]: its name, description, colour and tool blocks, checked."""
         unknown = sorted(set(block) - _TYPE_KEYS)
         if unknown:
-            fail(f"type #{k + 1}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(_TYPE_KEYS))})",
-                 key_line(unknown[0], where or 1))
+            self.fail(f"type #{k + 1}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(_TYPE_KEYS))})",
+                      self.key_line(unknown[0], where or 1))
         name = block.get("name")
         if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name.strip()):
-            fail(f"type #{k + 1} needs a name = \"...\" without spaces", where)
+            self.fail(f"type #{k + 1} needs a name = \"...\" without spaces", where)
         name = name.strip()
-        if name in types:
-            fail(f"type {name!r} is defined twice", where)
+        if name in self.types:
+            self.fail(f"type {name!r} is defined twice", where)
         color = block.get("color", "")
         if color and (not isinstance(color, str) or not _HEX.fullmatch(color.strip())):
-            fail(f"type {name!r}: color must be a hex colour like \"#0072B2\", not {color!r}", key_line("color", where or 1))
+            self.fail(f"type {name!r}: color must be a hex colour like \"#0072B2\", not {color!r}",
+                      self.key_line("color", where or 1))
         desc = block.get("description", "")
         if not isinstance(desc, str):
-            fail(f"type {name!r}: description must be a string", key_line("description", where or 1))
+            self.fail(f"type {name!r}: description must be a string", self.key_line("description", where or 1))
         tool_blocks = block.get("tool")
         if not isinstance(tool_blocks, list) or not tool_blocks:
-            fail(f"type {name!r} has no tools: add [[type.tool]] blocks after it", where)
-        types.append(name)
-        descriptions[name] = desc.strip()
-        if color:
-            colors[name] = color.strip().upper()
-        for tb in tool_blocks:
-            at = tool_heads[n_tool] if n_tool < len(tool_heads) else where
-            n_tool += 1
-            unknown = sorted(set(tb) - _TOOL_KEYS)
-            if unknown:
-                fail(f"tool #{n_tool} of type {name!r}: unknown key {unknown[0]!r} (allowed: "
-                     f"{', '.join(sorted(_TOOL_KEYS))})", key_line(unknown[0], at or 1))
-            tname = tb.get("name")
-            if not isinstance(tname, str) or not tname.strip() or any(c.isspace() for c in tname.strip()):
-                fail(f"tool #{n_tool} of type {name!r} needs a name = \"...\" without spaces", at)
-            tname = tname.strip()
-            if tname in types or any(t.name == tname for t in tools):
-                fail(f"tool {tname!r} is defined twice (or is also a type name)", at)
-            words: dict[str, list[str]] = {}
-            for kind in ("strong", "keywords"):
-                lst = tb.get(kind, [])
-                if not isinstance(lst, list):
-                    fail(f"tool {tname!r}: {kind} must be a list of strings", key_line(kind, at or 1))
-                words[kind] = []
-                for x in lst:
-                    if not isinstance(x, str) or not x.strip():
-                        fail(f"tool {tname!r}: {kind} must be non-empty strings, not {x!r}", key_line(kind, at or 1))
-                    norm = normalize_text(x.strip())
-                    if norm in seen_word:
-                        other = seen_word[norm]
-                        reason = "twice" if other == tname else f"also under {other}"
-                        fail(f"tool {tname!r}: {x!r} is listed {reason}; a word belongs to one tool (or to [ignore])",
-                             _line_of(lines, f'"{x}"', (at or 1)))
-                    seen_word[norm] = tname
-                    words[kind].append(norm)
-            if not words["strong"] and not words["keywords"]:
-                fail(f"tool {tname!r} has no words: give it strong = [...] and/or keywords = [...]", at)
-            for kind in ("description", "wording"):
-                if not isinstance(tb.get(kind, ""), str):
-                    fail(f"tool {tname!r}: {kind} must be a string", key_line(kind, at or 1))
-            tools.append(Tool(name=tname, type=name, strong=tuple(words["strong"]), keywords=tuple(words["keywords"]),
-                              description=tb.get("description", "").strip(), wording=tb.get("wording", "").strip()))
-    return Codebook(types=tuple(types), tools=tuple(tools), weights=weights, ignore=ignore, negation=negation,
-                    type_descriptions=descriptions, colors=colors, path=path)
+            self.fail(f"type {name!r} has no tools: add [[type.tool]] blocks after it", where)
+        return name, desc, color, tool_blocks
+
+    def tool(self, tb: dict, n_tool: int, type_name: str, at: int | None) -> Tool:
+        """One [[type.tool]] of type_name: a unique name, words no other tool lists, string texts."""
+        unknown = sorted(set(tb) - _TOOL_KEYS)
+        if unknown:
+            self.fail(f"tool #{n_tool} of type {type_name!r}: unknown key {unknown[0]!r} (allowed: "
+                      f"{', '.join(sorted(_TOOL_KEYS))})", self.key_line(unknown[0], at or 1))
+        tname = tb.get("name")
+        if not isinstance(tname, str) or not tname.strip() or any(c.isspace() for c in tname.strip()):
+            self.fail(f"tool #{n_tool} of type {type_name!r} needs a name = \"...\" without spaces", at)
+        tname = tname.strip()
+        if tname in self.types or any(t.name == tname for t in self.tools):
+            self.fail(f"tool {tname!r} is defined twice (or is also a type name)", at)
+        words = {kind: self.tool_words(tb, kind, tname, at) for kind in ("strong", "keywords")}
+        if not words["strong"] and not words["keywords"]:
+            self.fail(f"tool {tname!r} has no words: give it strong = [...] and/or keywords = [...]", at)
+        for kind in ("description", "wording"):
+            if not isinstance(tb.get(kind, ""), str):
+                self.fail(f"tool {tname!r}: {kind} must be a string", self.key_line(kind, at or 1))
+        return Tool(name=tname, type=type_name, strong=tuple(words["strong"]), keywords=tuple(words["keywords"]),
+                    description=tb.get("description", "").strip(), wording=tb.get("wording", "").strip())
+
+    def tool_words(self, tb: dict, kind: str, tname: str, at: int | None) -> list[str]:
+        """A tool's strong or keywords list, normalised; a word another tool (or [ignore]) lists fails."""
+        lst = tb.get(kind, [])
+        if not isinstance(lst, list):
+            self.fail(f"tool {tname!r}: {kind} must be a list of strings", self.key_line(kind, at or 1))
+        out = []
+        for x in lst:
+            if not isinstance(x, str) or not x.strip():
+                self.fail(f"tool {tname!r}: {kind} must be non-empty strings, not {x!r}", self.key_line(kind, at or 1))
+            norm = normalize_text(x.strip())
+            if norm in self.seen_word:
+                other = self.seen_word[norm]
+                reason = "twice" if other == tname else f"also under {other}"
+                self.fail(f"tool {tname!r}: {x!r} is listed {reason}; a word belongs to one tool (or to [ignore])",
+                          _line_of(self.lines, f'"{x}"', (at or 1)))
+            self.seen_word[norm] = tname
+            out.append(norm)
+        return out

@@ -113,72 +113,99 @@ def load_theme_dictionary(path: str | Path | None = None) -> ThemeDictionary:
         data, text = read_toml(path)  # UTF-8 or GB18030, mojibake refused (compare.core.textfile)
     except AnalystFileError as exc:
         raise ThemeFileError(path, exc.reason.replace("the file", "the theme file"), exc.line) from None
-
-    lines = _Lines(text)
-
-    def fail(reason: str, line: int | None = None):
-        raise ThemeFileError(path, reason, line)
-
+    reader = _ThemeReader(path, _Lines(text))
     for key in data:
         if key not in _TOP_KEYS:
-            fail(f"unknown top-level key {key!r} (expected [[theme]] blocks)", lines.key(None, key))
+            reader.fail(f"unknown top-level key {key!r} (expected [[theme]] blocks)", reader.lines.key(None, key))
     blocks = data.get("theme")
     if not isinstance(blocks, list) or not blocks:
-        fail("no themes: add [[theme]] blocks with name, color and keywords", None)
-
-    themes: list[str] = []
-    keywords: dict[str, list[str]] = {}
-    colors: dict[str, str] = {}
-    descriptions: dict[str, str] = {}
-    seen_kw: dict[str, str] = {}
-    seen_color: dict[str, str] = {}
+        reader.fail("no themes: add [[theme]] blocks with name, color and keywords", None)
     for k, block in enumerate(blocks):
-        where = lines.block(k)[0]
+        reader.theme(k, block)
+    return ThemeDictionary(themes=reader.themes, keywords=reader.keywords, colors=reader.colors,
+                           descriptions=reader.descriptions, path=path)
+
+
+class _ThemeReader:
+    """The checks of one theme file's [[theme]] blocks, in file order; each failure names the file
+    and the line at fault."""
+
+    def __init__(self, path: Path, lines: _Lines):
+        self.path, self.lines = path, lines
+        self.themes: list[str] = []
+        self.keywords: dict[str, list[str]] = {}
+        self.colors: dict[str, str] = {}
+        self.descriptions: dict[str, str] = {}
+        self.seen_kw: dict[str, str] = {}     # normalised keyword -> its theme
+        self.seen_color: dict[str, str] = {}  # colour -> its theme
+
+    def fail(self, reason: str, line: int | None = None):
+        raise ThemeFileError(self.path, reason, line)
+
+    def theme(self, k: int, block: dict) -> None:
+        """Block k: known keys, then its name, colour, keywords and description, recorded when all pass."""
         unknown = sorted(set(block) - _THEME_KEYS)
         if unknown:
-            fail(f"theme #{k + 1}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(_THEME_KEYS))})",
-                 lines.key(k, unknown[0]))
+            self.fail(f"theme #{k + 1}: unknown key {unknown[0]!r} (allowed: {', '.join(sorted(_THEME_KEYS))})",
+                      self.lines.key(k, unknown[0]))
+        name = self.name(k, block)
+        color = self.color(k, block, name)
+        clean = self.theme_keywords(k, block, name)
+        desc = block.get("description", "")
+        if not isinstance(desc, str):
+            self.fail(f"theme {name!r}: description must be a string", self.lines.key(k, "description"))
+        self.themes.append(name)
+        self.keywords[name] = clean
+        self.colors[name] = color
+        self.descriptions[name] = desc.strip()
+        self.seen_color[color] = name
+
+    def name(self, k: int, block: dict) -> str:
+        where = self.lines.block(k)[0]
         name = block.get("name")
         if not isinstance(name, str) or not name.strip():
-            fail(f"theme #{k + 1} needs a non-empty name = \"...\"", lines.key(k, "name") if "name" in block else where)
+            self.fail(f"theme #{k + 1} needs a non-empty name = \"...\"",
+                      self.lines.key(k, "name") if "name" in block else where)
         name = name.strip()
         if any(ch.isspace() for ch in name):
-            fail(f"theme name {name!r} must not contain spaces (it becomes the column score_{name})", lines.key(k, "name"))
-        if name in keywords:
-            fail(f"theme {name!r} is defined twice", lines.key(k, "name"))
+            self.fail(f"theme name {name!r} must not contain spaces (it becomes the column score_{name})",
+                      self.lines.key(k, "name"))
+        if name in self.keywords:
+            self.fail(f"theme {name!r} is defined twice", self.lines.key(k, "name"))
+        return name
+
+    def color(self, k: int, block: dict, name: str) -> str:
         color = block.get("color")
         if color is None:
-            fail(f"theme {name!r} needs a color = \"#RRGGBB\"", where)
+            self.fail(f"theme {name!r} needs a color = \"#RRGGBB\"", self.lines.block(k)[0])
         if not isinstance(color, str) or not _HEX.fullmatch(color.strip()):
-            fail(f"theme {name!r}: color must be a hex colour like \"#0072B2\", not {color!r}", lines.key(k, "color"))
+            self.fail(f"theme {name!r}: color must be a hex colour like \"#0072B2\", not {color!r}",
+                      self.lines.key(k, "color"))
         color = color.strip().upper()
-        if color in seen_color:
-            fail(f"theme {name!r}: color {color} is already used by theme {seen_color[color]!r}", lines.key(k, "color"))
+        if color in self.seen_color:
+            self.fail(f"theme {name!r}: color {color} is already used by theme {self.seen_color[color]!r}",
+                      self.lines.key(k, "color"))
+        return color
+
+    def theme_keywords(self, k: int, block: dict, name: str) -> list[str]:
+        """The theme's keywords as written (stripped); one listed twice, here or under another theme, fails."""
         kws = block.get("keywords")
         if kws is None:
-            fail(f"theme {name!r} needs keywords = [\"...\", ...]", where)
+            self.fail(f"theme {name!r} needs keywords = [\"...\", ...]", self.lines.block(k)[0])
         if not isinstance(kws, list) or not kws:
-            fail(f"theme {name!r}: keywords must be a non-empty list of strings", lines.key(k, "keywords"))
+            self.fail(f"theme {name!r}: keywords must be a non-empty list of strings", self.lines.key(k, "keywords"))
         clean: list[str] = []
         for kw in kws:
             if not isinstance(kw, str) or not kw.strip():
-                fail(f"theme {name!r}: keywords must be non-empty strings, not {kw!r}", lines.key(k, "keywords"))
+                self.fail(f"theme {name!r}: keywords must be non-empty strings, not {kw!r}",
+                          self.lines.key(k, "keywords"))
             norm = normalize_text(kw.strip())
-            if norm in seen_kw:
-                other = seen_kw[norm]
+            if norm in self.seen_kw:
+                other = self.seen_kw[norm]
                 reason = "twice" if other == name else f"also under theme {other!r}"
-                fail(f"theme {name!r}: keyword {kw!r} is listed {reason}; a keyword belongs to one theme",
-                     lines.value(k, kw, nth=clean.count(kw.strip())))
-            seen_kw[norm] = name
+                self.fail(f"theme {name!r}: keyword {kw!r} is listed {reason}; a keyword belongs to one theme",
+                          self.lines.value(k, kw, nth=clean.count(kw.strip())))
+            self.seen_kw[norm] = name
             clean.append(kw.strip())
-        desc = block.get("description", "")
-        if not isinstance(desc, str):
-            fail(f"theme {name!r}: description must be a string", lines.key(k, "description"))
-        themes.append(name)
-        keywords[name] = clean
-        colors[name] = color
-        descriptions[name] = desc.strip()
-        seen_color[color] = name
-    return ThemeDictionary(themes=themes, keywords=keywords, colors=colors, descriptions=descriptions,
-                           path=path)
+        return clean
 

@@ -85,6 +85,33 @@ def _target_series(
     """target_series on the tables themselves (the implementation; also the old, table-first call)."""
     if targets.empty:
         return schema.empty("target_series")
+    tg = _targets_with_objects(targets, documents, items)
+    if tg.empty:
+        return schema.empty("target_series")
+    keys = ["province", "level", "doc_type", "unit"] if by_type else ["province", "level", "unit"]
+    rows = []
+    for _, g in tg.sort_values(keys + ["year", "doc_id", "_seq", "_pos"], kind="mergesort").groupby(keys, sort=True):
+        years = g["year"].astype(int).tolist()
+        if len(set(years)) < 2:
+            continue
+        recs = g.to_dict("records")
+        for comp in _same_object_groups([str(o) for o in g["object"]], years, min_overlap):
+            first: dict[int, int] = {}
+            for i in comp:  # rows are in year / document order: the first target of each year
+                first.setdefault(years[i], i)
+            if len(first) >= 2:
+                rows.extend(_series_rows([recs[i] for i in first.values()]))
+    if not rows:
+        return schema.empty("target_series")
+    out = pd.DataFrame(rows)
+    order = ["province", "level"] + (["doc_type"] if by_type else []) + ["series", "year", "doc_id"]
+    out = out.sort_values(order, kind="mergesort")
+    return out[schema.column_names("target_series")].reset_index(drop=True)
+
+
+def _targets_with_objects(targets: pd.DataFrame, documents: pd.DataFrame, items: pd.DataFrame | None) -> pd.DataFrame:
+    """The targets that name an object, with their document's province, level, type and year and their
+    place in it (_seq: the item's order, _pos: the target's order within the item)."""
     docs = documents.copy()
     if "level" not in docs.columns:
         docs["level"] = DEFAULT_LEVEL
@@ -103,54 +130,45 @@ def _target_series(
             text = items.set_index(["doc_id", "item_id"])["text"]
             tg["object"] = [_object_fallback(text.get((d, i), ""), p) for d, i, p in zip(tg["doc_id"], tg["item_id"], tg["phrase"])]
     tg = tg[tg["object"].notna() & (tg["object"].astype(str).str.strip() != "")]
-    tg = tg.merge(docs[["doc_id", "province", "level", "doc_type", "year"]], on="doc_id", how="inner")
-    if tg.empty:
-        return schema.empty("target_series")
-    keys = ["province", "level", "doc_type", "unit"] if by_type else ["province", "level", "unit"]
+    return tg.merge(docs[["doc_id", "province", "level", "doc_type", "year"]], on="doc_id", how="inner")
+
+
+def _same_object_groups(objects: list[str], years: list[int], min_overlap: float) -> list[list[int]]:
+    """Positions grouped by object: two targets of different years whose objects share at least
+    min_overlap of the shorter one's character bigrams are one object (and so, transitively, more)."""
+    grams = [_bigrams(o) for o in objects]
+    uf = _Union(len(objects))
+    for i in range(len(objects)):
+        gi = grams[i]
+        for j in range(i + 1, len(objects)):
+            if (years[i] != years[j] and gi and grams[j]
+                    and len(gi & grams[j]) / min(len(gi), len(grams[j])) >= min_overlap):
+                uf.union(i, j)
+    components: dict[int, list[int]] = {}
+    for i in range(len(objects)):
+        components.setdefault(uf.find(i), []).append(i)
+    return list(components.values())
+
+
+def _series_rows(members: list[dict]) -> list[dict]:
+    """One series' rows (a target a year, in year order), named for its latest object and its unit;
+    change: against the year before (None after a zero)."""
+    name = f"{_QUOTES.sub('', str(members[-1]['object']))}（{members[0]['unit']}）"
     rows = []
-    for _, g in tg.sort_values(keys + ["year", "doc_id", "_seq", "_pos"], kind="mergesort").groupby(keys, sort=True):
-        years = g["year"].astype(int).tolist()
-        if len(set(years)) < 2:
-            continue
-        recs = g.to_dict("records")
-        grams = [_bigrams(str(o)) for o in g["object"]]
-        uf = _Union(len(recs))
-        for i in range(len(recs)):
-            gi = grams[i]
-            for j in range(i + 1, len(recs)):
-                if (years[i] != years[j] and gi and grams[j]
-                        and len(gi & grams[j]) / min(len(gi), len(grams[j])) >= min_overlap):
-                    uf.union(i, j)
-        components: dict[int, list[int]] = {}
-        for i in range(len(recs)):
-            components.setdefault(uf.find(i), []).append(i)
-        for comp in components.values():
-            first: dict[int, int] = {}
-            for i in comp:  # rows are in year / document order: the first target of each year
-                first.setdefault(years[i], i)
-            if len(first) < 2:
-                continue
-            members = [recs[i] for i in first.values()]
-            name = f"{_QUOTES.sub('', str(members[-1]['object']))}（{members[0]['unit']}）"
-            prev = None
-            for r in members:
-                change = None if prev in (None, 0) else round(float(r["value"]) / prev - 1, 6)
-                prev = float(r["value"])
-                vh = r["value_high"]
-                rows.append({
-                    "province": r["province"], "level": r["level"], "doc_type": r["doc_type"], "series": name,
-                    "object": r["object"], "unit": r["unit"], "year": int(r["year"]), "doc_id": r["doc_id"],
-                    "item_id": r["item_id"], "phrase": r["phrase"], "value": float(r["value"]),
-                    "value_high": None if vh is None or pd.isna(vh) else float(vh),
-                    "qualifier": r["qualifier"] if isinstance(r["qualifier"], str) else None,
-                    "n_years": len(members), "change": change,
-                })
-    if not rows:
-        return schema.empty("target_series")
-    out = pd.DataFrame(rows)
-    order = ["province", "level"] + (["doc_type"] if by_type else []) + ["series", "year", "doc_id"]
-    out = out.sort_values(order, kind="mergesort")
-    return out[schema.column_names("target_series")].reset_index(drop=True)
+    prev = None
+    for r in members:
+        change = None if prev in (None, 0) else round(float(r["value"]) / prev - 1, 6)
+        prev = float(r["value"])
+        vh = r["value_high"]
+        rows.append({
+            "province": r["province"], "level": r["level"], "doc_type": r["doc_type"], "series": name,
+            "object": r["object"], "unit": r["unit"], "year": int(r["year"]), "doc_id": r["doc_id"],
+            "item_id": r["item_id"], "phrase": r["phrase"], "value": float(r["value"]),
+            "value_high": None if vh is None or pd.isna(vh) else float(vh),
+            "qualifier": r["qualifier"] if isinstance(r["qualifier"], str) else None,
+            "n_years": len(members), "change": change,
+        })
+    return rows
 
 
 @corpus_first(_target_series)

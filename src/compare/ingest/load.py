@@ -154,87 +154,96 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
     lines = relayout(lines)
     header, segments = split_documents(lines)
     header, segments = titled_without_markers(header, segments)
-    sha = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    notice = _notice_metadata(header)
-    handed = handed_out_title(lines[:60])  # the plan a notice hands out: 关于印发《…2025年工作要点》的通知
-    if handed is None and all(seg.title is None for seg in segments):
+    shared = _FileParse(
+        source_file=source_file, sha256=sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        encoding=encoding, fmt=fmt, converted=_converted, site=site, notice=_notice_metadata(header),
+        header=header, handed=handed_out_title(lines[:60]),  # the plan a notice hands out: 关于印发《…》的通知
+        n_documents=len(segments), overrides=overrides, warnings=warnings, trace=trace)
+    if shared.handed is None and all(seg.title is None for seg in segments):
         reason = not_a_plan(lines)
         if reason:
             raise InputFileError(source_file, f"not a plan: {reason}")
     docs: list[ParsedDocument] = []
     problems: list[str] = []
     for seg in segments:
-        body, context, d_issue_number, d_issuer, d_issue_date = _segment_notice(seg, notice, header)
-        named = seg.title or (handed if len(segments) == 1 else None)
-        plan_year = None
-        if summary_and_plan(named):  # 2021年工作总结和2022年工作计划: only the plan part is a plan
-            part = plan_part(named, body)
-            if part is None:
-                problems.append("not a plan: a summary of work done (工作总结) whose plan part is not in the text")
-                continue
-            body, plan_year = part
-
-        preamble, raw_items = parse_items(body)
-        if not raw_items and (seg.title or handed):  # no markers: a one-line body or a paragraph plan
-            found = paragraph_items(body)
-            if found is not None:
-                preamble, raw_items = found
-        first_par = preamble.split("\n", 1)[0] if preamble else (body[0] if body else "")
-        doc_trace: list[str] = []
-        md = document_metadata(title=seg.title, notice_title=handed if len(segments) == 1 else None,
-                               context=context, body=body, first_paragraph=first_par, issuer=d_issuer,
-                               issue_number=d_issue_number, issue_date=d_issue_date, trace=doc_trace, site=site)
-        if trace is not None:
-            _trace_document(trace, doc_trace, raw_items)
-        title, year, prov = md.title, plan_year or md.year, md.province
-        doc_text = "\n".join([title or "", *body])
-        if overrides is not None:  # metadata.csv knows better (province/year: before giving up on the document)
-            ov, _row = overrides.for_document(title, n_documents=len(segments))
-            year, prov = ov.get("year", year), ov.get("province", prov)
-        problem = _document_problem(source_file, md, title=title, year=year, province=prov, n_items=len(raw_items))
-        if problem:
-            problems.append(problem)
-            if warnings is not None and seg.title:
-                warnings.append(f"skipped document {simplified(seg.title)}: {problem}")
-            if seg.title:
-                log.warning("%s: document %r skipped: %s", source_file, seg.title, problem)
-            continue
-        for note in md.notes:
-            _note(source_file, warnings, note)
-        if not raw_items:  # metadata recognisable, items not: a truncated copy loads as a partial document
-            _note(source_file, warnings,
-                  f"document {simplified(title)}: no plan items recognised (a truncated copy?); loaded with 0 items")
-        if title is None:
-            title = infer_title(prov, year, md.doc_type)
-        items, targets = _item_rows(raw_items)
-        docs.append(ParsedDocument(
-            province=prov,
-            year=year,
-            doc_type=md.doc_type,
-            title=simplified(title),
-            issuer=simplified(md.issuer),
-            issue_number=simplified(d_issue_number),
-            issue_date=d_issue_date,
-            source_file=source_file,
-            source_sha256=sha,
-            encoding=encoding,
-            preamble=preamble,
-            n_masked=count_masks(doc_text),
-            items=items,
-            targets=targets,
-            format=fmt,
-            converted=_converted,
-            level=md.level,
-            city=md.city,
-            department=md.department,
-            provenance=md.provenance,
-            issuer_kind=md.issuer_kind,
-        ))
+        parsed = _parse_document(seg, shared)
+        if isinstance(parsed, str):
+            problems.append(parsed)
+        else:
+            docs.append(parsed)
     if not docs:
         first = problems[0] if problems else "no plan text"
         raise InputFileError(source_file, first if first.startswith("not a plan") else f"{what}: {first}")
     return docs
+
+
+@dataclass
+class _FileParse:
+    """What the documents of one file share while each is parsed: where the text came from, its
+    notice header and handed-out title, and the caller's overrides, warnings and trace."""
+
+    source_file: str
+    sha256: str
+    encoding: str
+    fmt: str
+    converted: bool
+    site: list[str]
+    notice: dict
+    header: list[str]
+    handed: str | None
+    n_documents: int
+    overrides: FileOverrides | None
+    warnings: list[str] | None
+    trace: list[str] | None
+
+
+def _parse_document(seg, f: _FileParse) -> ParsedDocument | str:
+    """One document of the file, or why it was skipped (a skipped titled document is also warned of)."""
+    body, context, d_issue_number, d_issuer, d_issue_date = _segment_notice(seg, f.notice, f.header)
+    named = seg.title or (f.handed if f.n_documents == 1 else None)
+    plan_year = None
+    if summary_and_plan(named):  # 2021年工作总结和2022年工作计划: only the plan part is a plan
+        part = plan_part(named, body)
+        if part is None:
+            return "not a plan: a summary of work done (工作总结) whose plan part is not in the text"
+        body, plan_year = part
+    preamble, raw_items = parse_items(body)
+    if not raw_items and (seg.title or f.handed):  # no markers: a one-line body or a paragraph plan
+        found = paragraph_items(body)
+        if found is not None:
+            preamble, raw_items = found
+    first_par = preamble.split("\n", 1)[0] if preamble else (body[0] if body else "")
+    doc_trace: list[str] = []
+    md = document_metadata(title=seg.title, notice_title=f.handed if f.n_documents == 1 else None,
+                           context=context, body=body, first_paragraph=first_par, issuer=d_issuer,
+                           issue_number=d_issue_number, issue_date=d_issue_date, trace=doc_trace, site=f.site)
+    if f.trace is not None:
+        _trace_document(f.trace, doc_trace, raw_items)
+    title, year, prov = md.title, plan_year or md.year, md.province
+    if f.overrides is not None:  # metadata.csv knows better (province/year: before giving up on the document)
+        ov, _row = f.overrides.for_document(title, n_documents=f.n_documents)
+        year, prov = ov.get("year", year), ov.get("province", prov)
+    problem = _document_problem(f.source_file, md, title=title, year=year, province=prov, n_items=len(raw_items))
+    if problem:
+        if f.warnings is not None and seg.title:
+            f.warnings.append(f"skipped document {simplified(seg.title)}: {problem}")
+        if seg.title:
+            log.warning("%s: document %r skipped: %s", f.source_file, seg.title, problem)
+        return problem
+    for note in md.notes:
+        _note(f.source_file, f.warnings, note)
+    if not raw_items:  # metadata recognisable, items not: a truncated copy loads as a partial document
+        _note(f.source_file, f.warnings,
+              f"document {simplified(title)}: no plan items recognised (a truncated copy?); loaded with 0 items")
+    items, targets = _item_rows(raw_items)
+    return ParsedDocument(
+        province=prov, year=year, doc_type=md.doc_type,
+        title=simplified(title if title is not None else infer_title(prov, year, md.doc_type)),
+        issuer=simplified(md.issuer), issue_number=simplified(d_issue_number), issue_date=d_issue_date,
+        source_file=f.source_file, source_sha256=f.sha256, encoding=f.encoding, preamble=preamble,
+        n_masked=count_masks("\n".join([title or "", *body])), items=items, targets=targets, format=f.fmt,
+        converted=f.converted, level=md.level, city=md.city, department=md.department,
+        provenance=md.provenance, issuer_kind=md.issuer_kind)
 
 
 def _segment_notice(seg, notice: dict, header: list[str]) -> tuple[list[str], list[str], str | None, str | None,

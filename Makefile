@@ -53,12 +53,13 @@ bench: $(STAMP)
 	$(PY) -m pytest -q -p no:randomly benchmarks/test_harness.py
 	$(PY) -m benchmarks.run
 
-# clean keeps data/processed/doc_ids.json, the id registry (who holds which doc_id, no derived data), so that
-# a rebuild gives every plan the id it had; distclean removes it too
+# clean keeps data/processed/doc_ids.json, the id registry (who holds which doc_id, no derived data), and
+# file_numbers.json (each plan's number in the instrument codes 文件-章节-条目), so that a rebuild gives every
+# plan the id and the codes it had; distclean removes them too
 clean:
-	test ! -d data/processed || find data/processed -mindepth 1 -maxdepth 1 ! -name doc_ids.json ! -name .gitkeep -exec rm -rf {} +
+	test ! -d data/processed || find data/processed -mindepth 1 -maxdepth 1 ! -name doc_ids.json ! -name file_numbers.json ! -name .gitkeep -exec rm -rf {} +
 	rm -rf figures/* reports/* .cache site
 
 distclean: clean
-	rm -rf $(VENV) data/processed/doc_ids.json
+	rm -rf $(VENV) data/processed/doc_ids.json data/processed/file_numbers.json
 

@@ -178,3 +178,63 @@ def test_cli_reports_a_bad_codebook(processed_dir, tmp_path, capsys):
     assert main(["instruments", "--processed", str(processed_dir), "--codebook", str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "bad.toml:1" in err
+
+
+# a plan added later whose file name sorts before every seed, so it comes first in the documents table
+_ADDED_PLAN = """安徽省科协2023年工作要点
+
+一、强化党建引领
+1.深入学习贯彻党的二十大精神，举办全省科协系统党务干部培训班。
+2.加强基层党组织建设，推进学会党建工作全覆盖。
+二、加强科学普及
+3.建设一批科普教育基地，开展全国科普日活动。
+4.实施全民科学素质提升行动，组织科技工作者开展科普讲座。
+"""
+
+
+def test_adding_a_plan_never_changes_existing_codes(tmp_path):
+    """The 文件 number of 文件-章节-条目 comes from the file-number registry, not the row position in
+    documents: a plan that sorts first (anhui_…) gets the next number, the seeds' codes stay as they were."""
+    from compare.ingest.run import ingest
+    from compare.text.instrument_codes import FILE_NUMBERS, read_file_numbers
+
+    from tests.conftest import RAW
+
+    raw, out = tmp_path / "raw", tmp_path / "processed"
+    shutil.copytree(RAW, raw)
+    ingest(raw, out)
+    before = run_instruments(out).item_instruments
+    docs = io.read_table("documents", out)["doc_id"].tolist()
+    first = dict(zip(zip(before.doc_id, before.item_id), before.code))
+    assert first[("henan-2019-gzyd", "四/（三）/七")] == f"{docs.index('henan-2019-gzyd') + 1}-4-3-7"
+    (raw / "anhui_2023_work-plan.txt").write_text(_ADDED_PLAN, encoding="utf-8")
+    ingest(raw, out)
+    docs_after = io.read_table("documents", out)["doc_id"].tolist()
+    assert docs_after[0].startswith("anhui-2023") and len(docs_after) == len(docs) + 1  # it comes first
+    after = run_instruments(out).item_instruments
+    codes = dict(zip(zip(after.doc_id, after.item_id), after.code))
+    assert {k: codes[k] for k in first} == first
+    added = after[after["doc_id"] == docs_after[0]]
+    assert len(added) and added["code"].str.startswith(f"{len(docs) + 1}-").all()
+    assert after["code"].is_unique
+    assert read_file_numbers(out)[docs_after[0]] == len(docs) + 1
+    # a plan that leaves keeps its number: no later plan takes it, and it gets it back when it returns
+    (raw / "henan_2022_society-academic-work-plan.txt").unlink()
+    ingest(raw, out)
+    gone = run_instruments(out).item_instruments
+    assert "henan-2022-xhxs" not in set(gone["doc_id"])
+    assert read_file_numbers(out)["henan-2022-xhxs"] == docs.index("henan-2022-xhxs") + 1
+    assert {k: v for k, v in zip(zip(gone.doc_id, gone.item_id), gone.code)}.items() <= codes.items()
+    saved = (out / FILE_NUMBERS).read_bytes()
+    run_instruments(out)
+    assert (out / FILE_NUMBERS).read_bytes() == saved  # same corpus, identical registry
+
+
+def test_a_damaged_file_number_registry_is_one_clear_line(processed_dir, tmp_path):
+    from compare.text.instrument_codes import FILE_NUMBERS, FileNumbersError
+
+    out = tmp_path / "p"
+    shutil.copytree(processed_dir, out)
+    (out / FILE_NUMBERS).write_text('{"version": 1, "numbers": {"a": 1, "b": 1}}', encoding="utf-8")
+    with pytest.raises(FileNumbersError, match=r"file_numbers\.json: .*two documents share a number.*delete it"):
+        run_instruments(out)

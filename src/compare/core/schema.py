@@ -158,7 +158,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         [
             Column("doc_id", _S, False, "document id"),
             Column("item_id", _S, False, "item id"),
-            Column("code", _S, False, "文件-章节-条目 as coding tables print it, e.g. `3-4-3-7`: the document's 1-based position in `documents` (its row order), then the numbers of the item's path (四/（三）/七 -> 4-3-7); renumbered at every run, the coding itself is not"),
+            Column("code", _S, False, "文件-章节-条目 as coding tables print it, e.g. `3-4-3-7`: the document's number in the file-number registry `file_numbers.json` (given once, in the documents' order at the first coding, the next free number to a plan added later, never reused), then the numbers of the item's path (四/（三）/七 -> 4-3-7): adding a plan never changes an existing code"),
             Column("type", _S, False, "instrument type: 供给型 | 环境型 | 需求型 (the codebook's types, in its order)"),
             Column("tool", _S, False, "instrument tool of that type, e.g. 人才培养, 基础设施, 组织建设, 示范试点 (the codebook's tools)"),
             Column("score", _F, False, "the tool's weighted evidence: strong words 3, keywords 1, x2 in the heading (0 when the fallback model decided)"),

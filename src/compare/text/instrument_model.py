@@ -11,9 +11,10 @@ Layout (inside the processed directory; JSON only, no pickle)::
       coded.parquet       doc_id, item_id, text_sha256 of every coded item
 
 * **First run** (no saved model): fit the coder on the whole corpus, save it as v1, code every item.
-* **Later runs**: items already coded (same ids, same text) keep their rows exactly as they are (the
-  `code` column is renumbered: it is a position, not a coding); new and changed items are coded with
-  the saved model. Adding plans never recodes an existing item.
+* **Later runs**: items already coded (same ids, same text) keep their rows exactly as they are; new
+  and changed items are coded with the saved model. Adding plans never recodes an existing item, nor
+  changes its `code` (文件-章节-条目: the 文件 number comes from the registry ``file_numbers.json``
+  beside the tables, :mod:`compare.text.instrument_codes`, never from a position in the documents table).
 * **Refit** (`refit=True`, `instruments --refit`; automatically when the codebook's sha256 differs
   from the saved model's, or the saved model cannot be read): a new version codes every item, and
   every item whose tool changed is appended to `instrument_revisions`.
@@ -35,7 +36,8 @@ from compare.core.errors import CompareError, EmptyCorpusError
 from compare.core.io import atomic_write_bytes
 from compare.core.paths import PROCESSED_DIR
 from compare.text.codebook import Codebook, load_codebook
-from compare.text.instruments import InstrumentCoder, item_code
+from compare.text.instrument_codes import file_numbers, item_codes
+from compare.text.instruments import InstrumentCoder
 from compare.text.model import saved_or_refit, text_sha256
 
 __all__ = ["MODEL_DIR", "InstrumentModelError", "InstrumentsResult", "current_version", "load_coder",
@@ -145,11 +147,6 @@ def _previous(processed_dir: Path) -> pd.DataFrame | None:
     return df
 
 
-def _codes(items: pd.DataFrame, documents: pd.DataFrame) -> list[str]:
-    file_no = {d: i + 1 for i, d in enumerate(documents["doc_id"].tolist())}
-    return [item_code(file_no.get(d, 0), i) for d, i in zip(items["doc_id"], items["item_id"])]
-
-
 def _revisions(prev: pd.DataFrame | None, new: pd.DataFrame, version: str, reason: str) -> pd.DataFrame:
     if prev is None or prev.empty:
         return schema.empty("instrument_revisions")
@@ -244,9 +241,11 @@ def run_instruments(processed_dir: str | Path = PROCESSED_DIR, *, codebook_file:
         coded = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         coded = items[_KEY].merge(coded, on=_KEY, how="left", validate="one_to_one")
         n_coded, n_kept = len(todo), len(items) - len(todo)
-    coded.insert(2, "code", _codes(items, documents))
+    numbers, numbers_path = file_numbers(processed_dir, [*documents["doc_id"].astype(str), *items["doc_id"].astype(str)])
+    coded.insert(2, "code", item_codes(items, numbers))
     coded = schema.validate(coded.reset_index(drop=True), "item_instruments")
     paths.insert(0, io.write_table(coded, "item_instruments", processed_dir))
+    paths.append(numbers_path)
     _write_coded(processed_dir, items)
     paths.append(_root(processed_dir) / version / "model.json")
     return InstrumentsResult(item_instruments=coded, codebook=codebook, coder=coder, paths=paths,

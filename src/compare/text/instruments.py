@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ import pandas as pd
 from compare.text.codebook import Codebook
 from compare.text.segment import normalize_text
 
-__all__ = ["Coding", "InstrumentCoder", "code_text", "item_code", "lexicon_pattern"]
+__all__ = ["Coding", "InstrumentCoder", "CodebookLexicon", "code_text", "item_code", "lexicon_pattern"]
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 
@@ -52,7 +53,20 @@ class Coding:
     scores: dict[str, float]
 
 
-def lexicon_pattern(codebook: Codebook) -> re.Pattern:
+@dataclass(frozen=True)
+class CodebookLexicon:
+    """A codebook's matcher: one regular expression of its words and ignore phrases (longest first) and
+    each word's (tool, weight)."""
+
+    pattern: re.Pattern[str]
+    weights: dict[str, tuple[str, float]]
+
+    @classmethod
+    def of(cls, codebook: Codebook) -> CodebookLexicon:
+        return cls(lexicon_pattern(codebook), codebook.word_weights())
+
+
+def lexicon_pattern(codebook: Codebook) -> re.Pattern[str]:
     words = set(codebook.word_weights()) | set(codebook.ignore)
     alternatives = sorted(words, key=lambda w: (-len(w), w))
     return re.compile("|".join(re.escape(w) for w in alternatives))
@@ -160,14 +174,13 @@ class InstrumentCoder:
         self.min_df = min_df
 
     # -- lexicon --------------------------------------------------------------------------------
-    def _lexicon(self):
-        if getattr(self, "_pattern", None) is None:
-            self._pattern = lexicon_pattern(self.codebook)
-            self._weights = self.codebook.word_weights()
-        return self._pattern, self._weights
+    @cached_property
+    def _lexicon(self) -> CodebookLexicon:
+        """The codebook's matcher, built once per coder (the codebook is immutable)."""
+        return CodebookLexicon.of(self.codebook)
 
     def _decide(self, text: str, heading: str, fallback: str | None) -> Coding:
-        pattern, weights = self._lexicon()
+        pattern, weights = self._lexicon.pattern, self._lexicon.weights
         tools = self.codebook.tool_names
         scores, evidence, first = code_text(text, heading, self.codebook, pattern=pattern, weights=weights)
         tool_type = self.codebook.tool_type()

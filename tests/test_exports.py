@@ -211,7 +211,7 @@ def test_workbook_and_brief_carry_the_coding_table(exported, instrumented_dir):
     coded = pd.read_parquet(instrumented_dir / "item_instruments.parquet")
     ws = load_workbook(exported / "kexie_compare.xlsx")["政策工具编码表"]
     headers = [c.value for c in ws[1]]
-    for name in ("编码（文件-章节-条目）", "条目标题", "工具类型", "政策工具", "主题", "判定依据"):
+    for name in ("编码（文件-章节-条目）", "条目标题", "工具类型", "政策工具", "次选工具", "主题", "判定依据"):
         assert name in headers, name
     assert ws.max_row == len(coded) + 1
     rows = {r[headers.index("编码（文件-章节-条目）")]: r for r in ws.iter_rows(min_row=2, values_only=True)}
@@ -222,8 +222,8 @@ def test_workbook_and_brief_carry_the_coding_table(exported, instrumented_dir):
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert headings[-1] == "附录：政策工具编码表"
     appendix = doc.tables[-1]
-    assert [c.text for c in appendix.rows[0].cells] == ["编码", "文件", "条目标题", "工具类型", "政策工具", "主题",
-                                                        "判定依据"]
+    assert [c.text for c in appendix.rows[0].cells] == ["编码（文件-章节-条目）", "文件", "条目标题", "工具类型", "政策工具",
+                                                        "主题", "判定依据"]
     by_code = coded.set_index("code")
     for row in appendix.rows[1:6]:
         code, _, _, typ, tool = (c.text for c in row.cells[:5])

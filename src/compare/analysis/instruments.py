@@ -41,7 +41,7 @@ INSTRUMENT_UNITS = ("type", "tool")
 INSTRUMENT_CHANGE_COLUMNS = ["province", "year", "type", "tool", "n_items", "share", "delta"]
 #: the coding table of policy-instrument studies (政策工具编码表), as the workbook and the brief print it
 CODING_TABLE_COLUMNS = ["code", "doc_id", "province", "year", "doc_type", "item_id", "heading", "type", "tool",
-                        "theme", "evidence", "low_confidence"]
+                        "runner_up", "theme", "evidence", "low_confidence"]
 
 
 def instrument_vocabulary(corpus: Corpus | None = None) -> tuple[list[str], dict[str, str]]:
@@ -252,8 +252,10 @@ def instrument_changes(
 def instrument_coding_table(corpus: Corpus) -> pd.DataFrame:
     """The coding table (政策工具编码表) of policy-instrument studies: one row per coded item, in the
     order of the documents and of the items in them: code (文件-章节-条目), doc_id, province, year,
-    doc_type, item_id, heading, type, tool, theme (empty without themes), evidence (the words that
-    decided, joined with 、), low_confidence.
+    doc_type, item_id, heading, type, tool, runner_up (the tool with the next-highest score: what a
+    reviewer of a close call weighs it against), theme (empty without themes), evidence (the words that
+    decided, joined with 、), low_confidence. Its columns are item_instruments' (label them with
+    ``compare.core.labels`` as that table: runner_up reads 次选工具).
 
     >>> from compare.analysis.examples import example_corpus
     >>> t = instrument_coding_table(example_corpus())

@@ -48,17 +48,63 @@ COLUMN_LABELS: dict[str, str] = {
 }
 
 
-def zh_column(name: str) -> str:
-    """The Chinese header of a column (score_<theme> columns: 得分：<theme>); the name itself if unknown."""
+#: columns one table names otherwise than the rest: a column name shared by tables of different
+#: things (the runner-up of item_themes is a theme, of item_instruments a tool) reads right in each
+TABLE_COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "item_instruments": {"runner_up": "次选工具", "runner_up_score": "次选工具得分", "score": "工具得分",
+                         "evidence": COLUMN_LABELS["evidence"]},
+}
+
+#: the reports' headers (compact, as a reader of a table in an HTML report wants them), over COLUMN_LABELS
+#: where they differ; compare.presentation.blocks.table uses them, with TABLE_COLUMN_LABELS of the table shown
+REPORT_COLUMN_LABELS: dict[str, str] = {
+    "doc_id": "文件编号", "province": "省份", "year": "年份", "doc_type": "文件类型", "title": "标题",
+    "issuer": "发文单位", "issue_number": "文号", "issue_date": "印发日期", "n_items": "条目数",
+    "source_file": "源文件", "item_id": "条目", "heading": "条目标题", "text": "内容", "departments": "责任部门",
+    "theme": "主题", "share": "占比", "share_items": "占比（按条目）", "share_chars": "占比（按字数）",
+    "delta": "较上一年变化", "group": "省份", "term": "词语", "freq_target": "本省频次",
+    "freq_reference": "其他省频次", "statistic": "G²", "p_value": "p 值", "log_ratio": "Log Ratio", "rank": "排名",
+    "from_year": "起始年份", "to_year": "对比年份", "change": "变化", "freq": "频次",
+    "phrase": "表述", "kind": "类型", "count": "次数", "first_year": "首次使用年份",
+    "first_province": "首次使用省份", "n_provinces": "使用省份数", "provinces": "使用省份（年份）",
+    "unit": "单位", "n_targets": "目标数", "total_value": "合计", "value": "数值", "value_high": "上限", "qualifier": "限定词",
+    "department": "责任部门", "label_a": "文件甲", "label_b": "文件乙", "cosine": "余弦相似度",
+    "left": "上文", "keyword": "关键词", "right": "下文", "terms": "特色词（括号内为 G²）",
+    "object": "对象", "evidence": "判断依据", "level": "级别", "model_version": "主题模型版本",
+    "year_from": "上一份", "item_from": "原条目", "heading_from": "原条目标题", "year_to": "下一份",
+    "item_to": "新条目", "heading_to": "新条目标题", "status": "关系", "similarity": "相似度",
+    "shared_terms": "共同关键词", "series": "目标（对象、单位）", "n_years": "年数",
+    "mean_score": "平均强度（0 试探—1 坚定）", "share_strong": "坚定", "share_moderate": "一般",
+    "share_tentative": "试探", "share_none": "无承诺词", "top_strong": "常用坚定词", "top_tentative": "常用试探词",
+    "code": COLUMN_LABELS["code"], "type": COLUMN_LABELS["type"], "tool": COLUMN_LABELS["tool"],
+    "low_confidence": COLUMN_LABELS["low_confidence"],
+    "share_of_theme": "占该主题条目", "share_of_instrument": "占该工具条目",
+}
+
+
+def zh_column(name: str, table: str | None = None) -> str:
+    """The Chinese header of a column of `table` (score_<theme> columns: 得分：<theme>); the name itself if
+    unknown. A column the table names otherwise (TABLE_COLUMN_LABELS) reads as that table says.
+
+    >>> zh_column("runner_up", "item_themes"), zh_column("runner_up", "item_instruments")
+    ('次选主题', '次选工具')
+    """
+    if name in TABLE_COLUMN_LABELS.get(table or "", {}):
+        return TABLE_COLUMN_LABELS[table][name]
     if name.startswith("score_"):
         return f"得分：{name[len('score_'):]}"
     return COLUMN_LABELS.get(name, name)
+
+
+def report_labels(table: str | None = None) -> dict[str, str]:
+    """The headers of a report table showing columns of `table` (None: a comparison frame)."""
+    return {**REPORT_COLUMN_LABELS, **TABLE_COLUMN_LABELS.get(table or "", {})}
 
 
 def zh_table(name: str) -> str:
     return TABLE_LABELS.get(name, name)
 
 
-def with_zh_headers(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of df with Chinese column headers."""
-    return df.rename(columns={c: zh_column(str(c)) for c in df.columns})
+def with_zh_headers(df: pd.DataFrame, table: str | None = None) -> pd.DataFrame:
+    """A copy of df (rows of `table`, or a frame derived from them) with Chinese column headers."""
+    return df.rename(columns={c: zh_column(str(c), table) for c in df.columns})

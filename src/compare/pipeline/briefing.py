@@ -19,7 +19,7 @@ import pandas as pd
 
 from compare.core.errors import CompareError, ParameterError
 from compare.core.io import atomic_write_bytes
-from compare.core.labels import with_zh_headers
+from compare.core.labels import with_zh_headers, zh_column, zh_table
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 from compare.pipeline.cache import ComparisonCache
 from compare.pipeline.figures import draw_charts
@@ -289,9 +289,12 @@ def _coding_appendix(doc, corpus, family: str, *, provinces, doc_type, level) ->
     doc.add_heading("附录：政策工具编码表", level=1)
     intro = ("每个条目按 Rothwell 与 Zegveld 的政策工具分类编码：供给型（科协直接提供人才培养、资金、设施、信息和服务）、"
              "环境型（目标规划、制度、组织建设、宣传引导）、需求型（示范试点、购买服务、对外交流、成果转化）；"
-             "编码为“文件-章节-条目”序号，判定依据是决定编码的词语，工具后标 * 的条目判断接近，值得人工复核。")
+             "编码为“文件-章节-条目”序号（文件序号一经给出不再改变，新增计划取下一个序号；与报告和工作簿中的编码相同），"
+             "判定依据是决定编码的词语，工具后标 * 的条目判断接近，值得人工复核（次选工具见工作簿）。")
     _docx_font(doc.add_paragraph().add_run(intro), family, 10)
-    headers = ["编码", "文件", "条目标题", "工具类型", "政策工具", "主题", "判定依据"]
+    # the workbook's and the reports' headers (compare.core.labels); 文件 names the plan: province, year, type
+    headers = [zh_column("code"), zh_table("documents"),
+               *(zh_column(c, "item_instruments") for c in ("heading", "type", "tool", "theme", "evidence"))]
     grid = doc.add_table(rows=1, cols=len(headers))
     grid.style = "Table Grid"
     for cell, name in zip(grid.rows[0].cells, headers):

@@ -33,7 +33,8 @@ SHEET_NOTES = {
     "item_themes": "每个条目的主题（得分最高者）、各主题得分、次选主题和判定依据",
     "theme_shares": "各省、各年、各类文件中各主题的条目占比",
     "item_instruments": "政策工具编码表：每个条目的编码（文件-章节-条目）、政策工具类型（供给型/环境型/需求型）、"
-                        "工具、主题和判定依据；低置信度的条目值得人工复核",
+                        "工具、次选工具、主题和判定依据；低置信度的条目值得人工复核（与次选工具比较）；"
+                        "编码中的文件序号一经给出不再改变（新增计划取下一个序号）",
     "intake": "收录报告：data/raw 中每个文件是否读入、原因和提示",
 }
 MAX_WIDTH = 60  # characters: longer cells (item texts) are cut off in view, not in the data
@@ -135,12 +136,12 @@ def _readme(tables: dict[str, pd.DataFrame], processed_dir: Path, selection: str
     return rows
 
 
-def _write_sheet(ws, df: pd.DataFrame) -> None:
+def _write_sheet(ws, df: pd.DataFrame, name: str) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    plain = _plain(with_zh_headers(df))
+    plain = _plain(with_zh_headers(df, name))
     headers = [str(c) for c in plain.columns]
     ws.append(headers)
     for row in plain.itertuples(index=False):
@@ -199,7 +200,7 @@ def export_workbook(processed_dir: str | Path, path: str | Path | None = None, *
     readme.column_dimensions["A"].width = 16
     readme.column_dimensions["B"].width = 100
     for name, df in tables.items():
-        _write_sheet(wb.create_sheet(zh_table(name)), df)
+        _write_sheet(wb.create_sheet(zh_table(name)), df, name)
     buf = _io.BytesIO()
     wb.save(buf)
     atomic_write_bytes(path, buf.getvalue())
@@ -215,6 +216,6 @@ def export_zh_csv(processed_dir: str | Path, out_dir: str | Path, *, tables: Seq
     for name in tables:
         if name in chosen:
             path = out_dir / f"{name}_zh.csv"
-            atomic_write_bytes(path, csv_bytes(with_zh_headers(chosen[name])))
+            atomic_write_bytes(path, csv_bytes(with_zh_headers(chosen[name], name)))
             written.append(path)
     return written

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from compare.core.labels import REPORT_COLUMN_LABELS, report_labels
 from compare.presentation.chartinfo import ChartFigure
 
 
@@ -61,28 +62,8 @@ def _cell_text(value: Any) -> Any:
     return value
 
 
-COLUMN_LABELS: dict[str, str] = {
-    "doc_id": "文件编号", "province": "省份", "year": "年份", "doc_type": "文件类型", "title": "标题",
-    "issuer": "发文单位", "issue_number": "文号", "issue_date": "印发日期", "n_items": "条目数",
-    "source_file": "源文件", "item_id": "条目", "heading": "条目标题", "text": "内容", "departments": "责任部门",
-    "theme": "主题", "share": "占比", "share_items": "占比（按条目）", "share_chars": "占比（按字数）",
-    "delta": "较上一年变化", "group": "省份", "term": "词语", "freq_target": "本省频次",
-    "freq_reference": "其他省频次", "statistic": "G²", "p_value": "p 值", "log_ratio": "Log Ratio", "rank": "排名",
-    "from_year": "起始年份", "to_year": "对比年份", "change": "变化", "freq": "频次",
-    "phrase": "表述", "kind": "类型", "count": "次数", "first_year": "首次使用年份",
-    "first_province": "首次使用省份", "n_provinces": "使用省份数", "provinces": "使用省份（年份）",
-    "unit": "单位", "n_targets": "目标数", "total_value": "合计", "value": "数值", "value_high": "上限", "qualifier": "限定词",
-    "department": "责任部门", "label_a": "文件甲", "label_b": "文件乙", "cosine": "余弦相似度",
-    "left": "上文", "keyword": "关键词", "right": "下文", "terms": "特色词（括号内为 G²）",
-    "object": "对象", "evidence": "判断依据", "level": "级别", "model_version": "主题模型版本",
-    "year_from": "上一份", "item_from": "原条目", "heading_from": "原条目标题", "year_to": "下一份",
-    "item_to": "新条目", "heading_to": "新条目标题", "status": "关系", "similarity": "相似度",
-    "shared_terms": "共同关键词", "series": "目标（对象、单位）", "n_years": "年数",
-    "mean_score": "平均强度（0 试探—1 坚定）", "share_strong": "坚定", "share_moderate": "一般",
-    "share_tentative": "试探", "share_none": "无承诺词", "top_strong": "常用坚定词", "top_tentative": "常用试探词",
-    "code": "编码（文件-章节-条目）", "type": "工具类型", "tool": "政策工具", "low_confidence": "低置信度",
-    "share_of_theme": "占该主题条目", "share_of_instrument": "占该工具条目",
-}
+#: the reports' column headers: one home, compare.core.labels (with the per-table names of TABLE_COLUMN_LABELS)
+COLUMN_LABELS: dict[str, str] = REPORT_COLUMN_LABELS
 VALUE_LABELS: dict[str, dict] = {
     "low_confidence": {True: "是", False: ""},
     "change": {"appears": "新出现", "disappears": "不再出现"},
@@ -101,10 +82,13 @@ def table(
     index: bool = False,
     labels: Mapping[str, str] | None = None,
     empty: str = "（无数据）",
+    source: str | None = None,
 ) -> HTMLBlock:
     """An escaped HTML table of df for readers: list cells joined with 、, `percent` columns (True: every
     float column) as 12.3%, other floats rounded to `decimals`, at most max_rows rows (a note says how
-    many were left out), known column names in Chinese (COLUMN_LABELS, overridden by labels).
+    many were left out), known column names in Chinese (compare.core.labels: the report headers, the
+    names the `source` table gives its own columns when df holds rows of it, e.g. item_instruments'
+    runner_up 次选工具; overridden by labels).
 
     >>> df = pd.DataFrame({"theme": ["科普"], "share": [0.125], "text": ["<b>科普</b>日"]})
     >>> html_text = table(df, percent=["share"], caption="占比").html
@@ -133,7 +117,7 @@ def table(
             out[col] = s.map(lambda v, m=VALUE_LABELS[col]: m.get(v, v))
         elif s.dtype == object:
             out[col] = s.map(_cell_text)
-    names = {**COLUMN_LABELS, **(labels or {})}
+    names = {**report_labels(source), **(labels or {})}
     out = out.rename(columns=lambda c: names.get(c, c) if isinstance(c, str) else c)
     body = out.to_html(index=index, escape=True, border=0, classes="kx-table", na_rep="", justify="left")
     more = ""

@@ -51,6 +51,7 @@ from compare.ingest.paragraph_items import paragraph_heading, paragraph_items, t
 from compare.ingest.readers import read_raw
 from compare.ingest.structure import heading_of, is_marker, parse_items, relayout, split_documents
 from compare.ingest.targets import extract_targets
+from compare.ingest.untitled import body_only_opener, body_only_type, missing_fields_line, opening_paragraph, own_title
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +164,9 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
         reason = not_a_plan(lines)
         if reason:
             raise InputFileError(source_file, f"not a plan: {reason}")
+    if shared.handed is None and len(segments) == 1 and segments[0].title is None:
+        shared.handed = own_title(segments[0].lines)  # 特制定《某县科协2024年工作要点》: named in its own body
+        shared.opener = body_only_opener(segments[0].lines) if shared.handed is None else None  # 序言 / 总体要求
     docs: list[ParsedDocument] = []
     problems: list[str] = []
     for seg in segments:
@@ -195,12 +199,16 @@ class _FileParse:
     overrides: FileOverrides | None
     warnings: list[str] | None
     trace: list[str] | None
+    opener: str | None = None   # a body-only copy's opening heading (序言, 总体要求): compare.ingest.untitled
 
 
 def _parse_document(seg, f: _FileParse) -> ParsedDocument | str:
     """One document of the file, or why it was skipped (a skipped titled document is also warned of)."""
     body, context, d_issue_number, d_issuer, d_issue_date = _segment_notice(seg, f.notice, f.header)
-    named = seg.title or (f.handed if f.n_documents == 1 else None)
+    notice_title = f.handed if f.n_documents == 1 else None
+    if seg.title is None and notice_title is None and f.overrides is not None:  # metadata.csv names it
+        notice_title = f.overrides.for_document(None, n_documents=f.n_documents)[0].get("title")
+    named = seg.title or notice_title
     plan_year = None
     if summary_and_plan(named):  # 2021年工作总结和2022年工作计划: only the plan part is a plan
         part = plan_part(named, body)
@@ -213,17 +221,25 @@ def _parse_document(seg, f: _FileParse) -> ParsedDocument | str:
         if found is not None:
             preamble, raw_items = found
     first_par = preamble.split("\n", 1)[0] if preamble else (body[0] if body else "")
+    if f.opener:
+        first_par = opening_paragraph(preamble, body)
     doc_trace: list[str] = []
-    md = document_metadata(title=seg.title, notice_title=f.handed if f.n_documents == 1 else None,
+    md = document_metadata(title=seg.title, notice_title=notice_title,
                            context=context, body=body, first_paragraph=first_par, issuer=d_issuer,
-                           issue_number=d_issue_number, issue_date=d_issue_date, trace=doc_trace, site=f.site)
+                           issue_number=d_issue_number, issue_date=d_issue_date, trace=doc_trace, site=f.site,
+                           body_only=f.opener is not None)
+    if f.opener and md.title is None and md.doc_type == "其他":
+        md.doc_type = body_only_type(f.opener, preamble) or md.doc_type
+    if f.opener:
+        doc_trace.append(f"body-only copy: opens at {f.opener}; first paragraph {first_par[:30]!r} -> {md.doc_type}")
     if f.trace is not None:
         _trace_document(f.trace, doc_trace, raw_items)
     title, year, prov = md.title, plan_year or md.year, md.province
     if f.overrides is not None:  # metadata.csv knows better (province/year: before giving up on the document)
         ov, _row = f.overrides.for_document(title, n_documents=f.n_documents)
         year, prov = ov.get("year", year), ov.get("province", prov)
-    problem = _document_problem(f.source_file, md, title=title, year=year, province=prov, n_items=len(raw_items))
+    problem = _document_problem(f.source_file, md, title=title, year=year, province=prov, n_items=len(raw_items),
+                                opener=f.opener)
     if problem:
         if f.warnings is not None and seg.title:
             f.warnings.append(f"skipped document {simplified(seg.title)}: {problem}")
@@ -238,7 +254,8 @@ def _parse_document(seg, f: _FileParse) -> ParsedDocument | str:
     items, targets = _item_rows(raw_items)
     return ParsedDocument(
         province=prov, year=year, doc_type=md.doc_type,
-        title=simplified(title if title is not None else infer_title(prov, year, md.doc_type)),
+        title=simplified(title if title is not None else infer_title(prov, year, md.doc_type,
+                                                                     md.city if prov == md.province else None)),
         issuer=simplified(md.issuer), issue_number=simplified(d_issue_number), issue_date=d_issue_date,
         source_file=f.source_file, source_sha256=f.sha256, encoding=f.encoding, preamble=preamble,
         n_masked=count_masks("\n".join([title or "", *body])), items=items, targets=targets, format=f.fmt,
@@ -286,12 +303,15 @@ def _trace_document(trace: list[str], doc_trace: list[str], raw_items) -> None:
 
 
 def _document_problem(source_file: str, md, *, title: str | None, year: int | None, province: str | None,
-                      n_items: int) -> str | None:
+                      n_items: int, opener: str | None = None) -> str | None:
     """Why a document cannot be loaded (no plan year, no province, not a plan; no items, which wins
     unless the document has a title and nothing else is wrong), with the metadata.csv line that would
     fix it; None when it can be loaded."""
     problem = None
-    if year is None:
+    if opener and title is None and (year is None or province is None or md.doc_type == "其他"):
+        problem = missing_fields_line(source_file, opener, title=md.doc_type == "其他", year=year is None,
+                                      province=province is None)
+    elif year is None:
         problem = ("no plan year (looked in the title, the 文号, the first paragraph, the signature and the "
                    "page's date)" + _fix_line(source_file, "year", "2024"))
     elif province is None and md.ambiguous:

@@ -168,8 +168,9 @@ def _first_index(text: str, short: str) -> int:
     return min(idx) if idx else len(text)
 
 
-def infer_title(province_short: str, year: int, doc_type: str) -> str:
-    org = "中国科协" if province_short == NATIONAL else f"{province(province_short).full}科协"
+def infer_title(province_short: str, year: int, doc_type: str, city: str | None = None) -> str:
+    """The title of an untitled plan: its association (the city's or county's when known), year, type."""
+    org = "中国科协" if province_short == NATIONAL else f"{city or province(province_short).full}科协"
     return f"{org}{year}年{doc_type}{INFERRED_TITLE_NOTE}"
 
 
@@ -379,7 +380,7 @@ class DocumentMetadata:
 def document_metadata(*, title: str | None, notice_title: str | None, context: list[str], body: list[str],
                       first_paragraph: str, issuer: str | None, issue_number: str | None,
                       issue_date: str | None, trace: list[str] | None = None,
-                      site: list[str] = ()) -> DocumentMetadata:
+                      site: list[str] = (), body_only: bool = False) -> DocumentMetadata:
     """title/year/province/level/city/issuer/department/doc_type of one document.
 
     context: the notice lines before the document (header, or the lead of an untitled document).
@@ -390,6 +391,7 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
     the gazetteer (`compare.ingest.metadata_place`: counties, banners, prefectures, site lines, 文号).
     trace: receives one line per rule that answered (`ingest --explain`). site: the web-page lines the
     cruft rules removed (site name, 主办单位, 发布时间), read for a place or a last-resort date only.
+    body_only: a copy opening at 序言 / 总体要求 (compare.ingest.untitled): the gazetteer applies too.
     """
     from compare.ingest.issuers import issuer_kind
     from compare.ingest.metadata_place import guess_place
@@ -427,7 +429,7 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
         elif prov is not None and level is None:
             level = "省级"
             provenance["level"] = "inferred"
-    if prov is None and named:  # the gazetteer for a titled plan only (a profile or a notice names places too)
+    if prov is None and (named or body_only):  # a titled plan or a body-only copy: profiles name places too
         guess = guess_place(title=named, issuer=issuer, header=[*site, *context], body=body,
                             issue_number=issue_number, level=level)
         trace.append(f"place: {guess.rule if guess else 'gazetteer: no county, banner or prefecture named'}"

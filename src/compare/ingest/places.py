@@ -171,14 +171,21 @@ def _pick(places: tuple[Place, ...], hint: str | None) -> Place:
 
 
 def places_in(text: str, *, hint: str | None = None) -> list[tuple[int, Place]]:
-    """Every division named in text, as (position, place), in text order (longest name wins)."""
+    """Every division named in text, as (position, place), in text order (longest name wins). A
+    two-character name (成县, 沙县, 徽县) counts only where a word can start: not right after another
+    CJK character (建成县科技馆 names no county) unless that character ends a division (陇南市成县)."""
     out = []
+    prev_end = -1
     for m in _name_re().finditer(text or ""):
         if m.group("full"):
+            if len(m.group("full")) == 2 and m.start() > 0 and m.start() != prev_end \
+                    and "\u4e00" <= text[m.start() - 1] <= "\u9fff":
+                continue
             cands = _all_names()[m.group("full")]
         else:
             cands = _short_index()[m.group("short")]
         out.append((m.start(), _pick(cands, hint)))
+        prev_end = m.end()
     return out
 
 

@@ -179,6 +179,42 @@ def test_laokexie_and_party_office_plans_never_count_as_the_associations():
     assert DEFAULT_ISSUER_KINDS == ("科协", "科协部门")
 
 
+def test_every_selection_by_type_or_level_keeps_the_associations_own_issuer_kinds(tmp_path):
+    """Selections are consistent: naming a level or type narrows issuer kinds as like_with_like does;
+    a search by province alone keeps every issuer; issuer_kinds says otherwise explicitly."""
+    import shutil
+
+    from compare.analysis import filter_items
+    from compare.analysis.corpus import Corpus
+    from compare.core.errors import EmptyCorpusError
+    from compare.ingest.run import ingest
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("laokexie_city_plan.txt", "county_generic_title_site_line.txt", "party_office_reform_plan.txt"):
+        shutil.copy(FIXTURES / name, raw / name)
+    ingest(raw, tmp_path / "processed")
+    corpus = Corpus.load(tmp_path / "processed")
+    kinds = dict(zip(corpus.documents["doc_id"], corpus.documents["issuer_kind"]))
+    assert sorted(kinds.values()) == ["党政机关", "科协", "老科协"]
+
+    def kinds_of(frame):
+        return sorted({kinds[d] for d in frame["doc_id"]})
+
+    assert kinds_of(corpus.select(provinces="河南").documents) == ["党政机关", "科协", "老科协"]  # a search
+    assert kinds_of(corpus.select(levels=["市级", "县级"]).documents) == ["科协"]
+    assert kinds_of(corpus.select(levels="市级", issuer_kinds="老科协").documents) == ["老科协"]
+    assert kinds_of(corpus.select(levels=["市级", "县级"], issuer_kinds="all").documents) == ["党政机关", "科协", "老科协"]
+    with pytest.raises(EmptyCorpusError, match="issuer_kinds"):
+        corpus.select(levels="市级")                      # the only 市级 plan is the 老科协's
+    assert kinds_of(filter_items(corpus, provinces="河南")) == ["党政机关", "科协", "老科协"]
+    assert kinds_of(filter_items(corpus, levels=["市级", "县级"])) == ["科协"]
+    assert kinds_of(filter_items(corpus, levels="市级", issuer_kinds=["科协", "老科协"])) == ["老科协"]
+    assert kinds_of(corpus.like_with_like(doc_types=None, levels=None).documents) == ["科协"]
+    assert kinds_of(corpus.like_with_like(doc_types=None, levels=None, issuer_kinds="all").documents) == [
+        "党政机关", "科协", "老科协"]
+
+
 def test_issuer_kind_reaches_the_documents_table(tmp_path):
     from compare.ingest.identity import assign_doc_ids
     from compare.ingest.run import tables
@@ -271,3 +307,61 @@ def test_row_number_runs_need_a_table_shape(lines):
     from compare.ingest.cell_tables import numbered_rows
 
     assert numbered_rows(lines) == [line for line in lines if line]
+
+
+# ---- documents without a title line ---------------------------------------------------------
+
+def test_body_only_copy_opening_at_total_requirements_reads_as_a_plan():
+    [doc] = parse("body_only_total_requirements.txt")
+    assert (doc.province, doc.level, doc.city, doc.year, doc.doc_type) == ("河南", "县级", "柘城县", 2025, "工作要点")
+    assert doc.title == "柘城县科协2025年工作要点（标题据正文推断）"     # named for the county, not the province
+    assert doc.provenance["title"] == "inferred"
+    assert doc.items[0]["item_id"] == "二/（一）/1"
+    assert "总体要求" in doc.preamble
+
+
+def test_body_only_copy_without_metadata_names_every_field_to_add():
+    with pytest.raises(InputFileError) as err:
+        parse("body_only_preface_plan.txt")
+    reason = str(err.value)
+    assert "a body-only copy (it opens at 序言" in reason
+    assert "add: body_only_preface_plan.txt,year=…,province=…" in reason   # the type (规划) it did read
+
+
+def test_body_only_copy_takes_its_metadata_from_metadata_csv():
+    from compare.ingest.overrides import FileOverrides, OverrideRow
+
+    name = "body_only_preface_plan.txt"
+    row = OverrideRow(line=2, file=name, values={"title": "柘城县科协“十四五”事业发展规划", "province": "河南"})
+    [doc] = parse_text((FIXTURES / name).read_text(encoding="utf-8"), source_file=name,
+                       overrides=FileOverrides([row]))
+    assert (doc.year, doc.doc_type, doc.province, doc.city, doc.level) == (2021, "规划", "河南", "柘城县", "县级")
+    assert doc.title == "柘城县科协“十四五”事业发展规划"
+    assert [i["heading"] for i in doc.items] == ["建成县科技馆并免费开放", "每个乡镇建成科普e站", "建设县级科技工作者之家"]
+
+
+def test_a_two_character_county_inside_a_word_is_no_place():
+    from compare.ingest.places import places_in
+
+    assert [p.name for _, p in places_in("建成县科技馆")] == []
+    assert [p.name for _, p in places_in("陇南市成县，成县科协")] == ["陇南市", "成县", "成县"]
+
+
+def test_plan_title_named_in_its_own_body():
+    [doc] = parse("title_named_in_body.txt")
+    assert doc.title == "通许县科协2025年工作要点" and doc.provenance["title"] == "text"
+    assert (doc.province, doc.level, doc.city, doc.year, doc.doc_type, doc.issuer) == (
+        "河南", "县级", "通许县", 2025, "工作要点", "通许县科协")
+    assert doc.items[0]["heading"].startswith("组织科技工作者开展理论学习")
+
+
+@pytest.mark.parametrize("lines,title", [
+    (["现制定《某市科协事业发展“十四五”规划纲要》如下。", "一、发展基础"], "某市科协事业发展“十四五”规划纲要"),
+    (["根据《全民科学素质行动规划纲要（2021—2035年）》，结合实际，提出以下意见。"], None),  # cites another plan
+    (["一、强化引领", "1.特制定《某县科协2025年工作要点》。"], None),                          # after the first item
+    (["特制定《科普讲解员管理办法》。"], None),                                                 # no plan word
+])
+def test_own_title_only_for_the_plan_the_text_makes(lines, title):
+    from compare.ingest.untitled import own_title
+
+    assert own_title(lines) == title

@@ -162,6 +162,7 @@ class Corpus:
         levels: str | Sequence[str] | None = None,
         themes: str | Sequence[str] | None = None,
         doc_ids: str | Sequence[str] | None = None,
+        issuer_kinds: str | Sequence[str] | None = None,
     ) -> Corpus:
         """A sub-corpus of the documents (and items) matching every given filter; tokens stay aligned.
 
@@ -169,7 +170,10 @@ class Corpus:
         names may be written in any form (河南省, 豫); years as ints or strings ("2019年"). `themes`
         keeps the items whose primary theme is one of them (and the documents that still have
         items). The singular names (province, year, doc_type, level, theme) still work for now,
-        with a FutureWarning. Raises EmptyCorpusError naming the
+        with a FutureWarning. Issuer kinds as in every selection
+        (:func:`compare.analysis.selection.issuer_kinds_for`): with ``doc_types`` or ``levels`` given
+        only 科协 and 科协部门 plans are kept unless ``issuer_kinds`` names others (or "all"); a selection
+        by province, year, theme or doc_ids alone keeps every issuer. Raises EmptyCorpusError naming the
         filter that removed everything, and ParameterError for a name that is not a province.
 
         >>> from compare.analysis.examples import example_corpus
@@ -184,6 +188,8 @@ class Corpus:
             _strings,
             canonical_provinces,
             documents_view,
+            issuer_kind_mask,
+            issuer_kinds_for,
             parse_years,
         )
 
@@ -217,6 +223,9 @@ class Corpus:
         if doc_ids is not None:
             ids = _strings(doc_ids, "doc_id", None)
             narrow("doc_ids", ids, docs["doc_id"].isin(ids), "doc_id")
+        kinds = issuer_kinds_for(issuer_kinds, narrowed=doc_types is not None or levels is not None)
+        if kinds is not None:
+            narrow("issuer_kinds", kinds, issuer_kind_mask(docs, kinds), "issuer_kind")
         ids = set(self.documents.loc[keep.to_numpy(), "doc_id"])
         item_mask = self.items["doc_id"].isin(ids).to_numpy().copy()
         if themes is not None:
@@ -261,10 +270,12 @@ class Corpus:
         doc_types: str | Sequence[str] | None = DEFAULT_DOC_TYPE,
         levels: str | Sequence[str] | None = DEFAULT_LEVEL,
         include_departments: bool = False,
+        issuer_kinds: str | Sequence[str] | None = None,
     ) -> Corpus:
         """The sub-corpus a comparison of like with like uses (see
         :func:`compare.analysis.selection.like_with_like`: one type, one level, no department plans,
-        no 重点工作 counted twice). Returns self when nothing is left out. Raises EmptyCorpusError
+        only the association's own issuer kinds unless `issuer_kinds` says otherwise, no 重点工作
+        counted twice). Returns self when nothing is left out. Raises EmptyCorpusError
         saying which condition removed every document.
 
         >>> from compare.analysis.examples import example_corpus
@@ -273,11 +284,12 @@ class Corpus:
         """
         from compare.analysis.selection import describe, documents_view, like_with_like
 
-        key = (repr(doc_types), repr(levels), include_departments)
+        key = (repr(doc_types), repr(levels), include_departments, repr(issuer_kinds))
         if key in self._views:
             return self._views[key]
         docs = documents_view(self.documents)
-        kept = like_with_like(docs, doc_types=doc_types, levels=levels, include_departments=include_departments)
+        kept = like_with_like(docs, doc_types=doc_types, levels=levels, include_departments=include_departments,
+                              issuer_kinds=issuer_kinds)
         if len(kept) == len(docs):
             self._views[key] = self
             return self

@@ -12,6 +12,13 @@ Two rules hold for every function of :mod:`compare.analysis`:
   of an association (科普部, 学会学术部 …) are left out. ``doc_types=None`` / ``levels=None`` take every
   type / level. See :func:`like_with_like` for the rule that keeps a year's 重点工作 and 工作要点 from
   being counted twice.
+
+* **Issuer kinds.** A 老科协's plan or a Party office's plan about the association never counts as
+  the association's own unless asked: every selection that narrows by type or level (``like_with_like``
+  always; :meth:`Corpus.select`, :func:`filter_items` and ``kwic`` when ``doc_types`` or ``levels`` is
+  given) keeps only ``DEFAULT_ISSUER_KINDS`` (科协, 科协部门). ``issuer_kinds=[...]`` names the kinds
+  to keep, ``issuer_kinds="all"`` keeps every kind; a search by province, year, theme or document id
+  alone keeps every issuer (see :func:`issuer_kinds_for`).
 """
 from __future__ import annotations
 
@@ -131,6 +138,30 @@ def documents_view(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def issuer_kinds_for(issuer_kinds, *, narrowed: bool) -> list[str] | None:
+    """The issuer kinds a selection keeps (None: every kind). `issuer_kinds` as asked ("all": every
+    kind); when not asked, ``DEFAULT_ISSUER_KINDS`` for a selection that narrows by type or level
+    (`narrowed`), every kind for a search.
+
+    >>> issuer_kinds_for(None, narrowed=True), issuer_kinds_for(None, narrowed=False)
+    (['科协', '科协部门'], None)
+    >>> issuer_kinds_for("老科协", narrowed=False), issuer_kinds_for("all", narrowed=True)
+    (['老科协'], None)
+    """
+    if isinstance(issuer_kinds, str) and issuer_kinds == "all":
+        return None
+    if issuer_kinds is None:
+        return list(DEFAULT_ISSUER_KINDS) if narrowed else None
+    return _strings(issuer_kinds, "issuer_kind", ISSUER_KINDS, "the issuer kinds are")
+
+
+def issuer_kind_mask(docs: pd.DataFrame, kinds: list[str] | None) -> pd.Series:
+    """True for the rows of a documents view whose issuer kind is kept (a missing kind is 科协)."""
+    if kinds is None:
+        return pd.Series(True, index=docs.index)
+    return docs["issuer_kind"].fillna("科协").isin(kinds)
+
+
 def _check_level(levels) -> list[str] | None:
     return _strings(levels, "level", LEVELS, "levels are")
 
@@ -183,10 +214,7 @@ def like_with_like(
         keep &= view["level"].fillna(DEFAULT_LEVEL).isin(levels)
     if not include_departments:
         keep &= view["department"].isna()
-    kinds = list(ISSUER_KINDS) if issuer_kinds == "all" else _strings(
-        DEFAULT_ISSUER_KINDS if issuer_kinds is None else issuer_kinds, "issuer_kind", ISSUER_KINDS,
-        "the issuer kinds are")
-    keep &= view["issuer_kind"].fillna("科协").isin(kinds)
+    keep &= issuer_kind_mask(view, issuer_kinds_for(issuer_kinds, narrowed=True))
     keep &= ~_key_work_twice(view, keep)
     return df[keep.to_numpy()]
 
@@ -328,12 +356,15 @@ def filter_items(
     themes: str | Sequence[str] | None = None,
     doc_types: str | Sequence[str] | None = None,
     levels: str | Sequence[str] | None = None,
+    issuer_kinds: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Items (with theme columns when the corpus has themes) matching every given filter; each filter
     takes one value or a list (the singular names province, year, theme, doc_type, level still work
     for now, with a FutureWarning).
     Province aliases are accepted; unknown values raise ParameterError. Rows keep the corpus order.
-    No like-with-like default: this is a search, not a comparison.
+    No like-with-like default: this is a search, not a comparison. Issuer kinds as in every selection
+    (:func:`issuer_kinds_for`): with ``doc_types`` or ``levels`` given, only 科协 and 科协部门 plans
+    unless ``issuer_kinds`` says otherwise (a 市级 search never returns a city 老科协's items by default).
 
     >>> from compare.analysis.examples import example_corpus
     >>> filter_items(example_corpus(), provinces="豫", themes="科普")["heading"].tolist()
@@ -353,8 +384,11 @@ def filter_items(
         mask &= df["theme"].isin(sel["themes"])
     if sel["doc_types"] is not None:
         mask &= df["doc_type"].isin(sel["doc_types"])
+    docs = documents_view(corpus.documents)
+    doc_keep = issuer_kind_mask(docs, issuer_kinds_for(issuer_kinds, narrowed=doc_types is not None
+                                                       or levels is not None))
     if sel["levels"] is not None:
-        docs = documents_view(corpus.documents)
-        ids = docs.loc[docs["level"].fillna(DEFAULT_LEVEL).isin(sel["levels"]), "doc_id"]
-        mask &= df["doc_id"].isin(set(ids))
+        doc_keep &= docs["level"].fillna(DEFAULT_LEVEL).isin(sel["levels"])
+    if not doc_keep.all():
+        mask &= df["doc_id"].isin(set(docs.loc[doc_keep, "doc_id"]))
     return df[mask].reset_index(drop=True)

@@ -99,11 +99,18 @@ _LEVEL_HELP = "/".join(LEVELS)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line: global options, then one sub-command each, declared by its _add_<command>."""
     p = argparse.ArgumentParser(prog="kexie-compare", description="Compare provincial 科协 work plans.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = p.add_subparsers(dest="command", required=True)
+    for add in (_add_ingest, _add_themes, _add_instruments, _add_figures, _add_export, _add_report, _add_track,
+                _add_build):
+        add(sub)
+    return p
 
+
+def _add_ingest(sub) -> None:
     s = sub.add_parser("ingest", help="raw plan texts -> documents/items/targets tables")
     s.add_argument("--raw", type=Path, default=RAW_DIR, help=f"raw directory (default {RAW_DIR})")
     s.add_argument("--out", type=Path, default=PROCESSED_DIR, help=f"output directory (default {PROCESSED_DIR})")
@@ -112,18 +119,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print what each loader rule saw in FILE (title, year, place, issuer, type, items) and why "
                         "it would be skipped; writes nothing")
 
+
+def _add_themes(sub) -> None:
     s = sub.add_parser("themes", help="segment items, score themes, cluster -> item_themes/theme_shares/clusters")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
     s.add_argument("--themes", type=Path, default=None, help="theme dictionary TOML (default: the packaged one)")
     s.add_argument("--refit", action="store_true",
                    help="refit the saved theme model on the whole corpus; changed themes go to theme_revisions")
 
+
+def _add_instruments(sub) -> None:
     s = sub.add_parser("instruments", help="code every item's policy instrument (type and tool) -> item_instruments")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
     s.add_argument("--codebook", type=Path, default=None, help="instrument codebook TOML (default: the packaged one)")
     s.add_argument("--refit", action="store_true",
                    help="recode every item with a new version of the instrument model; changed tools go to instrument_revisions")
 
+
+def _add_figures(sub) -> None:
     s = sub.add_parser("figures", help="write every briefing chart (+ its data as CSV) to figures/")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     s.add_argument("--out", type=Path, default=None,
@@ -135,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--level", type=_ANY_LEVEL, default=DEFAULT_LEVEL,
                    help=f"level compared: {_LEVEL_HELP} (default {DEFAULT_LEVEL}; 全部: every level)")
 
+
+def _add_export(sub) -> None:
     s = sub.add_parser("export", help="tables to Excel (+ CSV with Chinese headers), charts to slides and Word")
     s.add_argument("--xlsx", nargs="?", const=True, default=None, metavar="FILE",
                    help="one workbook of every table (default FILE: <out>/kexie_compare.xlsx)")
@@ -148,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     s.add_argument("--out", type=Path, default=None, help="directory for default file names (default: --processed)")
 
+
+def _add_report(sub) -> None:
     s = sub.add_parser("report", help="render a report notebook to HTML in reports/")
     g = s.add_mutually_exclusive_group(required=True)
     g.add_argument("--province", help="province report, e.g. 河南")
@@ -166,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR)
     s.add_argument("--out", type=Path, default=REPORTS_DIR)
 
+
+def _add_track(sub) -> None:
     s = sub.add_parser("track", help="plans across years -> item_links, target_series, item_strength")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
     s.add_argument("--years", type=_years, default=None,
@@ -175,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only link these plan types")
     s.add_argument("--lexicon", type=Path, default=None, help="commitment lexicon TOML (default: the packaged one)")
 
+
+def _add_build(sub) -> None:
     s = sub.add_parser("build", help="ingest -> themes -> figures -> every report, incrementally")
     s.add_argument("--jobs", type=_positive, default=1, help="reports rendered in parallel")
     s.add_argument("--quiet", action="store_true", help="print nothing when nothing changed, else one summary line")
@@ -182,8 +203,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--refit", action="store_true",
                    help="fit the theme model and the saved reference province reports measure against anew")
     s.add_argument("--raw", type=Path, default=RAW_DIR)
-
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

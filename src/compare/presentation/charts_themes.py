@@ -166,18 +166,30 @@ def change_over_time(
     if terms is not None:
         require(terms, ["from_year", "to_year", "change", "term"], what + " (terms)")
     note = "；".join(n for n in (note, None if len(years) > 1 else "只有一个年份，无法显示变化") if n)
-    tax = None
-    if ax is not None:  # the analyst's axes: the lines only (the terms panel needs a slide of its own)
+    fig, ax, tax = _lines_and_terms_axes(ax, title, subtitle, note=note, scope=scope, has_terms=has_terms)
+    _labelled_lines(ax, grid, years, cols, colors, room=0.28 if tax is not None else 0.2)
+    if tax is not None:
+        _terms_panel(tax, terms, top_terms=top_terms)
+    return fig
+
+
+def _lines_and_terms_axes(ax, title, subtitle, *, note, scope, has_terms: bool):
+    """(figure, lines axes, terms axes or None): the analyst's axes hold the lines only (the terms
+    panel needs a slide of its own); a slide gets the terms panel beside the lines when there are terms."""
+    if ax is not None:
         fig, ax = canvas(ax, title, subtitle, note=note, scope=scope)
-        has_terms = False
-    else:
-        fig = slide(title, subtitle, note=note, scope=scope)
-        if has_terms:
-            gs = fig.add_gridspec(1, 2, width_ratios=[1.55, 1])
-            ax = fig.add_subplot(gs[0, 0])
-            tax = fig.add_subplot(gs[0, 1])
-        else:
-            ax = fig.add_subplot()
+        return fig, ax, None
+    fig = slide(title, subtitle, note=note, scope=scope)
+    if not has_terms:
+        return fig, fig.add_subplot(), None
+    gs = fig.add_gridspec(1, 2, width_ratios=[1.55, 1])
+    return fig, fig.add_subplot(gs[0, 0]), fig.add_subplot(gs[0, 1])
+
+
+def _labelled_lines(ax, grid: pd.DataFrame, years: list[int], cols: Sequence[str], colors: Mapping[str, str], *,
+                    room: float) -> None:
+    """One line per theme (grid: years × themes), labelled at its last point instead of a legend;
+    room: the share of the x span kept right of the last year for the labels."""
     x = np.asarray(years, dtype=float)
     for theme in cols:
         yv = grid[theme].to_numpy(dtype=float)
@@ -193,7 +205,7 @@ def change_over_time(
         ax.annotate(f"{theme} {pct(yv)}", xy=(x_end, yv), xytext=(x_end + x_pad, yl), textcoords="data",
                     va="center", ha="left", fontsize=LABEL_SIZE, color=colors[theme],
                     arrowprops={"arrowstyle": "-", "color": GRID, "lw": 0.8} if abs(yl - yv) > ymax * 0.02 else None)
-    ax.set_xlim(x[0] - width * (0.05 if len(x) > 1 else 0.5), x_end + width * (0.28 if has_terms else 0.2))
+    ax.set_xlim(x[0] - width * (0.05 if len(x) > 1 else 0.5), x_end + width * room)
     ax.set_xticks(x, labels=[str(y) for y in years])
     ax.set_ylim(0, ymax * 1.12)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -201,9 +213,6 @@ def change_over_time(
     ax.grid(axis="y")
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    if tax is not None:
-        _terms_panel(tax, terms, top_terms=top_terms)
-    return fig
 
 
 def _terms_panel(ax, terms: pd.DataFrame, *, top_terms: int) -> None:

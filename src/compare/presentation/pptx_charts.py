@@ -207,7 +207,7 @@ def _rgb(color: str):
 def add_chart(slide, spec: NativeChart, left, top, width, height, *, family: str):
     """Add `spec` to the slide as a native chart (python-pptx), its data embedded; returns the chart."""
     from pptx.chart.data import CategoryChartData
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE
+    from pptx.enum.chart import XL_CHART_TYPE
 
     data = CategoryChartData(number_format=spec.number_format)
     data.categories = spec.categories
@@ -216,6 +216,26 @@ def add_chart(slide, spec: NativeChart, left, top, width, height, *, family: str
     kind = getattr(XL_CHART_TYPE, spec.kind)
     chart = slide.shapes.add_chart(kind, left, top, width, height, data).chart
     east_asian(chart.font, family, size=12, color="1F2933")
+    _title_and_legend(chart, spec, family)
+    _axes(chart, spec, family)
+    plot = chart.plots[0]
+    if spec.kind != "LINE_MARKERS":
+        _bar_labels(plot, spec, family)
+    for series in plot.series:
+        color = spec.colors.get(series.name)
+        if not color:
+            continue
+        if spec.kind == "LINE_MARKERS":
+            _line_series(series, color)
+        else:
+            _bar_series(series, color, spec, family)
+    return chart
+
+
+def _title_and_legend(chart, spec: NativeChart, family: str) -> None:
+    """The chart's title (when the spec has one) and a legend above the plot for more than one series."""
+    from pptx.enum.chart import XL_LEGEND_POSITION
+
     chart.has_title = bool(spec.title)
     if spec.title:
         chart.chart_title.text_frame.text = spec.title
@@ -226,6 +246,10 @@ def add_chart(slide, spec: NativeChart, left, top, width, height, *, family: str
         chart.legend.position = XL_LEGEND_POSITION.TOP
         chart.legend.include_in_layout = False
         east_asian(chart.legend.font, family, size=12)
+
+
+def _axes(chart, spec: NativeChart, family: str) -> None:
+    """Tick fonts and number format; gridlines except on stacked bars; bars list the first category on top."""
     bar = spec.kind.startswith("BAR")
     east_asian(chart.category_axis.tick_labels.font, family, size=12)
     east_asian(chart.value_axis.tick_labels.font, family, size=11, color="616E7C")
@@ -236,46 +260,56 @@ def add_chart(slide, spec: NativeChart, left, top, width, height, *, family: str
         chart.value_axis.maximum_scale = spec.axis_max
     if bar:
         chart.category_axis.reverse_order = True  # the first category on top, as in the picture
-    plot = chart.plots[0]
-    if spec.kind != "LINE_MARKERS":
-        plot.gap_width = 60
-        if "STACKED" in spec.kind:
-            plot.overlap = 100
-        plot.has_data_labels = True
-        labels = plot.data_labels
-        labels.number_format = _no_zero(spec.number_format)
-        labels.number_format_is_linked = False
-        labels.show_value = True
-        labels.position = XL_LABEL_POSITION.CENTER if "STACKED" in spec.kind else XL_LABEL_POSITION.OUTSIDE_END
-        east_asian(labels.font, family, size=10)
-    for series in plot.series:
-        color = spec.colors.get(series.name)
-        if not color:
-            continue
-        if spec.kind == "LINE_MARKERS":
-            series.smooth = False
-            series.format.line.color.rgb = _rgb(color)
-            series.format.line.width = 28575  # 2.25 pt
-            series.marker.style = XL_MARKER_STYLE.CIRCLE  # as the picture: round markers, one colour per theme
-            series.marker.size = 8
-            series.marker.format.fill.solid()
-            series.marker.format.fill.fore_color.rgb = _rgb(color)
-            series.marker.format.line.color.rgb = _rgb(color)
-        else:
-            series.format.fill.solid()
-            series.format.fill.fore_color.rgb = _rgb(color)
-            series.format.line.color.rgb = _rgb("FFFFFF")
-            for i, own in enumerate(spec.point_colors.get(series.name, [])):
-                if own:
-                    point = series.points[i]
-                    point.format.fill.solid()
-                    point.format.fill.fore_color.rgb = _rgb(own)
-            if "STACKED" in spec.kind:  # label ink readable on the segment's colour
-                own = series.data_labels
-                own.show_value = True
-                own.number_format = _no_zero(spec.number_format)
-                own.number_format_is_linked = False
-                own.position = XL_LABEL_POSITION.CENTER
-                ink = text_on(color)
-                east_asian(own.font, family, size=10, color="FFFFFF" if ink == "white" else ink)
-    return chart
+
+
+def _bar_labels(plot, spec: NativeChart, family: str) -> None:
+    """Bars: gap and overlap, and every value labelled (centred in a stacked segment, else past the bar's end)."""
+    from pptx.enum.chart import XL_LABEL_POSITION
+
+    plot.gap_width = 60
+    if "STACKED" in spec.kind:
+        plot.overlap = 100
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format = _no_zero(spec.number_format)
+    labels.number_format_is_linked = False
+    labels.show_value = True
+    labels.position = XL_LABEL_POSITION.CENTER if "STACKED" in spec.kind else XL_LABEL_POSITION.OUTSIDE_END
+    east_asian(labels.font, family, size=10)
+
+
+def _line_series(series, color: str) -> None:
+    """A line in its colour with round markers, as in the picture (one colour per theme)."""
+    from pptx.enum.chart import XL_MARKER_STYLE
+
+    series.smooth = False
+    series.format.line.color.rgb = _rgb(color)
+    series.format.line.width = 28575  # 2.25 pt
+    series.marker.style = XL_MARKER_STYLE.CIRCLE
+    series.marker.size = 8
+    series.marker.format.fill.solid()
+    series.marker.format.fill.fore_color.rgb = _rgb(color)
+    series.marker.format.line.color.rgb = _rgb(color)
+
+
+def _bar_series(series, color: str, spec: NativeChart, family: str) -> None:
+    """A bar series in its colour (points with a colour of their own keep it); a stacked segment's
+    labels in ink readable on the segment's colour."""
+    from pptx.enum.chart import XL_LABEL_POSITION
+
+    series.format.fill.solid()
+    series.format.fill.fore_color.rgb = _rgb(color)
+    series.format.line.color.rgb = _rgb("FFFFFF")
+    for i, own in enumerate(spec.point_colors.get(series.name, [])):
+        if own:
+            point = series.points[i]
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = _rgb(own)
+    if "STACKED" in spec.kind:
+        own = series.data_labels
+        own.show_value = True
+        own.number_format = _no_zero(spec.number_format)
+        own.number_format_is_linked = False
+        own.position = XL_LABEL_POSITION.CENTER
+        ink = text_on(color)
+        east_asian(own.font, family, size=10, color="FFFFFF" if ink == "white" else ink)

@@ -68,12 +68,7 @@ def similarity_heatmap(
         raise ParameterError(
             f"{what}: {n} {unit}s are too many for a readable matrix (at most {max_units}); draw "
             "analysis.similarity(corpus, unit='province') instead, or a corpus.select(...) of fewer documents")
-    index = pd.Index(docs)
-    ia, ib = index.get_indexer(ids_a), index.get_indexer(ids_b)
-    m = np.full((n, n), np.nan)
-    m[ia, ib] = sim["cosine"].astype(float).to_numpy()
-    m = np.where(np.isnan(m), m.T, m)  # pairs given once are mirrored
-    np.fill_diagonal(m, np.nan)  # a unit against itself says nothing; keep the colour scale for pairs
+    m = _square(docs, ids_a, ids_b, sim["cosine"].astype(float).to_numpy())
     col_chars = max(4, int(10.0 / max(n, 1) / 0.2))  # ~0.2 in per character at LABEL_SIZE on a 10 in wide grid
     annotate = n <= 16
     vmin, vmax = 0.0, 1.0
@@ -91,6 +86,25 @@ def similarity_heatmap(
         col_labels = [wrap(labels[d], 16, 1) for d in docs]
     heatmap(ax, m, row_labels=[wrap(labels[d], 16, 1 if n > 16 else 2) for d in docs], col_labels=col_labels,
              fmt=lambda v: f"{v:.2f}", vmin=vmin, vmax=vmax, annotate=annotate, colorbar_label="余弦相似度")
+    _set_column_labels(ax, n, short=short)
+    return fig
+
+
+def _square(docs: list[str], ids_a: pd.Series, ids_b: pd.Series, cosine: np.ndarray) -> np.ndarray:
+    """The units × units matrix of the pairs; pairs given once are mirrored, the diagonal left blank
+    (a unit against itself says nothing; the colour scale is kept for pairs)."""
+    n = len(docs)
+    index = pd.Index(docs)
+    ia, ib = index.get_indexer(ids_a), index.get_indexer(ids_b)
+    m = np.full((n, n), np.nan)
+    m[ia, ib] = cosine
+    m = np.where(np.isnan(m), m.T, m)
+    np.fill_diagonal(m, np.nan)
+    return m
+
+
+def _set_column_labels(ax, n: int, *, short: bool) -> None:
+    """Beyond 8 columns: long labels tilted 45°, short ones (written top to bottom) set close."""
     if n > 8 and not short:
         ax.tick_params(axis="x", labelrotation=45)
         for label in ax.get_xticklabels():
@@ -99,7 +113,6 @@ def similarity_heatmap(
     elif n > 8:
         for label in ax.get_xticklabels():
             label.set_linespacing(1.0)
-    return fig
 
 
 #: significance level of the keyness marks (charts and report tables)
@@ -173,29 +186,34 @@ def distinctive_terms(
         if k >= len(groups):
             ax.set_axis_off()
             continue
-        g = groups[k]
-        part = df[df["group"].astype(str) == g].head(per_panel)
+        part = df[df["group"].astype(str) == groups[k]].head(per_panel)
         drawn.append(part)
-        y = np.arange(len(part))
-        # one neutral colour (the panel title says which province), light where not significant
-        color = [BAR_NEUTRAL if sig else BAR_LIGHT for sig in part["_significant"]]
-        ax.barh(y, part["statistic"].to_numpy(dtype=float), color=color, height=0.7)
-        freq = part["freq_target"].tolist() if "freq_target" in part.columns else [None] * len(part)
-        ax.set_yticks(y, labels=[f"{t}" for t in part["term"].astype(str)])
-        for yi, (s, f) in enumerate(zip(part["statistic"].astype(float), freq)):
-            if f is not None:
-                ax.text(s + vmax * 0.02, yi, f"({int(f)})", va="center", ha="left", fontsize=SMALL_SIZE - 1,
-                        color=MUTED)
-        ax.invert_yaxis()
-        ax.set_xlim(0, vmax * 1.25)
-        ax.set_title(g, fontsize=SUBTITLE_SIZE + 2, color=INK, loc="left")
-        ax.tick_params(axis="y", length=0, labelsize=LABEL_SIZE if per_panel <= 12 and rows == 1 else SMALL_SIZE)
-        ax.tick_params(axis="x", labelsize=SMALL_SIZE)
-        ax.spines["left"].set_visible(False)
-        ax.xaxis.set_major_locator(MaxNLocator(3))
-        if part.empty:
-            ax.text(0.5, 0.5, "（无）", transform=ax.transAxes, ha="center", color=MUTED)
+        _keyness_panel(ax, part, groups[k], vmax=vmax, big_labels=per_panel <= 12 and rows == 1)
     return drew(fig, (pd.concat(drawn) if drawn else df.iloc[0:0]).drop(columns="_significant"))
+
+
+def _keyness_panel(ax, part: pd.DataFrame, group: str, *, vmax: float, big_labels: bool) -> None:
+    """One group's panel: its terms' keyness as bars (light where not significant), the frequency after
+    each bar; vmax: the largest statistic of all panels, so that the panels share a scale."""
+    y = np.arange(len(part))
+    # one neutral colour (the panel title says which province), light where not significant
+    color = [BAR_NEUTRAL if sig else BAR_LIGHT for sig in part["_significant"]]
+    ax.barh(y, part["statistic"].to_numpy(dtype=float), color=color, height=0.7)
+    freq = part["freq_target"].tolist() if "freq_target" in part.columns else [None] * len(part)
+    ax.set_yticks(y, labels=[f"{t}" for t in part["term"].astype(str)])
+    for yi, (s, f) in enumerate(zip(part["statistic"].astype(float), freq)):
+        if f is not None:
+            ax.text(s + vmax * 0.02, yi, f"({int(f)})", va="center", ha="left", fontsize=SMALL_SIZE - 1,
+                    color=MUTED)
+    ax.invert_yaxis()
+    ax.set_xlim(0, vmax * 1.25)
+    ax.set_title(group, fontsize=SUBTITLE_SIZE + 2, color=INK, loc="left")
+    ax.tick_params(axis="y", length=0, labelsize=LABEL_SIZE if big_labels else SMALL_SIZE)
+    ax.tick_params(axis="x", labelsize=SMALL_SIZE)
+    ax.spines["left"].set_visible(False)
+    ax.xaxis.set_major_locator(MaxNLocator(3))
+    if part.empty:
+        ax.text(0.5, 0.5, "（无）", transform=ax.transAxes, ha="center", color=MUTED)
 
 
 def significant(key: pd.DataFrame, alpha: float = ALPHA) -> pd.Series:
@@ -293,24 +311,7 @@ def slogan_timeline(
         subtitle = subtitle or "多个省份共用的提法：每个标记表示该省当年的文件中出现了这一提法，黑框大标记为最早使用"
     if shared.empty:
         return empty(title, subtitle, "没有多个省份共用的提法（至少需要两个省份的文件）", ax=ax, note=note, scope=scope)
-    df = shared.copy()
-    df["year"] = df["year"].astype(int)
-    df["province"] = df["province"].astype(str)
-    if "count" not in df.columns:
-        df["count"] = 1
-    per = df.groupby(["phrase", "province", "year"], as_index=False, sort=True)["count"].sum()
-    stats = per.groupby("phrase").agg(first_year=("year", "min"), n_provinces=("province", "nunique"),
-                                      total=("count", "sum")).reset_index()
-    if "kind" in df.columns:
-        stats = stats.merge(df.groupby("phrase", as_index=False)["kind"].first(), on="phrase")
-    else:
-        stats["kind"] = "ngram"
-    # the most widely shared phrases; quoted slogans and titles before plain n-grams at equal reach
-    stats["_kind"] = stats["kind"].map(_KIND_ORDER).fillna(len(_KIND_ORDER))
-    stats = stats.sort_values(["n_provinces", "_kind", "total", "first_year", "phrase"],
-                              ascending=[False, True, False, True, True], kind="mergesort").head(top_n)
-    stats = stats.sort_values(["first_year", "n_provinces", "phrase"], ascending=[True, False, True],
-                              kind="mergesort").reset_index(drop=True)
+    per, stats = _slogan_rows(shared, top_n)
     rows = stats["phrase"].tolist()
     per = per[per["phrase"].isin(rows)]
     years = sorted(per["year"].unique())
@@ -336,6 +337,30 @@ def slogan_timeline(
     ax.tick_params(axis="x", labelsize=LABEL_SIZE if len(years) <= 12 else SMALL_SIZE)
     ax.spines["left"].set_visible(False)
     return drew(fig, drawn, ax)
+
+
+def _slogan_rows(shared: pd.DataFrame, top_n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(uses per phrase, province and year; the top_n phrases' first year, reach, total and kind, earliest
+    first): the most widely shared phrases, quoted slogans and titles before plain n-grams at equal reach."""
+    df = shared.copy()
+    df["year"] = df["year"].astype(int)
+    df["province"] = df["province"].astype(str)
+    if "count" not in df.columns:
+        df["count"] = 1
+    per = df.groupby(["phrase", "province", "year"], as_index=False, sort=True)["count"].sum()
+    stats = per.groupby("phrase").agg(first_year=("year", "min"), n_provinces=("province", "nunique"),
+                                      total=("count", "sum")).reset_index()
+    if "kind" in df.columns:
+        stats = stats.merge(df.groupby("phrase", as_index=False)["kind"].first(), on="phrase")
+    else:
+        stats["kind"] = "ngram"
+    # the most widely shared phrases; quoted slogans and titles before plain n-grams at equal reach
+    stats["_kind"] = stats["kind"].map(_KIND_ORDER).fillna(len(_KIND_ORDER))
+    stats = stats.sort_values(["n_provinces", "_kind", "total", "first_year", "phrase"],
+                              ascending=[False, True, False, True, True], kind="mergesort").head(top_n)
+    stats = stats.sort_values(["first_year", "n_provinces", "phrase"], ascending=[True, False, True],
+                              kind="mergesort").reset_index(drop=True)
+    return per, stats
 
 
 def _slogan_markers(fig, ax, per, stats, row_of, provs, years, first_year) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from compare.ingest.identity import holders, read_registry, write_registry
 from compare.ingest.intake import FileIntake, format_intake, intake_table
 from compare.ingest.load import load_file, raw_files
 from compare.ingest.overrides import METADATA_FILE, apply_overrides, read_overrides
+from compare.ingest.reuse import Loaded, ParseCache
 
 log = logging.getLogger("compare.ingest.load")
 
@@ -53,6 +54,7 @@ class IngestResult:
     out_dir: Path | None = None
     intake: pd.DataFrame | None = None
     files: list[FileIntake] = field(default_factory=list)
+    n_reused: int = 0  # files taken from the parse cache (unchanged since the last ingest), not parsed
 
 
 def default_level(d: Any) -> str:
@@ -99,63 +101,89 @@ def tables(docs: list[Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return frame(doc_rows, "documents"), frame(item_rows, "items"), frame(target_rows, "targets")
 
 
-def _load_all(files: list[Path], overrides) -> tuple[list[Any], list[FileIntake], list[InputFileError]]:
-    """Read and parse every file, applying metadata.csv (exclusions and values)."""
+def _load_all(files: list[Path], overrides, cache: ParseCache) -> tuple[list[Any], list[FileIntake], list[InputFileError]]:
+    """Read and parse every file, applying metadata.csv (exclusions and values); a file whose key is in
+    the parse cache is taken from it (compare.ingest.reuse)."""
     docs: list[Any] = []
     records: list[FileIntake] = []
     failures: list[InputFileError] = []
     for path in files:
-        rec = FileIntake(path.name)
-        records.append(rec)
         file_ov = overrides.for_file(path.name)
         if file_ov is not None and file_ov.excluded is not None:
+            rec = FileIntake(path.name)
             rec.skip(f"excluded in {METADATA_FILE} (line {file_ov.excluded.line})")
+            records.append(rec)
             continue
-        try:
-            parsed = load_file(path, overrides=file_ov, warnings=rec.warnings)
-        except InputFileError as exc:
-            log.warning("skipped %s", exc)
-            failures.append(exc)
-            rec.format, rec.encoding = exc.format, exc.encoding
-            rec.skip(exc.reason)
-            continue
-        rec.format, rec.encoding, rec.n_parsed = parsed[0].format, parsed[0].encoding, len(parsed)
-        if any(w.startswith("skipped") for w in rec.warnings):
-            rec.partial_reasons.append("part of the file skipped")
-        if file_ov is not None:
-            for row in file_ov.unmatched([d.title for d in parsed]):
-                rec.warnings.append(f"{METADATA_FILE} line {row.line}: title {row.title!r} names none of the file's "
-                                    f"documents ({'; '.join(d.title for d in parsed)})")
-        for d in parsed:
-            if file_ov is not None:
-                values, row = file_ov.for_document(d.title, n_documents=len(parsed))
-                if row is not None and row.exclude and (row.title or len(parsed) == 1):
-                    rec.warnings.append(f"document {d.title} excluded in {METADATA_FILE} (line {row.line})")
-                    rec.partial_reasons.append("a document excluded")
-                    continue
-                if values:
-                    apply_overrides(d, values)
-                    rec.warnings.append(f"{METADATA_FILE} line {row.line} sets {', '.join(sorted(values))}"
-                                        + (f" of {d.title}" if len(parsed) > 1 else ""))
-            docs.append(d)
+        key = cache.key(path, file_ov)
+        loaded = cache.get(key)
+        if loaded is None:
+            try:
+                loaded = _load_one(path, file_ov)
+            except _Skipped as skipped:
+                failures.append(skipped.error)
+                records.append(skipped.record)
+                continue
+            cache.put(key, loaded)
+        records.append(loaded.record)
+        docs.extend(loaded.documents)
     return docs, records, failures
 
 
-def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) -> IngestResult:
+class _Skipped(Exception):
+    def __init__(self, error: InputFileError, record: FileIntake):
+        self.error, self.record = error, record
+
+
+def _load_one(path: Path, file_ov) -> Loaded:
+    """One file's documents (metadata.csv applied) and intake record; _Skipped when it cannot be used."""
+    rec = FileIntake(path.name)
+    try:
+        parsed = load_file(path, overrides=file_ov, warnings=rec.warnings)
+    except InputFileError as exc:
+        log.warning("skipped %s", exc)
+        rec.format, rec.encoding = exc.format, exc.encoding
+        rec.skip(exc.reason)
+        raise _Skipped(exc, rec) from exc
+    rec.format, rec.encoding, rec.n_parsed = parsed[0].format, parsed[0].encoding, len(parsed)
+    if any(w.startswith("skipped") for w in rec.warnings):
+        rec.partial_reasons.append("part of the file skipped")
+    if file_ov is not None:
+        for row in file_ov.unmatched([d.title for d in parsed]):
+            rec.warnings.append(f"{METADATA_FILE} line {row.line}: title {row.title!r} names none of the file's "
+                                f"documents ({'; '.join(d.title for d in parsed)})")
+    docs = []
+    for d in parsed:
+        if file_ov is not None:
+            values, row = file_ov.for_document(d.title, n_documents=len(parsed))
+            if row is not None and row.exclude and (row.title or len(parsed) == 1):
+                rec.warnings.append(f"document {d.title} excluded in {METADATA_FILE} (line {row.line})")
+                rec.partial_reasons.append("a document excluded")
+                continue
+            if values:
+                apply_overrides(d, values)
+                rec.warnings.append(f"{METADATA_FILE} line {row.line} sets {', '.join(sorted(values))}"
+                                    + (f" of {d.title}" if len(parsed) > 1 else ""))
+        docs.append(d)
+    return Loaded(docs, rec)
+
+
+def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False, reuse: bool = True) -> IngestResult:
     """Load every plan file in raw_dir and write documents/items/targets and the intake report to out_dir.
 
     A file that cannot be used is recorded in `.failures` (one InputFileError naming the file and the
     reason) and in `intake`; the others still load. A plan present twice is loaded once
     (compare.ingest.dedupe). With strict=True any failure raises IngestError and nothing is written.
     Raises EmptyCorpusError when no document could be loaded at all, MetadataFileError for a bad
-    metadata.csv.
+    metadata.csv. reuse=True takes the files unchanged since the last ingest into out_dir from its parse
+    cache instead of parsing them again (compare.ingest.reuse; same tables either way).
     """
     t0 = time.perf_counter()
     files = raw_files(raw_dir)
     overrides = read_overrides(raw_dir, present={p.name for p in files})
     out_dir = Path(out_dir)
     registry = read_registry(out_dir)  # the ids given by the previous ingest: kept (compare.ingest.identity)
-    docs, records, failures = _load_all(files, overrides)
+    cache = ParseCache(out_dir, enabled=reuse)
+    docs, records, failures = _load_all(files, overrides, cache)
     if strict and failures:
         raise IngestError(failures)
     if not docs:
@@ -198,12 +226,15 @@ def ingest(raw_dir: str | Path, out_dir: str | Path, *, strict: bool = False) ->
     for df, name in ((documents, "documents"), (items, "items"), (targets, "targets"), (intake, "intake")):
         io.write_table(df, name, out_dir)
     write_registry(out_dir, holders(docs, kept_keys))
+    cache.save()
     seconds = time.perf_counter() - t0
-    log.info("ingested %d file(s) -> %d documents, %d items, %d targets in %.2f s",
-             len(files), len(documents), len(items), len(targets), seconds)
+    log.info("ingested %d file(s) (%d parsed, %d unchanged since the last ingest) -> %d documents, %d items, "
+             "%d targets in %.2f s", len(files), len(files) - cache.hits, cache.hits, len(documents), len(items),
+             len(targets), seconds)
     for w in overrides.warnings:
         log.warning("%s", w)
-    return IngestResult(documents, items, targets, failures, len(files), seconds, out_dir, intake, records)
+    return IngestResult(documents, items, targets, failures, len(files), seconds, out_dir, intake, records,
+                        cache.hits)
 
 
 def ingest_command(*, raw: str | Path, out: str | Path, strict: bool = False) -> int:

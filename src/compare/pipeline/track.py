@@ -10,13 +10,24 @@ kept (rows of plans no longer in the documents table are dropped), so `track --p
 Henan's links in place. Filter values are checked against the documents table first
 (:func:`compare.analysis.selection.validate_filters`): an unknown province, year or type stops the
 run with one line naming it and the choices, before anything is written.
+
+A whole-corpus run re-links only the chains that changed. Links are computed inside one province /
+level / type / department chain (IDF fitted on the chain's items), so a chain whose plans and items
+are as they were when `item_links` was last written keeps its rows; only the chains that gained, lost
+or changed a plan are linked again (:class:`LinkReuse`; the record beside the tables,
+``.item-links-chains.json``, holds each chain's digest, the linking parameters, the code and segmenter
+versions, and the sha256 of the `item_links` it describes). The table is the one a run from nothing
+writes, row for row (tests/test_track_reuse.py).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from compare.analysis.corpus import Corpus
@@ -25,8 +36,10 @@ from compare.analysis.series import target_series
 from compare.analysis.strength import item_strength, load_lexicon
 from compare.analysis.tracking import DEFAULT_PARAMS, LinkParams, item_links, plan_pairs
 from compare.core import io
+from compare.core.hashing import code_version, sha256_file
 from compare.core.errors import EmptyCorpusError, SchemaError
 from compare.core.paths import PROCESSED_DIR
+from compare.core.vocab import DEFAULT_LEVEL
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +59,8 @@ class TrackResult:
     n_pairs: int = 0         # plan pairs the run linked
     n_new: int = 0           # rows of item_links the run computed
     n_kept: int = 0          # rows of an earlier run kept (other provinces / types)
+    n_chains: int = 0        # province / level / type / department chains with a plan pair
+    n_relinked: int = 0      # of those, chains linked in this run (the others kept their rows)
 
     def summary(self) -> str:
         """One line for the whole tables, after a line on the filtered part of a filtered run."""
@@ -76,12 +91,14 @@ def run_track(
     lexicon: str | Path | None = None,
     params: LinkParams = DEFAULT_PARAMS,
     by_type: bool = True,
+    reuse: bool = True,
 ) -> TrackResult:
     """Write item_links, target_series and item_strength into processed_dir and return them.
 
     Every two consecutive plan years are linked, plus `years=[2019, 2022]` (two years an analyst names);
     `provinces` / `doc_types` restrict the linked pairs (the strength and series tables always
     cover the whole corpus). `lexicon` is a commitment lexicon TOML (default: the packaged one).
+    reuse: a whole-corpus run keeps the rows of chains unchanged since item_links was written (same table).
     """
     processed_dir = Path(processed_dir)
     documents = io.read_table("documents", processed_dir)
@@ -101,7 +118,10 @@ def run_track(
         pairs = pd.concat([pairs, named], ignore_index=True).drop_duplicates(["doc_from", "doc_to"])
         pairs = pairs.sort_values(["province", "level", "doc_type", "department", "year_from", "year_to",
                                   "doc_from", "doc_to"], kind="mergesort").reset_index(drop=True)
-    links = item_links(corpus, pairs=pairs, params=params)
+    whole = provinces is None and doc_types is None and years is None
+    reuser = LinkReuse(processed_dir, documents, items, params) if whole else None
+    links, n_relinked = reuser.links(corpus, pairs, reuse=reuse) if reuser else (item_links(corpus, pairs=pairs,
+                                                                                           params=params), 0)
     n_new, n_kept, scope = len(links), 0, ""
     if provinces is not None or doc_types is not None:  # a filtered run: merge into the whole table
         scope = " ".join(["、".join(v) for v in (provinces, doc_types) if v is not None])
@@ -117,7 +137,101 @@ def run_track(
         io.write_table(series, "target_series", processed_dir),
         io.write_table(strength, "item_strength", processed_dir),
     ]
-    return TrackResult(paths, links, series, strength, lex.version, scope, len(pairs), n_new, n_kept)
+    if reuser is not None:
+        reuser.save()
+    else:  # a filtered run changed item_links: the record no longer describes it
+        (processed_dir / LinkReuse.RECORD).unlink(missing_ok=True)
+    return TrackResult(paths, links, series, strength, lex.version, scope, len(pairs), n_new, n_kept,
+                       reuser.n_chains if reuser else 0, n_relinked)
+
+
+_CHAIN = ["province", "level", "doc_type", "department"]
+
+
+class LinkReuse:
+    """The rows of `item_links` a whole-corpus run can keep: those of chains (province, level, type,
+    department) whose documents and items have the digest recorded when the table was written."""
+
+    RECORD = ".item-links-chains.json"
+    VERSION = 1
+
+    def __init__(self, processed_dir: Path, documents: pd.DataFrame, items: pd.DataFrame, params: LinkParams):
+        from compare.text.segment import default_segmenter
+
+        self.processed_dir = processed_dir
+        self.params = params
+        self.setup = _digest([self.VERSION, code_version(), asdict(params), default_segmenter().config_hash_])
+        self.chains = _chain_digests(documents, items)
+        self.n_chains = 0
+
+    def _kept(self) -> tuple[pd.DataFrame, set[str]]:
+        """The saved item_links and the chains whose rows in it are still right (none without a record
+        that matches the table and this run's parameters)."""
+        try:
+            record = json.loads((self.processed_dir / self.RECORD).read_text(encoding="utf-8"))
+            if record.get("setup") != self.setup or \
+                    record.get("item_links") != sha256_file(self.processed_dir / "item_links.parquet"):
+                return pd.DataFrame(), set()
+            old = io.read_table("item_links", self.processed_dir)
+        except (OSError, ValueError, SchemaError):
+            return pd.DataFrame(), set()
+        recorded = record.get("chains", {})
+        return old, {k for k, d in self.chains.items() if recorded.get(k) == d}
+
+    def links(self, corpus: Corpus, pairs: pd.DataFrame, *, reuse: bool = True) -> tuple[pd.DataFrame, int]:
+        """(item_links for every pair, in pair order; the number of chains linked in this run)."""
+        keys = [_chain_key(r) for r in pairs[_CHAIN].itertuples(index=False)]
+        self.n_chains = len(set(keys))
+        old, same = self._kept() if reuse else (pd.DataFrame(), set())
+        todo = pairs[[k not in same for k in keys]].reset_index(drop=True)
+        n_relinked = len(set(keys) - same)
+        fresh = item_links(corpus, pairs=todo, params=self.params)
+        if not same:
+            return fresh, n_relinked
+        kept = old[[_chain_key(r) in same for r in old[_CHAIN].itertuples(index=False)]]
+        rank = {p: i for i, p in enumerate(zip(pairs["doc_from"], pairs["doc_to"]))}
+        kept = kept[[p in rank for p in zip(kept["doc_from"], kept["doc_to"])]]
+        out = pd.concat([f for f in (kept, fresh) if len(f)] or [fresh], ignore_index=True)
+        order = np.array([rank[p] for p in zip(out["doc_from"], out["doc_to"])], dtype=np.int64)
+        return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True), n_relinked
+
+    def save(self) -> None:
+        """Record the chains item_links now describes (after it was written)."""
+        record = {"setup": self.setup, "item_links": sha256_file(self.processed_dir / "item_links.parquet"),
+                  "chains": dict(sorted(self.chains.items()))}
+        io.atomic_write_text(self.processed_dir / self.RECORD, json.dumps(record, ensure_ascii=False, indent=0) + "\n")
+
+
+def _digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _chain_key(row) -> str:
+    """A chain as the record names it (a department of None and of "" are the association's own plans)."""
+    province, level, doc_type, department = row
+    department = department if isinstance(department, str) else ""
+    return json.dumps([str(province), str(level), str(doc_type), department], ensure_ascii=False)
+
+
+def _chain_digests(documents: pd.DataFrame, items: pd.DataFrame) -> dict[str, str]:
+    """Chain -> sha256 of its plans (doc_id, year) and of their items (seq, item_id, text): what linking
+    a chain reads."""
+    per_doc: dict[str, hashlib._Hash] = {}
+    ordered = items.sort_values(["doc_id", "seq"], kind="mergesort")
+    for doc_id, seq, item_id, text in zip(ordered["doc_id"], ordered["seq"], ordered["item_id"], ordered["text"]):
+        h = per_doc.get(doc_id)
+        if h is None:
+            h = per_doc[doc_id] = hashlib.sha256()
+        h.update(f"{seq}\x1f{item_id}\x1f{text}\x1e".encode())
+    docs = documents.sort_values(["doc_id"], kind="mergesort")
+    levels = docs["level"].fillna(DEFAULT_LEVEL) if "level" in docs.columns else pd.Series(DEFAULT_LEVEL, docs.index)
+    departments = docs["department"] if "department" in docs.columns else pd.Series(None, docs.index)
+    chains: dict[str, list] = {}
+    for row, doc_id, year in zip(zip(docs["province"], levels, docs["doc_type"], departments), docs["doc_id"],
+                                 docs["year"]):
+        h = per_doc.get(doc_id)
+        chains.setdefault(_chain_key(row), []).append([doc_id, int(year), h.hexdigest() if h else None])
+    return {k: _digest(v) for k, v in chains.items()}
 
 
 def _links_outside(processed_dir: Path, documents: pd.DataFrame, *, provinces, doc_types) -> pd.DataFrame:

@@ -42,6 +42,7 @@ PLANS = {
                                                "深化政治引领", 6),
     "table_cells_row_numbers_header.txt": ("甘肃", "市级", "张掖市", 2024, "重点工作", "科协",
                                            "开展科技工作者思想状况调查", 3),
+    "table_cells_category_before_number.txt": ("江西", "市级", "赣州市", 2024, "重点工作", "科协", "院士工作站建设", 3),
 }
 
 
@@ -146,8 +147,13 @@ def test_site_line_removed_as_cruft_still_gives_the_place():
     ("第二十八届科技之春宣传月活动实施方案", "活动方案"),
     ("开江县科协2019年工作重点", "重点工作"),
     ("某市科协2021年工作要点", "工作要点"),
+    ("某州科协2013年工作安排", "工作计划"),                    # a year's 工作安排 is its work plan
+    ("某市科协2013年度重点工作“十大项目”目标任务", "重点工作"),
 ])
 def test_new_types(title, doc_type):
+    from compare.ingest.structure import is_title_line
+
+    assert is_title_line(title)
     assert classify_doc_type(title) == doc_type
     assert doc_type in DOC_TYPES and doc_type in TYPE_CODES
 
@@ -287,6 +293,16 @@ def test_table_cells_under_a_header_are_named_by_their_columns():
     assert doc.items[2]["text"].startswith("推进基层科普行动计划。具体措施：争取上级科普惠农项目资金")
     assert doc.items[2]["text"].endswith("完成时限：全年。")   # long cells are never glued as page breaks
     assert "序号" not in doc.preamble and "工作任务" not in doc.preamble
+
+
+def test_table_cells_with_the_category_column_before_the_row_number():
+    [doc] = parse("table_cells_category_before_number.txt")
+    assert doc.title == "赣州市科协2024年度重点工作目标任务"        # the header's 2024年… cell is no title
+    assert [(i["item_id"], i["section_title"]) for i in doc.items] == [
+        ("一/1", "服务创新类项目"), ("一/2", "服务创新类项目"), ("二/3", "科学普及类项目")]
+    assert "具体内容：新建院士工作站2家" in doc.items[0]["text"]
+    assert doc.items[0]["text"].endswith("2024年工作目标和进度：1—5月完成对接，12月前完成新建任务。")
+    assert "科学普及类项目" not in doc.items[1]["text"]
 
 
 def test_page_numbers_between_sections_are_still_page_numbers():

@@ -112,7 +112,7 @@ def classify_doc_type(title: str) -> str:
         return "重点工作"
     if re.search(r"规划|纲要", t):
         return "规划"
-    if end.endswith(("工作计划", "年度计划")):
+    if end.endswith(("工作计划", "年度计划", "工作安排")):  # a year's 工作安排 is its work plan
         return "工作计划"
     if end.endswith("工作意见"):
         return "工作意见"

@@ -426,6 +426,40 @@ def test_build_scores_with_the_dictionary_named_in_kexie_toml(built, tmp_path, s
     assert any(f"theme dictionary: {mine.resolve()} (named in" in r.getMessage() for r in caplog.records)
 
 
+@pytest.mark.slow
+def test_build_codes_with_the_codebook_named_in_kexie_toml(built, tmp_path, stand_in, caplog):
+    """kexie.toml: instruments = "FILE" is the codebook the build codes with (read like every analyst
+    file); a bad one stops the build before any work with one line naming the file and the reason."""
+    import json
+
+    from compare.core.paths import PACKAGE_DATA
+    from compare.text.codebook import CodebookError
+    from compare.text.instrument_model import current_version
+
+    project = clone(built, tmp_path)
+    mine = project.base / "my_codebook.toml"
+    packaged = (PACKAGE_DATA / "instruments.toml").read_text(encoding="utf-8")
+    mine.write_bytes(packaged.replace('"科技馆新馆", ', "").encode("gb18030"))  # as a Chinese editor saves it
+    (project.base / "kexie.toml").write_text(f'instruments = "my_codebook.toml"\n{KEXIE_TOML}', encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="compare.pipeline.build"):
+        s = build.run_build(**{**project.kw, "config": load_config(project.base)})
+    assert s.ok and "instruments" in [r.name for r in s.done], s.line()
+    processed = project.base / "processed"
+    version = current_version(processed)
+    model = json.loads((processed / "instrument_model" / version / "model.json").read_text(encoding="utf-8"))
+    assert model["codebook_path"] == str(mine.resolve()) and model["reason"] == "codebook changed"
+    assert any(f"instrument codebook: {mine.resolve()} (named in" in r.getMessage() for r in caplog.records)
+    # a second build with the same codebook has nothing to recode
+    assert "instruments" not in [r.name for r in build.run_build(**{**project.kw, "config": load_config(project.base)}).done]
+    # a broken codebook: one line, the file and its line, before any step ran
+    mine.write_text(packaged.replace("[weights]", "[weights", 1), encoding="utf-8")
+    before = (processed / "item_instruments.parquet").read_bytes()
+    with pytest.raises(CodebookError) as err:
+        build.run_build(**{**project.kw, "config": load_config(project.base), "force": True})
+    assert str(err.value).startswith(f"{mine.resolve()}:") and "\n" not in str(err.value)
+    assert (processed / "item_instruments.parquet").read_bytes() == before
+
+
 def test_build_command_exit_codes(monkeypatch, capsys):
     calls = []
 

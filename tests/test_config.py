@@ -84,6 +84,9 @@ def test_unknown_named_report_lists_the_names(tmp_path):
     [
         ('themes = 3', r"kexie.toml: themes: expected a non-empty string, got 3"),
         ('themes = "missing.toml"', r"kexie.toml: themes: theme dictionary .*missing.toml does not exist"),
+        ('instruments = "missing.toml"', r"kexie.toml: instruments: instrument codebook .*missing.toml does not exist"),
+        ('instruments = ["a.toml"]', r"kexie.toml: instruments: expected a non-empty string, got \['a.toml'\] "
+                                     r"\(the instrument codebook's file name\)"),
         ('doc_type = "工作要点"', r"kexie.toml: doc_type: unknown key \(report defaults go under \[report\]\)"),
         ('[report]\ntop_n = 0', r"kexie.toml: report.top_n: expected a positive integer, got 0"),
         ('[report]\ntop_n = true', r"report.top_n: expected a positive integer, got True"),
@@ -137,3 +140,38 @@ def test_theme_path_is_relative_to_the_config_file(tmp_path, monkeypatch):
     _write(tmp_path, 'themes = "dicts/mine.toml"\n')
     monkeypatch.chdir(tmp_path / "dicts")  # not relative to the working directory
     assert load_config(tmp_path).themes == (tmp_path / "dicts" / "mine.toml").resolve()
+
+
+def test_instrument_codebook_path_is_relative_to_the_config_file(tmp_path, monkeypatch):
+    (tmp_path / "books").mkdir()
+    (tmp_path / "books" / "mine.toml").write_text("", encoding="utf-8")
+    _write(tmp_path, 'instruments = "books/mine.toml"\n')
+    monkeypatch.chdir(tmp_path / "books")
+    config = load_config(tmp_path)
+    assert config.instruments == (tmp_path / "books" / "mine.toml").resolve() and config.themes is None
+    assert load_config(tmp_path / "books").instruments is None  # no kexie.toml: the packaged codebook
+
+
+def test_instruments_command_codes_with_the_codebook_kexie_toml_names(processed_dir, tmp_path, monkeypatch, capsys):
+    """Run alone, the stage codes with the build's codebook (kexie.toml's), so that it never recodes the
+    corpus with another; a bad one is one line naming the file and the reason, nothing written."""
+    import shutil
+
+    from compare.cli import main
+    from compare.core.paths import PACKAGE_DATA
+
+    out = tmp_path / "processed"
+    shutil.copytree(processed_dir, out)
+    book = tmp_path / "my_codebook.toml"
+    book.write_text((PACKAGE_DATA / "instruments.toml").read_text(encoding="utf-8").replace('"科技馆新馆", ', ""),
+                    encoding="utf-8")
+    _write(tmp_path, 'instruments = "my_codebook.toml"\n')
+    monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))
+    assert main(["instruments", "--processed", str(out)]) == 0
+    assert f"with the codebook {book.resolve()}" in capsys.readouterr().out
+    book.write_text('[[type]]\nname = "供给型"\ncolor = "#0072B2"\n', encoding="utf-8")
+    before = (out / "item_instruments.parquet").read_bytes()
+    assert main(["instruments", "--processed", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: {book.resolve()}") and "\n" not in err
+    assert (out / "item_instruments.parquet").read_bytes() == before

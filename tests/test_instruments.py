@@ -238,3 +238,22 @@ def test_a_damaged_file_number_registry_is_one_clear_line(processed_dir, tmp_pat
     (out / FILE_NUMBERS).write_text('{"version": 1, "numbers": {"a": 1, "b": 1}}', encoding="utf-8")
     with pytest.raises(FileNumbersError, match=r"file_numbers\.json: .*two documents share a number.*delete it"):
         run_instruments(out)
+
+
+def test_charts_and_analysis_take_the_codebook_kexie_toml_names(tmp_path, monkeypatch):
+    """The colours and the type/tool order of the charts are those of the project's codebook."""
+    from compare.analysis import instrument_vocabulary
+    from compare.presentation.charts_instruments import instrument_colors
+    from compare.text.codebook import configured_codebook
+
+    assert configured_codebook().sha256() == load_codebook().sha256()
+    text = DEFAULT_CODEBOOK.read_text(encoding="utf-8")
+    assert 'color = "#0072B2"' in text
+    (tmp_path / "mine.toml").write_text(text.replace('color = "#0072B2"', 'color = "#123456"'), encoding="utf-8")
+    (tmp_path / "kexie.toml").write_text('instruments = "mine.toml"\n', encoding="utf-8")
+    monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))
+    assert configured_codebook().path == (tmp_path / "mine.toml").resolve()
+    assert instrument_colors(types=["供给型"])["供给型"] == "#123456"
+    assert instrument_vocabulary()[0] == ["供给型", "环境型", "需求型"]
+    (tmp_path / "mine.toml").write_text("[[type]\n", encoding="utf-8")  # broken: the charts fall back, the build stops
+    assert configured_codebook().sha256() == load_codebook().sha256()

@@ -131,7 +131,7 @@ def _add_themes(sub) -> None:
 def _add_instruments(sub) -> None:
     s = sub.add_parser("instruments", help="code every item's policy instrument (type and tool) -> item_instruments")
     s.add_argument("--processed", type=Path, default=PROCESSED_DIR, help=f"tables directory (default {PROCESSED_DIR})")
-    s.add_argument("--codebook", type=Path, default=None, help="instrument codebook TOML (default: the packaged one)")
+    s.add_argument("--codebook", type=Path, default=None, help="instrument codebook TOML (default: the one kexie.toml names, else the packaged one)")
     s.add_argument("--refit", action="store_true",
                    help="recode every item with a new version of the instrument model; changed tools go to instrument_revisions")
 

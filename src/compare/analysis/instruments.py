@@ -45,7 +45,8 @@ CODING_TABLE_COLUMNS = ["code", "doc_id", "province", "year", "doc_type", "item_
 
 
 def instrument_vocabulary(corpus: Corpus | None = None) -> tuple[list[str], dict[str, str]]:
-    """(types in order, {tool: its type} in order): the codebook's (``compare.text.codebook``), or,
+    """(types in order, {tool: its type} in order): the project's codebook's (the one kexie.toml names,
+    else the packaged one: ``compare.text.codebook.configured_codebook``), or,
     when the corpus was coded with tools the packaged codebook lacks (an analyst's own codebook),
     the types and tools of the corpus's coding in codebook-then-first-seen order.
 
@@ -53,9 +54,9 @@ def instrument_vocabulary(corpus: Corpus | None = None) -> tuple[list[str], dict
     >>> types, tools["人才培养"], tools["示范试点"]
     (['供给型', '环境型', '需求型'], '供给型', '需求型')
     """
-    from compare.text.codebook import load_codebook
+    from compare.text.codebook import configured_codebook
 
-    book = load_codebook()
+    book = configured_codebook()
     types, tools = list(book.types), dict(book.tool_type())
     coded = corpus.item_instruments if corpus is not None else pd.DataFrame()
     if len(coded) and {"type", "tool"} <= set(coded.columns):

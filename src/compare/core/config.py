@@ -3,6 +3,8 @@
 ```toml
 themes = "my_themes.toml"      # theme dictionary the build scores with (relative to this file);
                                # default: the packaged src/compare/data/themes.toml
+instruments = "my_codebook.toml"  # policy-instrument codebook the build codes with (relative to this
+                               # file); default: the packaged src/compare/data/instruments.toml
 
 [report]                       # defaults of every report the build renders (and of `report`)
 doc_type = "工作要点"
@@ -119,6 +121,7 @@ class ProjectConfig:
     root: Path
     path: Path | None = None
     themes: Path | None = None  # absolute; None = the packaged dictionary
+    instruments: Path | None = None  # absolute; None = the packaged instrument codebook
     report: ReportDefaults = field(default_factory=ReportDefaults)
     reports: tuple[NamedReport, ...] = ()
 
@@ -247,7 +250,9 @@ _REPORT_KEYS: dict[str, Callable[[Any], Any]] = {
     "provinces": _strings,
     **_PARAMETER_KEYS,
 }
-_TOP_KEYS = ("themes", "report", "reports")
+_TOP_KEYS = ("themes", "instruments", "report", "reports")
+#: the top keys that name an analyst's file (relative to kexie.toml): key -> what the file is
+_FILE_KEYS = {"themes": "theme dictionary", "instruments": "instrument codebook"}
 
 
 def _fields(path: Path, where: str, table: Any, rules: Mapping[str, Callable[[Any], Any]]) -> dict[str, Any]:
@@ -293,14 +298,7 @@ def parse_config(text: str, path: str | Path, root: str | Path | None = None) ->
         if key not in _TOP_KEYS:
             hint = " (report defaults go under [report])" if key in _REPORT_KEYS else ""
             raise ConfigError(path, key, f"unknown key{hint}; allowed at the top: {', '.join(_TOP_KEYS)}")
-    themes = None
-    if "themes" in data:
-        try:
-            themes = (path.parent / _string(data["themes"])).resolve()
-        except _Bad as exc:
-            raise ConfigError(path, "themes", f"{exc} (the theme dictionary's file name)") from None
-        if not themes.is_file():
-            raise ConfigError(path, "themes", f"theme dictionary {themes} does not exist")
+    files = {key: _named_file(path, key, data[key]) for key in _FILE_KEYS if key in data}
     defaults = ReportDefaults(**_fields(path, "report", data.get("report", {}), _DEFAULT_KEYS))
     entries = data.get("reports", [])
     if not isinstance(entries, list):
@@ -313,7 +311,20 @@ def parse_config(text: str, path: str | Path, root: str | Path | None = None) ->
             raise ConfigError(path, f"reports[{i}].name", f"{report.name!r} is used by an earlier report: names must be unique")
         seen.add(report.name)
         reports.append(report)
-    return ProjectConfig(root=root, path=path, themes=themes, report=defaults, reports=tuple(reports))
+    return ProjectConfig(root=root, path=path, report=defaults, reports=tuple(reports), **files)
+
+
+def _named_file(path: Path, key: str, value: Any) -> Path:
+    """The absolute path of the file a top key names (relative to kexie.toml); it must exist. Its
+    content is read (strictly, compare.core.textfile) and checked by the stage that uses it."""
+    what = _FILE_KEYS[key]
+    try:
+        named = (path.parent / _string(value)).resolve()
+    except _Bad as exc:
+        raise ConfigError(path, key, f"{exc} (the {what}'s file name)") from None
+    if not named.is_file():
+        raise ConfigError(path, key, f"{what} {named} does not exist")
+    return named
 
 
 def load_config(root: str | Path) -> ProjectConfig:

@@ -88,6 +88,13 @@ def dictionary_file(config: ProjectConfig) -> tuple[Path, str]:
     return PACKAGE_DATA / "themes.toml", "the packaged default; name another in kexie.toml: themes = \"FILE\""
 
 
+def codebook_file(config: ProjectConfig) -> tuple[Path, str]:
+    """The instrument codebook the build codes with and where that choice comes from."""
+    if config.instruments is not None:
+        return config.instruments, f"named in {config.path}"
+    return PACKAGE_DATA / "instruments.toml", "the packaged default; name another in kexie.toml: instruments = \"FILE\""
+
+
 def run_build(
     *,
     raw_dir: str | Path = Path("data/raw"),
@@ -164,6 +171,12 @@ def run_build(
 
     dictionary, dictionary_source = dictionary_file(config)
     prog.say(logging.INFO, "theme dictionary: %s (%s)", dictionary, dictionary_source)
+    codebook, codebook_source = codebook_file(config)
+    if config.instruments is not None:  # an analyst's codebook is checked before any work, like kexie.toml
+        from compare.text.codebook import load_codebook
+
+        load_codebook(codebook)  # CodebookError: one line naming the file (and line) and the reason
+    prog.say(logging.INFO, "instrument codebook: %s (%s)", codebook, codebook_source)
 
     # ---- ingest ---------------------------------------------------------------------------------
     hashes = raw_hashes(raw_dir)
@@ -211,7 +224,7 @@ def run_build(
     reference_step(step, processed_dir=processed_dir, refit=refit)
 
     # ---- tracking tables (compare.pipeline.track) and the Excel workbook (compare.pipeline.workbook)
-    extra_steps(step, state=state, processed_dir=processed_dir, code=code)
+    extra_steps(step, state=state, processed_dir=processed_dir, code=code, codebook=config.instruments)
 
     # what figures and reports are made from: every table but `intake` (a file report: a skipped raw
     # file changes it, not the plans compared)
@@ -288,10 +301,11 @@ def reference_step(step, *, processed_dir: Path, refit: bool) -> None:
     step("reference", _sha256_json({"step": "reference", "model": current_version(processed_dir)}), do_reference)
 
 
-def extra_steps(step, *, state: State, processed_dir: Path, code: str) -> None:
+def extra_steps(step, *, state: State, processed_dir: Path, code: str, codebook: Path | None = None) -> None:
     """Steps that write further tables or files into processed_dir; each fails on its own (the
     figures and reports still run). track: item_links, target_series and item_strength from the
-    ingest tables; instruments: item_instruments (the saved instrument model codes new items only);
+    ingest tables; instruments: item_instruments (the saved instrument model codes new items only;
+    codebook: the one kexie.toml names, None for the packaged one);
     workbook: data/processed/kexie_compare.xlsx from the tables it shows."""
 
     def do_track() -> tuple[list[Path], str]:
@@ -306,11 +320,11 @@ def extra_steps(step, *, state: State, processed_dir: Path, code: str) -> None:
     def do_instruments() -> tuple[list[Path], str]:
         from compare.text.instrument_model import run_instruments
 
-        result = run_instruments(processed_dir)
+        result = run_instruments(processed_dir, codebook_file=codebook)
         return list(dict.fromkeys(_outputs(processed_dir, INSTRUMENT_TABLES) + [Path(p) for p in result.paths])), ""
 
     instruments_key = _sha256_json({"step": "instruments", "tables": table_hashes(processed_dir, INGEST_TABLES),
-                                    "code": code, "codebook": sha256_file(PACKAGE_DATA / "instruments.toml")})
+                                    "code": code, "codebook": sha256_file(codebook or PACKAGE_DATA / "instruments.toml")})
     step("instruments", instruments_key, do_instruments)
 
     def do_workbook() -> tuple[list[Path], str]:

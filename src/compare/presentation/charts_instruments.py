@@ -36,7 +36,7 @@ NO_CODING = "没有政策工具编码（请先运行 python -m compare build）"
 def instrument_colors(frame: pd.DataFrame | None = None, *, types: Sequence[str] | None = None,
                       tools: Mapping[str, str] | None = None, codebook=None) -> dict[str, str]:
     """Hex colour per type and per tool: a type's colour from the codebook (`codebook`, default the
-    packaged ``data/instruments.toml``), its tools in shades of it (first tool the type's colour,
+    project's: the one kexie.toml names, else the packaged ``data/instruments.toml``), its tools in shades of it (first tool the type's colour,
     each further one lighter). Types and tools come from `frame` (columns type, tool) or are given.
 
     >>> c = instrument_colors(types=["供给型"], tools={"人才培养": "供给型", "资金投入": "供给型"})
@@ -44,9 +44,9 @@ def instrument_colors(frame: pd.DataFrame | None = None, *, types: Sequence[str]
     True
     """
     if codebook is None:
-        from compare.text.codebook import load_codebook
+        from compare.text.codebook import configured_codebook
 
-        codebook = load_codebook()
+        codebook = configured_codebook()
     types = list(types or [])
     tools = dict(tools or {})
     if frame is not None and "type" in frame.columns:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from compare.core.paths import PACKAGE_DATA
 from compare.core.textfile import AnalystFileError, read_toml
 from compare.text.segment import normalize_text
 
-__all__ = ["DEFAULT_CODEBOOK", "Codebook", "CodebookError", "Tool", "load_codebook"]
+__all__ = ["DEFAULT_CODEBOOK", "Codebook", "CodebookError", "Tool", "configured_codebook", "load_codebook"]
 
 DEFAULT_CODEBOOK = PACKAGE_DATA / "instruments.toml"
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -129,6 +130,21 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     types, tools, descriptions, colors = reader.types_and_tools(ignore)
     return Codebook(types=tuple(types), tools=tuple(tools), weights=weights, ignore=ignore, negation=negation,
                     type_descriptions=descriptions, colors=colors, path=path)
+
+
+def configured_codebook() -> Codebook:
+    """The project's codebook: the one kexie.toml names (``instruments = "FILE"``), else the packaged one;
+    what the charts and the analysis take their types, tools and colours from. A kexie.toml or codebook
+    that cannot be read gives the packaged one here (the build and the stage stop on it with the reason)."""
+    from compare.core.config import load_config
+    from compare.core.errors import CompareError
+    from compare.core.paths import project_root
+
+    try:
+        return load_codebook(load_config(project_root()).instruments)
+    except (CompareError, OSError) as exc:
+        logging.getLogger(__name__).warning("%s: the packaged instrument codebook is used instead", exc)
+        return load_codebook()
 
 
 class _CodebookReader:

@@ -255,7 +255,14 @@ def run_instruments(processed_dir: str | Path = PROCESSED_DIR, *, codebook_file:
 
 def instruments_command(*, processed: str | Path = PROCESSED_DIR, codebook: str | Path | None = None,
                         refit: bool = False) -> int:
-    """`python -m compare instruments [--processed DIR] [--codebook FILE] [--refit]`: run and print a summary."""
+    """`python -m compare instruments [--processed DIR] [--codebook FILE] [--refit]`: run and print a summary.
+    Without --codebook it codes with the codebook the build uses: the one kexie.toml names, else the
+    packaged one (so that running the stage alone never recodes the corpus with another codebook)."""
+    if codebook is None:
+        from compare.core.config import load_config
+        from compare.core.paths import project_root
+
+        codebook = load_config(project_root()).instruments
     res = run_instruments(processed, codebook_file=codebook, refit=refit)
     t = res.item_instruments
     n = len(t)

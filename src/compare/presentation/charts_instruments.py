@@ -199,16 +199,7 @@ def instrument_change_chart(
     what = "instrument_change_chart"
     require(changes, ["year", "type"], what)
     value = value_column(changes, value, ("share",), what)
-    df = changes
-    if "province" in df.columns:
-        present = list(dict.fromkeys(df["province"].astype(str)))
-        if province is None and len(present) > 1:
-            raise ParameterError(f"{what}: the frame holds several provinces ({'、'.join(present)}); pass province=")
-        if province is not None:
-            if present and province not in present:
-                raise ParameterError(f"{what}: no rows of {province}; the frame holds {'、'.join(present) or 'none'}")
-            df = df[df["province"].astype(str) == province]
-        province = province or (present[0] if present else None)
+    df, province = _one_province(changes, province, what)
     who = province or ""
     title = title or f"{who}政策工具结构的变化".strip()
     years = sorted(int(y) for y in df["year"].unique()) if not df.empty else []
@@ -224,16 +215,7 @@ def instrument_change_chart(
     palette = {**instrument_colors(df), **(colors or {})}
     fig, ax = canvas(ax, title, subtitle, note=note, scope=scope)
     x = np.arange(len(years))
-    bottom = np.zeros(len(years))
-    for c in cols:
-        h = grid[c].to_numpy(dtype=float)
-        if key == "tool" and not h.any():
-            continue
-        ax.bar(x, h, bottom=bottom, width=0.6, color=palette[c], label=c, edgecolor="white", linewidth=1)
-        for xi, (b, v) in enumerate(zip(bottom, h)):
-            if v >= 0.05:
-                ax.text(xi, b + v / 2, pct(v), ha="center", va="center", fontsize=SMALL_SIZE, color=text_on(palette[c]))
-        bottom = bottom + h
+    _stacked_columns(ax, x, grid, palette, skip_empty=key == "tool")
     labels = [str(y) for y in years]
     if "n_items" in df.columns:
         n = df.groupby("year")["n_items"].sum()
@@ -248,3 +230,34 @@ def instrument_change_chart(
     ax.legend(handles[::-1], names[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=1.0,
               handleheight=1.0, frameon=False, fontsize=SMALL_SIZE)
     return drew(fig, df.reset_index(drop=True), ax)
+
+
+def _one_province(changes: pd.DataFrame, province: str | None, what: str) -> tuple[pd.DataFrame, str | None]:
+    """The rows of `province` (of the only province when none is named) and its name; a frame of
+    several provinces needs the name, and a name without rows is refused."""
+    df = changes
+    if "province" in df.columns:
+        present = list(dict.fromkeys(df["province"].astype(str)))
+        if province is None and len(present) > 1:
+            raise ParameterError(f"{what}: the frame holds several provinces ({'、'.join(present)}); pass province=")
+        if province is not None:
+            if present and province not in present:
+                raise ParameterError(f"{what}: no rows of {province}; the frame holds {'、'.join(present) or 'none'}")
+            df = df[df["province"].astype(str) == province]
+        province = province or (present[0] if present else None)
+    return df, province
+
+
+def _stacked_columns(ax, x: np.ndarray, grid: pd.DataFrame, palette: Mapping[str, str], *, skip_empty: bool) -> None:
+    """One column per row of grid (years × segments), a segment per column of grid in its colour,
+    labelled with its share from 5 %; skip_empty: segments that are zero every year get no legend entry."""
+    bottom = np.zeros(len(x))
+    for c in grid.columns:
+        h = grid[c].to_numpy(dtype=float)
+        if skip_empty and not h.any():
+            continue
+        ax.bar(x, h, bottom=bottom, width=0.6, color=palette[c], label=c, edgecolor="white", linewidth=1)
+        for xi, (b, v) in enumerate(zip(bottom, h)):
+            if v >= 0.05:
+                ax.text(xi, b + v / 2, pct(v), ha="center", va="center", fontsize=SMALL_SIZE, color=text_on(palette[c]))
+        bottom = bottom + h

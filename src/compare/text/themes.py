@@ -204,13 +204,7 @@ def run_themes(processed_dir: str | Path = PROCESSED_DIR, *, themes_file: str | 
     revisions = None
     paths: list[Path] = []
     if model is None:
-        seen = prev["model_version"].dropna().unique().tolist() if prev is not None and "model_version" in prev else []
-        version = next_version(processed_dir, *seen)
-        tokens = seg.tokenize_many(items["text"].tolist(), n_jobs=n_jobs)
-        model = ThemeModel(theme_dictionary=td).fit(items, tokens)
-        previous = current_version(processed_dir) or (max(seen, key=version_number) if seen else None)
-        save_model(model, processed_dir, version, reason=reason, previous_version=previous)
-        log.info("theme model %s fitted on %d items (%s)", version, len(items), reason)
+        model, version = _fit_anew(processed_dir, items, td, seg, n_jobs, prev, reason)
         item_themes = model.item_themes_
         n_scored, n_kept = len(items), 0
         revisions = _revisions(prev, item_themes, version, reason)
@@ -240,6 +234,20 @@ def run_themes(processed_dir: str | Path = PROCESSED_DIR, *, themes_file: str | 
                         keyword_clusters=model.keyword_clusters_, agreement=agreement, theme_dictionary=td,
                         model=model, paths=paths, model_version=version, refit_reason=reason,
                         n_scored=n_scored, n_kept=n_kept, revisions=revisions)
+
+
+def _fit_anew(processed_dir: Path, items: pd.DataFrame, td: ThemeDictionary, seg: Segmenter, n_jobs: int,
+              prev: pd.DataFrame | None, reason: str | None) -> tuple[ThemeModel, str]:
+    """(the model fitted on every item, its version), saved as the next version after those on record
+    (the current one, else the latest the previous item_themes name)."""
+    seen = prev["model_version"].dropna().unique().tolist() if prev is not None and "model_version" in prev else []
+    version = next_version(processed_dir, *seen)
+    tokens = seg.tokenize_many(items["text"].tolist(), n_jobs=n_jobs)
+    model = ThemeModel(theme_dictionary=td).fit(items, tokens)
+    previous = current_version(processed_dir) or (max(seen, key=version_number) if seen else None)
+    save_model(model, processed_dir, version, reason=reason, previous_version=previous)
+    log.info("theme model %s fitted on %d items (%s)", version, len(items), reason)
+    return model, version
 
 
 def _score_with_saved(model: ThemeModel, items: pd.DataFrame, kept: pd.DataFrame | None, processed_dir: Path,

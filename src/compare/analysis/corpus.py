@@ -194,20 +194,8 @@ class Corpus:
         )
 
         docs = documents_view(self.documents)
-        keep = pd.Series(True, index=docs.index)
-        applied: list[str] = []
-
-        def narrow(name: str, values, mask: pd.Series, column: str) -> None:
-            nonlocal keep
-            before = keep
-            keep = keep & mask
-            if not keep.any():
-                left = sorted({str(v) for v in docs.loc[before, column]})
-                after = f" ({', '.join(applied)} left {column}s {'、'.join(left)})" if applied else (
-                    f" (the corpus has {column}s {'、'.join(left)})")
-                raise EmptyCorpusError(f"no documents left after {name}={values}{after}")
-            applied.append(f"{name}={values}")
-
+        kept = _Narrowing(docs)
+        narrow, applied = kept.narrow, kept.applied
         if provinces is not None:
             ps = canonical_provinces(provinces)
             narrow("provinces", ps, docs["province"].isin(ps), "province")
@@ -226,16 +214,15 @@ class Corpus:
         kinds = issuer_kinds_for(issuer_kinds, narrowed=doc_types is not None or levels is not None)
         if kinds is not None:
             narrow("issuer_kinds", kinds, issuer_kind_mask(docs, kinds), "issuer_kind")
+        keep = kept.keep
         ids = set(self.documents.loc[keep.to_numpy(), "doc_id"])
         item_mask = self.items["doc_id"].isin(ids).to_numpy().copy()
         if themes is not None:
             ts = _strings(themes, "theme", None)
-            themed = self.items_themed
-            item_mask &= themed["theme"].isin(ts).to_numpy()
+            item_mask &= self.items_themed["theme"].isin(ts).to_numpy()
             if not item_mask.any():
                 raise EmptyCorpusError(f"no items left after themes={ts}" + (f" ({', '.join(applied)})" if applied else ""))
-            ids = set(self.items.loc[item_mask, "doc_id"])
-            keep &= self.documents["doc_id"].isin(ids).to_numpy()
+            keep &= self.documents["doc_id"].isin(set(self.items.loc[item_mask, "doc_id"])).to_numpy()
         if not item_mask.any():
             raise EmptyCorpusError(f"no items in the documents left after {', '.join(applied)}")
         return self._subset(keep.to_numpy(), item_mask)
@@ -393,3 +380,22 @@ def comparable(
     """corpus.like_with_like(...) with the arguments every comparison function passes on."""
     return corpus.like_with_like(doc_types=doc_types, levels=levels, include_departments=include_departments)
 
+
+class _Narrowing:
+    """The documents a selection keeps so far and the filters applied, for its messages: a filter
+    that leaves nothing raises EmptyCorpusError naming it and what the filters before it left."""
+
+    def __init__(self, docs: pd.DataFrame):
+        self.docs = docs
+        self.keep = pd.Series(True, index=docs.index)
+        self.applied: list[str] = []
+
+    def narrow(self, name: str, values, mask: pd.Series, column: str) -> None:
+        before = self.keep
+        self.keep = self.keep & mask
+        if not self.keep.any():
+            left = sorted({str(v) for v in self.docs.loc[before, column]})
+            after = f" ({', '.join(self.applied)} left {column}s {'、'.join(left)})" if self.applied else (
+                f" (the corpus has {column}s {'、'.join(left)})")
+            raise EmptyCorpusError(f"no documents left after {name}={values}{after}")
+        self.applied.append(f"{name}={values}")

@@ -93,6 +93,7 @@ def coverage(plans, compared, selection: Any, *, defaulted: bool = False, max_li
 
     >>> from compare.analysis.examples import example_corpus
     >>> from compare.pipeline import params  # (notebooks import both; presentation never imports pipeline)
+    >>> from compare.presentation.blocks import page_note
     >>> corpus = example_corpus()
     >>> sel = params.select(corpus, province="河南", doc_type="重点工作")
     >>> print(page_note(coverage(corpus.select(provinces="河南"), params.compared(corpus, sel), sel)))

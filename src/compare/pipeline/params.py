@@ -128,17 +128,8 @@ def select(
     """
     from compare.analysis import validate_selection
 
-    if province is not None and provinces is not None:
-        raise ParameterError("give either province or provinces, not both")
-    if year is not None and years is not None:
-        raise ParameterError("give either year or years, not both")
-    if province is not None and not str(province).strip():
-        raise ParameterError(f"province is empty; known provinces: {'、'.join(corpus.provinces)}")
-    level = level or DEFAULT_LEVEL
-    if level not in LEVELS:
-        raise ParameterError(f"level must be one of {'、'.join(LEVELS)}, not {level!r}")
-    if doc_type is not None and doc_type not in DOC_TYPES:
-        raise ParameterError(f"unknown document type {doc_type!r}; types are {'、'.join(DOC_TYPES)}")
+    level = _check_spelling(corpus, province=province, provinces=provinces, year=year, years=years, level=level,
+                            doc_type=doc_type)
     v = validate_selection(
         corpus, province=province, provinces=provinces, years=year if year is not None else years, themes=themes
     )
@@ -178,6 +169,23 @@ def select(
         doc_type=doc_type,
         level=level,
     )
+
+
+def _check_spelling(corpus, *, province, provinces, year, years, level, doc_type) -> str:
+    """The level (None: 省级) after the checks that need no documents: one of province/provinces and of
+    year/years, a non-empty province, a level and a document type of the vocabulary."""
+    if province is not None and provinces is not None:
+        raise ParameterError("give either province or provinces, not both")
+    if year is not None and years is not None:
+        raise ParameterError("give either year or years, not both")
+    if province is not None and not str(province).strip():
+        raise ParameterError(f"province is empty; known provinces: {'、'.join(corpus.provinces)}")
+    level = level or DEFAULT_LEVEL
+    if level not in LEVELS:
+        raise ParameterError(f"level must be one of {'、'.join(LEVELS)}, not {level!r}")
+    if doc_type is not None and doc_type not in DOC_TYPES:
+        raise ParameterError(f"unknown document type {doc_type!r}; types are {'、'.join(DOC_TYPES)}")
+    return level
 
 
 def compared(corpus, sel: Selection):

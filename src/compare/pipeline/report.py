@@ -82,6 +82,43 @@ def _cell_error(exc) -> str:
     return f"cell [{exc.exec_count}]{code}: {exc.ename}: {evalue[0] if evalue else ''}".rstrip(": ")
 
 
+def _execute(template: Path, executed: Path, params: dict, *, name: str, timeout: int, progress_bar: bool, run: dict,
+             kernel_pool, kernel_log: Path, failed_path: Path):
+    """papermill runs the template into `executed` and returns the notebook; a failure (a cell's
+    error, a dead kernel, a timeout) raises ReportError, the notebook and kernel log kept at failed_path."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        return papermill.execute_notebook(
+            str(template),
+            str(executed),
+            parameters=params,
+            execution_timeout=timeout,
+            progress_bar=progress_bar,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            # the kernel's working directory; papermill's own `cwd=` would chdir this whole process,
+            # which is not safe when the build renders reports in threads
+            resources={"metadata": {"path": str(project_root())}},
+            **run,
+        )
+    except PapermillExecutionError as exc:
+        _discard(kernel_pool)
+        _keep_aside(executed, kernel_log, failed_path)
+        raise ReportError(
+            f"{template.name} ({name}) failed at {_cell_error(exc)}; "
+            f"the executed notebook is kept in {failed_path}"
+        ) from exc
+    except Exception as exc:  # kernel died, timeout, ...: same contract, keep what exists
+        _discard(kernel_pool)
+        kept = _keep_aside(executed, kernel_log, failed_path)
+        raise ReportError(
+            f"{template.name} ({name}) could not be executed: {type(exc).__name__}: {exc}"
+            + (f"; see {kept}" if kept else "")
+        ) from exc
+
+
 def render_report(
     kind: str = "province",
     *,
@@ -109,9 +146,6 @@ def render_report(
     kernel_pool: a :class:`compare.pipeline.kernel.KernelPool` whose kept kernel (this thread's) runs
     the report, its namespace reset first (the build's reports); default a fresh kernel per report.
     """
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     from compare.analysis import Corpus
 
     template = Path(template) if template is not None else template_path(kind)
@@ -140,34 +174,8 @@ def render_report(
         if kernel_pool is not None:
             kernel_log = run["km_log"]
         run.pop("km_log", None)
-        try:
-            nb = papermill.execute_notebook(
-                str(template),
-                str(executed),
-                parameters=params,
-                execution_timeout=timeout,
-                progress_bar=progress_bar,
-                log_output=False,
-                request_save_on_cell_execute=False,
-                # the kernel's working directory; papermill's own `cwd=` would chdir this whole process,
-                # which is not safe when the build renders reports in threads
-                resources={"metadata": {"path": str(project_root())}},
-                **run,
-            )
-        except PapermillExecutionError as exc:
-            _discard(kernel_pool)
-            _keep_aside(executed, kernel_log, failed_path)
-            raise ReportError(
-                f"{template.name} ({name}) failed at {_cell_error(exc)}; "
-                f"the executed notebook is kept in {failed_path}"
-            ) from exc
-        except Exception as exc:  # kernel died, timeout, ...: same contract, keep what exists
-            _discard(kernel_pool)
-            kept = _keep_aside(executed, kernel_log, failed_path)
-            raise ReportError(
-                f"{template.name} ({name}) could not be executed: {type(exc).__name__}: {exc}"
-                + (f"; see {kept}" if kept else "")
-            ) from exc
+        nb = _execute(template, executed, params, name=name, timeout=timeout, progress_bar=progress_bar, run=run,
+                      kernel_pool=kernel_pool, kernel_log=kernel_log, failed_path=failed_path)
         if kernel_log.is_file() and kernel_log.stat().st_size:
             log.debug("%s: kernel output:\n%s", name, kernel_log.read_text(encoding="utf-8", errors="replace"))
         nb = strip_stderr(_stable_ids(nb), name)

@@ -8,12 +8,12 @@ from compare.ingest.metadata import (
     classify_doc_type,
     classify_untitled,
     detect_province,
-    detect_year,
     find_issue_number,
     find_signature,
     notice_issuer,
     parse_date,
 )
+from compare.ingest.metadata_year import detect_year
 
 
 @pytest.mark.parametrize("line, iso", [

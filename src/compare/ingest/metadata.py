@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from compare.ingest.metadata_year import (
     _LEADING_YEAR_RE,
     _TITLE_YEAR_RE,
-    detect_year,
-    page_date_year,
     parse_date,
+    plan_year,
 )
 from compare.ingest.provinces import (
     NATIONAL,
@@ -394,7 +393,6 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
     body_only: a copy opening at 序言 / 总体要求 (compare.ingest.untitled): the gazetteer applies too.
     """
     from compare.ingest.issuers import issuer_kind
-    from compare.ingest.metadata_place import guess_place
 
     provenance: dict = {}
     notes: list[str] = []
@@ -403,19 +401,42 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
         title = complete_title(title, notice_title)
     named = title = title or notice_title
     trace.append(f"title: {named!r}" + ("" if named else " (none: an untitled document)"))
-    year = detect_year(title=named, header=context, issue_number=issue_number, first_paragraph=first_paragraph,
-                       trace=trace)
-    if year is None and issue_date:
-        year = int(issue_date[:4])
-        trace.append(f"year: signature date {issue_date} -> {year}")
-    if year is None and named:  # only a titled plan: an untitled page's date makes no news story a plan
-        year = page_date_year([*site, *context, *body[:6]])
-        if year is not None:
-            provenance["year"] = "page-date"
-            notes.append(f"plan year {year} taken from the web page's date (a repost or crawl date, not the "
-                         f"plan's): check it, or set year in metadata.csv")
-            trace.append(f"year: last resort, the page's date line -> {year}")
+    year = plan_year(named, context=context, body=body, site=site, first_paragraph=first_paragraph,
+                      issue_number=issue_number, issue_date=issue_date, trace=trace, provenance=provenance,
+                      notes=notes)
     issuer = issuer or publisher(context) or _org_line_before(context, named)
+    level, prov, city, ambiguous = _plan_place(named, issuer, context=context, body=body, site=site,
+                                               first_paragraph=first_paragraph, issue_number=issue_number,
+                                               body_only=body_only, trace=trace, provenance=provenance)
+    if issuer is None and title:
+        issuer = title_issuer(title)  # 河南省科协2019年工作要点 is issued by 河南省科协
+    doc_type = classify_doc_type(named) if named else classify_untitled(first_paragraph)
+    kind, kind_from = issuer_kind(issuer, named)
+    trace.append(f"issuer: {issuer!r} -> issuer_kind {kind} (from the {kind_from})")
+    trace.append(f"doc_type: {doc_type} (from the {'title' if named else 'first sentence'})")
+    if kind_from == "inferred":
+        provenance["issuer_kind"] = "inferred"
+    for name, value in (("title", title), ("year", year), ("province", prov), ("level", level), ("city", city),
+                        ("issuer", issuer), ("doc_type", doc_type), ("issuer_kind", kind)):
+        if value is not None:
+            provenance.setdefault(name, "text")
+    if title is None:
+        provenance["title"] = "inferred"
+    department = department_of(issuer) or title_department(named)
+    if department and kind == "科协":  # 调宣部2019年工作要点: a department of the association issued it
+        kind = "科协部门"
+    return DocumentMetadata(title, year, prov, level, city, issuer, department, doc_type, provenance,
+                            issuer_kind=kind, notes=notes, ambiguous=ambiguous)
+
+
+
+def _plan_place(named: str | None, issuer: str | None, *, context: list[str], body: list[str], site: list[str],
+                first_paragraph: str, issue_number: str | None, body_only: bool, trace: list[str],
+                provenance: dict) -> tuple[str | None, str | None, str | None, tuple]:
+    """(level, province, city, provinces in play): `locate`, else the province named most often outside
+    the recipient list (level 省级 inferred), else for a titled plan or a body-only copy the gazetteer."""
+    from compare.ingest.metadata_place import guess_place
+
     level, prov, city = locate(title=named, issuer=issuer, header=context, first_paragraph=first_paragraph,
                                issue_number=issue_number)
     trace.append(f"place: title/issuer/发布机构/first sentence -> level {level}, province {prov}, city {city}")
@@ -436,25 +457,7 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
                      + (f" -> level {guess.level}, province {guess.province}, city {guess.city}" if guess else ""))
         if guess is not None:
             level, prov, city, ambiguous = guess.level, guess.province, guess.city, guess.ambiguous
-    if issuer is None and title:
-        issuer = title_issuer(title)  # 河南省科协2019年工作要点 is issued by 河南省科协
-    doc_type = classify_doc_type(named) if named else classify_untitled(first_paragraph)
-    kind, kind_from = issuer_kind(issuer, named)
-    trace.append(f"issuer: {issuer!r} -> issuer_kind {kind} (from the {kind_from})")
-    trace.append(f"doc_type: {doc_type} (from the {'title' if named else 'first sentence'})")
-    if kind_from == "inferred":
-        provenance["issuer_kind"] = "inferred"
-    for name, value in (("title", title), ("year", year), ("province", prov), ("level", level), ("city", city),
-                        ("issuer", issuer), ("doc_type", doc_type), ("issuer_kind", kind)):
-        if value is not None:
-            provenance.setdefault(name, "text")
-    if title is None:
-        provenance["title"] = "inferred"
-    department = department_of(issuer) or title_department(named)
-    if department and kind == "科协":  # 调宣部2019年工作要点: a department of the association issued it
-        kind = "科协部门"
-    return DocumentMetadata(title, year, prov, level, city, issuer, department, doc_type, provenance,
-                            issuer_kind=kind, notes=notes, ambiguous=ambiguous)
+    return level, prov, city, ambiguous
 
 
 # ---------------------------------------------------------------------------------------------

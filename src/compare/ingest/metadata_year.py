@@ -118,3 +118,23 @@ def page_date_year(lines: list[str]) -> int | None:
         if m:
             return int(m.group("year"))
     return None
+
+
+def plan_year(named: str | None, *, context: list[str], body: list[str], site: list[str], first_paragraph: str,
+              issue_number: str | None, issue_date: str | None, trace: list[str], provenance: dict,
+              notes: list[str]) -> int | None:
+    """The plan year: the year rules, else the signature date's year, else (a titled plan only: an
+    untitled page's date makes no news story a plan) the web page's date, with a note to check it."""
+    year = detect_year(title=named, header=context, issue_number=issue_number, first_paragraph=first_paragraph,
+                       trace=trace)
+    if year is None and issue_date:
+        year = int(issue_date[:4])
+        trace.append(f"year: signature date {issue_date} -> {year}")
+    if year is None and named:
+        year = page_date_year([*site, *context, *body[:6]])
+        if year is not None:
+            provenance["year"] = "page-date"
+            notes.append(f"plan year {year} taken from the web page's date (a repost or crawl date, not the "
+                         f"plan's): check it, or set year in metadata.csv")
+            trace.append(f"year: last resort, the page's date line -> {year}")
+    return year

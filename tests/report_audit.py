@@ -1,6 +1,6 @@
 """The numbers audit: every number a rendered report shows in its tables, checked against the Parquet
-tables it comes from (documents, items, item_themes, targets, item_links, target_series, item_strength;
-token counts from the corpus' segmentation), recomputed here from those tables with pandas and the
+tables it comes from (documents, items, item_themes, targets, item_links, target_series, item_strength,
+item_instruments: tests/report_audit_instruments.py; token counts from the corpus' segmentation), recomputed here from those tables with pandas and the
 published formulas, never with the report's own code.
 
 ``audit_report(html, processed_dir)`` returns an :class:`Audit`: how many numbers each table had, and
@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from compare.analysis.targets import NON_ADDITIVE_UNITS  # rates and ranks: the vocabulary says never added
+from tests import report_audit_instruments as instruments
 
 
 @dataclass
@@ -158,6 +159,7 @@ class Data:
         self.links = _optional(p / "item_links.parquet")
         self.series = _optional(p / "target_series.parquet")
         self.strength = _optional(p / "item_strength.parquet")
+        self.item_instruments = _optional(p / "item_instruments.parquet")
         self.processed_dir = p
         self._tokens = None
 
@@ -212,10 +214,17 @@ def audit_report(html: str, processed_dir: Path, data: Data | None = None) -> Au
     doc_type, level = scope.get("文件类型", "工作要点"), scope.get("级别", "省级")
     themes = [t for t in scope.get("主题", "").split("、") if t]
     docs = data.compared(province, doc_type, level)
+    years = [int(y) for y in scope.get("年份", "").split("、") if y.strip().isdigit()]
     audit = Audit()
     for table in tables(html):
         h = table.header
-        if "条目数" in h and "源文件" in h:
+        if instruments.is_shares(table):
+            instruments.shares(audit, table, instruments.coded_items(data, docs, years))
+        elif instruments.is_matrix(table):
+            instruments.matrix(audit, table, instruments.coded_items(data, docs, years))
+        elif instruments.is_coding(table):
+            instruments.coding(audit, table, instruments.coded_items(data, docs, years), html)
+        elif "条目数" in h and "源文件" in h:
             _documents(audit, table, data)
         elif "各年主题占比" in table.caption and province is not None:
             _year_shares(audit, table, data, docs)

@@ -578,7 +578,9 @@ def test_every_number_in_the_seed_reports_matches_the_tables(built):
     """The numbers audit: every number the built reports show in their tables (documents, theme
     shares, new and dropped terms, distinctive terms with G², p and Log Ratio, targets and their
     totals, departments, item links, target series, commitment strength, similar pairs, shared
-    phrases) is recomputed from the Parquet tables the build wrote, so no number can drift from the data."""
+    phrases, policy-instrument shares, the instrument × theme matrix and the coding table) is
+    recomputed from the Parquet tables the build wrote, so no number can drift from the data. A table
+    with numbers the audit has no rule for fails: a new section needs its rule in tests/report_audit*.py."""
     from tests.report_audit import Data, audit_report
 
     data = Data(built.base / "processed")
@@ -592,9 +594,62 @@ def test_every_number_in_the_seed_reports_matches_the_tables(built):
         kinds |= {k for k, n in audit.checked.items() if n}
     assert mismatches == []
     assert {"documents", "theme shares", "term changes", "keyness", "targets", "departments", "links", "series",
-            "strength", "items", "similar pairs", "phrases", "target counts", "target totals"} <= kinds, kinds
-    if unknown:  # a section added since: its numbers are not audited until a rule for it is written
-        import warnings
+            "strength", "items", "similar pairs", "phrases", "target counts", "target totals",
+            "instrument shares (tool)", "instrument shares (type)", "instrument matrix", "coding table"} <= kinds, kinds
+    assert unknown == [], "tables whose numbers the audit does not check (add a rule in tests/report_audit*.py)"
 
-        warnings.warn("tables whose numbers the audit does not check yet (add a rule in tests/report_audit.py): "
-                      + "; ".join(unknown), stacklevel=1)
+
+@pytest.mark.slow
+def test_the_audit_catches_a_wrong_number_in_the_instrument_tables(built):
+    """Each instrument rule fails on a doctored copy of a real report table: a share, a matrix cell, a
+    type, a code, a tool, a runner-up, a dropped row."""
+    import copy
+
+    from tests import report_audit_instruments as rules
+    from tests.report_audit import Audit, Data, tables
+
+    data = Data(built.base / "processed")
+    found = {}
+    for page, province in (("province_henan.html", "河南"), ("cross_province.html", None)):
+        html = (built.base / "reports" / page).read_text(encoding="utf-8")
+        docs = data.compared(province, "工作要点", "省级")
+        coded = rules.coded_items(data, docs, sorted(set(docs["year"])))
+        for t in tables(html):
+            for kind in ("shares", "matrix", "coding"):
+                if getattr(rules, f"is_{kind}")(t):
+                    found[(page, kind)] = (t, coded, html)
+    assert len(found) == 6, sorted(found)
+
+    def audited(page, kind, change=None):
+        table, coded, html = found[(page, kind)]
+        table = copy.deepcopy(table)
+        if change:
+            change(table)
+        audit = Audit()
+        getattr(rules, kind)(audit, table, coded, *((html,) if kind == "coding" else ()))
+        return audit.mismatches
+
+    def cell(column, value, row=0):
+        def change(t):
+            t.rows[row][t.header.index(column)] = value(t.rows[row][t.header.index(column)])
+        return change
+
+    def drop(row):
+        return lambda t: t.rows.pop(row)
+
+    bump = lambda v: f"{float(v.rstrip('%')) + 1:.1f}%"  # noqa: E731
+    for page in ("province_henan.html", "cross_province.html"):
+        for kind in ("shares", "matrix", "coding"):
+            assert audited(page, kind) == [], (page, kind)
+        shares = found[(page, "shares")][0]
+        first = shares.header[2 if page.startswith("cross") else 1]
+        wrong = audited(page, "shares", cell(first, bump))
+        assert any("add up to" in m for m in wrong) and any(first in m and "shown" in m for m in wrong), wrong
+        assert any("no row" in m for m in audited(page, "shares", drop(0)))
+        assert any(" 人才: shown" in m for m in audited(page, "matrix", cell("人才", lambda v: str(int(v) + 1))))
+        assert any("type" in m for m in audited(page, "matrix", cell("工具类型", lambda v: "需求型" if v != "需求型" else "供给型")))
+        assert any("no row" in m for m in audited(page, "matrix", drop(0)))
+        assert audited(page, "coding", cell("编码（文件-章节-条目）", lambda v: "9" + v))
+        assert any("政策工具" in m for m in audited(page, "coding", cell("政策工具", lambda v: "资金投入" if v != "资金投入" else "人才培养")))
+        assert any("次选工具" in m for m in audited(page, "coding", cell("次选工具", lambda v: v + "x")))
+        assert any("rows shown of" in m for m in audited(page, "coding", drop(3)))

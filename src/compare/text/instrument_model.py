@@ -182,6 +182,34 @@ class InstrumentsResult:
     revisions: pd.DataFrame | None = None
 
 
+def _predicted(coder: InstrumentCoder, items: pd.DataFrame, version: str) -> pd.DataFrame:
+    """The coder's rows for these items, keyed by doc_id and item_id, with the model version."""
+    coded = coder.predict(items)
+    coded.insert(0, "item_id", items["item_id"].to_numpy())
+    coded.insert(0, "doc_id", items["doc_id"].to_numpy())
+    coded["model_version"] = version
+    return coded
+
+
+def _code_with_saved(coder: InstrumentCoder, items: pd.DataFrame, prev: pd.DataFrame | None,
+                     processed_dir: Path) -> tuple[pd.DataFrame, int]:
+    """(rows of every item in items' order, how many were coded now): the saved coder codes the items
+    that are new or whose text changed; the others keep their rows of `prev` (without their code)."""
+    kept = prev.drop(columns="code") if prev is not None else None
+    if kept is not None:
+        saved = _read_coded(processed_dir)
+        now = items[_KEY].assign(text_sha256=text_sha256(items["text"]))
+        same = now.merge(saved, on=[*_KEY, "text_sha256"], how="inner")[_KEY] if saved is not None else now[_KEY].iloc[:0]
+        kept = kept.merge(same, on=_KEY, how="inner")
+    flags = items[_KEY].merge(kept[_KEY].assign(_kept=True), on=_KEY, how="left") if kept is not None else None
+    todo = items[flags["_kept"].isna().to_numpy()] if flags is not None else items
+    parts = [kept] if kept is not None and len(kept) else []
+    if len(todo):
+        parts.append(_predicted(coder, todo, coder.version_))
+    coded = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return items[_KEY].merge(coded, on=_KEY, how="left", validate="one_to_one"), len(todo)
+
+
 def run_instruments(processed_dir: str | Path = PROCESSED_DIR, *, codebook_file: str | Path | None = None,
                     refit: bool = False) -> InstrumentsResult:
     """Code the items of processed_dir with the saved instrument model (fitting and saving one when there
@@ -213,34 +241,15 @@ def run_instruments(processed_dir: str | Path = PROCESSED_DIR, *, codebook_file:
         previous = current_version(processed_dir)
         coder = InstrumentCoder(codebook=codebook).fit(items)
         save_coder(coder, processed_dir, version, reason=reason, previous_version=previous)
-        coded = coder.predict(items)
-        coded.insert(0, "item_id", items["item_id"].to_numpy())
-        coded.insert(0, "doc_id", items["doc_id"].to_numpy())
-        coded["model_version"] = version
+        coded = _predicted(coder, items, version)
         n_coded, n_kept = len(items), 0
         if reason != "no saved model":
             revisions = _revisions(prev, coded, version, reason)
             paths.append(_append_revisions(processed_dir, revisions))
     else:
         version = coder.version_
-        kept = prev.drop(columns="code") if prev is not None else None
-        if kept is not None:
-            saved = _read_coded(processed_dir)
-            now = items[_KEY].assign(text_sha256=text_sha256(items["text"]))
-            same = now.merge(saved, on=[*_KEY, "text_sha256"], how="inner")[_KEY] if saved is not None else now[_KEY].iloc[:0]
-            kept = kept.merge(same, on=_KEY, how="inner")
-        flags = items[_KEY].merge(kept[_KEY].assign(_kept=True), on=_KEY, how="left") if kept is not None else None
-        todo = items[flags["_kept"].isna().to_numpy()] if flags is not None else items
-        parts = [kept] if kept is not None and len(kept) else []
-        if len(todo):
-            fresh = coder.predict(todo)
-            fresh.insert(0, "item_id", todo["item_id"].to_numpy())
-            fresh.insert(0, "doc_id", todo["doc_id"].to_numpy())
-            fresh["model_version"] = version
-            parts.append(fresh)
-        coded = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-        coded = items[_KEY].merge(coded, on=_KEY, how="left", validate="one_to_one")
-        n_coded, n_kept = len(todo), len(items) - len(todo)
+        coded, n_coded = _code_with_saved(coder, items, prev, processed_dir)
+        n_kept = len(items) - n_coded
     numbers, numbers_path = file_numbers(processed_dir, [*documents["doc_id"].astype(str), *items["doc_id"].astype(str)])
     coded.insert(2, "code", item_codes(items, numbers))
     coded = schema.validate(coded.reset_index(drop=True), "item_instruments")

@@ -43,6 +43,9 @@ PLANS = {
     "table_cells_row_numbers_header.txt": ("甘肃", "市级", "张掖市", 2024, "重点工作", "科协",
                                            "开展科技工作者思想状况调查", 3),
     "table_cells_category_before_number.txt": ("江西", "市级", "赣州市", 2024, "重点工作", "科协", "院士工作站建设", 3),
+    "street_plan_doc_sharing_chunks.txt": ("江苏", "县级", "鼓楼区", 2025, "科普工作要点", "党政机关",
+                                           "健全街道科普工作机制", 3),
+    "headline_article_plan.txt": ("云南", "县级", "宜良县", 2025, "工作要点", "科协", "强化政治引领", 3),
 }
 
 
@@ -381,3 +384,38 @@ def test_own_title_only_for_the_plan_the_text_makes(lines, title):
     from compare.ingest.untitled import own_title
 
     assert own_title(lines) == title
+
+
+# ---- plans published as articles or doc-sharing chunks; street and town offices ----------------
+
+def test_headline_plan_items_are_its_verb_led_headings_without_photo_captions():
+    [doc] = parse("headline_article_plan.txt")
+    assert doc.title == "宜良县科协2025年工作要点（标题据正文推断）"
+    assert [i["heading"] for i in doc.items] == ["强化政治引领", "推进全域科普", "服务创新发展"]
+    assert "全面加强党的建设" in doc.items[0]["text"]                   # the subtitle stays
+    assert all("现场" not in i["text"] and "集中学习\n" not in i["text"] for i in doc.items)  # captions go
+    assert doc.preamble.startswith("2025年是全面完成")
+
+
+def test_the_subject_after_a_year_framing_clause_names_the_issuer():
+    from compare.ingest.metadata import classify_untitled, locate
+
+    first = "2025年是“十四五”规划收官之年，宜良县科协将团结引领全县科技工作者。"
+    assert locate(title=None, issuer=None, header=[], first_paragraph=first, issue_number=None) == (
+        "县级", "云南", "宜良县")
+    assert classify_untitled(first) == "工作要点"          # 规划 in the framing clause makes no 规划
+
+
+def test_street_plan_is_a_county_level_plan_of_a_government_office():
+    [doc] = parse("street_plan_doc_sharing_chunks.txt")
+    assert doc.title == "湖南路街道2025年全域科普工作计划"        # split off the first page chunk
+    assert (doc.issuer, doc.issuer_kind, doc.level, doc.city) == ("湖南路街道", "党政机关", "县级", "鼓楼区")
+    assert [i["item_id"] for i in doc.items] == ["一", "二", "三"]   # 一、 after 如下： is a section too
+
+
+def test_a_road_named_after_a_province_is_no_province():
+    from compare.ingest.provinces import province_in
+
+    assert province_in("湖南路街道2025年全域科普工作计划") is None
+    assert province_in("北京东路社区") is None
+    assert province_in("湖南省科协") == "湖南"

@@ -3,7 +3,7 @@
     科协        the association itself, its 办公室/办公厅, 党组, 秘书处 (河南省科协, 临西县科学技术协会)
     科协部门    a department of an association (中国科协科普部, 省科协学会学术部)
     党政机关    a Party or government office issuing a plan about the association (赤壁市人民政府办公室,
-                中共某县委办公室, 王益区农业农村局)
+                中共某县委办公室, 王益区农业农村局, a street or town: 唐家口街道, 某某镇人民政府)
     老科协      a retired scientists' association (佳木斯市老科协): never counted as the 科协's own plan
     其他        any other body (a society, a school, a company)
 
@@ -20,7 +20,7 @@ DEFAULT_ISSUER_KIND = "科协"
 _OLD_RE = re.compile(r"老科协|老科学技术工作者协会|老科技工作者协会")
 _KEXIE_RE = re.compile(r"科协|科学技术协会")
 _DEPT_RE = re.compile(r"(?:科协|科学技术协会)[\u4e00-\u9fff]{1,10}?部$")
-_OFFICE_RE = re.compile(r"(?:党委|[省市县区旗州]委|委员会|人民政府|政府|办公室|办公厅|[厅局委办])$|^中共")
+_OFFICE_RE = re.compile(r"(?:党委|党工委|[省市县区旗州]委|委员会|人民政府|政府|办公室|办公厅|办事处|街道|[厅局委办镇乡])$|^中共")
 _TITLE_BODY_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}?(?:老科协|老科学技术工作者协会|老科技工作者协会|科协|科学技术协会)")
 
 

@@ -36,6 +36,7 @@ from compare.ingest.clean import clean_lines_and_site, count_masks, looks_like_h
 from compare.ingest.departments import extract_departments
 from compare.ingest.metadata import (
     Signature,
+    classify_untitled,
     document_metadata,
     find_issue_number,
     find_signature,
@@ -216,7 +217,8 @@ def _parse_document(seg, f: _FileParse) -> ParsedDocument | str:
             return "not a plan: a summary of work done (工作总结) whose plan part is not in the text"
         body, plan_year = part
     preamble, raw_items = parse_items(body)
-    if not raw_items and (seg.title or f.handed):  # no markers: a one-line body or a paragraph plan
+    opens_plan = seg.title is None and bool(body) and classify_untitled(body[0]) != "其他"  # 2025年是…，某县科协将…
+    if not raw_items and (seg.title or f.handed or opens_plan):  # no markers: one-line body, paragraph plan
         found = paragraph_items(body)
         if found is not None:
             preamble, raw_items = found

@@ -131,7 +131,7 @@ def classify_untitled(first_paragraph: str) -> str:
         return "学会学术工作要点"
     if "科普工作" in first or "科学普及工作" in first:
         return "科普工作要点"
-    if "规划" in first[:40]:
+    if "规划" in _SUBJECT_RE.match(first).group("rest"):  # not 2025年是“十四五”规划收官之年，…
         return "规划"
     return "工作要点" if _LEADING_YEAR_RE.match(first) else "其他"
 
@@ -178,7 +178,7 @@ def infer_title(province_short: str, year: int, doc_type: str, city: str | None 
 
 _RECIPIENTS_NATIONAL_RE = re.compile(r"各省、自治区、直辖市")
 _PUBLISHER_RE = re.compile(r"发布机构\s*[：:]\s*(?P<org>[\u4e00-\u9fff（）]{2,30}?(科协|科学技术协会|协会|人民政府|办公室|办公厅))")
-_SUBJECT_RE = re.compile(rf"^(?:{_YEAR}\s*年(?:度)?\s*[，,]?\s*)?(?P<rest>.{{0,40}})")
+_SUBJECT_RE = re.compile(rf"^(?:{_YEAR}\s*年(?:度)?\s*(?:是[^，,。]{{2,40}}?(?:之年|一年)\s*)?[，,]?\s*)?(?P<rest>.{{0,40}})")
 _LEADING_TITLE_YEAR_RE = re.compile(rf"^{_YEAR}\s*年(?:度)?")
 _DEPARTMENT_RE = re.compile(r"(?:科协|科学技术协会)(?P<dept>[\u4e00-\u9fff]{1,10}?部)$")
 
@@ -393,6 +393,7 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
     body_only: a copy opening at 序言 / 总体要求 (compare.ingest.untitled): the gazetteer applies too.
     """
     from compare.ingest.issuers import issuer_kind
+    from compare.ingest.metadata_place import guess_place, township_plan
 
     provenance: dict = {}
     notes: list[str] = []
@@ -408,6 +409,12 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
     level, prov, city, ambiguous = _plan_place(named, issuer, context=context, body=body, site=site,
                                                first_paragraph=first_paragraph, issue_number=issue_number,
                                                body_only=body_only, trace=trace, provenance=provenance)
+    town = township_plan(named, prov, lambda lv, hint: guess_place(
+        title=named, issuer=issuer, header=[*site, *context], body=body, issue_number=issue_number, level=lv, hint=hint))
+    if town is not None:  # 唐家口街道2024年全域科普工作计划: a street's (or town's) plan, not the province's
+        level, city, issuer = town.level, town.city, issuer or town.issuer
+        provenance.pop("level", None)
+        trace.append(f"place: {town.rule} -> level {level}, city {city}")
     if issuer is None and title:
         issuer = title_issuer(title)  # 河南省科协2019年工作要点 is issued by 河南省科协
     doc_type = classify_doc_type(named) if named else classify_untitled(first_paragraph)

@@ -50,17 +50,18 @@ def site_lines(lines: list[str]) -> list[str]:
 
 
 def guess_place(*, title: str | None, issuer: str | None, header: list[str], body: list[str],
-                issue_number: str | None, level: str | None) -> PlaceGuess | None:
-    """The gazetteer rules above, in order; None when no division is named at all."""
+                issue_number: str | None, level: str | None, hint: str | None = None) -> PlaceGuess | None:
+    """The gazetteer rules above, in order; None when no division is named at all. hint: the province
+    already known, which settles a division name shared by several provinces (河东区: 天津 or 临沂)."""
     for label, texts in (("title or issuer", [title or "", issuer or ""]), ("site lines", site_lines(header + body))):
-        found = [hit for t in texts for hit in places_in(t)]
+        found = [hit for t in texts for hit in places_in(t, hint=hint)]
         if found and _consistent(found):
             place = _most_specific(found)
             loc = level_of(place)
             return PlaceGuess(loc.level if level is None else level, place.province,
                               loc.city if level in (None, loc.level) else None, f"gazetteer: {place.name} in the {label}")
     text = "\n".join([*header, *body])
-    named = places_in(text)
+    named = places_in(text, hint=hint)
     if not named:
         return None
     provinces = Counter(p.province for _, p in named)
@@ -85,3 +86,28 @@ def guess_place(*, title: str | None, issuer: str | None, header: list[str], bod
         loc = level_of(place)
         level, city = level or loc.level, loc.city
     return PlaceGuess(level, prov, city, f"gazetteer: every division named in the text lies in {prov}")
+
+
+_TOWNSHIP_RE = re.compile(r"^(?:\d{4}年(?:度)?)?(?P<body>[\u4e00-\u9fff]{2,12}?(?:街道|镇|乡))(?:办事处|人民政府|党工委|党委)?"
+                          r"(?=\d{4}|“|年度|全域|科普|科协|工作)")
+
+
+@dataclass(frozen=True)
+class TownshipPlan:
+    issuer: str
+    level: str
+    city: str | None
+    rule: str
+
+
+def township_plan(title: str | None, province: str | None, guess) -> TownshipPlan | None:
+    """A plan whose title names a street or town office (唐家口街道2024年全域科普工作计划) is a county-level
+    plan of that office (issuer_kind 党政机关), not the province's or the city's (a province named in the
+    body gives 省级 inferred, a city 市级): the county comes from the gazetteer with the province as the
+    hint (按照河东区… with 天津 named: 河东区, 天津). guess(level, hint) runs the gazetteer."""
+    m = _TOWNSHIP_RE.match(title or "")
+    if m is None or province is None:
+        return None
+    found = guess("县级", province)
+    city = found.city if found is not None and found.province == province else None
+    return TownshipPlan(m.group("body"), "县级", city, f"township: {m.group('body')} in the title")

@@ -11,6 +11,12 @@ Used only when the marker rules (compare.ingest.structure) found no item in a ti
    reads as a plan only when at least three paragraphs do and they are most of the paragraphs after
    the first one. Paragraphs before the first such one are the preamble. Photo captions (图为…, 图片…,
    ▲…) and page-chunk numbers are never items.
+3. **Headline plans** (a plan published as a web article): short heading lines led by a working verb
+   (`强化政治引领`, at most 16 characters, no sentence punctuation), each followed by prose paragraphs;
+   a verb-led short line right under a heading is its subtitle (`全面加强党的建设`, kept in the text),
+   other short lines without sentence punctuation are photo captions (`某县科协第十次代表大会`) and
+   dropped. The text reads as such a plan when at least two headings each have prose; the prose
+   before the first heading is the preamble.
 Items get the marker `¶` and the ids ¶1, ¶2, … in document order.
 """
 from __future__ import annotations
@@ -47,6 +53,41 @@ def _heading_paragraph(line: str) -> bool:
     return bool(m) and bool(_VERB_RE.match(m.group(1))) and len(line) >= 12 and match_marker(line) is None
 
 
+_HEADLINE_MAX = 16
+_SENTENCE_PUNCT_RE = re.compile(r"[。，；：！？,;:]")
+
+
+def _short_line(line: str) -> bool:
+    return len(line) <= 40 and not _SENTENCE_PUNCT_RE.search(line) and match_marker(line) is None
+
+
+def headline_items(lines: list[str]) -> tuple[str, list[RawItem]] | None:
+    """(preamble, items) of a headline plan (rule 3 above), or None."""
+    preamble: list[str] = []
+    groups: list[list[str]] = []      # [heading, subtitle…, prose…]
+    has_prose: list[bool] = []
+    for line in lines:
+        if _short_line(line):
+            verb_led = len(line) <= _HEADLINE_MAX and bool(_VERB_RE.match(line))
+            if verb_led and (not groups or has_prose[-1]):
+                groups.append([line])
+                has_prose.append(False)
+            elif verb_led and groups:
+                groups[-1].append(line)            # a subtitle under the heading
+            continue                               # a photo caption
+        if groups:
+            groups[-1].append(line)
+            has_prose[-1] = True
+        else:
+            preamble.append(line)
+    if len(groups) < 2 or not all(has_prose):
+        return None
+    items = [RawItem(item_id=f"¶{n}", marker="¶", kind="paragraph", text="\n".join(
+        [f"{g[0]}。", *g[1:]]), section_no=None, section_title=None, subsection_no=None, subsection_title=None)
+        for n, g in enumerate(groups, start=1)]
+    return "\n".join(preamble), items
+
+
 def paragraph_items(lines: list[str]) -> tuple[str, list[RawItem]] | None:
     """(preamble, items) of a plan without markers, or None when the text does not read as one."""
     split = split_one_line_bodies(lines)
@@ -57,7 +98,7 @@ def paragraph_items(lines: list[str]) -> tuple[str, list[RawItem]] | None:
     paras = [line for line in lines if not is_caption(line)]
     flags = [_heading_paragraph(p) for p in paras]
     if sum(flags) < _MIN_ITEMS or sum(flags[1:]) < 0.6 * max(1, len(paras) - 1):
-        return None
+        return headline_items(paras)
     first = flags.index(True)
     items = []
     for n, text in enumerate(paras[first:], start=1):

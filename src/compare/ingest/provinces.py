@@ -77,7 +77,9 @@ _ABBR: dict[str, str] = {a: p.short for p in PROVINCES for a in p.abbr}
 _NATIONAL_NAMES = ("中国科学技术协会", "中国科协")
 
 # longest names first, so 黑龙江 is matched before 龙江 and 内蒙古自治区 before 内蒙古
-_NAME_RE = re.compile("|".join(re.escape(n) for n in sorted(_NAMES, key=lambda n: (-len(n), n))))
+# a province's name followed by 路 / 街 / 大道 names a road (湖南路街道, 北京东路), not the province
+_NAME_RE = re.compile("(?:" + "|".join(re.escape(n) for n in sorted(_NAMES, key=lambda n: (-len(n), n)))
+                      + ")(?![东西南北中]?路|街|大道|大街)")
 
 
 def province(short: str) -> Province:

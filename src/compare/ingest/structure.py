@@ -464,13 +464,14 @@ def drop_page_residue(lines: list[str]) -> list[str]:
 
 
 _FLAT_MARKER_RE = re.compile(
-    rf"(?:(?<=[。；！？])|\s+)(?=[{_CN}]{{1,3}}、|\d{{1,2}}[.．](?!\d)|（[{_CN}]{{1,3}}）)"
+    rf"(?:(?<=[。；！？：])|\s+)(?=[{_CN}]{{1,3}}、|\d{{1,2}}[.．](?!\d)|（[{_CN}]{{1,3}}）)"
     rf"|(?<=[\u4e00-\u9fff])(?=\d{{1,2}}[.．][\u4e00-\u9fff])")
-_FLAT_TITLE_RE = re.compile(rf"^(?P<title>.{{4,60}}?)\s*(?={YEAR}\s*年(?:[，,]|是))")
+_FLAT_TITLE_RE = re.compile(rf"^(?P<title>.{{4,60}}?)\s*(?={YEAR}\s*年(?:[，,]|是)|为(?:深入|进一步|全面|认真|切实))")
 
 
 def _split_flattened(line: str) -> list[str]:
-    """A page of flattened text back into lines: a leading title (…工作要点 2023年，…), markers."""
+    """A page of flattened text back into lines: a leading title (…工作要点 2023年，… / …计划为深入贯彻…),
+    markers (after a sentence end or a colon: …如下：一、…)."""
     m = _FLAT_TITLE_RE.match(line)
     parts = [m.group("title"), line[m.end():]] if m and is_title_line(m.group("title")) else [line]
     return [p.strip() for part in parts for p in _FLAT_MARKER_RE.split(part) if p.strip()]

@@ -126,6 +126,8 @@ def _last_row_end(text: list[str], at: int, width: int, widest: int) -> int:
 
 def _row_line(number: str, cells: list[str], header: list[str]) -> str:
     """One row as an item line: `3. 名称。内容；完成时限：5月。（责任部门：科普部）`."""
+    from compare.ingest.structure import item_line
+
     name, rest, notes = cells[0], [], []
     heads = header[-len(cells):] if header and len(header) >= len(cells) else [""] * len(cells)
     for head, cell in zip(heads[1:], cells[1:]):
@@ -137,14 +139,7 @@ def _row_line(number: str, cells: list[str], header: list[str]) -> str:
             rest.append(f"完成时限：{cell}")
         else:
             rest.append(cell.rstrip("。；"))
-    line = f"{number}. {name}"
-    if name[-1] not in "。；":
-        line += "。"
-    if rest:
-        line += "；".join(rest) + "。"
-    if notes:
-        line += "（" + "；".join(notes) + "）"
-    return line
+    return item_line(number, name, rest, notes)
 
 
 def numbered_rows(lines: list[str]) -> list[str]:

@@ -361,6 +361,12 @@ def _row_line(number: str, header: list[str], cells: list[str]) -> str:
     for head, cell in zip(header[2:], cells[1:]):
         if cell:
             (notes if head in DEPARTMENT_LABELS else rest).append(f"{head}：{cell}")
+    return item_line(number, name, rest, notes)
+
+
+def item_line(number: str, name: str, rest: list[str], notes: list[str]) -> str:
+    """A table row written as the item line the item rules read: `3. 名称。目标：…；完成时限：…。（责任部门：…）`
+    (rest: the other cells, joined with ；; notes: the department cells, in brackets after the item)."""
     line = f"{number}. {name}"
     if name and name[-1] not in "。；":
         line += "。"

@@ -7,7 +7,8 @@
 * ``DEFAULT_DOC_TYPE`` / ``DEFAULT_LEVEL``: what a comparison looks at unless asked otherwise
   (like with like: the general annual plan of provincial associations).
 * ``ISSUER_KINDS`` / ``DEFAULT_ISSUER_KINDS``: the kinds of issuing body (documents.issuer_kind) and
-  the ones a comparison keeps unless asked (the association itself and its departments).
+  the ones a comparison keeps unless asked (the association itself and its departments);
+  ``DEFAULT_ISSUER_KIND``: the kind of a plan whose issuer is not known to be another body.
 * ``EVERY``: the words an analyst writes for "every type / every level" (``--doc-type 全部``).
 * ``KEY_WORK`` / ``WORK_PLAN``: the two annual plan types a province-year may have both of.
 * ``DEPARTMENT_LABELS``: the labels of a responsible-department note (``（责任部门：…）``) and of a
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 __all__ = [
     "DEFAULT_DOC_TYPE",
+    "DEFAULT_ISSUER_KIND",
     "DEFAULT_ISSUER_KINDS",
     "DEFAULT_LEVEL",
     "DEFAULT_TOP_N",
@@ -67,6 +69,9 @@ ISSUER_KINDS: tuple[str, ...] = ("科协", "科协部门", "党政机关", "老�
 #: department's plan is still left out unless include_departments=True); a 老科协's plan is never
 #: counted as the association's
 DEFAULT_ISSUER_KINDS: tuple[str, ...] = ("科协", "科协部门")
+#: the kind of a plan whose issuer is not known to be another body: the loader only takes plans, and a
+#: plan that names no other issuer is the association's
+DEFAULT_ISSUER_KIND = ISSUER_KINDS[0]
 
 #: what an analyst writes for "every document type / every level"
 EVERY: tuple[str, ...] = ("全部", "all")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-DEFAULT_ISSUER_KIND = "科协"
+from compare.core.vocab import DEFAULT_ISSUER_KIND
 
 _OLD_RE = re.compile(r"老科协|老科学技术工作者协会|老科技工作者协会")
 _KEXIE_RE = re.compile(r"科协|科学技术协会")

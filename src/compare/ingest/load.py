@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compare.core.errors import EmptyCorpusError, InputFileError
+from compare.core.vocab import DEFAULT_ISSUER_KIND
 from compare.ingest.clean import clean_lines_and_site, count_masks, looks_like_html, simplified
 from compare.ingest.departments import extract_departments
 from compare.ingest.metadata import (
@@ -87,7 +88,7 @@ class ParsedDocument:
     department: str | None = None
     provenance: dict = field(default_factory=dict)      # field -> "text" | "override" | "inferred"
     converted: bool = False                             # the text was traditional, converted to simplified
-    issuer_kind: str = "科协"                            # 科协 | 科协部门 | 党政机关 | 老科协 | 其他 (ingest.issuers)
+    issuer_kind: str = DEFAULT_ISSUER_KIND              # 科协 | 科协部门 | 党政机关 | 老科协 | 其他 (ingest.issuers)
 
 
 def _item_rows(raw_items) -> tuple[list[dict], list[dict]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from compare.core.vocab import DEFAULT_ISSUER_KIND
 from compare.ingest.metadata_year import (
     _LEADING_YEAR_RE,
     _TITLE_YEAR_RE,
@@ -371,7 +372,7 @@ class DocumentMetadata:
     department: str | None
     doc_type: str
     provenance: dict           # field -> "text" | "inferred" | "page-date"
-    issuer_kind: str = "科协"   # compare.core.vocab.ISSUER_KINDS
+    issuer_kind: str = DEFAULT_ISSUER_KIND   # one of compare.core.vocab.ISSUER_KINDS
     notes: list = field(default_factory=list)    # warnings worth a look (a year from the page's date)
     ambiguous: tuple = ()      # provinces in play when the places named lie in several
 

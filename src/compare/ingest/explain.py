@@ -26,7 +26,7 @@ def explain_file(path: str | Path) -> str:
     try:
         raw = read_raw(data, path)
     except InputFileError as exc:
-        return f"{path.name}: not read: {exc.reason if hasattr(exc, 'reason') else exc}"
+        return f"{path.name}: not read: {exc.reason}"
     out.append(f"  read as {raw.format}, encoding {raw.encoding}, {len(raw.text)} characters")
     trace: list[str] = []
     warnings: list[str] = []

@@ -54,8 +54,7 @@ def header(
             (
                 "实际范围",
                 f"省份：{e('、'.join(selection.provinces))}；年份：{e('、'.join(map(str, selection.years)))}；"
-                f"主题：{e('、'.join(selection.themes))}"
-                + (f"；文件类型：{e(selection.doc_type)}；级别：{e(selection.level)}" if hasattr(selection, "doc_type") else ""),
+                f"主题：{e('、'.join(selection.themes))}；文件类型：{e(selection.doc_type)}；级别：{e(selection.level)}",
             )
         )
     if inputs is not None:

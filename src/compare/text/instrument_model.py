@@ -23,13 +23,10 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from compare.core import io, schema
 from compare.core.errors import CompareError, EmptyCorpusError
@@ -38,6 +35,7 @@ from compare.core.paths import PROCESSED_DIR
 from compare.text.codebook import Codebook, load_codebook
 from compare.text.instrument_codes import file_numbers, item_codes
 from compare.text.instruments import InstrumentCoder
+from compare.text import model
 from compare.text.model import saved_or_refit, text_sha256
 
 __all__ = ["MODEL_DIR", "InstrumentModelError", "InstrumentsResult", "current_version", "load_coder",
@@ -47,7 +45,6 @@ log = logging.getLogger(__name__)
 
 MODEL_DIR = "instrument_model"
 FORMAT = 1
-_VERSION = re.compile(r"^v(\d+)$")
 _KEY = ["doc_id", "item_id"]
 
 
@@ -63,23 +60,9 @@ def _root(processed_dir) -> Path:
     return Path(processed_dir) / MODEL_DIR
 
 
-def _num(v: str | None) -> int:
-    m = _VERSION.match(v or "")
-    return int(m.group(1)) if m else 0
-
-
 def current_version(processed_dir) -> str | None:
-    p = _root(processed_dir) / "CURRENT"
-    if not p.is_file():
-        return None
-    v = p.read_text(encoding="utf-8").strip()
-    return v if _VERSION.match(v) else None
-
-
-def _next_version(processed_dir, *seen: str | None) -> str:
-    root = _root(processed_dir)
-    nums = [_num(p.name) for p in root.glob("v*") if p.is_dir()] if root.is_dir() else []
-    return f"v{max(nums + [_num(v) for v in seen], default=0) + 1}"
+    """The current instrument model version ("v1", ...), None before the first coding."""
+    return model.current_version(processed_dir, MODEL_DIR)
 
 
 def save_coder(coder: InstrumentCoder, processed_dir, version: str, *, reason: str,
@@ -118,21 +101,11 @@ def load_coder(processed_dir, version: str | None = None) -> InstrumentCoder | N
 
 
 def _read_coded(processed_dir) -> pd.DataFrame | None:
-    p = _root(processed_dir) / "coded.parquet"
-    try:
-        return pq.read_table(p).to_pandas() if p.is_file() else None
-    except (OSError, pa.ArrowException) as exc:
-        log.warning("%s cannot be read (%s): every item is coded again", p, exc)
-        return None
+    return model.read_text_hashes(_root(processed_dir) / "coded.parquet", unreadable="every item is coded again")
 
 
 def _write_coded(processed_dir, items: pd.DataFrame) -> None:
-    table = pa.table({"doc_id": pa.array(items["doc_id"].astype(str).tolist(), pa.string()),
-                      "item_id": pa.array(items["item_id"].astype(str).tolist(), pa.string()),
-                      "text_sha256": pa.array(text_sha256(items["text"]), pa.string())})
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    atomic_write_bytes(_root(processed_dir) / "coded.parquet", sink.getvalue().to_pybytes())
+    model.write_text_hashes(_root(processed_dir) / "coded.parquet", items, items["text"])
 
 
 def _previous(processed_dir: Path) -> pd.DataFrame | None:
@@ -237,7 +210,7 @@ def run_instruments(processed_dir: str | Path = PROCESSED_DIR, *, codebook_file:
     revisions = None
     if coder is None:
         seen = prev["model_version"].dropna().unique().tolist() if prev is not None else []
-        version = _next_version(processed_dir, *seen)
+        version = model.next_version(processed_dir, *seen, model_dir=MODEL_DIR)
         previous = current_version(processed_dir)
         coder = InstrumentCoder(codebook=codebook).fit(items)
         save_coder(coder, processed_dir, version, reason=reason, previous_version=previous)

@@ -39,7 +39,7 @@ from compare.text.dictionary import ThemeDictionary
 from compare.text.scoring import ThemeModel
 
 __all__ = ["MODEL_DIR", "ThemeModelError", "save_model", "load_model", "current_version", "model_info",
-           "next_version", "read_scored", "write_scored", "text_sha256"]
+           "next_version", "read_scored", "write_scored", "read_text_hashes", "write_text_hashes", "text_sha256"]
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ class ThemeModelError(CompareError):
         super().__init__(f"{self.path}: {reason}")
 
 
-def _root(processed_dir: str | Path) -> Path:
-    return Path(processed_dir) / MODEL_DIR
+def _root(processed_dir: str | Path, model_dir: str = MODEL_DIR) -> Path:
+    return Path(processed_dir) / model_dir
 
 
 def version_number(version: str | None) -> int:
@@ -69,18 +69,19 @@ def version_number(version: str | None) -> int:
     return int(m.group(1)) if m else 0
 
 
-def current_version(processed_dir: str | Path) -> str | None:
-    """The current model version ("v1", ...) of a processed directory, None before the first fit."""
-    p = _root(processed_dir) / "CURRENT"
+def current_version(processed_dir: str | Path, model_dir: str = MODEL_DIR) -> str | None:
+    """The current model version ("v1", ...) of a processed directory, None before the first fit;
+    model_dir: the saved model's folder (the theme model's, or the instrument model's)."""
+    p = _root(processed_dir, model_dir) / "CURRENT"
     if not p.is_file():
         return None
     v = p.read_text(encoding="utf-8").strip()
     return v if _VERSION.match(v) else None
 
 
-def next_version(processed_dir: str | Path, *seen: str | None) -> str:
+def next_version(processed_dir: str | Path, *seen: str | None, model_dir: str = MODEL_DIR) -> str:
     """One more than any version on disk or in `seen` (e.g. versions found in item_themes)."""
-    root = _root(processed_dir)
+    root = _root(processed_dir, model_dir)
     nums = [version_number(p.name) for p in root.glob("v*") if p.is_dir()] if root.is_dir() else []
     nums += [version_number(v) for v in seen]
     return f"v{max(nums, default=0) + 1}"
@@ -206,24 +207,34 @@ def text_sha256(texts) -> list[str]:
     return [hashlib.sha256(str(t).encode("utf-8")).hexdigest() for t in texts]
 
 
-def read_scored(processed_dir: str | Path) -> pd.DataFrame | None:
-    p = _root(processed_dir) / "scored.parquet"
-    if not p.is_file():
+def read_text_hashes(path: Path, *, unreadable: str) -> pd.DataFrame | None:
+    """doc_id, item_id, text_sha256 of the items a saved model last scored (None when there is no such
+    file, or it cannot be read: logged with what that means, `unreadable`)."""
+    if not path.is_file():
         return None
     try:
-        return pq.read_table(p).to_pandas()
+        return pq.read_table(path).to_pandas()
     except (OSError, pa.ArrowException) as exc:
-        log.warning("%s: cannot be read (%s); items are taken as unchanged", p, exc)
+        log.warning("%s: cannot be read (%s); %s", path, exc, unreadable)
         return None
 
 
-def write_scored(processed_dir: str | Path, ids: pd.DataFrame, texts) -> None:
+def write_text_hashes(path: Path, ids: pd.DataFrame, texts) -> None:
+    """Record which item texts a saved model scored (doc_id, item_id and the sha256 of each text)."""
     table = pa.table({"doc_id": pa.array(ids["doc_id"].astype(str).tolist(), pa.string()),
                       "item_id": pa.array(ids["item_id"].astype(str).tolist(), pa.string()),
                       "text_sha256": pa.array(text_sha256(texts), pa.string())})
     sink = pa.BufferOutputStream()
     pq.write_table(table.replace_schema_metadata(None), sink, compression="zstd")
-    atomic_write_bytes(_root(processed_dir) / "scored.parquet", sink.getvalue().to_pybytes())
+    atomic_write_bytes(path, sink.getvalue().to_pybytes())
+
+
+def read_scored(processed_dir: str | Path) -> pd.DataFrame | None:
+    return read_text_hashes(_root(processed_dir) / "scored.parquet", unreadable="items are taken as unchanged")
+
+
+def write_scored(processed_dir: str | Path, ids: pd.DataFrame, texts) -> None:
+    write_text_hashes(_root(processed_dir) / "scored.parquet", ids, texts)
 
 
 def saved_or_refit(load: Callable[[], M | None], *, refit: bool, what: str, unreadable: type[Exception],

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 INGEST_FILES = ["documents", "items", "targets", "intake"]
 TRACK_FILES = ["item_links", "target_series", "item_strength"]
+CHARTS = ["theme_heatmap", "change_over_time", "targets_chart"]
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +123,28 @@ def test_a_changed_item_links_table_or_a_damaged_cache_is_never_trusted(tmp_path
     (kept / CACHE_FILE).write_bytes(b"not a pickle")
     assert ingest(raw, kept).n_reused == 0
     assert ingest(raw, kept).n_reused > 0
+
+
+def test_a_chart_is_saved_again_only_when_what_it_shows_changed(instrumented_dir, tmp_path, monkeypatch):
+    """Charts keyed by the data, caption and selection they show: a second run saves none; leaving
+    黑龙江 out saves the corpus-wide charts again but not 河南's change over time; the kept files equal
+    those of a run that saves everything."""
+    from compare.analysis import Corpus
+    from compare.pipeline import figures
+
+    corpus = Corpus.load(instrumented_dir)
+    out = tmp_path / "figures"
+    figures.write_figures(corpus, out, formats=("png",), dpi=40, charts=CHARTS)
+    saved: list[str] = []
+    real = figures.save_figure
+    monkeypatch.setattr(figures, "save_figure", lambda fig, path, **kw: saved.append(Path(path).stem) or real(fig, path, **kw))
+    figures.write_figures(corpus, out, formats=("png",), dpi=40, charts=CHARTS)
+    assert saved == []
+    fewer = corpus.select(provinces=["河南", "湖北"])
+    figures.write_figures(fewer, out, formats=("png",), dpi=40, charts=CHARTS)
+    assert "theme_heatmap" in saved and "change_over_time" not in saved
+    saved.clear()
+    figures.write_figures(fewer, tmp_path / "all", formats=("png",), dpi=40, charts=CHARTS, reuse=False)
+    assert saved == CHARTS
+    for path in sorted((tmp_path / "all").iterdir()):
+        assert (out / path.name).read_bytes() == path.read_bytes(), path.name

@@ -27,6 +27,7 @@ from compare.core.io import csv_bytes
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL, DEFAULT_TOP_N, every_or
 from compare.pipeline import instrument_figures
 from compare.pipeline.cache import ComparisonCache
+from compare.pipeline.chartkeys import ChartKeys, context_digest, figure_texts
 from compare.presentation import plots
 from compare.presentation.fonts import cjk_font_info, font_problems
 from compare.presentation.style import FORMATS, save_figure, scope_label, source_line, write_if_changed
@@ -47,6 +48,7 @@ class Chart:
     figure: Figure
     counts: str = ""
     caption: dict[str, str] = field(default_factory=dict)
+    context: str = ""  # digest of the selection it shows (compare.pipeline.chartkeys)
 
     @property
     def title(self) -> str:
@@ -358,9 +360,14 @@ def draw_charts(corpus, *, doc_type: str | None = DEFAULT_DOC_TYPE, level: str |
         dictionary = dictionary_in_use(compute.processed_dir if isinstance(compute, ComparisonCache) else None)
     ctx = Context(sub, compute or _direct, top_n, doc_type, level, scope_label(doc_type, level), note,
                   theme_palette(corpus, dictionary), missing, no_items_plans(sub))
+    # what a chart's picture is made from besides its data and its texts (compare.pipeline.chartkeys)
+    shared = (ctx.scope, ctx.colors, ctx.top_n, doc_type, level)
+    extra = {"theme_heatmap": (ctx.missing, ctx.no_items), "slogan_timeline": list(sub.provinces),
+             "targets_chart": sub.documents[["province", "year"]].astype(str).values.tolist()}
     for name in todo:
         data, fig, counts = CHARTS[name](ctx)
-        yield Chart(name, data, fig, counts, plots.chart_caption(fig))
+        yield Chart(name, data, fig, counts, plots.chart_caption(fig),
+                    context_digest(shared, extra.get(name), figure_texts(fig)))
 
 
 def _check_formats(formats: Iterable[str]) -> list[str]:
@@ -381,7 +388,7 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
 def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMATS, dpi: int = 300,
                   top_n: int = DEFAULT_TOP_N, charts: Sequence[str] | None = None, compute=None,
                   doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
-                  provinces=None, dictionary=None) -> list[Path]:
+                  provinces=None, dictionary=None, reuse: bool = True) -> list[Path]:
     """Draw every briefing chart of the corpus' `doc_type` plans of `level` and write it to
     ``out_dir/<chart>.<format>`` for each format, with the data drawn as ``<chart>.csv`` (UTF-8
     with BOM, for Excel) beside it; ``change_over_time`` also writes ``change_over_time_terms.csv``.
@@ -394,28 +401,37 @@ def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMA
     holds what was drawn. charts: names from CHARTS (default all). compute(func, corpus, **kwargs):
     how analysis functions are run (default: called directly; the build passes a cache shared with
     the reports). dictionary: the theme dictionary whose colours are used (default
-    :func:`dictionary_in_use` of the cache's directory)."""
+    :func:`dictionary_in_use` of the cache's directory). reuse: a chart whose key (the data and
+    caption it shows, :mod:`compare.pipeline.chartkeys`) is unchanged is not saved again."""
     formats = _check_formats(formats)
     if int(dpi) < 10:
         raise ParameterError(f"dpi must be at least 10, not {dpi}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    keys = ChartKeys(out_dir, enabled=reuse)
     for chart in draw_charts(corpus, doc_type=doc_type, level=level, provinces=provinces, top_n=top_n,
                              names=charts, compute=compute, dictionary=dictionary):
+        tables = {out_dir / f"{chart.name}{suffix}.csv": csv_bytes(frame, float_format="%.6g")
+                  for suffix, frame in chart.data.items()}
+        pictures = [out_dir / f"{chart.name}.{fmt}" for fmt in formats]
+        key = keys.key(chart.name, chart.context, list(tables.values()), chart.caption, formats, dpi)
+        same = keys.fresh(chart.name, key, pictures)
         try:
-            for fmt in formats:
-                written.append(save_figure(chart.figure, out_dir / f"{chart.name}.{fmt}", dpi=int(dpi)))
+            for path in ([] if same else pictures):
+                save_figure(chart.figure, path, dpi=int(dpi))
         finally:
             chart.figure.clear()
+        keys.record(chart.name, key, pictures, reused=same)
+        written += pictures
         for fmt in FORMATS:  # another format left by an earlier run may show another selection than the CSV
             if fmt not in formats:
                 (out_dir / f"{chart.name}.{fmt}").unlink(missing_ok=True)
-        for suffix, frame in chart.data.items():
-            path = out_dir / f"{chart.name}{suffix}.csv"
-            write_if_changed(path, csv_bytes(frame, float_format="%.6g"))
+        for path, data in tables.items():
+            write_if_changed(path, data)
             written.append(path)
-        log.debug("wrote %s (%s)", chart.name, ", ".join(formats))
+        log.debug("%s %s (%s)", "kept" if same else "wrote", chart.name, ", ".join(formats))
+    keys.save()
     return written
 
 

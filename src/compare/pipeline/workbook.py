@@ -137,43 +137,48 @@ def _readme(tables: dict[str, pd.DataFrame], processed_dir: Path, selection: str
 
 
 def _write_sheet(ws, df: pd.DataFrame, name: str) -> None:
+    """One table into a write-only sheet (rows streamed, not kept as cell objects): widths, frozen
+    header and autofilter are set before the first row, as streaming requires."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     plain = _plain(with_zh_headers(df, name))
     headers = [str(c) for c in plain.columns]
-    ws.append(headers)
-    for row in plain.itertuples(index=False):
-        values = []
-        for v in row:
-            if isinstance(v, str):
-                v = ILLEGAL_CHARACTERS_RE.sub("", v)
-                if len(v) > MAX_CELL:  # Excel's limit per cell; the CSV and Parquet keep the whole text
-                    v = v[:MAX_CELL - 1] + "…"
-            values.append(v)
-        ws.append(values)
-    for j, name in enumerate(df.columns, 1):  # shares as percentages
-        if str(name).startswith("share"):
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                cell.number_format = "0.0%"
-    for col in ws.iter_cols(min_row=2):  # text that starts with = is text, never a formula
-        for cell in col:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="E8EEF5")
-    for cell in ws[1]:
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(vertical="center")
+    for j, header in enumerate(headers, 1):
+        sample = [header] + plain.iloc[:300, j - 1].tolist()
+        width = min(max(_display_width(v) for v in sample) + 2, MAX_WIDTH)
+        ws.column_dimensions[get_column_letter(j)].width = max(width, 6)
     ws.freeze_panes = "A2"
     if headers:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(len(plain) + 1, 1)}"
-    for j, name in enumerate(headers, 1):
-        sample = [name] + plain.iloc[:300, j - 1].tolist()
-        width = min(max(_display_width(v) for v in sample) + 2, MAX_WIDTH)
-        ws.column_dimensions[get_column_letter(j)].width = max(width, 6)
+    bold, fill, middle = Font(bold=True), PatternFill("solid", fgColor="E8EEF5"), Alignment(vertical="center")
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(ws, value=header)
+        cell.font, cell.fill, cell.alignment = bold, fill, middle
+        header_cells.append(cell)
+    ws.append(header_cells)
+    shares = {j for j, column in enumerate(df.columns) if str(column).startswith("share")}  # as percentages
+
+    def cell(j: int, v):
+        if isinstance(v, str):
+            v = ILLEGAL_CHARACTERS_RE.sub("", v)
+            if len(v) > MAX_CELL:  # Excel's limit per cell; the CSV and Parquet keep the whole text
+                v = v[:MAX_CELL - 1] + "…"
+            if v.startswith("="):  # text that starts with = is text, never a formula
+                c = WriteOnlyCell(ws, value=v)
+                c.data_type = "s"
+                return c
+        if j in shares:
+            c = WriteOnlyCell(ws, value=v)
+            c.number_format = "0.0%"
+            return c
+        return v
+
+    for row in plain.itertuples(index=False):
+        ws.append([cell(j, v) for j, v in enumerate(row)])
 
 
 def export_workbook(processed_dir: str | Path, path: str | Path | None = None, *, provinces=None,
@@ -181,6 +186,7 @@ def export_workbook(processed_dir: str | Path, path: str | Path | None = None, *
     """Write the workbook (default ``<processed_dir>/kexie_compare.xlsx``, what the build writes) and
     return its path. provinces / doc_type / level keep only those documents (default: every table whole)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     processed_dir = Path(processed_dir)
@@ -191,14 +197,16 @@ def export_workbook(processed_dir: str | Path, path: str | Path | None = None, *
     selection = "、".join(str(v) for v in (level, doc_type) if v) or "全部文件"
     if provinces:
         selection += "；省份：" + ("、".join(provinces) if not isinstance(provinces, str) else provinces)
-    wb = Workbook()
-    readme = wb.active
-    readme.title = "说明"
-    for row in _readme(tables, processed_dir, selection):
-        readme.append(row)
-    readme["A1"].font = Font(bold=True, size=14)
+    wb = Workbook(write_only=True)  # rows streamed to the file instead of kept as cell objects
+    readme = wb.create_sheet("说明")
     readme.column_dimensions["A"].width = 16
     readme.column_dimensions["B"].width = 100
+    for i, row in enumerate(_readme(tables, processed_dir, selection)):
+        if i == 0:
+            first = WriteOnlyCell(readme, value=row[0])
+            first.font = Font(bold=True, size=14)
+            row = [first, *row[1:]]
+        readme.append(row)
     for name, df in tables.items():
         _write_sheet(wb.create_sheet(zh_table(name)), df, name)
     buf = _io.BytesIO()

@@ -8,7 +8,9 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compare.core.config import ProjectConfig
 from compare.core.hashing import _sha256_json, sha256_file
@@ -22,34 +24,66 @@ from compare.pipeline.buildstate import (
     describe,
 )
 
+if TYPE_CHECKING:
+    from compare.pipeline.buildsteps import BuildRun
+
 log = logging.getLogger("compare.pipeline.build")
 
 NAMED_SUFFIX = " (kexie.toml)"
 
 
-def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: bool, config: ProjectConfig,
-                 provinces: list[str], processed_dir: Path, reports_dir: Path, raw_dir: Path, tables: dict,
-                 code: str, kernel_name: str, timeout: int, jobs: int, corpus, comparisons, when: str) -> None:
+@dataclass
+class ReportJob:
+    """One report step: its kind, step name, parameters (or the error building them), target file,
+    source ("build" or "named") and the name its index record carries."""
+
+    kind: str
+    name: str
+    params: dict | Exception
+    target: Path
+    source: str
+    record_name: str
+    key: str = ""
+
+
+def report_steps(run: BuildRun, *, provinces: list[str], tables: dict) -> None:
     """The build's reports (one per province + cross-province) and the named reports of kexie.toml,
-    in a pool of `jobs` threads; the reports of provinces no longer in the tables go to _stale/."""
+    in a pool of `run.jobs` threads; the reports of provinces no longer in the tables go to _stale/."""
+    from compare.pipeline import named
+
+    jobs = report_jobs(run, provinces)
+    move_stale_reports(run.state, run.summary, jobs, provinces, run.reports_dir, run.raw_dir, run.started)
+    todo = _skip_fresh(run, jobs, tables)
+    if any(job.kind == "cross" for job in todo):
+        try:
+            prepare_reports(run.corpus(), run.comparisons)
+        except Exception as exc:  # noqa: BLE001 - the reports then compute it themselves (and fail with their own message)
+            run.prog.say(logging.WARNING, "could not precompute the reports' shared comparisons: %s", describe(exc))
+    _render_all(run, todo, done=len(jobs) - len(todo), n=len(jobs))
+    named.cleanup_staging(run.reports_dir)
+
+
+def report_jobs(run: BuildRun, provinces: list[str]) -> list[ReportJob]:
+    """One job per province report, the cross-province report and every named report of kexie.toml.
+    A job whose parameters or file name cannot be made carries the error (its step fails alone)."""
     from compare.pipeline import named
     from compare.pipeline import report as report_mod
 
-    # (kind, step name, parameters or the error building them, target, source, record name)
-    jobs_list: list[tuple[str, str, dict | Exception, Path, str, str]] = []
+    config, reports_dir = run.config, run.reports_dir
+    jobs: list[ReportJob] = []
 
     def add(kind: str, name: str, params: Callable[[], dict], target: Callable[[], Path], source: str,
             record_name: str) -> None:
         try:
             t = target()
         except Exception as exc:  # noqa: BLE001 - no file name for it (a province without pinyin): its step fails
-            jobs_list.append((kind, name, exc, reports_dir / f".{record_name}.html", source, record_name))
+            jobs.append(ReportJob(kind, name, exc, reports_dir / f".{record_name}.html", source, record_name))
             return
         try:
             p = params()
         except Exception as exc:  # noqa: BLE001 - a bad default or named report fails its own step only
             p = exc
-        jobs_list.append((kind, name, p, t, source, record_name))
+        jobs.append(ReportJob(kind, name, p, t, source, record_name))
 
     def build_target(kind: str, province: str | None = None) -> Callable[[], Path]:
         return lambda: reports_dir / f"{report_mod.report_name(kind, {'province': province})}.html"
@@ -65,65 +99,69 @@ def report_steps(*, state: State, summary: BuildSummary, prog: Progress, force: 
             lambda entry=entry: named.template_ready(entry.kind, entry.parameters(config.report),
                                                      explicit=set(entry.parameters())),
             lambda entry=entry: reports_dir / f"{entry.name}.html", "named", entry.name)
+    return jobs
 
-    move_stale_reports(state, summary, jobs_list, provinces, reports_dir, raw_dir, when)
 
-    model = index_mod.model_version(processed_dir)
-    digest = index_mod.tables_digest(processed_dir)
-    report_key = report_keys(state, processed_dir=processed_dir, tables=tables, code=code, kernel_name=kernel_name)
+def _skip_fresh(run: BuildRun, jobs: list[ReportJob], tables: dict) -> list[ReportJob]:
+    """Record the jobs that fail before rendering and those whose key is unchanged (skipped, their
+    index record refreshed); return the jobs to render, each with its key."""
+    from compare.pipeline import named
 
-    n = len(jobs_list)
-    todo = []
-    done_count = 0
-    for kind, name, params, target, source, record_name in jobs_list:
-        if isinstance(params, Exception):
-            state.forget(name)
-            done_count += 1
-            summary.steps.append(StepResult(name, "failed", 0.0, describe(params)))
-            if not target.name.startswith("."):  # the index lists it as failed
-                named.record_failure(kind, target, source=source, name=record_name, reports_dir=reports_dir,
-                                     message=summary.steps[-1].message)
-            prog.finish(summary.steps[-1], f"[{done_count}/{n}] ")
-            continue
-        key = report_key(kind, params, target)
-        if not force and state.fresh(name, key):
-            done_count += 1
-            refresh_record(target, digest)
-            summary.steps.append(StepResult(name, "skipped"))
-            prog.finish(summary.steps[-1], f"[{done_count}/{n}] ")
+    digest = index_mod.tables_digest(run.processed_dir)
+    report_key = report_keys(run.state, processed_dir=run.processed_dir, tables=tables, code=run.code,
+                             kernel_name=run.kernel_name)
+    todo, done = [], 0
+    for job in jobs:
+        if isinstance(job.params, Exception):
+            run.state.forget(job.name)
+            result = StepResult(job.name, "failed", 0.0, describe(job.params))
+            if not job.target.name.startswith("."):  # the index lists it as failed
+                named.record_failure(job.kind, job.target, source=job.source, name=job.record_name,
+                                     reports_dir=run.reports_dir, message=result.message)
         else:
-            todo.append((kind, name, params, target, source, record_name, key))
-    if any(job[0] == "cross" for job in todo):
-        try:
-            prepare_reports(corpus(), comparisons)
-        except Exception as exc:  # noqa: BLE001 - the reports then compute it themselves (and fail with their own message)
-            prog.say(logging.WARNING, "could not precompute the reports' shared comparisons: %s", describe(exc))
+            job.key = report_key(job.kind, job.params, job.target)
+            if run.force or not run.state.fresh(job.name, job.key):
+                todo.append(job)
+                continue
+            refresh_record(job.target, digest)
+            result = StepResult(job.name, "skipped")
+        done += 1
+        run.summary.steps.append(result)
+        run.prog.finish(result, f"[{done}/{len(jobs)}] ")
+    return todo
 
-    def run_one(kind, name, params, target, source, record_name) -> tuple[list[Path] | None, str, float]:
-        prog.start(name)  # in the worker: the live line shows what is running, not what is queued
+
+def _render_all(run: BuildRun, todo: list[ReportJob], *, done: int, n: int) -> None:
+    """Render the jobs in a pool of run.jobs threads sharing kept kernels; record each as it finishes."""
+    from compare.pipeline import named
+
+    if not todo:
+        return
+    model = index_mod.model_version(run.processed_dir)
+    digest = index_mod.tables_digest(run.processed_dir)
+
+    def render(job: ReportJob) -> tuple[list[Path] | None, str, float]:
+        run.prog.start(job.name)  # in the worker: the live line shows what is running, not what is queued
         t = time.perf_counter()
         try:
             path = named.render_to(
-                kind, params, target, source=source, name=record_name, reports_dir=reports_dir,
-                processed_dir=processed_dir, model_version=model, tables=digest,
-                kernel_name=kernel_name, timeout=timeout, progress_bar=False, corpus=corpus(),
+                job.kind, job.params, job.target, source=job.source, name=job.record_name,
+                reports_dir=run.reports_dir, processed_dir=run.processed_dir, model_version=model, tables=digest,
+                kernel_name=run.kernel_name, timeout=run.timeout, progress_bar=False, corpus=run.corpus(),
                 kernel_pool=kernels,
             )
             return [path], "", time.perf_counter() - t
         except Exception as exc:  # noqa: BLE001 - one failing report must not stop the others
             return None, describe(exc), time.perf_counter() - t
 
-    kernels = kernel_pool(kernel_name, len(todo))
+    kernels = kernel_pool(run.kernel_name, len(todo))
     try:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {}
-            for kind, name, params, target, source, record_name, key in todo:
-                futures[pool.submit(run_one, kind, name, params, target, source, record_name)] = (name, key)
-            done_count = _collect(futures, state, summary, prog, done_count, n)
+        with ThreadPoolExecutor(max_workers=run.jobs) as pool:
+            futures = {pool.submit(render, job): (job.name, job.key) for job in todo}
+            _collect(futures, run.state, run.summary, run.prog, done, n)
     finally:
         if kernels is not None:
             kernels.close()
-    named.cleanup_staging(reports_dir)
 
 
 def kernel_pool(kernel_name: str | None, n_reports: int):
@@ -202,8 +240,8 @@ def move_stale_reports(state: State, summary: BuildSummary, jobs_list: list, pro
                        reports_dir: Path, raw_dir: Path, when: str) -> None:
     """Reports of provinces no longer in the tables go to reports/_stale/; the state forgets the steps
     of reports no longer built (a named report removed from kexie.toml keeps its file)."""
-    wanted = {name for _, name, *_ in jobs_list}
-    expected = {job[3].resolve() for job in jobs_list}
+    wanted = {job.name for job in jobs_list}
+    expected = {job.target.resolve() for job in jobs_list}
     candidates: dict[Path, str] = {}
     for name in [n for n in state.steps if n.startswith("report ") and n not in wanted]:
         if not name.endswith(NAMED_SUFFIX):

@@ -1,0 +1,252 @@
+"""The build's steps before the reports, each a function of one :class:`BuildRun`: ingest, themes,
+reference, track, instruments, workbook and figures. Each step has a key (the sha256 of what it
+reads) and is skipped when the key and its recorded outputs are unchanged; inside, each step redoes
+only what changed (ingest parses changed files, track links changed chains, figures save changed
+charts). Called in order by :func:`compare.pipeline.build.run_build`."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compare.core.config import ProjectConfig
+from compare.core.hashing import _sha256_json, raw_hashes, sha256_file, table_hashes
+from compare.core.paths import PACKAGE_DATA
+from compare.pipeline import index as index_mod
+from compare.pipeline.buildstate import BuildSummary, Progress, State, StepResult, check_manifest, describe
+
+INGEST_TABLES = ("documents", "items", "targets")
+INGEST_OUTPUTS = (*INGEST_TABLES, "intake")  # intake: one row per raw file (recorded when it exists)
+THEME_TABLES = ("item_themes", "theme_shares", "clusters")
+INSTRUMENT_TABLES = ("item_instruments",)
+NOT_COMPARED = ("intake",)
+# the tables the Excel workbook shows (compare.pipeline.workbook.WORKBOOK_TABLES; listed here so that
+# a no-change build does not import openpyxl to learn them)
+WORKBOOK_TABLES = ("documents", "items", "targets", "item_themes", "theme_shares", "item_instruments", "intake")
+
+Work = Callable[[], tuple[list[Path], str]]
+
+
+def outputs(directory: Path, names: Iterable[str]) -> list[Path]:
+    return [directory / f"{n}{ext}" for n in names for ext in (".parquet", ".csv")]
+
+
+def dictionary_file(config: ProjectConfig) -> tuple[Path, str]:
+    """The theme dictionary the build scores with and where that choice comes from."""
+    if config.themes is not None:
+        return config.themes, f"named in {config.path}"
+    return PACKAGE_DATA / "themes.toml", "the packaged default; name another in kexie.toml: themes = \"FILE\""
+
+
+def codebook_file(config: ProjectConfig) -> tuple[Path, str]:
+    """The instrument codebook the build codes with and where that choice comes from."""
+    if config.instruments is not None:
+        return config.instruments, f"named in {config.path}"
+    return PACKAGE_DATA / "instruments.toml", "the packaged default; name another in kexie.toml: instruments = \"FILE\""
+
+
+@dataclass
+class BuildRun:
+    """One build: where it reads and writes, its options, its state, progress and summary."""
+
+    config: ProjectConfig
+    raw_dir: Path
+    processed_dir: Path
+    figures_dir: Path
+    reports_dir: Path
+    state: State
+    prog: Progress
+    formats: tuple[str, ...]
+    dpi: int
+    kernel_name: str | None
+    timeout: int
+    jobs: int
+    force: bool
+    refit: bool
+    code: str
+    started: str
+    summary: BuildSummary = field(default_factory=BuildSummary)
+    _corpus: list = field(default_factory=list)
+    _comparisons: list = field(default_factory=list)
+
+    def step(self, name: str, key: str, work: Work, *, position: str = "", problem_status: str = "failed") -> StepResult:
+        """Run work() unless fresh. work returns (outputs, problem); a non-empty problem marks the step
+        problem_status ("failed", or "partial" for ingest with skipped files) but keeps going; an
+        exception marks it failed and fatal."""
+        if not self.force and self.state.fresh(name, key):
+            result = StepResult(name, "skipped")
+        else:
+            self.prog.start(name)
+            t = time.perf_counter()
+            try:
+                paths, problem = work()
+            except Exception as exc:  # noqa: BLE001 - recorded, logged and reflected in the exit code
+                self.state.forget(name)
+                result = StepResult(name, "failed", time.perf_counter() - t, describe(exc), fatal=True)
+            else:
+                if problem:
+                    self.state.forget(name)  # retried (and reported) by every build until it is clean
+                    result = StepResult(name, problem_status, time.perf_counter() - t, problem)
+                else:
+                    self.state.record(name, key, paths)
+                    result = StepResult(name, "done", time.perf_counter() - t)
+        self.summary.steps.append(result)
+        self.prog.finish(result, position)
+        return result
+
+    def corpus(self):
+        """The corpus, loaded once and only if a step has work to do (a no-change build never loads it)."""
+        if not self._corpus:
+            from compare.analysis import Corpus
+
+            self._corpus.append(Corpus.load(self.processed_dir))
+        return self._corpus[0]
+
+    @property
+    def comparisons(self):
+        """Corpus-wide comparisons through a cache the report kernels read as well."""
+        if not self._comparisons:
+            from compare.pipeline.report import ComparisonCache
+
+            self._comparisons.append(ComparisonCache(self.processed_dir))
+        return self._comparisons[0]
+
+    def compared_tables(self) -> dict[str, str]:
+        """What figures and reports are made from: every table but `intake` (a file report: a skipped
+        raw file changes it, not the plans compared)."""
+        return {k: v for k, v in table_hashes(self.processed_dir).items() if k not in NOT_COMPARED}
+
+    def key(self, step: str, **parts) -> str:
+        return _sha256_json({"step": step, "code": self.code, **parts})
+
+
+def ingest_step(run: BuildRun) -> StepResult:
+    """Raw files -> documents, items, targets, intake (only new or changed files are parsed)."""
+    hashes = raw_hashes(run.raw_dir)
+    for problem in check_manifest(run.raw_dir, hashes):
+        run.prog.say(logging.WARNING, "%s", problem)
+
+    def work() -> tuple[list[Path], str]:
+        from compare.ingest.run import ingest
+
+        result = ingest(run.raw_dir, run.processed_dir)
+        problem = ""
+        if result.failures:
+            problem = f"{len(result.failures)} raw file(s) skipped: " + "; ".join(str(f) for f in result.failures)
+        return outputs(run.processed_dir, INGEST_OUTPUTS), problem
+
+    key = run.key("ingest", raw=hashes, out=run.state.rel(run.processed_dir), strict=False)
+    return run.step("ingest", key, work, problem_status="partial")
+
+
+def themes_step(run: BuildRun) -> StepResult:
+    """Theme scores of new items with the saved model (the whole corpus with refit)."""
+    dictionary, source = dictionary_file(run.config)
+
+    def work() -> tuple[list[Path], str]:
+        from compare.text.themes import run_themes
+
+        result = run_themes(run.processed_dir, themes_file=run.config.themes, refit=run.refit)
+        extra = [Path(p) for p in result.paths]  # saved model, theme_revisions
+        return list(dict.fromkeys(outputs(run.processed_dir, THEME_TABLES) + extra)), ""
+
+    key = run.key("themes", tables=table_hashes(run.processed_dir, INGEST_TABLES), dictionary=sha256_file(dictionary),
+                  refit=run.started if run.refit else None)
+    changed = run.state.changed_outputs("themes")
+    if changed and not run.force:
+        run.prog.say(
+            logging.WARNING,
+            "%s changed since the last build (an ad hoc `python -m compare themes --themes FILE` or `--refit`?): "
+            "the build scores with %s (%s); a refitted model is kept (the saved model scores the items), a "
+            "dictionary of your own only when named in kexie.toml: themes = \"FILE\"",
+            ", ".join(sorted({p.stem for p in changed})), dictionary, source,
+        )
+    return run.step("themes", key, work)
+
+
+def reference_step(run: BuildRun) -> StepResult:
+    """The saved reference province reports measure against (compare.pipeline.reference): fitted
+    with the theme model, so its key is the model version; a plan added under the same model leaves it
+    (and every other province's report) as it is."""
+    from compare.pipeline import reference
+    from compare.text.model import current_version
+
+    def work() -> tuple[list[Path], str]:
+        paths, _ = reference.ensure_reference(run.processed_dir, refit=run.refit)
+        return paths, ""
+
+    return run.step("reference", _sha256_json({"step": "reference", "model": current_version(run.processed_dir)}), work)
+
+
+def track_step(run: BuildRun) -> StepResult:
+    """item_links (only the chains that changed are linked again), target_series, item_strength."""
+    def work() -> tuple[list[Path], str]:
+        from compare.pipeline.track import TRACK_TABLES, run_track
+
+        result = run_track(run.processed_dir)
+        return list(dict.fromkeys(outputs(run.processed_dir, TRACK_TABLES) + [Path(p) for p in result.paths])), ""
+
+    return run.step("track", run.key("track", tables=table_hashes(run.processed_dir, INGEST_TABLES)), work)
+
+
+def instruments_step(run: BuildRun) -> StepResult:
+    """item_instruments (the saved instrument model codes new items only) with the codebook kexie.toml
+    names (None: the packaged one)."""
+    codebook = run.config.instruments
+
+    def work() -> tuple[list[Path], str]:
+        from compare.text.instrument_model import run_instruments
+
+        result = run_instruments(run.processed_dir, codebook_file=codebook)
+        paths = outputs(run.processed_dir, INSTRUMENT_TABLES) + [Path(p) for p in result.paths]
+        return list(dict.fromkeys(paths)), ""
+
+    key = run.key("instruments", tables=table_hashes(run.processed_dir, INGEST_TABLES),
+                  codebook=sha256_file(codebook or PACKAGE_DATA / "instruments.toml"))
+    return run.step("instruments", key, work)
+
+
+def workbook_step(run: BuildRun) -> StepResult:
+    """data/processed/kexie_compare.xlsx from the tables it shows."""
+    def work() -> tuple[list[Path], str]:
+        from compare.pipeline.workbook import export_workbook
+
+        return [export_workbook(run.processed_dir)], ""
+
+    key = run.key("workbook", tables=table_hashes(run.processed_dir, WORKBOOK_TABLES), out=run.state.rel(run.processed_dir))
+    return run.step("workbook", key, work)
+
+
+def figures_step(run: BuildRun, tables: dict[str, str]) -> StepResult:
+    """Every chart of the [report] doc_type and level; a chart whose data did not change is not saved
+    again; charts no longer drawn move to figures/_stale/."""
+    like_with_like = {k: v for k, v in (("doc_type", run.config.report.doc_type), ("level", run.config.report.level))
+                      if v}
+    old = set(run.state.outputs("figures"))
+
+    def work() -> tuple[list[Path], str]:
+        from compare.pipeline.figures import write_figures
+        from compare.presentation.fonts import font_problems
+
+        with font_problems() as problems:
+            paths = write_figures(run.corpus(), run.figures_dir, formats=run.formats, dpi=run.dpi,
+                                  compute=run.comparisons, **like_with_like)
+        problem = ""
+        if problems:
+            for message in dict.fromkeys(problems):
+                run.prog.say(logging.WARNING, "font problem while drawing: %s", message)
+            problem = f"{len(set(problems))} missing glyph / font fallback problem(s) while drawing"
+        return list(paths), problem
+
+    key = run.key("figures", tables=tables, formats=run.formats, dpi=run.dpi, out=run.state.rel(run.figures_dir),
+                  **like_with_like)
+    result = run.step("figures", key, work)
+    if result.status == "done":
+        drawn = {p.resolve() for p in run.state.outputs("figures")}
+        for path in sorted(old - drawn):
+            if path.is_file() and path.parent == run.figures_dir.resolve():
+                index_mod.move_to_stale(path, "no longer drawn", when=run.started)
+                run.summary.stale.append(f"figures/{path.name}")
+    return result

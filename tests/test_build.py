@@ -531,10 +531,12 @@ def test_metadata_csv_is_the_analysts_to_edit_not_an_immutable_raw_file(tmp_path
 
 
 @pytest.mark.slow
-def test_adding_a_plan_rerenders_only_the_reports_whose_inputs_changed(built, tmp_path, monkeypatch):
+def test_adding_a_plan_rerenders_only_the_reports_whose_inputs_changed(built, tmp_path, monkeypatch, caplog):
     """A plan of a new province (湖南) renders its report and the cross-province report and rewrites the
     index; every other report keeps its bytes (their rows and the saved reference are unchanged) and
-    the index does not call them outdated. build --refit fits the reference anew: every report runs."""
+    the index does not call them outdated. Inside the steps only the new file is parsed, no chain is
+    linked again (湖南 has one plan) and 河南's own charts are not saved again. build --refit fits the
+    reference anew: every report runs."""
     from benchmarks.corpus import generate_corpus, write_manifest
     from compare.pipeline import reference
 
@@ -544,8 +546,15 @@ def test_adding_a_plan_rerenders_only_the_reports_whose_inputs_changed(built, tm
     before = {p.name: p.read_bytes() for p in project.reports.glob("*.html")}
     generate_corpus(1, project.raw, seed=0, provinces=["湖南"])
     write_manifest(project.raw)
-    s = build.run_build(**project.kw)  # real rendering
+    with caplog.at_level(logging.INFO, logger="compare.pipeline.build"):
+        s = build.run_build(**project.kw)  # real rendering
     assert s.ok, s.line()
+    said = [r.getMessage() for r in caplog.records]
+    assert "ingest: 1 of 6 raw files parsed (5 unchanged since the last ingest)" in said, said
+    assert any(m.startswith("track: 0 of ") and m.endswith(" chains linked again") for m in said), said
+    figures_line = next(m for m in said if m.startswith("figures: "))
+    saved, drawn = map(int, re.match(r"figures: (\d+) of (\d+) charts saved", figures_line).groups())
+    assert 0 < saved < drawn, figures_line  # 河南's change over time shows what it showed
     reports_done = sorted(r.name for r in s.done if r.name.startswith("report "))
     assert reports_done == ["report cross-province", "report 湖南"], s.line()
     assert "reference" in [r.name for r in s.skipped] and reference.read_info(processed) == fitted

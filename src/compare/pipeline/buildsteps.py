@@ -132,6 +132,8 @@ def ingest_step(run: BuildRun) -> StepResult:
         from compare.ingest.run import ingest
 
         result = ingest(run.raw_dir, run.processed_dir)
+        run.prog.say(logging.INFO, "ingest: %d of %d raw files parsed (%d unchanged since the last ingest)",
+                     result.n_files - result.n_reused, result.n_files, result.n_reused)
         problem = ""
         if result.failures:
             problem = f"{len(result.failures)} raw file(s) skipped: " + "; ".join(str(f) for f in result.failures)
@@ -186,6 +188,7 @@ def track_step(run: BuildRun) -> StepResult:
         from compare.pipeline.track import TRACK_TABLES, run_track
 
         result = run_track(run.processed_dir)
+        run.prog.say(logging.INFO, "track: %d of %d chains linked again", result.n_relinked, result.n_chains)
         return list(dict.fromkeys(outputs(run.processed_dir, TRACK_TABLES) + [Path(p) for p in result.paths])), ""
 
     return run.step("track", run.key("track", tables=table_hashes(run.processed_dir, INGEST_TABLES)), work)
@@ -230,9 +233,12 @@ def figures_step(run: BuildRun, tables: dict[str, str]) -> StepResult:
         from compare.pipeline.figures import write_figures
         from compare.presentation.fonts import font_problems
 
+        counts: dict[str, int] = {}
         with font_problems() as problems:
             paths = write_figures(run.corpus(), run.figures_dir, formats=run.formats, dpi=run.dpi,
-                                  compute=run.comparisons, **like_with_like)
+                                  compute=run.comparisons, counts=counts, **like_with_like)
+        run.prog.say(logging.INFO, "figures: %d of %d charts saved (the others show what they showed)",
+                     counts.get("saved", 0), counts.get("charts", 0))
         problem = ""
         if problems:
             for message in dict.fromkeys(problems):

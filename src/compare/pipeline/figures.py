@@ -388,7 +388,7 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
 def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMATS, dpi: int = 300,
                   top_n: int = DEFAULT_TOP_N, charts: Sequence[str] | None = None, compute=None,
                   doc_type: str | None = DEFAULT_DOC_TYPE, level: str | None = DEFAULT_LEVEL,
-                  provinces=None, dictionary=None, reuse: bool = True) -> list[Path]:
+                  provinces=None, dictionary=None, reuse: bool = True, counts: dict | None = None) -> list[Path]:
     """Draw every briefing chart of the corpus' `doc_type` plans of `level` and write it to
     ``out_dir/<chart>.<format>`` for each format, with the data drawn as ``<chart>.csv`` (UTF-8
     with BOM, for Excel) beside it; ``change_over_time`` also writes ``change_over_time_terms.csv``.
@@ -402,7 +402,8 @@ def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMA
     how analysis functions are run (default: called directly; the build passes a cache shared with
     the reports). dictionary: the theme dictionary whose colours are used (default
     :func:`dictionary_in_use` of the cache's directory). reuse: a chart whose key (the data and
-    caption it shows, :mod:`compare.pipeline.chartkeys`) is unchanged is not saved again."""
+    caption it shows, :mod:`compare.pipeline.chartkeys`) is unchanged is not saved again; counts, when
+    given, receives the number of charts drawn ("charts") and saved ("saved")."""
     formats = _check_formats(formats)
     if int(dpi) < 10:
         raise ParameterError(f"dpi must be at least 10, not {dpi}")
@@ -432,6 +433,8 @@ def write_figures(corpus, out_dir: str | Path, *, formats: Sequence[str] = FORMA
             written.append(path)
         log.debug("%s %s (%s)", "kept" if same else "wrote", chart.name, ", ".join(formats))
     keys.save()
+    if counts is not None:
+        counts.update(charts=len(keys.current), saved=len(keys.current) - len(keys.reused))
     return written
 
 

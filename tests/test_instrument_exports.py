@@ -124,3 +124,22 @@ def test_adding_a_plan_keeps_every_exported_code(two_runs):
     b = {r[0]: r[2] for r in before["word"][1:]}
     a = {r[0]: r[2] for r in after["word"][1:]}
     assert b and {c: a[c] for c in b} == b
+
+
+def test_the_brief_prints_every_instrument_frame_with_chinese_headers():
+    """The Word brief's data tables and the slides' notes print each chart's frame through
+    compare.core.labels: no column of an instrument frame may reach them as a bare identifier
+    (the heatmap's share_of_theme / share_of_instrument did)."""
+    from compare import analysis
+    from compare.pipeline.briefing import readable
+
+    corpus = analysis.example_corpus()
+    frames = {"shares": analysis.instrument_shares(corpus), "tools": analysis.instrument_shares(corpus, unit="tool"),
+              "matrix": analysis.instrument_theme_matrix(corpus), "changes": analysis.instrument_changes(corpus),
+              "coding": analysis.instrument_coding_table(corpus)}
+    for name, frame in frames.items():
+        bare = [c for c in frame.columns if zh_column(c, "item_instruments") == c]
+        assert bare == [], (name, bare)
+        assert all(not h.isascii() for h in readable(frame).columns), (name, list(readable(frame).columns))
+    assert list(readable(frames["matrix"]).columns[-2:]) == ["占该主题条目", "占该工具条目"]
+    assert report_labels()["share_of_theme"] == zh_column("share_of_theme")  # the report says it alike

@@ -44,7 +44,7 @@ COLUMN_LABELS: dict[str, str] = {
     "label_a": "名称甲", "label_b": "名称乙", "cosine": "余弦相似度", "kind": "类别", "count": "次数",
     "first_year": "最早年份", "first_province": "最早使用省份", "n_provinces": "省份数",
     "n_provinces_year": "当年省份数", "provinces": "省份", "is_first": "是否最早", "from_year": "起始年份",
-    "to_year": "结束年份",
+    "to_year": "结束年份", "share_of_theme": "占该主题条目", "share_of_instrument": "占该工具条目",
 }
 
 
@@ -78,7 +78,7 @@ REPORT_COLUMN_LABELS: dict[str, str] = {
     "share_tentative": "试探", "share_none": "无承诺词", "top_strong": "常用坚定词", "top_tentative": "常用试探词",
     "code": COLUMN_LABELS["code"], "type": COLUMN_LABELS["type"], "tool": COLUMN_LABELS["tool"],
     "low_confidence": COLUMN_LABELS["low_confidence"],
-    "share_of_theme": "占该主题条目", "share_of_instrument": "占该工具条目",
+    "share_of_theme": COLUMN_LABELS["share_of_theme"], "share_of_instrument": COLUMN_LABELS["share_of_instrument"],
 }
 
 

@@ -1,7 +1,8 @@
 """Promises followed: the same numeric target (object and unit) across a province's plans.
 
-Method (docs/tracking.md): targets are grouped by province, level, document
-type (like with like; `by_type=False` follows a promise across plan types too) and unit. Two targets
+Method (docs/tracking.md): targets are grouped by issuer (province, level and the city of a city or
+county plan), document type (like with like; `by_type=False` follows a promise across plan types too)
+and unit. Two targets
 of different plan years are the same promise when their objects (targets.object, the thing counted)
 are equal or near-equal: the overlap coefficient of their character bigrams (shared bigrams /
 bigrams of the shorter object, quote marks and spaces removed) is at least ``OBJECT_OVERLAP`` (0.6),
@@ -88,7 +89,7 @@ def _target_series(
     tg = _targets_with_objects(targets, documents, items)
     if tg.empty:
         return schema.empty("target_series")
-    keys = ["province", "level", "doc_type", "unit"] if by_type else ["province", "level", "unit"]
+    keys = ["province", "level", "_city", "doc_type", "unit"] if by_type else ["province", "level", "_city", "unit"]
     rows = []
     for _, g in tg.sort_values(keys + ["year", "doc_id", "_seq", "_pos"], kind="mergesort").groupby(keys, sort=True):
         years = g["year"].astype(int).tolist()
@@ -104,18 +105,21 @@ def _target_series(
     if not rows:
         return schema.empty("target_series")
     out = pd.DataFrame(rows)
-    order = ["province", "level"] + (["doc_type"] if by_type else []) + ["series", "year", "doc_id"]
-    out = out.sort_values(order, kind="mergesort")
+    order = ["province", "level", "_city"] + (["doc_type"] if by_type else []) + ["series", "year", "doc_id"]
+    out = out.assign(_city=out["city"].fillna("")).sort_values(order, kind="mergesort")
     return out[schema.column_names("target_series")].reset_index(drop=True)
 
 
 def _targets_with_objects(targets: pd.DataFrame, documents: pd.DataFrame, items: pd.DataFrame | None) -> pd.DataFrame:
-    """The targets that name an object, with their document's province, level, type and year and their
+    """The targets that name an object, with their document's province, level, city, type and year and their
     place in it (_seq: the item's order, _pos: the target's order within the item)."""
     docs = documents.copy()
     if "level" not in docs.columns:
         docs["level"] = DEFAULT_LEVEL
     docs["level"] = docs["level"].fillna(DEFAULT_LEVEL)
+    if "city" not in docs.columns:
+        docs["city"] = None
+    docs["_city"] = docs["city"].where(docs["city"].notna(), "")  # one city's plans form one chain
     tg = targets.reset_index(drop=True).copy()
     tg["_pos"] = np.arange(len(tg))  # the targets table is in document order within an item
     if items is not None:
@@ -130,7 +134,7 @@ def _targets_with_objects(targets: pd.DataFrame, documents: pd.DataFrame, items:
             text = items.set_index(["doc_id", "item_id"])["text"]
             tg["object"] = [_object_fallback(text.get((d, i), ""), p) for d, i, p in zip(tg["doc_id"], tg["item_id"], tg["phrase"])]
     tg = tg[tg["object"].notna() & (tg["object"].astype(str).str.strip() != "")]
-    return tg.merge(docs[["doc_id", "province", "level", "doc_type", "year"]], on="doc_id", how="inner")
+    return tg.merge(docs[["doc_id", "province", "level", "city", "_city", "doc_type", "year"]], on="doc_id", how="inner")
 
 
 def _same_object_groups(objects: list[str], years: list[int], min_overlap: float) -> list[list[int]]:
@@ -161,7 +165,8 @@ def _series_rows(members: list[dict]) -> list[dict]:
         prev = float(r["value"])
         vh = r["value_high"]
         rows.append({
-            "province": r["province"], "level": r["level"], "doc_type": r["doc_type"], "series": name,
+            "province": r["province"], "level": r["level"], "city": r["_city"] or None,
+            "doc_type": r["doc_type"], "series": name,
             "object": r["object"], "unit": r["unit"], "year": int(r["year"]), "doc_id": r["doc_id"],
             "item_id": r["item_id"], "phrase": r["phrase"], "value": float(r["value"]),
             "value_high": None if vh is None or pd.isna(vh) else float(vh),
@@ -179,7 +184,7 @@ def target_series(
     min_overlap: float = OBJECT_OVERLAP,
 ) -> pd.DataFrame:
     """The `target_series` table: one row per plan year of every series, ordered by province,
-    level, type, series and year. Targets without an `object` (older tables) take it from the item
+    level, city, type, series and year (a city's promises are followed within that city's plans). Targets without an `object` (older tables) take it from the item
     text after the quantity; items give the order of targets within a plan (document order).
 
     >>> from compare import analysis

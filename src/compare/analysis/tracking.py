@@ -2,9 +2,10 @@
 
 Method (documented in docs/tracking.md):
 
-1. **Pairs.** Documents are grouped by province, level, document type and department (a 科普部 plan is
-   only compared with the 科普部 plan of another year); inside a group every two consecutive plan
-   years form a pair (`plan_pairs`), plus any two years an analyst names.
+1. **Pairs.** Documents are grouped in chains by province, level, city, document type and department
+   (a city's plan is only compared with the same city's plans, a 科普部 plan only with the 科普部 plan
+   of another year); inside a chain every two consecutive plan years form a pair (`plan_pairs`), plus
+   any two years an analyst names. Pairs, time and memory grow with the plans, never with their square.
 2. **Similarity.** Two views of each item's whole text (heading included), both TF-IDF with IDF
    fitted on all the items of the group (so words every plan of the province repeats - 科技工作者,
    全省, 科协 - weigh little): its content words (the project's jieba `Segmenter`, stop words and
@@ -26,8 +27,6 @@ Everything is deterministic: sorted input, no randomness, ties broken by documen
 """
 from __future__ import annotations
 
-import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,6 +44,7 @@ from compare.analysis.continuity import (
 )
 from compare.analysis._common import corpus_first
 from compare.analysis.corpus import Corpus
+from compare.analysis.tracking_vectors import ChainVectors, runs
 from compare.analysis.selection import as_list
 from compare.core import schema
 from compare.core.errors import EmptyCorpusError, ParameterError
@@ -65,9 +65,6 @@ __all__ = [
 ]
 
 
-_RUN = re.compile(r"[^\W\d_]+")  # runs of letters (CJK ideographs are letters); digits and punctuation split
-
-
 @dataclass(frozen=True)
 class LinkParams:
     """Tunable constants of the linking method (defaults measured on the Henan hand links)."""
@@ -80,10 +77,6 @@ class LinkParams:
 
 
 DEFAULT_PARAMS = LinkParams()
-
-
-def _runs(text: str) -> str:
-    return " ".join(_RUN.findall(text or ""))
 
 
 def _identity(tokens):
@@ -124,7 +117,7 @@ def item_similarity(
         TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float64),
     )
     chars = _cosines(
-        [_runs(t) for t in fit_texts], [_runs(t) for t in a_texts], [_runs(t) for t in b_texts],
+        [runs(t) for t in fit_texts], [runs(t) for t in a_texts], [runs(t) for t in b_texts],
         TfidfVectorizer(analyzer="char_wb", ngram_range=params.ngram_range, sublinear_tf=True, norm="l2",
                         lowercase=True, dtype=np.float64),
     )
@@ -192,55 +185,65 @@ def link_items(
         tokens = dict(zip(texts, _tokens_for(texts)))
     if sim is None:
         sim = item_similarity(items_from, items_to, fit_on=fit_on, params=params, tokens=tokens)
-    links = _links_from_matrix(sim, params)
     if term_df is None:
-        term_df = {}
-        for toks in tokens.values():
-            for t in set(toks):
-                term_df[t] = term_df.get(t, 0) + 1
+        term_df = _term_df(tokens.values())
+    rows = _pair_rows(items_from["text"].tolist(), items_from["item_id"].tolist(), items_to["text"].tolist(),
+                      items_to["item_id"].tolist(), sim, tokens, term_df, params)
+    return pd.DataFrame({c: [r[k] for r in rows] for k, c in enumerate(_LINK_COLUMNS)})
+
+
+_LINK_COLUMNS = ("item_from", "item_to", "status", "similarity", "shared_terms")
+
+
+def _term_df(token_lists) -> dict[str, int]:
+    """Number of items (token lists) using each word."""
+    df: dict[str, int] = {}
+    for toks in token_lists:
+        for t in set(toks):
+            df[t] = df.get(t, 0) + 1
+    return df
+
+
+def _pair_rows(text_from: list[str], id_from: list[str], text_to: list[str], id_to: list[str], sim: np.ndarray,
+               tokens: dict[str, list[str]], term_df: dict[str, int], params: LinkParams) -> list[tuple]:
+    """link_items' rows (item_from, item_to, status, similarity, shared_terms) of one plan pair: links
+    in the later plan's item order (new items interleaved), dropped items last."""
+    links = _links_from_matrix(sim, params)
     n_from: dict[int, int] = {}
     n_to: dict[int, int] = {}
     for i, j in links:
         n_from[i] = n_from.get(i, 0) + 1
         n_to[j] = n_to.get(j, 0) + 1
-    text_from, text_to = items_from["text"].tolist(), items_to["text"].tolist()
-    id_from, id_to = items_from["item_id"].tolist(), items_to["item_id"].tolist()
     rows = []
     for i, j in links:
         status = "merged" if n_to[j] > 1 else "split" if n_from[i] > 1 else "continued"
         shared = _shared_terms(tokens[text_from[i]], tokens[text_to[j]], term_df, params.top_terms)
         rows.append((i, j, status, float(sim[i, j]), shared))
-    linked_from = {i for i, _ in links}
-    linked_to = {j for _, j in links}
-    for i in range(len(items_from)):
-        if i not in linked_from:
-            best = float(sim[i].max()) if sim.shape[1] else 0.0
-            rows.append((i, None, "dropped", best, []))
-    for j in range(len(items_to)):
-        if j not in linked_to:
-            best = float(sim[:, j].max()) if sim.shape[0] else 0.0
-            rows.append((None, j, "new", best, []))
-    # order: by the later plan's item order (new and continued interleaved), dropped items last
+    best_to = sim.max(axis=1) if sim.shape[1] else np.zeros(len(text_from))
+    best_from = sim.max(axis=0) if sim.shape[0] else np.zeros(len(text_to))
+    for i in sorted(set(range(len(text_from))) - set(n_from)):
+        rows.append((i, None, "dropped", float(best_to[i]), []))
+    for j in sorted(set(range(len(text_to))) - set(n_to)):
+        rows.append((None, j, "new", float(best_from[j]), []))
     rows.sort(key=lambda r: (r[1] is None, r[1] if r[1] is not None else 0, r[0] if r[0] is not None else -1))
-    return pd.DataFrame(
-        {
-            "item_from": [id_from[i] if i is not None else None for i, *_ in rows],
-            "item_to": [id_to[j] if j is not None else None for _, j, *_ in rows],
-            "status": [r[2] for r in rows],
-            "similarity": [round(r[3], 6) for r in rows],
-            "shared_terms": [r[4] for r in rows],
-        }
-    )
+    return [(id_from[i] if i is not None else None, id_to[j] if j is not None else None, status, round(v, 6), shared)
+            for i, j, status, v, shared in rows]
+
+
+#: what makes one chain of plans: one issuer's plans of one type over the years (a city or county plan
+#: is only compared with the same city's plans; a 科普部 plan only with the 科普部 plan of another year)
+CHAIN_KEYS = ["province", "level", "city", "doc_type", "department"]
 
 
 def _documents(documents: pd.DataFrame) -> pd.DataFrame:
     docs = documents.copy()
     if "level" not in docs.columns:
         docs["level"] = DEFAULT_LEVEL
-    if "department" not in docs.columns:
-        docs["department"] = None
     docs["level"] = docs["level"].fillna(DEFAULT_LEVEL)
-    docs["department"] = docs["department"].where(docs["department"].notna(), "")
+    for col in ("city", "department"):  # "" for none, so that groupby keeps them
+        if col not in docs.columns:
+            docs[col] = ""
+        docs[col] = docs[col].where(docs[col].notna(), "")
     return docs
 
 
@@ -252,7 +255,10 @@ def _plan_pairs(
     levels=None,
     years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """plan_pairs on the tables themselves (the implementation; also the old, table-first call)."""
+    """plan_pairs on the tables themselves (the implementation; also the old, table-first call).
+
+    Linear in the documents: each chain's plan years are ranked and every plan is joined with the
+    plans of the next rank of its own chain only (or the two named years)."""
     docs = _documents(documents)
     for col, want in (("province", provinces), ("doc_type", doc_types), ("level", levels)):
         want = as_list(want)
@@ -263,17 +269,21 @@ def _plan_pairs(
         if len(years) != 2 or years[0] == years[1]:
             raise ParameterError(f"years: name two different plan years to compare, got {years}")
         years = sorted(years)
-    keys = ["province", "level", "doc_type", "department"]
-    out = []
-    for key, grp in docs.sort_values(keys + ["year", "doc_id"], kind="mergesort").groupby(keys, sort=True):
-        plan_years = sorted(grp["year"].unique())
-        steps = [tuple(years)] if years is not None else list(itertools.pairwise(plan_years))
-        for y0, y1 in steps:
-            for d0 in grp.loc[grp["year"] == y0, "doc_id"]:
-                for d1 in grp.loc[grp["year"] == y1, "doc_id"]:
-                    out.append((*key, int(y0), int(y1), d0, d1))
+    keys = CHAIN_KEYS
     cols = keys + ["year_from", "year_to", "doc_from", "doc_to"]
-    return pd.DataFrame(out, columns=cols).astype({"year_from": "int64", "year_to": "int64"})
+    docs = docs[keys + ["year", "doc_id"]].astype({"year": "int64"})
+    if years is not None:
+        left = docs[docs["year"] == years[0]]
+        right = docs[docs["year"] == years[1]]
+    else:  # rank of each plan year inside its chain: consecutive years are ranks r and r + 1
+        docs = docs.assign(_rank=docs.groupby(keys, sort=False)["year"].rank(method="dense").astype("int64"))
+        left = docs
+        right = docs.assign(_rank=docs["_rank"] - 1)
+    on = keys + (["_rank"] if years is None else [])
+    pairs = left.merge(right, on=on, suffixes=("_from", "_to"))
+    pairs = pairs.rename(columns={"year_from": "year_from", "doc_id_from": "doc_from", "doc_id_to": "doc_to"})
+    pairs = pairs.sort_values(keys + ["year_from", "doc_from", "year_to", "doc_to"], kind="mergesort")
+    return pairs[cols].reset_index(drop=True).astype({"year_from": "int64", "year_to": "int64"})
 
 
 @corpus_first(_plan_pairs)
@@ -285,9 +295,12 @@ def plan_pairs(
     levels=None,
     years: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """The plan pairs to link: province, level, doc_type, department, year_from, year_to, doc_from, doc_to.
+    """The plan pairs to link: province, level, city, doc_type, department, year_from, year_to, doc_from,
+    doc_to.
 
-    Default: every two consecutive plan years of each province / level / type / department group.
+    Default: every two consecutive plan years of each chain: one province / level / city / type /
+    department (a city's plan is paired only with the same city's plans, so the pairs grow with the
+    plans, never with their square).
     `years=(2019, 2024)` instead pairs exactly those two years in every group that has both.
     Documents of one group and year (rare: `-2` doc ids) are each paired with each.
 
@@ -296,40 +309,6 @@ def plan_pairs(
     [['henan-2019-gzyd', 'henan-2024-gzyd']]
     """
     return _plan_pairs(corpus.documents, provinces=provinces, doc_types=doc_types, levels=levels, years=years)
-
-
-class _GroupVectors:
-    """TF-IDF vectors (word and character) of every item of one province / level / type group, fitted
-    once; a pair's similarity matrix is a product of two row blocks (same numbers as item_similarity
-    with fit_on = the group)."""
-
-    def __init__(self, frames: list[pd.DataFrame], doc_ids: list[str], tokens: dict[str, list[str]],
-                 params: LinkParams):
-        texts = [t for f in frames for t in f["text"]]
-        self.rows: dict[str, slice] = {}
-        start = 0
-        for d, f in zip(doc_ids, frames):
-            self.rows[d] = slice(start, start + len(f))
-            start += len(f)
-        word_vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float64)
-        char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=params.ngram_range, sublinear_tf=True,
-                                   norm="l2", lowercase=True, dtype=np.float64)
-        toks = [tokens[t] for t in texts]
-        self.words = word_vec.fit_transform(toks) if any(toks) else None
-        runs = [_runs(t) for t in texts]
-        self.chars = char_vec.fit_transform(runs) if any(r.strip() for r in runs) else None
-        self.term_df: dict[str, int] = {}
-        for tk in toks:
-            for t in set(tk):
-                self.term_df[t] = self.term_df.get(t, 0) + 1
-
-    def similarity(self, doc_a: str, doc_b: str, params: LinkParams) -> np.ndarray:
-        ra, rb = self.rows[doc_a], self.rows[doc_b]
-        n_a, n_b = ra.stop - ra.start, rb.stop - rb.start
-        words = (self.words[ra] @ self.words[rb].T).toarray() if self.words is not None else np.zeros((n_a, n_b))
-        chars = (self.chars[ra] @ self.chars[rb].T).toarray() if self.chars is not None else np.zeros((n_a, n_b))
-        w = params.word_weight
-        return np.clip(w * words + (1 - w) * chars, 0.0, 1.0)
 
 
 def _latest_pair(
@@ -374,50 +353,67 @@ def _item_links(
     params: LinkParams = DEFAULT_PARAMS,
     tokens: dict[str, list[str]] | None = None,
 ) -> pd.DataFrame:
-    """item_links on the tables themselves (the implementation; also the old, table-first call)."""
+    """item_links on the tables themselves (the implementation; also the old, table-first call).
+
+    Streams chain by chain: the pairs of one chain are linked with that chain's vectors and tokens
+    only, then both are dropped, so time and memory grow with the plans, never with their square."""
     if items.empty:
         raise EmptyCorpusError("item_links: there are no items to link")
     if pairs is None:
         pairs = _plan_pairs(documents)
     if pairs.empty:
         return schema.empty("item_links")
-    docs = _documents(documents).set_index("doc_id")
+    docs = _documents(documents)
+    keys = CHAIN_KEYS
+    if "city" not in pairs.columns:  # pairs built by hand (or before chains had a city)
+        pairs = pairs.assign(city=pairs["doc_from"].map(docs.set_index("doc_id")["city"]).fillna(""))
+    pairs = pairs.assign(department=pairs["department"].where(pairs["department"].notna(), ""),
+                         city=pairs["city"].where(pairs["city"].notna(), ""))
     items = items.sort_values(["doc_id", "seq"], kind="mergesort")
-    by_doc = {d: g.reset_index(drop=True) for d, g in items.groupby("doc_id", sort=True)}
-    keys = ["province", "level", "doc_type", "department"]
-    group_docs = {k: list(g["doc_id"]) for k, g in docs.reset_index().groupby(keys, sort=True)}
-    pair_keys = list(zip(pairs["province"], pairs["level"], pairs["doc_type"], pairs["department"]))
-    wanted = {d for k in pair_keys for d in group_docs.get(k, [])} | set(pairs["doc_from"]) | set(pairs["doc_to"])
-    tokens = dict(tokens or {})
-    needed = sorted({t for d in wanted if d in by_doc for t in by_doc[d]["text"]} - set(tokens))
-    tokens.update(zip(needed, _tokens_for(needed)))
-    frames = []
-    group_cache: dict = {}
-    for pair, group_key in zip(pairs.itertuples(index=False), pair_keys):
-        a, b = by_doc.get(pair.doc_from), by_doc.get(pair.doc_to)
-        if a is None or b is None:
+    doc_col = items["doc_id"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, doc_col[1:] != doc_col[:-1]]) if len(doc_col) else np.array([], int)
+    bounds = dict(zip(doc_col[starts], zip(starts, np.r_[starts[1:], len(doc_col)])))
+    all_text, all_ids = items["text"].to_numpy(dtype=object), items["item_id"].to_numpy(dtype=object)
+    chain_docs = {k: list(g["doc_id"]) for k, g in docs.groupby(keys, sort=False)}
+    given = tokens or {}
+    out: dict[str, list] = {c: [] for c in schema.column_names("item_links")}
+    pair_cols = ["province", "level", "city", "doc_type", "department", "year_from", "year_to", "doc_from", "doc_to"]
+    current, vectors, chain_tokens = None, None, {}
+    for pair in pairs[pair_cols].itertuples(index=False, name=None):
+        d0, d1 = pair[7], pair[8]
+        if d0 not in bounds or d1 not in bounds:
             continue
-        members = [d for d in group_docs.get(group_key, []) if d in by_doc]
-        members = members if pair.doc_from in members and pair.doc_to in members else [pair.doc_from, pair.doc_to]
-        key = tuple(members)
-        if key not in group_cache:
-            group_cache.clear()  # pairs come grouped: keep one group's vectors at a time
-            group_cache[key] = _GroupVectors([by_doc[d] for d in members], members, tokens, params)
-        vectors = group_cache[key]
-        sim = vectors.similarity(pair.doc_from, pair.doc_to, params)
-        links = link_items(a, b, params=params, tokens=tokens, term_df=vectors.term_df, sim=sim)
-        for col, value in (
-            ("province", pair.province), ("level", pair.level), ("doc_type", pair.doc_type),
-            ("department", pair.department or None),
-            ("year_from", int(pair.year_from)), ("year_to", int(pair.year_to)),
-            ("doc_from", pair.doc_from), ("doc_to", pair.doc_to),
-        ):
-            links.insert(len(links.columns) - 5, col, value)
-        frames.append(links)
-    if not frames:
+        members = [d for d in chain_docs.get(pair[:5], []) if d in bounds]
+        members = tuple(members if d0 in members and d1 in members else [d0, d1])
+        if members != current:  # pairs come chain by chain: keep one chain's vectors and tokens at a time
+            current, vectors, chain_tokens = members, None, {}
+            rows, texts, start = {}, [], 0
+            for d in members:
+                lo, hi = bounds[d]
+                texts.extend(all_text[lo:hi])
+                rows[d] = slice(start, start + hi - lo)
+                start += hi - lo
+            chain_tokens = {t: given[t] for t in set(texts) if t in given}
+            todo = sorted(set(texts) - set(chain_tokens))
+            if todo:
+                chain_tokens.update(zip(todo, _tokens_for(todo)))
+            vectors = ChainVectors(texts, rows, chain_tokens, ngram_range=params.ngram_range,
+                                   word_weight=params.word_weight)
+        sim = vectors.similarity(d0, d1)
+        (a0, a1), (b0, b1) = bounds[d0], bounds[d1]
+        links = _pair_rows(list(all_text[a0:a1]), list(all_ids[a0:a1]), list(all_text[b0:b1]),
+                           list(all_ids[b0:b1]), sim, chain_tokens, vectors.term_df, params)
+        province, level, city, doc_type, department, y0, y1 = pair[:7]
+        for col, value in (("province", province), ("level", level), ("city", city or None),
+                           ("doc_type", doc_type), ("department", department or None),
+                           ("year_from", int(y0)), ("year_to", int(y1)), ("doc_from", d0), ("doc_to", d1)):
+            out[col].extend([value] * len(links))
+        for k, col in enumerate(_LINK_COLUMNS):
+            out[col].extend(r[k] for r in links)
+    if not out["doc_from"]:
         return schema.empty("item_links")
-    out = pd.concat(frames, ignore_index=True)
-    return out[schema.column_names("item_links")]
+    frame = pd.DataFrame(out)
+    return frame.astype({"year_from": "int64", "year_to": "int64", "similarity": "float64"})
 
 
 @corpus_first(_item_links)
@@ -431,7 +427,8 @@ def item_links(
     """The `item_links` table for `pairs` (default: `plan_pairs(corpus)`), in pair order.
 
     IDF weights and the term document-frequencies that rank shared terms are learned from all the
-    items of the pair's province / level / type / department group.
+    items of the pair's chain (province / level / city / type / department). The pairs are linked
+    chain by chain (time and memory grow with the number of plans).
 
     >>> from compare import analysis
     >>> c = analysis.example_corpus()

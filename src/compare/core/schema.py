@@ -186,10 +186,11 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         ],
     ),
     "item_links": (
-        "Item continuity between two plans of one province, level and type (`python -m compare track`): one row per link, new item or dropped item.",
+        "Item continuity between two plans of one issuer and type (province, level, city, department: `python -m compare track`): one row per link, new item or dropped item.",
         [
             Column("province", _S, False, "province"),
             Column("level", _S, False, f"{_LEVELS_DOC} (documents.level)"),
+            Column("city", _S, True, "the city or county of both plans of a 市级/县级 chain (documents.city); null for other levels"),
             Column("doc_type", _S, False, "document type of both plans"),
             Column("department", _S, True, "the department that issued both plans (documents.department); null for the association's own plans"),
             Column("year_from", _I, False, "the earlier plan's year"),
@@ -204,10 +205,11 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         ],
     ),
     "target_series": (
-        "Numeric promises followed across plans: targets with the same object and unit in two or more plan years of one province, level and type.",
+        "Numeric promises followed across plans: targets with the same object and unit in two or more plan years of one issuer (province, level, city) and type.",
         [
             Column("province", _S, False, "province"),
             Column("level", _S, False, _LEVELS_DOC),
+            Column("city", _S, True, "the city or county of a 市级/县级 plan's series (documents.city); null for other levels"),
             Column("doc_type", _S, False, "document type"),
             Column("series", _S, False, "the series: the latest plan's object and the unit, e.g. 一市一品产业技术发展大会（场）"),
             Column("object", _S, False, "the thing counted as this plan words it (targets.object)"),

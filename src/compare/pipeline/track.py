@@ -12,7 +12,7 @@ Henan's links in place. Filter values are checked against the documents table fi
 run with one line naming it and the choices, before anything is written.
 
 A whole-corpus run re-links only the chains that changed. Links are computed inside one province /
-level / type / department chain (IDF fitted on the chain's items), so a chain whose plans and items
+level / city / type / department chain (IDF fitted on the chain's items), so a chain whose plans and items
 are as they were when `item_links` was last written keeps its rows; only the chains that gained, lost
 or changed a plan are linked again (:class:`LinkReuse`; the record beside the tables,
 ``.item-links-chains.json``, holds each chain's digest, the linking parameters, the code and segmenter
@@ -34,7 +34,7 @@ from compare.analysis.corpus import Corpus
 from compare.analysis.selection import validate_filters
 from compare.analysis.series import target_series
 from compare.analysis.strength import item_strength, load_lexicon
-from compare.analysis.tracking import DEFAULT_PARAMS, LinkParams, item_links, plan_pairs
+from compare.analysis.tracking import CHAIN_KEYS, DEFAULT_PARAMS, LinkParams, item_links, plan_pairs
 from compare.core import io
 from compare.core.hashing import code_version, sha256_file
 from compare.core.errors import EmptyCorpusError, SchemaError
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 TRACK_TABLES = ("item_links", "target_series", "item_strength")
 #: the order of item_links rows: by plan pair, each pair's rows in the order item_links gives them
-_PAIR_ORDER = ["province", "level", "doc_type", "department", "year_from", "year_to", "doc_from", "doc_to"]
+_PAIR_ORDER = [*CHAIN_KEYS, "year_from", "year_to", "doc_from", "doc_to"]
 
 
 @dataclass
@@ -116,8 +116,7 @@ def run_track(
     if years is not None:  # the consecutive pairs plus the two years named
         named = plan_pairs(corpus, provinces=provinces, doc_types=doc_types, years=years)
         pairs = pd.concat([pairs, named], ignore_index=True).drop_duplicates(["doc_from", "doc_to"])
-        pairs = pairs.sort_values(["province", "level", "doc_type", "department", "year_from", "year_to",
-                                  "doc_from", "doc_to"], kind="mergesort").reset_index(drop=True)
+        pairs = pairs.sort_values(_PAIR_ORDER, kind="mergesort").reset_index(drop=True)
     whole = provinces is None and doc_types is None and years is None
     reuser = LinkReuse(processed_dir, documents, items, params) if whole else None
     links, n_relinked = reuser.links(corpus, pairs, reuse=reuse) if reuser else (item_links(corpus, pairs=pairs,
@@ -145,15 +144,15 @@ def run_track(
                        reuser.n_chains if reuser else 0, n_relinked)
 
 
-_CHAIN = ["province", "level", "doc_type", "department"]
+_CHAIN = CHAIN_KEYS  # province, level, city, doc_type, department
 
 
 class LinkReuse:
-    """The rows of `item_links` a whole-corpus run can keep: those of chains (province, level, type,
+    """The rows of `item_links` a whole-corpus run can keep: those of chains (province, level, city, type,
     department) whose documents and items have the digest recorded when the table was written."""
 
     RECORD = ".item-links-chains.json"
-    VERSION = 1
+    VERSION = 2  # 2: chains have a city
 
     def __init__(self, processed_dir: Path, documents: pd.DataFrame, items: pd.DataFrame, params: LinkParams):
         from compare.text.segment import default_segmenter
@@ -207,10 +206,12 @@ def _digest(obj) -> str:
 
 
 def _chain_key(row) -> str:
-    """A chain as the record names it (a department of None and of "" are the association's own plans)."""
-    province, level, doc_type, department = row
+    """A chain as the record names it (a city or department of None and of "" are no city, the
+    association's own plans)."""
+    province, level, city, doc_type, department = row
+    city = city if isinstance(city, str) else ""
     department = department if isinstance(department, str) else ""
-    return json.dumps([str(province), str(level), str(doc_type), department], ensure_ascii=False)
+    return json.dumps([str(province), str(level), city, str(doc_type), department], ensure_ascii=False)
 
 
 def _chain_digests(documents: pd.DataFrame, items: pd.DataFrame) -> dict[str, str]:
@@ -226,9 +227,10 @@ def _chain_digests(documents: pd.DataFrame, items: pd.DataFrame) -> dict[str, st
     docs = documents.sort_values(["doc_id"], kind="mergesort")
     levels = docs["level"].fillna(DEFAULT_LEVEL) if "level" in docs.columns else pd.Series(DEFAULT_LEVEL, docs.index)
     departments = docs["department"] if "department" in docs.columns else pd.Series(None, docs.index)
+    cities = docs["city"] if "city" in docs.columns else pd.Series(None, docs.index)
     chains: dict[str, list] = {}
-    for row, doc_id, year in zip(zip(docs["province"], levels, docs["doc_type"], departments), docs["doc_id"],
-                                 docs["year"]):
+    for row, doc_id, year in zip(zip(docs["province"], levels, cities, docs["doc_type"], departments),
+                                 docs["doc_id"], docs["year"]):
         h = per_doc.get(doc_id)
         chains.setdefault(_chain_key(row), []).append([doc_id, int(year), h.hexdigest() if h else None])
     return {k: _digest(v) for k, v in chains.items()}

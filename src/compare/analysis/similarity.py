@@ -142,16 +142,67 @@ def _units(corpus: Corpus, unit: str) -> tuple[list[str], list[str], list[list[s
 
 def _cosines(units: list[list[str]]) -> np.ndarray:
     """Cosine similarity of the units' TF-IDF vectors, 1 on the diagonal, clipped to [0, 1]."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.metrics.pairwise import cosine_similarity
 
     n = len(units)
     if any(units):
-        cos = cosine_similarity(TfidfVectorizer(analyzer=_identity, lowercase=False).fit_transform(units))
+        cos = cosine_similarity(_tfidf(units))
     else:
         cos = np.zeros((n, n))
     np.fill_diagonal(cos, 1.0)
     return np.clip(cos, 0.0, 1.0)
+
+
+def _tfidf(units: list[list[str]]):
+    """The units' TF-IDF rows (scikit-learn TfidfVectorizer on our tokens)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer=_identity, lowercase=False).fit_transform(units)
+
+
+#: cells of one block of the cosine matrix (rows x all units): 2 million float64 = 16 MB, whatever the corpus
+BLOCK_CELLS = 2_000_000
+
+
+def _top_pairs(vectors, groups: np.ndarray | None, k: int, *, block_cells: int | None = None):
+    """(a, b, cosine) of every pair a < b (of different groups when groups is given) whose cosine is at
+    least the k-th best, in row-major order: the k best pairs and all pairs tied with the k-th.
+
+    The cosine matrix is computed a block of rows at a time (block_cells, default BLOCK_CELLS, cells at most), each block
+    keeps its own k best (and ties), so memory never holds the n x n matrix; the values are those of
+    the whole matrix, entry for entry."""
+    n = vectors.shape[0]
+    if k < 1 or n < 2:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    rows_per_block = max(1, (block_cells or BLOCK_CELLS) // n)
+    kept_a, kept_b, kept_c = [], [], []
+    n_candidates = 0
+    columns = np.arange(n)
+    transposed = vectors.T.tocsr()  # what `vectors @ vectors.T` converts the transpose to, once
+    for start in range(0, n, rows_per_block):
+        stop = min(n, start + rows_per_block)
+        cos = np.clip((vectors[start:stop] @ transposed).toarray(), 0.0, 1.0)
+        candidate = columns[None, :] > np.arange(start, stop)[:, None]  # each pair once, no unit with itself
+        if groups is not None:
+            candidate &= groups[start:stop, None] != groups[None, :]
+        a, b = np.nonzero(candidate)  # row-major
+        values = cos[a, b]
+        n_candidates += len(values)
+        if len(values) > k:
+            at_least = np.partition(values, -k)[-k]
+            keep = values >= at_least
+            a, b, values = a[keep], b[keep], values[keep]
+        kept_a.append(a + start)
+        kept_b.append(b)
+        kept_c.append(values)
+    a, b, values = np.concatenate(kept_a), np.concatenate(kept_b), np.concatenate(kept_c)
+    k = min(k, n_candidates)
+    if k < 1:
+        return a[:0], b[:0], values[:0]
+    at_least = np.partition(values, -k)[-k]
+    keep = values >= at_least
+    return a[keep], b[keep], values[keep]
 
 
 SIMILAR_PAIRS_COLUMNS = ["label_a", "label_b", "cosine"]
@@ -172,8 +223,9 @@ def similar_pairs(
     """The top_n most similar pairs of different documents (label_a, label_b, cosine), each pair once, best
     first (ties by label); across_provinces keeps pairs from two different provinces.
 
-    The cosines are those of ``similarity(corpus, unit="document")`` without its n²-row frame (1,000
-    documents: an 8 MB matrix instead of a million-row table). In a pair the document with the smaller
+    The cosines are those of ``similarity(corpus, unit="document")``, computed a block of rows at a time
+    that keeps only its best pairs: memory holds at most ``BLOCK_CELLS`` cosines (16 MB), never the n × n
+    matrix, at any corpus size. In a pair the document with the smaller
     doc_id comes first. doc_types / levels / include_departments as in :func:`similarity`.
 
     >>> from compare.analysis.examples import example_corpus
@@ -189,20 +241,16 @@ def similar_pairs(
     if not any(units):
         return empty
     ids, labels = np.asarray(ids, dtype=object), np.asarray(labels, dtype=object)
-    provinces = docs["province"].astype(str).to_numpy()
-    cos = _cosines(units)
-    candidate = np.triu(np.ones(cos.shape, dtype=bool), k=1)  # each pair once, no document with itself
-    if across_provinces:
-        candidate &= provinces[:, None] != provinces[None, :]
-    flat = np.where(candidate, cos, -1.0).ravel()
-    k = min(int(top_n), int(candidate.sum()))
-    if k < 1:
+    provinces = docs["province"].astype(str).to_numpy() if across_provinces else None
+    from sklearn.preprocessing import normalize
+
+    # normalised once more, exactly as sklearn's cosine_similarity does before its product
+    a, b, cosine = _top_pairs(normalize(_tfidf(units)), provinces, int(top_n))
+    if len(a) == 0:
         return empty
-    at_least = np.partition(flat, -k)[-k]  # the n-th best cosine; every pair tied with it is a candidate
-    a, b = np.divmod(np.flatnonzero(flat >= at_least), len(ids))
     swap = ids[a] > ids[b]
     a, b = np.where(swap, b, a), np.where(swap, a, b)
-    out = pd.DataFrame({"label_a": labels[a], "label_b": labels[b], "cosine": cos[a, b]}).astype(
+    out = pd.DataFrame({"label_a": labels[a], "label_b": labels[b], "cosine": cosine}).astype(
         {"label_a": "str", "label_b": "str"})
     out = out.sort_values(["cosine", "label_a", "label_b"], ascending=[False, True, True], kind="mergesort")
     return out.head(top_n).reset_index(drop=True)

@@ -378,7 +378,7 @@ def _item_links(
     given = tokens or {}
     out: dict[str, list] = {c: [] for c in schema.column_names("item_links")}
     pair_cols = ["province", "level", "city", "doc_type", "department", "year_from", "year_to", "doc_from", "doc_to"]
-    current, vectors, chain_tokens = None, None, {}
+    current, vectors, chain_tokens = None, None, {}  # the chain being linked
     for pair in pairs[pair_cols].itertuples(index=False, name=None):
         d0, d1 = pair[7], pair[8]
         if d0 not in bounds or d1 not in bounds:
@@ -386,19 +386,8 @@ def _item_links(
         members = [d for d in chain_docs.get(pair[:5], []) if d in bounds]
         members = tuple(members if d0 in members and d1 in members else [d0, d1])
         if members != current:  # pairs come chain by chain: keep one chain's vectors and tokens at a time
-            current, vectors, chain_tokens = members, None, {}
-            rows, texts, start = {}, [], 0
-            for d in members:
-                lo, hi = bounds[d]
-                texts.extend(all_text[lo:hi])
-                rows[d] = slice(start, start + hi - lo)
-                start += hi - lo
-            chain_tokens = {t: given[t] for t in set(texts) if t in given}
-            todo = sorted(set(texts) - set(chain_tokens))
-            if todo:
-                chain_tokens.update(zip(todo, _tokens_for(todo)))
-            vectors = ChainVectors(texts, rows, chain_tokens, ngram_range=params.ngram_range,
-                                   word_weight=params.word_weight)
+            current = members
+            vectors, chain_tokens = _chain_vectors(members, bounds, all_text, given, params)
         sim = vectors.similarity(d0, d1)
         (a0, a1), (b0, b1) = bounds[d0], bounds[d1]
         links = _pair_rows(list(all_text[a0:a1]), list(all_ids[a0:a1]), list(all_text[b0:b1]),
@@ -414,6 +403,24 @@ def _item_links(
         return schema.empty("item_links")
     frame = pd.DataFrame(out)
     return frame.astype({"year_from": "int64", "year_to": "int64", "similarity": "float64"})
+
+
+def _chain_vectors(members, bounds: dict, all_text: np.ndarray, given: dict[str, list[str]],
+                   params: LinkParams) -> tuple[ChainVectors, dict[str, list[str]]]:
+    """The vectors and tokens of one chain's items (members: its doc_ids in order; bounds: each doc's
+    rows in all_text); tokens from `given`, else segmented (the token cache keeps them)."""
+    rows, texts, start = {}, [], 0
+    for d in members:
+        lo, hi = bounds[d]
+        texts.extend(all_text[lo:hi])
+        rows[d] = slice(start, start + hi - lo)
+        start += hi - lo
+    tokens = {t: given[t] for t in set(texts) if t in given}
+    todo = sorted(set(texts) - set(tokens))
+    if todo:
+        tokens.update(zip(todo, _tokens_for(todo)))
+    vectors = ChainVectors(texts, rows, tokens, ngram_range=params.ngram_range, word_weight=params.word_weight)
+    return vectors, tokens
 
 
 @corpus_first(_item_links)

@@ -219,11 +219,11 @@ def audit_report(html: str, processed_dir: Path, data: Data | None = None) -> Au
     for table in tables(html):
         h = table.header
         if instruments.is_shares(table):
-            instruments.shares(audit, table, instruments.coded_items(data, docs, years))
+            instruments.shares(audit, table, instruments.coded_items(data, docs, years, themes))
         elif instruments.is_matrix(table):
-            instruments.matrix(audit, table, instruments.coded_items(data, docs, years))
+            instruments.matrix(audit, table, instruments.coded_items(data, docs, years, themes))
         elif instruments.is_coding(table):
-            instruments.coding(audit, table, instruments.coded_items(data, docs, years), html)
+            instruments.coding(audit, table, instruments.coded_items(data, docs, years, themes), html)
         elif "条目数" in h and "源文件" in h:
             _documents(audit, table, data)
         elif "各年主题占比" in table.caption and province is not None:

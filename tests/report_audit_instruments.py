@@ -34,8 +34,9 @@ def is_coding(table) -> bool:
     return bool(table.header) and table.header[0] == CODE
 
 
-def coded_items(data, docs: pd.DataFrame, years: list[int] | None) -> pd.DataFrame:
-    """The compared plans' items (of the report's years) with their instrument coding and theme."""
+def coded_items(data, docs: pd.DataFrame, years: list[int] | None, themes: list[str] | None = None) -> pd.DataFrame:
+    """The compared plans' items (of the report's years; of its themes when the report is about some of
+    them only, e.g. a 科普 report) with their instrument coding and theme."""
     if data.item_instruments is None:
         raise AssertionError("the report shows policy-instrument tables but there is no item_instruments table")
     items = data.items[data.items["doc_id"].isin(docs["doc_id"])]
@@ -46,7 +47,10 @@ def coded_items(data, docs: pd.DataFrame, years: list[int] | None) -> pd.DataFra
     missing = out[out["_merge"] != "both"]
     if len(missing):
         raise AssertionError(f"{len(missing)} compared items have no instrument coding, e.g. {missing[KEY].iloc[0].tolist()}")
-    return out.drop(columns="_merge").merge(data.item_themes[[*KEY, "theme"]], on=KEY, how="left")
+    out = out.drop(columns="_merge").merge(data.item_themes[[*KEY, "theme"]], on=KEY, how="left")
+    if themes and not set(data.item_themes["theme"].dropna()) <= set(themes):
+        out = out[out["theme"].isin(themes)].reset_index(drop=True)
+    return out
 
 
 def shares(audit, table, coded: pd.DataFrame) -> None:

@@ -235,3 +235,24 @@ def test_native_term_bars_mark_terms_that_are_not_significant():
     assert henan.point_colors["G²"] == [None, BAR_LIGHT] and hubei.point_colors["G²"] == [None]
     many = pd.concat([key.assign(group=f"省{i}") for i in range(9)])
     assert native_charts("distinctive_terms", many) is None  # nine panels: the picture's term table
+
+
+def test_a_report_of_some_themes_codes_their_items_only(corpus):
+    """A 科普 report's 政策工具 section: the structure, the matrix and the coding table of the 科普 items,
+    as the rest of that report; a report of every theme keeps every item."""
+    from compare.pipeline import instrument_sections, params
+
+    whole = params.select(corpus, province="河南")
+    sub = params.compared(corpus, whole)
+    kepu = params.select(corpus, province="河南", themes=["科普"])
+    every = instrument_sections.instruments(sub, whole, by=("year",))
+    only = instrument_sections.instruments(params.compared(corpus, kepu), kepu, by=("year",))
+    themed = sub.items_themed
+    assert len(every.coding) == len(themed) and set(every.coding["theme"]) == set(themed["theme"])
+    assert len(only.coding) == int((themed["theme"] == "科普").sum()) > 0
+    assert set(only.coding["theme"]) == {"科普"} and "主题为科普的条目" in only.caption
+    assert int(only.structure["n_items"].sum()) == len(only.coding)
+    assert list(only.matrix_table.columns) == ["type", "tool", "科普", "合计"]
+    assert int(only.matrix_table["合计"].sum()) == len(only.coding)
+    for _, g in only.structure.groupby("year"):
+        assert np.isclose(g["share"].sum(), 1.0)

@@ -49,26 +49,44 @@ def _empty(columns) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
 
 
+def _nothing(by: list[str], coded: bool, caption: str) -> InstrumentSection:
+    from compare import analysis
+
+    return InstrumentSection(
+        coded, _empty([*by, "type", "n_items", "share"]), _empty([*by, "type", "tool", "n_items", "share"]),
+        _empty(analysis.INSTRUMENT_CHANGE_COLUMNS), _empty(["type", "tool", "theme", "n_items", "share"]),
+        _empty(analysis.CODING_TABLE_COLUMNS), caption)
+
+
 def instruments(compared, selection, *, by=("province", "year")) -> InstrumentSection:
     """The section for the compared plans, grouped `by` (the province report: ("year",); the cross-
     province report: ("province", "year")). Shares are within one group's items of the one type and
-    level compared, so they never add up unlike plans."""
+    level compared, so they never add up unlike plans. A report of some themes (selection.themes
+    fewer than the corpus's: a 科普 report) codes those themes' items only, and says so."""
     from compare import analysis
+    from compare.core.errors import EmptyCorpusError
 
     by = [by] if isinstance(by, str) else list(by)
     like = {"doc_types": selection.doc_type, "levels": selection.level}
     what = f"{selection.doc_type}（{selection.level}）"
+    # a report of some themes (e.g. a 科普 report) codes the instruments of those themes' items only
+    themes = [t for t in compared.themes if t in selection.themes] if compared.has_themes else []
+    if compared.has_themes and len(themes) < len(compared.themes):
+        what += f"中主题为{'、'.join(themes)}的条目"
+        try:
+            compared = compared.select(themes=themes)  # the plans that have items of those themes
+        except EmptyCorpusError:
+            return _nothing(by, False, f"{what}：所选文件中没有这些主题的条目。")
     if not compared.has_instruments:
-        return InstrumentSection(
-            False, _empty([*by, "type", "n_items", "share"]), _empty([*by, "type", "tool", "n_items", "share"]),
-            _empty(analysis.INSTRUMENT_CHANGE_COLUMNS), _empty(["type", "tool", "theme", "n_items", "share"]),
-            _empty(analysis.CODING_TABLE_COLUMNS),
-            "这些数据表还没有政策工具编码：运行 python -m compare build（或 python -m compare instruments）后重新生成报告。")
+        return _nothing(by, False, "这些数据表还没有政策工具编码：运行 python -m compare build"
+                                   "（或 python -m compare instruments）后重新生成报告。")
     structure = analysis.instrument_shares(compared, by=by, unit="type", **like)
     tools = analysis.instrument_shares(compared, by=by, unit="tool", **like)
     changes = analysis.instrument_changes(compared, unit="tool", **like)
     matrix = (analysis.instrument_theme_matrix(compared, unit="tool", **like) if compared.has_themes
               else _empty(["type", "tool", "theme", "n_items", "share"]))
+    if themes and len(matrix):
+        matrix = matrix[matrix["theme"].isin(themes)].reset_index(drop=True)
     coding = analysis.instrument_coding_table(compared)
     total = structure.groupby("type", sort=False)["n_items"].sum()
     n = int(total.sum())

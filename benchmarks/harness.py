@@ -222,7 +222,6 @@ def _comparisons(corpus, clock: _Clock) -> dict[str, float]:
     from compare import analysis as A
 
     provinces = list(corpus.provinces)
-    years = list(corpus.years)
     first = provinces[0]
     first_years = sorted(set(corpus.documents.loc[corpus.documents["province"] == first, "year"].astype(int)))
     calls = {

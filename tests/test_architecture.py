@@ -1,6 +1,6 @@
 """The house rules, checked on every `make test`: imports point down the layers
 (core < ingest < text < analysis < presentation < pipeline < cli), no import cycles, no module over
-500 lines (the contract itself is `[tool.importlinter]` in pyproject.toml), no function over 60;
+500 lines (the contract itself is `[tool.importlinter]` in pyproject.toml), no function over 60, no unused import;
 argument parsing in cli.py only; each vocabulary and default defined once, in compare.core.vocab."""
 from __future__ import annotations
 
@@ -105,6 +105,38 @@ def test_the_function_length_check_counts_the_body_not_the_docstring():
     doc = '    """' + "\n".join(["line"] * 30) + '"""\n'
     assert _function_lengths(ast.parse(f"def f():\n{doc}{body}\n")) == {"f": 61}
     assert _function_lengths(ast.parse(f"class C:\n    def m(self):\n    {body.replace(chr(10), chr(10) + '    ')}\n")) == {"m": 61}
+
+
+def _unused_imports(source: str) -> list[str]:
+    """Imported names a module never uses (pyflakes' F401, without the dependency): not read as a
+    name, not listed in __all__, not a quoted annotation; an import line marked `noqa: F401` is a
+    deliberate re-export."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    imported: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if (isinstance(node, ast.ImportFrom) and node.module == "__future__") or "noqa: F401" in lines[node.lineno - 1]:
+                continue
+            for a in node.names:
+                imported.setdefault(a.asname or a.name.split(".")[0], node.lineno)
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    used |= {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+             and n.value.isidentifier()}  # __all__ entries and quoted annotations
+    return [f"line {line}: {name}" for name, line in sorted(imported.items(), key=lambda kv: kv[1]) if name not in used]
+
+
+def test_no_module_imports_what_it_does_not_use():
+    """An import nothing reads is a leftover: it misleads the reader about what a module depends on."""
+    unused = {str(p.relative_to(SRC)): found for p in sorted(SRC.rglob("*.py"))
+              if (found := _unused_imports(p.read_text(encoding="utf-8")))}
+    assert not unused, f"unused imports (remove them, or mark a deliberate re-export `# noqa: F401`): {unused}"
+
+
+def test_the_unused_import_check_finds_a_leftover():
+    planted = ("from __future__ import annotations\nimport re\nfrom collections import Counter\n"
+               "from x import y  # noqa: F401\nimport os.path\n\ndef f(a: 'Path') -> int:\n    return re.sub('a', '', a)\n")
+    assert _unused_imports(planted) == ["line 3: Counter", "line 5: os"]
 
 
 def test_analysis_keeps_its_notebook_api():

@@ -13,6 +13,7 @@ import pytest
 
 from compare.ingest.reuse import CACHE_FILE
 from compare.ingest.run import ingest
+from compare.pipeline.inputs import selection_digest
 from compare.pipeline.track import LinkReuse, run_track
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,11 +77,16 @@ def test_ingest_and_track_after_a_change_equal_a_run_from_nothing(tmp_path, plan
     again, links = _compare_with_a_run_from_nothing(raw, kept, tmp_path, "same")
     assert again.n_reused == n_files and links.n_relinked == 0
 
-    # one plan added: that file parsed, its chain (湖北 学会学术工作要点 省级) linked again
+    # one plan added: that file parsed, its chain (湖北 学会学术工作要点 省级) linked again; the charts of
+    # 工作要点 省级 are made from the same rows (the figures step is skipped)
+    charts_from = selection_digest(kept, doc_type="工作要点", level="省级", cache_dir=tmp_path)
+    society = selection_digest(kept, doc_type="学会学术工作要点", level="省级", cache_dir=tmp_path)
     shutil.copy(plans / "hubei_2020_society-academic-plan.txt", raw)
     added, links = _compare_with_a_run_from_nothing(raw, kept, tmp_path, "added")
     assert added.n_files == n_files + 1 and added.n_reused == n_files
     assert links.n_relinked == 1 and links.n_chains == track.n_chains + 1  # its first pair (2020, 2024)
+    assert selection_digest(kept, doc_type="工作要点", level="省级", cache_dir=tmp_path) == charts_from
+    assert selection_digest(kept, doc_type="学会学术工作要点", level="省级", cache_dir=tmp_path) != society
 
     # one plan removed: nothing parsed; the chain it was in linked again
     (raw / "hunan_2017_work-plan.txt").unlink()
@@ -93,6 +99,7 @@ def test_ingest_and_track_after_a_change_equal_a_run_from_nothing(tmp_path, plan
     path.write_text(text.replace("科普", "科学普及", 1), encoding=_encoding(path))
     edited, links = _compare_with_a_run_from_nothing(raw, kept, tmp_path, "edited")
     assert edited.n_reused == edited.n_files - 1 and links.n_relinked == 1
+    assert selection_digest(kept, doc_type="工作要点", level="省级", cache_dir=tmp_path) != charts_from
 
     # a metadata.csv row for one file: that file parsed again (its year moves it to another chain)
     (raw / "metadata.csv").write_text("file,year\nhubei_2018_work-plan.txt,2019\n", encoding="utf-8")

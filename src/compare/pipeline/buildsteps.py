@@ -14,6 +14,7 @@ from pathlib import Path
 from compare.core.config import ProjectConfig
 from compare.core.hashing import _sha256_json, raw_hashes, sha256_file, table_hashes
 from compare.core.paths import PACKAGE_DATA
+from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 from compare.pipeline import index as index_mod
 from compare.pipeline.buildstate import BuildSummary, Progress, State, StepResult, check_manifest, describe
 
@@ -222,9 +223,25 @@ def workbook_step(run: BuildRun) -> StepResult:
     return run.step("workbook", key, work)
 
 
+def _figure_inputs(run: BuildRun, tables: dict[str, str], like_with_like: dict) -> object:
+    """The charts' inputs: the compared plans' rows (compare.pipeline.inputs.selection_digest), the
+    theme model (its dictionary's colours) and the codebook kexie.toml names; all the tables when the
+    selection cannot be read (the step then runs and says why)."""
+    from compare.pipeline.inputs import selection_digest
+    from compare.text.model import current_version
+
+    try:
+        rows = selection_digest(run.processed_dir, doc_type=like_with_like.get("doc_type", DEFAULT_DOC_TYPE),
+                                level=like_with_like.get("level", DEFAULT_LEVEL))
+    except Exception:  # noqa: BLE001 - e.g. no plan of that type: keyed on every table, the step reports it
+        return tables
+    codebook = run.config.instruments
+    return [rows, current_version(run.processed_dir), sha256_file(codebook) if codebook else None]
+
+
 def figures_step(run: BuildRun, tables: dict[str, str]) -> StepResult:
-    """Every chart of the [report] doc_type and level; a chart whose data did not change is not saved
-    again; charts no longer drawn move to figures/_stale/."""
+    """Every chart of the [report] doc_type and level, when the plans compared changed; a chart whose
+    data did not change is not saved again; charts no longer drawn move to figures/_stale/."""
     like_with_like = {k: v for k, v in (("doc_type", run.config.report.doc_type), ("level", run.config.report.level))
                       if v}
     old = set(run.state.outputs("figures"))
@@ -246,8 +263,8 @@ def figures_step(run: BuildRun, tables: dict[str, str]) -> StepResult:
             problem = f"{len(set(problems))} missing glyph / font fallback problem(s) while drawing"
         return list(paths), problem
 
-    key = run.key("figures", tables=tables, formats=run.formats, dpi=run.dpi, out=run.state.rel(run.figures_dir),
-                  **like_with_like)
+    key = run.key("figures", inputs=_figure_inputs(run, tables, like_with_like), formats=run.formats, dpi=run.dpi,
+                  out=run.state.rel(run.figures_dir), **like_with_like)
     result = run.step("figures", key, work)
     if result.status == "done":
         drawn = {p.resolve() for p in run.state.outputs("figures")}

@@ -79,3 +79,54 @@ def province_digests(processed_dir: str | Path, *, cache_dir: str | Path | None 
 def province_digest(processed_dir: str | Path, province: str) -> str:
     """The digest of one province's rows (what its report shows: the header prints it)."""
     return province_digests(processed_dir).get(str(province), "")
+
+
+FIGURE_INPUTS_FILE = "figure-inputs.json"
+_CHART_TABLES = ("items", "targets", "item_themes", "item_instruments")
+
+
+def selection_digest(processed_dir: str | Path, *, doc_type: str | None, level: str | None,
+                     cache_dir: str | Path | None = None) -> str:
+    """What the build's charts of one doc_type and level are made from, as one digest: the rows of
+    the compared plans in documents, items, targets, item_themes and item_instruments (and the theme
+    columns), plus the province-years with a plan of that level (the charts name those without one of
+    that type). A plan of another type or level (a city plan, a 科普 plan of a year that has its
+    工作要点) leaves it unchanged, so the figures step is skipped. Kept in ``<cache>/figure-inputs.json``
+    per set of tables, so a build that changed nothing never reads the tables."""
+    from compare.core.paths import cache_dir as project_cache
+
+    processed_dir = Path(processed_dir)
+    cache = Path(cache_dir) if cache_dir is not None else project_cache()
+    key = _sha256_json({"tables": {k: v for k, v in table_hashes(processed_dir).items() if k not in NOT_INPUTS},
+                        "doc_type": doc_type, "level": level})
+    path = cache / FIGURE_INPUTS_FILE
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if saved.get("key") == key:
+            return saved["digest"]
+    except (OSError, ValueError, KeyError, AttributeError):
+        pass
+    digest = _selection_rows(processed_dir, doc_type=doc_type, level=level)
+    atomic_write_text(path, json.dumps({"key": key, "digest": digest}) + "\n")
+    return digest
+
+
+def _selection_rows(processed_dir: Path, *, doc_type: str | None, level: str | None) -> str:
+    from compare.analysis import like_with_like
+
+    docs = pq.read_table(processed_dir / "documents.parquet").to_pandas()
+    chosen = like_with_like(docs, doc_types=doc_type, levels=level)
+    level_docs = like_with_like(docs, doc_types=None, levels=level) if level else docs
+    ids = set(chosen["doc_id"])
+    h = hashlib.sha256()
+    h.update(chosen.to_json(orient="values", force_ascii=False).encode("utf-8"))
+    h.update(json.dumps(sorted({(str(p), int(y)) for p, y in zip(level_docs["province"], level_docs["year"])}),
+                        ensure_ascii=False).encode("utf-8"))
+    for name in _CHART_TABLES:
+        table = processed_dir / f"{name}.parquet"
+        if table.is_file():
+            df = pq.read_table(table).to_pandas()
+            rows = df[df["doc_id"].isin(ids)] if "doc_id" in df.columns else df
+            h.update(json.dumps([name, list(map(str, df.columns))], ensure_ascii=False).encode("utf-8"))
+            h.update(rows.to_json(orient="values", force_ascii=False).encode("utf-8"))
+    return h.hexdigest()

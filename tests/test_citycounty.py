@@ -419,3 +419,23 @@ def test_a_road_named_after_a_province_is_no_province():
     assert province_in("湖南路街道2025年全域科普工作计划") is None
     assert province_in("北京东路社区") is None
     assert province_in("湖南省科协") == "湖南"
+
+
+def test_devset_stream_knows_a_text_again_whatever_its_place_in_the_stream():
+    """The last text of a stream ends with the stream's final newline; fed again in the middle of a
+    stream (or the other way round) it is the same text, not a changed one."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("devset", Path(__file__).parents[1] / "benchmarks" / "devset.py")
+    devset = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(devset)
+    head = "@@@ file={}|kind=nonplan|set=city-dev\n"
+    first = devset.read_stream(head.format("a") + "甲文\n" + head.format("b") + "乙文\n")
+    facts: list[dict] = []
+    devset.record_stream(first, facts)
+    again = devset.read_stream(head.format("b") + "乙文\n" + head.format("a") + "甲文\n")
+    rows = devset.record_stream(again, facts)
+    assert [r["file"] for r in rows] == ["b", "a"] and len(facts) == 2
+    changed = devset.read_stream(head.format("a") + "甲文改\n")
+    with pytest.raises(SystemExit, match="differs"):
+        devset.record_stream(changed, facts)

@@ -242,7 +242,8 @@ def test_cli_calls_each_command_with_keyword_arguments_only():
 def _vocabularies() -> dict[str, tuple[str, ...]]:
     from compare.core import vocab
 
-    return {"LEVELS": vocab.LEVELS, "DOC_TYPES": vocab.DOC_TYPES, "DEPARTMENT_LABELS": vocab.DEPARTMENT_LABELS}
+    return {"LEVELS": vocab.LEVELS, "DOC_TYPES": vocab.DOC_TYPES, "DEPARTMENT_LABELS": vocab.DEPARTMENT_LABELS,
+            "PLAN_TITLE_WORDS": vocab.PLAN_TITLE_WORDS}
 
 
 def _second_definitions(path: str, tree: ast.Module) -> list[str]:

@@ -145,6 +145,7 @@ def test_parse_text_signature_after_the_plan_is_metadata_not_item_text():
 # ---------------------------------------------------------------------------------------------
 # metadata for any issuer: national, provincial, city and county associations and their departments
 
+from compare.core.vocab import PLAN_TITLE_WORDS
 from compare.ingest.clean import strip_annotations
 from compare.ingest.metadata import (
     complete_title,
@@ -153,6 +154,7 @@ from compare.ingest.metadata import (
     locate,
     not_a_plan,
 )
+from compare.ingest.structure import is_title_line
 
 
 @pytest.mark.parametrize("title, doc_type", [
@@ -225,6 +227,22 @@ def test_handed_out_title_and_title_completion():
     assert handed_out_title(["讨论了《宿州市科协2023年工作要点（征求意见稿）》。"]) is None  # mentioned, not handed out
     assert complete_title("2022年工作要点", "长治市科学技术协会2022年工作要点") == "长治市科学技术协会2022年工作要点"
     assert complete_title("河南省科协2024年工作要点", "河南省科协2024年重点工作") == "河南省科协2024年工作要点"
+
+
+def test_a_handed_out_plan_may_end_with_any_plan_title_word():
+    # 工作思路 ends a plan's title line (the loader splits documents at it); the notice that hands the plan
+    # out names that plan too (the handed-out rule once had a shorter word list and found no plan here)
+    assert handed_out_title(["现将《某县科协2025年工作思路》印发给你们，请认真贯彻落实。"]) == "某县科协2025年工作思路"
+    assert handed_out_title(["关于印发《某市科协2024年工作意见》的通知"]) == "某市科协2024年工作意见"
+
+
+@pytest.mark.parametrize("word", PLAN_TITLE_WORDS)
+def test_title_lines_and_handed_out_plans_share_the_plan_words(word):
+    title = f"某县科协2025年{word}"
+    assert is_title_line(title)
+    assert handed_out_title([f"关于印发《{title}》的通知"]) == title
+    assert not_a_plan([f"关于做好{title}的通知", "一、总体要求"]) is None  # a notice about a plan may be one
+    assert not is_title_line(f"某县科协2025年{word}宣讲")  # the word ends the title
 
 
 @pytest.mark.parametrize("lines, reason", [

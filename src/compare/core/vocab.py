@@ -13,6 +13,8 @@
 * ``KEY_WORK`` / ``WORK_PLAN``: the two annual plan types a province-year may have both of.
 * ``DEPARTMENT_LABELS``: the labels of a responsible-department note (``（责任部门：…）``) and of a
   plan table's department column.
+* ``PLAN_TITLE_WORDS``: the words a plan's title ends with (…2024年工作要点, …工作思路); the loader's
+  title lines, the plan a notice hands out and a notice about something else all use this one list.
 * ``DEFAULT_TOP_N``: rows in a ranking (reports, charts) unless the analyst asks for another number.
 
 Checked by a test: no other module of ``compare`` defines these values a second time.
@@ -31,6 +33,7 @@ __all__ = [
     "ISSUER_KINDS",
     "KEY_WORK",
     "LEVELS",
+    "PLAN_TITLE_WORDS",
     "TYPE_CODES",
     "WORK_PLAN",
     "every_or",
@@ -82,6 +85,12 @@ KEY_WORK, WORK_PLAN = "重点工作", "工作要点"
 #: labels of a responsible-department note after an item and of a plan table's department column
 DEPARTMENT_LABELS: tuple[str, ...] = ("责任部门", "牵头部门", "责任单位", "牵头单位", "配合部门", "配合单位", "参与部门",
                                       "责任处室", "牵头处室")
+
+#: words a plan's title ends with (a longer word before the shorter one it ends with, for readers;
+#: a title may end with either); a title may add a bracket after it: …实施方案（2021—2025年）
+PLAN_TITLE_WORDS: tuple[str, ...] = (
+    "工作要点", "要点", "重点工作", "工作重点", "工作计划", "计划", "规划", "纲要", "实施方案", "方案", "重点任务",
+    "任务清单", "目标任务", "工作安排", "安排", "谋划", "工作思路", "打算", "工作意见")
 
 #: rows in a ranking (distinctive terms, slogans, similar documents …) unless asked otherwise
 DEFAULT_TOP_N = 15

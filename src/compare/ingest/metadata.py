@@ -26,7 +26,7 @@ from compare.ingest.provinces import (
     province_from_issue_number,
     province_in,
 )
-from compare.ingest.structure import YEAR
+from compare.ingest.structure import PLAN_TITLE_END_RE, YEAR
 
 INFERRED_TITLE_NOTE = "（标题据正文推断）"
 
@@ -263,7 +263,6 @@ _HANDED_OUT_RE = re.compile(
     r"(?:印发|转发|下发|印制下发)[^《]{0,12}《(?P<title>[^》]{4,60})》"
     r"|《(?P<title2>[^》]{4,60})》[^《》。]{0,16}(?:印发|印制下发|予以印发)"
     r"|关于(?:印发|转发)(?P<title3>[^《》，。]{4,60}?)的通知")
-_PLAN_WORD_RE = re.compile(r"(要点|计划|规划|纲要|方案|重点工作|重点任务|任务清单|工作安排|谋划)(（[^）]{1,20}）)?$")
 
 
 def handed_out_title(lines: list[str]) -> str | None:
@@ -273,7 +272,7 @@ def handed_out_title(lines: list[str]) -> str | None:
         for m in _HANDED_OUT_RE.finditer(line):
             title = m.group("title") or m.group("title2") or m.group("title3")
             title = re.sub(r"\[([^\[\]]{1,20})\]$", r"（\1）", title)  # 实施方案[2016—2020年]
-            if _PLAN_WORD_RE.search(title):
+            if PLAN_TITLE_END_RE.search(title):
                 return title
     return None
 
@@ -318,7 +317,7 @@ def not_a_plan(lines: list[str]) -> str | None:
             return f"a signed article ({line.strip('◎●■ ')}), not a plan"
     for line in lines[:6]:
         m = _NOTICE_TITLE_RE.search(line)
-        if m and not _HANDED_OUT_RE.search(line) and not _PLAN_WORD_RE.search(m.group(0)[:-3]):
+        if m and not _HANDED_OUT_RE.search(line) and not PLAN_TITLE_END_RE.search(m.group(0)[:-3]):
             return f"a notice about something else ({m.group(0)}), not a plan"
     if sum(1 for line in lines if _CONTACT_RE.match(line)) >= 2 or (
             any(_CONTACT_RE.match(line) for line in lines) and any(_DEADLINE_RE.search(line) for line in lines)):

@@ -24,7 +24,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from compare.core.vocab import DEPARTMENT_LABELS
+from compare.core.vocab import DEPARTMENT_LABELS, PLAN_TITLE_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +94,9 @@ def is_heading(line: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # document titles
 
-_TITLE_END_RE = re.compile(
-    r"(工作要点|重点工作|工作重点|要点|工作计划|计划|规划|纲要|实施方案|方案|重点任务|任务清单|目标任务|工作安排|安排|谋划|工作思路|打算"
-    r"|工作意见)"
-    r"(（[^）]{1,20}）)?$"
-)
+#: a text ending with a plan word (core.vocab.PLAN_TITLE_WORDS), perhaps with a bracket after it:
+#: the title rule here and the metadata rules (the plan a notice hands out) share this one pattern
+PLAN_TITLE_END_RE = re.compile(rf"({'|'.join(map(re.escape, PLAN_TITLE_WORDS))})(（[^）]{{1,20}}）)?$")
 # not a plan title: a notice, a quotation, a sentence, or a report on work done (完成情况, 汇报, 报告)
 _NOT_TITLE_RE = re.compile(r"^(关于|印发)|《|》|通知$|[。；！？，]|完成情况|汇报|报告")
 # a plausible plan year (1980-2099): the one pattern the loader and the title rules share
@@ -115,7 +113,7 @@ def is_title_line(line: str) -> bool:
     """
     if not (4 <= len(line) <= 60) or _NOT_TITLE_RE.search(line) or match_marker(line):
         return False
-    if not _TITLE_END_RE.search(line):
+    if not PLAN_TITLE_END_RE.search(line):
         return False
     return bool(_YEAR_RE.search(line)) or "科协" in line or "科学技术协会" in line
 

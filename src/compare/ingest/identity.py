@@ -30,14 +30,12 @@ of plans that collide with no other plan are the same, those of colliding plans 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from compare.core.errors import CompareError
-from compare.core.io import atomic_write_text
+from compare.core.registry import RegistryFileError, read_registry_file, write_registry_file
 from compare.core.vocab import TYPE_CODES
 from compare.ingest.provinces import pinyin
 
@@ -99,8 +97,11 @@ class IdWarning:
         return self.message
 
 
-class RegistryError(CompareError):
+class RegistryError(RegistryFileError):
     """doc_ids.json cannot be read: names the file and what to do."""
+
+    what = "an id registry"
+    hint = "delete it to assign ids afresh (plans that share an id then all carry a suffix)"
 
 
 @dataclass(frozen=True)
@@ -119,28 +120,16 @@ class Holder:
 
 def read_registry(directory: str | Path) -> dict[str, Holder]:
     """id -> Holder from `<directory>/doc_ids.json`; {} when there is none. Raises RegistryError."""
-    path = Path(directory) / REGISTRY_FILE
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != _REGISTRY_VERSION:
-            raise ValueError(f"version {data.get('version')!r}, expected {_REGISTRY_VERSION}")
-        return {doc_id: Holder(**fields) for doc_id, fields in data["ids"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise RegistryError(f"{path}: not an id registry this program wrote ({exc}); delete it to assign ids "
-                            "afresh (plans that share an id then all carry a suffix)") from None
+    return read_registry_file(Path(directory) / REGISTRY_FILE, version=_REGISTRY_VERSION, entries="ids",
+                              convert=lambda ids: {doc_id: Holder(**fields) for doc_id, fields in ids.items()},
+                              error=RegistryError)
 
 
 def write_registry(directory: str | Path, holders: dict[str, Holder]) -> Path:
     """Write the registry atomically, ids sorted (same ids, identical bytes)."""
-    path = Path(directory) / REGISTRY_FILE
-    data = {"version": _REGISTRY_VERSION,
-            "about": "doc_id -> the document holding it; an id once given is kept (compare.ingest.identity)",
-            "ids": {k: asdict(holders[k]) for k in sorted(holders)}}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-    return path
+    return write_registry_file(
+        Path(directory) / REGISTRY_FILE, {k: asdict(v) for k, v in holders.items()}, version=_REGISTRY_VERSION,
+        entries="ids", about="doc_id -> the document holding it; an id once given is kept (compare.ingest.identity)")
 
 
 def assign_doc_ids(docs: list, content_keys: list[str] | None = None,

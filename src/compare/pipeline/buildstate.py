@@ -7,7 +7,6 @@ sha256 of each output. Output paths are stored relative to the state file's dire
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import logging
 import os
 import sys
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from compare.core.errors import CompareError
 from compare.core.hashing import sha256_file
-from compare.core.io import atomic_write_text
+from compare.core.registry import RegistryFileError, read_registry_file, write_registry_file
 
 log = logging.getLogger("compare.pipeline.build")
 
@@ -152,14 +151,10 @@ class State:
         self.base = self.path.parent.resolve()
         self.steps: dict[str, dict] = {}
         self.lock = threading.Lock()
-        if self.path.is_file():
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                log.warning("ignoring unreadable build state %s (%s): every step will run", self.path, exc)
-                data = {}
-            if data.get("version") == STATE_VERSION:
-                self.steps = dict(data.get("steps", {}))
+        try:
+            self.steps = read_registry_file(self.path, version=STATE_VERSION, entries="steps")
+        except RegistryFileError as exc:
+            log.warning("ignoring unreadable build state %s (%s): every step will run", self.path, exc.reason)
 
     def rel(self, path: str | Path) -> str:
         """path as the state stores it: relative to the state file's directory."""
@@ -199,8 +194,7 @@ class State:
                 self.save()
 
     def save(self) -> None:
-        data = {"version": STATE_VERSION, "steps": dict(sorted(self.steps.items()))}
-        atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+        write_registry_file(self.path, self.steps, version=STATE_VERSION, entries="steps")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 from compare.core.hashing import sha256_file
-from compare.core.io import atomic_write_text
+from compare.core.registry import RegistryFileError, read_registry_file, write_registry_file
+
+log = logging.getLogger("compare.pipeline.build")
 
 KEYS_FILE = ".chart-keys.json"
 _VERSION = 1
@@ -43,13 +46,11 @@ class ChartKeys:
         self.path = Path(out_dir) / KEYS_FILE
         self.enabled = enabled
         self.saved: dict[str, dict] = {}
-        if enabled and self.path.is_file():
+        if enabled:
             try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                if data.get("version") == _VERSION:
-                    self.saved = dict(data.get("charts", {}))
-            except (OSError, ValueError):
-                self.saved = {}
+                self.saved = read_registry_file(self.path, version=_VERSION, entries="charts")
+            except RegistryFileError as exc:
+                log.warning("ignoring unreadable chart keys %s (%s): every chart is drawn", self.path, exc.reason)
         self.current: dict[str, dict] = {}
         self.reused: list[str] = []
 
@@ -89,5 +90,4 @@ class ChartKeys:
         if not self.enabled:
             return
         charts = {**self.saved, **self.current}
-        atomic_write_text(self.path, json.dumps({"version": _VERSION, "charts": dict(sorted(charts.items()))},
-                                                ensure_ascii=False, indent=1) + "\n")
+        write_registry_file(self.path, charts, version=_VERSION, entries="charts")

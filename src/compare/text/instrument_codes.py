@@ -17,14 +17,12 @@ table (adding a plan would renumber every document after it) but the document's 
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from compare.core.errors import CompareError
-from compare.core.io import atomic_write_text
+from compare.core.registry import RegistryFileError, read_registry_file, write_registry_file
 from compare.text.instruments import item_code
 
 __all__ = ["FILE_NUMBERS", "FileNumbersError", "assign_file_numbers", "file_numbers", "item_codes",
@@ -35,31 +33,27 @@ FILE_NUMBERS = "file_numbers.json"
 _VERSION = 1
 
 
-class FileNumbersError(CompareError):
+class FileNumbersError(RegistryFileError):
     """file_numbers.json cannot be read: names the file, the reason and what to do."""
+
+    what = "a file-number registry"
+    hint = "delete it to number the documents afresh (the 文件 part of the instrument codes may then change)"
+
+
+def _checked_numbers(numbers: dict) -> dict[str, int]:
+    """The registry's numbers when each is a positive integer given to one document only (ValueError)."""
+    if not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v > 0
+               for k, v in numbers.items()):
+        raise ValueError("numbers must map document ids to positive integers")
+    if len(set(numbers.values())) != len(numbers):
+        raise ValueError("two documents share a number")
+    return dict(numbers)
 
 
 def read_file_numbers(directory: str | Path) -> dict[str, int]:
     """doc_id -> 文件 number from ``<directory>/file_numbers.json``; {} when there is none."""
-    path = Path(directory) / FILE_NUMBERS
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("version") != _VERSION:
-            raise ValueError(f"version {data.get('version')!r}, expected {_VERSION}")
-        numbers = data["numbers"]
-        if not isinstance(numbers, dict) or not all(
-                isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v > 0
-                for k, v in numbers.items()):
-            raise ValueError("numbers must map document ids to positive integers")
-        if len(set(numbers.values())) != len(numbers):
-            raise ValueError("two documents share a number")
-        return dict(numbers)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise FileNumbersError(
-            f"{path}: not a file-number registry this program wrote ({exc}); delete it to number the documents "
-            "afresh (the 文件 part of the instrument codes may then change)") from None
+    return read_registry_file(Path(directory) / FILE_NUMBERS, version=_VERSION, entries="numbers",
+                              convert=_checked_numbers, error=FileNumbersError)
 
 
 def assign_file_numbers(doc_ids: Iterable[str], known: Mapping[str, int] | None = None) -> dict[str, int]:
@@ -80,13 +74,10 @@ def assign_file_numbers(doc_ids: Iterable[str], known: Mapping[str, int] | None 
 
 def write_file_numbers(directory: str | Path, numbers: Mapping[str, int]) -> Path:
     """Write the registry atomically, ids sorted (the same numbers give identical bytes)."""
-    path = Path(directory) / FILE_NUMBERS
-    data = {"version": _VERSION,
-            "about": "doc_id -> the 文件 number of its instrument codes (文件-章节-条目); a number once given "
-                     "is kept and never reused (compare.text.instrument_codes)",
-            "numbers": {k: int(numbers[k]) for k in sorted(numbers)}}
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-    return path
+    return write_registry_file(
+        Path(directory) / FILE_NUMBERS, {k: int(v) for k, v in numbers.items()}, version=_VERSION, entries="numbers",
+        about="doc_id -> the 文件 number of its instrument codes (文件-章节-条目); a number once given is kept and "
+              "never reused (compare.text.instrument_codes)")
 
 
 def file_numbers(directory: str | Path, doc_ids: Iterable[str]) -> tuple[dict[str, int], Path]:

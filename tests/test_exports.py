@@ -223,7 +223,7 @@ def test_workbook_and_brief_carry_the_coding_table(exported, instrumented_dir):
     assert headings[-1] == "附录：政策工具编码表"
     appendix = doc.tables[-1]
     assert [c.text for c in appendix.rows[0].cells] == ["编码（文件-章节-条目）", "文件", "条目标题", "工具类型", "政策工具",
-                                                        "主题", "判定依据"]
+                                                        "次选工具", "主题", "判定依据"]
     by_code = coded.set_index("code")
     for row in appendix.rows[1:6]:
         code, _, _, typ, tool = (c.text for c in row.cells[:5])

@@ -91,7 +91,7 @@ def test_workbook_csv_and_brief_label_the_coding_as_one_vocabulary(two_runs):
     for header in (CODE, "工具类型", "政策工具", "次选工具", "主题", "判定依据", "低置信度"):
         assert header in sheet.columns, header
     assert "次选主题" not in sheet.columns and "次选主题" not in csv.columns
-    assert word[0] == [CODE, "文件", "条目标题", "工具类型", "政策工具", "主题", "判定依据"]
+    assert word[0] == [CODE, "文件", "条目标题", "工具类型", "政策工具", "次选工具", "主题", "判定依据"]
     # every row says what item_instruments says
     by_code = coded.set_index("code")
     assert sorted(sheet[CODE]) == sorted(coded["code"]) == sorted(csv[CODE])
@@ -101,8 +101,11 @@ def test_workbook_csv_and_brief_label_the_coding_as_one_vocabulary(two_runs):
         assert (row["政策工具"], row["工具类型"]) == (want["tool"], want["type"])
         shown = None if pd.isna(row["次选工具"]) else row["次选工具"]
         assert shown == (None if pd.isna(want["runner_up"]) else want["runner_up"])
-    for code, _, _, typ, tool, *_ in word[1:]:
+    assert len(word) > 1 and any(row[5] for row in word[1:])  # the seeds' codings have runner-ups to show
+    for code, _, _, typ, tool, runner_up, *_ in word[1:]:
         assert (typ, tool.rstrip(" *")) == (by_code.loc[code, "type"], by_code.loc[code, "tool"])
+        want = by_code.loc[code, "runner_up"]
+        assert runner_up == ("" if pd.isna(want) else want), code  # the tool a close call was weighed against
 
 
 def test_adding_a_plan_keeps_every_exported_code(two_runs):

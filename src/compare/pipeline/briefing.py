@@ -277,8 +277,8 @@ def export_docx(corpus, path: str | Path, *, provinces=None, doc_type: str | Non
 
 
 def _coding_appendix(doc, corpus, family: str, *, provinces, doc_type, level) -> None:
-    """附录：政策工具编码表 of the compared plans (code 文件-章节-条目, plan, heading, type, tool, theme,
-    evidence), at most CODING_ROWS rows (the workbook's sheet holds them all); nothing without coding."""
+    """附录：政策工具编码表 of the compared plans (code 文件-章节-条目, plan, heading, type, tool, runner-up
+    tool, theme, evidence), at most CODING_ROWS rows (the workbook's sheet holds them all); nothing without coding."""
     from compare.analysis.instruments import instrument_coding_table
     from compare.pipeline.figures import select_like_with_like
 
@@ -290,11 +290,11 @@ def _coding_appendix(doc, corpus, family: str, *, provinces, doc_type, level) ->
     intro = ("每个条目按 Rothwell 与 Zegveld 的政策工具分类编码：供给型（科协直接提供人才培养、资金、设施、信息和服务）、"
              "环境型（目标规划、制度、组织建设、宣传引导）、需求型（示范试点、购买服务、对外交流、成果转化）；"
              "编码为“文件-章节-条目”序号（文件序号一经给出不再改变，新增计划取下一个序号；与报告和工作簿中的编码相同），"
-             "判定依据是决定编码的词语，工具后标 * 的条目判断接近，值得人工复核（次选工具见工作簿）。")
+             "判定依据是决定编码的词语，次选工具是得分第二的工具；工具后标 * 的条目判断接近，值得人工复核。")
     _docx_font(doc.add_paragraph().add_run(intro), family, 10)
     # the workbook's and the reports' headers (compare.core.labels); 文件 names the plan: province, year, type
     headers = [zh_column("code"), zh_table("documents"),
-               *(zh_column(c, "item_instruments") for c in ("heading", "type", "tool", "theme", "evidence"))]
+               *(zh_column(c, "item_instruments") for c in ("heading", "type", "tool", "runner_up", "theme", "evidence"))]
     grid = doc.add_table(rows=1, cols=len(headers))
     grid.style = "Table Grid"
     for cell, name in zip(grid.rows[0].cells, headers):
@@ -303,7 +303,8 @@ def _coding_appendix(doc, corpus, family: str, *, provinces, doc_type, level) ->
         run.bold = True
     for r in table.head(CODING_ROWS).itertuples(index=False):
         values = [r.code, f"{r.province} {r.year} {r.doc_type}", r.heading, r.type,
-                  f"{r.tool}{' *' if bool(r.low_confidence) else ''}", "" if pd.isna(r.theme) else r.theme, r.evidence]
+                  f"{r.tool}{' *' if bool(r.low_confidence) else ''}", "" if pd.isna(r.runner_up) else r.runner_up,
+                  "" if pd.isna(r.theme) else r.theme, r.evidence]
         for cell, v in zip(grid.add_row().cells, values):
             _docx_font(cell.paragraphs[0].add_run(str(v)), family, 8)
     shown = f"共 {len(table)} 条" if len(table) <= CODING_ROWS else \

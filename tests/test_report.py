@@ -874,3 +874,19 @@ def test_keyness_report_table_keeps_p_and_marks_terms_not_significant():
     listed = show.keyness_table(keyness_frame(), max_groups=1).set_index("group")["terms"]
     assert listed["河南"] == "科普日（15）、一市一品（1°）、三长（1°）"
     assert listed["湖北"] == "荆楚（11）"
+
+
+def test_items_by_theme_takes_its_headers_from_the_labels(themed_dir):
+    """The items-by-theme tables read their headers from compare.core.labels (the reports' names of
+    item_themes' columns), as every other report table does: no second list of header names."""
+    from compare.core.labels import report_labels
+    from compare.presentation.report_tables import items_by_theme
+
+    corpus = analysis.Corpus.load(themed_dir)
+    html = items_by_theme(corpus, ["科普"]).html
+    names = report_labels("item_themes")
+    headers = re.findall(r"<th>([^<]*)</th>", html.split("</thead>")[0])
+    assert headers == [names[c] for c in ("year", "doc_type", "item_id", "text", "departments", "evidence")]
+    assert headers == ["年份", "文件类型", "条目", "内容", "责任部门", "判断依据"]
+    n = int(corpus.items_themed["theme"].eq("科普").sum())
+    assert f"科普（{n} 条）" in html and html.count("<tr") == n + 1  # one row per item, one header row

@@ -209,18 +209,17 @@ def items_by_theme(corpus, themes: Sequence[str] | None = None, *, max_items: in
     themes = list(themes) if themes is not None else list(corpus.themes)
     parts = []
     cols = ["year", "doc_type", "item_id", "text", "departments"]
-    names = {"year": "年份", "doc_type": "文件类型", "item_id": "条目", "text": "内容", "departments": "责任部门"}
     if "evidence" in df.columns:
         df = df.assign(evidence=df["evidence"].map(_cell_text))
         if "low_confidence" in df.columns:
             close = df["low_confidence"].fillna(False).astype(bool)
             df.loc[close, "evidence"] = df.loc[close, "evidence"].astype(str) + "（判断接近，仅供参考）"
         cols.append("evidence")
-        names["evidence"] = "判断依据"
     for theme in themes:
         sub = df[df["theme"] == theme].sort_values(["year", "doc_id", "seq"], kind="mergesort")
         parts.append(heading(f"{theme}（{len(sub)} 条）", 3).html)
-        parts.append(table(sub[cols].rename(columns=names), max_rows=max_items, empty="本主题没有条目。").html)
+        # headers from compare.core.labels: the reports' names of item_themes' columns (判断依据 for evidence)
+        parts.append(table(sub[cols], max_rows=max_items, empty="本主题没有条目。", source="item_themes").html)
     return HTMLBlock("".join(parts))
 
 

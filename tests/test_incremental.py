@@ -75,7 +75,7 @@ def test_ingest_and_track_after_a_change_equal_a_run_from_nothing(tmp_path, plan
 
     # nothing changed: no file parsed, no chain linked
     again, links = _compare_with_a_run_from_nothing(raw, kept, tmp_path, "same")
-    assert again.n_reused == n_files and links.n_relinked == 0
+    assert again.n_reused == n_files and links.n_relinked == 0 and links.n_rescored == 0
 
     # one plan added: that file parsed, its chain (湖北 学会学术工作要点 省级) linked again; the charts of
     # 工作要点 省级 are made from the same rows (the figures step is skipped)
@@ -85,20 +85,21 @@ def test_ingest_and_track_after_a_change_equal_a_run_from_nothing(tmp_path, plan
     added, links = _compare_with_a_run_from_nothing(raw, kept, tmp_path, "added")
     assert added.n_files == n_files + 1 and added.n_reused == n_files
     assert links.n_relinked == 1 and links.n_chains == track.n_chains + 1  # its first pair (2020, 2024)
+    assert links.n_rescored == 1  # only the new plan's items scored for commitment strength
     assert selection_digest(kept, doc_type="工作要点", level="省级", cache_dir=tmp_path) == charts_from
     assert selection_digest(kept, doc_type="学会学术工作要点", level="省级", cache_dir=tmp_path) != society
 
     # one plan removed: nothing parsed; the chain it was in linked again
     (raw / "hunan_2017_work-plan.txt").unlink()
     removed, links = _compare_with_a_run_from_nothing(raw, kept, tmp_path, "removed")
-    assert removed.n_reused == removed.n_files and links.n_relinked == 1
+    assert removed.n_reused == removed.n_files and links.n_relinked == 1 and links.n_rescored == 0
 
     # one plan edited (an item's wording): that file parsed again, its chain linked again
     path = raw / "hunan_2015_work-plan.txt"
     text = path.read_text(encoding=_encoding(path))
     path.write_text(text.replace("科普", "科学普及", 1), encoding=_encoding(path))
     edited, links = _compare_with_a_run_from_nothing(raw, kept, tmp_path, "edited")
-    assert edited.n_reused == edited.n_files - 1 and links.n_relinked == 1
+    assert edited.n_reused == edited.n_files - 1 and links.n_relinked == 1 and links.n_rescored == 1
     assert selection_digest(kept, doc_type="工作要点", level="省级", cache_dir=tmp_path) != charts_from
 
     # a metadata.csv row for one file: that file parsed again (its year moves it to another chain)

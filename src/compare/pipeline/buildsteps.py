@@ -189,7 +189,8 @@ def track_step(run: BuildRun) -> StepResult:
         from compare.pipeline.track import TRACK_TABLES, run_track
 
         result = run_track(run.processed_dir)
-        run.prog.say(logging.INFO, "track: %d of %d chains linked again", result.n_relinked, result.n_chains)
+        run.prog.say(logging.INFO, "track: %d of %d chains linked again; strength scored for %d of %d plans",
+                     result.n_relinked, result.n_chains, result.n_rescored, result.n_plans)
         return list(dict.fromkeys(outputs(run.processed_dir, TRACK_TABLES) + [Path(p) for p in result.paths])), ""
 
     return run.step("track", run.key("track", tables=table_hashes(run.processed_dir, INGEST_TABLES)), work)

@@ -61,6 +61,8 @@ class TrackResult:
     n_kept: int = 0          # rows of an earlier run kept (other provinces / types)
     n_chains: int = 0        # province / level / type / department chains with a plan pair
     n_relinked: int = 0      # of those, chains linked in this run (the others kept their rows)
+    n_rescored: int = 0      # plans whose items were scored for strength in this run (the others kept theirs)
+    n_plans: int = 0         # plans in the documents table
 
     def summary(self) -> str:
         """One line for the whole tables, after a line on the filtered part of a filtered run."""
@@ -130,7 +132,7 @@ def run_track(
             links = pd.concat([kept, links], ignore_index=True).sort_values(
                 _PAIR_ORDER, kind="mergesort", na_position="first").reset_index(drop=True)
     series = target_series(corpus, by_type=by_type)
-    strength = item_strength(corpus, lexicon=lex)
+    strength = reuser.strength(corpus, lex, reuse=reuse) if reuser else item_strength(corpus, lexicon=lex)
     paths = [
         io.write_table(links, "item_links", processed_dir),
         io.write_table(series, "target_series", processed_dir),
@@ -141,7 +143,8 @@ def run_track(
     else:  # a filtered run changed item_links: the record no longer describes it
         (processed_dir / LinkReuse.RECORD).unlink(missing_ok=True)
     return TrackResult(paths, links, series, strength, lex.version, scope, len(pairs), n_new, n_kept,
-                       reuser.n_chains if reuser else 0, n_relinked)
+                       reuser.n_chains if reuser else 0, n_relinked,
+                       reuser.n_rescored if reuser else int(documents["doc_id"].nunique()), len(documents))
 
 
 _CHAIN = CHAIN_KEYS  # province, level, city, doc_type, department
@@ -160,22 +163,51 @@ class LinkReuse:
         self.processed_dir = processed_dir
         self.params = params
         self.setup = _digest([self.VERSION, code_version(), asdict(params), default_segmenter().config_hash_])
-        self.chains = _chain_digests(documents, items)
+        self.docs = _doc_digests(documents, items)
+        self.chains = _chain_digests(documents, self.docs)
         self.n_chains = 0
+        self.n_rescored = 0  # documents whose items were scored for commitment strength in this run
+        self._record: dict | None = None
 
-    def _kept(self) -> tuple[pd.DataFrame, set[str]]:
-        """The saved item_links and the chains whose rows in it are still right (none without a record
-        that matches the table and this run's parameters)."""
+    def _saved(self, table: str, entry: str, current: dict[str, str], **must) -> tuple[pd.DataFrame, set[str]]:
+        """The saved table and the keys (chains or documents) whose rows in it are still right: none
+        without a record that matches the table, this run's setup and `must`."""
+        if self._record is None:
+            try:
+                self._record = json.loads((self.processed_dir / self.RECORD).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._record = {}
+        record = self._record
         try:
-            record = json.loads((self.processed_dir / self.RECORD).read_text(encoding="utf-8"))
-            if record.get("setup") != self.setup or \
-                    record.get("item_links") != sha256_file(self.processed_dir / "item_links.parquet"):
+            if record.get("setup") != self.setup or any(record.get(k) != v for k, v in must.items()) or \
+                    record.get(table) != sha256_file(self.processed_dir / f"{table}.parquet"):
                 return pd.DataFrame(), set()
-            old = io.read_table("item_links", self.processed_dir)
+            old = io.read_table(table, self.processed_dir)
         except (OSError, ValueError, SchemaError):
             return pd.DataFrame(), set()
-        recorded = record.get("chains", {})
-        return old, {k for k, d in self.chains.items() if recorded.get(k) == d}
+        recorded = record.get(entry, {})
+        return old, {k for k, d in current.items() if recorded.get(k) == d}
+
+    def _kept(self) -> tuple[pd.DataFrame, set[str]]:
+        return self._saved("item_links", "chains", self.chains)
+
+    def strength(self, corpus: Corpus, lex, *, reuse: bool = True) -> pd.DataFrame:
+        """item_strength for every item, in items order: the saved rows of documents whose items are
+        unchanged, the items of the others scored (one row per item, so nothing else depends on them)."""
+        self.lexicon = lex.version
+        old, same = self._saved("item_strength", "docs", self.docs, lexicon=lex.version) if reuse else (None, set())
+        items = corpus.items
+        changed = ~items["doc_id"].isin(same)
+        self.n_rescored = int(items.loc[changed, "doc_id"].nunique())
+        if not same:
+            return item_strength(corpus, lexicon=lex)
+        parts = [old[old["doc_id"].isin(same)]]
+        if changed.any():
+            parts.append(item_strength(Corpus.from_frames(documents=corpus.documents, items=items[changed]), lexicon=lex))
+        out = pd.concat(parts, ignore_index=True)
+        rank = {k: i for i, k in enumerate(zip(items["doc_id"], items["item_id"]))}
+        order = np.array([rank[k] for k in zip(out["doc_id"], out["item_id"])], dtype=np.int64)
+        return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 
     def links(self, corpus: Corpus, pairs: pd.DataFrame, *, reuse: bool = True) -> tuple[pd.DataFrame, int]:
         """(item_links for every pair, in pair order; the number of chains linked in this run)."""
@@ -197,7 +229,9 @@ class LinkReuse:
     def save(self) -> None:
         """Record the chains item_links now describes (after it was written)."""
         record = {"setup": self.setup, "item_links": sha256_file(self.processed_dir / "item_links.parquet"),
-                  "chains": dict(sorted(self.chains.items()))}
+                  "chains": dict(sorted(self.chains.items())),
+                  "item_strength": sha256_file(self.processed_dir / "item_strength.parquet"),
+                  "lexicon": getattr(self, "lexicon", None), "docs": dict(sorted(self.docs.items()))}
         io.atomic_write_text(self.processed_dir / self.RECORD, json.dumps(record, ensure_ascii=False, indent=0) + "\n")
 
 
@@ -214,25 +248,38 @@ def _chain_key(row) -> str:
     return json.dumps([str(province), str(level), city, str(doc_type), department], ensure_ascii=False)
 
 
-def _chain_digests(documents: pd.DataFrame, items: pd.DataFrame) -> dict[str, str]:
-    """Chain -> sha256 of its plans (doc_id, year) and of their items (seq, item_id, text): what linking
-    a chain reads."""
+def _doc_digests(documents: pd.DataFrame, items: pd.DataFrame) -> dict[str, str]:
+    """doc_id -> sha256 of what linking and scoring its items read: its province, level, year and type
+    and its items (seq, item_id, heading, text)."""
     per_doc: dict[str, hashlib._Hash] = {}
     ordered = items.sort_values(["doc_id", "seq"], kind="mergesort")
-    for doc_id, seq, item_id, text in zip(ordered["doc_id"], ordered["seq"], ordered["item_id"], ordered["text"]):
+    for doc_id, seq, item_id, heading, text in zip(ordered["doc_id"], ordered["seq"], ordered["item_id"],
+                                                   ordered["heading"], ordered["text"]):
         h = per_doc.get(doc_id)
         if h is None:
             h = per_doc[doc_id] = hashlib.sha256()
-        h.update(f"{seq}\x1f{item_id}\x1f{text}\x1e".encode())
-    docs = documents.sort_values(["doc_id"], kind="mergesort")
-    levels = docs["level"].fillna(DEFAULT_LEVEL) if "level" in docs.columns else pd.Series(DEFAULT_LEVEL, docs.index)
-    departments = docs["department"] if "department" in docs.columns else pd.Series(None, docs.index)
-    cities = docs["city"] if "city" in docs.columns else pd.Series(None, docs.index)
-    chains: dict[str, list] = {}
-    for row, doc_id, year in zip(zip(docs["province"], levels, cities, docs["doc_type"], departments),
-                                 docs["doc_id"], docs["year"]):
+        h.update(f"{seq}\x1f{item_id}\x1f{heading}\x1f{text}\x1e".encode())
+    levels = documents["level"].fillna(DEFAULT_LEVEL) if "level" in documents.columns else \
+        pd.Series(DEFAULT_LEVEL, documents.index)
+    out = {}
+    for doc_id, province, level, year, doc_type in zip(documents["doc_id"], documents["province"], levels,
+                                                       documents["year"], documents["doc_type"]):
         h = per_doc.get(doc_id)
-        chains.setdefault(_chain_key(row), []).append([doc_id, int(year), h.hexdigest() if h else None])
+        out[str(doc_id)] = _digest([str(province), str(level), int(year), str(doc_type), h.hexdigest() if h else None])
+    return out
+
+
+def _chain_digests(documents: pd.DataFrame, docs: dict[str, str]) -> dict[str, str]:
+    """Chain -> sha256 of its plans (doc_id, year and the document's digest): what linking a chain reads."""
+    documents = documents.sort_values(["doc_id"], kind="mergesort")
+    levels = documents["level"].fillna(DEFAULT_LEVEL) if "level" in documents.columns else \
+        pd.Series(DEFAULT_LEVEL, documents.index)
+    departments = documents["department"] if "department" in documents.columns else pd.Series(None, documents.index)
+    cities = documents["city"] if "city" in documents.columns else pd.Series(None, documents.index)
+    chains: dict[str, list] = {}
+    for row, doc_id, year in zip(zip(documents["province"], levels, cities, documents["doc_type"], departments),
+                                 documents["doc_id"], documents["year"]):
+        chains.setdefault(_chain_key(row), []).append([doc_id, int(year), docs.get(str(doc_id))])
     return {k: _digest(v) for k, v in chains.items()}
 
 

@@ -132,14 +132,14 @@ def test_token_cache_avoids_resegmenting_and_is_invalidated_by_edits(tmp_path, s
     texts = seed_lines[:40] + seed_lines[:5]  # duplicates are segmented once
     calls = []
 
-    def spy(seg):
-        real = seg.tokenize
+    def spy(seg):  # every text the segmenter cuts goes through tokenize_batch
+        real = seg.tokenize_batch
 
-        def counting(text):
-            calls.append(text)
-            return real(text)
+        def counting(batch):
+            calls.extend(batch)
+            return real(batch)
 
-        monkeypatch.setattr(seg, "tokenize", counting)
+        monkeypatch.setattr(seg, "tokenize_batch", counting)
         return seg
 
     sw = tmp_path / "sw.txt"

@@ -62,6 +62,41 @@ def test_fast_engine_cuts_the_synthetic_national_corpus_byte_identically(engines
 
 
 @needs_fast
+def test_batch_path_gives_plain_jiebas_words_on_the_seeds_and_the_synthetic_corpus(engines, synthetic_lines, tmp_path):
+    """The segmenter's batch path (compare.text.fastcut: routes walked by numpy, HMM runs alone) gives
+    every word of two or more characters of plain jieba's cut, and so the same content tokens."""
+    plain, fast = engines
+    lines = _lines(SEEDS_DIR) + synthetic_lines
+    bad = backends.batch_mismatches(plain, fast, lines)
+    assert bad == [], f"{len(bad)} of {len(lines)} lines differ, first: {bad[:1]}"
+    fast_seg = Segmenter(cache_dir=tmp_path, backend=FAST)
+    plain_seg = Segmenter(cache_dir=tmp_path, backend="jieba")
+    assert fast_seg.fast_path_ and not plain_seg.fast_path_
+    odd = ["", "。，、", "３+１试点ＡＢＣ", "鼓勵青年科技人才參與國際學術交流", "AI-2024 3.5% x", "科 普 党 建"]
+    texts = lines + odd
+    assert fast_seg.tokenize_batch(texts) == [plain_seg.tokenize(t) for t in texts]
+    assert [fast_seg.tokenize(t) for t in odd] == [plain_seg.tokenize(t) for t in odd]
+
+
+@needs_fast
+def test_a_batch_path_mismatch_disables_the_fast_engine(tmp_path, monkeypatch, caplog):
+    from compare.text import fastcut
+
+    real = fastcut.long_words_many
+
+    def skewed(tokenizer, texts, keep):
+        out = real(tokenizer, texts, keep)
+        return [w[::-1] if t == backends.CHECK_SENTENCES[2] else w for t, w in zip(texts, out)]
+
+    monkeypatch.setattr(fastcut, "long_words_many", skewed)
+    monkeypatch.delenv(backends.ENV_VAR, raising=False)
+    with caplog.at_level(logging.WARNING, logger="compare.text.backends"):
+        seg = Segmenter(cache_dir=tmp_path)
+    assert seg.backend_ == "jieba" and not seg.fast_path_
+    assert backends.CHECK_SENTENCES[2] in caplog.text
+
+
+@needs_fast
 def test_auto_chooses_the_fast_engine_and_the_token_cache_keys_on_it(tmp_path, monkeypatch):
     monkeypatch.delenv(backends.ENV_VAR, raising=False)
     fast = Segmenter(cache_dir=tmp_path)

@@ -9,7 +9,8 @@ own ``dict.txt`` and HMM tables, so its cut is jieba's cut, about 4-5 times fast
 An engine is used only when it is byte-identical to plain jieba with our dictionary: before its
 first use in an environment, :func:`verify` segments a check corpus (every user-dictionary word in
 several sentence frames, plus sentences with digits, Latin letters, full-width and traditional
-characters written for this check) with both engines. A mismatch logs a warning naming the first
+characters written for this check) with both engines, the accelerated one through its tokenizer and
+through the batch path the segmenter uses (:mod:`compare.text.fastcut`). A mismatch logs a warning naming the first
 differing sentence and falls back to plain jieba. The verdict is kept in the cache directory, keyed by
 both engines' versions and the dictionary, so the check runs once per environment and dictionary.
 
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from compare.core.io import atomic_write_text
 
-__all__ = ["BACKENDS", "ENV_VAR", "backend_version", "choose_backend", "make_tokenizer", "verify"]
+__all__ = ["BACKENDS", "ENV_VAR", "backend_version", "batch_mismatches", "choose_backend", "make_tokenizer", "verify"]
 
 log = logging.getLogger(__name__)
 
@@ -119,20 +120,44 @@ def mismatches(a, b, texts: Sequence[str]) -> list[tuple[str, list[str], list[st
     return out
 
 
+#: bump when compare.text.fastcut changes, so that every environment checks it again
+BATCH_PATH_VERSION = "1"
+
+
+class _Everything(dict):
+    def __missing__(self, word: str) -> bool:
+        return True
+
+
+def batch_mismatches(a, b, texts: Sequence[str]) -> list[tuple[str, list[str], list[str]]]:
+    """(text, words of two or more characters of a's cut, those of engine b's batch path
+    (:func:`compare.text.fastcut.long_words_many`)) for every text where they differ."""
+    from compare.text.fastcut import long_words_many
+
+    batch = long_words_many(b, list(texts), _Everything())
+    out = []
+    for t, y in zip(texts, batch):
+        x = [w for w in a.cut(t) if len(w) >= 2]
+        if x != y:
+            out.append((t, x, y))
+    return out
+
+
 def verify(name: str, entries, cache_dir: Path, config_hash: str) -> bool:
     """True when engine `name` cuts the check corpus exactly as plain jieba does (with the user
     dictionary); the verdict is cached per engine versions and dictionary. A mismatch is logged."""
     if name == "jieba":
         return True
     ident = json.dumps([name, backend_version(name), backend_version("jieba"), config_hash,
-                        CHECK_SENTENCES, CHECK_FRAMES], ensure_ascii=False)
+                        CHECK_SENTENCES, CHECK_FRAMES, f"batch={BATCH_PATH_VERSION}"], ensure_ascii=False)
     path = cache_dir / "tokens" / f"engine-check-{hashlib.sha256(ident.encode()).hexdigest()[:16]}.json"
     try:
         return bool(json.loads(path.read_text(encoding="utf-8"))["identical"])
     except (OSError, ValueError, KeyError):
         pass
     texts = _check_texts(entries)
-    bad = mismatches(make_tokenizer("jieba", entries, cache_dir), make_tokenizer(name, entries, cache_dir), texts)
+    plain, fast = make_tokenizer("jieba", entries, cache_dir), make_tokenizer(name, entries, cache_dir)
+    bad = mismatches(plain, fast, texts) or batch_mismatches(plain, fast, texts)
     if bad:
         text, x, y = bad[0]
         log.warning("%s %s cuts %d of %d check sentences differently from jieba %s (first: %r: %s vs %s); "

@@ -134,6 +134,7 @@ class _Clock:
         self.label = label
         self.times: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.peak_rss_mb: dict[str, float] = {}  # the process's peak RSS when each stage ended
 
     def run(self, name: str, fn, *args, **kwargs):
         c0, t0 = _cpu_seconds(), time.perf_counter()
@@ -153,17 +154,72 @@ class _Clock:
             return None
 
     def record(self, name: str, wall: float, cpu: float | None = None) -> None:
+        import resource
+
         self.times[name] = wall
         if cpu is not None:
             self.cpu[name] = cpu
-        extra = f" (cpu {cpu:.2f} s)" if cpu is not None else ""
+        self.peak_rss_mb[name] = _maxrss_mb(resource.RUSAGE_SELF)
+        extra = f" (cpu {cpu:.2f} s, peak RSS so far {self.peak_rss_mb[name]:.0f} MB)" if cpu is not None else ""
         print(f"[bench {self.label}] {name}: {wall:.2f} s{extra}", file=sys.stderr, flush=True)
 
 
-def jieba_floor(texts: Sequence[str], cache_dir: Path) -> tuple[float, float, list[list[str]]]:
+#: (module, function) pairs timed inside a stage, to say where its time goes (CPU seconds, summed)
+THEMES_STEPS = (("compare.text.themes", "_fit_anew"), ("compare.text.themes", "_score_with_saved"),
+                ("compare.text.scoring", "ThemeModel.fit"), ("compare.text.scoring", "ThemeModel.predict"),
+                ("compare.text.scoring", "ThemeModel._explain"), ("compare.text.clusters", "fit_item_clusters"),
+                ("compare.core.io", "write_table"))
+TRACKING_STEPS = (("compare.pipeline.track", "item_links"), ("compare.analysis.tracking", "_chain_vectors"),
+                  ("compare.analysis.tracking", "_pair_rows"), ("compare.pipeline.track", "target_series"),
+                  ("compare.pipeline.track", "item_strength"), ("compare.core.io", "write_table"))
+
+
+class StepTimes:
+    """CPU seconds spent in named functions while a stage runs (each wrapped for the stage only, the
+    originals put back after), e.g. how much of tracking is linking, target series, strength, writing."""
+
+    def __init__(self, steps):
+        self.steps = steps
+        self.cpu: dict[str, float] = {}
+        self._saved: list = []
+
+    def __enter__(self) -> StepTimes:
+        import importlib
+
+        for module_name, qualname in self.steps:
+            owner = importlib.import_module(module_name)
+            *outer, name = qualname.split(".")
+            for part in outer:
+                owner = getattr(owner, part)
+            real = getattr(owner, name, None)
+            if real is None:
+                continue
+            self._saved.append((owner, name, owner.__dict__.get(name, real) if isinstance(owner, type) else real))
+            setattr(owner, name, self._timed(qualname, real))
+        return self
+
+    def _timed(self, label: str, real):
+        import functools
+
+        @functools.wraps(real)
+        def timed(*args, **kwargs):
+            t0 = time.process_time()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                self.cpu[label] = self.cpu.get(label, 0.0) + time.process_time() - t0
+        return timed
+
+    def __exit__(self, *exc) -> None:
+        for owner, name, real in reversed(self._saved):
+            setattr(owner, name, real)
+
+
+def jieba_floor(texts: Sequence[str], cache_dir: Path, entries=()) -> tuple[float, float, list[list[str]]]:
     """(wall, cpu) seconds of plain ``jieba.Tokenizer().lcut`` over texts in one process, and its tokens.
 
-    The dictionary is loaded before the clock starts; jieba keeps no token cache, so it is cold."""
+    The dictionary and the user dictionary `entries` ((word, freq, tag), as the segmenter loads them) are
+    loaded before the clock starts; jieba keeps no token cache, so it is cold."""
     import logging
 
     import jieba
@@ -172,6 +228,8 @@ def jieba_floor(texts: Sequence[str], cache_dir: Path) -> tuple[float, float, li
     tk.tmp_dir = str(cache_dir)  # its dictionary cache stays inside the benchmark directory
     logging.getLogger("jieba").setLevel(logging.WARNING)
     tk.initialize()
+    for word, freq, tag in entries:
+        tk.add_word(word, freq, tag)
     c0, t0 = time.process_time(), time.perf_counter()
     out = [tk.lcut(t) for t in texts]
     return time.perf_counter() - t0, time.process_time() - c0, out
@@ -252,7 +310,7 @@ def _comparisons(corpus, clock: _Clock) -> dict[str, float]:
 
 def run_size(size: int, root: str | Path, *, seed: int = 0, raw_dir: str | Path | None = None,
              project_dir: str | Path | None = None, provinces: Sequence[str] | None = None,
-             build_options: dict | None = None) -> dict:
+             build_options: dict | None = None, pipeline_only: bool = False) -> dict:
     """Generate `size` documents under root/data/raw and time every stage; returns every figure.
 
     root becomes the project root for the run (KEXIE_COMPARE_ROOT and the working directory), so
@@ -260,7 +318,7 @@ def run_size(size: int, root: str | Path, *, seed: int = 0, raw_dir: str | Path 
     package). The environment and working directory are restored afterwards.
     Meant to run in a fresh process per size (see run_benchmark), so that peak memory is per size.
     provinces restricts the corpus (generate_corpus); build_options go to compare.pipeline.build.run_build
-    (e.g. formats=("png",) for a quick run).
+    (e.g. formats=("png",) for a quick run). pipeline_only stops after the comparisons at any size.
     """
     project_dir = Path(project_dir) if project_dir is not None else project_root()
     raw_seeds = Path(raw_dir) if raw_dir is not None else SEEDS_DIR
@@ -274,7 +332,8 @@ def run_size(size: int, root: str | Path, *, seed: int = 0, raw_dir: str | Path 
     try:
         with DescendantPeak() as children:
             res = _run_stages(size, root, seed=seed, raw_seeds=raw_seeds, provinces=provinces,
-                              build_options=dict(build_options or {}), full=size <= FULL_RUN_MAX)
+                              build_options=dict(build_options or {}),
+                              full=size <= FULL_RUN_MAX and not pipeline_only)
         res["peak_rss_descendant_mb"] = children.peak_mb
         res["peak_rss_descendant_cmd"] = children.peak_cmd
         return res
@@ -289,7 +348,8 @@ def run_size(size: int, root: str | Path, *, seed: int = 0, raw_dir: str | Path 
 
 def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces, build_options: dict,
                 full: bool = True) -> dict:
-    """Every stage of one size; full=False stops after the pipeline (ingest -> comparisons)."""
+    """Every stage of one size; full=False stops after the pipeline (ingest -> comparisons) and, up to
+    FULL_RUN_MAX documents, the segmentation floors."""
     import resource
 
     raw, processed = root / "data" / "raw", root / "data" / "processed"
@@ -302,16 +362,19 @@ def _run_stages(size: int, root: Path, *, seed: int, raw_seeds: Path, provinces,
     res["documents"] = len(docs)
     res["characters"] = sum(d.n_chars for d in docs)
     res["gb18030_files"] = sum(d.encoding == "gb18030" for d in docs)
-    result, texts, tokens_1 = _pipeline(clock, res, raw, processed, size, keep_tokens=full)
+    floors = size <= FULL_RUN_MAX  # the jieba floor holds a second copy of every token: not at national scale
+    result, texts, tokens_1 = _pipeline(clock, res, raw, processed, size, keep_tokens=floors)
     res["peak_rss_pipeline_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
     res["load_average_after_pipeline"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
-    if full:
+    if floors:
         _segmentation_floors(clock, res, root, texts, tokens_1)
         del tokens_1
+    if full:
         _renders_and_builds(clock, res, root, raw, processed, result, pool=pool, seed=seed, size=size,
                             provinces=provinces, build_options=build_options)
     res["times_s"] = clock.times
     res["cpu_s"] = clock.cpu
+    res["peak_rss_after_stage_mb"] = clock.peak_rss_mb
     res["build_options"] = build_options
     res["peak_rss_mb"] = _maxrss_mb(resource.RUSAGE_SELF)
     res["peak_rss_children_mb"] = _maxrss_mb(resource.RUSAGE_CHILDREN)
@@ -335,8 +398,10 @@ def _pipeline(clock: _Clock, res: dict, raw: Path, processed: Path, size: int, *
     result = clock.run("ingest", ingest, raw, processed, strict=True)
     if result.failures or len(result.documents) != size:
         raise CompareError(f"ingest of the synthetic corpus: {len(result.documents)} of {size} documents, failures {result.failures}")
-    texts = [str(t) for t in result.items["text"]]
-    res["items"] = len(texts)
+    res["items"] = len(result.items)
+    # the pipeline segments each distinct text once: both sides of the ratio get exactly these texts
+    texts = list(dict.fromkeys(str(t) for t in result.items["text"]))
+    res["unique_item_texts"] = len(texts)
     res["item_characters"] = int(sum(len(t) for t in texts))
     seg = default_segmenter()
     seg.tokenizer  # noqa: B018 - dictionary + user words loaded before timing; token cache is empty
@@ -345,8 +410,12 @@ def _pipeline(clock: _Clock, res: dict, raw: Path, processed: Path, size: int, *
     if not keep_tokens:
         res["tokens"] = sum(len(t) for t in tokens_1)
         tokens_1 = texts = None
-    clock.run("themes", run_themes, processed)  # tokens now cached: TF-IDF, scoring, clustering
-    clock.run("tracking", run_track, processed)
+    with StepTimes(THEMES_STEPS) as steps:
+        clock.run("themes", run_themes, processed)  # tokens now cached: TF-IDF, scoring, clustering
+    res.setdefault("breakdown_cpu_s", {})["themes"] = steps.cpu
+    with StepTimes(TRACKING_STEPS) as steps:
+        clock.run("tracking", run_track, processed)
+    res["breakdown_cpu_s"]["tracking"] = steps.cpu
     c0, t0 = _cpu_seconds(), time.perf_counter()
     corpus = Corpus.load(processed)
     _ = corpus.tokens
@@ -365,13 +434,19 @@ def _version(backend: str) -> str:
 
 def _segmentation_floors(clock: _Clock, res: dict, root: Path, texts, tokens_1) -> None:
     """Plain jieba over the same texts (the floor of the ratio) and the segmenter on 2 processes."""
-    from compare.text.segment import Segmenter
+    from compare.text.segment import Segmenter, default_segmenter, normalize_text
 
-    floor_s, floor_cpu, floor_tokens = jieba_floor(texts, root / ".cache" / "jieba")
+    seg = default_segmenter()
+    # the same texts as the segmenter cut (it normalises full-width and traditional characters, timed
+    # on its side), with the same user dictionary
+    floor_s, floor_cpu, floor_tokens = jieba_floor([normalize_text(t) for t in texts], root / ".cache" / "jieba",
+                                                   seg._entries)
     clock.record("jieba_floor", floor_s, floor_cpu)
     res["segmentation_ratio"] = clock.times["segmentation"] / floor_s
     res["segmentation_ratio_cpu"] = clock.cpu["segmentation"] / floor_cpu
     res["jieba_floor_tokens"] = sum(len(t) for t in floor_tokens)
+    keep = seg._verdict  # the segmenter's own filter, applied to plain jieba's cut
+    res["segmentation_identical_to_jieba"] = [[w for w in t if keep[w]] for t in floor_tokens] == tokens_1
     del floor_tokens
     seg2 = Segmenter(cache_dir=root / ".cache" / "bench-2cores")  # a cold token cache of its own
     seg2.tokenizer  # noqa: B018

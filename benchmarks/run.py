@@ -1,7 +1,11 @@
 """Benchmark the pipeline on a synthetic national corpus; see benchmarks/README.md.
 
-    make bench                       # = python -m benchmarks.run --sizes 100,1000
-    python -m benchmarks.run [--sizes 100,1000] [--json FILE] [--seed 0] [--workdir DIR]
+    make bench                       # = python -m benchmarks.run --sizes 100 1000
+    python -m benchmarks.run [--sizes 1000 10000] [--json FILE] [--seed 0] [--workdir DIR]
+                             [--pipeline-only] [--write-tables]
+
+``--write-tables`` rewrites the latest-results table of benchmarks/README.md and the README's speed rows
+from this one run (:mod:`benchmarks.table`), so one command regenerates both.
 
 Every size runs in a fresh subprocess (so peak memory is per size): :mod:`benchmarks.harness` times
 each stage, :mod:`benchmarks.table` prints one table (``--json FILE`` also writes every figure).
@@ -25,7 +29,7 @@ if __package__ in (None, ""):  # `python benchmarks/run.py`: make `benchmarks` i
 
 from benchmarks.corpus import SEEDS_DIR
 from benchmarks.harness import GOALS, _jsonable, _pythonpath, run_size
-from benchmarks.table import _build_summary, format_table, machine_info
+from benchmarks.table import _build_summary, format_table, machine_info, write_tables
 from compare.core.errors import CompareError
 from compare.core.paths import project_root
 
@@ -45,6 +49,7 @@ def _worker_main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--raw", type=Path, default=None)
     p.add_argument("--project", type=Path, default=None)
+    p.add_argument("--pipeline-only", action="store_true")
     p.add_argument("--memory-limit-gb", type=float, default=None)
     a = p.parse_args(argv)
     if a.memory_limit_gb:
@@ -77,7 +82,8 @@ def _worker_main(argv: list[str] | None = None) -> int:
             raise
         res = _build_summary(summary)
     elif a.worker is not None and a.root is not None:
-        res = run_size(a.worker, a.root, seed=a.seed, raw_dir=a.raw, project_dir=a.project)
+        res = run_size(a.worker, a.root, seed=a.seed, raw_dir=a.raw, project_dir=a.project,
+                       pipeline_only=a.pipeline_only)
     else:
         p.error("give --worker N --root DIR, or --build RAW_DIR")
     a.out.write_text(json.dumps(_jsonable(res), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -85,7 +91,8 @@ def _worker_main(argv: list[str] | None = None) -> int:
 
 
 def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | None = None,
-                  raw_dir: str | Path | None = None, memory_limit_gb: float | None = 8.0) -> dict:
+                  raw_dir: str | Path | None = None, memory_limit_gb: float | None = 8.0,
+                  pipeline_only: bool = False) -> dict:
     """Run every size in a fresh subprocess (`python -m benchmarks.run --worker N`); returns
     {"machine", "goals", "runs"}. workdir keeps the generated corpora (default: a temporary directory)."""
     project = project_root()
@@ -107,6 +114,8 @@ def run_benchmark(sizes: Sequence[int], *, seed: int = 0, workdir: str | Path | 
                    "--project", str(project)]
             if memory_limit_gb:
                 cmd += ["--memory-limit-gb", str(memory_limit_gb)]
+            if pipeline_only:
+                cmd.append("--pipeline-only")
             print(f"[bench] {size} documents in {root}", file=sys.stderr, flush=True)
             proc = subprocess.run(cmd, env=env, cwd=root)
             if proc.returncode != 0:
@@ -127,7 +136,8 @@ def cli_bench(args) -> int:
     if any(s < 1 for s in sizes):
         raise CompareError(f"--sizes must be positive document counts, got {sizes}")
     report = run_benchmark(sizes, seed=getattr(args, "seed", 0), workdir=getattr(args, "workdir", None),
-                           memory_limit_gb=getattr(args, "memory_limit_gb", 8.0))
+                           memory_limit_gb=getattr(args, "memory_limit_gb", 8.0),
+                           pipeline_only=getattr(args, "pipeline_only", False))
     report["command"] = " ".join(sys.argv)
     report["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     print(format_table(report["runs"], report["machine"]))
@@ -137,6 +147,9 @@ def cli_bench(args) -> int:
 
         atomic_write_text(Path(path), json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         print(f"figures written to {path}", file=sys.stderr)
+    if getattr(args, "write_tables", False):
+        for written in write_tables(report, project_root()):
+            print(f"table written to {written}", file=sys.stderr)
     return 0
 
 
@@ -145,16 +158,21 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in ("--worker", "--build"):
         return _worker_main(argv)
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
-    p.add_argument("--sizes", default="100,1000", help="comma list of corpus sizes in documents (default 100,1000)")
+    p.add_argument("--sizes", nargs="+", default=["100", "1000"],
+                   help="corpus sizes in documents, e.g. --sizes 1000 10000 (or 1000,10000; default 100 1000)")
     p.add_argument("--json", type=Path, default=None, help="also write every figure (and the machine) as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpus (default 0)")
     p.add_argument("--workdir", type=Path, default=None,
                    help="keep the generated corpora and outputs here (default: a temporary directory, removed)")
     p.add_argument("--memory-limit-gb", type=float, default=8.0,
                    help="address-space cap of each size's process and its children (default 8; 0 = none)")
+    p.add_argument("--pipeline-only", action="store_true",
+                   help="every size: ingest -> comparisons and the segmentation floors only (no renders, no builds)")
+    p.add_argument("--write-tables", action="store_true",
+                   help="rewrite benchmarks/README.md's latest table and the README's speed rows from this run")
     a = p.parse_args(argv)
     try:
-        a.sizes = [int(s) for s in a.sizes.replace("，", ",").split(",") if s.strip()]
+        a.sizes = [int(s) for part in a.sizes for s in part.replace("，", ",").split(",") if s.strip()]
     except ValueError:
         p.error(f"--sizes must be a comma list of integers, got {a.sizes!r}")
     try:

@@ -105,6 +105,16 @@ def _slowest(times, n: int = 3) -> str:
     return ", ".join(f"{k} {v:.1f}" for k, v in top)
 
 
+PIPELINE_STAGES = ("ingest", "segmentation", "themes", "tracking", "comparisons")
+
+
+def _by_stage(values, spec: str = ".1f") -> str:
+    """'ingest 4.3, segmentation 1.0, …' for the pipeline's stages."""
+    if not isinstance(values, dict) or not any(values.get(k) is not None for k in PIPELINE_STAGES):
+        return "—"
+    return ", ".join(f"{k} {format(values[k], spec)}" for k in PIPELINE_STAGES if values.get(k) is not None)
+
+
 def format_table(runs: list[dict], machine: dict) -> str:
     """The benchmark table (Markdown), one column per corpus size, goals beside the figures."""
 
@@ -113,6 +123,8 @@ def format_table(runs: list[dict], machine: dict) -> str:
 
     def c(r, k):
         times = r.get("times_s", {})
+        if k not in times and r.get("full_run") is False and k not in PIPELINE_STAGES:
+            return "not run"
         if k in times and times[k] is None:
             after = r.get("failed_after_s", {}).get(k)
             return f"failed after {after:.0f} s" if after is not None else "failed"
@@ -124,6 +136,7 @@ def format_table(runs: list[dict], machine: dict) -> str:
         ("documents", "", [_fmt(r.get("documents")) for r in runs]),
         ("items", "", [_fmt(r.get("items")) for r in runs]),
         ("characters (files)", "", [f"{r['characters']:,}" if r.get("characters") else "—" for r in runs]),
+        ("distinct item texts (segmented once each)", "", [_fmt(r.get("unique_item_texts")) for r in runs]),
         ("characters (items, segmented)", "", [f"{r['item_characters']:,}" if r.get("item_characters") else "—" for r in runs]),
         ("ingest (s)", "", [c(r, "ingest") for r in runs]),
         ("segmenter (engine)", "", [str(r.get("segmenter") or "—") for r in runs]),
@@ -131,17 +144,22 @@ def format_table(runs: list[dict], machine: dict) -> str:
         ("plain jieba floor (s)", "", [c(r, "jieba_floor") for r in runs]),
         ("segmentation / plain jieba", f"≤ {GOALS['segmentation_ratio']}", [_fmt(r.get("segmentation_ratio")) for r in runs]),
         ("  same ratio in CPU seconds", "", [_fmt(r.get("segmentation_ratio_cpu")) for r in runs]),
+        ("tokens identical to plain jieba's (same filter)", "yes", [_fmt(r.get("segmentation_identical_to_jieba")) for r in runs]),
         ("segmentation, 2 processes (s)", "", [c(r, "segmentation_2cores") for r in runs]),
         ("2 processes identical to 1", "yes", [_fmt(r.get("segmentation_2cores_identical")) for r in runs]),
         ("themes / TF-IDF / clustering (s)", "", [c(r, "themes") for r in runs]),
+        ("  … CPU s in (nested steps)", "", [_slowest((r.get("breakdown_cpu_s") or {}).get("themes"), 4) for r in runs]),
         ("tracking: item links, target series, strength (s)", "", [c(r, "tracking") for r in runs]),
+        ("  … CPU s in (nested steps)", "", [_slowest((r.get("breakdown_cpu_s") or {}).get("tracking"), 5) for r in runs]),
         ("comparisons, all analysis functions (s)", "", [c(r, "comparisons") for r in runs]),
         ("  … slowest", "", [_slowest(r.get("comparison_times")) for r in runs]),
         ("ingest → comparisons (s)", f"< {GOALS['pipeline_s']:.0f} at 1,000; ≤ {GOALS['national_pipeline_s']:.0f} at 10,000",
          [_fmt(r.get("pipeline_s")) for r in runs]),
         ("  … in CPU seconds (this process and its children)", "", [_fmt(_cpu_total(r)) for r in runs]),
+        ("  … CPU s by stage", "", [_by_stage(r.get("cpu_s")) for r in runs]),
         ("peak RSS of that pipeline (MB)", f"< {GOALS['peak_rss_mb']:.0f} at 1,000; ≤ {GOALS['national_peak_rss_mb']:.0f} at 10,000",
          [_fmt(r.get("peak_rss_pipeline_mb"), ".0f") for r in runs]),
+        ("  … peak RSS when each stage ended (MB)", "", [_by_stage(r.get("peak_rss_after_stage_mb"), ".0f") for r in runs]),
         ("one report render, before any build (s)", "", [c(r, "report_render") for r in runs]),
         ("empty notebook, papermill (s)", "", [c(r, "empty_notebook") for r in runs]),
         ("report render − empty notebook (s)", f"≤ {GOALS['render_minus_floor_s']:.0f}",
@@ -176,3 +194,54 @@ def format_table(runs: list[dict], machine: dict) -> str:
     return "\n".join(lines)
 
 
+
+
+#: the rows of the benchmark table the README quotes (tests/test_docs.py keeps them equal)
+README_ROWS = (
+    "load average before the run (1 min)",
+    "segmenter (engine)",
+    "segmentation / plain jieba",
+    "same ratio in CPU seconds",
+    "tokens identical to plain jieba's (same filter)",
+    "ingest → comparisons (s)",
+    "… in CPU seconds (this process and its children)",
+    "peak RSS of that pipeline (MB)",
+    "full build, jobs=2 (s)",
+    "no-change build (s)",
+    "build after adding one document (s)",
+)
+_BENCH_MARK = "<!-- benchmark table: written by `python -m benchmarks.run --write-tables`, do not edit by hand -->"
+_README_BEGIN = "<!-- speed rows: written by `python -m benchmarks.run --write-tables` -->"
+_README_END = "<!-- end of speed rows -->"
+
+
+def _run_line(report: dict) -> str:
+    m = report["machine"]
+    loads = ", ".join(
+        f"{r.get('documents_requested')} docs: load {_fmt((r.get('load_average_at_start') or [None])[0], '.1f')} at the start, "
+        f"{_fmt((r.get('load_average_after_pipeline') or [None])[0], '.1f')} after the pipeline" for r in report["runs"])
+    return (f"`{report.get('command', 'python -m benchmarks.run')}` at {report.get('timestamp', '?')}, commit "
+            f"{(m.get('commit') or '?')[:10]}; segmenter {report['runs'][0].get('segmenter') or '?'}; {loads} "
+            f"(2 cores: a load above 2 means other work shared them, so compare the CPU seconds).")
+
+
+def write_tables(report: dict, root: Path) -> list[Path]:
+    """Rewrite benchmarks/README.md's latest results and the README's speed rows from one run."""
+    from compare.core.io import atomic_write_text
+
+    table = format_table(report["runs"], report["machine"])
+    bench_path = root / "benchmarks" / "README.md"
+    text = bench_path.read_text(encoding="utf-8")
+    head = text.split("\n## Latest results", 1)[0].rstrip("\n")
+    atomic_write_text(bench_path, f"{head}\n\n## Latest results\n\n{_BENCH_MARK}\n\nOne run: {_run_line(report)}\n\n{table}\n")
+    rows = {line.split("|")[1].strip(): line for line in table.splitlines()[2:] if line.startswith("| ")}
+    quoted = [table.splitlines()[0], table.splitlines()[1]] + [rows[m] for m in README_ROWS if m in rows]
+    readme_path = root / "README.md"
+    text = readme_path.read_text(encoding="utf-8")
+    before, rest = text.split(_README_BEGIN, 1)
+    after = rest.split(_README_END, 1)[1]
+    block = (f"{_README_BEGIN}\nOne run of the benchmark: {_run_line(report)} Wall seconds; the CPU-seconds rows "
+             f"are what load distorts least. Rows as in [benchmarks/README.md](benchmarks/README.md) (a test keeps "
+             f"them equal).\n\n" + "\n".join(quoted) + f"\n{_README_END}")
+    atomic_write_text(readme_path, before + block + after)
+    return [bench_path, readme_path]

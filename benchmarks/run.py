@@ -138,7 +138,7 @@ def cli_bench(args) -> int:
     report = run_benchmark(sizes, seed=getattr(args, "seed", 0), workdir=getattr(args, "workdir", None),
                            memory_limit_gb=getattr(args, "memory_limit_gb", 8.0),
                            pipeline_only=getattr(args, "pipeline_only", False))
-    report["command"] = " ".join(sys.argv)
+    report["command"] = _command_line(sys.argv[1:])
     report["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     print(format_table(report["runs"], report["machine"]))
     path = getattr(args, "json", None)
@@ -151,6 +151,23 @@ def cli_bench(args) -> int:
         for written in write_tables(report, project_root()):
             print(f"table written to {written}", file=sys.stderr)
     return 0
+
+
+def _command_line(argv: list[str]) -> str:
+    """The command as a reader would type it again: the module form, without the machine's own paths
+    (--workdir, --json)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ("--workdir", "--json"):
+            skip = True
+            continue
+        if arg.startswith(("--workdir=", "--json=")):
+            continue
+        kept.append(arg)
+    return " ".join(["python -m benchmarks.run", *kept])
 
 
 def main(argv: list[str] | None = None) -> int:

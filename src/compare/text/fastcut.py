@@ -54,10 +54,10 @@ def _word_starts(blocks: list[str], route_of) -> tuple[str, np.ndarray, np.ndarr
     lengths = np.fromiter((len(b) for b in blocks), dtype=np.int64, count=len(blocks))
     offsets = np.zeros(len(blocks), dtype=np.int64)
     np.cumsum(lengths[:-1] + 1, out=offsets[1:])
-    # a route has len(b) + 1 entries: one for each character and one for the NUL
-    flat = list(chain.from_iterable(map(route_of, blocks)))
+    total = int(lengths.sum()) + len(blocks)  # a route has len(b) + 1 entries: each character's and the NUL's
+    route = np.fromiter(chain.from_iterable(map(route_of, blocks)), dtype=np.int64, count=total)
     block_of_pos = np.repeat(np.arange(len(blocks), dtype=np.int64), lengths + 1)
-    nxt = np.asarray(flat, dtype=np.int64) + 1 + offsets[block_of_pos]  # where the word at each position ends
+    nxt = route + 1 + offsets[block_of_pos]  # where the word at each position ends
     end_of_pos = (offsets + lengths)[block_of_pos]
     is_start = np.zeros(len(nxt), dtype=bool)
     frontier = offsets

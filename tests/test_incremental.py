@@ -133,6 +133,40 @@ def test_a_changed_item_links_table_or_a_damaged_cache_is_never_trusted(tmp_path
     assert ingest(raw, kept).n_reused > 0
 
 
+class _Runs:
+    """Unpickling an instance of this calls its __reduce__ target: a planted cache's payload."""
+
+    def __reduce__(self):
+        return (Path.touch, (_Runs.marker,))
+
+
+def test_a_parse_cache_this_machine_did_not_sign_is_never_unpickled(tmp_path, monkeypatch, caplog):
+    """The parse cache is a pickle: one copied with a tables directory from elsewhere (or planted) is
+    refused on its signature before anything is unpickled, and the ingest parses every file."""
+    import pickle
+
+    from compare.ingest import reuse
+
+    monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))  # a key of this test's own
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS, raw)
+    kept = tmp_path / "kept"
+    first = ingest(raw, kept)
+    key = tmp_path / ".cache" / reuse.KEY_FILE
+    assert key.stat().st_mode & 0o077 == 0  # readable by its owner only
+    assert ingest(raw, kept).n_reused == first.n_files  # signed by this machine: taken back
+
+    _Runs.marker = tmp_path / "unpickled"
+    planted = pickle.dumps(_Runs())
+    (kept / CACHE_FILE).write_bytes(b"\0" * 32 + planted)  # no valid signature
+    again = ingest(raw, kept)
+    assert not _Runs.marker.exists() and again.n_reused == 0
+    assert "this machine did not write it" in caplog.text
+
+    key.unlink()  # another machine: another key, so this cache is not its own
+    assert ingest(raw, kept).n_reused == 0 and not _Runs.marker.exists()
+
+
 def test_a_chart_is_saved_again_only_when_what_it_shows_changed(instrumented_dir, tmp_path, monkeypatch):
     """Charts keyed by the data, caption and selection they show: a second run saves none; leaving
     黑龙江 out saves the corpus-wide charts again but not 河南's change over time; the kept files equal

@@ -13,16 +13,26 @@ entry back when the key still matches:
 
 Everything after the files are loaded — duplicates, document ids, the tables and the intake report —
 is done over the whole corpus on every ingest, so the tables are byte-for-byte those of an ingest
-from nothing (tests/test_ingest_reuse.py). A file that could not be loaded is not kept (it is tried
+from nothing (tests/test_incremental.py). A file that could not be loaded is not kept (it is tried
 again, and its error reported, by every ingest). The cache holds only the entries of the files of
 the last ingest; an unreadable cache, or one of another version, is ignored (every file is parsed).
 Deleting it is always safe.
+
+The cache is a pickle, and unpickling runs code: it is therefore signed (HMAC-SHA256) with a key
+that never leaves this machine's project cache (``<cache_dir>/parse-cache.key``, made on first use,
+readable by its owner only), and read only when the signature matches. A tables directory copied
+from a colleague or downloaded with a corpus carries a cache this machine did not write: it is
+ignored with a warning and every file is parsed, never unpickled.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import os
 import pickle
+import secrets
+import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -30,11 +40,14 @@ from typing import Any
 
 from compare.core.hashing import code_version, sha256_file
 from compare.core.io import atomic_write_bytes
+from compare.core.paths import cache_dir
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = ".parsed-files.pickle"
-_CACHE_VERSION = 1
+KEY_FILE = "parse-cache.key"  # under compare.core.paths.cache_dir(): signs the caches this machine wrote
+_CACHE_VERSION = 2  # 2: signed (32-byte HMAC-SHA256 of the pickle, then the pickle)
+_SIGNATURE_BYTES = 32
 #: distributions whose version can change what a file parses to (readers, decoding, conversion, places)
 _READER_LIBRARIES = ("charset-normalizer", "trafilatura", "lxml", "python-docx", "pypdfium2", "openpyxl",
                      "zhconv", "pypinyin", "cpca")
@@ -73,8 +86,14 @@ class ParseCache:
     def _read(self) -> dict[str, bytes]:
         if not self.path.is_file():
             return {}
+        blob = self.path.read_bytes()
+        signature, body = blob[:_SIGNATURE_BYTES], blob[_SIGNATURE_BYTES:]
+        if not hmac.compare_digest(signature, _sign(body)):
+            log.warning("ignoring parse cache %s: this machine did not write it (or it was changed since), "
+                        "so it is not unpickled; every file is parsed", self.path)
+            return {}
         try:
-            data = pickle.loads(self.path.read_bytes())
+            data = pickle.loads(body)
         except Exception as exc:  # noqa: BLE001 - a damaged cache only costs a full parse
             log.warning("ignoring unreadable parse cache %s (%s): every file is parsed", self.path, exc)
             return {}
@@ -105,7 +124,38 @@ class ParseCache:
         if not self.enabled:
             return
         data = {"version": self.version, "files": dict(sorted(self.new.items()))}
-        atomic_write_bytes(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        body = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write_bytes(self.path, _sign(body) + body)
+
+
+def _signing_key() -> bytes:
+    """This machine's key for signing parse caches, made on first use (readable by its owner only;
+    created exclusively, so two ingests starting at once end up with one key)."""
+    path = cache_dir() / KEY_FILE
+    for _ in range(2):
+        try:
+            key = path.read_bytes()
+        except FileNotFoundError:
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue  # another process is making it: read theirs
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(_SIGNATURE_BYTES))
+            continue
+        if len(key) == _SIGNATURE_BYTES:
+            return key
+        break  # damaged or half-written: replace it (caches signed with it are parsed again)
+    key = secrets.token_bytes(_SIGNATURE_BYTES)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{KEY_FILE}.")  # 0600
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    os.replace(tmp, path)
+    return key
+
+
+def _sign(body: bytes) -> bytes:
+    return hmac.new(_signing_key(), body, hashlib.sha256).digest()
 
 
 def _sha256(text: str) -> str:

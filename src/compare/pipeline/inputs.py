@@ -64,16 +64,7 @@ def province_digests(processed_dir: str | Path, *, cache_dir: str | Path | None 
     processed_dir = Path(processed_dir)
     cache = Path(cache_dir) if cache_dir is not None else project_cache()
     key = _sha256_json({k: v for k, v in table_hashes(processed_dir).items() if k not in NOT_INPUTS})
-    path = cache / CACHE_FILE
-    try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        if saved.get("tables") == key:
-            return saved["provinces"]
-    except (OSError, ValueError, KeyError, AttributeError):
-        pass
-    digests = _compute(processed_dir)
-    atomic_write_text(path, json.dumps({"tables": key, "provinces": digests}, ensure_ascii=False) + "\n")
-    return digests
+    return _remembered(cache / CACHE_FILE, key, lambda: _compute(processed_dir))
 
 
 def province_digest(processed_dir: str | Path, province: str) -> str:
@@ -99,16 +90,22 @@ def selection_digest(processed_dir: str | Path, *, doc_type: str | None, level: 
     cache = Path(cache_dir) if cache_dir is not None else project_cache()
     key = _sha256_json({"tables": {k: v for k, v in table_hashes(processed_dir).items() if k not in NOT_INPUTS},
                         "doc_type": doc_type, "level": level})
-    path = cache / FIGURE_INPUTS_FILE
+    return _remembered(cache / FIGURE_INPUTS_FILE, key,
+                       lambda: _selection_rows(processed_dir, doc_type=doc_type, level=level))
+
+
+def _remembered(path: Path, key: str, compute):
+    """The value kept in the small JSON file at path when it was computed for key, else compute()
+    (then kept there for key). A missing, damaged or foreign file only costs the computation."""
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
         if saved.get("key") == key:
-            return saved["digest"]
+            return saved["value"]
     except (OSError, ValueError, KeyError, AttributeError):
         pass
-    digest = _selection_rows(processed_dir, doc_type=doc_type, level=level)
-    atomic_write_text(path, json.dumps({"key": key, "digest": digest}) + "\n")
-    return digest
+    value = compute()
+    atomic_write_text(path, json.dumps({"key": key, "value": value}, ensure_ascii=False) + "\n")
+    return value
 
 
 def _selection_rows(processed_dir: Path, *, doc_type: str | None, level: str | None) -> str:

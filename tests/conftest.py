@@ -17,6 +17,18 @@ os.environ.setdefault("KEXIE_COMPARE_ROOT", str(ROOT))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+# an invented plan added later (tests of what adding a plan changes): its file name, anhui_2023_…,
+# sorts before every seed, so it comes first in the documents table
+ADDED_PLAN = """安徽省科协2023年工作要点
+
+一、强化党建引领
+1.深入学习贯彻党的二十大精神，举办全省科协系统党务干部培训班。
+2.加强基层党组织建设，推进学会党建工作全覆盖。
+二、加强科学普及
+3.建设一批科普教育基地，开展全国科普日活动。
+4.实施全民科学素质提升行动，组织科技工作者开展科普讲座。
+"""
+
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     return RAW

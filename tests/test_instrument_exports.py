@@ -12,18 +12,9 @@ import pytest
 
 from compare.core import io
 from compare.core.labels import COLUMN_LABELS, REPORT_COLUMN_LABELS, report_labels, with_zh_headers, zh_column
-from tests.conftest import RAW
+from tests.conftest import ADDED_PLAN, RAW
 
 CODE = COLUMN_LABELS["code"]  # 编码（文件-章节-条目）
-ADDED_PLAN = """安徽省科协2023年工作要点
-
-一、强化党建引领
-1.深入学习贯彻党的二十大精神，举办全省科协系统党务干部培训班。
-2.加强基层党组织建设，推进学会党建工作全覆盖。
-二、加强科学普及
-3.建设一批科普教育基地，开展全国科普日活动。
-4.实施全民科学素质提升行动，组织科技工作者开展科普讲座。
-"""
 
 
 def _exports(processed: Path, out: Path) -> dict[str, pd.DataFrame | list[list[str]]]:

@@ -13,6 +13,7 @@ from compare.core import io, schema
 from compare.text.codebook import DEFAULT_CODEBOOK, CodebookError, load_codebook
 from compare.text.instrument_model import load_coder, run_instruments
 from compare.text.instruments import InstrumentCoder, code_text, item_code
+from tests.conftest import ADDED_PLAN
 
 
 @pytest.fixture(scope="module")
@@ -180,16 +181,6 @@ def test_cli_reports_a_bad_codebook(processed_dir, tmp_path, capsys):
     assert err.startswith("error: ") and "bad.toml:1" in err
 
 
-# a plan added later whose file name sorts before every seed, so it comes first in the documents table
-_ADDED_PLAN = """安徽省科协2023年工作要点
-
-一、强化党建引领
-1.深入学习贯彻党的二十大精神，举办全省科协系统党务干部培训班。
-2.加强基层党组织建设，推进学会党建工作全覆盖。
-二、加强科学普及
-3.建设一批科普教育基地，开展全国科普日活动。
-4.实施全民科学素质提升行动，组织科技工作者开展科普讲座。
-"""
 
 
 def test_adding_a_plan_never_changes_existing_codes(tmp_path):
@@ -207,7 +198,7 @@ def test_adding_a_plan_never_changes_existing_codes(tmp_path):
     docs = io.read_table("documents", out)["doc_id"].tolist()
     first = dict(zip(zip(before.doc_id, before.item_id), before.code))
     assert first[("henan-2019-gzyd", "四/（三）/七")] == f"{docs.index('henan-2019-gzyd') + 1}-4-3-7"
-    (raw / "anhui_2023_work-plan.txt").write_text(_ADDED_PLAN, encoding="utf-8")
+    (raw / "anhui_2023_work-plan.txt").write_text(ADDED_PLAN, encoding="utf-8")
     ingest(raw, out)
     docs_after = io.read_table("documents", out)["doc_id"].tolist()
     assert docs_after[0].startswith("anhui-2023") and len(docs_after) == len(docs) + 1  # it comes first

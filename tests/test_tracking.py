@@ -148,6 +148,28 @@ def test_reworded_merged_new_and_dropped_items():
     assert got[("4", None)] == "dropped"
 
 
+def test_latest_pair_of_city_plans_is_one_citys_two_plans():
+    # 长沙 2021 and 2023, 株洲 2024 alone: the latest pair of one city is (2021, 2023), never 2023 → 2024
+    docs = pd.DataFrame({
+        "doc_id": ["cs-2021", "cs-2023", "zz-2024", "hn-2022", "hn-2024"],
+        "province": ["湖南"] * 5,
+        "year": [2021, 2023, 2024, 2022, 2024],
+        "doc_type": ["工作要点"] * 5,
+        "level": ["市级", "市级", "市级", "省级", "省级"],
+        "city": ["长沙市", "长沙市", "株洲市", "", ""],
+        "department": [None] * 5,
+    })
+    items = docs[["doc_id", "province", "year", "doc_type"]].assign(item_id="1", seq=1, text="开展科普活动")
+    corpus = Corpus.from_frames(items=items, documents=docs)
+    assert tracking.latest_pair(corpus, "湖南", level="市级") == (2021, 2023)
+    assert tracking.latest_pair(corpus, "湖南", level="市级", city="株洲市") is None
+    assert tracking.latest_pair(corpus, "湖南") == (2022, 2024)
+    # with a second 株洲 plan the more recent chain wins
+    more = pd.concat([docs, docs.iloc[[2]].assign(doc_id="zz-2022", year=2022)], ignore_index=True)
+    items = more[["doc_id", "province", "year", "doc_type"]].assign(item_id="1", seq=1, text="开展科普活动")
+    assert tracking.latest_pair(Corpus.from_frames(items=items, documents=more), "湖南", level="市级") == (2022, 2024)
+
+
 def test_plan_pairs_consecutive_and_named_years():
     docs = pd.DataFrame({
         "doc_id": ["x-2019", "x-2021", "x-2024", "y-2024", "x-2024-kp"],

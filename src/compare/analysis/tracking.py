@@ -317,13 +317,21 @@ def _latest_pair(
     *,
     doc_type: str = DEFAULT_DOC_TYPE,
     level: str = DEFAULT_LEVEL,
+    city: str | None = None,
 ) -> tuple[int, int] | None:
     """latest_pair on the tables themselves (the implementation; also the old, table-first call)."""
     docs = _documents(documents)
     mask = (docs["province"] == province) & (docs["doc_type"] == doc_type) & (docs["level"] == level)
     mask &= docs["department"] == ""
-    years = sorted(docs.loc[mask, "year"].unique())
-    return (int(years[-2]), int(years[-1])) if len(years) >= 2 else None
+    if city is not None:
+        mask &= docs["city"] == city
+    # the two years must be two plans of one chain: 长沙's 2023 plan and 株洲's 2024 plan are no pair
+    best = None
+    for _, years in docs.loc[mask].groupby("city", sort=True)["year"]:
+        ys = sorted({int(y) for y in years})
+        if len(ys) >= 2 and (best is None or (ys[-1], ys[-2]) > (best[1], best[0])):
+            best = (ys[-2], ys[-1])
+    return best
 
 
 @corpus_first(_latest_pair)
@@ -333,16 +341,19 @@ def latest_pair(
     *,
     doc_type: str = DEFAULT_DOC_TYPE,
     level: str = DEFAULT_LEVEL,
+    city: str | None = None,
 ) -> tuple[int, int] | None:
-    """The years of a province's latest two plans of one type and level issued by the association
-    itself (no department), e.g. (2019, 2024) for Henan's 工作要点; None when it has fewer than two.
-    Reports use it for their 延续 / 新增 / 不再提及 section.
+    """The years of the latest two plans of one chain (one type and level, issued by the association
+    itself: no department; for city and county plans one city or county, ``city`` to name it), e.g.
+    (2019, 2024) for Henan's 工作要点; None when no chain has two plan years. Among a province's cities
+    the chain with the most recent pair wins: two different cities' plans never make a pair. Reports use
+    it for their 延续 / 新增 / 不再提及 section.
 
     >>> from compare import analysis
     >>> latest_pair(analysis.example_corpus(), "河南")
     (2019, 2024)
     """
-    return _latest_pair(corpus.documents, province, doc_type=doc_type, level=level)
+    return _latest_pair(corpus.documents, province, doc_type=doc_type, level=level, city=city)
 
 
 def _item_links(

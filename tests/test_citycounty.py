@@ -46,6 +46,10 @@ PLANS = {
     "street_plan_doc_sharing_chunks.txt": ("江苏", "县级", "鼓楼区", 2025, "科普工作要点", "党政机关",
                                            "健全街道科普工作机制", 3),
     "headline_article_plan.txt": ("云南", "县级", "宜良县", 2025, "工作要点", "科协", "强化政治引领", 3),
+    "article_sections_with_paragraph_items.txt": ("浙江", "县级", "天台县", 2026, "工作要点", "科协",
+                                                  "联结专家助企业", 4),
+    "headline_article_dated_captions.txt": ("浙江", "县级", "德清县", 2025, "工作要点", "科协",
+                                            "孵化本土特色学会品牌", 2),
 }
 
 
@@ -439,3 +443,60 @@ def test_devset_stream_knows_a_text_again_whatever_its_place_in_the_stream():
     changed = devset.read_stream(head.format("a") + "甲文改\n")
     with pytest.raises(SystemExit, match="differs"):
         devset.record_stream(changed, facts)
+
+
+# ---- articles: image placeholders, sections of paragraph items, dated captions; 前言 ----------------
+
+def test_image_placeholders_are_cruft_and_the_first_paragraph_is_the_prose_below_them():
+    from compare.ingest.clean import cruft_rule
+
+    assert cruft_rule("![]()") == cruft_rule("![图1](https://x/a.jpg)") == "image-placeholder"
+    assert cruft_rule("![]()![]()") == "image-placeholder"
+    assert cruft_rule("如图所示，组织开展活动。") is None
+    [doc] = parse("article_sections_with_paragraph_items.txt")
+    assert doc.preamble.startswith("2026年，台州市天台县科协将")
+
+
+def test_a_section_of_paragraphs_led_by_short_sentences_gives_one_item_per_paragraph():
+    [doc] = parse("article_sections_with_paragraph_items.txt")
+    assert [i["item_id"] for i in doc.items] == ["一/¶1", "一/¶2", "二/¶1", "二/¶2"]
+    assert [i["heading"] for i in doc.items] == ["联结专家助企业", "建强平台聚人才", "品牌活动惠民生", "阵地建设强基础"]
+    assert doc.items[1]["section_title"] == "服务产业创新，培育发展新动能"
+    assert all("机器人科普展示" not in i["text"] for i in doc.items)      # the dated photo caption goes
+
+
+@pytest.mark.parametrize("line,caption", [
+    ("2025年6月12日，天台县科协在县科技馆举办机器人科普展示活动。", True),
+    ("2024年7月，德清县举办青少年科技创新夏令营活动", True),
+    ("2025年6月底前，举办全县科普讲解大赛。", False),          # a deadline is a task
+    ("2025年，全县科协将开展科普活动40场次。", False),         # no event date
+])
+def test_dated_photo_captions(line, caption):
+    from compare.ingest.section_paragraphs import is_dated_caption
+
+    assert is_dated_caption(line) is caption
+
+
+def test_a_section_with_one_paragraph_stays_one_item():
+    from compare.ingest.section_paragraphs import split_section_paragraphs
+    from compare.ingest.structure import parse_items
+
+    _pre, items = parse_items(["一、加强党的建设", "强化政治引领。组织全体干部学习党的创新理论，全年不少于12次。",
+                               "二、推进全域科普", "办好科普日活动，全年开展科普活动30场。"])
+    assert [i.item_id for i in split_section_paragraphs(items)] == ["一", "二"]
+
+
+def test_headline_article_with_dated_captions_and_a_slogan_list_above():
+    [doc] = parse("headline_article_dated_captions.txt")
+    assert [i["heading"] for i in doc.items] == ["孵化本土特色学会品牌", "开展全域体系化科普行动"]
+    assert all("夏令营" not in i["text"] and "学术交流会在" not in i["text"] for i in doc.items)
+    assert "一个目标" in doc.preamble
+
+
+def test_a_preface_section_is_preamble_and_a_copy_cut_inside_it_has_no_items():
+    warnings: list = []
+    [doc] = parse("literacy_plan_preface_section.txt", warnings)
+    assert (doc.province, doc.level, doc.city, doc.year, doc.doc_type, doc.issuer_kind, doc.issue_number) == (
+        "北京", "县级", "丰台区", 2021, "实施方案", "党政机关", "丰政办发〔2022〕18号")
+    assert doc.items == [] and any("0 items" in w for w in warnings)
+    assert doc.preamble.startswith("一、前言")

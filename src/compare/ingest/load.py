@@ -51,6 +51,7 @@ from compare.ingest.metadata import (
 from compare.ingest.overrides import FileOverrides
 from compare.ingest.paragraph_items import paragraph_heading, paragraph_items, titled_without_markers
 from compare.ingest.readers import read_raw
+from compare.ingest.section_paragraphs import split_section_paragraphs
 from compare.ingest.structure import heading_of, is_marker, parse_items, relayout, split_documents
 from compare.ingest.targets import extract_targets
 from compare.ingest.untitled import body_only_opener, body_only_type, missing_fields_line, opening_paragraph, own_title
@@ -218,6 +219,7 @@ def _parse_document(seg, f: _FileParse) -> ParsedDocument | str:
             return "not a plan: a summary of work done (工作总结) whose plan part is not in the text"
         body, plan_year = part
     preamble, raw_items = parse_items(body)
+    raw_items = split_section_paragraphs(raw_items)  # 一、… whose tasks are paragraphs led by a short sentence
     opens_plan = seg.title is None and bool(body) and classify_untitled(body[0]) != "其他"  # 2025年是…，某县科协将…
     if not raw_items and (seg.title or f.handed or opens_plan):  # no markers: one-line body, paragraph plan
         found = paragraph_items(body)

@@ -15,7 +15,7 @@ Used only when the marker rules (compare.ingest.structure) found no item in a ti
    (`强化政治引领`, at most 16 characters, no sentence punctuation), each followed by prose paragraphs;
    a verb-led short line right under a heading is its subtitle (`全面加强党的建设`, kept in the text),
    other short lines without sentence punctuation are photo captions (`某县科协第十次代表大会`) and
-   dropped. The text reads as such a plan when at least two headings each have prose; the prose
+   dropped, and so are dated captions (`2024年8月，某县举办…夏令营活动`). The text reads as such a plan when at least two headings each have prose; the prose
    before the first heading is the preamble.
 Items get the marker `¶` and the ids ¶1, ¶2, … in document order.
 """
@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import re
 
+from compare.ingest.section_paragraphs import is_dated_caption
 from compare.ingest.structure import DocumentSegment, RawItem, is_title_line, match_marker, parse_items
 
 _SPLIT_RE = re.compile(r"(?<=[。；！？])(?=(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\d{1,2}[.．、])\S)")
 _VERB_RE = re.compile(
     r"^(?:着力|全力|持续|进一步|切实|大力|积极|扎实|全面|深入|继续|认真)?"
     r"(?:加强|加快|推进|推动|深化|开展|实施|强化|提升|提高|做好|抓好|办好|健全|完善|打造|服务|组织|建设|建立|发挥"
-    r"|促进|优化|坚持|落实|培育|拓展|创新|夯实|聚焦|围绕|筑牢|弘扬|巩固|凝聚|引领|搭建|助力|壮大|规范|用好|讲好|加大)")
+    r"|促进|优化|坚持|落实|培育|拓展|创新|夯实|聚焦|围绕|筑牢|弘扬|巩固|凝聚|引领|搭建|助力|壮大|规范|用好|讲好|加大"
+    r"|孵化|激活|构建|厚植|擦亮|打响|汇聚|集聚|选树|增强|拓宽|深耕|做强|做实|做优|释放|涵养)")
 _CAPTION_RE = re.compile(r"^(?:图为|图片|图：|图:|▲|△|（图|\(图)|(?:摄影|供图|图/)")
 _FIRST_CLAUSE_RE = re.compile(r"^([^。，；,;！？]{4,24})[。，；,;]")
 _MIN_ITEMS = 3
@@ -67,6 +69,8 @@ def headline_items(lines: list[str]) -> tuple[str, list[RawItem]] | None:
     groups: list[list[str]] = []      # [heading, subtitle…, prose…]
     has_prose: list[bool] = []
     for line in lines:
+        if is_dated_caption(line):                 # 2024年8月，某县举办…活动: a photo caption
+            continue
         if _short_line(line):
             verb_led = len(line) <= _HEADLINE_MAX and bool(_VERB_RE.match(line))
             if verb_led and (not groups or has_prose[-1]):

@@ -50,6 +50,7 @@ PLANS = {
                                                   "联结专家助企业", 4),
     "headline_article_dated_captions.txt": ("浙江", "县级", "德清县", 2025, "工作要点", "科协",
                                             "孵化本土特色学会品牌", 2),
+    "paragraph_plan_event_captions.txt": ("浙江", "市级", "嘉兴市", 2025, "工作要点", "科协", "全面加强党的建设", 4),
 }
 
 
@@ -500,3 +501,21 @@ def test_a_preface_section_is_preamble_and_a_copy_cut_inside_it_has_no_items():
         "北京", "县级", "丰台区", 2021, "实施方案", "党政机关", "丰政办发〔2022〕18号")
     assert doc.items == [] and any("0 items" in w for w in warnings)
     assert doc.preamble.startswith("一、前言")
+
+
+def test_event_captions_between_paragraph_items_are_no_paragraphs():
+    from compare.ingest.paragraph_items import is_caption
+
+    assert is_caption("“科学家精神进校园”宣讲活动在南湖区举办") and is_caption("院士专家嘉兴行活动现场")
+    assert not is_caption("办好全国科普日活动，组织主场活动在市科技馆举行。")
+    [doc] = parse("paragraph_plan_event_captions.txt")
+    assert [i["item_id"] for i in doc.items] == ["¶1", "¶2", "¶3", "¶4"]
+    assert all("举办" not in i["text"] and "现场" not in i["text"] for i in doc.items)
+
+
+def test_a_doc_sharing_uploaders_location_is_no_province():
+    from compare.ingest.clean import cruft_rule
+
+    assert cruft_rule("  • 2026-02-03 发布于山西") == cruft_rule("IP属地：河北") == "uploader-location"
+    with pytest.raises(InputFileError, match="no province"):
+        parse("docshare_template_uploader_location.txt")

@@ -356,6 +356,7 @@ _CRUFT_RULES: tuple[tuple[str, re.Pattern], ...] = (
                               r"|^【?字体[：:]?\s*[【\[]?大|^字号[：:]?\s*大|^(浏览|阅读)(次数|量)")),
     ("page-number", re.compile(r"^[-—–－\s]*(第\s*\d+\s*页(\s*[，,/]?\s*共\s*\d+\s*页)?|\d{1,3})[-—–－\s]*$")),
     ("cc-line", re.compile(r"^抄送[：:]")),
+    ("uploader-location", re.compile(r"^[•·\s]*(?:\d{4}-\d{1,2}-\d{1,2}\s*)?(?:发布于|上传于|IP属地[：:]?)\s*\S{2,8}$")),
     ("image-placeholder", re.compile(r"^(?:!\[[^\]]*\][(（][^)）]*[)）]\s*)+$|^\[(?:图片|image|img)\]$", re.IGNORECASE)),
 )
 _NAV_SPLIT_RE = re.compile(r"\s*[|｜>＞»›]\s*")

@@ -10,7 +10,7 @@ Used only when the marker rules (compare.ingest.structure) found no item in a ti
    is short (4-24 characters) and opens with a working verb (加强, 推进, 深化, 开展, 服务 …); the text
    reads as a plan only when at least three paragraphs do and they are most of the paragraphs after
    the first one. Paragraphs before the first such one are the preamble. Photo captions (图为…, 图片…,
-   ▲…) and page-chunk numbers are never items.
+   ▲…, and event captions such as `…科学家精神宣讲会在甬举办`) and page-chunk numbers are never items.
 3. **Headline plans** (a plan published as a web article): short heading lines led by a working verb
    (`强化政治引领`, at most 16 characters, no sentence punctuation), each followed by prose paragraphs;
    a verb-led short line right under a heading is its subtitle (`全面加强党的建设`, kept in the text),
@@ -46,8 +46,15 @@ def split_one_line_bodies(lines: list[str]) -> list[str]:
     return out
 
 
+_EVENT_CAPTION_RE = re.compile(r"(?:举办|举行|召开|开幕|闭幕|启动|现场|合影|留影)$")
+
+
 def is_caption(line: str) -> bool:
-    return len(line) <= 40 and bool(_CAPTION_RE.search(line))
+    """图为… / ▲… captions, and event captions between paragraphs (`…宣讲会在甬举办`: a line ending with
+    举办 / 举行 / 召开 / 现场 …, without 。 or ；, at most 60 characters)."""
+    if len(line) <= 40 and _CAPTION_RE.search(line):
+        return True
+    return len(line) <= 60 and "。" not in line and "；" not in line and bool(_EVENT_CAPTION_RE.search(line))
 
 
 def _heading_paragraph(line: str) -> bool:

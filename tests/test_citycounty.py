@@ -51,6 +51,8 @@ PLANS = {
     "headline_article_dated_captions.txt": ("浙江", "县级", "德清县", 2025, "工作要点", "科协",
                                             "孵化本土特色学会品牌", 2),
     "paragraph_plan_event_captions.txt": ("浙江", "市级", "嘉兴市", 2025, "工作要点", "科协", "全面加强党的建设", 4),
+    "shared_district_name_settled_by_city.txt": ("浙江", "县级", "普陀区", 2024, "工作要点", "科协",
+                                                 "组织科技工作者学习党的创新理论", 2),
 }
 
 
@@ -519,3 +521,32 @@ def test_a_doc_sharing_uploaders_location_is_no_province():
     assert cruft_rule("  • 2026-02-03 发布于山西") == cruft_rule("IP属地：河北") == "uploader-location"
     with pytest.raises(InputFileError, match="no province"):
         parse("docshare_template_uploader_location.txt")
+
+
+# ---- division names several provinces share; more titles of a year's plan ---------------------------
+
+def test_a_shared_district_name_alone_gives_its_level_but_no_province():
+    from compare.ingest.metadata import locate
+
+    assert locate(title="城关区科协2023年工作要点", issuer=None, header=[], first_paragraph="",
+                  issue_number=None) == ("县级", None, None)
+    assert locate(title="兰州市城关区科协2023年工作要点", issuer=None, header=[], first_paragraph="",
+                  issue_number=None) == ("县级", "甘肃", "城关区")
+    assert locate(title="北京市朝阳区科协2023年工作要点", issuer=None, header=[], first_paragraph="",
+                  issue_number=None) == ("县级", "北京", "朝阳区")
+
+
+def test_a_shared_district_name_is_settled_by_a_city_the_body_names():
+    [doc] = parse("shared_district_name_settled_by_city.txt")
+    assert (doc.province, doc.level, doc.city) == ("浙江", "县级", "普陀区")     # 舟山市 settles it: not 上海
+
+
+def test_a_shared_district_name_named_alone_asks_for_the_province():
+    with pytest.raises(InputFileError, match="江苏、河南、福建; add: shared_district_name_alone.txt,province="):
+        parse("shared_district_name_alone.txt")
+
+
+@pytest.mark.parametrize("title", ["某市科协2023年工作计划安排", "某县科协2020年工作打算", "某县科协2022年工作思路",
+                                   "某县科协2023年工作谋划", "某县科协2019年工作目标任务"])
+def test_a_years_thoughts_plans_and_targets_are_its_work_plan(title):
+    assert classify_doc_type(title) == "工作计划"

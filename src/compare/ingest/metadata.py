@@ -112,7 +112,7 @@ def classify_doc_type(title: str) -> str:
         return "重点工作"
     if re.search(r"规划|纲要", t):
         return "规划"
-    if end.endswith(("工作计划", "年度计划", "工作安排")):  # a year's 工作安排 is its work plan
+    if re.search(r"(工作计划|年度计划|工作安排|计划安排|工作思路|工作打算|工作谋划|工作目标任务)$", end):  # 工作安排/思路: a plan
         return "工作计划"
     if end.endswith("工作意见"):
         return "工作意见"
@@ -442,7 +442,7 @@ def _plan_place(named: str | None, issuer: str | None, *, context: list[str], bo
                 provenance: dict) -> tuple[str | None, str | None, str | None, tuple]:
     """(level, province, city, provinces in play): `locate`, else the province named most often outside
     the recipient list (level 省级 inferred), else for a titled plan or a body-only copy the gazetteer."""
-    from compare.ingest.metadata_place import guess_place
+    from compare.ingest.metadata_place import city_of_title, guess_place
 
     level, prov, city = locate(title=named, issuer=issuer, header=context, first_paragraph=first_paragraph,
                                issue_number=issue_number)
@@ -457,6 +457,8 @@ def _plan_place(named: str | None, issuer: str | None, *, context: list[str], bo
         elif prov is not None and level is None:
             level = "省级"
             provenance["level"] = "inferred"
+    if prov is not None and city is None and level != NATIONAL and (found := city_of_title(named, prov, level)):
+        level, city = found   # 城关区科协… whose province the text settles (甘肃 named): 城关区 of 甘肃
     if prov is None and (named or body_only):  # a titled plan or a body-only copy: profiles name places too
         guess = guess_place(title=named, issuer=issuer, header=[*site, *context], body=body,
                             issue_number=issue_number, level=level)

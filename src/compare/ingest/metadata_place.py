@@ -11,8 +11,9 @@ place, and before giving up:
    division named most often, at the level the issuer says: 县科协 -> a county);
    when they lie in several, the answer is "ambiguous" and the reason names them, so that the analyst
    sets `province` in metadata.csv instead of a guess.
-A division name shared by several provinces (朝阳区: 北京, 长春) counts as ambiguous unless another
-named division settles it.
+A division name shared by several provinces (城关区: 甘肃, 西藏) counts only once another division
+named, or the province known, settles it (兰州市 -> 甘肃); named alone, it makes the answer ambiguous.
+`city_of_title` reads the title's division once the province is known from elsewhere.
 """
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from compare.ingest.places import Place, level_of, places_in
+from compare.ingest.places import Place, leading_run, level_of, places_in, same_named, shared_name
 
 _SITE_RE = re.compile(r"欢迎(?:访问|光临|来到)|主办单位|承办单位|版权所有|门户网站|政府网|网站$|党务公开网|发布机构")
 _NAMED_RE = re.compile(r"[\u4e00-\u9fff]+")
+_LEAD_YEAR_RE = re.compile(r"^\d{4}年(?:度)?")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,23 @@ def _consistent(places: list[tuple[int, Place]]) -> bool:
     return len({p.province for _, p in places}) == 1
 
 
+def _settling_province(texts: list[str]) -> str | None:
+    """The one province of every division named whose name no other province has, when there is one:
+    兰州市 settles 城关区 (甘肃, not 西藏)."""
+    provinces = {p.province for t in texts for _, p in places_in(t) if not shared_name(p.name)}
+    return next(iter(provinces)) if len(provinces) == 1 else None
+
+
+def city_of_title(title: str | None, province: str | None, level: str | None) -> tuple[str, str] | None:
+    """(level, city) of the division opening a title once its province is known (城关区科协… in 甘肃)."""
+    run = leading_run(_LEAD_YEAR_RE.sub("", (title or "").strip()), hint=province) if province else []
+    place = run[-1] if run else None
+    if place is None or place.kind == "province" or place.province != province:
+        return None
+    loc = level_of(place)
+    return (loc.level, loc.city) if level in (None, loc.level) else None
+
+
 def site_lines(lines: list[str]) -> list[str]:
     """The lines of a web page that name its site (the first 12 lines only)."""
     return [line for line in lines[:12] if _SITE_RE.search(line)]
@@ -53,18 +72,24 @@ def guess_place(*, title: str | None, issuer: str | None, header: list[str], bod
                 issue_number: str | None, level: str | None, hint: str | None = None) -> PlaceGuess | None:
     """The gazetteer rules above, in order; None when no division is named at all. hint: the province
     already known, which settles a division name shared by several provinces (河东区: 天津 or 临沂)."""
+    text = "\n".join([*header, *body])
+    hint = hint or _settling_province([title or "", issuer or "", text])
     for label, texts in (("title or issuer", [title or "", issuer or ""]), ("site lines", site_lines(header + body))):
         found = [hit for t in texts for hit in places_in(t, hint=hint)]
+        if hint is None:   # 城关区 alone: 甘肃 or 西藏? not a guess
+            found = [(i, p) for i, p in found if not shared_name(p.name)]
         if found and _consistent(found):
             place = _most_specific(found)
             loc = level_of(place)
             return PlaceGuess(loc.level if level is None else level, place.province,
                               loc.city if level in (None, loc.level) else None, f"gazetteer: {place.name} in the {label}")
-    text = "\n".join([*header, *body])
-    named = places_in(text, hint=hint)
+    named = places_in(text, hint=hint) or [hit for t in (title or "", issuer or "") for hit in places_in(t)]
     if not named:
         return None
     provinces = Counter(p.province for _, p in named)
+    if hint is None and all(shared_name(p.name) for _, p in named):
+        return PlaceGuess(level, None, None, f"gazetteer: {named[0][1].name} is the name of divisions of several "
+                          "provinces", tuple(sorted({q.province for _, p in named for q in same_named(p.name)})))
     if issue_number:
         first = issue_number[0]
         same = {p.name: p for _, p in named if p.name.startswith(first) and p.kind != "province"}

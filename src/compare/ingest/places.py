@@ -14,7 +14,8 @@ a 科协 / 科学技术协会 follows it (长治科协), because short names are
 Customary short forms of autonomous units keep a suffix and are matched like full names when they
 are unique in the table: 莫旗 (莫力达瓦达斡尔族自治旗), 巴州 (巴音郭楞蒙古自治州), 大理州, 长阳县.
 The same county name exists in several provinces (朝阳区: 北京, 长春); `locate` then prefers the
-province given as a hint, else the first in adcode order.
+province given as a hint or by a division named before it (北京市朝阳区); alone, it gives only its level
+(`issuer_level`), and the province comes from the rest of the text or is asked for.
 
 `issuer_level(name)` answers the question the loader asks of an issuer or a title: who is this?
 national (中国科协 and its bodies), a province, a prefecture or a county.
@@ -197,17 +198,35 @@ def _match_at(text: str, pos: int, hint: str | None) -> tuple[int, Place] | None
     return m.end(), _pick(cands, hint)
 
 
+def leading_run(text: str, *, hint: str | None = None) -> list[Place]:
+    """The run of place names opening text, each read with the province of the one before as the hint:
+    兰州市城关区科协 -> [兰州市, 城关区 (甘肃)]; 关于… -> []."""
+    text = (text or "").strip()
+    run: list[Place] = []
+    pos = 0
+    while True:
+        hit = _match_at(text, pos, run[-1].province if run else hint)
+        if hit is None:
+            return run
+        pos, place = hit
+        run.append(place)
+
+
 def leading_place(text: str, *, hint: str | None = None) -> Place | None:
     """The most specific division in the run of place names opening text:
     河南省郑州市科协 -> 郑州市; 临西县科学技术协会 -> 临西县; 山东省科协 -> 山东省; 关于… -> None."""
-    text = (text or "").strip()
-    best: Place | None = None
-    pos = 0
-    while True:
-        hit = _match_at(text, pos, best.province if best else hint)
-        if hit is None:
-            return best
-        pos, best = hit
+    run = leading_run(text, hint=hint)
+    return run[-1] if run else None
+
+
+def same_named(name: str) -> tuple[Place, ...]:
+    """Every division of that name (or customary short form)."""
+    return _all_names().get(name, ())
+
+
+def shared_name(name: str) -> bool:
+    """A division name several provinces have (城关区: 兰州 and 拉萨; 江北区: 重庆 and 宁波)."""
+    return len({p.province for p in _all_names().get(name, ())}) > 1
 
 
 def level_of(place: Place) -> Located:
@@ -238,9 +257,11 @@ def issuer_level(name: str | None, *, hint: str | None = None) -> Located | None
     name = name.strip()
     if is_national(name):
         return Located(NATIONAL, NATIONAL, None)
-    place = leading_place(name, hint=hint)
-    if place is not None:
-        return level_of(place)
+    run = leading_run(name, hint=hint)
+    if run and hint is None and len(run) == 1 and run[0].kind != "province" and shared_name(run[0].name):
+        return Located(level_of(run[0]).level, None, None)   # 城关区科协 alone: its level, not a guess of its province
+    if run:
+        return level_of(run[-1])
     m = _GENERIC_RE.match(name)
     if m:
         return Located(_GENERIC_LEVEL[m.group(1)], None, None)

@@ -27,6 +27,7 @@ _DATE_RE = re.compile(
 # 2023-03-07, 2023/3/7, 2023.3.7 (year first) and 07.03.2023, 7/3/2023 (day first), as a whole line
 _ISO_DATE_RE = re.compile(rf"^(?P<y>{_YEAR})\s*[-/.．]\s*(?P<m>\d{{1,2}})\s*[-/.．]\s*(?P<d>\d{{1,2}})$")
 _DAY_FIRST_RE = re.compile(rf"^(?P<d>\d{{1,2}})\s*[./．]\s*(?P<m>\d{{1,2}})\s*[./．]\s*(?P<y>{_YEAR})$")
+_CN_TITLE_YEAR_RE = re.compile(r"((?:二[〇○零]|一九)[〇○零一二三四五六七八九]{2})\s*年")
 _SPACED_DIGITS_RE = re.compile(r"(?<=[\d〇○零一二三四五六七八九])\s+(?=[\d〇○零一二三四五六七八九])")
 _NOTICE_TITLE_YEAR_RE = re.compile(rf"《[^》]*?(?P<year>{_YEAR})\s*年[^》]*》")
 _LEADING_YEAR_RE = re.compile(rf"^(?P<year>{_YEAR})\s*年")
@@ -80,6 +81,9 @@ def title_year(title: str) -> tuple[int, str] | None:
     m = _BARE_TITLE_YEAR_RE.search(title)
     if m:
         return int(m.group("year")), "title year without 年"
+    m = _CN_TITLE_YEAR_RE.search(title)
+    if m:  # 二〇二三年工作要点: the year in Chinese digits
+        return int("".join(str(_CN_DIGITS[c]) for c in m.group(1))), "title 二〇XX年"
     return None
 
 

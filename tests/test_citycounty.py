@@ -55,6 +55,9 @@ PLANS = {
                                                  "组织科技工作者学习党的创新理论", 2),
     "title_year_in_chinese_digits.txt": ("河南", "县级", "民权县", 2024, "工作要点", "科协",
                                          "组织科技工作者学习党的创新理论", 2),
+    "docshare_one_line_preview.txt": ("浙江", "县级", "桐庐县", 2024, "工作要点", "科协", "组织科技工作者学习党的创新理论", 3),
+    "docshare_keywords_line_flat_text.txt": ("浙江", "县级", "宁海县", 2024, "工作要点", "科协",
+                                             "组织科技工作者学习党的创新理论", 2),
 }
 
 
@@ -554,3 +557,37 @@ def test_a_shared_district_name_named_alone_asks_for_the_province():
                                    "某县科协2023年工作谋划", "某县科协2019年工作目标任务"])
 def test_a_years_thoughts_plans_and_targets_are_its_work_plan(title):
     assert classify_doc_type(title) == "工作计划"
+
+
+# ---- doc-sharing previews flattened onto one line ----------------------------------------------------
+
+def test_a_one_line_preview_gets_its_title_sections_and_items_back():
+    [doc] = parse("docshare_one_line_preview.txt")
+    assert doc.title == "桐庐县科协2024年工作要点"
+    assert [i["item_id"] for i in doc.items] == ["一/1", "一/2", "二/3"]
+    assert doc.items[1]["section_title"] == "强化政治引领"
+
+
+def test_a_section_heading_run_into_its_first_item_is_split():
+    [doc] = parse("docshare_keywords_line_flat_text.txt")
+    assert doc.title == "宁海县科协2024年工作要点"                     # not the keyword line above it
+    assert [(i["section_title"], i["heading"][:6]) for i in doc.items] == [("强化政治引领", "组织科技工作"),
+                                                                        ("推进全域科普", "开展科普活动")]
+
+
+@pytest.mark.parametrize("line,flat", [
+    ("某县科协2024年工作要点 2024年，县科协将团结全县科技工作者。一、强化政治引领 1.组织学习。二、推进全域科普 2.开展活动。", True),
+    ("组织科技工作者学习党的创新理论，落实“1.5万人次”培训目标，全年开展集中学习4次，覆盖全县各乡镇科协和县直学会的全体会员。", False),
+])
+def test_only_a_line_holding_several_markers_is_a_flattened_page(line, flat):
+    from compare.ingest.flat_pages import split_flat_pages
+
+    assert (len(split_flat_pages([line])) > 1) is flat
+
+
+def test_doc_sharing_residue_is_cruft():
+    from compare.ingest.clean import cruft_rule
+
+    for line in ("版权说明：本文档由用户提供并上传，收益归属内容提供方", "文档简介", "已阅读2页，还剩3页未读 继续免费阅读",
+                 "某县科协2024年工作要点.doc_第1页"):
+        assert cruft_rule(line) == "doc-sharing", line

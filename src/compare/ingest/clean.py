@@ -356,6 +356,8 @@ _CRUFT_RULES: tuple[tuple[str, re.Pattern], ...] = (
                               r"|^【?字体[：:]?\s*[【\[]?大|^字号[：:]?\s*大|^(浏览|阅读)(次数|量)")),
     ("page-number", re.compile(r"^[-—–－\s]*(第\s*\d+\s*页(\s*[，,/]?\s*共\s*\d+\s*页)?|\d{1,3})[-—–－\s]*$")),
     ("cc-line", re.compile(r"^抄送[：:]")),
+    ("doc-sharing", re.compile(r"^版权说明[：:]|本文档由用户(提供并)?上传|^文档简介$|^资源描述$|^下载本文档$|继续免费阅读"
+                               r"|^已阅读\d+页|_第\s*\d+\s*页$|^点击查看更多|^网站客服[：:]|^(大小|页数|格式|上传时间|文档编号)[：:]")),
     ("uploader-location", re.compile(r"^[•·\s]*(?:\d{4}-\d{1,2}-\d{1,2}\s*)?(?:发布于|上传于|IP属地[：:]?)\s*\S{2,8}$")),
     ("image-placeholder", re.compile(r"^(?:!\[[^\]]*\][(（][^)）]*[)）]\s*)+$|^\[(?:图片|image|img)\]$", re.IGNORECASE)),
 )

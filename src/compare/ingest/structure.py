@@ -464,7 +464,7 @@ def drop_page_residue(lines: list[str]) -> list[str]:
             line = body
         out.append(line)
     # the pages were flattened: markers and a leading title run on inside the text
-    return [part for line in out for part in _split_flattened(line)]
+    return [part for line in out for part in split_flattened(line)]
 
 
 _FLAT_MARKER_RE = re.compile(
@@ -473,7 +473,7 @@ _FLAT_MARKER_RE = re.compile(
 _FLAT_TITLE_RE = re.compile(rf"^(?P<title>.{{4,60}}?)\s*(?={YEAR}\s*年(?:[，,]|是)|为(?:深入|进一步|全面|认真|切实))")
 
 
-def _split_flattened(line: str) -> list[str]:
+def split_flattened(line: str) -> list[str]:
     """A page of flattened text back into lines: a leading title (…工作要点 2023年，… / …计划为深入贯彻…),
     markers (after a sentence end or a colon: …如下：一、…)."""
     m = _FLAT_TITLE_RE.match(line)

@@ -591,3 +591,22 @@ def test_doc_sharing_residue_is_cruft():
     for line in ("版权说明：本文档由用户提供并上传，收益归属内容提供方", "文档简介", "已阅读2页，还剩3页未读 继续免费阅读",
                  "某县科协2024年工作要点.doc_第1页"):
         assert cruft_rule(line) == "doc-sharing", line
+
+
+# ---- untitled summaries ------------------------------------------------------------------------------
+
+def test_an_untitled_text_opening_with_work_done_is_a_summary_not_a_plan():
+    with pytest.raises(InputFileError, match="a summary of work done"):
+        parse("untitled_summary_with_markers.txt")
+
+
+@pytest.mark.parametrize("line,done", [
+    ("今年以来，某县科协紧紧围绕县委中心工作，扎实推进各项工作。", True),
+    ("一年来，某县科协团结全县科技工作者，圆满完成了全年各项目标任务。", True),
+    ("2025年，县科协将紧扣中心工作，推动科协工作取得新成效。", False),      # what it will do: a plan
+    ("2025年是“十四五”规划收官之年，某县科协将团结引领全县科技工作者。", False),
+])
+def test_work_done_openings(line, done):
+    from compare.ingest.untitled import work_done_opening
+
+    assert (work_done_opening([line]) is not None) is done

@@ -55,7 +55,8 @@ from compare.ingest.readers import read_raw
 from compare.ingest.section_paragraphs import split_section_paragraphs
 from compare.ingest.structure import heading_of, is_marker, parse_items, relayout, split_documents
 from compare.ingest.targets import extract_targets
-from compare.ingest.untitled import body_only_opener, body_only_type, missing_fields_line, opening_paragraph, own_title
+from compare.ingest.untitled import (body_only_opener, body_only_type, missing_fields_line, opening_paragraph, own_title,
+                                     work_done_opening)
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,7 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
         header=header, handed=handed_out_title(lines[:60]),  # the plan a notice hands out: 关于印发《…》的通知
         n_documents=len(segments), overrides=overrides, warnings=warnings, trace=trace)
     if shared.handed is None and all(seg.title is None for seg in segments):
-        reason = not_a_plan(lines)
+        reason = not_a_plan(lines) or work_done_opening(lines)
         if reason:
             raise InputFileError(source_file, f"not a plan: {reason}")
     if shared.handed is None and len(segments) == 1 and segments[0].title is None:

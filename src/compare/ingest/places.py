@@ -171,13 +171,13 @@ def _pick(places: tuple[Place, ...], hint: str | None) -> Place:
     return places[0]
 
 
-def places_in(text: str, *, hint: str | None = None) -> list[tuple[int, Place]]:
-    """Every division named in text, as (position, place), in text order (longest name wins). A
-    two-character name (成县, 沙县, 徽县) counts only where a word can start: not right after another
-    CJK character (建成县科技馆 names no county) unless that character ends a division (陇南市成县)."""
+@lru_cache(maxsize=8)    # the texts of one document's place rules, not a corpus
+def _named(text: str) -> tuple[tuple[int, tuple[Place, ...]], ...]:
+    """(position, the places of that name) of every division named in text: one scan, kept for the
+    next rule asking about the same text (with or without a province hint)."""
     out = []
     prev_end = -1
-    for m in _name_re().finditer(text or ""):
+    for m in _name_re().finditer(text):
         if m.group("full"):
             if len(m.group("full")) == 2 and m.start() > 0 and m.start() != prev_end \
                     and "\u4e00" <= text[m.start() - 1] <= "\u9fff":
@@ -185,9 +185,16 @@ def places_in(text: str, *, hint: str | None = None) -> list[tuple[int, Place]]:
             cands = _all_names()[m.group("full")]
         else:
             cands = _short_index()[m.group("short")]
-        out.append((m.start(), _pick(cands, hint)))
+        out.append((m.start(), cands))
         prev_end = m.end()
-    return out
+    return tuple(out)
+
+
+def places_in(text: str, *, hint: str | None = None) -> list[tuple[int, Place]]:
+    """Every division named in text, as (position, place), in text order (longest name wins). A
+    two-character name (成县, 沙县, 徽县) counts only where a word can start: not right after another
+    CJK character (建成县科技馆 names no county) unless that character ends a division (陇南市成县)."""
+    return [(pos, _pick(cands, hint)) for pos, cands in _named(text or "")]
 
 
 def _match_at(text: str, pos: int, hint: str | None) -> tuple[int, Place] | None:

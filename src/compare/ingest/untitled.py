@@ -15,6 +15,10 @@ plans"):
   opening at 序言 whose opening mentions 规划 or 纲要 is a 规划 (`body_only_type`). What the text does
   not give comes from `metadata.csv` (title, year, province: the title row is read before the document
   is given up), else the skip reason names every field to add (`missing_fields_line`).
+- **Work done, not planned**: an untitled text whose first sentence tells what was achieved
+  (`2023年，某县科协在县委的领导下…各项工作取得新成效`, `一年来…圆满完成`, `今年以来…`, `现将…总结如下`) is a
+  summary, whatever markers follow (`work_done_opening`); a sentence that says what the body *will* do
+  (将, 要, 力争 before the outcome: `…将推动科协工作取得新成效`) is a plan's framing.
 """
 from __future__ import annotations
 
@@ -81,3 +85,19 @@ def missing_fields_line(source_file: str, opener: str, *, title: bool, year: boo
             f"{'、'.join(fields)}; add: {source_file},{','.join(f + '=…' for f in fields)} to "
             f"data/raw/metadata.csv (a row with the columns file,{','.join(fields)}, e.g. "
             f"{source_file},{','.join(example[f] for f in fields)})")
+
+
+_DONE_OPENER_RE = re.compile(r"^(?:今年以来|一年来|过去的?一年|近年来|\d{4}年以来|[一二三四五六七八九十]{1,2}月份?以来)")
+_DONE_RE = re.compile(r"取得了?(?:新的?|显著|明显|良好|积极|阶段性|较好的?|突出)?(?:成效|成绩|进展|成果)|圆满完成"
+                      r"|(?:总结|汇报|报告)如下")
+_WILL_RE = re.compile(r"将|要|力争|计划|拟|努力|确保")
+
+
+def work_done_opening(lines: list[str]) -> str | None:
+    """Why an untitled text is a summary of work done (its opening sentence reports results), or None."""
+    first = next((line for line in lines[:3] if len(line) >= 20), "")
+    sentence = re.split(r"[。！？]", first, maxsplit=1)[0]
+    m = _DONE_RE.search(sentence)
+    if _DONE_OPENER_RE.match(sentence) or (m and not _WILL_RE.search(sentence[: m.start()])):
+        return f"a summary of work done (it opens: {sentence[:30]}…), not a plan"
+    return None

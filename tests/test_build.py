@@ -177,6 +177,43 @@ def test_no_change_build_skips_every_step_rewrites_nothing_and_loads_no_corpus(b
     assert _mtimes(*dirs) == before  # nothing rewritten, index.html included
 
 
+_NO_CHANGE_BUILD = """
+import json, sys
+from pathlib import Path
+from compare.core import hashing
+from compare.core.config import load_config
+base, pinned = Path(sys.argv[1]), sys.argv[2]
+hashing.code_version = lambda *a: pinned
+from compare.pipeline import build
+s = build.run_build(raw_dir=base / "raw", processed_dir=base / "processed", figures_dir=base / "figures",
+                    reports_dir=base / "reports", state_file=base / "build-state.json", formats=("png",), dpi=40,
+                    jobs=2, progress=False, config=load_config(base))
+print(json.dumps({"line": s.line(), "done": [r.name for r in s.done], "modules": sorted(sys.modules)}))
+"""
+HEAVY = ("pandas", "pyarrow", "numpy", "jieba", "jieba_next", "sklearn", "scipy", "matplotlib", "papermill",
+         "nbformat", "openpyxl")
+
+
+@pytest.mark.slow
+def test_no_change_build_imports_no_heavy_library(built, tmp_path):
+    """A build that finds nothing to do only hashes files and reads small JSON records: in a fresh
+    interpreter (as `python -m compare build` runs) it imports neither pandas nor pyarrow, jieba,
+    scikit-learn, matplotlib or the notebook machinery, which would cost more than the check itself."""
+    import json
+    import subprocess
+    import sys
+
+    project = clone(built, tmp_path)
+    for _ in range(2):  # the second run finds the file signatures the first recorded
+        out = subprocess.run([sys.executable, "-c", _NO_CHANGE_BUILD, str(project.base), hashing.code_version()],
+                             capture_output=True, text=True, check=True, timeout=300)
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        assert not result["done"], result["line"]
+        imported = sorted({m.split(".")[0] for m in result["modules"]} & set(HEAVY))
+        assert imported == [], f"a no-change build imported {imported}"
+    assert (project.base / build.FILE_HASHES).is_file()
+
+
 @pytest.mark.slow
 def test_reports_read_the_keyness_the_build_computed_once(built):
     """Every province report needs the keyness of every province against the others; the build
@@ -513,6 +550,42 @@ def test_code_version_tracks_package_sources(tmp_path):
     assert real_code_version(pkg) == v  # bytecode does not count
     (pkg / "data" / "themes.toml").write_text("# edited\n", encoding="utf-8")
     assert real_code_version(pkg) != v  # package data does
+
+
+def test_remembered_file_hashes_never_return_the_digest_of_older_bytes(tmp_path, monkeypatch):
+    """The build's file signatures (kept between builds) save hashing, never correctness: a file
+    rewritten with bytes of the same size, even with its old modification time put back, or replaced
+    by a copy, is hashed again; a damaged store only costs the hashing."""
+    import os
+    import time
+
+    store, f = tmp_path / "file-hashes.json", tmp_path / "table.parquet"
+    f.write_bytes(b"aaaa")
+    old = f.stat().st_mtime_ns - 10**10
+    os.utime(f, ns=(old, old))
+    monkeypatch.setattr(hashing, "_SETTLED_S", 0.05)  # trusted once its change time is 50 ms old
+    time.sleep(0.1)
+    with hashing.remembered_file_hashes(store):
+        first = hashing.sha256_file(f)
+    assert store.is_file() and str(f) in store.read_text(encoding="utf-8")
+    calls = []
+    real = hashing._sha256_file
+    monkeypatch.setattr(hashing, "_sha256_file", lambda p: calls.append(p) or real(p))
+    with hashing.remembered_file_hashes(store):
+        assert hashing.sha256_file(f) == first and not calls  # unchanged: not read again
+        f.write_bytes(b"bbbb")
+        os.utime(f, ns=(old, old))  # same size, same modification time: the change time still moves
+        assert hashing.sha256_file(f) == hashing._sha256_file(f) != first
+    shutil.copy2(f, tmp_path / "copy")
+    os.replace(tmp_path / "copy", f)
+    calls.clear()
+    with hashing.remembered_file_hashes(store):
+        hashing.sha256_file(f)
+    assert calls  # a new inode: hashed again
+    store.write_text("{not json", encoding="utf-8")
+    with hashing.remembered_file_hashes(store):
+        assert hashing.sha256_file(f) == real(f)
+    assert hashing.sha256_file(f) == real(f)  # outside a build nothing is remembered
 
 
 def test_workbook_step_is_keyed_on_the_tables_the_workbook_shows():

@@ -1,15 +1,19 @@
-"""Reading and writing processed tables: Parquet plus a UTF-8-with-BOM CSV copy, written atomically."""
+"""Reading and writing processed tables: Parquet plus a UTF-8-with-BOM CSV copy, written atomically.
+
+pandas and pyarrow are imported by the functions that read or write a table, not by this module: the
+atomic writers serve the build's state and caches too, and a build that changed nothing imports neither."""
 from __future__ import annotations
 
 import os
 import tempfile
 from pathlib import Path
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from compare.core import schema
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -57,6 +61,9 @@ def write_table(df: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
 
     Output is byte-for-byte deterministic for the same DataFrame (no timestamps in the files).
     """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     out_dir = Path(out_dir)
     df = schema.validate(df, name).reset_index(drop=True)
     table = pa.Table.from_pandas(df, schema=schema.arrow_schema(name, df), preserve_index=False)
@@ -71,6 +78,9 @@ def write_table(df: pd.DataFrame, name: str, out_dir: str | Path) -> Path:
 
 def read_table(name: str, processed_dir: str | Path) -> pd.DataFrame:
     """Read `<name>.parquet` from processed_dir, checked against the contract. List columns come back as lists."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     path = Path(processed_dir) / f"{name}.parquet"
     if not path.is_file():
         from compare.core.errors import EmptyCorpusError
@@ -102,6 +112,8 @@ def read_table(name: str, processed_dir: str | Path) -> pd.DataFrame:
 
 def _same_type(got: pa.DataType, want: pa.DataType) -> bool:
     """Arrow types equal up to string/large_string, list/large_list and an all-null column."""
+    import pyarrow as pa
+
     if got == want or pa.types.is_null(got):
         return True
     if pa.types.is_string(want) or pa.types.is_large_string(want):

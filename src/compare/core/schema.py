@@ -6,11 +6,14 @@ and the documentation cannot drift apart. `validate(df, name)` is called on ever
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
-import pyarrow as pa
+from functools import cache
+from typing import TYPE_CHECKING
 
 from compare.core.vocab import DOC_TYPES, LEVELS
+
+if TYPE_CHECKING:  # pandas and pyarrow are imported when a table is checked, not to learn the names
+    import pandas as pd
+    import pyarrow as pa
 
 _LEVELS_DOC = " | ".join(LEVELS)
 
@@ -19,13 +22,29 @@ _LEVELS_DOC = " | ".join(LEVELS)
 @dataclass(frozen=True)
 class Column:
     name: str
-    type: pa.DataType
+    kind: str  # the Arrow type's name: string, int64, float64, bool or list<string>
     nullable: bool
     doc: str
 
+    @property
+    def type(self) -> pa.DataType:
+        """The column's Arrow type."""
+        return _arrow_type(self.kind)
 
-_S, _I, _F, _B = pa.string(), pa.int64(), pa.float64(), pa.bool_()
-_LS = pa.list_(pa.string())
+
+@cache
+def _arrow_type(kind: str) -> pa.DataType:
+    import pyarrow as pa
+
+    types = {"string": pa.string, "int64": pa.int64, "float64": pa.float64, "bool": pa.bool_,
+             "list<string>": lambda: pa.list_(pa.string())}
+    return types[kind]()
+
+
+# Arrow type names, not types: learning the tables' names and columns (a build that changed nothing)
+# imports neither pyarrow nor pandas
+_S, _I, _F, _B = "string", "int64", "float64", "bool"
+_LS = "list<string>"
 
 TABLES: dict[str, tuple[str, list[Column]]] = {
     "documents": (
@@ -258,6 +277,8 @@ def column_names(name: str) -> list[str]:
 
 def arrow_schema(name: str, df: pd.DataFrame | None = None) -> pa.Schema:
     """The Arrow schema of a table. For item_themes the dynamic `score_*` columns are taken from df."""
+    import pyarrow as pa
+
     fields = [pa.field(c.name, c.type, nullable=c.nullable) for c in columns(name)]
     if name == "item_themes" and df is not None:
         scores = [c for c in df.columns if c.startswith(THEME_SCORE_PREFIX)]

@@ -73,6 +73,7 @@ from compare.pipeline.buildsteps import (  # noqa: F401  (re-exported: the step 
 log = logging.getLogger(__name__)
 
 DEFAULT_FORMATS = ("png", "svg", "pdf")
+FILE_HASHES = "file-hashes.json"
 
 
 def code_version() -> str:
@@ -110,20 +111,23 @@ def run_build(
     t0 = time.perf_counter()
     root = project_root()
     config = config if config is not None else load_config(root)
-    run = BuildRun(
-        config=config, raw_dir=Path(raw_dir),
-        processed_dir=Path(processed_dir) if processed_dir is not None else root / PROCESSED_DIR,
-        figures_dir=Path(figures_dir) if figures_dir is not None else root / FIGURES_DIR,
-        reports_dir=Path(reports_dir) if reports_dir is not None else root / REPORTS_DIR,
-        state=State(Path(state_file) if state_file is not None else cache_dir() / "build-state.json"),
-        prog=Progress(sys.stderr.isatty() if progress is None else progress, quiet=quiet),
-        formats=tuple(formats), dpi=dpi, kernel_name=kernel_name, timeout=timeout, jobs=max(1, int(jobs)),
-        force=force, refit=refit, code=code_version(), started=now_iso(),
-    )
-    try:
-        _run_steps(run)
-    finally:
-        run.summary.seconds = time.perf_counter() - t0
+    state_path = Path(state_file) if state_file is not None else cache_dir() / "build-state.json"
+    # the steps check the same tables and outputs: each file is hashed once, and only when it changed
+    # since the last build (the signatures beside the state file)
+    with hashing.remembered_file_hashes(state_path.with_name(FILE_HASHES)):
+        run = BuildRun(
+            config=config, raw_dir=Path(raw_dir),
+            processed_dir=Path(processed_dir) if processed_dir is not None else root / PROCESSED_DIR,
+            figures_dir=Path(figures_dir) if figures_dir is not None else root / FIGURES_DIR,
+            reports_dir=Path(reports_dir) if reports_dir is not None else root / REPORTS_DIR,
+            state=State(state_path), prog=Progress(sys.stderr.isatty() if progress is None else progress, quiet=quiet),
+            formats=tuple(formats), dpi=dpi, kernel_name=kernel_name, timeout=timeout, jobs=max(1, int(jobs)),
+            force=force, refit=refit, code=code_version(), started=now_iso(),
+        )
+        try:
+            _run_steps(run)
+        finally:
+            run.summary.seconds = time.perf_counter() - t0
     return run.summary
 
 

@@ -67,7 +67,7 @@ def report_jobs(run: BuildRun, provinces: list[str]) -> list[ReportJob]:
     """One job per province report, the cross-province report and every named report of kexie.toml.
     A job whose parameters or file name cannot be made carries the error (its step fails alone)."""
     from compare.pipeline import named
-    from compare.pipeline import report as report_mod
+    from compare.pipeline.reportnames import report_name
 
     config, reports_dir = run.config, run.reports_dir
     jobs: list[ReportJob] = []
@@ -86,7 +86,7 @@ def report_jobs(run: BuildRun, provinces: list[str]) -> list[ReportJob]:
         jobs.append(ReportJob(kind, name, p, t, source, record_name))
 
     def build_target(kind: str, province: str | None = None) -> Callable[[], Path]:
-        return lambda: reports_dir / f"{report_mod.report_name(kind, {'province': province})}.html"
+        return lambda: reports_dir / f"{report_name(kind, {'province': province})}.html"
 
     for prov in provinces:
         add("province", f"report {prov}",
@@ -205,7 +205,7 @@ def report_keys(state: State, *, processed_dir: Path, tables: dict, code: str, k
     cross-province and other reports compare every province and key on all the tables."""
     from compare.ingest.provinces import canonical_province
     from compare.pipeline import inputs, reference
-    from compare.pipeline import report as report_mod
+    from compare.pipeline.reportnames import template_path
 
     ref_terms, ref_info = reference.reference_paths(processed_dir)
     ref = [sha256_file(p) if p.is_file() else None for p in (ref_terms, ref_info)]
@@ -221,7 +221,7 @@ def report_keys(state: State, *, processed_dir: Path, tables: dict, code: str, k
             data = {"tables": tables}
         return _sha256_json(
             {"step": "report", "kind": kind, "params": params, **data, "reference": ref, "code": code,
-             "template": sha256_file(report_mod.template_path(kind)), "out": state.rel(target), "kernel": kernel_name}
+             "template": sha256_file(template_path(kind)), "out": state.rel(target), "kernel": kernel_name}
         )
 
     return key
@@ -262,17 +262,32 @@ def move_stale_reports(state: State, summary: BuildSummary, jobs_list: list, pro
 def report_provinces(processed_dir: Path, config: ProjectConfig) -> list[str]:
     """The provinces the build renders a report for: those with a plan of the [report] level (default
     省级) issued by the association itself (not a department's), and of the [report] doc_type when
-    kexie.toml sets one. A province known only from city or county plans gets no province report."""
+    kexie.toml sets one. A province known only from city or county plans gets no province report.
+    Kept in ``<cache>/report-provinces.json`` per documents table, so a build that changed nothing
+    never reads it."""
+    from compare.core.paths import cache_dir
+    from compare.pipeline.inputs import _remembered
+
+    level, doc_type = config.report.level or DEFAULT_LEVEL, config.report.doc_type
+    key = _sha256_json({"documents": sha256_file(Path(processed_dir) / "documents.parquet"), "level": level,
+                        "doc_type": doc_type})
+    return _remembered(cache_dir() / PROVINCES_FILE, key, lambda: _provinces(processed_dir, level, doc_type))
+
+
+PROVINCES_FILE = "report-provinces.json"
+
+
+def _provinces(processed_dir: Path, level: str, doc_type: str | None) -> list[str]:
     from compare.core.io import read_table
 
     docs = read_table("documents", processed_dir)
     keep = docs["province"].notna()
     if "level" in docs.columns:
-        keep &= docs["level"].fillna(DEFAULT_LEVEL) == (config.report.level or DEFAULT_LEVEL)
+        keep &= docs["level"].fillna(DEFAULT_LEVEL) == level
     if "department" in docs.columns:
         keep &= docs["department"].isna()
-    if config.report.doc_type:
-        keep &= docs["doc_type"] == config.report.doc_type
+    if doc_type:
+        keep &= docs["doc_type"] == doc_type
     return sorted(docs.loc[keep, "province"].astype(str).unique())
 
 

@@ -173,10 +173,11 @@ def reference_step(run: BuildRun) -> StepResult:
     """The saved reference province reports measure against (compare.pipeline.reference): fitted
     with the theme model, so its key is the model version; a plan added under the same model leaves it
     (and every other province's report) as it is."""
-    from compare.pipeline import reference
-    from compare.text.model import current_version
+    from compare.text.versions import current_version
 
     def work() -> tuple[list[Path], str]:
+        from compare.pipeline import reference
+
         paths, _ = reference.ensure_reference(run.processed_dir, refit=run.refit)
         return paths, ""
 
@@ -229,7 +230,7 @@ def _figure_inputs(run: BuildRun, tables: dict[str, str], like_with_like: dict) 
     theme model (its dictionary's colours) and the codebook kexie.toml names; all the tables when the
     selection cannot be read (the step then runs and says why)."""
     from compare.pipeline.inputs import selection_digest
-    from compare.text.model import current_version
+    from compare.text.versions import current_version
 
     try:
         rows = selection_digest(run.processed_dir, doc_type=like_with_like.get("doc_type", DEFAULT_DOC_TYPE),

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compare.core.hashing import _sha256_json, table_hashes
+from compare.core.hashing import _sha256_json, sha256_file, table_hashes
 from compare.core.io import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -86,10 +86,26 @@ def tables_digest(processed_dir: str | Path) -> str:
 
 
 def model_version(processed_dir: str | Path) -> str | None:
-    """The theme model version(s) of item_themes (its ``model_version`` column), None before it exists."""
+    """The theme model version(s) of item_themes (its ``model_version`` column), None before it exists.
+    Kept in ``<cache>/model-versions.json`` per item_themes file, so a build that changed nothing reads
+    no table (and imports no pyarrow) to write the index."""
     path = Path(processed_dir) / "item_themes.parquet"
     if not path.is_file():
         return None
+    from compare.core.paths import cache_dir
+    from compare.pipeline.inputs import _remembered
+
+    try:
+        key = sha256_file(path)
+    except OSError:
+        return None
+    return _remembered(cache_dir() / MODEL_VERSIONS_FILE, key, lambda: _read_model_version(path))
+
+
+MODEL_VERSIONS_FILE = "model-versions.json"
+
+
+def _read_model_version(path: Path) -> str | None:
     import pyarrow.parquet as pq
 
     try:

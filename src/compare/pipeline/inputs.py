@@ -16,8 +16,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from compare.core import schema
 from compare.core.hashing import _sha256_json, table_hashes
 from compare.core.io import atomic_write_text
@@ -28,6 +26,8 @@ CACHE_FILE = "report-inputs-2.json"  # 2: rows hashed as JSON
 
 def _table_rows(path: Path, by_doc: dict[str, str]) -> dict[str, str]:
     """sha256 of each province's rows of one table (their JSON values, in table order)."""
+    import pyarrow.parquet as pq
+
     df = pq.read_table(path).to_pandas()
     if "doc_id" in df.columns:
         owner = df["doc_id"].map(by_doc)
@@ -44,6 +44,8 @@ def _table_rows(path: Path, by_doc: dict[str, str]) -> dict[str, str]:
 
 
 def _compute(processed_dir: Path) -> dict[str, str]:
+    import pyarrow.parquet as pq
+
     docs = pq.read_table(processed_dir / "documents.parquet", columns=["doc_id", "province"]).to_pandas()
     by_doc = dict(zip(docs["doc_id"].astype(str), docs["province"].astype("string")))
     per: dict[str, dict[str, str]] = {}
@@ -109,6 +111,8 @@ def _remembered(path: Path, key: str, compute):
 
 
 def _selection_rows(processed_dir: Path, *, doc_type: str | None, level: str | None) -> str:
+    import pyarrow.parquet as pq
+
     from compare.analysis import like_with_like
 
     docs = pq.read_table(processed_dir / "documents.parquet").to_pandas()

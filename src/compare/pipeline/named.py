@@ -65,9 +65,9 @@ def _declared_cached(path: str, mtime_ns: int) -> dict[str, str]:
 def declared_parameters(kind: str) -> dict[str, str]:
     """name -> source of the default, from the template's `parameters` cell. Read as JSON, not with
     nbformat (whose schema validators take seconds to import: a no-change build must stay cheap)."""
-    from compare.pipeline import report as report_mod
+    from compare.pipeline.reportnames import template_path
 
-    path = report_mod.template_path(kind)
+    path = template_path(kind)
     return dict(_declared_cached(str(path), path.stat().st_mtime_ns))
 
 
@@ -131,10 +131,10 @@ def _with_defaults(kind: str, parameters: Mapping[str, Any]) -> dict:
 
 def custom_stem(kind: str, parameters: Mapping[str, Any]) -> str:
     """``province_henan-1a2b3c4d``: the build's stem plus a digest of the (canonical) parameters."""
-    from compare.pipeline import report as report_mod
+    from compare.pipeline.reportnames import report_name
 
     params = _canonical(parameters)
-    return f"{report_mod.report_name(kind, params)}-{_sha256_json(params)[:8]}"
+    return f"{report_name(kind, params)}-{_sha256_json(params)[:8]}"
 
 
 def render_to(

@@ -25,10 +25,12 @@ import json
 import logging
 from collections import Counter
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from compare.core.io import atomic_write_bytes, atomic_write_text
+
+if TYPE_CHECKING:  # the build's freshness checks name the reference files without importing pandas
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ def read_info(processed_dir: str | Path) -> dict | None:
 
 def _counts(corpus) -> pd.DataFrame:
     """doc_type, level, province, term, count over every (type, level) compared like with like."""
+    import pandas as pd
+
     from compare.analysis import comparable
     from compare.core.errors import EmptyCorpusError
 
@@ -97,7 +101,7 @@ def fit_reference(processed_dir: str | Path, *, corpus=None, model_version: str 
     import io as _io
 
     from compare.analysis import Corpus
-    from compare.text.model import current_version
+    from compare.text.versions import current_version
     from compare.text.segment import default_segmenter
 
     processed_dir = Path(processed_dir)
@@ -124,7 +128,7 @@ def fit_reference(processed_dir: str | Path, *, corpus=None, model_version: str 
 def ensure_reference(processed_dir: str | Path, *, corpus=None, refit: bool = False) -> tuple[list[Path], bool]:
     """The reference files, fitted now when missing, unreadable, `refit`, or fitted with another theme
     model version than the current one; returns (files, whether it was fitted now)."""
-    from compare.text.model import current_version
+    from compare.text.versions import current_version
 
     info = read_info(processed_dir)
     if refit or info is None or info.get("model_version") != current_version(processed_dir):
@@ -147,6 +151,8 @@ def _reference_tokens(processed_dir, doc_type: str, level: str, exclude: set[str
 
 def _with_reference(sub, ref: dict[str, list[str]], doc_type: str, level: str):
     """sub's plans plus one pseudo-plan (one item) per reference province, as one Corpus."""
+    import pandas as pd
+
     from compare.analysis import Corpus
 
     names = [f"{_PSEUDO}:{p}" for p in ref]

@@ -23,7 +23,6 @@ import hashlib
 import io as _bytesio
 import json
 import logging
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -37,6 +36,7 @@ from compare.core.errors import CompareError
 from compare.core.io import atomic_write_bytes
 from compare.text.dictionary import ThemeDictionary
 from compare.text.scoring import ThemeModel
+from compare.text.versions import MODEL_DIR, current_version, version_number  # noqa: F401  (re-exported)
 
 __all__ = ["MODEL_DIR", "ThemeModelError", "save_model", "load_model", "current_version", "model_info",
            "next_version", "read_scored", "write_scored", "read_text_hashes", "write_text_hashes", "text_sha256"]
@@ -45,10 +45,8 @@ log = logging.getLogger(__name__)
 
 M = TypeVar("M")
 
-MODEL_DIR = "theme_model"
 FORMAT = 1
 _ARRAYS = ("keyword_idf", "idf", "profiles", "centres")
-_VERSION = re.compile(r"^v(\d+)$")
 
 
 class ThemeModelError(CompareError):
@@ -62,21 +60,6 @@ class ThemeModelError(CompareError):
 
 def _root(processed_dir: str | Path, model_dir: str = MODEL_DIR) -> Path:
     return Path(processed_dir) / model_dir
-
-
-def version_number(version: str | None) -> int:
-    m = _VERSION.match(version or "")
-    return int(m.group(1)) if m else 0
-
-
-def current_version(processed_dir: str | Path, model_dir: str = MODEL_DIR) -> str | None:
-    """The current model version ("v1", ...) of a processed directory, None before the first fit;
-    model_dir: the saved model's folder (the theme model's, or the instrument model's)."""
-    p = _root(processed_dir, model_dir) / "CURRENT"
-    if not p.is_file():
-        return None
-    v = p.read_text(encoding="utf-8").strip()
-    return v if _VERSION.match(v) else None
 
 
 def next_version(processed_dir: str | Path, *seen: str | None, model_dir: str = MODEL_DIR) -> str:

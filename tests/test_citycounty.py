@@ -516,6 +516,10 @@ def test_event_captions_between_paragraph_items_are_no_paragraphs():
     from compare.ingest.paragraph_items import is_caption
 
     assert is_caption("“科学家精神进校园”宣讲活动在南湖区举办") and is_caption("院士专家嘉兴行活动现场")
+    from compare.ingest.clean import join_page_breaks
+    caption = "“科学家精神进校园”系列宣讲活动暨院士专家进企业交流会在南湖区举办"     # 30+ characters, no 。
+    assert join_page_breaks([caption, "全面加强党的建设，完善闭环机制。"], is_marker=lambda s: False,
+                            is_heading=lambda s: False) == [caption, "全面加强党的建设，完善闭环机制。"]
     assert not is_caption("办好全国科普日活动，组织主场活动在市科技馆举行。")
     [doc] = parse("paragraph_plan_event_captions.txt")
     assert [i["item_id"] for i in doc.items] == ["¶1", "¶2", "¶3", "¶4"]

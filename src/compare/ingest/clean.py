@@ -401,6 +401,13 @@ def remove_cruft(lines: list[str]) -> list[str]:
 
 _MID_SENTENCE_END_RE = re.compile(rf"[\u3400-\u9fff\uf900-\ufaff，、“《（0-9A-Za-z{MASK[0]}]$")
 _MIN_PROSE_LEN = 30
+_EVENT_CAPTION_END_RE = re.compile(r"(?:举办|举行|召开|开幕|闭幕|启动|现场|合影|留影)$")
+
+
+def is_event_caption(line: str) -> bool:
+    """A photo caption naming an event (`…科学家精神宣讲会在甬举办`, `…活动现场`): at most 60 characters,
+    no 。 or ；, ending with 举办 / 举行 / 召开 / 现场 …; never glued to the paragraph below it."""
+    return len(line) <= 60 and "。" not in line and "；" not in line and bool(_EVENT_CAPTION_END_RE.search(line))
 
 
 def join_page_breaks(lines: list[str], *, is_marker, is_heading) -> list[str]:
@@ -421,6 +428,7 @@ def join_page_breaks(lines: list[str], *, is_marker, is_heading) -> list[str]:
                 len(prev) >= _MIN_PROSE_LEN
                 and _MID_SENTENCE_END_RE.search(prev)
                 and not is_heading(prev)
+                and not is_event_caption(prev)
                 and not is_marker(line)
                 and not is_heading(line)
             ):

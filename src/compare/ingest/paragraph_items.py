@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from compare.ingest.clean import is_event_caption
 from compare.ingest.section_paragraphs import is_dated_caption
 from compare.ingest.structure import DocumentSegment, RawItem, is_title_line, match_marker, parse_items
 
@@ -46,15 +47,10 @@ def split_one_line_bodies(lines: list[str]) -> list[str]:
     return out
 
 
-_EVENT_CAPTION_RE = re.compile(r"(?:举办|举行|召开|开幕|闭幕|启动|现场|合影|留影)$")
-
-
 def is_caption(line: str) -> bool:
-    """图为… / ▲… captions, and event captions between paragraphs (`…宣讲会在甬举办`: a line ending with
-    举办 / 举行 / 召开 / 现场 …, without 。 or ；, at most 60 characters)."""
-    if len(line) <= 40 and _CAPTION_RE.search(line):
-        return True
-    return len(line) <= 60 and "。" not in line and "；" not in line and bool(_EVENT_CAPTION_RE.search(line))
+    """图为… / ▲… captions, and event captions between paragraphs (`…宣讲会在甬举办`:
+    compare.ingest.clean.is_event_caption)."""
+    return (len(line) <= 40 and bool(_CAPTION_RE.search(line))) or is_event_caption(line)
 
 
 def _heading_paragraph(line: str) -> bool:

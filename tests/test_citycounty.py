@@ -55,6 +55,8 @@ PLANS = {
                                                  "组织科技工作者学习党的创新理论", 2),
     "title_year_in_chinese_digits.txt": ("河南", "县级", "民权县", 2024, "工作要点", "科协",
                                          "组织科技工作者学习党的创新理论", 2),
+    "county_portal_reposts_association_plan.txt": ("河南", "县级", "民权县", 2023, "工作要点", "科协",
+                                                   "组织科技工作者学习党的创新理论", 2),
     "docshare_one_line_preview.txt": ("浙江", "县级", "桐庐县", 2024, "工作要点", "科协", "组织科技工作者学习党的创新理论", 3),
     "docshare_keywords_line_flat_text.txt": ("浙江", "县级", "宁海县", 2024, "工作要点", "科协",
                                              "组织科技工作者学习党的创新理论", 2),
@@ -614,3 +616,10 @@ def test_work_done_openings(line, done):
     from compare.ingest.untitled import work_done_opening
 
     assert (work_done_opening([line]) is not None) is done
+
+
+def test_a_county_portals_name_above_an_associations_plan_is_not_its_issuer():
+    [doc] = parse("county_portal_reposts_association_plan.txt")
+    assert doc.issuer != "民权县人民政府" and doc.issuer_kind == "科协"
+    [doc] = parse("bureau_activity_plan_org_line.txt")                  # a title naming no association
+    assert doc.issuer_kind == "党政机关"

@@ -352,10 +352,11 @@ def title_issuer(title: str) -> str | None:
 
 
 def _org_line_before(context: list[str], title: str | None) -> str | None:
-    """A body's name standing alone on the line right before the title (铜川市王益区农业农村局 /
-    第二十八届…活动实施方案): the document's issuer."""
+    """A body's name standing alone on the line right before a title that names no association
+    (铜川市王益区农业农村局 / 第二十八届…活动实施方案): the document's issuer."""
     k = context.index(title) if title in context else len(context)  # an untitled body holds its title line
-    if title and k > 0 and _ORG_RE.match(context[k - 1]) and not _RECIPIENT_RE.match(context[k - 1]):
+    if title and k > 0 and _ORG_RE.match(context[k - 1]) and not _RECIPIENT_RE.match(context[k - 1]) \
+            and not re.match(r"[\u4e00-\u9fff]{0,30}?(?:科协|科学技术协会)", title):  # 县科协…: not the portal's 县人民政府
         return context[k - 1]
     return None
 

@@ -26,6 +26,24 @@ REPORT_HASH_SEED = "0"  # every report kernel hashes str alike (reproducible byt
 RUNTIME_DIR = "jupyter"  # under compare.core.paths.cache_dir(); holds kernels/<name>/kernel.json
 
 
+def light_jsonschema() -> None:
+    """Import jsonschema (nbformat, papermill and nbconvert validate notebooks with it) without its
+    optional ``rfc3987_syntax``, which compiles some forty Lark grammars at import: 1.4 s of CPU in
+    every process that renders a report, for the "iri" string formats, which nbformat's schema
+    never asks for (it validates without a format checker). A no-op once jsonschema is imported;
+    later explicit imports of rfc3987_syntax work as usual."""
+    if "jsonschema" in sys.modules:
+        return
+    blocked = "rfc3987_syntax" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import fails: jsonschema skips it
+    try:
+        import jsonschema  # noqa: F401
+    finally:
+        if blocked and sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
+
+
 def runtime_kernel(python: str | None = None) -> tuple[str, Path]:
     """(name, kernels directory) of a kernelspec running `python` (default sys.executable), written
     (atomically, only when it changed) into the project cache. The name carries a hash of the

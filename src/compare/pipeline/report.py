@@ -59,6 +59,7 @@ def _execute(template: Path, executed: Path, params: dict, *, name: str, timeout
              kernel_pool, kernel_log: Path, failed_path: Path):
     """papermill runs the template into `executed` and returns the notebook; a failure (a cell's
     error, a dead kernel, a timeout) raises ReportError, the notebook and kernel log kept at failed_path."""
+    kernel.light_jsonschema()
     import papermill
     from papermill.exceptions import PapermillExecutionError
 

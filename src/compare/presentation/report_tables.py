@@ -341,20 +341,20 @@ def phrase_table(shared: pd.DataFrame, *, max_listed: int = 8) -> pd.DataFrame:
     cols = ["phrase", "kind", "first_year", "first_province", "n_provinces", "provinces"]
     if len(shared) == 0:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols})
-    years = (
-        shared.groupby(["phrase", "province"], sort=False)["year"]
-        .agg(lambda ys: sorted({int(y) for y in ys}))
-        .reset_index()
-    )
-    years["_first"] = years["year"].str[0]
-    years = years.sort_values(["_first", "province"], kind="mergesort")  # order of first use
+    # one pass in Python: a groupby with a per-group function costs seconds on a national corpus
+    # (100,000 rows, 40,000 phrase-province groups)
+    used: dict[str, dict[str, set[int]]] = {}
+    for phrase, province, year in zip(shared["phrase"].tolist(), shared["province"].tolist(), shared["year"].tolist()):
+        used.setdefault(phrase, {}).setdefault(province, set()).add(int(year))
     listed: dict[str, str] = {}
-    for phrase, grp in years.groupby("phrase", sort=False):
-        if len(grp) <= max_listed:
-            listed[phrase] = "；".join(f"{p}（{'、'.join(map(str, ys))}）" for p, ys in zip(grp["province"], grp["year"]))
+    for phrase, by_province in used.items():
+        # order of first use (then province), each province with its sorted years
+        rows = sorted(((min(ys), p, sorted(ys)) for p, ys in by_province.items()), key=lambda r: (r[0], r[1]))
+        if len(rows) <= max_listed:
+            listed[phrase] = "；".join(f"{p}（{'、'.join(map(str, ys))}）" for _, p, ys in rows)
         else:
-            firsts = "、".join(f"{p}（{y}）" for p, y in zip(grp["province"].head(max_listed), grp["_first"]))
-            listed[phrase] = f"{firsts} 等 {len(grp)} 省（括号内为首次使用年份）"
+            firsts = "、".join(f"{p}（{y}）" for y, p, _ in rows[:max_listed])
+            listed[phrase] = f"{firsts} 等 {len(rows)} 省（括号内为首次使用年份）"
     first = shared.drop_duplicates("phrase")[["phrase", "kind", "first_year", "first_province", "n_provinces"]]
     out = first.assign(provinces=first["phrase"].map(listed))
     return out[cols].reset_index(drop=True)

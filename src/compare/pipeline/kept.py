@@ -1,0 +1,60 @@
+"""What a report kernel keeps from one report to the next: the loaded corpus.
+
+A build renders its reports in kept kernels (:class:`compare.pipeline.kernel.KernelPool`): the
+namespace is reset between reports (``%reset``), the imported modules stay, and so does the state of
+this module. ``corpus = kept.corpus(processed_dir)`` in a report template reads the processed tables
+once per kernel instead of once per report (0.3-0.7 s on 1,000 plans), and the corpus keeps what it
+computes lazily (its like-with-like views, the items' tokens) for the next report.
+
+Never stale: the corpus is kept with the identity of every table file it was read from (size,
+modification and change times in nanoseconds, inode; an atomic rewrite of a table changes them all)
+and of the tables that were absent; any difference, or another directory, reads the tables again.
+Only the last corpus is kept. A report must treat the corpus as read-only (the templates do: every
+selection returns a new Corpus), so a report rendered in a kept kernel is the same as in a fresh one.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from compare.core import schema
+
+_LOCK = threading.Lock()
+_KEPT: dict[str, tuple[tuple, object]] = {}  # "corpus" -> (key, Corpus)
+
+
+def table_identity(processed_dir: str | Path) -> tuple:
+    """(directory, one (name, size, mtime_ns, ctime_ns, inode) or (name, None) per contract table):
+    what changes whenever a table is written, replaced or removed."""
+    processed_dir = Path(processed_dir).resolve()
+    out = []
+    for name in schema.TABLES:
+        try:
+            st = (processed_dir / f"{name}.parquet").stat()
+        except FileNotFoundError:
+            out.append((name, None))
+            continue
+        out.append((name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return (str(processed_dir), tuple(out))
+
+
+def corpus(processed_dir: str | Path):
+    """``analysis.Corpus.load(processed_dir)``, read once while the tables are unchanged."""
+    from compare.analysis import Corpus
+
+    key = table_identity(processed_dir)
+    with _LOCK:
+        kept = _KEPT.get("corpus")
+        if kept is not None and kept[0] == key:
+            return kept[1]
+    loaded = Corpus.load(processed_dir)
+    if table_identity(processed_dir) == key:  # not rewritten while it was read
+        with _LOCK:
+            _KEPT["corpus"] = (key, loaded)
+    return loaded
+
+
+def forget() -> None:
+    """Drop everything kept (tests; a long-lived process that wants the memory back)."""
+    with _LOCK:
+        _KEPT.clear()

@@ -1,0 +1,134 @@
+"""What makes a report cheap to render, and that it never changes what the report says: the corpus a
+kept kernel keeps (read again whenever a table changes), the HTML export without nbconvert's
+BeautifulSoup pass (the same page), the notebook machinery imported without its slowest optional
+dependency, and the shared-phrase table built in one pass."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from compare.pipeline import export, kept
+from compare.presentation import report_tables
+
+
+def test_kept_corpus_is_read_once_and_again_when_a_table_changes(themed_dir, tmp_path):
+    processed = tmp_path / "processed"
+    shutil.copytree(themed_dir, processed)
+    kept.forget()
+    first = kept.corpus(processed)
+    assert kept.corpus(processed) is first  # the next report of the kernel
+    assert kept.corpus(str(processed) + "/") is first  # the same directory however it is written
+
+    # a table rewritten (atomically, as every step writes): read again, and the new rows are there
+    docs = pd.read_parquet(processed / "documents.parquet")
+    docs.loc[0, "title"] = docs.loc[0, "title"] + "（修订）"
+    tmp = processed / "documents.parquet.tmp"
+    docs.to_parquet(tmp, index=False)
+    os.replace(tmp, processed / "documents.parquet")
+    again = kept.corpus(processed)
+    assert again is not first
+    assert again.documents.loc[0, "title"].endswith("（修订）")
+
+    # a table that goes (or appears: the instruments step ran) is a change too
+    assert len(again.clusters)
+    (processed / "clusters.parquet").unlink()
+    without = kept.corpus(processed)
+    assert without is not again and len(without.clusters) == 0
+    other = tmp_path / "other"
+    shutil.copytree(themed_dir, other)
+    assert kept.corpus(other) is not without  # another directory
+    kept.forget()
+
+
+def test_export_marks_what_nbconvert_marks_without_reparsing_the_page():
+    """The template's output areas and markdown cells are focusable and images have alt text, as
+    nbconvert's own pass makes them; a table cell that merely mentions the class is left alone."""
+    page = ('<body class="jp-Notebook"><div class="jp-Cell-inputWrapper">\n<h2>一</h2></div>'
+            '<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output " data-mime-type="text/html">'
+            '<img class="kx-figure" alt="图" src="x"><img src="y">'
+            '<td>&lt;div class="jp-OutputArea-output"&gt;</td></div>'
+            '<div class="jp-OutputArea-output" tabindex="0"></div></body>')
+    out = export.focusable(page)
+    assert out.count('tabindex="0"') == 3
+    assert '<div class="jp-Cell-inputWrapper" tabindex="0">' in out
+    assert 'data-mime-type="text/html" tabindex="0">' in out
+    assert '<img class="kx-figure" alt="图" src="x">' in out
+    assert f'<img alt="{export.MISSING_ALT}" src="y">' in out
+    assert "&lt;div class=\"jp-OutputArea-output\"&gt;" in out
+
+
+def test_export_is_the_page_nbconvert_makes(tmp_path):
+    """The exporter without nbconvert's BeautifulSoup round trip gives the same document (compared
+    after parsing both: the soup only re-serialises the markup)."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from compare.presentation.display import HTMLBlock, table
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## 一、覆盖的文件"),
+                nbformat.v4.new_code_cell("display(t)", outputs=[nbformat.v4.new_output(
+                    "display_data", data={"text/html": table(pd.DataFrame({"province": ["河南"], "year": [2024]})).html,
+                                          "text/plain": "t"})]),
+                nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+                    "execute_result", data={"text/html": HTMLBlock('<img src="data:image/png;base64,AA==">').html,
+                                            "text/plain": "x"}, execution_count=1)])]
+    ours = export.export_html(nb, title="测试", embed_font=False)
+    stock = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                         exclude_output_prompt=True, exclude_anchor_links=True,
+                         extra_template_paths=[str(export.HTML_TEMPLATE_DIR)], template_file=export.HTML_TEMPLATE_FILE,
+                         language_code="zh")
+    theirs, _ = stock.from_notebook_node(nb, resources={"metadata": {"name": "测试"}})
+    assert str(BeautifulSoup(ours, "html.parser")) == str(BeautifulSoup(theirs, "html.parser"))
+    assert ours.count('tabindex="0"') == theirs.count('tabindex="0"') >= 3
+
+
+def test_notebook_machinery_imports_without_the_grammar_compiler():
+    code = ("import sys\nfrom compare.pipeline import kernel\nkernel.light_jsonschema()\n"
+            "import nbformat, papermill\nprint('rfc3987_syntax' in sys.modules)\n"
+            "nb = nbformat.v4.new_notebook(); nbformat.validate(nb)\n"
+            "import importlib.util; print(importlib.util.find_spec('jsonschema') is not None)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["False", "True"], run.stdout + run.stderr
+
+
+def _phrase_table_by_groupby(shared: pd.DataFrame, max_listed: int = 8) -> pd.DataFrame:
+    """phrase_table as it was written first (a groupby per phrase and province), the reference."""
+    years = (shared.groupby(["phrase", "province"], sort=False)["year"]
+             .agg(lambda ys: sorted({int(y) for y in ys})).reset_index())
+    years["_first"] = years["year"].str[0]
+    years = years.sort_values(["_first", "province"], kind="mergesort")
+    listed = {}
+    for phrase, grp in years.groupby("phrase", sort=False):
+        if len(grp) <= max_listed:
+            listed[phrase] = "；".join(f"{p}（{'、'.join(map(str, ys))}）" for p, ys in zip(grp["province"], grp["year"]))
+        else:
+            firsts = "、".join(f"{p}（{y}）" for p, y in zip(grp["province"].head(max_listed), grp["_first"]))
+            listed[phrase] = f"{firsts} 等 {len(grp)} 省（括号内为首次使用年份）"
+    first = shared.drop_duplicates("phrase")[["phrase", "kind", "first_year", "first_province", "n_provinces"]]
+    out = first.assign(provinces=first["phrase"].map(listed))
+    return out[["phrase", "kind", "first_year", "first_province", "n_provinces", "provinces"]].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("max_listed", [2, 8])
+def test_phrase_table_lists_each_province_by_first_use(max_listed):
+    provinces = ["河南", "湖北", "黑龙江", "湖南", "广东"]
+    rows = []
+    for i, phrase in enumerate(["科创中国", "一市一品", "3+1", "科普日"]):
+        for j, prov in enumerate(provinces[: 2 + i]):
+            for year in sorted({2019 + (i * j) % 4, 2024 - j, 2019 + (i * j) % 4}):
+                rows.append({"phrase": phrase, "kind": "quoted", "province": prov, "year": year})
+    shared = pd.DataFrame(rows)
+    first = shared.sort_values("year", kind="mergesort").groupby("phrase", sort=False).agg(
+        first_year=("year", "min"), first_province=("province", "first"), n_provinces=("province", "nunique"))
+    shared = shared.merge(first.reset_index(), on="phrase")
+    got = report_tables.phrase_table(shared, max_listed=max_listed)
+    pd.testing.assert_frame_equal(got, _phrase_table_by_groupby(shared, max_listed))
+    listed = got.set_index("phrase")["provinces"]
+    assert listed["科普日"].endswith("等 5 省（括号内为首次使用年份）") == (max_listed == 2)

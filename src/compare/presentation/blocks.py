@@ -206,4 +206,4 @@ def figure(fig, *, dpi: int = FIGURE_DPI) -> HTMLBlock:
     label = fig.get_suptitle() or (texts[0] if texts else "")
     if not label and fig.axes:
         label = fig.axes[0].get_title()
-    return HTMLBlock(f'<img class="kx-figure" alt="{html.escape(label, quote=True)}" src="data:image/png;base64,{data}">')
+    return HTMLBlock(f'<img alt="{html.escape(label, quote=True)}" class="kx-figure" src="data:image/png;base64,{data}">')

@@ -623,3 +623,28 @@ def test_a_county_portals_name_above_an_associations_plan_is_not_its_issuer():
     assert doc.issuer != "民权县人民政府" and doc.issuer_kind == "科协"
     [doc] = parse("bureau_activity_plan_org_line.txt")                  # a title naming no association
     assert doc.issuer_kind == "党政机关"
+
+
+# ---- government information pages; news about a plan ------------------------------------------------
+
+def test_a_bulleted_information_table_gives_fields_not_items():
+    [doc] = parse("govinfo_bulleted_table.txt")
+    assert (doc.province, doc.level, doc.city, doc.year, doc.doc_type, doc.issue_number, doc.issuer_kind) == (
+        "浙江", "市级", "嘉兴市", 2021, "实施方案", "嘉政发〔2022〕9号", "党政机关")
+    assert [i["heading"] for i in doc.items] == ["青少年科学素质提升行动"]       # no 索引号 / 主题分类 items
+
+
+def test_news_that_a_plan_was_issued_is_no_notice_handing_it_out():
+    from compare.ingest.metadata import handed_out_title
+
+    assert handed_out_title(["《某市实施方案（2021-2025年）》于日前印发实施。"]) is None
+    assert handed_out_title(["现将《某市实施方案（2021-2025年）》印发给你们。"]) == "某市实施方案（2021-2025年）"
+    with pytest.raises(InputFileError, match="news story"):
+        parse("news_about_a_plan_being_issued.txt")
+
+
+def test_a_background_section_is_preamble_like_the_guiding_thought():
+    from compare.ingest.structure import parse_items
+
+    _pre, items = parse_items(["一、发展基础和面临形势", "“十三五”时期，全市科普工作取得显著成效。"])
+    assert items == []

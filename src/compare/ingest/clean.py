@@ -453,6 +453,18 @@ def clean_lines(text: str) -> tuple[list[str], bool]:
     return lines, converted
 
 
+_BULLETED_FIELD_RE = re.compile(
+    r"^[•·●▪]\s*(?P<line>(?:索引号|主题分类|成文日期|发布日期|发文日期|发文字号|发文单位|发文机关|有效性|规范性文件登记号"
+    r"|信息分类|公开方式|公开范围|公文种类)(?:\s|[：:]|$).*|各[^：:]{2,300}[：:])$")
+
+
+def unbullet_fields(lines: list[str]) -> list[str]:
+    """A government page's information table set as a bulleted list (`• 发文字号 青政发〔2022〕6号`,
+    `• 各区、市人民政府，…：`): the bullets go, so that its fields are read as fields and the
+    recipient line as a recipient line, never as ● items of the plan."""
+    return [m.group("line") if (m := _BULLETED_FIELD_RE.match(line.strip())) else line for line in lines]
+
+
 def clean_lines_and_site(text: str) -> tuple[list[str], bool, list[str]]:
     """`clean_lines` plus the web-page lines its cruft rules removed from the top of the page (site
     name, 主办单位, 发布时间: the metadata rules may still read a place or a last-resort date there)."""
@@ -460,7 +472,7 @@ def clean_lines_and_site(text: str) -> tuple[list[str], bool, list[str]]:
     from compare.ingest.structure import is_heading, is_marker
 
     text, converted = prepare_text(text)
-    raw = text.split("\n")
+    raw = unbullet_fields(text.split("\n"))
     lines = remove_cruft(numbered_rows(raw))  # a table's row numbers before the page-number rule
     site = [line for line in raw[:40] if line and cruft_rule(line) is not None]
     return join_page_breaks(lines, is_marker=is_marker, is_heading=is_heading), converted, site

@@ -455,7 +455,7 @@ def clean_lines(text: str) -> tuple[list[str], bool]:
 
 _BULLETED_FIELD_RE = re.compile(
     r"^[•·●▪]\s*(?P<line>(?:索引号|主题分类|成文日期|发布日期|发文日期|发文字号|发文单位|发文机关|有效性|规范性文件登记号"
-    r"|信息分类|公开方式|公开范围|公文种类)(?:\s|[：:]|$).*|各[^：:]{2,300}[：:])$")
+    r"|信息分类|公开方式|公开范围|公文种类)(?:\s|[：:]|$|(?=[0-9A-Za-z])).*|各[^：:]{2,300}[：:])$")
 
 
 def unbullet_fields(lines: list[str]) -> list[str]:

@@ -57,6 +57,8 @@ PLANS = {
                                          "组织科技工作者学习党的创新理论", 2),
     "county_portal_reposts_association_plan.txt": ("河南", "县级", "民权县", 2023, "工作要点", "科协",
                                                    "组织科技工作者学习党的创新理论", 2),
+    "mirror_spam_header_traditional_plan.txt": ("浙江", "县级", "嘉善县", 2024, "工作要点", "科协",
+                                                "组织科技工作者学习党的创新理论", 2),
     "docshare_one_line_preview.txt": ("浙江", "县级", "桐庐县", 2024, "工作要点", "科协", "组织科技工作者学习党的创新理论", 3),
     "docshare_keywords_line_flat_text.txt": ("浙江", "县级", "宁海县", 2024, "工作要点", "科协",
                                              "组织科技工作者学习党的创新理论", 2),
@@ -648,3 +650,10 @@ def test_a_background_section_is_preamble_like_the_guiding_thought():
 
     _pre, items = parse_items(["一、发展基础和面临形势", "“十三五”时期，全市科普工作取得显著成效。"])
     assert items == []
+
+
+def test_a_simplified_spam_header_does_not_make_a_traditional_plan_simplified():
+    from compare.ingest.clean import is_traditional
+
+    assert is_traditional("欢乐在线观看_精品一区\n嘉善縣科協2024年工作要點\n一、強化政治引領\n1.組織學習黨的創新理論")
+    assert not is_traditional("宁陵县科协2024年工作要点\n一、强化政治引领，學習")   # one traditional character

@@ -192,8 +192,10 @@ def _flatten_data_tables(markup: str):
 
 
 def is_traditional(text: str) -> bool:
-    """True when the text is written in traditional characters (zhconv's judgement)."""
-    return zhconv.issimp(text) is False
+    """True when the text is written mostly in traditional characters: zhconv counts the characters
+    only one script has (a mirror page's simplified spam header over a traditional plan is traditional;
+    the first such character alone would decide otherwise)."""
+    return zhconv.issimp(text, full=True) is False
 
 
 def to_simplified(text: str) -> tuple[str, bool]:

@@ -35,6 +35,7 @@ from compare.text.segment import normalize_text
 __all__ = ["Coding", "InstrumentCoder", "CodebookLexicon", "code_text", "item_code", "lexicon_pattern"]
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_BLOCK = 1024  # items whose TF-IDF rows are held at once while fitting
 
 
 @dataclass(frozen=True)
@@ -55,21 +56,55 @@ class Coding:
 
 @dataclass(frozen=True)
 class CodebookLexicon:
-    """A codebook's matcher: one regular expression of its words and ignore phrases (longest first) and
-    each word's (tool, weight)."""
+    """A codebook's matcher: one regular expression of its words and ignore phrases (longest first),
+    each word's (tool, weight), and one expression of its negation words (None without any)."""
 
     pattern: re.Pattern[str]
     weights: dict[str, tuple[str, float]]
+    negation: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, codebook: Codebook) -> CodebookLexicon:
-        return cls(lexicon_pattern(codebook), codebook.word_weights())
+        return cls(lexicon_pattern(codebook), codebook.word_weights(), _alternatives(codebook.negation))
 
 
 def lexicon_pattern(codebook: Codebook) -> re.Pattern[str]:
+    """The codebook's words and ignore phrases as one expression that finds, at the leftmost position
+    where any starts, the longest one there. Written as a trie (河南 and 河北 share 河), so the engine
+    follows the text's characters instead of trying every word at every position: the matches are
+    those of the alternation of all words sorted longest first, in a third of the time."""
     words = set(codebook.word_weights()) | set(codebook.ignore)
-    alternatives = sorted(words, key=lambda w: (-len(w), w))
-    return re.compile("|".join(re.escape(w) for w in alternatives))
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def branch(node: dict) -> str:
+        # the deeper alternatives first (greedy `?`): where a longer word fails, the shorter one ending
+        # here matches; the children start with different characters, so at most one can match
+        alts = [re.escape(ch) + branch(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(branch(trie) if words else "(?!)")
+
+
+def _alternatives(words) -> re.Pattern[str] | None:
+    """One expression finding any of words (None without any): `expr.search(s)` is
+    `any(w in s for w in words)`."""
+    words = list(words)
+    if not words:
+        return None
+    if "" in words:  # the empty word is in every text
+        return re.compile("")
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))))
+
+
+_CLAUSE = re.compile(r"[，。；：、,.;:！？!?\s]")  # what ends a clause: a negation before it does not count
 
 
 def _cn_number(s: str) -> int | None:
@@ -116,39 +151,47 @@ def _heading_end(text: str, heading: str) -> int:
 
 
 def code_text(text: str, heading: str, codebook: Codebook, *, pattern: re.Pattern | None = None,
-              weights: dict[str, tuple[str, float]] | None = None) -> tuple[dict[str, float], list[str], dict[str, int]]:
+              weights: dict[str, tuple[str, float]] | None = None,
+              negation: re.Pattern | None | bool = False) -> tuple[dict[str, float], list[str], dict[str, int]]:
     """Lexicon scores of one item: tool -> score (tools without words omitted), the words found
     (heaviest first, then in text order; a word once) and each tool's tie-break rank (lower wins:
     the later its last heading word, the lower; a tool without heading words ranks by its first
-    word's position after all heading tools)."""
+    word's position after all heading tools). negation: the codebook's negation words as one
+    expression (CodebookLexicon.negation; default: made from the codebook)."""
     pattern = pattern or lexicon_pattern(codebook)
     weights = weights or codebook.word_weights()
+    if negation is False:
+        negation = _alternatives(codebook.negation)
     text, heading = normalize_text(str(text)), normalize_text(str(heading or ""))
     head_end = _heading_end(text, heading)
     scores: dict[str, float] = {}
     first: dict[str, int] = {}
     found: dict[str, float] = {}
     order: dict[str, int] = {}
-    negation = codebook.negation
     repeat = codebook.weights["repeat"]
+    in_heading = codebook.weights["heading"]
     for m in pattern.finditer(text):
         word = m.group(0)
-        if word not in weights:
+        entry = weights.get(word)
+        if entry is None:
             continue  # an ignored phrase
-        before = re.split(r"[，。；：、,.;:！？!?\s]", text[max(0, m.start() - 5):m.start()])[-1]
-        if any(n in before for n in negation):
-            continue
-        tool, w = weights[word]
+        start = m.start()
+        # a negation word within five characters before, in the same clause, cancels the word
+        if negation is not None and negation.search(text, max(0, start - 5), start) is not None:
+            before = _CLAUSE.split(text[max(0, start - 5):start])[-1]
+            if negation.search(before) is not None:
+                continue
+        tool, w = entry
         if word in order:
             w *= repeat  # a word said again adds less than a new word
-        if m.start() < head_end:
-            w *= codebook.weights["heading"]
+        if start < head_end:
+            w *= in_heading
             # a tie goes to the heading's last word: Chinese puts the head noun last (党建示范点)
-            first[tool] = -1 - m.start()
+            first[tool] = -1 - start
         scores[tool] = scores.get(tool, 0.0) + w
-        first.setdefault(tool, m.start())
+        first.setdefault(tool, start)
         found[word] = found.get(word, 0.0) + w
-        order.setdefault(word, m.start())
+        order.setdefault(word, start)
     evidence = sorted(found, key=lambda k: (-found[k], order[k]))
     return scores, evidence, first
 
@@ -179,10 +222,21 @@ class InstrumentCoder:
         """The codebook's matcher, built once per coder (the codebook is immutable)."""
         return CodebookLexicon.of(self.codebook)
 
+    @cached_property
+    def _found(self) -> dict[tuple[str, str], tuple[dict[str, float], list[str], dict[str, int]]]:
+        """code_text of each (text, heading) this coder has scored: fitting then coding the same items
+        (the first run) scores each once."""
+        return {}
+
     def _decide(self, text: str, heading: str, fallback: str | None) -> Coding:
-        pattern, weights = self._lexicon.pattern, self._lexicon.weights
+        weights = self._lexicon.weights
         tools = self.codebook.tool_names
-        scores, evidence, first = code_text(text, heading, self.codebook, pattern=pattern, weights=weights)
+        found = self._found.get((text, heading))
+        if found is None:
+            found = self._found[(text, heading)] = code_text(
+                text, heading, self.codebook, pattern=self._lexicon.pattern, weights=weights,
+                negation=self._lexicon.negation)
+        scores, evidence, first = found
         tool_type = self.codebook.tool_type()
         ranked = _rank(scores, first, tools)
         if ranked:
@@ -217,26 +271,42 @@ class InstrumentCoder:
         self.vocabulary_ = vocab
         n = max(1, len(docs))
         self.idf_ = np.array([np.log((1 + n) / (1 + df[g])) + 1.0 for g in vocab], dtype=np.float64)
-        x = self._vectors(texts)
         prof = np.zeros((len(tools), len(vocab)), dtype=np.float64)
-        for row, lab in zip(x, labels):
-            prof[tools.index(lab)] += row
+        row_of = {t: i for i, t in reversed(list(enumerate(tools)))}  # tools.index
+        # a block of rows at a time (never items x vocabulary at once); the rows are added in item order
+        for start in range(0, len(docs), _BLOCK):
+            x = self._weighted(self._counts(docs[start:start + _BLOCK]))
+            for row, lab in zip(x, labels[start:start + _BLOCK]):
+                prof[row_of[lab]] += row
         norms = np.linalg.norm(prof, axis=1, keepdims=True)
         self.profiles_ = np.divide(prof, norms, out=np.zeros_like(prof), where=norms > 0)
         self.n_trained_ = len(texts)
         return self
 
-    def _vectors(self, texts) -> np.ndarray:
+    def _counts(self, docs: list[list[str]]) -> np.ndarray:
+        """How often each vocabulary n-gram occurs in each document (rows: docs)."""
         index = {g: j for j, g in enumerate(self.vocabulary_)}
-        x = np.zeros((len(texts), len(index)), dtype=np.float64)
-        for i, t in enumerate(texts):
-            for g in _char_ngrams(t):
-                j = index.get(g)
-                if j is not None:
-                    x[i, j] += 1.0
-        x = np.log1p(x) * self.idf_ if len(index) else x
+        x = np.zeros((len(docs), len(index)), dtype=np.float64)
+        rows: list[int] = []
+        cols: list[int] = []
+        for i, grams in enumerate(docs):
+            js = [j for j in map(index.get, grams) if j is not None]
+            cols += js
+            rows += [i] * len(js)
+        if cols:
+            np.add.at(x, (np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)), 1.0)
+        return x
+
+    def _weighted(self, x: np.ndarray) -> np.ndarray:
+        """Counts -> log-scaled TF-IDF rows of unit length."""
+        if x.shape[1]:
+            rows, cols = np.nonzero(x)  # log1p(0) * idf = 0: only the n-grams present are weighted
+            x[rows, cols] = np.log1p(x[rows, cols]) * self.idf_[cols]
         norms = np.linalg.norm(x, axis=1, keepdims=True)
         return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+
+    def _vectors(self, texts) -> np.ndarray:
+        return self._weighted(self._counts([_char_ngrams(t) for t in texts]))
 
     def _nearest(self, texts) -> list[str | None]:
         tools = self.codebook.tool_names

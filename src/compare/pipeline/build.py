@@ -143,13 +143,18 @@ def _run_steps(run: BuildRun) -> None:
     run.prog.say(logging.INFO, "instrument codebook: %s (%s)", codebook, codebook_source)
     if ingest_step(run).fatal or themes_step(run).fatal:
         return
-    reference_step(run)
-    track_step(run)
-    instruments_step(run)
-    workbook_step(run)
-    tables = run.compared_tables()
-    figures_step(run, tables)
-    report_steps(run, provinces=report_provinces(run.processed_dir, run.config), tables=tables)
+    try:
+        # after themes, which segments new items: the token cache then holds every text tracking links
+        track_step(run)  # with jobs > 1 in the worker process, beside reference and instruments
+        reference_step(run)
+        instruments_step(run)
+        workbook_step(run)  # with jobs > 1 in the worker process, beside the figures and reports
+        run.wait("track")  # the figures and reports show the tracking tables
+        tables = run.compared_tables()
+        figures_step(run, tables)
+        report_steps(run, provinces=report_provinces(run.processed_dir, run.config), tables=tables)
+    finally:
+        run.close()
     try:
         if index_mod.write_index(run.reports_dir, processed_dir=run.processed_dir, config_source=run.config.label):
             run.prog.say(logging.INFO, "wrote %s", run.reports_dir / index_mod.INDEX_FILE)

@@ -71,6 +71,8 @@ class BuildRun:
     summary: BuildSummary = field(default_factory=BuildSummary)
     _corpus: list = field(default_factory=list)
     _comparisons: list = field(default_factory=list)
+    _pending: dict = field(default_factory=dict)  # step name -> (future, key) of a step in the worker process
+    _worker: list = field(default_factory=list)
 
     def step(self, name: str, key: str, work: Work, *, position: str = "", problem_status: str = "failed") -> StepResult:
         """Run work() unless fresh. work returns (outputs, problem); a non-empty problem marks the step
@@ -96,6 +98,56 @@ class BuildRun:
         self.summary.steps.append(result)
         self.prog.finish(result, position)
         return result
+
+    def step_aside(self, name: str, key: str) -> None:
+        """Like step(), for a step of compare.pipeline.buildworker (STEPS): with jobs > 1 its work runs
+        in the build's worker process while the build goes on (a step nothing before :meth:`wait`
+        reads: its CPU overlaps the other steps'); the result is recorded by wait(name)."""
+        from compare.pipeline import buildworker
+
+        if self.jobs < 2 or (not self.force and self.state.fresh(name, key)):
+            def work() -> tuple[list[Path], str]:
+                paths, problem, lines = buildworker.STEPS[name](str(self.processed_dir))
+                for line in lines:
+                    self.prog.say(logging.INFO, "%s", line)
+                return [Path(p) for p in paths], problem
+
+            self.step(name, key, work)
+            return
+        if not self._worker:
+            self._worker.append(buildworker.Worker())
+        self.prog.start(name)
+        self._pending[name] = (self._worker[0].submit(name, str(self.processed_dir)), key)
+
+    def wait(self, name: str | None = None) -> None:
+        """Record the result of a step set aside (every one when name is None), waiting for it."""
+        for step in [name] if name is not None else list(self._pending):
+            if step not in self._pending:
+                continue
+            future, key = self._pending.pop(step)
+            try:
+                answer = future.result()
+            except Exception as exc:  # noqa: BLE001 - the worker died (killed, out of memory)
+                answer = {"paths": [], "problem": "", "lines": [], "seconds": 0.0, "error": describe(exc)}
+            for line in answer["lines"]:
+                self.prog.say(logging.INFO, "%s", line)
+            if answer["error"] or answer["problem"]:
+                self.state.forget(step)
+                result = StepResult(step, "failed", answer["seconds"], answer["error"] or answer["problem"],
+                                    fatal=bool(answer["error"]))
+            else:
+                self.state.record(step, key, [Path(p) for p in answer["paths"]])
+                result = StepResult(step, "done", answer["seconds"])
+            self.summary.steps.append(result)
+            self.prog.finish(result)
+
+    def close(self) -> None:
+        """Wait for the steps set aside and stop the worker."""
+        try:
+            self.wait()
+        finally:
+            while self._worker:
+                self._worker.pop().close()
 
     def corpus(self):
         """The corpus, loaded once and only if a step has work to do (a no-change build never loads it)."""
@@ -184,17 +236,11 @@ def reference_step(run: BuildRun) -> StepResult:
     return run.step("reference", _sha256_json({"step": "reference", "model": current_version(run.processed_dir)}), work)
 
 
-def track_step(run: BuildRun) -> StepResult:
-    """item_links (only the chains that changed are linked again), target_series, item_strength."""
-    def work() -> tuple[list[Path], str]:
-        from compare.pipeline.track import TRACK_TABLES, run_track
-
-        result = run_track(run.processed_dir)
-        run.prog.say(logging.INFO, "track: %d of %d chains linked again; strength scored for %d of %d plans",
-                     result.n_relinked, result.n_chains, result.n_rescored, result.n_plans)
-        return list(dict.fromkeys(outputs(run.processed_dir, TRACK_TABLES) + [Path(p) for p in result.paths])), ""
-
-    return run.step("track", run.key("track", tables=table_hashes(run.processed_dir, INGEST_TABLES)), work)
+def track_step(run: BuildRun) -> None:
+    """item_links (only the chains that changed are linked again), target_series, item_strength. It
+    reads only the ingest tables, so with jobs > 1 it runs in the worker process beside reference and
+    instruments (recorded by run.wait("track") before the figures)."""
+    run.step_aside("track", run.key("track", tables=table_hashes(run.processed_dir, INGEST_TABLES)))
 
 
 def instruments_step(run: BuildRun) -> StepResult:
@@ -214,15 +260,12 @@ def instruments_step(run: BuildRun) -> StepResult:
     return run.step("instruments", key, work)
 
 
-def workbook_step(run: BuildRun) -> StepResult:
-    """data/processed/kexie_compare.xlsx from the tables it shows."""
-    def work() -> tuple[list[Path], str]:
-        from compare.pipeline.workbook import export_workbook
-
-        return [export_workbook(run.processed_dir)], ""
-
+def workbook_step(run: BuildRun) -> None:
+    """data/processed/kexie_compare.xlsx from the tables it shows. Nothing else reads it, so with
+    jobs > 1 it is written in the worker process while the figures and reports are made (recorded by
+    run.wait() at the end of the build)."""
     key = run.key("workbook", tables=table_hashes(run.processed_dir, WORKBOOK_TABLES), out=run.state.rel(run.processed_dir))
-    return run.step("workbook", key, work)
+    run.step_aside("workbook", key)
 
 
 def _figure_inputs(run: BuildRun, tables: dict[str, str], like_with_like: dict) -> object:

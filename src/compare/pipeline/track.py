@@ -131,7 +131,7 @@ def run_track(
         if n_kept:
             links = pd.concat([kept, links], ignore_index=True).sort_values(
                 _PAIR_ORDER, kind="mergesort", na_position="first").reset_index(drop=True)
-    series = target_series(corpus, by_type=by_type)
+    series = reuser.series(corpus, reuse=reuse) if reuser and by_type else target_series(corpus, by_type=by_type)
     strength = reuser.strength(corpus, lex, reuse=reuse) if reuser else item_strength(corpus, lexicon=lex)
     paths = [
         io.write_table(links, "item_links", processed_dir),
@@ -155,14 +155,15 @@ class LinkReuse:
     department) whose documents and items have the digest recorded when the table was written."""
 
     RECORD = ".item-links-chains.json"
-    VERSION = 2  # 2: chains have a city
+    VERSION = 3  # 2: chains have a city; 3: target_series groups
 
     def __init__(self, processed_dir: Path, documents: pd.DataFrame, items: pd.DataFrame, params: LinkParams):
         from compare.text.segment import default_segmenter
 
         self.processed_dir = processed_dir
         self.params = params
-        self.setup = _digest([self.VERSION, code_version(), asdict(params), default_segmenter().config_hash_])
+        self.setup = _digest([self.VERSION, code_version(), asdict(params), default_segmenter().config_hash_,
+                              pd.__version__])  # pandas: the row hashes of the targets table
         self.docs = _doc_digests(documents, items)
         self.chains = _chain_digests(documents, self.docs)
         self.n_chains = 0
@@ -209,6 +210,28 @@ class LinkReuse:
         order = np.array([rank[k] for k in zip(out["doc_id"], out["item_id"])], dtype=np.int64)
         return out.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
 
+    def series(self, corpus: Corpus, *, reuse: bool = True) -> pd.DataFrame:
+        """target_series (by type): the saved rows of the plan groups (province, level, city, type)
+        whose plans and targets are unchanged, the targets of the other groups followed again. A
+        group's series never reach into another group, and the table is ordered by group first, so
+        the kept and the new rows sort into the order a whole run gives."""
+        documents = corpus.documents
+        group = [_series_key(r) for r in _columns(documents, ["province", "level", "city", "doc_type"])]
+        self.groups = _series_digests(documents, corpus.targets, group, self.docs)
+        old, same = self._saved("target_series", "series", self.groups) if reuse else (pd.DataFrame(), set())
+        if not same:
+            return target_series(corpus, by_type=True)
+        changed = set(documents["doc_id"][[g not in same for g in group]])
+        fresh = target_series(Corpus.from_frames(
+            documents=documents[documents["doc_id"].isin(changed)],
+            items=corpus.items[corpus.items["doc_id"].isin(changed)],
+            targets=corpus.targets[corpus.targets["doc_id"].isin(changed)]), by_type=True) if changed else old.iloc[:0]
+        kept = old[[_series_key(r) in same for r in _columns(old, ["province", "level", "city", "doc_type"])]]
+        out = pd.concat([f for f in (kept, fresh) if len(f)] or [old.iloc[:0]], ignore_index=True)
+        order = ["province", "level", "_city", "doc_type", "series", "year", "doc_id"]
+        out = out.assign(_city=out["city"].fillna("")).sort_values(order, kind="mergesort")
+        return out.drop(columns="_city").reset_index(drop=True)
+
     def links(self, corpus: Corpus, pairs: pd.DataFrame, *, reuse: bool = True) -> tuple[pd.DataFrame, int]:
         """(item_links for every pair, in pair order; the number of chains linked in this run)."""
         keys = [_chain_key(r) for r in pairs[_CHAIN].itertuples(index=False)]
@@ -232,6 +255,9 @@ class LinkReuse:
                   "chains": dict(sorted(self.chains.items())),
                   "item_strength": sha256_file(self.processed_dir / "item_strength.parquet"),
                   "lexicon": getattr(self, "lexicon", None), "docs": dict(sorted(self.docs.items()))}
+        if getattr(self, "groups", None) is not None:
+            record["target_series"] = sha256_file(self.processed_dir / "target_series.parquet")
+            record["series"] = dict(sorted(self.groups.items()))
         io.atomic_write_text(self.processed_dir / self.RECORD, json.dumps(record, ensure_ascii=False, indent=0) + "\n")
 
 
@@ -267,6 +293,40 @@ def _doc_digests(documents: pd.DataFrame, items: pd.DataFrame) -> dict[str, str]
         h = per_doc.get(doc_id)
         out[str(doc_id)] = _digest([str(province), str(level), int(year), str(doc_type), h.hexdigest() if h else None])
     return out
+
+
+def _columns(df: pd.DataFrame, names: list[str]):
+    """Rows of those columns (a missing level is the default level, a missing column None)."""
+    cols = []
+    for name in names:
+        col = df[name] if name in df.columns else pd.Series(None, df.index, dtype=object)
+        cols.append(col.fillna(DEFAULT_LEVEL) if name == "level" else col)
+    return zip(*cols)
+
+
+def _series_key(row) -> str:
+    """A group of plans whose targets are followed together (province, level, city, type)."""
+    province, level, city, doc_type = row
+    return json.dumps([str(province), str(level), city if isinstance(city, str) else "", str(doc_type)],
+                      ensure_ascii=False)
+
+
+def _series_digests(documents: pd.DataFrame, targets: pd.DataFrame, group: list[str],
+                    docs: dict[str, str]) -> dict[str, str]:
+    """Group -> sha256 of its plans (doc_id, year, the document's digest) and their targets rows in
+    table order (every column): what following its targets reads."""
+    rows = pd.util.hash_pandas_object(targets, index=False).to_numpy() if len(targets) else np.zeros(0, np.uint64)
+    per_doc: dict[str, hashlib._Hash] = {}
+    for doc_id, h in zip(targets["doc_id"], rows):
+        d = per_doc.get(doc_id)
+        if d is None:
+            d = per_doc[doc_id] = hashlib.sha256()
+        d.update(int(h).to_bytes(8, "little"))
+    out: dict[str, list] = {}
+    for key, doc_id, year in sorted(zip(group, documents["doc_id"], documents["year"]), key=lambda r: (r[0], str(r[1]))):
+        d = per_doc.get(doc_id)
+        out.setdefault(key, []).append([str(doc_id), int(year), docs.get(str(doc_id)), d.hexdigest() if d else None])
+    return {k: _digest(v) for k, v in out.items()}
 
 
 def _chain_digests(documents: pd.DataFrame, docs: dict[str, str]) -> dict[str, str]:

@@ -1,0 +1,111 @@
+"""The build's worker process: steps that nothing before a later point of the build reads (tracking
+until the figures, the Excel workbook until the end) run here while the build goes on, so that with
+``--jobs 2`` their CPU overlaps the other steps' instead of adding to it.
+
+The worker is a fresh interpreter (``python -m compare.pipeline.buildworker``), started when the first
+step is set aside and reused for the next: no copy of the build's threads or memory, and nothing
+depends on how the build itself was started (a script without a main guard, a notebook). It reads
+one JSON request per line on stdin and answers one JSON line on its own copy of stdout (anything a
+library prints goes to stderr). Each step's work is a function of this module named in STEPS."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+
+def track(processed_dir: str) -> tuple[list[Path], str, list[str]]:
+    """item_links, target_series and item_strength; the line the build logs."""
+    from compare.pipeline.track import TRACK_TABLES, run_track
+
+    result = run_track(processed_dir)
+    line = (f"track: {result.n_relinked} of {result.n_chains} chains linked again; strength scored for "
+            f"{result.n_rescored} of {result.n_plans} plans")
+    tables = [Path(processed_dir) / f"{name}{ext}" for name in TRACK_TABLES for ext in (".parquet", ".csv")]
+    return list(dict.fromkeys(tables + [Path(p) for p in result.paths])), "", [line]
+
+
+def workbook(processed_dir: str) -> tuple[list[Path], str, list[str]]:
+    """data/processed/kexie_compare.xlsx."""
+    from compare.pipeline.workbook import export_workbook
+
+    return [export_workbook(processed_dir)], "", []
+
+
+STEPS = {"track": track, "workbook": workbook}
+
+
+def timed(step: str, processed_dir: str) -> dict:
+    """STEPS[step](processed_dir) and its wall seconds, as JSON-able values; an exception becomes one
+    line (logged here with its traceback when it is a bug)."""
+    from compare.pipeline.buildstate import describe
+
+    t = time.perf_counter()
+    try:
+        paths, problem, lines = STEPS[step](processed_dir)
+    except Exception as exc:  # noqa: BLE001 - reported by the build as the step's failure
+        return {"paths": [], "problem": "", "lines": [], "seconds": time.perf_counter() - t, "error": describe(exc)}
+    return {"paths": [str(p) for p in paths], "problem": problem, "lines": lines,
+            "seconds": time.perf_counter() - t, "error": ""}
+
+
+class Worker:
+    """The build's side of the worker: submit(step, processed_dir) returns a Future of timed()'s
+    answer; close() ends the process."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen | None = None
+        self._calls = ThreadPoolExecutor(max_workers=1)
+        self._lock = threading.Lock()
+
+    def submit(self, step: str, processed_dir: str) -> Future:
+        return self._calls.submit(self._call, step, processed_dir)
+
+    def _call(self, step: str, processed_dir: str) -> dict:
+        with self._lock:
+            if self._proc is None:
+                import compare
+
+                env = dict(os.environ)
+                here = str(Path(compare.__file__).resolve().parents[1])  # the package, however it is installed
+                env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
+                self._proc = subprocess.Popen([sys.executable, "-m", "compare.pipeline.buildworker"], env=env,
+                                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
+            proc = self._proc
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(json.dumps({"step": step, "processed_dir": processed_dir}) + "\n")
+        proc.stdin.flush()
+        answer = proc.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the build's worker process ended (exit code {proc.wait()}) during the {step} step")
+        return json.loads(answer)
+
+    def close(self) -> None:
+        self._calls.shutdown(wait=True)
+        if self._proc is not None:
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+            self._proc.wait()
+            if self._proc.stdout is not None:
+                self._proc.stdout.close()
+            self._proc = None
+
+
+def main() -> None:
+    """The worker's loop: one request per line on stdin, one answer per line on the original stdout."""
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # what libraries print must not mix with the answers
+    for line in sys.stdin:
+        if line.strip():
+            request = json.loads(line)
+            answers.write(json.dumps(timed(request["step"], request["processed_dir"]), ensure_ascii=False) + "\n")
+            answers.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -41,8 +41,8 @@ STEPS = {"track": track, "workbook": workbook}
 
 
 def timed(step: str, processed_dir: str) -> dict:
-    """STEPS[step](processed_dir) and its wall seconds, as JSON-able values; an exception becomes one
-    line (logged here with its traceback when it is a bug)."""
+    """The step's work on processed_dir (STEPS names it) and its wall seconds, as JSON-able values;
+    an exception becomes one line (logged here with its traceback when it is a bug)."""
     from compare.pipeline.buildstate import describe
 
     t = time.perf_counter()

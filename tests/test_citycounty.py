@@ -650,6 +650,8 @@ def test_a_background_section_is_preamble_like_the_guiding_thought():
 
     _pre, items = parse_items(["一、发展基础和面临形势", "“十三五”时期，全市科普工作取得显著成效。"])
     assert items == []
+    _pre, items = parse_items(["一、总体要求", "（一）指导方针。全面贯彻党的十八大精神，坚持“政府推动、全民参与”的工作方针。"])
+    assert items == []
 
 
 def test_a_simplified_spam_header_does_not_make_a_traditional_plan_simplified():

@@ -246,7 +246,7 @@ def _path(node: Node) -> list[Node]:
 # framing headings (指导思想, 基本原则, 主要目标 …): before the first task they introduce the plan
 _FRAMING_RE = re.compile(
     r"^(指导思想|总体要求|基本原则|工作原则|主要目标|总体目标|工作目标|发展目标|目标任务|背景和意义|重要意义"
-    r"|总体思路|工作思路|基本思路|指导思想和总体要求|指导思想和工作目标|前言|引言|序言|发展基础|面临形势|发展基础和面临形势)$")
+    r"|总体思路|工作思路|基本思路|指导思想和总体要求|指导思想和工作目标|前言|引言|序言|发展基础|面临形势|发展基础和面临形势|指导方针|工作方针|发展思路)$")
 
 
 def _framing(node: Node) -> bool:

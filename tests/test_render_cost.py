@@ -132,3 +132,38 @@ def test_phrase_table_lists_each_province_by_first_use(max_listed):
     pd.testing.assert_frame_equal(got, _phrase_table_by_groupby(shared, max_listed))
     listed = got.set_index("phrase")["provinces"]
     assert listed["科普日"].endswith("等 5 省（括号内为首次使用年份）") == (max_listed == 2)
+
+
+@pytest.mark.slow
+def test_a_kernel_started_ahead_renders_each_report_as_a_fresh_one_would(themed_dir, tmp_path, monkeypatch):
+    """A build starts its workers' kernels while its first steps run: the pool takes the kernel started
+    ahead instead of starting its own, and the report is the one a fresh kernel renders."""
+    from compare.pipeline import kernel, report
+    from tests.same_report import assert_same_report
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert kernel.prewarm(None, 1, tmp_path / "ahead-logs") == 1
+    assert kernel.has_warm()
+    pool = kernel.KernelPool(None, tmp_path / "kernels")
+    ahead_km = kernel._WARM[pool.name][0][1][0]
+    try:
+        ahead = report.render_report("province", parameters={"province": "河南", "top_n": 7}, processed_dir=themed_dir,
+                                     out_dir=tmp_path / "ahead", kernel_pool=pool)
+        assert pool.started == 1 and pool._managers == [ahead_km] and not kernel.has_warm()
+    finally:
+        pool.close()
+    assert not ahead_km.has_kernel
+    fresh = report.render_report("province", parameters={"province": "河南", "top_n": 7}, processed_dir=themed_dir,
+                                 out_dir=tmp_path / "fresh")
+    assert_same_report(ahead.read_bytes(), fresh.read_bytes())
+
+
+@pytest.mark.slow
+def test_kernels_started_ahead_and_never_used_are_shut_down(tmp_path):
+    from compare.pipeline import kernel
+
+    assert kernel.prewarm(None, 1, tmp_path) == 1
+    km = kernel._WARM[kernel.resolve_kernel(None)[0]][0][1][0]
+    kernel.discard_warm()
+    assert not kernel.has_warm() and not km.has_kernel
+    assert kernel.prewarm("no-such-kernel-here", 1, tmp_path) == 0 and not kernel.has_warm()

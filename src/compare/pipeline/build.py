@@ -35,6 +35,7 @@ from compare.pipeline import index as index_mod
 from compare.pipeline.buildreports import (  # noqa: F401
     NAMED_SUFFIX,
     prepare_reports,
+    prewarm_kernels,
     report_provinces,
     report_steps,
 )
@@ -69,6 +70,7 @@ from compare.pipeline.buildsteps import (  # noqa: F401  (re-exported: the step 
     track_step,
     workbook_step,
 )
+from compare.pipeline.kernel import discard_warm
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +129,7 @@ def run_build(
         try:
             _run_steps(run)
         finally:
+            discard_warm()  # kernels started ahead that no report used (a fatal step, nothing to render)
             run.summary.seconds = time.perf_counter() - t0
     return run.summary
 
@@ -141,7 +144,12 @@ def _run_steps(run: BuildRun) -> None:
 
         load_codebook(codebook)  # CodebookError: one line naming the file (and line) and the reason
     run.prog.say(logging.INFO, "instrument codebook: %s (%s)", codebook, codebook_source)
-    if ingest_step(run).fatal or themes_step(run).fatal:
+    ingested = ingest_step(run)
+    if ingested.fatal:
+        return
+    if ingested.status != "skipped" or run.force or run.refit:  # reports will be rendered
+        prewarm_kernels(run)  # their kernels start and import while the next steps run
+    if themes_step(run).fatal:
         return
     try:
         # after themes, which segments new items: the token cache then holds every text tracking links

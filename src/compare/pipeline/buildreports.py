@@ -157,7 +157,9 @@ def _render_all(run: BuildRun, todo: list[ReportJob], *, done: int, n: int) -> N
     kernels = kernel_pool(run.kernel_name, len(todo))
     try:
         with ThreadPoolExecutor(max_workers=run.jobs) as pool:
-            futures = {pool.submit(render, job): (job.name, job.key) for job in todo}
+            # the longest reports (every province's) first: the workers then finish together
+            longest_first = sorted(todo, key=lambda job: job.kind != "cross")
+            futures = {pool.submit(render, job): (job.name, job.key) for job in longest_first}
             _collect(futures, run.state, run.summary, run.prog, done, n)
     finally:
         if kernels is not None:
@@ -166,8 +168,11 @@ def _render_all(run: BuildRun, todo: list[ReportJob], *, done: int, n: int) -> N
 
 def kernel_pool(kernel_name: str | None, n_reports: int):
     """The build's kept kernels (one per worker thread, reused across its reports; see
-    compare.pipeline.kernel.KernelPool), or None for a single report (a fresh kernel is as cheap)."""
-    if n_reports < 2:
+    compare.pipeline.kernel.KernelPool), or None for a single report (a fresh kernel is as cheap,
+    unless one was started ahead: :func:`prewarm_kernels`)."""
+    from compare.pipeline.kernel import has_warm
+
+    if n_reports < 2 and not (n_reports and has_warm()):
         return None
     from compare.core.errors import ReportError
     from compare.core.paths import cache_dir
@@ -177,6 +182,15 @@ def kernel_pool(kernel_name: str | None, n_reports: int):
         return KernelPool(kernel_name, cache_dir() / "kernels")
     except ReportError:  # an unknown kernel: every report fails with that message in its own step
         return None
+
+
+def prewarm_kernels(run: BuildRun) -> None:
+    """Start the report workers' kernels now (compare.pipeline.kernel.prewarm): their start-up and
+    imports overlap the build's next steps instead of delaying the first reports."""
+    from compare.core.paths import cache_dir
+    from compare.pipeline.kernel import prewarm
+
+    prewarm(run.kernel_name, run.jobs, cache_dir() / "kernels")
 
 
 def _collect(futures, state: State, summary: BuildSummary, prog: Progress, done_count: int, n: int) -> int:

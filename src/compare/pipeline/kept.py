@@ -58,3 +58,38 @@ def forget() -> None:
     """Drop everything kept (tests; a long-lived process that wants the memory back)."""
     with _LOCK:
         _KEPT.clear()
+
+
+#: modules the reports import on first use, inside the functions they call (the tracking sections'
+#: TF-IDF and assignment, the tables' Parquet reader)
+FIRST_USE_MODULES = ("compare.analysis.tracking", "compare.analysis.tracking_vectors", "compare.analysis.series",
+                     "compare.analysis.strength", "compare.pipeline.inputs", "pyarrow.parquet")
+
+
+def warm() -> None:
+    """What a kernel started ahead of the reports does (compare.pipeline.kernel.prewarm): run the
+    report templates' import cells (import statements only, in a namespace of their own), import
+    what the reports import on first use, and load the CJK font into matplotlib, so that the first
+    report of the kernel costs what the next ones do. Nothing of the processed tables is read: they
+    may still be written by the build."""
+    import ast
+    import importlib
+    import json
+
+    from compare.core.paths import PACKAGE_DIR
+
+    for template in sorted((PACKAGE_DIR / "templates").glob("*.ipynb")):
+        cells = json.loads(template.read_text(encoding="utf-8"))["cells"]
+        code = next((c for c in cells if c.get("cell_type") == "code"), None)
+        source = "".join(code["source"]) if code else ""
+        tree = ast.parse(source)
+        if all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body):
+            exec(compile(tree, str(template), "exec"), {})  # noqa: S102 - the package's own import cell
+    for module in FIRST_USE_MODULES:
+        importlib.import_module(module)
+    from matplotlib.font_manager import FontPath, get_font
+
+    from compare.presentation.fonts import cjk_font_info
+
+    font = cjk_font_info()
+    get_font(FontPath(str(font.path), font.face_index))

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
 from compare.core.errors import ReportError
 from compare.core.io import atomic_write_text
+
+log = logging.getLogger(__name__)
 
 #: the kernel `make install` registers for JupyterLab; for reports it means "this interpreter"
 DEFAULT_KERNEL = "kexie-compare"
@@ -176,8 +180,6 @@ class KernelPool:
     starts afresh). :meth:`close` shuts every kernel down (the build calls it at the end)."""
 
     def __init__(self, kernel_name: str | None, log_dir: Path):
-        import threading
-
         self.name, self.dirs = resolve_kernel(kernel_name)
         self.log_dir = Path(log_dir)
         self._local = threading.local()
@@ -190,11 +192,14 @@ class KernelPool:
         with the first report (in that report's working directory) and leaves it running."""
         km = getattr(self._local, "km", None)
         if km is None:
+            warm = claim_warm(self.name)  # a kernel started ahead by prewarm(), if any
             with self._lock:
-                n = len(self._managers)
-                log = self.log_dir / f"kernel-{n}.log"
-                log.parent.mkdir(parents=True, exist_ok=True)
-                km = kernel_manager_class()(kernel_name=self.name, config=kernel_config(log, self.dirs))
+                if warm is not None:
+                    km, log = warm
+                else:
+                    log = self.log_dir / f"kernel-{len(self._managers)}.log"
+                    log.parent.mkdir(parents=True, exist_ok=True)
+                    km = kernel_manager_class()(kernel_name=self.name, config=kernel_config(log, self.dirs))
                 self._managers.append(km)
                 self.started += 1
             self._local.km, self._local.log = km, log
@@ -208,10 +213,111 @@ class KernelPool:
             _shutdown(km)
 
     def close(self) -> None:
+        """Shut down the pool's kernels and any kernel started ahead for it and never used."""
         with self._lock:
             managers, self._managers = self._managers, []
         for km in managers:
             _shutdown(km)
+        discard_warm(self.name)
+
+
+# --------------------------------------------------------------------------------------------------
+# kernels started ahead: a build starts its workers' kernels while its first steps run
+# --------------------------------------------------------------------------------------------------
+
+#: run in a kernel started ahead: the imports of the report templates and what their first report
+#: would load on first use (compare.pipeline.kept.warm); the names go with the first report's reset
+WARM_CODE = "import compare.pipeline.kept as _kept\n_kept.warm()\ndel _kept"
+WARM_TIMEOUT = 300  # seconds a kernel may take to start and import
+
+_WARM: dict[str, list] = {}  # kernel name -> [(thread, [km, log, ok])] started ahead, not yet claimed
+_WARM_LOCK = threading.Lock()
+
+
+def prewarm(kernel_name: str | None, n: int, log_dir: Path) -> int:
+    """Start `n` report kernels now, each importing what the reports import (:data:`WARM_CODE`), in
+    background threads: a build calls this when it knows reports will be rendered, so that kernel
+    start-up and the heavy imports (2-3 s a kernel) overlap its other steps, which leave a core idle.
+    :class:`KernelPool` then hands them to its worker threads (:func:`claim_warm`). A kernel started
+    ahead is the same interpreter as any report kernel and its namespace is reset before the first
+    report, so the reports are the same. Returns the number started (0 for an unknown kernel)."""
+    import atexit
+
+    try:
+        name, dirs = resolve_kernel(kernel_name)
+    except ReportError:
+        return 0  # an unknown kernel: each report fails with that message in its own step
+    log_dir = Path(log_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        log = log_dir / f"kernel-ahead-{i}.log"
+        km = kernel_manager_class()(kernel_name=name, config=kernel_config(log, dirs))
+        slot = [km, log, False]
+        thread = threading.Thread(target=_start_warm, args=(slot,), name=f"kexie-warm-{i}", daemon=True)
+        with _WARM_LOCK:
+            if not _WARM:
+                atexit.register(discard_warm)
+            _WARM.setdefault(name, []).append((thread, slot))
+        thread.start()
+    return n
+
+
+def _start_warm(slot: list) -> None:
+    from jupyter_core.utils import run_sync
+
+    from compare.core.paths import project_root
+
+    km = slot[0]
+
+    async def start() -> bool:
+        await km.start_kernel(cwd=str(project_root()))  # the working directory every report kernel has
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=WARM_TIMEOUT)
+            reply = await kc.execute_interactive(WARM_CODE, silent=True, store_history=False, timeout=WARM_TIMEOUT)
+        finally:
+            kc.stop_channels()
+        return reply["content"]["status"] == "ok"
+
+    try:
+        slot[2] = run_sync(start)()
+        km._kexie_used = True  # the first report resets the namespace first
+    except Exception as exc:  # noqa: BLE001 - the report then starts its own kernel and says what fails
+        log.warning("a report kernel started ahead failed: %s: %s", type(exc).__name__, exc)
+        slot[2] = False
+
+
+def has_warm() -> bool:
+    """Whether kernels started ahead are waiting for reports."""
+    with _WARM_LOCK:
+        return any(_WARM.values())
+
+
+def claim_warm(name: str):
+    """(kernel manager, log file) of a kernel started ahead for kernel `name` (waiting for it to finish
+    its imports), or None when there is none or it failed (then it is shut down)."""
+    while True:
+        with _WARM_LOCK:
+            waiting = _WARM.get(name) or []
+            if not waiting:
+                return None
+            thread, slot = waiting.pop(0)
+        thread.join(WARM_TIMEOUT)
+        km, log, ok = slot
+        if ok and not thread.is_alive() and km.has_kernel:
+            return km, log
+        _shutdown(km)
+
+
+def discard_warm(name: str | None = None) -> None:
+    """Shut down the kernels started ahead (for kernel `name`, default all) that no report claimed."""
+    with _WARM_LOCK:
+        names = [name] if name is not None else list(_WARM)
+        dropped = [entry for n in names for entry in _WARM.pop(n, [])]
+    for thread, slot in dropped:
+        thread.join(WARM_TIMEOUT)
+        _shutdown(slot[0])
 
 
 def _shutdown(km) -> None:

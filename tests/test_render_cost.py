@@ -167,3 +167,18 @@ def test_kernels_started_ahead_and_never_used_are_shut_down(tmp_path):
     kernel.discard_warm()
     assert not kernel.has_warm() and not km.has_kernel
     assert kernel.prewarm("no-such-kernel-here", 1, tmp_path) == 0 and not kernel.has_warm()
+
+
+def test_items_themed_is_merged_once_and_each_caller_gets_its_own_copy():
+    from compare.analysis.examples import example_corpus
+
+    corpus = example_corpus()
+    first = corpus.items_themed
+    first.loc[0, "theme"] = "改了"  # a caller changing its copy
+    first["extra"] = 1
+    again = corpus.items_themed
+    assert again.loc[0, "theme"] != "改了" and "extra" not in again.columns
+    pd.testing.assert_frame_equal(again, corpus._merge_themes().reset_index(drop=True))
+    # new theme rows (another frame): merged again
+    corpus.item_themes = corpus.item_themes.assign(theme="科普")
+    assert set(corpus.items_themed["theme"]) == {"科普"}

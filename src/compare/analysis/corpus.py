@@ -14,6 +14,9 @@ from compare.core.errors import CompareError, EmptyCorpusError, ParameterError
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 
 
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3  # always on from pandas 3
+
+
 def _documents_from_items(items: pd.DataFrame) -> pd.DataFrame:
     """A minimal documents table (one row per doc_id, in first-seen order) when only items are given."""
     cols = ["doc_id", "province", "year", "doc_type"]
@@ -314,6 +317,15 @@ class Corpus:
             raise EmptyCorpusError(
                 "the corpus has no theme assignments (item_themes is empty): run `python -m compare themes` first"
             )
+        # a report asks for it a dozen times: merged once per (items, item_themes) pair of frames; each
+        # caller gets its own copy (shallow under pandas' copy-on-write), so changing it never changes
+        # the kept one
+        kept = self._views.get("items_themed")
+        if kept is None or kept[0] is not self.items or kept[1] is not self.item_themes:
+            kept = self._views["items_themed"] = (self.items, self.item_themes, self._merge_themes())
+        return kept[2].copy(deep=not _COPY_ON_WRITE)
+
+    def _merge_themes(self) -> pd.DataFrame:
         extra = [c for c in self.item_themes.columns if c not in ("doc_id", "item_id")]
         merged = self.items.merge(
             self.item_themes[["doc_id", "item_id", *extra]],

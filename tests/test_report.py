@@ -554,12 +554,32 @@ def test_comparison_cache_returns_the_same_frame_and_never_a_stale_one(themed_di
     # the same documents selected another way share the result
     store(analysis.keyness, cache.against_others(corpus, corpus.select(provinces=["河南"])), by="province", top_n=None)
     assert store.hits == 2
-    # changed tables: a new key, even for a fresh cache object on the same directory
+    # changed rows: a new key, even for a fresh cache object on the same directory
     targets = tables.read_table("targets", processed)
     tables.write_table(targets.iloc[1:], "targets", processed)
+    changed = analysis.Corpus.load(processed)
     fresh = cache.ComparisonCache(processed, directory=tmp_path / "cache")
-    fresh(analysis.keyness, corpus, by="province", top_n=None)
+    fresh(analysis.keyness, changed, by="province", top_n=None)
     assert (fresh.misses, fresh.hits) == (1, 0)
+    # ... and so are changed rows of any other frame of the corpus (a theme, a document's title)
+    themes = changed.item_themes.copy()
+    themes.loc[0, "theme"] = next(t for t in changed.themes if t != themes.loc[0, "theme"])
+    retitled = changed.documents.copy()
+    retitled.loc[0, "title"] += "（修订）"
+    for other in (analysis.Corpus.from_frames(items=changed.items, documents=changed.documents, targets=changed.targets,
+                                              item_themes=themes, clusters=changed.clusters),
+                  analysis.Corpus.from_frames(items=changed.items, documents=retitled, targets=changed.targets,
+                                              item_themes=changed.item_themes, clusters=changed.clusters)):
+        assert fresh.lookup(analysis.keyness, other, by="province", top_n=None) is None
+    # rows outside the selection changed: the selection's result is still the one cached
+    henan = changed.select(provinces=["河南"])
+    fresh(analysis.keyness, henan, by="province", top_n=None)
+    others = tables.read_table("items", processed)
+    others.loc[others["province"] != "河南", "text"] += "。"
+    tables.write_table(others, "items", processed)
+    later = analysis.Corpus.load(processed)
+    assert fresh.lookup(analysis.keyness, later.select(provinces=["河南"]), by="province", top_n=None) is not None
+    assert fresh.lookup(analysis.keyness, later, by="province", top_n=None) is None
     # a damaged entry is recomputed, not trusted
     for p in (tmp_path / "cache").glob("*.parquet"):
         p.write_bytes(b"PAR1 not really")

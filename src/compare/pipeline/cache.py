@@ -12,6 +12,7 @@ import hashlib
 import io as _io
 import json
 import logging
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 COMPARISONS_CACHE_DIR = "comparisons"  # under compare.core.paths.cache_dir()
 COMPARISONS_CACHE_KEEP = 64  # most recently used results kept on disk
-_COMPARISONS_FORMAT = 2  # part of the key: bump when the stored form changes (2: Parquet + JSON)
+_COMPARISONS_FORMAT = 3  # part of the key: bump when the stored form or the key changes (3: rows of the corpus)
 
 
 class ComparisonCache:
@@ -34,10 +35,13 @@ class ComparisonCache:
     ``analysis.keyness``) kept on disk, so that a corpus-wide comparison is computed once and then
     read by the figures step and every report kernel of a build.
 
-    The corpus must come from `processed_dir` (``Corpus.load`` and any ``select``). The key is the
-    sha256 of the processed tables' hashes, the code version, pandas' version, the function's name,
-    its keyword arguments and the corpus' documents; new tables or code give new keys, so a stale
-    result is never returned. A result is ``<key>.parquet`` (written atomically: concurrent kernels
+    The key is the sha256 of the code version, pandas' version, the function's name, its keyword
+    arguments and the corpus' own rows (:func:`corpus_digest`: every row of every frame of the corpus
+    passed, not the whole tables), so a stale result is never returned, and a plan added to another
+    province, type or level leaves the comparisons of a selection without it cached (the build's
+    cross-province report after a plan of another type reads them instead of computing them again).
+    processed_dir names where the corpus comes from (the figures look up the theme dictionary in
+    use there). A result is ``<key>.parquet`` (written atomically: concurrent kernels
     may race to write the same result, with the same bytes) plus ``<key>.json`` naming the call, in
     ``<cache_dir>/comparisons/``; the last COMPARISONS_CACHE_KEEP used are kept. A damaged entry is
     recomputed."""
@@ -48,6 +52,7 @@ class ComparisonCache:
         self.processed_dir = Path(processed_dir)
         self.directory = Path(directory) if directory is not None else cache_dir() / COMPARISONS_CACHE_DIR
         self._base: str | None = None
+        self._digests: dict[int, tuple[Any, str]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -56,10 +61,9 @@ class ComparisonCache:
 
     def _base_key(self) -> str:
         if self._base is None:
-            from compare.core.hashing import code_version, table_hashes
+            from compare.core.hashing import code_version
 
-            self._base = json.dumps([_COMPARISONS_FORMAT, table_hashes(self.processed_dir), code_version(),
-                                     pd.__version__], sort_keys=True)
+            self._base = json.dumps([_COMPARISONS_FORMAT, code_version(), pd.__version__], sort_keys=True)
         return self._base
 
     @staticmethod
@@ -67,10 +71,16 @@ class ComparisonCache:
         return (f"{func.__module__}.{func.__qualname__}",
                 json.dumps(dict(kwargs), sort_keys=True, ensure_ascii=False, default=repr))
 
+    def _digest(self, corpus) -> str:
+        """corpus_digest(corpus), computed once per corpus object this cache is asked about."""
+        kept = self._digests.get(id(corpus))
+        if kept is None or kept[0]() is not corpus:  # (a weak reference: the memo keeps no corpus alive)
+            kept = self._digests[id(corpus)] = (weakref.ref(corpus), corpus_digest(corpus))
+        return kept[1]
+
     def key(self, func, corpus, kwargs: Mapping[str, Any]) -> str:
-        """The cache key of func(corpus, **kwargs)."""
-        docs = "\n".join(sorted(str(d) for d in corpus.documents["doc_id"]))
-        ident = [self._base_key(), *self._call(func, kwargs), hashlib.sha256(docs.encode("utf-8")).hexdigest()]
+        """The cache key of func(corpus, **kwargs): the code, the call and the corpus' own rows."""
+        ident = [self._base_key(), *self._call(func, kwargs), self._digest(corpus)]
         return hashlib.sha256("\0".join(ident).encode("utf-8")).hexdigest()
 
     def lookup(self, func, corpus, **kwargs) -> pd.DataFrame | None:
@@ -111,6 +121,37 @@ class ComparisonCache:
             if not meta.with_suffix(".parquet").exists():
                 meta.unlink(missing_ok=True)
         return result
+
+
+#: the frames of a Corpus a comparison can read (its tokens are derived from items' text by the
+#: packaged segmenter, which the code version covers)
+CORPUS_FRAMES = ("documents", "items", "targets", "item_themes", "clusters", "item_instruments")
+
+
+def frame_digest(df: pd.DataFrame) -> bytes:
+    """sha256 of a frame's columns, dtypes and every value in row order (pandas' own row hashes; cells
+    holding lists are hashed by their repr)."""
+    h = hashlib.sha256(json.dumps([[str(c) for c in df.columns], [str(t) for t in df.dtypes], len(df)],
+                                  ensure_ascii=False).encode("utf-8"))
+    for col in range(df.shape[1]):
+        values = df.iloc[:, col]
+        try:
+            hashed = pd.util.hash_pandas_object(values, index=False)
+        except TypeError:  # unhashable cells (lists of departments, ...)
+            hashed = pd.util.hash_pandas_object(values.map(repr), index=False)
+        h.update(hashed.to_numpy().tobytes())
+    return h.digest()
+
+
+def corpus_digest(corpus) -> str:
+    """sha256 of everything a comparison of `corpus` is computed from: every row of its documents,
+    items, targets, item themes, clusters and instrument coding, and its theme order. Rows of other
+    provinces, types or levels are not in it, so adding a plan leaves the digest of a selection
+    without that plan (and the cached comparisons of that selection) as it was."""
+    h = hashlib.sha256(json.dumps(list(corpus.themes), ensure_ascii=False).encode("utf-8"))
+    for name in CORPUS_FRAMES:
+        h.update(name.encode("ascii") + b"\0" + frame_digest(getattr(corpus, name)))
+    return h.hexdigest()
 
 
 def _direct(func, corpus, **kwargs):

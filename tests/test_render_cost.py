@@ -182,3 +182,33 @@ def test_items_themed_is_merged_once_and_each_caller_gets_its_own_copy():
     # new theme rows (another frame): merged again
     corpus.item_themes = corpus.item_themes.assign(theme="科普")
     assert set(corpus.items_themed["theme"]) == {"科普"}
+
+
+def test_chart_png_has_matplotlibs_pixels_in_fewer_bytes():
+    import io
+
+    import numpy as np
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from compare.presentation import plots, style
+
+    shares = pd.DataFrame({"province": ["河南", "河南", "湖北"], "year": [2019, 2024, 2019], "theme": ["科普", "智库", "科普"],
+                           "share": [0.6, 0.4, 1.0]})
+    fig = plots.theme_heatmap(shares)
+    with style._drawing():
+        style.freeze_layout(fig)
+    reference = io.BytesIO()
+    fig.savefig(reference, format="png", dpi=50)
+    ours = style.png_bytes(fig, dpi=50, text={"Title": "各省主题占比", "Software": None})
+    image = Image.open(io.BytesIO(ours))
+    assert image.mode == "RGB" and image.info["Title"] == "各省主题占比" and "Software" not in image.info
+    assert round(image.info["dpi"][0]) == 50
+    assert (np.asarray(image) == np.asarray(Image.open(reference).convert("RGB"))).all()
+    assert len(ours) < len(reference.getvalue())
+    assert style.png_bytes(fig, dpi=50) == style.png_bytes(fig, dpi=50)  # deterministic
+    # a figure with translucent pixels keeps its alpha
+    clear = Figure(figsize=(2, 1))
+    clear.patch.set_alpha(0.0)
+    clear.add_subplot().plot([0, 1], [0, 1])
+    assert Image.open(io.BytesIO(style.png_bytes(clear, dpi=30))).mode == "RGBA"

@@ -23,7 +23,7 @@ from compare.cli import main
 from compare.core import hashing
 from compare.core.config import load_config
 from compare.core.errors import ReportError
-from compare.pipeline import build, index, named, report
+from compare.pipeline import build, index, named, params, report
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
@@ -90,8 +90,9 @@ def built(tmp_path_factory, pinned_code_version):
     from compare import analysis
 
     processed = base / "processed"
-    keyness = report.ComparisonCache(processed).lookup(analysis.keyness, analysis.Corpus.load(processed),
-                                                        by="province", top_n=None)
+    like = params.comparable(analysis.Corpus.load(processed))  # what the cross-province report compares
+    keyness = report.ComparisonCache(processed).lookup(analysis.keyness, like, by="province", top_n=None,
+                                                        doc_types="工作要点", levels="省级")
     return SimpleNamespace(base=base, first=first, keyness=keyness)
 
 
@@ -216,12 +217,13 @@ def test_no_change_build_imports_no_heavy_library(built, tmp_path):
 
 @pytest.mark.slow
 def test_reports_read_the_keyness_the_build_computed_once(built):
-    """Every province report needs the keyness of every province against the others; the build
-    computes it before the kernels start (here: the figures step did, through the same cache)."""
+    """The cross-province report compares every province's distinctive terms: the figures step
+    computed them once, through the cache the report reads (keyed on the rows compared)."""
     from compare import analysis
 
     assert built.keyness is not None  # looked up in the cache as soon as the build returned
-    computed = analysis.keyness(analysis.Corpus.load(built.base / "processed"), by="province", top_n=None)
+    like = params.comparable(analysis.Corpus.load(built.base / "processed"))
+    computed = analysis.keyness(like, by="province", top_n=None, doc_types="工作要点", levels="省级")
     pd.testing.assert_frame_equal(built.keyness.reset_index(drop=True), computed.reset_index(drop=True))
 
 

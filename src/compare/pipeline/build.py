@@ -34,7 +34,6 @@ from compare.core.paths import FIGURES_DIR, PROCESSED_DIR, REPORTS_DIR, cache_di
 from compare.pipeline import index as index_mod
 from compare.pipeline.buildreports import (  # noqa: F401
     NAMED_SUFFIX,
-    prepare_reports,
     prewarm_kernels,
     report_provinces,
     report_steps,

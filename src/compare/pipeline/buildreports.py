@@ -54,11 +54,6 @@ def report_steps(run: BuildRun, *, provinces: list[str], tables: dict) -> None:
     jobs = report_jobs(run, provinces)
     move_stale_reports(run.state, run.summary, jobs, provinces, run.reports_dir, run.raw_dir, run.started)
     todo = _skip_fresh(run, jobs, tables)
-    if any(job.kind == "cross" for job in todo):
-        try:
-            prepare_reports(run.corpus(), run.comparisons)
-        except Exception as exc:  # noqa: BLE001 - the reports then compute it themselves (and fail with their own message)
-            run.prog.say(logging.WARNING, "could not precompute the reports' shared comparisons: %s", describe(exc))
     _render_all(run, todo, done=len(jobs) - len(todo), n=len(jobs))
     named.cleanup_staging(run.reports_dir)
 
@@ -304,12 +299,3 @@ def _provinces(processed_dir: Path, level: str, doc_type: str | None) -> list[st
         keep &= docs["doc_type"] == doc_type
     return sorted(docs.loc[keep, "province"].astype(str).unique())
 
-
-def prepare_reports(corpus, comparisons) -> None:
-    """Compute, once and before the report kernels start, what every province report reads: the
-    keyness of every province against the others (``analysis.keyness(by="province", top_n=None)``,
-    about 2 s on 1,000 documents). Without it the first kernels would each compute it at the same
-    time. A cache hit (the figures step computed it in this build) costs a file read."""
-    from compare.analysis import keyness
-
-    comparisons(keyness, corpus, by="province", top_n=None)

@@ -20,6 +20,7 @@ import pandas as pd
 from compare.core.errors import ParameterError
 from compare.core.io import atomic_write_bytes, csv_bytes
 from compare.core.labels import with_zh_headers, zh_table
+from compare.pipeline import sheetxml
 
 log = logging.getLogger(__name__)
 
@@ -136,16 +137,13 @@ def _readme(tables: dict[str, pd.DataFrame], processed_dir: Path, selection: str
     return rows
 
 
-def _write_sheet(ws, df: pd.DataFrame, name: str) -> None:
-    """One table into a write-only sheet (rows streamed, not kept as cell objects): widths, frozen
-    header and autofilter are set before the first row, as streaming requires."""
+def _header(ws, plain: pd.DataFrame, headers: list[str]) -> None:
+    """Column widths (from the header and the first 300 rows), the frozen header row, the autofilter
+    over every row and the header row itself, bold on a pale blue fill."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    plain = _plain(with_zh_headers(df, name))
-    headers = [str(c) for c in plain.columns]
     for j, header in enumerate(headers, 1):
         sample = [header] + plain.iloc[:300, j - 1].tolist()
         width = min(max(_display_width(v) for v in sample) + 2, MAX_WIDTH)
@@ -160,13 +158,30 @@ def _write_sheet(ws, df: pd.DataFrame, name: str) -> None:
         cell.font, cell.fill, cell.alignment = bold, fill, middle
         header_cells.append(cell)
     ws.append(header_cells)
+
+
+def _write_sheet(ws, df: pd.DataFrame, plain: pd.DataFrame, fast: dict[str, bytes] | None = None) -> None:
+    """One table into a write-only sheet (rows streamed, not kept as cell objects): widths, frozen
+    header and autofilter are set before the first row, as streaming requires. With fast (a dict),
+    openpyxl writes the header and the first row (which registers the cells' styles) and the other
+    rows are made as the same XML in one pass (compare.pipeline.sheetxml), kept in fast[ws.title]."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
+
+    headers = [str(c) for c in plain.columns]
+    _header(ws, plain, headers)
     shares = {j for j, column in enumerate(df.columns) if str(column).startswith("share")}  # as percentages
+
+    def text(v: str) -> str:
+        v = ILLEGAL_CHARACTERS_RE.sub("", v)
+        if len(v) > MAX_CELL:  # Excel's limit per cell; the CSV and Parquet keep the whole text
+            v = v[:MAX_CELL - 1] + "…"
+        return v
 
     def cell(j: int, v):
         if isinstance(v, str):
-            v = ILLEGAL_CHARACTERS_RE.sub("", v)
-            if len(v) > MAX_CELL:  # Excel's limit per cell; the CSV and Parquet keep the whole text
-                v = v[:MAX_CELL - 1] + "…"
+            v = text(v)
             if v.startswith("="):  # text that starts with = is text, never a formula
                 c = WriteOnlyCell(ws, value=v)
                 c.data_type = "s"
@@ -177,18 +192,29 @@ def _write_sheet(ws, df: pd.DataFrame, name: str) -> None:
             return c
         return v
 
-    for row in plain.itertuples(index=False):
-        ws.append([cell(j, v) for j, v in enumerate(row)])
+    rows = plain.itertuples(index=False)
+    if fast is None:
+        for row in rows:
+            ws.append([cell(j, v) for j, v in enumerate(row)])
+        return
+    first = next(rows, None)
+    if first is None:
+        return
+    ws.append([cell(j, v) for j, v in enumerate(first)])
+    percent = {}
+    if shares:
+        probe = WriteOnlyCell(ws)
+        probe.number_format = "0.0%"
+        percent = dict.fromkeys(shares, probe.style_id)  # the style the first row's cells registered
+    letters = [get_column_letter(j) for j in range(1, len(headers) + 1)]
+    cleaned = ([text(v) if type(v) is str else v for v in row] for row in rows)
+    fast[ws.title] = sheetxml.rows_xml(cleaned, 3, letters, percent=percent)
 
 
 def export_workbook(processed_dir: str | Path, path: str | Path | None = None, *, provinces=None,
                     doc_type: str | None = None, level: str | None = None) -> Path:
     """Write the workbook (default ``<processed_dir>/kexie_compare.xlsx``, what the build writes) and
     return its path. provinces / doc_type / level keep only those documents (default: every table whole)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     processed_dir = Path(processed_dir)
     path = Path(path) if path is not None else processed_dir / WORKBOOK_NAME
     if path.suffix.lower() != ".xlsx":
@@ -197,6 +223,15 @@ def export_workbook(processed_dir: str | Path, path: str | Path | None = None, *
     selection = "、".join(str(v) for v in (level, doc_type) if v) or "全部文件"
     if provinces:
         selection += "；省份：" + ("、".join(provinces) if not isinstance(provinces, str) else provinces)
+    atomic_write_bytes(path, _workbook_bytes(tables, processed_dir, selection, fast=True))
+    return path
+
+
+def _workbook_bytes(tables: dict[str, pd.DataFrame], processed_dir: Path, selection: str, *, fast: bool) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     wb = Workbook(write_only=True)  # rows streamed to the file instead of kept as cell objects
     readme = wb.create_sheet("说明")
     readme.column_dimensions["A"].width = 16
@@ -207,12 +242,18 @@ def export_workbook(processed_dir: str | Path, path: str | Path | None = None, *
             first.font = Font(bold=True, size=14)
             row = [first, *row[1:]]
         readme.append(row)
+    plains = {name: _plain(with_zh_headers(df, name)) for name, df in tables.items()}
+    # the one-pass rows know str, int, float, bool and None: a sheet with anything else (a date) is
+    # left to openpyxl, decided before any sheet is written
+    rows: dict[str, bytes] | None = {} if fast and all(map(sheetxml.known_values, plains.values())) else None
     for name, df in tables.items():
-        _write_sheet(wb.create_sheet(zh_table(name)), df, name)
+        _write_sheet(wb.create_sheet(zh_table(name)), df, plains[name], rows)
     buf = _io.BytesIO()
     wb.save(buf)
-    atomic_write_bytes(path, buf.getvalue())
-    return path
+    if not rows:
+        return buf.getvalue()
+    parts = {f"xl/worksheets/sheet{i}.xml": rows.get(ws.title, b"") for i, ws in enumerate(wb.worksheets, 1)}
+    return sheetxml.splice(buf.getvalue(), parts)
 
 
 def export_zh_csv(processed_dir: str | Path, out_dir: str | Path, *, tables: Sequence[str] = WORKBOOK_TABLES,

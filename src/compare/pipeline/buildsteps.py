@@ -114,10 +114,21 @@ class BuildRun:
 
             self.step(name, key, work)
             return
+        self.prog.start(name)
+        self._pending[name] = (self._worker_process().submit(name, str(self.processed_dir)), key)
+
+    def _worker_process(self):
+        from compare.pipeline import buildworker
+
         if not self._worker:
             self._worker.append(buildworker.Worker())
-        self.prog.start(name)
-        self._pending[name] = (self._worker[0].submit(name, str(self.processed_dir)), key)
+        return self._worker[0]
+
+    def warm_worker(self) -> None:
+        """With jobs > 1, start the worker process and its imports now (while ingest runs), so that
+        the steps set aside later start at once. Only a build with work to do calls it."""
+        if self.jobs > 1 and not self._worker:
+            self._worker_process().submit("warm", str(self.processed_dir))
 
     def wait(self, name: str | None = None) -> None:
         """Record the result of a step set aside (every one when name is None), waiting for it."""
@@ -184,6 +195,7 @@ def ingest_step(run: BuildRun) -> StepResult:
     def work() -> tuple[list[Path], str]:
         from compare.ingest.run import ingest
 
+        run.warm_worker()  # new plans: the steps set aside will run
         result = ingest(run.raw_dir, run.processed_dir)
         run.prog.say(logging.INFO, "ingest: %d of %d raw files parsed (%d unchanged since the last ingest)",
                      result.n_files - result.n_reused, result.n_files, result.n_reused)

@@ -37,7 +37,16 @@ def workbook(processed_dir: str) -> tuple[list[Path], str, list[str]]:
     return [export_workbook(processed_dir)], "", []
 
 
-STEPS = {"track": track, "workbook": workbook}
+def warm(processed_dir: str) -> tuple[list[Path], str, list[str]]:
+    """Import what the steps use (pandas, pyarrow, openpyxl, the tracking code) while the build's
+    first steps run, so that a step set aside later starts at once."""
+    import compare.pipeline.track  # noqa: F401
+    import compare.pipeline.workbook  # noqa: F401
+
+    return [], "", []
+
+
+STEPS = {"track": track, "workbook": workbook, "warm": warm}
 
 
 def timed(step: str, processed_dir: str) -> dict:
@@ -62,12 +71,15 @@ class Worker:
         self._proc: subprocess.Popen | None = None
         self._calls = ThreadPoolExecutor(max_workers=1)
         self._lock = threading.Lock()
+        self._closed = False
 
     def submit(self, step: str, processed_dir: str) -> Future:
         return self._calls.submit(self._call, step, processed_dir)
 
     def _call(self, step: str, processed_dir: str) -> dict:
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the build's worker process has been closed")
             if self._proc is None:
                 import compare
 
@@ -86,13 +98,18 @@ class Worker:
         return json.loads(answer)
 
     def close(self) -> None:
+        """End the process. The build has waited for every step it set aside: what may still run is
+        the warm-up of a build whose steps all turned out up to date, which need not finish."""
+        with self._lock:
+            self._closed, proc = True, self._proc
+        if proc is not None:
+            proc.kill()
+            proc.wait()
         self._calls.shutdown(wait=True)
-        if self._proc is not None:
-            if self._proc.stdin is not None:
-                self._proc.stdin.close()
-            self._proc.wait()
-            if self._proc.stdout is not None:
-                self._proc.stdout.close()
+        if proc is not None:
+            for stream in (proc.stdin, proc.stdout):
+                if stream is not None:
+                    stream.close()
             self._proc = None
 
 

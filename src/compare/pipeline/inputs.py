@@ -21,26 +21,50 @@ from compare.core.hashing import _sha256_json, table_hashes
 from compare.core.io import atomic_write_text
 
 NOT_INPUTS = ("intake", "clusters")
-CACHE_FILE = "report-inputs-2.json"  # 2: rows hashed as JSON
+CACHE_FILE = "report-inputs-3.json"  # 2: rows hashed as JSON; 3: rows hashed by pandas
 
 
 def _table_rows(path: Path, by_doc: dict[str, str]) -> dict[str, str]:
-    """sha256 of each province's rows of one table (their JSON values, in table order)."""
-    import pyarrow.parquet as pq
+    """sha256 of each province's rows of one table: pandas' 64-bit hash of every row (every column;
+    a list cell as its items joined and its length), the province's rows in table order, and the
+    columns' names."""
+    import numpy as np
+    import pandas as pd
 
-    df = pq.read_table(path).to_pandas()
+    df = _hashable(path)
     if "doc_id" in df.columns:
         owner = df["doc_id"].map(by_doc)
     elif "province" in df.columns:
         owner = df["province"].astype("string")
     else:
         return {}
+    rows = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    owners = owner.fillna("").astype(str).to_numpy()
+    head = json.dumps([str(c) for c in df.columns], ensure_ascii=False).encode("utf-8")
     out = {}
-    for prov, rows in df.groupby(owner.fillna(""), sort=True):
-        if prov:
-            # JSON, not CSV: array cells (evidence lists) would print with numpy's print options
-            out[str(prov)] = hashlib.sha256(rows.to_json(orient="values", force_ascii=False).encode("utf-8")).hexdigest()
+    for prov in sorted(set(owners) - {""}):
+        h = hashlib.sha256(head)
+        h.update(np.ascontiguousarray(rows[owners == prov]).tobytes())
+        out[str(prov)] = h.hexdigest()
     return out
+
+
+def _hashable(path: Path):
+    """A table as a DataFrame pandas can hash row by row: each list column becomes its items joined
+    by U+001F and their number (two columns), done by Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    for i in reversed(range(table.num_columns)):
+        field = table.schema.field(i)
+        if pa.types.is_list(field.type) or pa.types.is_large_list(field.type):
+            column = table.column(i)
+            items = column if pa.types.is_string(field.type.value_type) else pc.cast(column, pa.list_(pa.string()))
+            table = table.set_column(i, field.name, pc.binary_join(items, "\x1f"))
+            table = table.add_column(i + 1, f"{field.name}#n", pc.list_value_length(column))
+    return table.to_pandas()
 
 
 def _compute(processed_dir: Path) -> dict[str, str]:

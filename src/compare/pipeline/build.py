@@ -143,14 +143,14 @@ def _run_steps(run: BuildRun) -> None:
 
         load_codebook(codebook)  # CodebookError: one line naming the file (and line) and the reason
     run.prog.say(logging.INFO, "instrument codebook: %s (%s)", codebook, codebook_source)
-    ingested = ingest_step(run)
-    if ingested.fatal:
-        return
-    if ingested.status != "skipped" or run.force or run.refit:  # reports will be rendered
-        prewarm_kernels(run)  # their kernels start and import while the next steps run
-    if themes_step(run).fatal:
-        return
     try:
+        ingested = ingest_step(run)  # with new plans, the worker process starts beside it
+        if ingested.fatal:
+            return
+        if ingested.status != "skipped" or run.force or run.refit:  # reports will be rendered
+            prewarm_kernels(run)  # their kernels start and import while the next steps run
+        if themes_step(run).fatal:
+            return
         # after themes, which segments new items: the token cache then holds every text tracking links
         track_step(run)  # with jobs > 1 in the worker process, beside reference and instruments
         reference_step(run)

@@ -52,9 +52,11 @@ def test_export_marks_what_nbconvert_marks_without_reparsing_the_page():
             '<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output " data-mime-type="text/html">'
             '<img class="kx-figure" alt="图" src="x"><img src="y">'
             '<td>&lt;div class="jp-OutputArea-output"&gt;</td></div>'
-            '<div class="jp-OutputArea-output" tabindex="0"></div></body>')
+            '<div class="jp-OutputArea-output" tabindex="0"></div>'
+            '<div id="js-1" class="jp-RenderedJavaScript jp-OutputArea-output "></div></body>')
     out = export.focusable(page)
-    assert out.count('tabindex="0"') == 3
+    assert out.count('tabindex="0"') == 4
+    assert '<div id="js-1" class="jp-RenderedJavaScript jp-OutputArea-output " tabindex="0">' in out
     assert '<div class="jp-Cell-inputWrapper" tabindex="0">' in out
     assert 'data-mime-type="text/html" tabindex="0">' in out
     assert '<img class="kx-figure" alt="图" src="x">' in out
@@ -212,3 +214,19 @@ def test_chart_png_has_matplotlibs_pixels_in_fewer_bytes():
     clear.patch.set_alpha(0.0)
     clear.add_subplot().plot([0, 1], [0, 1])
     assert Image.open(io.BytesIO(style.png_bytes(clear, dpi=30))).mode == "RGBA"
+
+
+def test_corpus_rows_are_hashed_whole_even_in_array_cells():
+    """A comparison's cache key covers every element of list cells: numpy's repr would elide the
+    middle of a long array, so two different rows could share a key."""
+    import numpy as np
+
+    from compare.pipeline import cache
+
+    long = pd.DataFrame({"departments": [np.arange(2000), ["科普部", "学会部"]]})
+    changed = long.copy()
+    changed.at[0, "departments"] = np.r_[np.arange(1000), -1, np.arange(1001, 2000)]
+    assert cache.frame_digest(long) != cache.frame_digest(changed)
+    assert cache.frame_digest(long) == cache.frame_digest(long.copy())
+    reordered = pd.DataFrame({"departments": [["学会部", "科普部"], np.arange(2000)]})
+    assert cache.frame_digest(reordered) != cache.frame_digest(long)

@@ -130,17 +130,24 @@ CORPUS_FRAMES = ("documents", "items", "targets", "item_themes", "clusters", "it
 
 def frame_digest(df: pd.DataFrame) -> bytes:
     """sha256 of a frame's columns, dtypes and every value in row order (pandas' own row hashes; cells
-    holding lists are hashed by their repr)."""
+    holding lists or arrays are hashed by their JSON)."""
     h = hashlib.sha256(json.dumps([[str(c) for c in df.columns], [str(t) for t in df.dtypes], len(df)],
                                   ensure_ascii=False).encode("utf-8"))
     for col in range(df.shape[1]):
         values = df.iloc[:, col]
         try:
             hashed = pd.util.hash_pandas_object(values, index=False)
-        except TypeError:  # unhashable cells (lists of departments, ...)
-            hashed = pd.util.hash_pandas_object(values.map(repr), index=False)
+        except TypeError:  # unhashable cells (lists or arrays of departments, ...): their full JSON
+            hashed = pd.util.hash_pandas_object(values.map(_cell_json), index=False)
         h.update(hashed.to_numpy().tobytes())
     return h.digest()
+
+
+def _cell_json(value) -> str:
+    """A cell as JSON, every element written out (numpy's repr elides long arrays)."""
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def corpus_digest(corpus) -> str:

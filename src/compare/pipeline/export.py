@@ -25,7 +25,7 @@ _EXPORTERS_LOCK = threading.Lock()
 
 #: the opening tags nbconvert's HTMLExporter makes keyboard-focusable (tabindex="0"): every output
 #: area and cell input wrapper of the page (no input is shown, so these are the markdown cells)
-_FOCUSABLE = re.compile(r'<div class="(?:[^"]*\s)?(?:jp-OutputArea-output|jp-Cell-inputWrapper)(?:\s[^"]*)?"[^>]*>')
+_FOCUSABLE = re.compile(r'<div\s(?:[^>]*\s)?class="(?:[^"]*\s)?(?:jp-OutputArea-output|jp-Cell-inputWrapper)(?:\s[^"]*)?"[^>]*>')
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\balt=)(?=[\s/>])")
 MISSING_ALT = "No description has been provided for this image"
 

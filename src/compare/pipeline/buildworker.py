@@ -10,6 +10,7 @@ library prints goes to stderr). Each step's work is a function of this module na
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -47,6 +48,22 @@ def warm(processed_dir: str) -> tuple[list[Path], str, list[str]]:
 
 
 STEPS = {"track": track, "workbook": workbook, "warm": warm}
+_LEVEL_ENV = "KEXIE_COMPARE_WORKER_LOG_LEVEL"
+
+
+def _log_as_the_build() -> None:
+    """Log lines on stderr with the build's local ISO timestamps, at the level the build's stages log
+    at (the build passes it): warnings by default, nothing with --quiet, INFO with -v."""
+    from compare.pipeline.buildstate import TimestampFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(TimestampFormatter())
+    logging.getLogger().addHandler(handler)
+    level = os.environ.get(_LEVEL_ENV, "")
+    logging.getLogger("compare").setLevel(int(level) if level.isdigit() else logging.WARNING)
+    if level.isdigit() and int(level) > logging.CRITICAL:
+        logging.captureWarnings(True)
+        logging.getLogger("py.warnings").setLevel(int(level))
 
 
 def timed(step: str, processed_dir: str) -> dict:
@@ -86,6 +103,8 @@ class Worker:
                 env = dict(os.environ)
                 here = str(Path(compare.__file__).resolve().parents[1])  # the package, however it is installed
                 env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)
+                # the stages log as in the build itself: nothing with --quiet, their chatter with -v
+                env[_LEVEL_ENV] = str(logging.getLogger("compare.text").getEffectiveLevel())
                 self._proc = subprocess.Popen([sys.executable, "-m", "compare.pipeline.buildworker"], env=env,
                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
             proc = self._proc
@@ -117,6 +136,7 @@ def main() -> None:
     """The worker's loop: one request per line on stdin, one answer per line on the original stdout."""
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # what libraries print must not mix with the answers
+    _log_as_the_build()
     for line in sys.stdin:
         if line.strip():
             request = json.loads(line)

@@ -37,3 +37,21 @@ def test_a_provinces_digest_moves_with_its_rows_only(instrumented_dir, tmp_path)
     empty = inputs._compute(processed)["河南"]
     _edit(processed / "item_themes.parquet", "evidence", row, [""])
     assert inputs._compute(processed)["河南"] != empty
+
+
+def test_remembered_values_of_several_table_sets_share_one_file(tmp_path):
+    """Builds of different tables sharing a project cache (two projects, parallel test runs) keep
+    each other's remembered values (up to 16), so none of them reads its tables again for nothing."""
+    path, calls = tmp_path / "remembered.json", []
+
+    def compute(value):
+        return lambda: calls.append(value) or value
+
+    for i in range(16):
+        assert inputs._remembered(path, f"tables-{i}", compute(i)) == i
+    assert [inputs._remembered(path, f"tables-{i}", compute(-1)) for i in range(16)] == list(range(16))
+    assert calls == list(range(16))
+    inputs._remembered(path, "tables-16", compute(16))  # the oldest entry goes
+    assert inputs._remembered(path, "tables-0", compute(100)) == 100 and inputs._remembered(path, "tables-15", compute(-1)) == 15
+    path.write_text("{damaged", encoding="utf-8")
+    assert inputs._remembered(path, "tables-1", compute(101)) == 101

@@ -120,17 +120,25 @@ def selection_digest(processed_dir: str | Path, *, doc_type: str | None, level: 
                        lambda: _selection_rows(processed_dir, doc_type=doc_type, level=level))
 
 
+_REMEMBERED_ENTRIES = 16  # per file: the tables of a few projects (or test runs) sharing one cache
+
+
 def _remembered(path: Path, key: str, compute):
-    """The value kept in the small JSON file at path when it was computed for key, else compute()
-    (then kept there for key). A missing, damaged or foreign file only costs the computation."""
+    """The value kept in the small JSON file at path for key, else compute() (then kept there for
+    key, with the most recent other entries: two projects or runs sharing a cache do not evict each
+    other's). A missing, damaged or foreign file only costs the computation."""
+    entries: dict = {}
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
-        if saved.get("key") == key:
-            return saved["value"]
-    except (OSError, ValueError, KeyError, AttributeError):
+        entries = dict(saved.get("entries", {}))
+        if key in entries:
+            return entries[key]
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
         pass
     value = compute()
-    atomic_write_text(path, json.dumps({"key": key, "value": value}, ensure_ascii=False) + "\n")
+    entries.pop(key, None)
+    kept = list(entries.items())[-(_REMEMBERED_ENTRIES - 1):] + [(key, value)]  # oldest first
+    atomic_write_text(path, json.dumps({"entries": dict(kept)}, ensure_ascii=False) + "\n")
     return value
 
 

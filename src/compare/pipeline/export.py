@@ -50,9 +50,10 @@ def _exporter_class():
     """nbconvert's HTMLExporter with :func:`focusable` instead of its BeautifulSoup pass."""
     global _EXPORTER_CLASS
     if _EXPORTER_CLASS is None:
-        from compare.pipeline.kernel import light_jsonschema
+        from compare.pipeline.kernel import import_jupyter
 
-        light_jsonschema()
+        import_jupyter("nbconvert", "nbconvert.exporters.templateexporter", "nbconvert.filters.highlight",
+                       "nbconvert.filters.widgetsdatatypefilter")
         from nbconvert import HTMLExporter
         from nbconvert.exporters.templateexporter import TemplateExporter
         from nbconvert.filters.highlight import Highlight2HTML

@@ -30,6 +30,23 @@ REPORT_HASH_SEED = "0"  # every report kernel hashes str alike (reproducible byt
 RUNTIME_DIR = "jupyter"  # under compare.core.paths.cache_dir(); holds kernels/<name>/kernel.json
 
 
+#: held while the notebook machinery (jsonschema, nbformat, papermill, nbclient, jupyter_client, zmq,
+#: nbconvert) is imported: render_report imports papermill while its export thread imports nbconvert,
+#: a build renders in several threads, and these packages share modules; two threads importing them
+#: at once can fail (a half-initialised jupyter_client.manager, Python's import-deadlock detection)
+JUPYTER_IMPORTS = threading.RLock()
+
+
+def import_jupyter(*modules: str) -> None:
+    """Import `modules` (after jsonschema, :func:`light_jsonschema`) holding :data:`JUPYTER_IMPORTS`."""
+    import importlib
+
+    with JUPYTER_IMPORTS:
+        light_jsonschema()
+        for module in modules:
+            importlib.import_module(module)
+
+
 def light_jsonschema() -> None:
     """Import jsonschema (nbformat, papermill and nbconvert validate notebooks with it) without its
     optional ``rfc3987_syntax``, which compiles some forty Lark grammars at import: 1.4 s of CPU in
@@ -103,6 +120,7 @@ def kernel_config(kernel_log: Path, kernel_dirs: list[str] | None = None):
     cell output is captured in the notebook as usual. kernel_dirs (from :func:`resolve_kernel`)
     restricts the kernelspec search to the runtime directory. ZeroMQ traffic is encrypted (CurveZMQ)
     when pyzmq supports it."""
+    import_jupyter("zmq", "traitlets.config")
     import zmq
     from traitlets.config import Config
 
@@ -122,6 +140,7 @@ def kernel_manager_class():
     kernelspecs come from `kernel_dirs` when given."""
     global _KM_CLASS
     if _KM_CLASS is None:
+        import_jupyter("jupyter_client.kernelspec", "jupyter_client.manager", "traitlets")
         from jupyter_client.kernelspec import KernelSpecManager
         from jupyter_client.manager import AsyncKernelManager
         from traitlets import List, Unicode, default
@@ -270,7 +289,8 @@ def _start_warm(slot: list) -> None:
     km = slot[0]
 
     async def start() -> bool:
-        await km.start_kernel(cwd=str(project_root()))  # the working directory every report kernel has
+        with JUPYTER_IMPORTS:  # starting imports the provisioner: not beside another thread's imports
+            await km.start_kernel(cwd=str(project_root()))  # the working directory every report kernel has
         kc = km.client()
         kc.start_channels()
         try:
@@ -337,6 +357,7 @@ def register_kept_engine() -> str:
     """Register (once) the papermill engine that executes in a kept kernel; returns its name."""
     global _ENGINE_REGISTERED
     if not _ENGINE_REGISTERED:
+        import_jupyter("papermill.clientwrap", "papermill.engines")
         from papermill.clientwrap import PapermillNotebookClient
         from papermill.engines import NBClientEngine, papermill_engines
 

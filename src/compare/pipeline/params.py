@@ -24,9 +24,9 @@ def template_parameters(template: Path) -> dict[str, dict[str, str]]:
     name -> {"type": annotation, "default": source of the default, "help": the line's comment}.
 
     Parsed with ast (papermill's own inspector does not understand annotations such as ``list[int] | None``)."""
-    from compare.pipeline.kernel import light_jsonschema
+    from compare.pipeline.kernel import import_jupyter
 
-    light_jsonschema()
+    import_jupyter("nbformat")
     import nbformat
 
     nb = nbformat.read(template, as_version=4)

@@ -59,7 +59,7 @@ def _execute(template: Path, executed: Path, params: dict, *, name: str, timeout
              kernel_pool, kernel_log: Path, failed_path: Path):
     """papermill runs the template into `executed` and returns the notebook; a failure (a cell's
     error, a dead kernel, a timeout) raises ReportError, the notebook and kernel log kept at failed_path."""
-    kernel.light_jsonschema()
+    kernel.import_jupyter("papermill", "papermill.exceptions")
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -139,6 +139,7 @@ def render_report(
     # while the kernel starts and runs, this process would only wait: it readies the HTML export
     if kind == "province":  # the saved reference its distinctive terms are measured against
         reference.ensure_reference(processed_dir, corpus=corpus)
+    kernel.import_jupyter("papermill", "papermill.exceptions")  # before the export thread imports nbconvert
     warm = threading.Thread(target=_quietly(prepare_export), name="kexie-prepare", daemon=True)
     warm.start()
     with tempfile.TemporaryDirectory(prefix=f"kexie-{name}-") as tmp:

@@ -71,12 +71,19 @@ def _save_store(store: Path, memo: dict[str, tuple[tuple, str]]) -> None:
         pass  # a read-only cache: the next build hashes again
 
 
+def stat_signature(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    """(device, inode, size, modification and change times in ns) of a stat result: what changes
+    whenever a file is written, replaced (an atomic rewrite is a new inode), copied or touched. The
+    build's file hashes and the report kernels' kept corpus both key on it."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def sha256_file(path: str | Path) -> str:
     memo = _REMEMBERED
     if memo is None:
         return _sha256_file(path)
     st = os.stat(path)
-    signature = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    signature = stat_signature(st)
     key = os.path.abspath(path)
     _USED.add(key)
     hit = memo.get(key)

@@ -6,10 +6,10 @@ this module. ``corpus = kept.corpus(processed_dir)`` in a report template reads 
 once per kernel instead of once per report (0.3-0.7 s on 1,000 plans), and the corpus keeps what it
 computes lazily (its like-with-like views, the items' tokens) for the next report.
 
-Never stale: the corpus is kept with the identity of every table file it was read from (size,
-modification and change times in nanoseconds, inode; an atomic rewrite of a table changes them all)
-and of the tables that were absent; any difference, or another directory, reads the tables again.
-Only the last corpus is kept. A report must treat the corpus as read-only (the templates do: every
+Never stale: the corpus is kept with the identity of every table file it was read from (its
+``core.hashing.stat_signature``: device, inode, size, modification and change times in nanoseconds;
+an atomic rewrite of a table changes them all) and of the tables that were absent; any difference,
+or another directory, reads the tables again. Only the last corpus is kept. A report must treat the corpus as read-only (the templates do: every
 selection returns a new Corpus), so a report rendered in a kept kernel is the same as in a fresh one.
 """
 from __future__ import annotations
@@ -18,14 +18,15 @@ import threading
 from pathlib import Path
 
 from compare.core import schema
+from compare.core.hashing import stat_signature
 
 _LOCK = threading.Lock()
 _KEPT: dict[str, tuple[tuple, object]] = {}  # "corpus" -> (key, Corpus)
 
 
 def table_identity(processed_dir: str | Path) -> tuple:
-    """(directory, one (name, size, mtime_ns, ctime_ns, inode) or (name, None) per contract table):
-    what changes whenever a table is written, replaced or removed."""
+    """(directory, one (name, stat signature) or (name, None) per contract table): what changes
+    whenever a table is written, replaced or removed."""
     processed_dir = Path(processed_dir).resolve()
     out = []
     for name in schema.TABLES:
@@ -34,7 +35,7 @@ def table_identity(processed_dir: str | Path) -> tuple:
         except FileNotFoundError:
             out.append((name, None))
             continue
-        out.append((name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        out.append((name, stat_signature(st)))
     return (str(processed_dir), tuple(out))
 
 

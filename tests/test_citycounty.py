@@ -1,6 +1,6 @@
 """City and county plans as they are really published: one test per metadata, type and issuer rule,
 each on a plan written for the tests (tests/fixtures/realworld/) that reproduces a trait met in the
-city/county development set (benchmarks/devset_facts.csv, sets city-dev and city-heldout)."""
+city/county development set (benchmarks/devset_facts.csv, sets city-dev and the held-out city sets)."""
 from pathlib import Path
 
 import pandas as pd

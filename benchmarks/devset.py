@@ -6,7 +6,7 @@ input that is read in memory (`--stdin`, below). What is committed is the facts 
 row per text keyed by the sha256 of its bytes, and the outcome of the last run: benchmarks/devset_facts.csv
 
     sha256, file, kind (plan | nonplan), province, level, city, year, doc_type, issue_number,
-    first_heading, department, set (dev | heldout | city-dev | city-heldout), issuer_kind, outcome
+    first_heading, department, set (dev | heldout | city-dev | city-heldout | city-heldout2), issuer_kind, outcome
 
 `issuer_kind` empty means "not recorded" (the older rows); `outcome` is what the last run gave
 (`ok`, `wrong: year,first_heading`, `skipped: <reason>`, `refused`, `LOADED as <title>`).
@@ -61,7 +61,7 @@ FIELDS = ("province", "level", "city", "year", "doc_type", "issue_number", "firs
           "issuer_kind")
 COLUMNS = ("sha256", "file", "kind", "province", "level", "city", "year", "doc_type", "issue_number",
            "first_heading", "department", "set", "issuer_kind", "outcome")
-SETS = ("dev", "heldout", "city-dev", "city-heldout")
+SETS = ("dev", "heldout", "city-dev", "city-heldout", "city-heldout2")
 
 
 def read_facts(path: Path = FACTS) -> list[dict]:
@@ -96,6 +96,11 @@ def read_stream(stream: str) -> list[tuple[dict, str]]:
     return out
 
 
+def _held_out(fact: dict) -> bool:
+    """A held-out set (heldout, city-heldout, city-heldout2 …): its facts and first outcome are frozen."""
+    return "heldout" in fact.get("set", "")
+
+
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -116,7 +121,7 @@ def record_stream(entries: list[tuple[dict, str]], facts: list[dict]) -> list[di
                 raise SystemExit(f"{new['file']}: the text differs from the one recorded (sha256 changed)")
             old = by_file[new["file"]]
             new["sha256"] = old["sha256"]
-        if old is not None and old.get("set", "").endswith("heldout") and old.get("outcome"):
+        if old is not None and _held_out(old) and old.get("outcome"):
             rows.append(old)  # held-out facts are frozen once run
             continue
         if old is None:
@@ -282,7 +287,7 @@ def _main_stdin(stream: str, *, verbose: bool) -> int:
     facts = read_facts()
     entries = read_stream(stream)
     rows = record_stream(entries, facts)
-    frozen = {id(f) for f in rows if f.get("set", "").endswith("heldout") and f.get("outcome")}
+    frozen = {id(f) for f in rows if _held_out(f) and f.get("outcome")}
     write_facts(facts)                      # the facts first, before the loader sees any text
     result = evaluate_stream(entries, rows)
     for fact, docs, reason in result["rows"]:

@@ -352,8 +352,9 @@ _CRUFT_RULES: tuple[tuple[str, re.Pattern], ...] = (
         r"|^技术支持|^(联合)?主办(单位)?\s*[：:]|^承办(单位)?\s*[：:]|^协办(单位)?\s*[：:]"
         r"|^(地址|邮编|电话|传真|邮箱|E-?mail)\s*[：:]", re.IGNORECASE)),
     ("page-controls", re.compile(
-        r"^[【\[]?(打印本页|打印|关闭窗口|关闭|返回顶部|返回|收藏|分享到?|字体|上一篇|下一篇)[】\]]?"
-        r"(\s*[：:].*|\s*[【\[]?(打印本页|打印|关闭窗口|关闭|返回顶部|收藏)?[】\]]?)*$")),
+        r"^[•·\s]*[【\[]?(打印本页|打印|关闭窗口|关闭|返回顶部|返回|加入收藏|收藏|分享到?|字体|上一篇|下一篇)[】\]]?"
+        r"(\s*[：:].*|[•·\s]*[【\[]?(打印本页|打印|关闭窗口|关闭|返回顶部|加入收藏|收藏)?[】\]]?)*$"
+        r"|^(页面|网页|本页)功能\s*[：:]")),
     ("page-tools", re.compile(r"扫一扫|在手机(上)?打开|手机扫码|微信扫|分享到|^相关(链接|文章|阅读|新闻)|^附件下载"
                               r"|^【?字体[：:]?\s*[【\[]?大|^字号[：:]?\s*大|^(浏览|阅读)(次数|量)")),
     ("page-number", re.compile(r"^[-—–－\s]*(第\s*\d+\s*页(\s*[，,/]?\s*共\s*\d+\s*页)?|\d{1,3})[-—–－\s]*$")),
@@ -362,6 +363,7 @@ _CRUFT_RULES: tuple[tuple[str, re.Pattern], ...] = (
                                r"|^已阅读\d+页|_第\s*\d+\s*页$|^点击查看更多|^网站客服[：:]|^(大小|页数|格式|上传时间|文档编号)[：:]")),
     ("uploader-location", re.compile(r"^[•·\s]*(?:\d{4}-\d{1,2}-\d{1,2}\s*)?(?:发布于|上传于|IP属地[：:]?)\s*\S{2,8}$")),
     ("image-placeholder", re.compile(r"^(?:!\[[^\]]*\][(（][^)）]*[)）]\s*)+$|^\[(?:图片|image|img)\]$", re.IGNORECASE)),
+    ("punctuation-only", re.compile(r"^[^\w\u3400-\u9fff\uf900-\ufaff□■█]+$")),
 )
 _NAV_SPLIT_RE = re.compile(r"\s*[|｜>＞»›]\s*")
 
@@ -460,11 +462,17 @@ _BULLETED_FIELD_RE = re.compile(
     r"|信息分类|公开方式|公开范围|公文种类)(?:\s|[：:]|$|(?=[0-9A-Za-z])).*|各[^：:]{2,300}[：:])$")
 
 
+# a law or government-information mirror's title field: the notice title itself (…办公厅关于印发…的通知)
+_TITLE_FIELD_RE = re.compile(r"^\s*[•·●▪]?\s*(?:发文标题|文件标题|标\s*题)\s*[：:]\s*(?=\S{4,}(?:通知|方案|要点|计划|规划)$)")
+
+
 def unbullet_fields(lines: list[str]) -> list[str]:
     """A government page's information table set as a bulleted list (`• 发文字号 青政发〔2022〕6号`,
     `• 各区、市人民政府，…：`): the bullets go, so that its fields are read as fields and the
-    recipient line as a recipient line, never as ● items of the plan."""
-    return [m.group("line") if (m := _BULLETED_FIELD_RE.match(line.strip())) else line for line in lines]
+    recipient line as a recipient line, never as ● items of the plan. A mirror's title field
+    (`发文标题：某市人民政府办公室关于印发…的通知`) is read as the notice title it holds."""
+    lines = [m.group("line") if (m := _BULLETED_FIELD_RE.match(line.strip())) else line for line in lines]
+    return [_TITLE_FIELD_RE.sub("", line) for line in lines]
 
 
 def clean_lines_and_site(text: str) -> tuple[list[str], bool, list[str]]:

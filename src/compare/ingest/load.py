@@ -35,7 +35,7 @@ from compare.core.errors import EmptyCorpusError, InputFileError
 from compare.core.vocab import DEFAULT_ISSUER_KIND
 from compare.ingest.clean import clean_lines_and_site, count_masks, looks_like_html, simplified
 from compare.ingest.departments import extract_departments
-from compare.ingest.flat_pages import split_flat_pages
+from compare.ingest.flat_pages import split_flat_pages, split_inline_numbers
 from compare.ingest.metadata import (
     Signature,
     classify_untitled,
@@ -50,6 +50,7 @@ from compare.ingest.metadata import (
     summary_and_plan,
 )
 from compare.ingest.overrides import FileOverrides
+from compare.ingest.plan_news import attachment_only, plan_news
 from compare.ingest.paragraph_items import paragraph_heading, paragraph_items, titled_without_markers
 from compare.ingest.readers import read_raw
 from compare.ingest.section_paragraphs import split_section_paragraphs
@@ -157,7 +158,7 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
     if not lines:
         raise InputFileError(source_file, "no text left after removing blank lines and web cruft"
                              + (" (HTML page)" if html else ""))
-    lines = split_flat_pages(relayout(lines))   # doc-sharing pages: a one-line text layer
+    lines = split_inline_numbers(split_flat_pages(relayout(lines)))   # one-line text layers, inline 1、2、
     header, segments = split_documents(lines)
     header, segments = titled_without_markers(header, segments)
     shared = _FileParse(
@@ -165,6 +166,8 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
         encoding=encoding, fmt=fmt, converted=_converted, site=site, notice=_notice_metadata(header),
         header=header, handed=handed_out_title(lines[:60]),  # the plan a notice hands out: 关于印发《…》的通知
         n_documents=len(segments), overrides=overrides, warnings=warnings, trace=trace)
+    if reason := plan_news(lines):   # 某区出台…实施方案 / 近日，…印发了《…》: news of a plan
+        raise InputFileError(source_file, f"not a plan: {reason}")
     if shared.handed is None and all(seg.title is None for seg in segments):
         reason = not_a_plan(lines) or work_done_opening(lines)
         if reason:
@@ -180,6 +183,9 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
             problems.append(parsed)
         else:
             docs.append(parsed)
+    if docs and not any(d.items for d in docs) and (attached := attachment_only(lines)):
+        raise InputFileError(source_file, f"not a plan: the plan is only named as an attachment ({attached}), "
+                             "its text is not in this file: add the attachment itself")
     if not docs:
         first = problems[0] if problems else "no plan text"
         raise InputFileError(source_file, first if first.startswith("not a plan") else f"{what}: {first}")

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from compare.core.vocab import DEFAULT_ISSUER_KIND
+from compare.ingest.doc_types import classify_doc_type
 from compare.ingest.metadata_year import (
     _LEADING_YEAR_RE,
     _TITLE_YEAR_RE,
@@ -45,11 +46,16 @@ _RED_HEADER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)文件$")
 _BROKEN_ISSUE_NO_RE = re.compile(rf"^(?P<prefix>[\u4e00-\u9fff]{{2,12}})\s*[〔\[［【﹝〖]\s*(?P<year>{_YEAR})\s+(?P<no>\d{{1,4}})$")
 
 
+_CITED_RE = re.compile(r"》\s*[（(]\s*$")   # 印发的《…实施方案》（川府发〔2022〕28号）: the cited plan's 文号
+
+
 def find_issue_number(lines: list[str]) -> str | None:
     """The first 文号 in lines, brackets normalised: 豫科协办发〔2024〕9号 (also 穗府办[2016]29号,
-    traditional 號 after simplification, and a line-long 文号 missing its 〕 and 号)."""
+    traditional 號 after simplification, and a line-long 文号 missing its 〕 and 号). A 文号 in brackets
+    right after a cited 《…》 is that plan's, not this text's."""
     for line in lines:
-        m = _ISSUE_NO_RE.search(line) or _BROKEN_ISSUE_NO_RE.match(line.strip())
+        m = next((m for m in _ISSUE_NO_RE.finditer(line) if not _CITED_RE.search(line[:m.start()])), None) \
+            or _BROKEN_ISSUE_NO_RE.match(line.strip())
         if m:
             prefix = re.sub(r"^.*(关于|印发|根据|按照|通知|文号)", "", m.group("prefix"))
             if prefix:
@@ -88,39 +94,6 @@ def notice_issuer(lines: list[str]) -> str | None:
             if m:
                 return m.group("org").strip()
     return None
-
-
-_TRAILING_RANGE_RE = re.compile(r"[（(][^（）()]{0,24}[）)]$")
-
-
-def classify_doc_type(title: str) -> str:
-    """Controlled vocabulary from a title (or a first sentence). The title's last plan word decides
-    between kinds of plan: …规划纲要实施方案（2021—2025年） is an 实施方案, …工作计划 a 工作计划."""
-    t = title or ""
-    end = _TRAILING_RANGE_RE.sub("", t.strip())
-    if "学会学术" in t:
-        return "学会学术工作要点"
-    if "改革" in t and re.search(r"要点|方案|计划|任务", t):
-        return "深化改革工作要点"
-    if re.search(r"活动(实施)?方案$", end):
-        return "活动方案"
-    if end.endswith("实施方案"):
-        return "实施方案"
-    if re.search(r"科普|科学普及|科学素质", t) and re.search(r"要点|计划", t):
-        return "科普工作要点"
-    if re.search(r"重点工作|重点任务|工作重点", t) and not t.endswith("工作要点"):
-        return "重点工作"
-    if re.search(r"规划|纲要", t):
-        return "规划"
-    if re.search(r"(工作计划|年度计划|工作安排|计划安排|工作思路|工作打算|工作谋划|工作目标任务)$", end):  # 工作安排/思路: a plan
-        return "工作计划"
-    if end.endswith("工作意见"):
-        return "工作意见"
-    if end.endswith("工作方案"):
-        return "工作方案"
-    if re.search(r"要点", t):
-        return "工作要点"
-    return "其他"
 
 
 def classify_untitled(first_paragraph: str) -> str:
@@ -178,7 +151,7 @@ def infer_title(province_short: str, year: int, doc_type: str, city: str | None 
 # who issued it: level, province, city, department
 
 _RECIPIENTS_NATIONAL_RE = re.compile(r"各省、自治区、直辖市")
-_PUBLISHER_RE = re.compile(r"发布机构\s*[：:]\s*(?P<org>[\u4e00-\u9fff（）]{2,30}?(科协|科学技术协会|协会|人民政府|办公室|办公厅))")
+_PUBLISHER_RE = re.compile(r"(?:发布机构|发文部门|发文单位|发文机关)\s*[：:]\s*(?P<org>[\u4e00-\u9fff（）]{2,30}?(科协|科学技术协会|协会|人民政府|办公室|办公厅))")
 _SUBJECT_RE = re.compile(rf"^(?:{_YEAR}\s*年(?:度)?\s*(?:是[^，,。]{{2,40}}?(?:之年|一年)\s*)?[，,]?\s*)?(?P<rest>.{{0,40}})")
 _LEADING_TITLE_YEAR_RE = re.compile(rf"^{_YEAR}\s*年(?:度)?")
 _DEPARTMENT_RE = re.compile(r"(?:科协|科学技术协会)(?P<dept>[\u4e00-\u9fff]{1,10}?部)$")

@@ -32,7 +32,9 @@ _SPACED_DIGITS_RE = re.compile(r"(?<=[\d〇○零一二三四五六七八九])\s
 _NOTICE_TITLE_YEAR_RE = re.compile(rf"《[^》]*?(?P<year>{_YEAR})\s*年[^》]*》")
 _LEADING_YEAR_RE = re.compile(rf"^(?P<year>{_YEAR})\s*年")
 _TITLE_YEAR_RE = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*年")
-_TITLE_RANGE_RE = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*[-—–~～至到]\s*{_YEAR}\s*年")
+# the dash between a range's years as written: - — – ~ ～ 至 到, ― (U+2015), －, and doubled —— / ――
+RANGE_DASH = r"(?:——|――|[-—–―－~～至到])"
+_TITLE_RANGE_RE = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*(?:年\s*)?{RANGE_DASH}\s*{_YEAR}\s*年")
 _FIVE_YEAR_PLAN_RE = re.compile(r"十([一二三四五六七八九])五")
 # a title year without 年: 永德县科学技术协会2022重点工作, 2023工作要点, 科协2021度工作计划
 _BARE_TITLE_YEAR_RE = re.compile(rf"(?<![\d.\-/])(?P<year>{_YEAR})(?![\d.\-/])(?=\s*(?:年度|度)?\s*[\u4e00-\u9fff“])")

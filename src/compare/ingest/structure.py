@@ -109,13 +109,13 @@ def is_title_line(line: str) -> bool:
     """A standalone document title: 河南省科协2024年重点工作, 省科协2019年工作要点, 中国科协“十四五”规划.
 
     Short (4-60 characters), no sentence punctuation, no marker, not a notice (关于…的通知, 《…》),
-    ends with a plan word (工作要点, 重点工作, 计划, 规划, 方案, …) and names a year or a 科协.
+    ends with a plan word (工作要点, 重点工作, 计划, 规划, 方案, …) and names a year, a 科协 or 全民科学素质.
     """
     if not (4 <= len(line) <= 60) or _NOT_TITLE_RE.search(line) or match_marker(line):
         return False
     if not PLAN_TITLE_END_RE.search(line):
         return False
-    return bool(_YEAR_RE.search(line)) or "科协" in line or "科学技术协会" in line
+    return bool(_YEAR_RE.search(line)) or "科协" in line or "科学技术协会" in line or "全民科学素质" in line
 
 
 @dataclass
@@ -249,8 +249,17 @@ _FRAMING_RE = re.compile(
     r"|总体思路|工作思路|基本思路|指导思想和总体要求|指导思想和工作目标|前言|引言|序言|发展基础|面临形势|发展基础和面临形势|指导方针|工作方针|发展思路)$")
 
 
+# a compound of framing words (指导思想和原则, 总体要求和主要目标), or a framing heading run into its text on a
+# flattened page (指导思想坚持党的全面领导…, 工作目标到2025年…)
+_FRAMING_WORD = r"指导思想|总体要求|基本原则|工作原则|主要目标|总体目标|工作目标|发展目标|目标任务|总体思路"
+_FRAMING_COMPOUND_RE = re.compile(
+    rf"^(?:{_FRAMING_WORD})(?:和|与|及)(?:原则|目标|要求|思路|{_FRAMING_WORD})$"
+    rf"|^(?:{_FRAMING_WORD})[：:]?(?:坚持|以习近平|高举|全面贯彻|深入贯彻|认真贯彻|围绕|紧扣|聚焦|立足|到{YEAR}年)"
+    r"|^(?:活动)?(?:时间|主题|地点|对象)[：:]")  # an activity plan's 时间：9月16日至22日 before its 内容
+
+
 def _framing(node: Node) -> bool:
-    return bool(_FRAMING_RE.match(node.title))
+    return bool(_FRAMING_RE.match(node.title) or _FRAMING_COMPOUND_RE.match(node.title))
 
 
 def parse_items(lines: list[str]) -> tuple[str, list[RawItem]]:
@@ -470,7 +479,7 @@ def drop_page_residue(lines: list[str]) -> list[str]:
 _FLAT_MARKER_RE = re.compile(
     rf"(?:(?<=[。；！？：])|\s+)(?=[{_CN}]{{1,3}}、|\d{{1,2}}[.．](?!\d)|（[{_CN}]{{1,3}}）)"
     rf"|(?<=[\u4e00-\u9fff])(?=\d{{1,2}}[.．][\u4e00-\u9fff])")
-_FLAT_TITLE_RE = re.compile(rf"^(?P<title>.{{4,60}}?)\s*(?={YEAR}\s*年(?:[，,]|是)|为(?:深入|进一步|全面|认真|切实))")
+_FLAT_TITLE_RE = re.compile(rf"^(?P<title>.{{4,60}}?)\s*(?={YEAR}\s*年(?:[，,]|是)|为(?:深入|进一步|全面|认真|切实|贯彻))")
 
 
 def split_flattened(line: str) -> list[str]:

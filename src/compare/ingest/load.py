@@ -56,8 +56,8 @@ from compare.ingest.readers import read_raw
 from compare.ingest.section_paragraphs import split_section_paragraphs
 from compare.ingest.structure import heading_of, is_marker, parse_items, relayout, split_documents
 from compare.ingest.targets import extract_targets
-from compare.ingest.untitled import (body_only_opener, body_only_type, missing_fields_line, opening_paragraph, own_title,
-                                     work_done_opening)
+from compare.ingest.untitled import (body_only_opener, body_only_type, first_prose, missing_fields_line,
+                                     opening_paragraph, own_title, work_done_opening)
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +233,7 @@ def _parse_document(seg, f: _FileParse) -> ParsedDocument | str:
         found = paragraph_items(body)
         if found is not None:
             preamble, raw_items = found
-    first_par = preamble.split("\n", 1)[0] if preamble else (body[0] if body else "")
+    first_par = first_prose(preamble.split("\n")) if preamble else (body[0] if body else "")
     if f.opener:
         first_par = opening_paragraph(preamble, body)
     doc_trace: list[str] = []

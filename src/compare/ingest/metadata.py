@@ -302,6 +302,11 @@ def not_a_plan(lines: list[str]) -> str | None:
 # one document's metadata, every rule above in order
 
 _RECIPIENT_RE = re.compile(r"^各.{2,300}[：:]$")
+# a city's, county's or district's government speaking: 经市人民政府同意, 来源：区政府办, 各镇人民政府
+_BELOW_PROVINCE_RE = re.compile(r"经(?:[市县区州旗]|[\u4e00-\u9fff]{2,8}[市县区州旗])(?:人民)?政府同意"
+                                r"|(?:^|来源[：:]\s*)[市县区]政府办|^各(?:镇|乡|乡镇|街道)")
+_GOVERNMENT_RE = re.compile(r"经(?:[省市县区州旗]|[\u4e00-\u9fff]{2,8}[省市县区州旗])?(?:人民)?政府同意"
+                            r"|(?:^|来源[：:]\s*)[省市县区]?政府办")
 _TITLE_ORG_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(科协|科学技术协会|协会|党组|办公厅|办公室)$")
 
 
@@ -393,6 +398,8 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
         issuer = title_issuer(title)  # 河南省科协2019年工作要点 is issued by 河南省科协
     doc_type = classify_doc_type(named) if named else classify_untitled(first_paragraph)
     kind, kind_from = issuer_kind(issuer, named)
+    if kind_from == "inferred" and _GOVERNMENT_RE.search("\n".join([*site, *context])):
+        kind, kind_from = "党政机关", "inferred"   # 经市人民政府同意，现印发给你们: a government hands it out
     trace.append(f"issuer: {issuer!r} -> issuer_kind {kind} (from the {kind_from})")
     trace.append(f"doc_type: {doc_type} (from the {'title' if named else 'first sentence'})")
     if kind_from == "inferred":
@@ -416,18 +423,26 @@ def _plan_place(named: str | None, issuer: str | None, *, context: list[str], bo
                 provenance: dict) -> tuple[str | None, str | None, str | None, tuple]:
     """(level, province, city, provinces in play): `locate`, else the province named most often outside
     the recipient list (level 省级 inferred), else for a titled plan or a body-only copy the gazetteer."""
-    from compare.ingest.metadata_place import city_of_title, guess_place
+    from compare.ingest.metadata_place import city_of_title, guess_place, issue_number_place
+    from compare.ingest.places import level_of
 
     level, prov, city = locate(title=named, issuer=issuer, header=context, first_paragraph=first_paragraph,
                                issue_number=issue_number)
     trace.append(f"place: title/issuer/发布机构/first sentence -> level {level}, province {prov}, city {city}")
     ambiguous: tuple = ()
+    if prov is None and (place := issue_number_place(issue_number)) is not None:
+        loc = level_of(place)   # 乐市科协[2014]2号 -> 乐山市, 凯府办函〔2023〕1号 -> 凯里市
+        level, prov, city = loc.level, loc.province, loc.city
+        trace.append(f"place: 文号 prefix {issue_number} -> level {level}, province {prov}, city {city}")
     if prov is None:
         text = "\n".join(line for line in [*context, named or "", *body] if not _RECIPIENT_RE.match(line))
         prov = detect_province(title=named, issuer=issuer, issue_number=issue_number, text=text)
         trace.append(f"place: province names in the text -> {prov}")
         if prov == NATIONAL:
             level = NATIONAL
+        elif prov is not None and level is None and _BELOW_PROVINCE_RE.search("\n".join([*site, *context])):
+            trace.append("place: a city or county government's text (经市人民政府同意) naming no place of its own")
+            prov = None   # not the province's plan: asked for in metadata.csv rather than guessed 省级
         elif prov is not None and level is None:
             level = "省级"
             provenance["level"] = "inferred"

@@ -14,14 +14,20 @@ place, and before giving up:
 A division name shared by several provinces (城关区: 甘肃, 西藏) counts only once another division
 named, or the province known, settles it (兰州市 -> 甘肃); named alone, it makes the answer ambiguous.
 `city_of_title` reads the title's division once the province is known from elsewhere.
+`issue_number_place` reads a 文号 whose prefix abbreviates a division named nowhere in the text (a copy
+opening at its 文号, a mirror whose place names were replaced): `乐市科协[2014]2号` is 乐山市's (the one
+prefecture whose name starts with 乐), `凯府办函〔2023〕1号` 凯里市's (the one division starting with 凯);
+several candidates give nothing, so the file asks for its province instead of a guess.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
-from compare.ingest.places import Place, leading_run, level_of, places_in, same_named, shared_name
+from compare.ingest.places import Place, gazetteer, leading_run, level_of, places_in, same_named, shared_name
+from compare.ingest.provinces import province_from_issue_number
 
 _SITE_RE = re.compile(r"欢迎(?:访问|光临|来到)|主办单位|承办单位|版权所有|门户网站|政府网|网站$|党务公开网|发布机构")
 _NAMED_RE = re.compile(r"[\u4e00-\u9fff]+")
@@ -136,3 +142,29 @@ def township_plan(title: str | None, province: str | None, guess) -> TownshipPla
     found = guess("县级", province)
     city = found.city if found is not None and found.province == province else None
     return TownshipPlan(m.group("body"), "县级", city, f"township: {m.group('body')} in the title")
+
+
+_ISSUE_PREFIX_RE = re.compile(r"^(?P<c>[\u4e00-\u9fff])(?P<s>市|县|区|州|旗|盟)?(?:科协|府|政|委|办|科)")
+
+
+@lru_cache(maxsize=1)
+def _by_first_char() -> dict[str, tuple[Place, ...]]:
+    out: dict[str, dict[str, Place]] = {}
+    for places in gazetteer().values():
+        for p in places:
+            if p.kind != "province":
+                out.setdefault(p.name[0], {})[p.adcode] = p
+    return {c: tuple(v.values()) for c, v in out.items()}
+
+
+def issue_number_place(issue_number: str | None) -> Place | None:
+    """The division a 文号's one-character prefix abbreviates (see the module doc), or None."""
+    m = _ISSUE_PREFIX_RE.match(issue_number or "")
+    if m is None or province_from_issue_number(issue_number) is not None:
+        return None
+    found = _by_first_char().get(m.group("c"), ())
+    if m.group("s") in ("市", "州", "盟"):   # 乐市科协: the prefecture-level city's association
+        found = tuple(p for p in found if p.kind == "prefecture") or found
+    elif m.group("s"):                      # 某县/某区/某旗
+        found = tuple(p for p in found if p.name.endswith(m.group("s")))
+    return found[0] if len(found) == 1 else None

@@ -15,6 +15,11 @@ plans"):
   opening at 序言 whose opening mentions 规划 or 纲要 is a 规划 (`body_only_type`). What the text does
   not give comes from `metadata.csv` (title, year, province: the title row is read before the document
   is given up), else the skip reason names every field to add (`missing_fields_line`).
+- **A copy opening at its 文号** (`乐市科协[2014] 2 号`, then the addressee `各县（市、区）科协：`, then
+  `2014年市科协科普工作的基本思路是…` and 一、二、): its first paragraph is the first line of prose after
+  the 文号 and addressee lines (`first_prose`), so the year, type and issuer come from that sentence
+  and the title is inferred (provenance `inferred`); the place comes from the 文号 prefix
+  (`compare.ingest.metadata_place.issue_number_place`).
 - **Work done, not planned**: an untitled text whose first sentence tells what was achieved
   (`2023年，某县科协在县委的领导下…各项工作取得新成效`, `一年来…圆满完成`, `今年以来…`, `现将…总结如下`) is a
   summary, whatever markers follow (`work_done_opening`); a sentence that says what the body *will* do
@@ -101,3 +106,17 @@ def work_done_opening(lines: list[str]) -> str | None:
     if _DONE_OPENER_RE.match(sentence) or (m and not _WILL_RE.search(sentence[: m.start()])):
         return f"a summary of work done (it opens: {sentence[:30]}…), not a plan"
     return None
+
+
+_ADDRESSEE_RE = re.compile(r"^各.{2,300}[：:]$")
+
+
+def first_prose(lines: list[str]) -> str:
+    """The first line of a preamble that is neither a 文号 line nor the addressee (各…：)."""
+    from compare.ingest.metadata import find_issue_number
+
+    for line in lines:
+        if _ADDRESSEE_RE.match(line) or (len(line) <= 30 and find_issue_number([line])):
+            continue
+        return line
+    return lines[0] if lines else ""

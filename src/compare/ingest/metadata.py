@@ -398,7 +398,7 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
         issuer = title_issuer(title)  # 河南省科协2019年工作要点 is issued by 河南省科协
     doc_type = classify_doc_type(named) if named else classify_untitled(first_paragraph)
     kind, kind_from = issuer_kind(issuer, named)
-    if kind_from == "inferred" and _GOVERNMENT_RE.search("\n".join([*site, *context])):
+    if kind_from == "inferred" and _GOVERNMENT_RE.search("\n".join([*site, *context, *body[:4]])):
         kind, kind_from = "党政机关", "inferred"   # 经市人民政府同意，现印发给你们: a government hands it out
     trace.append(f"issuer: {issuer!r} -> issuer_kind {kind} (from the {kind_from})")
     trace.append(f"doc_type: {doc_type} (from the {'title' if named else 'first sentence'})")
@@ -434,13 +434,14 @@ def _plan_place(named: str | None, issuer: str | None, *, context: list[str], bo
         loc = level_of(place)   # 乐市科协[2014]2号 -> 乐山市, 凯府办函〔2023〕1号 -> 凯里市
         level, prov, city = loc.level, loc.province, loc.city
         trace.append(f"place: 文号 prefix {issue_number} -> level {level}, province {prov}, city {city}")
+    below = level is None and bool(_BELOW_PROVINCE_RE.search("\n".join([*site, *context, *body[:4]])))
     if prov is None:
         text = "\n".join(line for line in [*context, named or "", *body] if not _RECIPIENT_RE.match(line))
         prov = detect_province(title=named, issuer=issuer, issue_number=issue_number, text=text)
         trace.append(f"place: province names in the text -> {prov}")
         if prov == NATIONAL:
             level = NATIONAL
-        elif prov is not None and level is None and _BELOW_PROVINCE_RE.search("\n".join([*site, *context])):
+        elif prov is not None and level is None and below:
             trace.append("place: a city or county government's text (经市人民政府同意) naming no place of its own")
             prov = None   # not the province's plan: asked for in metadata.csv rather than guessed 省级
         elif prov is not None and level is None:
@@ -453,7 +454,7 @@ def _plan_place(named: str | None, issuer: str | None, *, context: list[str], bo
                             issue_number=issue_number, level=level)
         trace.append(f"place: {guess.rule if guess else 'gazetteer: no county, banner or prefecture named'}"
                      + (f" -> level {guess.level}, province {guess.province}, city {guess.city}" if guess else ""))
-        if guess is not None:
+        if guess is not None and not (below and guess.level == "省级"):  # a province named: not its plan
             level, prov, city, ambiguous = guess.level, guess.province, guess.city, guess.ambiguous
     return level, prov, city, ambiguous
 

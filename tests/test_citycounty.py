@@ -62,6 +62,15 @@ PLANS = {
     "docshare_one_line_preview.txt": ("浙江", "县级", "桐庐县", 2024, "工作要点", "科协", "组织科技工作者学习党的创新理论", 3),
     "docshare_keywords_line_flat_text.txt": ("浙江", "县级", "宁海县", 2024, "工作要点", "科协",
                                              "组织科技工作者学习党的创新理论", 2),
+    "stray_pipe_before_body_year_sentence.txt": ("云南", "县级", "通海县", 2024, "工作要点", "科协",
+                                                 "组织科技工作者开展理论学习", 3),
+    "issue_number_opening_copy.txt": ("云南", "市级", "曲靖市", 2019, "科普工作要点", "科协", "抓好重大科普活动", 3),
+    "activity_plan_inline_items.txt": ("广东", "市级", "韶关市", 2023, "活动方案", "科协", "举办全国科普日主场活动", 5),
+    "cited_plan_task_division.txt": ("四川", "市级", "雅安市", 2023, "工作方案", "党政机关", "青少年科学素质提升行动", 2),
+    "law_mirror_fields_page_chrome.txt": ("广东", "市级", "韶关市", 2016, "实施方案", "党政机关",
+                                          "实施青少年科学素质行动", 2),
+    "spam_mirror_place_from_issue_prefix.txt": ("贵州", "县级", "凯里市", 2021, "实施方案", "党政机关",
+                                                "青少年科学素质提升行动", 2),
 }
 
 
@@ -659,3 +668,135 @@ def test_a_simplified_spam_header_does_not_make_a_traditional_plan_simplified():
 
     assert is_traditional("欢乐在线观看_精品一区\n嘉善縣科協2024年工作要點\n一、強化政治引領\n1.組織學習黨的創新理論")
     assert not is_traditional("宁陵县科协2024年工作要点\n一、强化政治引领，學習")   # one traditional character
+
+
+# ---- traits of the fourth collection's misses -------------------------------------------------------
+
+def test_a_punctuation_only_line_before_the_body_does_not_hide_the_first_paragraphs_year():
+    from compare.ingest.clean import cruft_rule
+
+    assert cruft_rule("|") == cruft_rule("——") == cruft_rule("……") == "punctuation-only"
+    assert cruft_rule("██") is None and cruft_rule("一、加强") is None   # a masked line is text
+    [doc] = parse("stray_pipe_before_body_year_sentence.txt")
+    assert doc.year == 2024 and doc.provenance["title"] == "inferred" and doc.title.startswith("通海县科协2024年")
+
+
+def test_a_copy_opening_at_its_issue_number_and_addressee_reads_as_a_plan():
+    [doc] = parse("issue_number_opening_copy.txt")
+    assert doc.issue_number == "曲市科协〔2019〕2号"
+    assert doc.title == "曲靖市科协2019年科普工作要点（标题据正文推断）" and doc.provenance["title"] == "inferred"
+    assert [it["heading"] for it in doc.items][:2] == ["抓好重大科普活动", "加强科普阵地建设"]
+
+
+@pytest.mark.parametrize("number,place", [
+    ("乐市科协〔2014〕2号", "乐山市"),     # the one prefecture starting with 乐
+    ("凯府办函〔2023〕1号", "凯里市"),     # the one division starting with 凯
+    ("曲府办〔2020〕3号", None),          # 曲周县, 曲阜市, 曲靖市 …: several, no guess
+    ("豫科协发〔2024〕9号", None),        # a province's abbreviation, read by the province rules
+    (None, None),
+])
+def test_issue_number_prefix_places(number, place):
+    from compare.ingest.metadata_place import issue_number_place
+
+    found = issue_number_place(number)
+    assert (found.name if found else None) == place
+
+
+def test_inline_numbered_items_after_a_colon_are_items():
+    from compare.ingest.flat_pages import split_inline_numbers
+
+    [doc] = parse("activity_plan_inline_items.txt")
+    assert [it["item_id"] for it in doc.items] == ["2/（1）", "2/（2）", "2/（3）", "2/（4）", "3"]
+    assert "时间" in doc.preamble   # 1、时间：… frames the activity, no task
+    one = "为做好工作，特制定本方案：1、时间：9月。2、内容：（1）举办展览；（2）开展讲座。"
+    assert split_inline_numbers([one]) == ["为做好工作，特制定本方案：", "1、时间：9月。", "2、内容：",
+                                           "（1）举办展览；", "（2）开展讲座。"]
+    cited = "按照《纲要》第（1）项的要求：1、开展科普活动。"   # one number, no run: prose stays whole
+    assert split_inline_numbers([cited]) == [cited]
+
+
+@pytest.mark.parametrize("title", [
+    "某区全民科学素质行动规划纲要实施方案（2021―2025年）", "某区全民科学素质行动规划纲要实施方案（2021——2025年）",
+    "某区全民科学素质行动规划纲要实施方案（2021～2025年）", "某区全民科学素质行动规划纲要实施方案（2021年至2025年）",
+    "某区全民科学素质行动规划纲要实施方案（2021-2025年）",
+])
+def test_year_ranges_with_every_dash_give_their_first_year(title):
+    assert title_year(title) == (2021, "title range")
+
+
+def test_a_range_written_with_two_em_dashes_is_a_range_in_a_plan():
+    [doc] = parse("range_dashes_title.txt")
+    assert (doc.year, doc.province, doc.level, doc.city) == (2021, "重庆", "县级", "大渡口区")
+
+
+def test_a_cited_plans_issue_number_and_year_are_not_the_documents():
+    from compare.ingest.metadata import find_issue_number
+
+    cited = "为贯彻落实省政府印发的《某省全民科学素质行动规划纲要实施方案（2021—2025年）》（川府发〔2022〕28号），制定本方案。"
+    assert find_issue_number([cited]) is None
+    assert find_issue_number(["川府发〔2022〕28号"]) == "川府发〔2022〕28号"
+    assert classify_doc_type("某市贯彻落实全民科学素质行动规划纲要实施方案任务分工方案") == "工作方案"
+    [doc] = parse("cited_plan_task_division.txt")
+    assert doc.issue_number is None and doc.year == 2023 and doc.title.endswith("任务分工方案")
+
+
+def test_a_flattened_task_division_plan_keeps_its_signature_year_and_no_cited_issue_number():
+    flat = ("雅安市贯彻落实四川省全民科学素质行动规划纲要实施方案任务分工方案 为贯彻落实省政府印发的《四川省全民科学素质行动"
+            "规划纲要实施方案（2021—2025年）》（川府发〔2022〕28号），结合我市实际，制定本任务分工方案。一、指导思想坚持以"
+            "习近平新时代中国特色社会主义思想为指导，全面提升公民科学素质。二、重点任务分工。（一）青少年科学素质提升行动。"
+            "开展科学教育进校园活动。牵头单位：市教育局、市科协。雅安市全民科学素质工作领导小组办公室 2023年3月23日")
+    [doc] = parse_text(flat, source_file="flat.txt")
+    assert (doc.year, doc.doc_type, doc.issue_number, doc.issue_date) == (2023, "工作方案", None, "2023-03-23")
+    assert doc.items[0]["heading"] == "青少年科学素质提升行动"   # 一、指导思想坚持… is framing
+
+
+def test_framing_compounds_and_framing_run_into_its_text_are_not_the_first_item():
+    [doc] = parse("framing_sections_first.txt")
+    assert doc.items[0]["heading"] == "青少年科学素质提升行动" and "指导思想和原则" in doc.preamble
+    cut = ("儋州市全民科学素质行动实施方案（2021—2025年）\n一、总体要求\n（一）指导思想和原则。坚持党的全面领导。\n"
+           "（二）工作目标。到2025年，全市公民具备科学素质的比例达到12%，")
+    [doc] = parse_text(cut, source_file="cut.txt")
+    assert doc.items == []   # a copy cut inside the framing: no task yet
+
+
+def test_page_functions_and_a_law_mirrors_fields():
+    from compare.ingest.clean import cruft_rule
+
+    for line in ("页面功能： 【加入收藏】 【关闭】 【打印本页】", "• 加入收藏", "• 关闭", "【打印本页】"):
+        assert cruft_rule(line) == "page-controls", line
+    [doc] = parse("law_mirror_fields_page_chrome.txt")
+    assert doc.issuer == "韶关市人民政府办公室" and doc.issue_number == "韶府办〔2016〕12号"
+    assert all("收藏" not in it["heading"] for it in doc.items)
+
+
+def test_a_spam_mirror_takes_its_place_from_the_issue_number_and_never_guesses_the_province_level():
+    [doc] = parse("spam_mirror_place_from_issue_prefix.txt")
+    assert (doc.level, doc.city, doc.issuer_kind) == ("县级", "凯里市", "党政机关")
+    unsure = ("全民科学素质行动规划纲要实施方案（2021—2025年）\n各镇人民政府、街道办事处，市政府各部门：\n"
+              "《全民科学素质行动规划纲要实施方案（2021—2025年）》已经市人民政府同意，现印发给你们。\n"
+              "一、主要目标\n到2025年，全市公民具备科学素质的比例达到贵州省平均水平。\n二、重点任务\n"
+              "（一）青少年科学素质提升行动。落实贵州省青少年科技教育计划。")
+    with pytest.raises(InputFileError, match="no province"):   # not 贵州 省级: a city's plan naming no city
+        parse_text(unsure, source_file="unsure.txt")
+
+
+@pytest.mark.parametrize("name,reason", [
+    ("news_laokexie_carries_out_arrangements.txt", "a news story about a meeting carrying out a plan"),
+    ("news_headline_plan_issued.txt", "a news story about a plan being issued"),
+    ("news_headline_printed_plan.txt", "a news story about a plan being issued"),
+])
+def test_news_about_a_plan_is_refused(name, reason):
+    with pytest.raises(InputFileError, match=f"not a plan: {reason}"):
+        parse(name)
+
+
+def test_a_plan_title_carrying_out_a_cited_plan_is_no_news():
+    from compare.ingest.plan_news import plan_news
+
+    assert plan_news(["某市贯彻落实全民科学素质行动规划纲要实施方案任务分工方案", "为贯彻落实省政府印发的《…》，制定本方案。"]) is None
+    assert plan_news(["某县印发《科协2024年工作要点》", "近日，某县科协印发了《…》。"]) is not None
+
+
+def test_a_notice_whose_plan_is_only_an_attachment_is_refused_naming_it():
+    with pytest.raises(InputFileError, match=r"only named as an attachment \(宜宾市全民科学素质行动计划纲要实施方案\.doc\)"):
+        parse("notice_plan_only_attachment.txt")

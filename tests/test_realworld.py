@@ -104,9 +104,16 @@ def test_year_from_signature_never_from_site_cruft():
     assert doc.year == 2021 and doc.issue_date == "2021-02-03"
 
 
+def test_a_notice_whose_plan_is_only_its_attachment_is_refused_naming_the_attachment():
+    with pytest.raises(InputFileError, match=r"only named as an attachment \(吉林省科协2024年工作要点\.doc\)"):
+        parse("truncated_notice_only.txt")
+
+
 def test_truncated_copy_loads_with_no_items_and_a_warning():
     warnings: list[str] = []
-    (doc,) = parse("truncated_notice_only.txt", warnings)
+    text = (FIXTURES / "truncated_notice_only.txt").read_text(encoding="utf-8").replace(
+        "附件：吉林省科协2024年工作要点.doc\n", "")   # the copy stops after the notice, naming no attachment
+    (doc,) = parse_text(text, source_file="truncated.txt", warnings=warnings)
     assert (doc.province, doc.level, doc.year, doc.doc_type) == ("吉林", "省级", 2024, "工作要点")
     assert doc.title == "吉林省科协2024年工作要点" and doc.issue_number == "吉科协发〔2024〕11号"
     assert doc.items == []

@@ -230,3 +230,55 @@ def test_corpus_rows_are_hashed_whole_even_in_array_cells():
     assert cache.frame_digest(long) == cache.frame_digest(long.copy())
     reordered = pd.DataFrame({"departments": [["学会部", "科普部"], np.arange(2000)]})
     assert cache.frame_digest(reordered) != cache.frame_digest(long)
+
+
+def test_one_draw_gives_savefigs_pixels_and_leaves_the_figure_as_it_was():
+    """rasterize.rgba lays out and draws a chart once; savefig draws it twice (a measuring pass,
+    then the real one). Same bytes, at any resolution, for a chart still to be laid out; the figure's
+    dpi, canvas, colours and layout engine are left as they were."""
+    import io
+
+    import matplotlib as mpl
+
+    from compare.presentation import plots, rasterize
+
+    shares = pd.DataFrame({"province": ["河南", "河南", "湖北"], "year": [2019, 2024, 2019], "theme": ["科普", "智库", "科普"],
+                           "share": [0.6, 0.4, 1.0]})
+    for dpi in (37, 120):
+        ours = plots.theme_heatmap(shares, title="各省主题占比（一个很长的标题，看布局是否一样）")
+        canvas, engine, face = ours.canvas, type(ours.get_layout_engine()), ours.get_facecolor()
+        theirs = plots.theme_heatmap(shares, title="各省主题占比（一个很长的标题，看布局是否一样）")
+        reference = io.BytesIO()
+        theirs.savefig(reference, format="rgba", dpi=dpi)
+        assert rasterize.rgba(ours, dpi=dpi) == reference.getvalue()
+        assert ours.dpi == 100 and ours.canvas is canvas and type(ours.get_layout_engine()) is engine
+        assert ours.get_facecolor() == face
+    # savefig's colour wins over the figure's own, as in savefig
+    fig = plots.theme_heatmap(shares)
+    fig.set_facecolor("#eeeeee")
+    with mpl.rc_context({"savefig.facecolor": "#ff0000"}):
+        reference = io.BytesIO()
+        fig.savefig(reference, format="rgba", dpi=20)
+        assert rasterize.rgba(fig, dpi=20) == reference.getvalue()
+    assert fig.get_facecolor() == mpl.colors.to_rgba("#eeeeee")
+
+
+def test_frozen_layout_has_no_engine_and_the_same_files():
+    """After freeze_layout a chart has no layout engine at all (savefig then skips its measuring
+    pass); its PNG, SVG and PDF bytes are those of a chart frozen with matplotlib's placeholder engine."""
+    from compare.presentation import plots, style
+
+    shares = pd.DataFrame({"province": ["河南", "湖北"], "year": [2019, 2019], "theme": ["科普", "智库"], "share": [1.0, 1.0]})
+    for fmt in ("png", "svg", "pdf"):
+        ours = plots.theme_heatmap(shares)
+        with style._drawing():
+            style.freeze_layout(ours)
+        assert ours.get_layout_engine() is None
+        theirs = plots.theme_heatmap(shares)
+        with style._drawing():
+            theirs.draw_without_rendering()
+            theirs.set_layout_engine("none")
+            for ax in theirs.axes:
+                ax.set_position([round(v, 6) for v in ax.get_position().bounds])
+        assert theirs.get_layout_engine() is not None  # the placeholder
+        assert style.figure_bytes(ours, fmt, dpi=30) == style.figure_bytes(theirs, fmt, dpi=30)

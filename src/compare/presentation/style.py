@@ -35,6 +35,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from compare.core.errors import ParameterError
 from compare.core.io import atomic_write_bytes
 from compare.presentation.chartinfo import ChartFigure, ChartInfo, chart_info, record_axes_chart
+from compare.presentation import rasterize
 from compare.presentation.fonts import CJKFont, cjk_font_info
 from compare.presentation.textfit import fit_line
 
@@ -416,7 +417,7 @@ def freeze_layout(fig: Figure) -> Figure:
     dpi would leak into the next format and the files would depend on the order they are written in)."""
     if isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
         fig.draw_without_rendering()
-        fig.set_layout_engine("none")
+        rasterize.drop_layout_engine(fig)  # no placeholder engine: savefig then draws each file once
         # the solver's last digits vary with cached text metrics; SVG clip-path ids hash the exact
         # floats, so snap the axes to a 1e-6 grid (far below a pixel) to keep the files identical
         for ax in fig.axes:
@@ -448,10 +449,8 @@ def png_bytes(fig: Figure, *, dpi: int, text: Mapping[str, str | None] | None = 
     import numpy as np
     from PIL import Image, PngImagePlugin
 
-    raw = _io.BytesIO()
-    fig.savefig(raw, format="rgba", dpi=dpi)
     width, height = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
-    rgba = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
+    rgba = np.frombuffer(rasterize.rgba(fig, dpi=dpi), dtype=np.uint8).reshape(height, width, 4)
     opaque = bool((rgba[..., 3] == 255).all())
     image = Image.fromarray(np.ascontiguousarray(rgba[..., :3]), "RGB") if opaque else Image.fromarray(rgba, "RGBA")
     info = PngImagePlugin.PngInfo()

@@ -71,6 +71,9 @@ PLANS = {
                                           "实施青少年科学素质行动", 2),
     "spam_mirror_place_from_issue_prefix.txt": ("贵州", "县级", "凯里市", 2021, "实施方案", "党政机关",
                                                 "青少年科学素质提升行动", 2),
+    "county_short_name_in_slogans.txt": ("云南", "县级", "华宁县", 2017, "工作要点", "科协", "组织科技工作者开展理论学习", 3),
+    "title_split_after_year.txt": ("浙江", "县级", "武义县", 2024, "工作要点", "科协", "组织科技工作者开展理论学习", 2),
+    "notice_title_without_yinfa.txt": ("浙江", "县级", "武义县", 2024, "重点工作", "科协", "组织科技工作者开展理论学习", 2),
 }
 
 
@@ -800,3 +803,28 @@ def test_a_plan_title_carrying_out_a_cited_plan_is_no_news():
 def test_a_notice_whose_plan_is_only_an_attachment_is_refused_naming_it():
     with pytest.raises(InputFileError, match=r"only named as an attachment \(宜宾市全民科学素质行动计划纲要实施方案\.doc\)"):
         parse("notice_plan_only_attachment.txt")
+
+
+def test_a_county_named_only_by_its_short_name_under_a_prefecture_the_text_names():
+    from compare.ingest.metadata_place import _county_by_short_name
+
+    assert _county_by_short_name("建设实力华宁、美丽华宁", {"玉溪市"}) == "华宁县"
+    assert _county_by_short_name("建设实力华宁", {"玉溪市"}) is None        # once is no name
+    assert _county_by_short_name("华宁华宁", {"昆明市"}) is None              # not a county of that prefecture
+
+
+def test_a_title_split_after_its_year_is_joined_back():
+    from compare.ingest.flat_pages import join_split_title
+
+    assert join_split_title(["2024年", "某县科协工作要点", "一、强化政治引领"]) == ["2024年某县科协工作要点", "一、强化政治引领"]
+    assert join_split_title(["2024年", "2024年某县科协工作要点"]) == ["2024年", "2024年某县科协工作要点"]
+    assert join_split_title(["2024年", "全县科协系统要抓好以下工作。"]) == ["2024年", "全县科协系统要抓好以下工作。"]
+
+
+def test_a_notice_title_naming_an_associations_dated_plan_without_yinfa():
+    from compare.ingest.metadata import handed_out_title
+
+    assert handed_out_title(["关于武义县科协2024年工作要点的通知"]) == "武义县科协2024年工作要点"
+    assert handed_out_title(["关于报送县科协2024年工作要点的通知"]) is None   # a call for material
+    [doc] = parse("notice_title_without_yinfa.txt")
+    assert doc.title == "武义县科协2024年工作任务清单" and classify_doc_type(doc.title) == "重点工作"

@@ -23,7 +23,7 @@ def classify_doc_type(title: str) -> str:
         return "实施方案"
     if re.search(r"科普|科学普及|科学素质", t) and re.search(r"要点|计划", t):
         return "科普工作要点"
-    if re.search(r"重点工作|重点任务|工作重点", t) and not t.endswith("工作要点"):
+    if re.search(r"重点工作|重点任务|工作重点|任务清单$", t) and not t.endswith("工作要点"):  # 年度工作任务清单
         return "重点工作"
     if re.search(r"分工方案$", end):  # …实施方案任务分工方案: who does which task of a cited plan, a 工作方案
         return "工作方案"

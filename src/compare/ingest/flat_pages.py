@@ -15,12 +15,15 @@ Items numbered inline after a colon (`…特制定本活动方案：1、时间�
 plan copied into one paragraph) are split by `split_inline_numbers`: a run `1、 2、 …` or `（1） （2） …`
 counting up from 1, at least two long, whose first number follows a colon and each next one a sentence
 end (。；：) or a space, gives one line per number. A paragraph citing a single `（1）` stays whole.
+
+A title split after its year (`2024年` on a line of its own, then `某县科协工作要点`) is joined back
+into one title line (`join_split_title`), so the title gives the year.
 """
 from __future__ import annotations
 
 import re
 
-from compare.ingest.structure import YEAR, split_flattened
+from compare.ingest.structure import YEAR, is_title_line, split_flattened
 
 _SECTION_RE = re.compile(r"(?:(?<=[。；！？：])|\s)(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）)")
 _ITEM_RE = re.compile(r"(?:(?<=[。；！？：\u4e00-\u9fff])|\s)\d{1,2}[.．](?!\d)[\u4e00-\u9fff]")
@@ -71,3 +74,23 @@ def _split_numbers(line: str) -> list[str]:
         return [line]
     bounds = [0, *sorted(cuts), len(line)]
     return [p for i, j in zip(bounds, bounds[1:]) if (p := line[i:j].strip())]
+
+
+_YEAR_ALONE_RE = re.compile(rf"^{YEAR}\s*年(?:度)?$")
+
+
+def join_split_title(lines: list[str]) -> list[str]:
+    """`2024年` alone on the line above a title without a year: one title line (see the module doc)."""
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        line = lines[k]
+        nxt = lines[k + 1] if k + 1 < len(lines) else ""
+        joined = line + nxt
+        if _YEAR_ALONE_RE.match(line) and nxt and not re.search(YEAR, nxt) and is_title_line(joined):
+            out.append(joined)
+            k += 2
+            continue
+        out.append(line)
+        k += 1
+    return out

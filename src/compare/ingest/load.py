@@ -35,7 +35,7 @@ from compare.core.errors import EmptyCorpusError, InputFileError
 from compare.core.vocab import DEFAULT_ISSUER_KIND
 from compare.ingest.clean import clean_lines_and_site, count_masks, looks_like_html, simplified
 from compare.ingest.departments import extract_departments
-from compare.ingest.flat_pages import split_flat_pages, split_inline_numbers
+from compare.ingest.flat_pages import join_split_title, split_flat_pages, split_inline_numbers
 from compare.ingest.metadata import (
     Signature,
     classify_untitled,
@@ -158,7 +158,7 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
     if not lines:
         raise InputFileError(source_file, "no text left after removing blank lines and web cruft"
                              + (" (HTML page)" if html else ""))
-    lines = split_inline_numbers(split_flat_pages(relayout(lines)))   # one-line text layers, inline 1、2、
+    lines = join_split_title(split_inline_numbers(split_flat_pages(relayout(lines))))  # one-line layers, 1、2、
     header, segments = split_documents(lines)
     header, segments = titled_without_markers(header, segments)
     shared = _FileParse(

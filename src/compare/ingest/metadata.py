@@ -235,7 +235,10 @@ def title_department(title: str | None) -> str | None:
 _HANDED_OUT_RE = re.compile(
     r"(?:印发|转发|下发|印制下发)[^《]{0,12}《(?P<title>[^》]{4,60})》"
     r"|《(?P<title2>[^》]{4,60})》[^《》。]{0,16}(?<!日前)(?<!近日)(?<!正式)(?<!已)(?:印发|印制下发|予以印发)"
-    r"|关于(?:印发|转发)(?P<title3>[^《》，。]{4,60}?)的通知")
+    r"|关于(?:印发|转发)(?P<title3>[^《》，。]{4,60}?)的通知"
+    # 关于某县科协2024年工作要点的通知 (no 印发): an association's dated plan, never 关于报送…/征集…
+    rf"|关于(?!.{{0,8}}?(?:报送|上报|征集|申报|推荐|编制|制定|做好|开展|召开|举办))(?P<title4>[^《》，。]{{0,20}}?"
+    rf"(?:科协|科学技术协会)[^《》，。]{{0,12}}?{_YEAR}\s*年[^《》，。]{{0,12}}?)的通知")
 
 
 def handed_out_title(lines: list[str]) -> str | None:
@@ -243,7 +246,7 @@ def handed_out_title(lines: list[str]) -> str | None:
     现将《长治市科学技术协会2022年工作要点》印制下发 -> 长治市科学技术协会2022年工作要点."""
     for line in lines:
         for m in _HANDED_OUT_RE.finditer(line):
-            title = m.group("title") or m.group("title2") or m.group("title3")
+            title = m.group("title") or m.group("title2") or m.group("title3") or m.group("title4")
             title = re.sub(r"\[([^\[\]]{1,20})\]$", r"（\1）", title)  # 实施方案[2016—2020年]
             if PLAN_TITLE_END_RE.search(title):
                 return title
@@ -449,7 +452,9 @@ def _plan_place(named: str | None, issuer: str | None, *, context: list[str], bo
             provenance["level"] = "inferred"
     if prov is not None and city is None and level != NATIONAL and (found := city_of_title(named, prov, level)):
         level, city = found   # 城关区科协… whose province the text settles (甘肃 named): 城关区 of 甘肃
-    if prov is None and (named or body_only):  # a titled plan or a body-only copy: profiles name places too
+    # a titled plan, a body-only copy, or an untitled one whose first sentence's subject is a generic
+    # association (2017年是…，县科协工作的总体思路是…): the gazetteer may read its place from the body
+    if prov is None and (named or body_only or level is not None):
         guess = guess_place(title=named, issuer=issuer, header=[*site, *context], body=body,
                             issue_number=issue_number, level=level)
         trace.append(f"place: {guess.rule if guess else 'gazetteer: no county, banner or prefecture named'}"

@@ -13,7 +13,9 @@ place, and before giving up:
    sets `province` in metadata.csv instead of a guess.
 A division name shared by several provinces (城关区: 甘肃, 西藏) counts only once another division
 named, or the province known, settles it (兰州市 -> 甘肃); named alone, it makes the answer ambiguous.
-`city_of_title` reads the title's division once the province is known from elsewhere.
+`city_of_title` reads the title's division once the province is known from elsewhere. A 县科协 plan whose
+county is named only by its short form (实力华宁, 美丽华宁: twice or more), under a prefecture the text names
+(玉溪市), is that county's.
 `issue_number_place` reads a 文号 whose prefix abbreviates a division named nowhere in the text (a copy
 opening at its 文号, a mirror whose place names were replaced): `乐市科协[2014]2号` is 乐山市's (the one
 prefecture whose name starts with 乐), `凯府办函〔2023〕1号` 凯里市's (the one division starting with 凯);
@@ -32,6 +34,7 @@ from compare.ingest.provinces import province_from_issue_number
 _SITE_RE = re.compile(r"欢迎(?:访问|光临|来到)|主办单位|承办单位|版权所有|门户网站|政府网|网站$|党务公开网|发布机构")
 _NAMED_RE = re.compile(r"[\u4e00-\u9fff]+")
 _LEAD_YEAR_RE = re.compile(r"^\d{4}年(?:度)?")
+_SUFFIX_RE = re.compile(r"(?:自治县|自治旗|县|市|区|旗)$")
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,19 @@ def guess_place(*, title: str | None, issuer: str | None, header: list[str], bod
         place = next(p for _, p in named if p.name == name)
         loc = level_of(place)
         level, city = level or loc.level, loc.city
+    elif want == "county":   # 县科协 of a prefecture named in the body, the county only as 实力华宁, 美丽华宁
+        city = _county_by_short_name(text, {p.name for _, p in named if p.kind == "prefecture"})
     return PlaceGuess(level, prov, city, f"gazetteer: every division named in the text lies in {prov}")
+
+
+def _county_by_short_name(text: str, prefectures: set[str]) -> str | None:
+    """The one county of the prefectures named whose name without its suffix (华宁 of 华宁县) the text
+    uses at least twice, or None (none, or several)."""
+    counties = {p.name for places in gazetteer().values() for p in places
+                if p.kind == "county" and p.prefecture in prefectures}
+    hits = [name for name in counties
+            if len(short := _SUFFIX_RE.sub("", name)) >= 2 and text.count(short) >= 2]
+    return hits[0] if len(hits) == 1 else None
 
 
 _TOWNSHIP_RE = re.compile(r"^(?:\d{4}年(?:度)?)?(?P<body>[\u4e00-\u9fff]{2,12}?(?:街道|镇|乡))(?:办事处|人民政府|党工委|党委)?"

@@ -58,7 +58,12 @@ def split_inline_numbers(lines: list[str]) -> list[str]:
     return [part for line in lines for part in _split_numbers(line)]
 
 
+_RUN_START_RE = re.compile(r"[：:]\s*(?:1、|[（(]1[）)])")
+
+
 def _split_numbers(line: str) -> list[str]:
+    if not _RUN_START_RE.search(line):   # every run starts with 1 after a colon: most lines stop here
+        return [line]
     cuts: set[int] = set()
     for rx in _INLINE_NUMBER_RES:
         run: list[int] = []

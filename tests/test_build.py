@@ -659,6 +659,25 @@ def test_adding_a_plan_rerenders_only_the_reports_whose_inputs_changed(built, tm
 
 
 @pytest.mark.slow
+def test_a_plan_outside_the_comparison_leaves_the_cross_province_report(built, tmp_path, stand_in):
+    """A city plan (郑州市科协, level 市级) is not compared by the cross-province report and its coverage
+    note does not name it: the report and the figures are not made again, while 河南's own reports
+    (which show every plan of the province) are."""
+    from benchmarks.corpus import write_manifest
+
+    project = clone(built, tmp_path)
+    seed = (project.raw / "henan_2019_work-plan.txt").read_text(encoding="utf-8")
+    city = seed.replace("河南省科协2019年工作要点", "郑州市科协2019年工作要点", 1).replace("省科协", "市科协")
+    (project.raw / "zhengzhou_2019_work-plan.txt").write_text(city, encoding="utf-8")
+    write_manifest(project.raw)
+    s = build.run_build(**project.kw)
+    assert s.ok, s.line()
+    assert sorted(r.name for r in s.done if r.name.startswith("report ")) == sorted(["report 河南", NAMED]), s.line()
+    assert {"report cross-province", "figures", "report 湖北"} <= {r.name for r in s.skipped}, s.line()
+    assert [c[1].get("province") for c in stand_in.calls] == ["河南", "河南"]
+
+
+@pytest.mark.slow
 def test_every_number_in_the_seed_reports_matches_the_tables(built):
     """The numbers audit: every number the built reports show in their tables (documents, theme
     shares, new and dropped terms, distinctive terms with G², p and Log Ratio, targets and their

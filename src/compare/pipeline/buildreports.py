@@ -104,7 +104,7 @@ def _skip_fresh(run: BuildRun, jobs: list[ReportJob], tables: dict) -> list[Repo
 
     digest = index_mod.tables_digest(run.processed_dir)
     report_key = report_keys(run.state, processed_dir=run.processed_dir, tables=tables, code=run.code,
-                             kernel_name=run.kernel_name)
+                             kernel_name=run.kernel_name, config=run.config)
     todo, done = [], 0
     for job in jobs:
         if isinstance(job.params, Exception):
@@ -207,18 +207,24 @@ def _collect(futures, state: State, summary: BuildSummary, prog: Progress, done_
 
 
 
-def report_keys(state: State, *, processed_dir: Path, tables: dict, code: str, kernel_name: str | None):
+def report_keys(state: State, *, processed_dir: Path, tables: dict, code: str, kernel_name: str | None,
+                config: ProjectConfig | None = None):
     """The key of a report step: what the report is made from. A province report shows its province's
     rows (:func:`compare.pipeline.inputs.province_digests`) and quotes the saved reference
-    (:mod:`compare.pipeline.reference`), so a plan of another province leaves its key unchanged; the
-    cross-province and other reports compare every province and key on all the tables."""
+    (:mod:`compare.pipeline.reference`), so a plan of another province leaves its key unchanged; a
+    cross-province report shows the plans it compares and its coverage note
+    (:func:`compare.pipeline.inputs.cross_digest`), so a plan outside its comparison that leaves the
+    note as it was leaves its key unchanged; any other report keys on all the tables."""
     from compare.ingest.provinces import canonical_province
-    from compare.pipeline import inputs, reference
+    from compare.pipeline import inputs, named, reference
     from compare.pipeline.reportnames import template_path
 
     ref_terms, ref_info = reference.reference_paths(processed_dir)
     ref = [sha256_file(p) if p.is_file() else None for p in (ref_terms, ref_info)]
     digests: dict = {}
+    # the theme colours and instrument labels a cross report draws with (its rows carry the rest)
+    dictionary, codebook = (sha256_file(p) if p is not None and p.is_file() else None
+                            for p in ((config.themes, config.instruments) if config is not None else (None, None)))
 
     def key(kind: str, params: dict, target: Path) -> str:
         if kind == "province":
@@ -226,6 +232,8 @@ def report_keys(state: State, *, processed_dir: Path, tables: dict, code: str, k
                 digests.update(inputs.province_digests(processed_dir) or {"": ""})
             province = canonical_province(str(params.get("province"))) or str(params.get("province"))
             data = {"province": province, "rows": digests.get(province)}
+        elif kind == "cross" and (rows := inputs.cross_digest(processed_dir, named._with_defaults(kind, params))):
+            data = {"rows": rows, "dictionary": dictionary, "codebook": codebook}
         else:
             data = {"tables": tables}
         return _sha256_json(

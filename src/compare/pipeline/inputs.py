@@ -9,6 +9,11 @@ processed table that belong to its documents (``doc_id``) or to the province (``
 cluster table (corpus-wide sizes of the theme model's clusters) and the intake file report are not
 report inputs. The digests of one set of tables are kept in ``<cache>/report-inputs.json``, so a
 build that changed nothing never reads the tables.
+
+A cross-province report shows the plans it compares (one type and level) and a note on what it
+leaves out (:func:`compare.presentation.coverage.coverage_text`): :func:`cross_digest` hashes exactly
+that, so a plan of another type, level or province-year that leaves the note as it was leaves the
+report as it was.
 """
 from __future__ import annotations
 
@@ -162,4 +167,75 @@ def _selection_rows(processed_dir: Path, *, doc_type: str | None, level: str | N
             rows = df[df["doc_id"].isin(ids)] if "doc_id" in df.columns else df
             h.update(json.dumps([name, list(map(str, df.columns))], ensure_ascii=False).encode("utf-8"))
             h.update(rows.to_json(orient="values", force_ascii=False).encode("utf-8"))
+    return h.hexdigest()
+
+
+CROSS_INPUTS_FILE = "cross-inputs.json"
+#: the cross-province template's parameters that choose what it compares
+CROSS_SELECTION = ("provinces", "year", "doc_type", "level", "themes")
+
+
+def cross_digest(processed_dir: str | Path, parameters: dict, *, cache_dir: str | Path | None = None) -> str | None:
+    """What a cross-province report with these parameters is made from, as one digest: its selection
+    (provinces, years, themes, type, level), the rows of the plans it compares in every processed table
+    (by doc_id; item links by either end) and its coverage note. None when the parameters select
+    nothing (the render then fails and says why). Kept in ``<cache>/cross-inputs.json`` per set of
+    tables and parameters, so the report's header and the build's key cost one computation."""
+    from compare.core.paths import cache_dir as project_cache
+
+    processed_dir = Path(processed_dir)
+    cache = Path(cache_dir) if cache_dir is not None else project_cache()
+    chosen = {k: parameters.get(k) for k in CROSS_SELECTION}
+    key = _sha256_json({"tables": {k: v for k, v in table_hashes(processed_dir).items() if k not in NOT_INPUTS},
+                        "parameters": chosen})
+    return _remembered(cache / CROSS_INPUTS_FILE, key, lambda: _cross_rows(processed_dir, chosen))
+
+
+def cross_inputs(processed_dir: str | Path, **parameters) -> dict[str, str]:
+    """The cross-province report's header row naming its inputs (the digest the build keys it on)."""
+    digest = cross_digest(processed_dir, parameters)
+    doc_type, level = parameters.get("doc_type") or "", parameters.get("level") or ""
+    return {"数据版本": f"所比较的{doc_type}（{level}）在各数据表中的行及覆盖说明 sha256 {(digest or '')[:16]}"
+                        "（比较范围之外新增的文件不改变本报告）"}
+
+
+def _cross_rows(processed_dir: Path, parameters: dict) -> str | None:
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from compare.analysis import Corpus
+    from compare.core.errors import CompareError
+    from compare.core.io import read_table
+    from compare.pipeline import params
+    from compare.presentation.coverage import coverage_text
+
+    themes = pq.read_table(processed_dir / "item_themes.parquet") if (processed_dir / "item_themes.parquet").is_file() \
+        else None
+    try:
+        corpus = Corpus.from_frames(
+            documents=read_table("documents", processed_dir),
+            items=pq.read_table(processed_dir / "items.parquet", columns=["doc_id", "item_id"]).to_pandas(),
+            item_themes=themes.to_pandas() if themes is not None else None)
+        sel = params.select(corpus, **parameters)
+    except CompareError:
+        return None
+    sub = params.compared(corpus, sel)
+    plans = corpus.select(provinces=list(sel.provinces), years=list(sel.years), levels=sel.level)
+    ids = set(sub.documents["doc_id"].astype(str))
+    h = hashlib.sha256(json.dumps([list(sel.provinces), list(sel.years), list(sel.themes), sel.doc_type, sel.level,
+                                   coverage_text(plans, sub, sel)], ensure_ascii=False).encode("utf-8"))
+    for name in schema.TABLES:
+        path = processed_dir / f"{name}.parquet"
+        if name in NOT_INPUTS or not path.is_file():
+            continue
+        df = _hashable(path)
+        if "doc_id" in df.columns:
+            mine = df["doc_id"].astype(str).isin(ids)
+        elif {"doc_from", "doc_to"} <= set(df.columns):
+            mine = df["doc_from"].astype(str).isin(ids) | df["doc_to"].astype(str).isin(ids)
+        else:  # theme_shares: an export of the items' themes, which no report reads
+            continue
+        rows = pd.util.hash_pandas_object(df, index=False).to_numpy()[mine.to_numpy()]
+        h.update(json.dumps([name, [str(c) for c in df.columns]], ensure_ascii=False).encode("utf-8"))
+        h.update(rows.tobytes())
     return h.hexdigest()

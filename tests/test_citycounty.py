@@ -74,6 +74,7 @@ PLANS = {
     "county_short_name_in_slogans.txt": ("云南", "县级", "华宁县", 2017, "工作要点", "科协", "组织科技工作者开展理论学习", 3),
     "title_split_after_year.txt": ("浙江", "县级", "武义县", 2024, "工作要点", "科协", "组织科技工作者开展理论学习", 2),
     "notice_title_without_yinfa.txt": ("浙江", "县级", "武义县", 2024, "重点工作", "科协", "组织科技工作者开展理论学习", 2),
+    "paragraph_ordinals_di_yi.txt": ("浙江", "县级", "永康市", 2023, "工作计划", "科协", "强化政治引领", 3),
 }
 
 
@@ -828,3 +829,14 @@ def test_a_notice_title_naming_an_associations_dated_plan_without_yinfa():
     assert handed_out_title(["关于报送县科协2024年工作要点的通知"]) is None   # a call for material
     [doc] = parse("notice_title_without_yinfa.txt")
     assert doc.title == "武义县科协2024年工作任务清单" and classify_doc_type(doc.title) == "重点工作"
+
+
+@pytest.mark.parametrize("line,marker", [
+    ("第一，强化政治引领。组织学习。", "第一，"), ("第二、深化全域科普。", "第二、"),
+    ("第一次全体会议审议通过。", None), ("第一，", None), ("第一书记驻村工作。", None),
+])
+def test_di_yi_ordinals_are_item_markers(line, marker):
+    from compare.ingest.structure import match_marker
+
+    m = match_marker(line)
+    assert (m.written if m else None) == marker

@@ -46,7 +46,7 @@ _MARKER_RULES: tuple[tuple[str, int, re.Pattern], ...] = (
     ("subsection", 2, re.compile(rf"^（([{_CN}]{{1,3}})）")),
     ("item", 3, re.compile(r"^(\d{1,2})[.．、](?!\d)")),
     ("subitem", 4, re.compile(r"^（(\d{1,2})）|^(\d{1,2})）")),
-    ("ordinal", 5, re.compile(rf"^([{_CN}]{{1,3}})是(?!否|非|由|指|为了)|^([{_CIRCLED}])")),
+    ("ordinal", 5, re.compile(rf"^([{_CN}]{{1,3}})是(?!否|非|由|指|为了)|^([{_CIRCLED}])|^第([{_CN}]{{1,3}})[，、,：:](?=\S)")),
     ("bullet", 6, re.compile(r"^(——|－－|--|[●•◆■▲★☆▪])")),
 )
 

@@ -780,7 +780,7 @@ def test_a_spam_mirror_takes_its_place_from_the_issue_number_and_never_guesses_t
               "《全民科学素质行动规划纲要实施方案（2021—2025年）》已经市人民政府同意，现印发给你们。\n"
               "一、主要目标\n到2025年，全市公民具备科学素质的比例达到贵州省平均水平。\n二、重点任务\n"
               "（一）青少年科学素质提升行动。落实贵州省青少年科技教育计划。")
-    with pytest.raises(InputFileError, match="no province"):   # not 贵州 省级: a city's plan naming no city
+    with pytest.raises(InputFileError, match="no province: a city or county government's text .*province=…,level=…,city=…"):
         parse_text(unsure, source_file="unsure.txt")
 
 

@@ -327,6 +327,9 @@ def _document_problem(source_file: str, md, *, title: str | None, year: int | No
     elif year is None:
         problem = ("no plan year (looked in the title, the 文号, the first paragraph, the signature and the "
                    "page's date)" + _fix_line(source_file, "year", "2024"))
+    elif province is None and md.unplaced:
+        problem = (f"no province: {md.unplaced}; add: {source_file},province=…,level=…,city=… to data/raw/"
+                   f"metadata.csv (a row with the columns file,province,level,city, e.g. {source_file},贵州,县级,凯里市)")
     elif province is None and md.ambiguous:
         problem = ("no province: the places named lie in " + "、".join(md.ambiguous)
                    + _fix_line(source_file, "province", md.ambiguous[0]))

@@ -356,6 +356,7 @@ class DocumentMetadata:
     issuer_kind: str = DEFAULT_ISSUER_KIND   # one of compare.core.vocab.ISSUER_KINDS
     notes: list = field(default_factory=list)    # warnings worth a look (a year from the page's date)
     ambiguous: tuple = ()      # provinces in play when the places named lie in several
+    unplaced: str | None = None   # why no province was taken although one is named (a city's text)
 
 
 def document_metadata(*, title: str | None, notice_title: str | None, context: list[str], body: list[str],
@@ -388,7 +389,7 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
                       issue_number=issue_number, issue_date=issue_date, trace=trace, provenance=provenance,
                       notes=notes)
     issuer = issuer or publisher(context) or _org_line_before(context, named)
-    level, prov, city, ambiguous = _plan_place(named, issuer, context=context, body=body, site=site,
+    level, prov, city, ambiguous, unplaced = _plan_place(named, issuer, context=context, body=body, site=site,
                                                first_paragraph=first_paragraph, issue_number=issue_number,
                                                body_only=body_only, trace=trace, provenance=provenance)
     town = township_plan(named, prov, lambda lv, hint: guess_place(
@@ -417,13 +418,13 @@ def document_metadata(*, title: str | None, notice_title: str | None, context: l
     if department and kind == "科协":  # 调宣部2019年工作要点: a department of the association issued it
         kind = "科协部门"
     return DocumentMetadata(title, year, prov, level, city, issuer, department, doc_type, provenance,
-                            issuer_kind=kind, notes=notes, ambiguous=ambiguous)
+                            issuer_kind=kind, notes=notes, ambiguous=ambiguous, unplaced=unplaced)
 
 
 
 def _plan_place(named: str | None, issuer: str | None, *, context: list[str], body: list[str], site: list[str],
                 first_paragraph: str, issue_number: str | None, body_only: bool, trace: list[str],
-                provenance: dict) -> tuple[str | None, str | None, str | None, tuple]:
+                provenance: dict) -> tuple[str | None, str | None, str | None, tuple, str | None]:
     """(level, province, city, provinces in play): `locate`, else the province named most often outside
     the recipient list (level 省级 inferred), else for a titled plan or a body-only copy the gazetteer."""
     from compare.ingest.metadata_place import city_of_title, guess_place, issue_number_place
@@ -461,7 +462,9 @@ def _plan_place(named: str | None, issuer: str | None, *, context: list[str], bo
                      + (f" -> level {guess.level}, province {guess.province}, city {guess.city}" if guess else ""))
         if guess is not None and not (below and guess.level == "省级"):  # a province named: not its plan
             level, prov, city, ambiguous = guess.level, guess.province, guess.city, guess.ambiguous
-    return level, prov, city, ambiguous
+    unplaced = ("a city or county government's text (经市人民政府同意, 各镇人民政府) that names no city or county of its "
+                "own, only a province") if below and prov is None else None
+    return level, prov, city, ambiguous, unplaced
 
 
 # ---------------------------------------------------------------------------------------------

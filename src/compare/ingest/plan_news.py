@@ -8,6 +8,8 @@ Traits of city and county pages (docs/loader.md, "City and county plans"):
 - **A meeting report under a headline that carries out someone's arrangements**
   (`某市老科协积极贯彻落实省老科协近期工作安排`, `…传达学习…工作要点`) over a news lead (`4月22日，…召开了…会议`)
   is news, even with 一、二、 items: the plan word is the object of 贯彻落实, not the text's title.
+- A news lead above the plan itself (the plan's own title line further down, then its items) is a
+  page holding the plan, not news of it: neither rule applies.
 - **A notice whose plan is only an attachment name** (`附件：某市全民科学素质行动计划纲要实施方案.doc`) and no
   item in its text is refused with a reason naming the attachment (`attachment_only`): the plan is in
   that file, which the analyst can add.
@@ -15,6 +17,8 @@ Traits of city and county pages (docs/loader.md, "City and county plans"):
 from __future__ import annotations
 
 import re
+
+from compare.ingest.structure import is_title_line
 
 _PLAN_WORD = r"(?:方案|要点|计划|规划|纲要|意见|安排)"
 _ISSUED_HEADLINE_RE = re.compile(rf"^(?!关于).{{2,30}}?(?:出台|印发|下发|发布|推出)了?《?[^《》]{{4,60}}{_PLAN_WORD}(?:[（(][^）)]*[）)])?》?(?:[（(][^）)]*[）)])?$")
@@ -29,6 +33,8 @@ def plan_news(lines: list[str]) -> str | None:
     if len(lines) < 2:
         return None
     headline, nxt = lines[0], lines[1:4]
+    if any(is_title_line(line) for line in lines[1:60]):   # a news lead above the plan itself: the plan
+        return None
     if _ISSUED_HEADLINE_RE.match(headline) and any(_NEWS_OPENING_RE.search(line[:40]) for line in nxt):
         return f"a news story about a plan being issued ({headline}), not the plan"
     if _CARRIES_OUT_RE.search(headline) and any(_NEWS_LEAD_RE.match(line) for line in nxt):

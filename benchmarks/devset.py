@@ -35,6 +35,7 @@ Goals: province, year, doc_type >= 95%; 文号 and first item heading >= 90%; no
 City and county sets (city-dev, city-heldout): province, year, doc_type, level >= 90%; first item >= 85%.
 
     .venv/bin/python benchmarks/devset.py --stdin [--verbose] < stream
+    .venv/bin/python benchmarks/devset.py --stdin --no-record [--verbose] < stream   # score only, write nothing
 """
 from __future__ import annotations
 
@@ -252,8 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true", help="list every wrong field")
     ap.add_argument("--stdin", action="store_true",
                     help="read texts with their facts from standard input (see the module doc); record facts and outcomes")
+    ap.add_argument("--no-record", action="store_true",
+                    help="with --stdin: score the stream only, writing nothing (texts that are no dev-set row, "
+                         "such as the invented trait fixtures)")
     args = ap.parse_args(argv)
     logging.getLogger("compare").setLevel(logging.ERROR)  # the loader's per-file warnings: see --verbose
+    if args.stdin and args.no_record:
+        return _score_only(sys.stdin.read(), verbose=args.verbose)
     if args.stdin:
         return _main_stdin(sys.stdin.read(), verbose=args.verbose)
     dirs = [d for d in (args.dir or DEFAULT_DIRS) if d.is_dir()]
@@ -280,6 +286,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose or not ok:
         for line in wrong:
             print("   -", line)
+    return 0 if ok else 1
+
+
+def _score_only(stream: str, *, verbose: bool) -> int:
+    """The stream's texts scored against their header facts; the facts file is neither read nor written."""
+    entries = read_stream(stream)
+    rows = [{c: new.get(c, "") for c in COLUMNS} for new, _text in entries]
+    result = evaluate_stream(entries, rows)
+    ok = True
+    for label in SETS:
+        keep = [r for r in result["rows"] if r[0].get("set") == label]
+        if keep:
+            s = score(dict(result, rows=keep, crashes=[c for c in result["crashes"]
+                                                       if any(r[0]["file"] == c for r in keep)]))
+            ok &= _report(s, label + " (not recorded)")
+            if verbose:
+                for line in s["wrong"]:
+                    print("   -", line)
     return 0 if ok else 1
 
 

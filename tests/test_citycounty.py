@@ -841,3 +841,32 @@ def test_di_yi_ordinals_are_item_markers(line, marker):
 
     m = match_marker(line)
     assert (m.written if m else None) == marker
+
+
+def _devset_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("devset", Path(__file__).parents[1] / "benchmarks" / "devset.py")
+    devset = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(devset)
+    return devset
+
+
+def test_devset_scores_a_stream_without_recording_it(monkeypatch, tmp_path, capsys):
+    devset = _devset_module()
+    monkeypatch.setattr(devset, "FACTS", tmp_path / "never.csv")
+    plan = (FIXTURES / "title_split_after_year.txt").read_text(encoding="utf-8")
+    news = (FIXTURES / "news_headline_plan_issued.txt").read_text(encoding="utf-8")
+    stream = ("@@@ file=p|kind=plan|province=浙江|level=县级|city=武义县|year=2024|doc_type=工作要点|issue_number="
+              "|first_heading=组织科技工作者|department=|issuer_kind=科协|set=city-dev\n" + plan
+              + "@@@ file=n|kind=nonplan|set=city-dev\n" + news)
+    assert devset._score_only(stream, verbose=False) == 0
+    out = capsys.readouterr().out
+    assert "city-dev (not recorded): 1 plans, 1 non-plans" in out and "non-plans loaded as plans: 0" in out
+    assert not (tmp_path / "never.csv").exists()
+
+
+def test_every_held_out_set_is_frozen_once_run():
+    devset = _devset_module()
+    assert all(devset._held_out({"set": s}) for s in ("heldout", "city-heldout", "city-heldout2"))
+    assert not devset._held_out({"set": "city-dev"})

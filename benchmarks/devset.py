@@ -23,7 +23,8 @@ run); then every text is parsed in memory and the outcomes are written.
 recorded after the rules were frozen, then run once: their figures are the honest estimate.
 
 A plan counts right on a field when the loaded document has the recorded value (an empty cell means
-"none": no 文号, no city, no department). `first_heading` is right when the first item's heading starts
+"none": no 文号, no city, no department); a 文号 is compared in the loader's form (brackets 〔〕, no spaces,
+no 第 before the number), so a fact keeping the page's `[2016]` matches. `first_heading` is right when the first item's heading starts
 with the recorded words (a truncated copy may stop mid-item); an empty `first_heading` means the copy
 is truncated before its first item, and the plan must load with 0 items. A non-plan is right when the
 loader refuses it. Any exception other than the loader's InputFileError is a crash.
@@ -175,7 +176,18 @@ def _got(doc, field: str):
 def _right(field: str, expected: str, got: str) -> bool:
     if field == "first_heading":
         return got == "" if expected == "" else got.startswith(expected)
+    if field == "issue_number":   # a fact may keep the page's brackets (穗府办[2016]29号); the loader writes 〔〕
+        return _issue_number_form(got) == _issue_number_form(expected)
     return got == expected
+
+
+_OPEN, _CLOSE = "[［【(（﹝〖", "]］】)）﹞〗"
+
+
+def _issue_number_form(number: str) -> str:
+    """A 文号 with its brackets as the loader writes them (〔〕), no spaces and no 第 before the number."""
+    number = "".join(number.split()).translate(str.maketrans(_OPEN + _CLOSE, "〔" * len(_OPEN) + "〕" * len(_CLOSE)))
+    return number.replace("〕第", "〕")
 
 
 def evaluate(directories: list[Path], facts: list[dict]) -> dict:

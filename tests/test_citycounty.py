@@ -870,3 +870,11 @@ def test_every_held_out_set_is_frozen_once_run():
     devset = _devset_module()
     assert all(devset._held_out({"set": s}) for s in ("heldout", "city-heldout", "city-heldout2"))
     assert not devset._held_out({"set": "city-dev"})
+
+
+def test_devset_compares_issue_numbers_in_the_loaders_form():
+    devset = _devset_module()
+    assert devset._right("issue_number", "穗府办[2016]29号", "穗府办〔2016〕29号")
+    assert devset._right("issue_number", "乐市科协[2014] 2 号", "乐市科协〔2014〕2号")
+    assert not devset._right("issue_number", "穗府办[2016]29号", "穗府办〔2016〕30号")
+    assert devset._right("issue_number", "", "") and not devset._right("issue_number", "", "穗府办〔2016〕29号")

@@ -161,6 +161,45 @@ def test_a_kernel_started_ahead_renders_each_report_as_a_fresh_one_would(themed_
 
 
 @pytest.mark.slow
+def test_a_single_render_starts_its_kernel_first_and_shuts_it_down(themed_dir, tmp_path, monkeypatch):
+    """A render without a pool starts its kernel before it reads the corpus and checks the parameters
+    (they overlap the kernel's start-up); the kernel renders the report a kernel started by papermill
+    renders, and is shut down afterwards, also when the parameters are refused."""
+    from compare.core.errors import ParameterError
+    from compare.pipeline import kernel, report
+    from tests.same_report import assert_same_report
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    started, used = [], []
+    start_one, take_one = kernel.start_one, kernel.take_one
+
+    def recording_start(*args, **kwargs):
+        handle = start_one(*args, **kwargs)
+        started.append(handle[1][0])
+        return handle
+
+    def recording_take(handle):
+        km = take_one(handle)
+        used.append(km)
+        return km
+
+    monkeypatch.setattr(kernel, "start_one", recording_start)
+    monkeypatch.setattr(kernel, "take_one", recording_take)
+    ahead = report.render_report("province", parameters={"province": "河南", "top_n": 7}, processed_dir=themed_dir,
+                                 out_dir=tmp_path / "ahead")
+    assert len(started) == 1 and used == started and not started[0].has_kernel
+    with pytest.raises(ParameterError):
+        report.render_report("province", parameters={"province": "火星"}, processed_dir=themed_dir,
+                             out_dir=tmp_path / "refused")
+    assert len(started) == 2 and not started[1].has_kernel
+    monkeypatch.setattr(kernel, "take_one", lambda handle: kernel.stop_one(handle))  # papermill starts its own
+    fresh = report.render_report("province", parameters={"province": "河南", "top_n": 7}, processed_dir=themed_dir,
+                                 out_dir=tmp_path / "fresh")
+    assert len(started) == 3 and not started[2].has_kernel
+    assert_same_report(ahead.read_bytes(), fresh.read_bytes())
+
+
+@pytest.mark.slow
 def test_kernels_started_ahead_and_never_used_are_shut_down(tmp_path):
     from compare.pipeline import kernel
 

@@ -308,6 +308,38 @@ def _start_warm(slot: list) -> None:
         slot[2] = False
 
 
+def start_one(kernel_name: str | None, log: Path):
+    """Start one report kernel now, in a background thread, importing what the reports import
+    (:data:`WARM_CODE`), for a single render (no build, no pool): the render starts it before it reads
+    the corpus and checks the parameters, which then overlap the kernel's start-up and imports instead
+    of preceding them. Its namespace is reset before the report (as a kept kernel's), so the report is
+    a fresh kernel's. Returns a handle for :func:`take_one`; the caller shuts it down (:func:`stop_one`)."""
+    name, dirs = resolve_kernel(kernel_name)
+    km = kernel_manager_class()(kernel_name=name, config=kernel_config(log, dirs))
+    slot = [km, log, False]
+    thread = threading.Thread(target=_start_warm, args=(slot,), name="kexie-report-kernel", daemon=True)
+    thread.start()
+    return thread, slot
+
+
+def take_one(handle):
+    """The kernel manager of a kernel from :func:`start_one` once it has started and imported, or None
+    when it failed (it is then shut down: the report starts its own kernel as usual)."""
+    thread, (km, _log, _) = handle
+    thread.join(WARM_TIMEOUT)
+    if handle[1][2] and not thread.is_alive() and km.has_kernel:
+        return km
+    stop_one(handle)
+    return None
+
+
+def stop_one(handle) -> None:
+    """Shut down a kernel from :func:`start_one` (waiting for its start first: never left running)."""
+    thread, (km, _log, _) = handle
+    thread.join(WARM_TIMEOUT)
+    _shutdown(km)
+
+
 def has_warm() -> bool:
     """Whether kernels started ahead are waiting for reports."""
     with _WARM_LOCK:

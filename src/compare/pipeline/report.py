@@ -120,12 +120,28 @@ def render_report(
     kernel_pool: a :class:`compare.pipeline.kernel.KernelPool` whose kept kernel (this thread's) runs
     the report, its namespace reset first (the build's reports); default a fresh kernel per report.
     """
-    from compare.analysis import Corpus
-
     template = Path(template) if template is not None else template_path(kind)
     processed_dir = Path(processed_dir).resolve()
     out_dir = Path(out_dir)
     kname, kernel_dirs = kernel.resolve_kernel(kernel_name)
+    with tempfile.TemporaryDirectory(prefix="kexie-report-") as tmp:
+        kernel_log = Path(tmp) / "kernel.log"
+        # a single render's kernel starts now: its start-up and imports overlap this process reading
+        # the corpus and checking the parameters (a build's reports have their pool's kept kernels)
+        ahead = kernel.start_one(kernel_name, kernel_log) if kernel_pool is None else None
+        try:
+            return _render(kind, template, parameters, processed_dir, out_dir, kname=kname, kernel_dirs=kernel_dirs,
+                           timeout=timeout, progress_bar=progress_bar, corpus=corpus, kernel_pool=kernel_pool,
+                           tmp=Path(tmp), kernel_log=kernel_log, ahead=ahead)
+        finally:
+            if ahead is not None:
+                kernel.stop_one(ahead)
+
+
+def _render(kind, template, parameters, processed_dir, out_dir, *, kname, kernel_dirs, timeout, progress_bar, corpus,
+            kernel_pool, tmp: Path, kernel_log: Path, ahead) -> Path:
+    from compare.analysis import Corpus
+
     if corpus is None:
         corpus = Corpus.load(processed_dir)
     params = resolve_parameters(kind, parameters, corpus, template=template)
@@ -142,20 +158,22 @@ def render_report(
     kernel.import_jupyter("papermill", "papermill.exceptions")  # before the export thread imports nbconvert
     warm = threading.Thread(target=_quietly(prepare_export), name="kexie-prepare", daemon=True)
     warm.start()
-    with tempfile.TemporaryDirectory(prefix=f"kexie-{name}-") as tmp:
-        executed = Path(tmp) / f"{name}.ipynb"
-        kernel_log = Path(tmp) / "kernel.log"
+    executed = tmp / f"{name}.ipynb"
+    km = kernel.take_one(ahead) if ahead is not None else None
+    if km is not None:
+        run = {"kernel_name": kname, "km": km, "engine_name": kernel.register_kept_engine()}
+    else:
         run = _kernel_args(kname, kernel_dirs, kernel_log, kernel_pool)
         if kernel_pool is not None:
             kernel_log = run["km_log"]
         run.pop("km_log", None)
-        nb = _execute(template, executed, params, name=name, timeout=timeout, progress_bar=progress_bar, run=run,
-                      kernel_pool=kernel_pool, kernel_log=kernel_log, failed_path=failed_path)
-        if kernel_log.is_file() and kernel_log.stat().st_size:
-            log.debug("%s: kernel output:\n%s", name, kernel_log.read_text(encoding="utf-8", errors="replace"))
-        nb = strip_stderr(_stable_ids(nb), name)
-        warm.join()
-        body = export_html(nb, title=_title(kind, params))
+    nb = _execute(template, executed, params, name=name, timeout=timeout, progress_bar=progress_bar, run=run,
+                  kernel_pool=kernel_pool, kernel_log=kernel_log, failed_path=failed_path)
+    if kernel_log.is_file() and kernel_log.stat().st_size:
+        log.debug("%s: kernel output:\n%s", name, kernel_log.read_text(encoding="utf-8", errors="replace"))
+    nb = strip_stderr(_stable_ids(nb), name)
+    warm.join()
+    body = export_html(nb, title=_title(kind, params))
     html_path = out_dir / f"{name}.html"
     atomic_write_text(html_path, body)
     failed_path.unlink(missing_ok=True)  # this report is good again

@@ -29,9 +29,30 @@ def _lines(directory) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def engines(tmp_path_factory):
-    cache = tmp_path_factory.mktemp("engines")
-    return backends.make_tokenizer("jieba", ENTRIES, cache), backends.make_tokenizer(FAST, ENTRIES, cache)
+def engine_cache(tmp_path_factory):
+    """A cache directory shared by the module's tokenizers and segmenters of either engine (their
+    dictionaries are parsed and the engine check runs once in it)."""
+    return tmp_path_factory.mktemp("engine-cache")
+
+
+def _own_cache(tmp_path, engine_cache):
+    """tmp_path with the engines' parsed dictionaries of the shared cache but no engine verdict: for
+    the tests that break an engine on purpose, so the check runs again."""
+    for name in ("jieba", "jieba-next"):
+        if (engine_cache / name).is_dir():
+            shutil.copytree(engine_cache / name, tmp_path / name)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def engines(engine_cache):
+    return backends.make_tokenizer("jieba", ENTRIES, engine_cache), backends.make_tokenizer(FAST, ENTRIES, engine_cache)
+
+
+@pytest.fixture(scope="module")
+def segmenters(engine_cache):
+    """(a jieba-next Segmenter, a plain jieba Segmenter) on the shared cache."""
+    return Segmenter(cache_dir=engine_cache, backend=FAST), Segmenter(cache_dir=engine_cache, backend="jieba")
 
 
 @pytest.fixture(scope="module")
@@ -45,41 +66,71 @@ def synthetic_lines(tmp_path_factory) -> list[str]:
     return lines
 
 
-@needs_fast
-def test_fast_engine_cuts_the_seeds_byte_identically(engines):
-    plain, fast = engines
-    lines = _lines(SEEDS_DIR)
-    assert len(lines) > 150 and sum(map(len, lines)) > 20000
-    assert backends.mismatches(plain, fast, lines) == []
+@pytest.fixture(scope="module")
+def seed_lines() -> list[str]:
+    return _lines(SEEDS_DIR)
+
+
+class _Cut:
+    """A tokenizer whose cut of the lines plain jieba has already cut is that shared cut."""
+
+    def __init__(self, cuts: dict[str, list[str]]):
+        self.cuts = cuts
+
+    def cut(self, text: str) -> list[str]:
+        return self.cuts[text]
+
+
+@pytest.fixture(scope="module")
+def plain_cuts(engines, seed_lines, synthetic_lines) -> dict[str, list[str]]:
+    """Plain jieba's cut of every seed and synthetic line, made once for the module's tests (plain
+    jieba is the slow side of every comparison here)."""
+    plain, _ = engines
+    return {line: list(plain.cut(line)) for line in dict.fromkeys(seed_lines + synthetic_lines)}
 
 
 @needs_fast
-def test_fast_engine_cuts_the_synthetic_national_corpus_byte_identically(engines, synthetic_lines):
-    plain, fast = engines
+def test_fast_engine_cuts_the_seeds_byte_identically(engines, seed_lines, plain_cuts):
+    _, fast = engines
+    assert len(seed_lines) > 150 and sum(map(len, seed_lines)) > 20000
+    assert backends.mismatches(_Cut(plain_cuts), fast, seed_lines) == []
+
+
+@needs_fast
+def test_fast_engine_cuts_the_synthetic_national_corpus_byte_identically(engines, synthetic_lines, plain_cuts):
+    _, fast = engines
     assert len(synthetic_lines) > 3000
-    bad = backends.mismatches(plain, fast, synthetic_lines)
+    bad = backends.mismatches(_Cut(plain_cuts), fast, synthetic_lines)
     assert bad == [], f"{len(bad)} of {len(synthetic_lines)} lines differ, first: {bad[:1]}"
 
 
 @needs_fast
-def test_batch_path_gives_plain_jiebas_words_on_the_seeds_and_the_synthetic_corpus(engines, synthetic_lines, tmp_path):
+def test_batch_path_gives_plain_jiebas_words_on_the_seeds_and_the_synthetic_corpus(
+        engines, seed_lines, synthetic_lines, plain_cuts, segmenters):
     """The segmenter's batch path (compare.text.fastcut: routes walked by numpy, HMM runs alone) gives
     every word of two or more characters of plain jieba's cut, and so the same content tokens."""
-    plain, fast = engines
-    lines = _lines(SEEDS_DIR) + synthetic_lines
-    bad = backends.batch_mismatches(plain, fast, lines)
+    _, fast = engines
+    lines = seed_lines + synthetic_lines
+    bad = backends.batch_mismatches(_Cut(plain_cuts), fast, lines)
     assert bad == [], f"{len(bad)} of {len(lines)} lines differ, first: {bad[:1]}"
-    fast_seg = Segmenter(cache_dir=tmp_path, backend=FAST)
-    plain_seg = Segmenter(cache_dir=tmp_path, backend="jieba")
+    fast_seg, plain_seg = segmenters
     assert fast_seg.fast_path_ and not plain_seg.fast_path_
+    # the plain segmenter's tokens: its own tokenize on the seeds and odd texts, and its filter on
+    # plain jieba's shared cut of the synthetic lines (what its tokenize does with them: they are
+    # normalised already)
+    assert [plain_seg.tokenize(t) for t in seed_lines] == [
+        [w for w in plain_cuts[t] if plain_seg._verdict[w]] for t in seed_lines]
     odd = ["", "。，、", "３+１试点ＡＢＣ", "鼓勵青年科技人才參與國際學術交流", "AI-2024 3.5% x", "科 普 党 建"]
-    texts = lines + odd
-    assert fast_seg.tokenize_batch(texts) == [plain_seg.tokenize(t) for t in texts]
+    expected = [[w for w in plain_cuts[t] if plain_seg._verdict[w]] for t in lines]
+    expected += [plain_seg.tokenize(t) for t in odd]
+    assert all(normalize_text(t) == t for t in lines)
+    assert fast_seg.tokenize_batch(lines + odd) == expected
     assert [fast_seg.tokenize(t) for t in odd] == [plain_seg.tokenize(t) for t in odd]
 
 
 @needs_fast
-def test_a_batch_path_mismatch_disables_the_fast_engine(tmp_path, monkeypatch, caplog):
+def test_a_batch_path_mismatch_disables_the_fast_engine(tmp_path, engines, engine_cache, monkeypatch, caplog):
+    cache = _own_cache(tmp_path, engine_cache)
     from compare.text import fastcut
 
     real = fastcut.long_words_many
@@ -91,27 +142,29 @@ def test_a_batch_path_mismatch_disables_the_fast_engine(tmp_path, monkeypatch, c
     monkeypatch.setattr(fastcut, "long_words_many", skewed)
     monkeypatch.delenv(backends.ENV_VAR, raising=False)
     with caplog.at_level(logging.WARNING, logger="compare.text.backends"):
-        seg = Segmenter(cache_dir=tmp_path)
+        seg = Segmenter(cache_dir=cache)
     assert seg.backend_ == "jieba" and not seg.fast_path_
     assert backends.CHECK_SENTENCES[2] in caplog.text
 
 
 @needs_fast
-def test_auto_chooses_the_fast_engine_and_the_token_cache_keys_on_it(tmp_path, monkeypatch):
+def test_auto_chooses_the_fast_engine_and_the_token_cache_keys_on_it(engine_cache, segmenters, monkeypatch):
     monkeypatch.delenv(backends.ENV_VAR, raising=False)
-    fast = Segmenter(cache_dir=tmp_path)
-    plain = Segmenter(cache_dir=tmp_path, backend="jieba")
-    assert fast.backend_ == FAST and plain.backend_ == "jieba"
+    auto = Segmenter(cache_dir=engine_cache)
+    fast, plain = segmenters
+    assert auto.backend_ == FAST and plain.backend_ == "jieba"
+    assert auto.config_hash_ == fast.config_hash_ and auto.token_cache_path() == fast.token_cache_path()
     assert fast.token_cache_path() != plain.token_cache_path()
     monkeypatch.setenv(backends.ENV_VAR, "jieba")
-    assert Segmenter(cache_dir=tmp_path).backend_ == "jieba"
+    assert Segmenter(cache_dir=engine_cache).backend_ == "jieba"
     text = "深入推进“提升基层科协组织力行动‘3+1’试点”工作，构建吸纳“三长”长效机制"
     assert fast.tokenize(text) == plain.tokenize(text)
     assert "tokens" in fast.token_cache_path().parts
 
 
 @needs_fast
-def test_a_mismatch_disables_the_fast_engine_with_a_warning(tmp_path, monkeypatch, caplog):
+def test_a_mismatch_disables_the_fast_engine_with_a_warning(tmp_path, engines, engine_cache, monkeypatch, caplog):
+    cache = _own_cache(tmp_path, engine_cache)
     real = backends.make_tokenizer
 
     class Skewed:  # the fast engine, but it cuts one check sentence differently
@@ -129,11 +182,11 @@ def test_a_mismatch_disables_the_fast_engine_with_a_warning(tmp_path, monkeypatc
     monkeypatch.setattr(backends, "make_tokenizer", make)
     monkeypatch.delenv(backends.ENV_VAR, raising=False)
     with caplog.at_level(logging.WARNING, logger="compare.text.backends"):
-        seg = Segmenter(cache_dir=tmp_path)
+        seg = Segmenter(cache_dir=cache)
     assert seg.backend_ == "jieba"
     assert "segmenting with plain jieba" in caplog.text and backends.CHECK_SENTENCES[1] in caplog.text
     caplog.clear()
-    assert Segmenter(cache_dir=tmp_path).backend_ == "jieba"  # the verdict is kept: checked once
+    assert Segmenter(cache_dir=cache).backend_ == "jieba"  # the verdict is kept: checked once
 
 
 def test_unknown_or_missing_engine(tmp_path, monkeypatch, caplog):

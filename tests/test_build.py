@@ -678,6 +678,46 @@ def test_a_plan_outside_the_comparison_leaves_the_cross_province_report(built, t
 
 
 @pytest.mark.slow
+def test_figures_are_drawn_while_the_reports_render(built, tmp_path, monkeypatch):
+    """With jobs=2 no report waits for the figures (none reads them): the figures step starts once the
+    cross-province report is done (it leaves the comparisons in the cache) while the province reports
+    render; the build waits for it before the index. With jobs=1 the figures come first, as before."""
+    import threading
+
+    from compare.pipeline import figures
+
+    project = clone(built, tmp_path)
+    events: list[str] = []
+    drawn = threading.Event()
+
+    def fake_render(kind, *, parameters, out_dir, **kw):
+        if kind == "province":
+            events.append(f"start {parameters.get('province')}")
+            assert drawn.wait(30), "the province reports waited for the figures"
+        path = Path(out_dir) / f"{report.report_name(kind, parameters)}.html"
+        path.write_text(f"<p>stand-in {parameters}</p>", encoding="utf-8")
+        events.append(f"done {kind} {parameters.get('province')}")
+        return path
+
+    def fake_figures(corpus, out_dir, **kw):
+        events.append("figures")
+        drawn.set()
+        return []
+
+    monkeypatch.setattr(report, "render_report", fake_render)
+    monkeypatch.setattr(figures, "write_figures", fake_figures)
+    s = build.run_build(**project.kw, force=True)
+    assert s.ok, s.line()
+    assert events.index("done cross None") < events.index("figures") < events.index("done province 湖北"), events
+    assert any(e.startswith("start ") for e in events[:events.index("figures")]), events  # a report was rendering
+    assert "figures" in [r.name for r in s.done]
+    events.clear()
+    drawn.clear()
+    s = build.run_build(**{**project.kw, "jobs": 1}, force=True)
+    assert s.ok and events[0] == "figures", (s.line(), events)
+
+
+@pytest.mark.slow
 def test_every_number_in_the_seed_reports_matches_the_tables(built):
     """The numbers audit: every number the built reports show in their tables (documents, theme
     shares, new and dropped terms, distinctive terms with G², p and Log Ratio, targets and their

@@ -14,7 +14,9 @@ touches ``reports/custom/``, moves the report of a province whose plans left the
 ``reports/_stale/`` (figures no longer drawn to ``figures/_stale/``) and writes ``reports/index.html``
 (:mod:`compare.pipeline.index`).
 
-Reports run in a thread pool of ``jobs`` workers (each report runs in its own Jupyter kernel process).
+Reports run in a thread pool of ``jobs`` workers (each report runs in its own Jupyter kernel process);
+with ``jobs`` > 1 the figures are drawn in a thread of their own while the reports render (no report
+reads the figure files), once the cross-province report has left its comparisons in the cache.
 A failing step is recorded as failed and never marked fresh; other reports still run; the summary
 line says what failed and :func:`build_command` exits with 1 (3 when some raw files were skipped).
 """
@@ -158,8 +160,12 @@ def _run_steps(run: BuildRun) -> None:
         workbook_step(run)  # with jobs > 1 in the worker process, beside the figures and reports
         run.wait("track")  # the figures and reports show the tracking tables
         tables = run.compared_tables()
-        figures_step(run, tables)
-        report_steps(run, provinces=report_provinces(run.processed_dir, run.config), tables=tables)
+        provinces = report_provinces(run.processed_dir, run.config)
+        if run.jobs < 2:
+            figures_step(run, tables)
+            report_steps(run, provinces=provinces, tables=tables)
+        else:  # no report reads the figure files: they are drawn while the reports render
+            report_steps(run, provinces=provinces, tables=tables, beside=lambda: figures_step(run, tables))
     finally:
         run.close()
     try:

@@ -5,6 +5,7 @@ reports of provinces no longer in the tables moved to ``reports/_stale/``. Calle
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -46,16 +47,49 @@ class ReportJob:
     key: str = ""
 
 
-def report_steps(run: BuildRun, *, provinces: list[str], tables: dict) -> None:
+def report_steps(run: BuildRun, *, provinces: list[str], tables: dict, beside: Callable[[], object] | None = None) -> None:
     """The build's reports (one per province + cross-province) and the named reports of kexie.toml,
-    in a pool of `run.jobs` threads; the reports of provinces no longer in the tables go to _stale/."""
+    in a pool of `run.jobs` threads; the reports of provinces no longer in the tables go to _stale/.
+    beside (the figures step) runs in a thread of its own while the reports render: once the
+    cross-province reports are done (they compute the comparisons the figures then read from the
+    cache), at once when none is rendered; it is waited for before this returns."""
     from compare.pipeline import named
 
-    jobs = report_jobs(run, provinces)
-    move_stale_reports(run.state, run.summary, jobs, provinces, run.reports_dir, run.raw_dir, run.started)
-    todo = _skip_fresh(run, jobs, tables)
-    _render_all(run, todo, done=len(jobs) - len(todo), n=len(jobs))
-    named.cleanup_staging(run.reports_dir)
+    side = _Beside(beside)
+    try:
+        jobs = report_jobs(run, provinces)
+        move_stale_reports(run.state, run.summary, jobs, provinces, run.reports_dir, run.raw_dir, run.started)
+        todo = _skip_fresh(run, jobs, tables)
+        _render_all(run, todo, done=len(jobs) - len(todo), n=len(jobs), side=side)
+        named.cleanup_staging(run.reports_dir)
+        side.start()  # (when no report was rendered)
+    finally:
+        side.join()
+
+
+class _Beside:
+    """A step run once in a thread of its own, beside the report renders; join() re-raises what it raised."""
+
+    def __init__(self, work: Callable[[], object] | None):
+        self._work, self._thread, self._error = work, None, None
+
+    def start(self) -> None:
+        if self._work is None or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="build-beside-reports", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._work()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the build's thread by join()
+            self._error = exc
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def report_jobs(run: BuildRun, provinces: list[str]) -> list[ReportJob]:
@@ -126,10 +160,15 @@ def _skip_fresh(run: BuildRun, jobs: list[ReportJob], tables: dict) -> list[Repo
     return todo
 
 
-def _render_all(run: BuildRun, todo: list[ReportJob], *, done: int, n: int) -> None:
-    """Render the jobs in a pool of run.jobs threads sharing kept kernels; record each as it finishes."""
+def _render_all(run: BuildRun, todo: list[ReportJob], *, done: int, n: int, side: _Beside | None = None) -> None:
+    """Render the jobs in a pool of run.jobs threads sharing kept kernels; record each as it finishes.
+    side starts once every cross-province job has finished (at once when there is none)."""
     from compare.pipeline import named
 
+    side = side if side is not None else _Beside(None)
+    cross = {job.name for job in todo if job.kind == "cross"}
+    if not cross:
+        side.start()
     if not todo:
         return
     model = index_mod.model_version(run.processed_dir)
@@ -155,7 +194,13 @@ def _render_all(run: BuildRun, todo: list[ReportJob], *, done: int, n: int) -> N
             # the longest reports (every province's) first: the workers then finish together
             longest_first = sorted(todo, key=lambda job: job.kind != "cross")
             futures = {pool.submit(render, job): (job.name, job.key) for job in longest_first}
-            _collect(futures, run.state, run.summary, run.prog, done, n)
+
+            def finished(name: str) -> None:
+                cross.discard(name)
+                if not cross:
+                    side.start()
+
+            _collect(futures, run.state, run.summary, run.prog, done, n, finished=finished)
     finally:
         if kernels is not None:
             kernels.close()
@@ -188,8 +233,10 @@ def prewarm_kernels(run: BuildRun) -> None:
     prewarm(run.kernel_name, run.jobs, cache_dir() / "kernels")
 
 
-def _collect(futures, state: State, summary: BuildSummary, prog: Progress, done_count: int, n: int) -> int:
-    """Record each rendered report as it finishes; returns the updated count of finished steps."""
+def _collect(futures, state: State, summary: BuildSummary, prog: Progress, done_count: int, n: int,
+             finished: Callable[[str], None] | None = None) -> int:
+    """Record each rendered report as it finishes (then calls finished(name)); returns the updated
+    count of finished steps."""
     for fut in as_completed(futures):
         name, key = futures[fut]
         outputs, problem, seconds = fut.result()
@@ -202,6 +249,8 @@ def _collect(futures, state: State, summary: BuildSummary, prog: Progress, done_
         done_count += 1
         summary.steps.append(result)
         prog.finish(result, f"[{done_count}/{n}] ")
+        if finished is not None:
+            finished(name)
     return done_count
 
 

@@ -6,6 +6,7 @@ charts). Called in order by :func:`compare.pipeline.build.run_build`."""
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ class BuildRun:
     _comparisons: list = field(default_factory=list)
     _pending: dict = field(default_factory=dict)  # step name -> (future, key) of a step in the worker process
     _worker: list = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def step(self, name: str, key: str, work: Work, *, position: str = "", problem_status: str = "failed") -> StepResult:
         """Run work() unless fresh. work returns (outputs, problem); a non-empty problem marks the step
@@ -161,11 +163,13 @@ class BuildRun:
                 self._worker.pop().close()
 
     def corpus(self):
-        """The corpus, loaded once and only if a step has work to do (a no-change build never loads it)."""
-        if not self._corpus:
-            from compare.analysis import Corpus
+        """The corpus, loaded once and only if a step has work to do (a no-change build never loads it;
+        the figures and the report threads ask for it at once)."""
+        with self._lock:
+            if not self._corpus:
+                from compare.analysis import Corpus
 
-            self._corpus.append(Corpus.load(self.processed_dir))
+                self._corpus.append(Corpus.load(self.processed_dir))
         return self._corpus[0]
 
     @property

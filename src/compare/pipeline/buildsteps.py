@@ -101,23 +101,25 @@ class BuildRun:
         self.prog.finish(result, position)
         return result
 
-    def step_aside(self, name: str, key: str) -> None:
-        """Like step(), for a step of compare.pipeline.buildworker (STEPS): with jobs > 1 its work runs
-        in the build's worker process while the build goes on (a step nothing before :meth:`wait`
-        reads: its CPU overlaps the other steps'); the result is recorded by wait(name)."""
+    def step_aside(self, name: str, key: str, *, if_warm: bool = False, **options) -> StepResult | None:
+        """Like step(), for a step of compare.pipeline.buildworker (STEPS; options are its keyword
+        arguments): with jobs > 1 its work runs in the build's worker process while the build goes on
+        (a step nothing before :meth:`wait` reads: its CPU overlaps the other steps'); the result is
+        recorded by wait(name). if_warm: only when the worker was started ahead (else in this process).
+        Returns the result when the step ran (or was skipped) here."""
         from compare.pipeline import buildworker
 
-        if self.jobs < 2 or (not self.force and self.state.fresh(name, key)):
+        if self.jobs < 2 or (if_warm and not self._worker) or (not self.force and self.state.fresh(name, key)):
             def work() -> tuple[list[Path], str]:
-                paths, problem, lines = buildworker.STEPS[name](str(self.processed_dir))
+                paths, problem, lines = buildworker.STEPS[name](str(self.processed_dir), **options)
                 for line in lines:
                     self.prog.say(logging.INFO, "%s", line)
                 return [Path(p) for p in paths], problem
 
-            self.step(name, key, work)
-            return
+            return self.step(name, key, work)
         self.prog.start(name)
-        self._pending[name] = (self._worker_process().submit(name, str(self.processed_dir)), key)
+        self._pending[name] = (self._worker_process().submit(name, str(self.processed_dir), **options), key)
+        return None
 
     def _worker_process(self):
         from compare.pipeline import buildworker
@@ -132,8 +134,10 @@ class BuildRun:
         if self.jobs > 1 and not self._worker:
             self._worker_process().submit("warm", str(self.processed_dir))
 
-    def wait(self, name: str | None = None) -> None:
-        """Record the result of a step set aside (every one when name is None), waiting for it."""
+    def wait(self, name: str | None = None) -> StepResult | None:
+        """Record the result of a step set aside (every one when name is None), waiting for it; returns
+        the (last) result recorded."""
+        result = None
         for step in [name] if name is not None else list(self._pending):
             if step not in self._pending:
                 continue
@@ -153,6 +157,7 @@ class BuildRun:
                 result = StepResult(step, "done", answer["seconds"])
             self.summary.steps.append(result)
             self.prog.finish(result)
+        return result
 
     def close(self) -> None:
         """Wait for the steps set aside and stop the worker."""
@@ -213,16 +218,10 @@ def ingest_step(run: BuildRun) -> StepResult:
 
 
 def themes_step(run: BuildRun) -> StepResult:
-    """Theme scores of new items with the saved model (the whole corpus with refit)."""
+    """Theme scores of new items with the saved model (the whole corpus with refit). With jobs > 1
+    and the worker process started by ingest, in the worker, which has imported scikit-learn and
+    loaded the segmenter's dictionary meanwhile (the build waits for it: every later step reads it)."""
     dictionary, source = dictionary_file(run.config)
-
-    def work() -> tuple[list[Path], str]:
-        from compare.text.themes import run_themes
-
-        result = run_themes(run.processed_dir, themes_file=run.config.themes, refit=run.refit)
-        extra = [Path(p) for p in result.paths]  # saved model, theme_revisions
-        return list(dict.fromkeys(outputs(run.processed_dir, THEME_TABLES) + extra)), ""
-
     key = run.key("themes", tables=table_hashes(run.processed_dir, INGEST_TABLES), dictionary=sha256_file(dictionary),
                   refit=run.started if run.refit else None)
     changed = run.state.changed_outputs("themes")
@@ -234,7 +233,11 @@ def themes_step(run: BuildRun) -> StepResult:
             "dictionary of your own only when named in kexie.toml: themes = \"FILE\"",
             ", ".join(sorted({p.stem for p in changed})), dictionary, source,
         )
-    return run.step("themes", key, work)
+    themes_file = str(run.config.themes) if run.config.themes is not None else None
+    done = run.step_aside("themes", key, if_warm=True, themes_file=themes_file, refit=run.refit)
+    result = done if done is not None else run.wait("themes")
+    assert result is not None
+    return result
 
 
 def reference_step(run: BuildRun) -> StepResult:

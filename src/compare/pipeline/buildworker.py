@@ -1,6 +1,8 @@
 """The build's worker process: steps that nothing before a later point of the build reads (tracking
 until the figures, the Excel workbook until the end) run here while the build goes on, so that with
-``--jobs 2`` their CPU overlaps the other steps' instead of adding to it.
+``--jobs 2`` their CPU overlaps the other steps' instead of adding to it. The themes step runs here
+too when ingest had work (the build waits for it): the worker imports scikit-learn and loads the
+segmenter's dictionary while ingest runs, instead of after it.
 
 The worker is a fresh interpreter (``python -m compare.pipeline.buildworker``), started when the first
 step is set aside and reused for the next: no copy of the build's threads or memory, and nothing
@@ -31,6 +33,16 @@ def track(processed_dir: str) -> tuple[list[Path], str, list[str]]:
     return list(dict.fromkeys(tables + [Path(p) for p in result.paths])), "", [line]
 
 
+def themes(processed_dir: str, themes_file: str | None = None, refit: bool = False) -> tuple[list[Path], str, list[str]]:
+    """item_themes, theme_shares, clusters (new items scored with the saved model), the model files."""
+    from compare.pipeline.buildsteps import THEME_TABLES, outputs
+    from compare.text.themes import run_themes
+
+    result = run_themes(processed_dir, themes_file=Path(themes_file) if themes_file else None, refit=refit)
+    paths = outputs(Path(processed_dir), THEME_TABLES) + [Path(p) for p in result.paths]
+    return list(dict.fromkeys(paths)), "", []
+
+
 def workbook(processed_dir: str) -> tuple[list[Path], str, list[str]]:
     """data/processed/kexie_compare.xlsx."""
     from compare.pipeline.workbook import export_workbook
@@ -39,15 +51,20 @@ def workbook(processed_dir: str) -> tuple[list[Path], str, list[str]]:
 
 
 def warm(processed_dir: str) -> tuple[list[Path], str, list[str]]:
-    """Import what the steps use (pandas, pyarrow, openpyxl, the tracking code) while the build's
-    first steps run, so that a step set aside later starts at once."""
+    """Import what the steps use (pandas, pyarrow, scikit-learn, openpyxl, the tracking code) and load
+    the segmenter's dictionary while ingest runs, so that a step set aside later starts at once."""
+    import sklearn.feature_extraction.text  # noqa: F401  (the theme model's TF-IDF)
+
+    from compare.text.segment import default_segmenter
+
+    default_segmenter().raw_tokens("科协")  # the dictionary, loaded now (no token is cached)
     import compare.pipeline.track  # noqa: F401
     import compare.pipeline.workbook  # noqa: F401
 
     return [], "", []
 
 
-STEPS = {"track": track, "workbook": workbook, "warm": warm}
+STEPS = {"themes": themes, "track": track, "workbook": workbook, "warm": warm}
 _LEVEL_ENV = "KEXIE_COMPARE_WORKER_LOG_LEVEL"
 
 
@@ -66,14 +83,15 @@ def _log_as_the_build() -> None:
         logging.getLogger("py.warnings").setLevel(int(level))
 
 
-def timed(step: str, processed_dir: str) -> dict:
-    """The step's work on processed_dir (STEPS names it) and its wall seconds, as JSON-able values;
-    an exception becomes one line (logged here with its traceback when it is a bug)."""
+def timed(step: str, processed_dir: str, options: dict | None = None) -> dict:
+    """The step's work on processed_dir (STEPS names it; options are its keyword arguments) and its
+    wall seconds, as JSON-able values; an exception becomes one line (logged here with its traceback
+    when it is a bug)."""
     from compare.pipeline.buildstate import describe
 
     t = time.perf_counter()
     try:
-        paths, problem, lines = STEPS[step](processed_dir)
+        paths, problem, lines = STEPS[step](processed_dir, **(options or {}))
     except Exception as exc:  # noqa: BLE001 - reported by the build as the step's failure
         return {"paths": [], "problem": "", "lines": [], "seconds": time.perf_counter() - t, "error": describe(exc)}
     return {"paths": [str(p) for p in paths], "problem": problem, "lines": lines,
@@ -90,10 +108,11 @@ class Worker:
         self._lock = threading.Lock()
         self._closed = False
 
-    def submit(self, step: str, processed_dir: str) -> Future:
-        return self._calls.submit(self._call, step, processed_dir)
+    def submit(self, step: str, processed_dir: str, **options) -> Future:
+        """options: keyword arguments of the step's function (JSON values)."""
+        return self._calls.submit(self._call, step, processed_dir, options)
 
-    def _call(self, step: str, processed_dir: str) -> dict:
+    def _call(self, step: str, processed_dir: str, options: dict | None = None) -> dict:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the build's worker process has been closed")
@@ -109,7 +128,7 @@ class Worker:
                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
             proc = self._proc
         assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(json.dumps({"step": step, "processed_dir": processed_dir}) + "\n")
+        proc.stdin.write(json.dumps({"step": step, "processed_dir": processed_dir, "options": options or {}}) + "\n")
         proc.stdin.flush()
         answer = proc.stdout.readline()
         if not answer:
@@ -140,7 +159,8 @@ def main() -> None:
     for line in sys.stdin:
         if line.strip():
             request = json.loads(line)
-            answers.write(json.dumps(timed(request["step"], request["processed_dir"]), ensure_ascii=False) + "\n")
+            answer = timed(request["step"], request["processed_dir"], request.get("options"))
+            answers.write(json.dumps(answer, ensure_ascii=False) + "\n")
             answers.flush()
 
 

@@ -18,10 +18,10 @@ from compare.core.paths import PACKAGE_DATA
 from compare.core.vocab import DEFAULT_DOC_TYPE, DEFAULT_LEVEL
 from compare.pipeline import index as index_mod
 from compare.pipeline.buildstate import BuildSummary, Progress, State, StepResult, check_manifest, describe
+from compare.pipeline.buildworker import THEME_TABLES  # noqa: F401  (re-exported: the step tables' names)
 
 INGEST_TABLES = ("documents", "items", "targets")
 INGEST_OUTPUTS = (*INGEST_TABLES, "intake")  # intake: one row per raw file (recorded when it exists)
-THEME_TABLES = ("item_themes", "theme_shares", "clusters")
 INSTRUMENT_TABLES = ("item_instruments",)
 NOT_COMPARED = ("intake",)
 # the tables the Excel workbook shows (compare.pipeline.workbook.WORKBOOK_TABLES; listed here so that
@@ -101,8 +101,8 @@ class BuildRun:
         self.prog.finish(result, position)
         return result
 
-    def step_aside(self, name: str, key: str, *, if_warm: bool = False, **options) -> StepResult | None:
-        """Like step(), for a step of compare.pipeline.buildworker (STEPS; options are its keyword
+    def step_aside(self, name: str, key: str, *, if_warm: bool = False, **step_kwargs) -> StepResult | None:
+        """Like step(), for a step of compare.pipeline.buildworker (STEPS; step_kwargs are its keyword
         arguments): with jobs > 1 its work runs in the build's worker process while the build goes on
         (a step nothing before :meth:`wait` reads: its CPU overlaps the other steps'); the result is
         recorded by wait(name). if_warm: only when the worker was started ahead (else in this process).
@@ -111,14 +111,14 @@ class BuildRun:
 
         if self.jobs < 2 or (if_warm and not self._worker) or (not self.force and self.state.fresh(name, key)):
             def work() -> tuple[list[Path], str]:
-                paths, problem, lines = buildworker.STEPS[name](str(self.processed_dir), **options)
+                paths, problem, lines = buildworker.STEPS[name](str(self.processed_dir), **step_kwargs)
                 for line in lines:
                     self.prog.say(logging.INFO, "%s", line)
                 return [Path(p) for p in paths], problem
 
             return self.step(name, key, work)
         self.prog.start(name)
-        self._pending[name] = (self._worker_process().submit(name, str(self.processed_dir), **options), key)
+        self._pending[name] = (self._worker_process().submit(name, str(self.processed_dir), **step_kwargs), key)
         return None
 
     def _worker_process(self):

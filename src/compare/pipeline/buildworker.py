@@ -33,14 +33,16 @@ def track(processed_dir: str) -> tuple[list[Path], str, list[str]]:
     return list(dict.fromkeys(tables + [Path(p) for p in result.paths])), "", [line]
 
 
+THEME_TABLES = ("item_themes", "theme_shares", "clusters")
+
+
 def themes(processed_dir: str, themes_file: str | None = None, refit: bool = False) -> tuple[list[Path], str, list[str]]:
     """item_themes, theme_shares, clusters (new items scored with the saved model), the model files."""
-    from compare.pipeline.buildsteps import THEME_TABLES, outputs
     from compare.text.themes import run_themes
 
     result = run_themes(processed_dir, themes_file=Path(themes_file) if themes_file else None, refit=refit)
-    paths = outputs(Path(processed_dir), THEME_TABLES) + [Path(p) for p in result.paths]
-    return list(dict.fromkeys(paths)), "", []
+    tables = [Path(processed_dir) / f"{name}{ext}" for name in THEME_TABLES for ext in (".parquet", ".csv")]
+    return list(dict.fromkeys(tables + [Path(p) for p in result.paths])), "", []
 
 
 def workbook(processed_dir: str) -> tuple[list[Path], str, list[str]]:
@@ -83,15 +85,15 @@ def _log_as_the_build() -> None:
         logging.getLogger("py.warnings").setLevel(int(level))
 
 
-def timed(step: str, processed_dir: str, options: dict | None = None) -> dict:
-    """The step's work on processed_dir (STEPS names it; options are its keyword arguments) and its
+def timed(step: str, processed_dir: str, step_kwargs: dict | None = None) -> dict:
+    """The step's work on processed_dir (STEPS names it; step_kwargs are its keyword arguments) and its
     wall seconds, as JSON-able values; an exception becomes one line (logged here with its traceback
     when it is a bug)."""
     from compare.pipeline.buildstate import describe
 
     t = time.perf_counter()
     try:
-        paths, problem, lines = STEPS[step](processed_dir, **(options or {}))
+        paths, problem, lines = STEPS[step](processed_dir, **(step_kwargs or {}))
     except Exception as exc:  # noqa: BLE001 - reported by the build as the step's failure
         return {"paths": [], "problem": "", "lines": [], "seconds": time.perf_counter() - t, "error": describe(exc)}
     return {"paths": [str(p) for p in paths], "problem": problem, "lines": lines,
@@ -108,11 +110,11 @@ class Worker:
         self._lock = threading.Lock()
         self._closed = False
 
-    def submit(self, step: str, processed_dir: str, **options) -> Future:
-        """options: keyword arguments of the step's function (JSON values)."""
-        return self._calls.submit(self._call, step, processed_dir, options)
+    def submit(self, step: str, processed_dir: str, **step_kwargs) -> Future:
+        """step_kwargs: keyword arguments of the step's function (JSON values)."""
+        return self._calls.submit(self._call, step, processed_dir, step_kwargs)
 
-    def _call(self, step: str, processed_dir: str, options: dict | None = None) -> dict:
+    def _call(self, step: str, processed_dir: str, step_kwargs: dict | None = None) -> dict:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the build's worker process has been closed")
@@ -128,7 +130,7 @@ class Worker:
                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
             proc = self._proc
         assert proc.stdin is not None and proc.stdout is not None
-        proc.stdin.write(json.dumps({"step": step, "processed_dir": processed_dir, "options": options or {}}) + "\n")
+        proc.stdin.write(json.dumps({"step": step, "processed_dir": processed_dir, "kwargs": step_kwargs or {}}) + "\n")
         proc.stdin.flush()
         answer = proc.stdout.readline()
         if not answer:
@@ -159,7 +161,7 @@ def main() -> None:
     for line in sys.stdin:
         if line.strip():
             request = json.loads(line)
-            answer = timed(request["step"], request["processed_dir"], request.get("options"))
+            answer = timed(request["step"], request["processed_dir"], request.get("kwargs"))
             answers.write(json.dumps(answer, ensure_ascii=False) + "\n")
             answers.flush()
 

@@ -231,3 +231,45 @@ def test_themes_tables_and_reports_are_identical_with_either_engine(tmp_path, mo
     from tests.same_report import assert_same_report
 
     assert_same_report(*pages.values())
+
+
+def _grouping(words: list[str]):
+    import numpy as np
+
+    from compare.text import fastcut
+
+    joined = "\x00".join(words) + "\x00"
+    starts = np.cumsum([0] + [len(w) + 1 for w in words[:-1]]).astype(np.int64)
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return fastcut._same_word_as(codes, starts, lengths)
+
+
+def test_words_are_grouped_exactly_or_not_at_all(monkeypatch):
+    """The batch path slices and judges each distinct word once: copies are found by a hash, then
+    compared with the word standing for them code point by code point, so a hash collision never
+    merges two words (the grouping is given up and every word is sliced)."""
+    from compare.text import fastcut
+
+    words = ["科普", "党建", "科普", "科普工作", "党普", "AI", "党建", "𠀀𠀁", "𠀀𠀁", "科协"]
+    rep = _grouping(words)
+    assert rep is not None
+    assert all(words[r] == w for r, w in zip(rep.tolist(), words))
+    assert len(set(rep.tolist())) == len(set(words))
+    assert all(rep[r] == r for r in rep.tolist())  # a word standing for others stands for itself
+    monkeypatch.setattr(fastcut, "_HASH_MUL", fastcut.np.uint64(0))  # the hash keeps the last character only
+    assert _grouping(words) is None  # 科普 and 党普 collide: found out, not merged
+    assert _grouping(["科普", "科普", "党建"]) is not None
+
+
+@needs_fast
+@pytest.mark.parametrize("patch", [{"_HASH_MUL": 0}, {"_BUCKET_BITS": 1}])
+def test_batch_path_is_exact_whatever_the_word_hash_does(engines, seed_lines, plain_cuts, monkeypatch, patch):
+    """Colliding hashes (only the last character hashed) and crowded buckets (two) change no token."""
+    from compare.text import fastcut
+
+    for name, value in patch.items():
+        monkeypatch.setattr(fastcut, name, fastcut.np.uint64(value) if name == "_HASH_MUL" else value)
+    _, fast = engines
+    got = fastcut.long_words_many(fast, seed_lines, backends._Everything())
+    assert got == [[w for w in plain_cuts[t] if len(w) >= 2] for t in seed_lines]

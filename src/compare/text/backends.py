@@ -121,7 +121,7 @@ def mismatches(a, b, texts: Sequence[str]) -> list[tuple[str, list[str], list[st
 
 
 #: bump when compare.text.fastcut changes, so that every environment checks it again
-BATCH_PATH_VERSION = "1"
+BATCH_PATH_VERSION = "2"
 
 
 class _Everything(dict):

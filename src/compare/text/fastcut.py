@@ -26,11 +26,12 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Mapping, Sequence
-from itertools import chain, compress
+from contextlib import contextmanager
+from itertools import chain
 
 import numpy as np
 
-__all__ = ["long_words_many"]
+__all__ = ["long_words_many", "paused_gc"]
 
 
 def _han_blocks(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
@@ -128,18 +129,98 @@ def _hmm_words(tokenizer, joined: str, run_begin: np.ndarray, run_end: np.ndarra
     return words, where
 
 
+@contextmanager
+def paused_gc():
+    """The cyclic garbage collector paused for the block: cutting makes millions of short-lived strings
+    and lists and no cycles, so its collections (which walk every live token list) only cost time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def long_words_many(tokenizer, texts: Sequence[str], keep: Mapping[str, bool]) -> list[list[str]]:
     """For every text, the words of two or more characters of jieba's cut that ``keep[word]`` accepts,
     in order. `tokenizer` is an initialised jieba-next Tokenizer (its route, dictionary and HMM)."""
     if not texts:
         return []
-    enabled = gc.isenabled()
-    gc.disable()  # millions of short-lived strings and lists, no cycles: collections would only cost time
-    try:
+    with paused_gc():
         return _long_words_many(tokenizer, texts, keep)
-    finally:
-        if enabled:
-            gc.enable()
+
+
+#: odd 64-bit multipliers: one for the words' polynomial hash, then one per bucketing round
+_HASH_MUL = np.uint64(0x9E3779B97F4A7C15)
+_ROUND_MUL = tuple(np.uint64(m) for m in (0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93,
+                                          0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5))
+_BUCKET_BITS = 20
+
+
+def _same_word_as(codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray | None:
+    """For every word (``lengths[i]`` code points of `codes` from ``starts[i]``), the index of one word
+    equal to it that stands for all its copies (a word equal to no earlier one stands for itself), or
+    None when that could not be settled (then the caller slices every word itself).
+
+    Words are grouped by a 64-bit polynomial hash of their code points and length, in a few bucketing
+    rounds (a bucket takes one hash; words whose hash lost it try again with another bucket function);
+    then every word is compared with the word standing for it, code point by code point, so the grouping
+    is exact whatever the hash does."""
+    n = len(starts)
+    h = lengths.astype(np.uint64)
+    idx, j = np.arange(n), 0
+    while idx.size:  # one step per character position, over the words that long
+        h[idx] = h[idx] * _HASH_MUL + codes[starts[idx] + j]
+        j += 1
+        idx = idx[lengths[idx] > j]
+    rep = np.full(n, -1, dtype=np.int64)
+    todo = np.arange(n)
+    shift = np.uint64(64 - _BUCKET_BITS)
+    for mul in _ROUND_MUL:
+        if not todo.size:
+            break
+        bucket = ((h[todo] * mul) >> shift).astype(np.int64)
+        holder = np.full(1 << _BUCKET_BITS, -1, dtype=np.int64)
+        holder[bucket] = todo  # one word per bucket (whichever): it stands for the words of its hash
+        cand = holder[bucket]
+        won = h[cand] == h[todo]
+        rep[todo[won]] = cand[won]
+        todo = todo[~won]
+    if todo.size:
+        return None
+    other = np.flatnonzero(rep != np.arange(n))
+    a, b = starts[other], starts[rep[other]]
+    if not np.array_equal(lengths[other], lengths[rep[other]]):
+        return None
+    left, j = lengths[other], 0
+    live = np.arange(len(other))
+    while live.size:  # the words themselves, code point by code point
+        if not np.array_equal(codes[a[live] + j], codes[b[live] + j]):
+            return None
+        j += 1
+        live = live[left[live] > j]
+    return rep
+
+
+def _kept_long_words(joined: str, starts: np.ndarray, ends: np.ndarray,
+                     keep: Mapping[str, bool]) -> tuple[np.ndarray, np.ndarray]:
+    """(the words ``joined[starts[i]:ends[i]]`` that keep accepts, as an object array; their starts).
+    Each distinct word is sliced and judged once: its copies share that string."""
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    rep = _same_word_as(codes, starts, ends - starts)
+    if rep is None:
+        words = [joined[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+        kept = np.fromiter(map(keep.__getitem__, words), dtype=bool, count=len(words))
+        return np.array(words, dtype=object)[kept], starts[kept]
+    distinct = np.flatnonzero(rep == np.arange(len(rep)))
+    strings = [joined[a:b] for a, b in zip(starts[distinct].tolist(), ends[distinct].tolist())]
+    verdict = np.zeros(len(rep), dtype=bool)
+    verdict[distinct] = np.fromiter(map(keep.__getitem__, strings), dtype=bool, count=len(strings))
+    word = np.empty(len(rep), dtype=object)
+    word[distinct] = strings
+    kept = verdict[rep]
+    return word[rep[kept]], starts[kept]
 
 
 def _long_words_many(tokenizer, texts: Sequence[str], keep: Mapping[str, bool]) -> list[list[str]]:
@@ -152,19 +233,18 @@ def _long_words_many(tokenizer, texts: Sequence[str], keep: Mapping[str, bool]) 
     joined, offsets, starts, ends = _word_starts(blocks, tokenizer._rust_prefix.get_dag_and_calc)
     text_of_block = np.repeat(np.arange(len(texts), dtype=np.int64), per_text)
     long = (ends - starts) > 1
-    words = [joined[a:b] for a, b in zip(starts[long].tolist(), ends[long].tolist())]
-    kept = list(map(keep.__getitem__, words))
-    out_words = list(compress(words, kept))
-    out_pos = starts[long][np.asarray(kept, dtype=bool)]
+    out_words, out_pos = _kept_long_words(joined, starts[long], ends[long], keep)
     hmm_words, hmm_pos = _hmm_words(tokenizer, joined, *_single_runs(starts, ends), keep)
     if hmm_words:  # put them in place: by position, a run's words in their order (stable sort)
-        out_words += hmm_words
+        extra = np.empty(len(hmm_words), dtype=object)
+        extra[:] = hmm_words
+        out_words = np.concatenate([out_words, extra])
         out_pos = np.concatenate([out_pos, np.asarray(hmm_pos, dtype=np.int64)])
         order = np.argsort(out_pos, kind="stable")
-        out_words = [out_words[i] for i in order.tolist()]
-        out_pos = out_pos[order]
+        out_words, out_pos = out_words[order], out_pos[order]
     # each word's text: the block it lies in, then that block's text
     text_of_word = text_of_block[np.searchsorted(offsets, out_pos, side="right") - 1]
     bounds = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.bincount(text_of_word, minlength=len(texts)), out=bounds[1:])
+    out_words = out_words.tolist()
     return [out_words[lo:hi] for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist())]

@@ -277,9 +277,10 @@ class Segmenter:
         if not self.fast_path_:
             return [self.tokenize(t) for t in texts]
         tokenizer, out = self.tokenizer, []
-        for i in range(0, len(texts), _BATCH):  # bounded memory whatever the corpus
-            batch = [normalize_text(t) for t in texts[i:i + _BATCH]]
-            out.extend(fastcut.long_words_many(tokenizer, batch, self._verdict))
+        with fastcut.paused_gc():
+            for i in range(0, len(texts), _BATCH):  # bounded memory whatever the corpus
+                batch = [normalize_text(t) for t in texts[i:i + _BATCH]]
+                out.extend(fastcut.long_words_many(tokenizer, batch, self._verdict))
         return out
 
     # -- many texts, cached -----------------------------------------------------------------
@@ -309,6 +310,10 @@ class Segmenter:
         texts = [t if isinstance(t, str) else str(t) for t in texts]
         if not texts:
             return []
+        with fastcut.paused_gc():
+            return self._tokenize_many(texts, n_jobs=n_jobs, use_cache=use_cache)
+
+    def _tokenize_many(self, texts: list[str], *, n_jobs: int, use_cache: bool) -> list[list[str]]:
         keys = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).hexdigest() for t in texts]
         found: dict[str, list[str]] = {}
         con = self._connect() if use_cache else None
@@ -338,7 +343,9 @@ class Segmenter:
         finally:
             if con is not None:
                 con.close()
-        return [list(found[k]) for k in keys]
+        if len(found) == len(keys):  # every text once: its token list is its own (nothing else holds it)
+            return [found[k] for k in keys]
+        return [list(found[k]) for k in keys]  # a repeated text gets a list of its own for each copy
 
     def _segment(self, texts: Sequence[str], *, n_jobs: int) -> list[list[str]]:
         n_jobs = _resolve_jobs(n_jobs)

@@ -14,12 +14,16 @@ accepts, for many texts in one pass:
 4. runs of two or more single-character words are what jieba hands to its HMM (``finalseg.cut``) when
    the run is not itself a dictionary word: only those (a few per text) go through Python, with the
    engine's Rust Viterbi;
-5. the words ``keep`` accepts are put back in text order.
+5. each distinct word of two or more characters is sliced out and judged by ``keep`` once (copies are
+   found by a hash of their code points and then compared with the word standing for them, code point
+   by code point: the grouping is exact, or given up and every word sliced), and the words ``keep``
+   accepts are put back in text order.
 
 The result equals ``[w for w in jieba.Tokenizer.cut(t) if len(w) >= 2 and keep[w]]`` for every text
 (tests/test_segment_backends.py checks it on the seeds and a synthetic national corpus, and
-:func:`compare.text.backends.verify` on the check corpus before the engine is used). Nothing is cached
-between texts: every text is cut in full.
+:func:`compare.text.backends.verify` on the check corpus before the engine is used). Nothing of the
+cut is cached between texts: every text's route and HMM runs are computed in full; only the slicing
+and judging of words (our filter's work, not the engine's) is done once per distinct word of a batch.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ input that is read in memory (`--stdin`, below). What is committed is the facts 
 row per text keyed by the sha256 of its bytes, and the outcome of the last run: benchmarks/devset_facts.csv
 
     sha256, file, kind (plan | nonplan), province, level, city, year, doc_type, issue_number,
-    first_heading, department, set (dev | heldout | city-dev | city-heldout | city-heldout2), issuer_kind, outcome
+    first_heading, department, set (dev | heldout | city-dev | city-heldout | city-heldout2 | city-heldout3), issuer_kind, outcome
 
 `issuer_kind` empty means "not recorded" (the older rows); `outcome` is what the last run gave
 (`ok`, `wrong: year,first_heading`, `skipped: <reason>`, `refused`, `LOADED as <title>`).
@@ -63,7 +63,7 @@ FIELDS = ("province", "level", "city", "year", "doc_type", "issue_number", "firs
           "issuer_kind")
 COLUMNS = ("sha256", "file", "kind", "province", "level", "city", "year", "doc_type", "issue_number",
            "first_heading", "department", "set", "issuer_kind", "outcome")
-SETS = ("dev", "heldout", "city-dev", "city-heldout", "city-heldout2")
+SETS = ("dev", "heldout", "city-dev", "city-heldout", "city-heldout2", "city-heldout3")
 
 
 def read_facts(path: Path = FACTS) -> list[dict]:

@@ -34,16 +34,14 @@ def _table_rows(path: Path, by_doc: dict[str, str]) -> dict[str, str]:
     a list cell as its items joined and its length), the province's rows in table order, and the
     columns' names."""
     import numpy as np
-    import pandas as pd
 
-    df = _hashable(path)
+    df, rows = _row_hashes(path)
     if "doc_id" in df.columns:
         owner = df["doc_id"].map(by_doc)
     elif "province" in df.columns:
         owner = df["province"].astype("string")
     else:
         return {}
-    rows = pd.util.hash_pandas_object(df, index=False).to_numpy()
     owners = owner.fillna("").astype(str).to_numpy()
     head = json.dumps([str(c) for c in df.columns], ensure_ascii=False).encode("utf-8")
     out = {}
@@ -52,6 +50,26 @@ def _table_rows(path: Path, by_doc: dict[str, str]) -> dict[str, str]:
         h.update(np.ascontiguousarray(rows[owners == prov]).tobytes())
         out[str(prov)] = h.hexdigest()
     return out
+
+
+_ROW_HASHES: dict = {}  # (path, file signature) -> (table, row hashes), of the tables last hashed
+
+
+def _row_hashes(path: Path):
+    """The table at path (as :func:`_hashable` gives it) and pandas' 64-bit hash of each of its rows;
+    kept while the file is unchanged, so the province and cross-province digests of one build read
+    and hash each table once."""
+    import pandas as pd
+
+    from compare.core.hashing import stat_signature
+
+    key = (str(path), stat_signature(path.stat()))
+    if key not in _ROW_HASHES:
+        df = _hashable(path)
+        if len(_ROW_HASHES) >= 32:  # one set of tables at a time
+            _ROW_HASHES.clear()
+        _ROW_HASHES[key] = (df, pd.util.hash_pandas_object(df, index=False).to_numpy())
+    return _ROW_HASHES[key]
 
 
 def _hashable(path: Path):
@@ -200,7 +218,6 @@ def cross_inputs(processed_dir: str | Path, **parameters) -> dict[str, str]:
 
 
 def _cross_rows(processed_dir: Path, parameters: dict) -> str | None:
-    import pandas as pd
     import pyarrow.parquet as pq
 
     from compare.analysis import Corpus
@@ -228,14 +245,13 @@ def _cross_rows(processed_dir: Path, parameters: dict) -> str | None:
         path = processed_dir / f"{name}.parquet"
         if name in NOT_INPUTS or not path.is_file():
             continue
-        df = _hashable(path)
+        df, rows = _row_hashes(path)
         if "doc_id" in df.columns:
             mine = df["doc_id"].astype(str).isin(ids)
         elif {"doc_from", "doc_to"} <= set(df.columns):
             mine = df["doc_from"].astype(str).isin(ids) | df["doc_to"].astype(str).isin(ids)
         else:  # theme_shares: an export of the items' themes, which no report reads
             continue
-        rows = pd.util.hash_pandas_object(df, index=False).to_numpy()[mine.to_numpy()]
         h.update(json.dumps([name, [str(c) for c in df.columns]], ensure_ascii=False).encode("utf-8"))
-        h.update(rows.tobytes())
+        h.update(rows[mine.to_numpy()].tobytes())
     return h.hexdigest()

@@ -35,6 +35,7 @@ def rgba(fig: Figure, *, dpi: float) -> bytes:
     old_canvas, old_dpi = fig.canvas, fig.dpi
     colours = {"facecolor": fig.get_facecolor(), "edgecolor": fig.get_edgecolor()}
     canvas = FigureCanvasAgg(fig)  # becomes fig.canvas until the finally
+    canvas._is_saving = True  # as savefig's canvas: a pyplot figure's stale callback does not redraw it meanwhile
     try:
         for prop in colours:  # as savefig: the savefig.* colour unless "auto" (the figure's own)
             colour = mpl.rcParams[f"savefig.{prop}"]

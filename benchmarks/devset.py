@@ -306,14 +306,20 @@ def _score_only(stream: str, *, verbose: bool) -> int:
     entries = read_stream(stream)
     rows = [{c: new.get(c, "") for c in COLUMNS} for new, _text in entries]
     result = evaluate_stream(entries, rows)
+    return _report_sets(result, suffix=" (not recorded)", verbose=verbose, wrong_when_failed=False)
+
+
+def _report_sets(result: dict, *, suffix: str, verbose: bool, wrong_when_failed: bool) -> int:
+    """Each set's scores printed; the wrong fields listed when verbose (or, with wrong_when_failed,
+    once a goal is missed). 0 when every set meets its goals, 1 otherwise."""
     ok = True
     for label in SETS:
         keep = [r for r in result["rows"] if r[0].get("set") == label]
         if keep:
             s = score(dict(result, rows=keep, crashes=[c for c in result["crashes"]
                                                        if any(r[0]["file"] == c for r in keep)]))
-            ok &= _report(s, label + " (not recorded)")
-            if verbose:
+            ok &= _report(s, label + suffix)
+            if verbose or (wrong_when_failed and not ok):
                 for line in s["wrong"]:
                     print("   -", line)
     return 0 if ok else 1
@@ -334,17 +340,7 @@ def _main_stdin(stream: str, *, verbose: bool) -> int:
             continue
         fact["outcome"] = now
     write_facts(facts)
-    ok = True
-    for label in SETS:
-        keep = [r for r in result["rows"] if r[0].get("set") == label]
-        if keep:
-            s = score(dict(result, rows=keep, crashes=[c for c in result["crashes"]
-                                                       if any(r[0]["file"] == c for r in keep)]))
-            ok &= _report(s, label)
-            if verbose or not ok:
-                for line in s["wrong"]:
-                    print("   -", line)
-    return 0 if ok else 1
+    return _report_sets(result, suffix="", verbose=verbose, wrong_when_failed=True)
 
 
 if __name__ == "__main__":

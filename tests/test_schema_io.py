@@ -28,6 +28,24 @@ def test_roundtrip_keeps_lists_chinese_and_order(tmp_path):
     assert "学会学术部；相关全省学会" in csv.decode("utf-8-sig")
 
 
+def test_csv_joins_lists_in_any_column_and_leaves_the_rest_as_they_are():
+    df = pd.DataFrame({
+        "lists": pd.Series([["科普部", "学会部"], None, [], ("智库", 3)], dtype=object),
+        "mixed": pd.Series([1, "二", ["三"], None], dtype=object),
+        "text": pd.Series(["甲", None, "乙；丙", ""], dtype="str"),
+        "number": [1.5, None, 2.0, 3.25],
+        "count": [1, 2, 3, 4],
+        "flag": [True, False, True, False],
+    })
+    text = io.csv_bytes(df).decode("utf-8-sig")
+    assert text == ("lists,mixed,text,number,count,flag\n"
+                    "科普部；学会部,1,甲,1.5,1,True\n"
+                    ",二,,,2,False\n"
+                    ",三,乙；丙,2.0,3,True\n"
+                    "智库；3,,,3.25,4,False\n")
+    assert df["lists"].tolist()[0] == ["科普部", "学会部"]  # the caller's frame is not changed
+
+
 def test_write_is_deterministic(tmp_path):
     df = pd.DataFrame([_items_row()])
     io.write_table(df, "items", tmp_path / "a")

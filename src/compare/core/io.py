@@ -42,12 +42,24 @@ def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
 
 
 def _csv_copy(df: pd.DataFrame) -> pd.DataFrame:
-    """Lists become `；`-joined strings so Excel shows them in one cell."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].map(lambda v: isinstance(v, (list, tuple))).any():
-            out[col] = out[col].map(lambda v: "；".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    return out
+    """Lists become `；`-joined strings so Excel shows them in one cell. Only columns of a dtype that
+    can hold a list are looked at (numbers, booleans, dates and strings cannot): the others are most
+    of a table's cells, and visiting each one in Python cost more than writing the CSV."""
+    import pandas as pd
+
+    out = None
+    for col in df.columns:
+        dtype = df[col].dtype
+        if isinstance(dtype, pd.StringDtype) or pd.api.types.is_numeric_dtype(dtype) or \
+                pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+            continue
+        values = df[col].tolist()
+        if any(isinstance(v, (list, tuple)) for v in values):
+            if out is None:
+                out = df.copy()
+            out[col] = pd.Series([("；".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for v in values],
+                                 index=df.index, dtype=object)
+    return out if out is not None else df
 
 
 def csv_bytes(df: pd.DataFrame, *, float_format: str | None = None) -> bytes:

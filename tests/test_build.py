@@ -678,6 +678,37 @@ def test_a_plan_outside_the_comparison_leaves_the_cross_province_report(built, t
 
 
 @pytest.mark.slow
+def test_one_new_plan_starts_one_kernel_ahead_and_codes_instruments_while_the_worker_scores(built, tmp_path,
+                                                                                           stand_in, monkeypatch):
+    """Adding one plan renders one or two reports: one kernel is started ahead (a second would compete
+    with the steps before the reports for the cores). The instruments, which read only the ingest
+    tables, are coded while the worker process scores the themes. A forced build starts a kernel per job."""
+    from benchmarks.corpus import generate_corpus, write_manifest
+    from compare.pipeline import kernel
+
+    project = clone(built, tmp_path)
+    started: list[int] = []
+    monkeypatch.setattr(kernel, "prewarm", lambda name, n, log_dir: started.append(n) or 0)
+    while_themes: list[bool] = []
+    real_instruments = build.instruments_step
+
+    def instruments_step(run):
+        while_themes.append("themes" in run._pending)  # the worker's themes step not yet waited for
+        return real_instruments(run)
+
+    monkeypatch.setattr(build, "instruments_step", instruments_step)
+    generate_corpus(1, project.raw, seed=0, provinces=["湖南"])
+    write_manifest(project.raw)
+    s = build.run_build(**project.kw)
+    assert s.ok, s.line()
+    assert started == [1] and while_themes == [True], (started, while_themes)
+    assert {"themes", "instruments", "track"} <= {r.name for r in s.done}, s.line()
+    started.clear()
+    assert build.run_build(**project.kw, force=True).ok
+    assert started == [2], started
+
+
+@pytest.mark.slow
 def test_figures_are_drawn_while_the_reports_render(built, tmp_path, monkeypatch):
     """With jobs=2 no report waits for the figures (none reads them): the figures step starts once the
     cross-province report is done (it leaves the comparisons in the cache) while the province reports

@@ -151,12 +151,15 @@ def _run_steps(run: BuildRun) -> None:
             return
         if ingested.status != "skipped" or run.force or run.refit:  # reports will be rendered
             prewarm_kernels(run)  # their kernels start and import while the next steps run
-        if themes_step(run).fatal:
+        # instruments read only the ingest tables: with themes in the worker, they are coded meanwhile
+        coded: list = []
+        if themes_step(run, meanwhile=lambda: coded.append(instruments_step(run))).fatal:
             return
         # after themes, which segments new items: the token cache then holds every text tracking links
-        track_step(run)  # with jobs > 1 in the worker process, beside reference and instruments
+        track_step(run)  # with jobs > 1 in the worker process, beside reference (and instruments)
         reference_step(run)
-        instruments_step(run)
+        if not coded:
+            instruments_step(run)
         workbook_step(run)  # with jobs > 1 in the worker process, beside the figures and reports
         run.wait("track")  # the figures and reports show the tracking tables
         tables = run.compared_tables()

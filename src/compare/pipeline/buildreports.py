@@ -226,11 +226,15 @@ def kernel_pool(kernel_name: str | None, n_reports: int):
 
 def prewarm_kernels(run: BuildRun) -> None:
     """Start the report workers' kernels now (compare.pipeline.kernel.prewarm): their start-up and
-    imports overlap the build's next steps instead of delaying the first reports."""
+    imports overlap the build's next steps instead of delaying the first reports. When ingest parsed
+    one plan (and nothing forces a full build) one kernel: that plan's province report and perhaps the
+    cross-province report render, and a second kernel's imports (2-3 CPU s) would compete with the
+    steps before them on a small machine; a second report still gets its kernel, started when needed."""
     from compare.core.paths import cache_dir
     from compare.pipeline.kernel import prewarm
 
-    prewarm(run.kernel_name, run.jobs, cache_dir() / "kernels")
+    one_plan = run.parsed == 1 and not (run.force or run.refit)
+    prewarm(run.kernel_name, 1 if one_plan else run.jobs, cache_dir() / "kernels")
 
 
 def _collect(futures, state: State, summary: BuildSummary, prog: Progress, done_count: int, n: int,

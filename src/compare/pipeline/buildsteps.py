@@ -70,6 +70,7 @@ class BuildRun:
     code: str
     started: str
     summary: BuildSummary = field(default_factory=BuildSummary)
+    parsed: int | None = None  # raw files ingest parsed in this build (None: ingest did not run)
     _corpus: list = field(default_factory=list)
     _comparisons: list = field(default_factory=list)
     _pending: dict = field(default_factory=dict)  # step name -> (future, key) of a step in the worker process
@@ -206,6 +207,7 @@ def ingest_step(run: BuildRun) -> StepResult:
 
         run.warm_worker()  # new plans: the steps set aside will run
         result = ingest(run.raw_dir, run.processed_dir)
+        run.parsed = result.n_files - result.n_reused
         run.prog.say(logging.INFO, "ingest: %d of %d raw files parsed (%d unchanged since the last ingest)",
                      result.n_files - result.n_reused, result.n_files, result.n_reused)
         problem = ""
@@ -217,10 +219,11 @@ def ingest_step(run: BuildRun) -> StepResult:
     return run.step("ingest", key, work, problem_status="partial")
 
 
-def themes_step(run: BuildRun) -> StepResult:
+def themes_step(run: BuildRun, *, meanwhile: Callable[[], object] | None = None) -> StepResult:
     """Theme scores of new items with the saved model (the whole corpus with refit). With jobs > 1
     and the worker process started by ingest, in the worker, which has imported scikit-learn and
-    loaded the segmenter's dictionary meanwhile (the build waits for it: every later step reads it)."""
+    loaded the segmenter's dictionary meanwhile (the build waits for it: every later step reads it);
+    `meanwhile` (a step that does not read the theme tables) then runs here while the worker scores."""
     dictionary, source = dictionary_file(run.config)
     key = run.key("themes", tables=table_hashes(run.processed_dir, INGEST_TABLES), dictionary=sha256_file(dictionary),
                   refit=run.started if run.refit else None)
@@ -235,6 +238,8 @@ def themes_step(run: BuildRun) -> StepResult:
         )
     themes_file = str(run.config.themes) if run.config.themes is not None else None
     done = run.step_aside("themes", key, if_warm=True, themes_file=themes_file, refit=run.refit)
+    if done is None and meanwhile is not None:
+        meanwhile()
     result = done if done is not None else run.wait("themes")
     assert result is not None
     return result

@@ -2,8 +2,10 @@
 
 Rules, in the order `detect_year` applies them (the first that answers wins):
 
-1. the title: a range gives its first year (2021—2025年 -> 2021), then `YYYY年`, then “十四五” (-> 2021),
-   then a year written without 年 (…科学技术协会2022重点工作, 2023工作要点);
+1. the title: a range gives its first year (2021—2025年 -> 2021), then `YYYY年`, then a five-year plan's
+   name (“十五” 2001, “十一五” 2006 … “十四五” 2021, “十五五” 2026), then a year written without 年
+   (…科学技术协会2022重点工作, 2023工作要点); the national outline's name, three years chained
+   (纲要(2006-2010-2020年)), is read past in the title and the notice: it dates the outline, not the plan;
 2. the notice's 《…YYYY年…》;
 3. the 文号's year (豫科协办发〔2024〕9号);
 4. the first paragraph: it opens with `YYYY年` (2023年是…, 2019年，全省科协…) or its first sentence frames
@@ -35,7 +37,10 @@ _TITLE_YEAR_RE = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*年")
 # the dash between a range's years as written: - — – ~ ～ 至 到, ― (U+2015), －, and doubled —— / ――
 RANGE_DASH = r"(?:——|――|[-—–―－~～至到])"
 _TITLE_RANGE_RE = re.compile(rf"(?<!\d)(?P<year>{_YEAR})\s*(?:年\s*)?{RANGE_DASH}\s*{_YEAR}\s*年")
-_FIVE_YEAR_PLAN_RE = re.compile(r"十([一二三四五六七八九])五")
+# a five-year plan's name: 十一五 … 十五五 (十X五 -> 2006 + 5(X-1)); 十五 alone only as a plan's name (“十五”, 十五规划)
+_FIVE_YEAR_PLAN_RE = re.compile(r"十([一二三四五六七八九])五|(?<![第\d一二三四五六七八九十])十五(?=[”\"’]|规划|计划|时期|期间)")
+# the national outline's own name, three years chained: 纲要(2006-2010-2020年) names the outline, not the plan
+_OUTLINE_CHAIN_RE = re.compile(rf"(?<!\d){_YEAR}\s*年?\s*{RANGE_DASH}\s*{_YEAR}\s*年?\s*{RANGE_DASH}\s*{_YEAR}\s*年?")
 # a title year without 年: 永德县科学技术协会2022重点工作, 2023工作要点, 科协2021度工作计划
 _BARE_TITLE_YEAR_RE = re.compile(rf"(?<![\d.\-/])(?P<year>{_YEAR})(?![\d.\-/])(?=\s*(?:年度|度)?\s*[\u4e00-\u9fff“])")
 # the page's own date: 发布时间：2021-11-19 15:31, 日期:2023/3/9, 时间：2023年03月15日
@@ -70,7 +75,9 @@ def parse_date(line: str) -> str | None:
 
 
 def title_year(title: str) -> tuple[int, str] | None:
-    """(year, rule) from a title, or None."""
+    """(year, rule) from a title, or None. The national outline's name (纲要(2006-2010-2020年)) is no year
+    of the plan's: it is read past, so the plan's own date or 文号 dates it."""
+    title = _OUTLINE_CHAIN_RE.sub("", title)
     m = _TITLE_RANGE_RE.search(title)
     if m:
         return int(m.group("year")), "title range"
@@ -78,8 +85,8 @@ def title_year(title: str) -> tuple[int, str] | None:
     if m:
         return int(m.group("year")), "title YYYY年"
     m = _FIVE_YEAR_PLAN_RE.search(title)
-    if m:  # “十四五”规划 -> 2021: the 11th plan started in 2006, one every five years since
-        return 2006 + 5 * (_CN_DIGITS[m.group(1)] - 1), "title 十X五"
+    if m:  # “十四五”规划 -> 2021: the 11th plan started in 2006, one every five years since (“十五” 2001)
+        return 2006 + 5 * (_CN_DIGITS[m.group(1)] - 1) if m.group(1) else 2001, "title 十X五"
     m = _BARE_TITLE_YEAR_RE.search(title)
     if m:
         return int(m.group("year")), "title year without 年"
@@ -102,7 +109,7 @@ def detect_year(*, title: str | None, header: list[str], issue_number: str | Non
         if hit:
             return seen(f"{hit[1]} in {title!r}", hit[0])
     for line in header:
-        m = _NOTICE_TITLE_YEAR_RE.search(line)
+        m = _NOTICE_TITLE_YEAR_RE.search(_OUTLINE_CHAIN_RE.sub("", line))
         if m:
             return seen(f"notice 《…年…》 in {line[:40]!r}", int(m.group("year")))
     if issue_number:

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from compare.core.vocab import DEPARTMENT_LABELS, PLAN_TITLE_WORDS
+from compare.ingest.framing import is_framing
 
 log = logging.getLogger(__name__)
 
@@ -103,19 +104,22 @@ _NOT_TITLE_RE = re.compile(r"^(关于|印发)|《|》|通知$|[。；！？，]|
 YEAR = r"(?:19[89]\d|20\d\d)"
 _YEAR_RE = re.compile(rf"(?<!\d)({YEAR})(?!\d)")
 _ORG_LINE_RE = re.compile(r"^[\u4e00-\u9fff]{2,20}(科协|科学技术协会|协会)$")
+_FIVE_YEAR_NAME_RE = re.compile(r"“十[一二三四五六七八九]?五”|十[一二三四五六七八九]五(?:规划|时期|期间)")  # as a year
 
 
 def is_title_line(line: str) -> bool:
     """A standalone document title: 河南省科协2024年重点工作, 省科协2019年工作要点, 中国科协“十四五”规划.
 
     Short (4-60 characters), no sentence punctuation, no marker, not a notice (关于…的通知, 《…》),
-    ends with a plan word (工作要点, 重点工作, 计划, 规划, 方案, …) and names a year, a 科协 or 全民科学素质.
+    ends with a plan word (工作要点, 重点工作, 计划, 规划, 方案, …) and names a year (or a five-year plan:
+    “十一五”), a 科协 or 全民科学素质.
     """
     if not (4 <= len(line) <= 60) or _NOT_TITLE_RE.search(line) or match_marker(line):
         return False
     if not PLAN_TITLE_END_RE.search(line):
         return False
-    return bool(_YEAR_RE.search(line)) or "科协" in line or "科学技术协会" in line or "全民科学素质" in line
+    return bool(_YEAR_RE.search(line) or _FIVE_YEAR_NAME_RE.search(line)) or "科协" in line or "科学技术协会" in line \
+        or "全民科学素质" in line
 
 
 @dataclass
@@ -243,32 +247,13 @@ def _path(node: Node) -> list[Node]:
     return out[::-1]
 
 
-# framing headings (指导思想, 基本原则, 主要目标 …): before the first task they introduce the plan
-_FRAMING_RE = re.compile(
-    r"^(指导思想|总体要求|基本原则|工作原则|主要目标|总体目标|工作目标|发展目标|目标任务|背景和意义|重要意义"
-    r"|总体思路|工作思路|基本思路|指导思想和总体要求|指导思想和工作目标|前言|引言|序言|发展基础|面临形势|发展基础和面临形势|指导方针|工作方针|发展思路)$")
-
-
-# a compound of framing words (指导思想和原则, 总体要求和主要目标), or a framing heading run into its text on a
-# flattened page (指导思想坚持党的全面领导…, 工作目标到2025年…)
-_FRAMING_WORD = r"指导思想|总体要求|基本原则|工作原则|主要目标|总体目标|工作目标|发展目标|目标任务|总体思路"
-_FRAMING_COMPOUND_RE = re.compile(
-    rf"^(?:{_FRAMING_WORD})(?:和|与|及)(?:原则|目标|要求|思路|{_FRAMING_WORD})$"
-    rf"|^(?:{_FRAMING_WORD})[：:]?(?:坚持|以习近平|高举|全面贯彻|深入贯彻|认真贯彻|围绕|紧扣|聚焦|立足|到{YEAR}年)"
-    r"|^(?:活动)?(?:时间|主题|地点|对象)[：:]")  # an activity plan's 时间：9月16日至22日 before its 内容
-
-
-def _framing(node: Node) -> bool:
-    return bool(_FRAMING_RE.match(node.title) or _FRAMING_COMPOUND_RE.match(node.title))
-
-
 def parse_items(lines: list[str]) -> tuple[str, list[RawItem]]:
     """Parse a document body into (preamble, leaf items in document order).
 
     Framing leaves (指导思想, 主要目标, 背景和意义 …) before the first task are preamble too."""
     lead, roots = build_tree(split_inline_ordinals(lines))
     leaves = [n for n in _walk(roots) if not n.children]
-    deep = [n for n in leaves if n.marker.kind != "section" and not _framing(n)]
+    deep = [n for n in leaves if n.marker.kind != "section" and not is_framing(n)]
     preamble_parts = list(lead)
     items: list[RawItem] = []
     seen: dict[str, int] = {}
@@ -286,7 +271,7 @@ def parse_items(lines: list[str]) -> tuple[str, list[RawItem]]:
                 log.debug("intro prose of heading %s%s is not an item: %.40s", node.marker.written,
                           node.title, " ".join(node.body))
             continue
-        if (node.marker.kind == "section" and not reached_deep) or (not items and _framing(node)):
+        if (node.marker.kind == "section" and not reached_deep) or (not items and is_framing(node)):
             preamble_parts.append(node.marker.written + node.text)
             continue
         path = _path(node)
@@ -479,6 +464,7 @@ def drop_page_residue(lines: list[str]) -> list[str]:
 _FLAT_MARKER_RE = re.compile(
     rf"(?:(?<=[。；！？：])|\s+)(?=[{_CN}]{{1,3}}、|\d{{1,2}}[.．](?!\d)|（[{_CN}]{{1,3}}）)"
     rf"|(?<=[\u4e00-\u9fff])(?=\d{{1,2}}[.．][\u4e00-\u9fff])")
+_RUN_ON_FIRST_SUB_RE = re.compile(rf"^([{_CN}]{{1,3}}、[^，。；：（]{{2,14}}?)(（一）.+)$")
 _FLAT_TITLE_RE = re.compile(rf"^(?P<title>.{{4,60}}?)\s*(?={YEAR}\s*年(?:[，,]|是)|为(?:深入|进一步|全面|认真|切实|贯彻))")
 
 
@@ -487,7 +473,8 @@ def split_flattened(line: str) -> list[str]:
     markers (after a sentence end or a colon: …如下：一、…)."""
     m = _FLAT_TITLE_RE.match(line)
     parts = [m.group("title"), line[m.end():]] if m and is_title_line(m.group("title")) else [line]
-    return [p.strip() for part in parts for p in _FLAT_MARKER_RE.split(part) if p.strip()]
+    out = [p.strip() for part in parts for p in _FLAT_MARKER_RE.split(part) if p.strip()]
+    return [q for p in out for q in (_RUN_ON_FIRST_SUB_RE.split(p) if p[:1] in _CN else [p]) if q]  # 一、发展基础（一）…
 
 
 def relayout(lines: list[str]) -> list[str]:

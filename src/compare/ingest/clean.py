@@ -362,7 +362,10 @@ _CRUFT_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("doc-sharing", re.compile(r"^版权说明[：:]|本文档由用户(提供并)?上传|^文档简介$|^资源描述$|^下载本文档$|继续免费阅读"
                                r"|^已阅读\d+页|_第\s*\d+\s*页$|^点击查看更多|^网站客服[：:]|^(大小|页数|格式|上传时间|文档编号)[：:]")),
     ("uploader-location", re.compile(r"^[•·\s]*(?:\d{4}-\d{1,2}-\d{1,2}\s*)?(?:发布于|上传于|IP属地[：:]?)\s*\S{2,8}$")),
-    ("image-placeholder", re.compile(r"^(?:!\[[^\]]*\][(（][^)）]*[)）]\s*)+$|^\[(?:图片|image|img)\]$", re.IGNORECASE)),
+    ("image-placeholder", re.compile(r"^(?:!\[[^\]]*\][(（][^)）]*[)）]\s*)+$|^\[(?:图片|image|img)\]$"
+                                     r"|^[^\s，。；]{1,40}\.(?:png|jpe?g|gif|bmp|webp)$", re.IGNORECASE)),
+    # a mirror's leftover markup: `1. <ul id="fwlom"></ul>`, `<object id="x"></object>` (tags and list marks only)
+    ("html-remnant", re.compile(r"^[-•·*\s]*(?:\d{1,3}[.、]\s*)?(?:</?[a-zA-Z][a-zA-Z0-9]*\b[^<>]*>\s*)+$")),
     ("punctuation-only", re.compile(r"^[^\w\u3400-\u9fff\uf900-\ufaff□■█]+$")),
 )
 _NAV_SPLIT_RE = re.compile(r"\s*[|｜>＞»›]\s*")

@@ -40,6 +40,9 @@ _PRINTED_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?)\s*(?P<date>\S+年\S+
 _ORG_RE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(科协|科学技术协会|协会|办公室|办公厅|委员会|党组|秘书处|厅|局|部|人民政府)$")
 _NOTICE_ISSUER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)\s*关于(印发|转发|下发)")
 _RED_HEADER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)文件$")
+# a joint issuer line, alone or with its date: 中共某市委办公厅 某市人民政府办公厅 2011年11月25日
+_BODY = r"(?:中共)?[\u4e00-\u9fff（）]{2,30}?(?:办公厅|办公室|人民政府|委员会|科协|科学技术协会)"
+_JOINT_RE = re.compile(rf"^(?P<org>{_BODY}(?:\s+{_BODY})+)(?:\s*(?P<date>(?:\d{{4}}|[〇○零一二三四五六七八九]{{4}})年\S+月\S+日))?$")
 
 
 # a whole line that is a 文号 whose closing bracket and 号 were lost (PDF text layer): 科协发智字〔 2021 30
@@ -75,8 +78,8 @@ def find_signature(lines: list[str], *, from_end: bool = False) -> Signature | N
     order = range(len(lines) - 1, -1, -1) if from_end else range(len(lines))
     for i in order:
         line = lines[i]
-        pm = _PRINTED_RE.match(line)
-        if pm and parse_date(pm.group("date")):
+        pm = _PRINTED_RE.match(line) or _JOINT_RE.match(line)
+        if pm and pm.group("date") and parse_date(pm.group("date")):
             return Signature(pm.group("org"), parse_date(pm.group("date")), (i,))
         date = parse_date(line)
         if date:
@@ -87,8 +90,9 @@ def find_signature(lines: list[str], *, from_end: bool = False) -> Signature | N
 
 
 def notice_issuer(lines: list[str]) -> str | None:
-    """Issuer from the notice title (河南省科协办公室 关于印发…) or the red header (…办公室文件)."""
-    for rx in (_NOTICE_ISSUER_RE, _RED_HEADER_RE):
+    """Issuer from the notice title (河南省科协办公室 关于印发…), the red header (…办公室文件) or a joint
+    issuer line (中共某市委办公厅 某市人民政府办公厅)."""
+    for rx in (_NOTICE_ISSUER_RE, _RED_HEADER_RE, _JOINT_RE):
         for line in lines:
             m = rx.match(line)
             if m:
@@ -306,9 +310,9 @@ def not_a_plan(lines: list[str]) -> str | None:
 
 _RECIPIENT_RE = re.compile(r"^各.{2,300}[：:]$")
 # a city's, county's or district's government speaking: 经市人民政府同意, 来源：区政府办, 各镇人民政府
-_BELOW_PROVINCE_RE = re.compile(r"经(?:[市县区州旗]|[\u4e00-\u9fff]{2,8}[市县区州旗])(?:人民)?政府同意"
+_BELOW_PROVINCE_RE = re.compile(r"经(?:[市县区州旗]委、)?(?:[市县区州旗]|[\u4e00-\u9fff]{2,8}[市县区州旗])(?:人民)?政府同意"
                                 r"|(?:^|来源[：:]\s*)[市县区]政府办|^各(?:镇|乡|乡镇|街道)")
-_GOVERNMENT_RE = re.compile(r"经(?:[省市县区州旗]|[\u4e00-\u9fff]{2,8}[省市县区州旗])?(?:人民)?政府同意"
+_GOVERNMENT_RE = re.compile(r"经(?:[省市县区州旗]委、)?(?:[省市县区州旗]|[\u4e00-\u9fff]{2,8}[省市县区州旗])?(?:人民)?政府同意"
                             r"|(?:^|来源[：:]\s*)[省市县区]?政府办")
 _TITLE_ORG_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}(科协|科学技术协会|协会|党组|办公厅|办公室)$")
 

@@ -50,7 +50,7 @@ from compare.ingest.metadata import (
     summary_and_plan,
 )
 from compare.ingest.overrides import FileOverrides
-from compare.ingest.plan_news import attachment_only, plan_news
+from compare.ingest.plan_news import attachment_only, interpretation, plan_news
 from compare.ingest.paragraph_items import paragraph_heading, paragraph_items, titled_without_markers
 from compare.ingest.readers import read_raw
 from compare.ingest.section_paragraphs import split_section_paragraphs
@@ -166,7 +166,7 @@ def parse_text(text: str, *, source_file: str = "<text>", encoding: str = "utf-8
         encoding=encoding, fmt=fmt, converted=_converted, site=site, notice=_notice_metadata(header),
         header=header, handed=handed_out_title(lines[:60]),  # the plan a notice hands out: 关于印发《…》的通知
         n_documents=len(segments), overrides=overrides, warnings=warnings, trace=trace)
-    if reason := plan_news(lines):   # 某区出台…实施方案 / 近日，…印发了《…》: news of a plan
+    if reason := plan_news(lines) or interpretation(lines):   # news of a plan; its 政策解读
         raise InputFileError(source_file, f"not a plan: {reason}")
     if shared.handed is None and all(seg.title is None for seg in segments):
         reason = not_a_plan(lines) or work_done_opening(lines)

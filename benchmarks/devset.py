@@ -6,10 +6,14 @@ input that is read in memory (`--stdin`, below). What is committed is the facts 
 row per text keyed by the sha256 of its bytes, and the outcome of the last run: benchmarks/devset_facts.csv
 
     sha256, file, kind (plan | nonplan), province, level, city, year, doc_type, issue_number,
-    first_heading, department, set (dev | heldout | city-dev | city-heldout | city-heldout2 | city-heldout3), issuer_kind, outcome
+    first_heading, department, set (dev | heldout | city-dev | city-heldout | city-heldout2 | city-heldout3 | city-heldout4), issuer_kind,
+    outcome
 
 `issuer_kind` empty means "not recorded" (the older rows); `outcome` is what the last run gave
-(`ok`, `wrong: year,first_heading`, `skipped: <reason>`, `refused`, `LOADED as <title>`).
+(`ok`, `wrong: year,first_heading`, `skipped: <reason>`, `refused (<class>)`, `LOADED as <title>`). A
+refused non-plan records the class of the loader's reason (`refusal_class`): interpretation, news,
+report, speech, article, notice, attachment, not-a-plan, no-year, no-province, no-items, empty, other;
+rows of older runs say only `refused`. Each set's report counts its refused non-plans by class.
 
 The stdin stream: each text is preceded by one header line holding its facts,
 
@@ -63,7 +67,7 @@ FIELDS = ("province", "level", "city", "year", "doc_type", "issue_number", "firs
           "issuer_kind")
 COLUMNS = ("sha256", "file", "kind", "province", "level", "city", "year", "doc_type", "issue_number",
            "first_heading", "department", "set", "issuer_kind", "outcome")
-SETS = ("dev", "heldout", "city-dev", "city-heldout", "city-heldout2", "city-heldout3")
+SETS = ("dev", "heldout", "city-dev", "city-heldout", "city-heldout2", "city-heldout3", "city-heldout4")
 
 
 def read_facts(path: Path = FACTS) -> list[dict]:
@@ -152,10 +156,23 @@ def evaluate_stream(entries: list[tuple[dict, str]], rows: list[dict]) -> dict:
     return {"rows": out, "missing": [], "crashes": crashes}
 
 
+_REFUSAL_CLASSES = (   # the loader's reason -> its class (first match wins)
+    ("interpretation", "an interpretation of a plan"), ("news", "a news story"), ("report", "a report or summary"),
+    ("report", "a summary of work done"), ("speech", "a speech or report"), ("article", "a signed article"),
+    ("notice", "a notice"), ("attachment", "only named as an attachment"), ("not-a-plan", "not a plan"),
+    ("no-year", "no plan year"), ("no-province", "no province"), ("no-items", "no plan items"),
+    ("empty", "no text left"))
+
+
+def refusal_class(reason: str | None) -> str:
+    """The class of a refusal's reason (see the module doc), `other` when none fits."""
+    return next((cls for cls, needle in _REFUSAL_CLASSES if needle in (reason or "")), "other")
+
+
 def outcome(fact: dict, docs: list, reason: str | None) -> str:
     """What one run gave for one text, for the outcome column."""
     if fact["kind"] == "nonplan":
-        return f"LOADED as {docs[0].title}" if docs else "refused"
+        return f"LOADED as {docs[0].title}" if docs else f"refused ({refusal_class(reason)})"
     if not docs:
         return f"skipped: {reason}"
     wrong = [f for f in FIELDS if _checked(fact, f) and not _right(f, fact.get(f) or "", _got(docs[0], f))]
@@ -218,12 +235,17 @@ def score(result: dict) -> dict:
     counted = {f: 0 for f in FIELDS}
     plans = nonplans = nonplans_loaded = 0
     wrong: list[str] = []
+    refused: dict[str, int] = {}
+    refusals: list[str] = []
     for fact, docs, reason in result["rows"]:
         if fact["kind"] == "nonplan":
             nonplans += 1
             if docs:
                 nonplans_loaded += 1
                 wrong.append(f"{fact['file']}: non-plan loaded as {docs[0].title}")
+            else:
+                refused[refusal_class(reason)] = refused.get(refusal_class(reason), 0) + 1
+                refusals.append(f"{fact['file']}: refused ({refusal_class(reason)}): {(reason or '')[:120]}")
             continue
         plans += 1
         doc = docs[0] if docs else None
@@ -239,7 +261,8 @@ def score(result: dict) -> dict:
                              + (f" ({reason})" if doc is None else ""))
     share = {f: (right[f] / counted[f] if counted[f] else 0.0) for f in FIELDS}
     return {"plans": plans, "counted": counted, "nonplans": nonplans, "nonplans_loaded": nonplans_loaded, "share": share,
-            "right": right, "wrong": wrong, "crashes": len(result["crashes"]), "missing": len(result["missing"])}
+            "right": right, "wrong": wrong, "crashes": len(result["crashes"]), "missing": len(result["missing"]),
+            "refused": dict(sorted(refused.items(), key=lambda kv: (-kv[1], kv[0]))), "refusals": refusals}
 
 
 def _report(s: dict, label: str) -> bool:
@@ -255,6 +278,8 @@ def _report(s: dict, label: str) -> bool:
         print(f"  {f:14s} {s['right'][f]:3d}/{s['counted'][f]:<3d} {100 * s['share'][f]:5.1f}%"
               + (f"  goal >= {100 * goal:.0f}% {'met' if met else 'MISSED'}" if goal else ""))
     print(f"  non-plans loaded as plans: {s['nonplans_loaded']}  (goal 0)")
+    if s.get("refused"):
+        print("  non-plans refused, by reason: " + ", ".join(f"{k} {v}" for k, v in s["refused"].items()))
     print(f"  crashes: {s['crashes']}  (goal 0)")
     return ok and s["nonplans_loaded"] == 0 and s["crashes"] == 0
 
@@ -320,7 +345,7 @@ def _report_sets(result: dict, *, suffix: str, verbose: bool, wrong_when_failed:
                                                        if any(r[0]["file"] == c for r in keep)]))
             ok &= _report(s, label + suffix)
             if verbose or (wrong_when_failed and not ok):
-                for line in s["wrong"]:
+                for line in s["wrong"] + (s["refusals"] if verbose else []):
                     print("   -", line)
     return 0 if ok else 1
 
@@ -335,7 +360,7 @@ def _main_stdin(stream: str, *, verbose: bool) -> int:
     for fact, docs, reason in result["rows"]:
         now = outcome(fact, docs, reason)
         if id(fact) in frozen:              # a held-out text is run once: its first outcome stays on record
-            if now != fact["outcome"]:
+            if now != fact["outcome"] and not (fact["outcome"] == "refused" and now.startswith("refused")):
                 print(f"note: {fact['file']} (held out) now gives {now!r}; recorded first run: {fact['outcome']!r}")
             continue
         fact["outcome"] = now

@@ -76,6 +76,7 @@ PLANS = {
     "notice_title_without_yinfa.txt": ("浙江", "县级", "武义县", 2024, "重点工作", "科协", "组织科技工作者开展理论学习", 2),
     "paragraph_ordinals_di_yi.txt": ("浙江", "县级", "永康市", 2023, "工作计划", "科协", "强化政治引领", 3),
     "news_lead_above_the_plan.txt": ("陕西", "市级", "商洛市", 2022, "活动方案", "科协", "举办全国科普日主场活动", 2),
+    "literacy_work_programme_page_two.txt": ("广西", "市级", "河池市", 2006, "工作方案", "党政机关", "科普基础设施工程", 4),
 }
 
 
@@ -868,7 +869,8 @@ def test_devset_scores_a_stream_without_recording_it(monkeypatch, tmp_path, caps
 
 def test_every_held_out_set_is_frozen_once_run():
     devset = _devset_module()
-    assert all(devset._held_out({"set": s}) for s in ("heldout", "city-heldout", "city-heldout2"))
+    assert all(devset._held_out({"set": s}) for s in ("heldout", "city-heldout", "city-heldout2", "city-heldout4"))
+    assert "city-heldout4" in devset.SETS
     assert not devset._held_out({"set": "city-dev"})
 
 
@@ -878,3 +880,128 @@ def test_devset_compares_issue_numbers_in_the_loaders_form():
     assert devset._right("issue_number", "乐市科协[2014] 2 号", "乐市科协〔2014〕2号")
     assert not devset._right("issue_number", "穗府办[2016]29号", "穗府办〔2016〕30号")
     assert devset._right("issue_number", "", "") and not devset._right("issue_number", "", "穗府办〔2016〕29号")
+
+
+# ---- interpretations, news quoting a plan, outline ranges, five-year plans, joint notices -------------
+
+@pytest.mark.parametrize("name,reason", [
+    ("interpretation_fields_quoted_plan.txt", "an interpretation of a plan \\(解读单位\\)"),
+    ("interpretation_title_basis_goals.txt", "an interpretation of a plan \\(房县全民科学素质行动规划纲要实施方案政策解读\\)"),
+    ("interpretation_traditional_spam_mirror.txt", "an interpretation of a plan"),
+    ("news_meeting_quotes_plan_title.txt", "a news story quoting a plan \\(传达了石首市委办公室印发的《"),
+    ("news_county_issued_plan_recently.txt", "a news story about a plan being issued"),
+])
+def test_interpretations_and_news_quoting_a_plan_are_refused(name, reason):
+    with pytest.raises(InputFileError, match=f"not a plan: {reason}"):
+        parse(name)
+
+
+@pytest.mark.parametrize("lines", [
+    ["某县科协2024年工作要点", "【相关解读】", "一、强化政治引领", "（一）做好政策解读"],   # a plan page's link
+    ["政策解读", "某县科协2024年工作要点", "一、强化政治引领"],                      # a menu item above the title
+    ["各乡镇科协：", "现将《某县科协2024年工作要点》印发给你们。", "一、强化政治引领", "（三）加强政策宣传解读"],
+])
+def test_a_plan_naming_interpretation_is_no_interpretation(lines):
+    from compare.ingest.plan_news import interpretation
+
+    assert interpretation(lines) is None
+
+
+def test_a_report_quoting_a_plan_with_its_own_sections_is_no_news():
+    from compare.ingest.plan_news import plan_news
+
+    lines = ["某县科协组织建设工作扎实推进", "3月5日，县科协传达了县委办公室印发的《某县科协组织建设实施方案》。",
+             "一、建强乡镇科协", "二、配齐三长"]
+    assert plan_news(lines) is None
+
+
+# file: province, level, city, year, doc_type, issuer_kind, 文号 (copies cut before their first task: 0 items)
+TRUNCATED = {
+    "literacy_work_programme_outline_range.txt": ("内蒙古", "市级", "通辽市", 2008, "工作方案", "党政机关", "通政发〔2008〕45号"),
+    "joint_party_government_notice_html_remnants.txt": ("河北", "市级", "邢台市", 2011, "规划", "党政机关", None),
+    "five_year_plan_name_docshare.txt": ("江苏", "市级", "扬州市", 2006, "规划", "科协", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRUNCATED))
+def test_truncated_programmes_load_their_metadata_with_no_items(name):
+    [doc] = parse(name)
+    assert (doc.province, doc.level, doc.city, doc.year, doc.doc_type, doc.issuer_kind, doc.issue_number) == TRUNCATED[name]
+    assert doc.items == []
+
+
+@pytest.mark.parametrize("title,year", [
+    ("某市实施全民科学素质行动计划纲要（2006-2010-2020年）工作方案", None),    # the outline's name: no plan year
+    ("某市实施纲要（2006年—2010年—2020年）2009年工作方案", 2009),
+    ("某市科普事业发展“十一五”规划", 2006),
+    ("某市科普工作“十五”规划", 2001),
+    ("某市十二五科普规划", 2011),
+    ("某市“十五五”科协事业发展规划", 2026),
+    ("第十五届科技活动周活动方案", None),
+])
+def test_five_year_plan_names_and_the_outline_name(title, year):
+    hit = title_year(title)
+    assert (hit[0] if hit else None) == year
+
+
+def test_the_outline_name_in_a_notice_gives_way_to_the_issue_number():
+    header = ["某市人民政府关于印发《某市实施全民科学素质行动计划纲要(2006-2010-2020年)工作方案》的通知"]
+    assert detect_year(title="某市实施全民科学素质行动计划纲要（2006-2010-2020年）工作方案", header=header,
+                       issue_number="某政发〔2008〕45号", first_paragraph="") == 2008
+
+
+@pytest.mark.parametrize("title,doc_type", [
+    ("某市实施全民科学素质行动计划纲要（2006—2010年）工作方案", "工作方案"),
+    ("某市全民科学素质行动计划纲要“十二五”规划", "规划"),
+    ("某市科协2024年科普工作计划", "科普工作要点"),
+    ("某县科普工作要点", "科普工作要点"),
+])
+def test_the_titles_own_plan_word_gives_the_type(title, doc_type):
+    assert classify_doc_type(title) == doc_type
+
+
+@pytest.mark.parametrize("line,rule", [
+    ('1. <ul id="fwlom"></ul>', "html-remnant"),
+    ('<span id="x"></span><dfn id="x"></dfn>', "html-remnant"),
+    ("葫芦岛科协1_看图王.jpg", "image-placeholder"),
+    ("2.png", "image-placeholder"),
+    ("<正>2014年，某市科普工作取得成效。", None),
+    ("1.开展科普活动。", None),
+])
+def test_markup_remnants_and_image_file_names_are_cruft(line, rule):
+    from compare.ingest.clean import cruft_rule
+
+    assert cruft_rule(line) == rule
+
+
+def test_a_joint_party_and_government_notice_is_a_party_government_plan():
+    from compare.ingest.metadata import find_signature, notice_issuer
+
+    sig = find_signature(["中共某市委办公厅 某市人民政府办公厅2011年11月25日"])
+    assert (sig.issuer, sig.date) == ("中共某市委办公厅 某市人民政府办公厅", "2011-11-25")
+    assert notice_issuer(["中共某市委办公厅 某市人民政府办公厅"]) == "中共某市委办公厅 某市人民政府办公厅"
+    assert issuer_kind("中共某市委办公厅 某市人民政府办公厅")[0] == "党政机关"
+
+
+def test_a_review_sections_headings_are_no_tasks():
+    from compare.ingest.structure import parse_items
+
+    _pre, items = parse_items(["一、发展基础", "（一）科普政策环境得到改善", "（二）科普能力明显加强",
+                               "二、主要任务", "（一）建设科普阵地", "（二）培育科普队伍"])
+    assert [i.item_id for i in items] == ["二/（一）", "二/（二）"]
+
+
+def test_devset_records_the_class_of_a_refusal():
+    devset = _devset_module()
+    assert devset.outcome({"kind": "nonplan"}, [], "x.txt: not a plan: an interpretation of a plan (…)") \
+        == "refused (interpretation)"
+    assert devset.refusal_class("x: not a plan: a news story quoting a plan (…)") == "news"
+    assert devset.refusal_class("x: no recognisable plan: no plan year (…)") == "no-year"
+    assert devset.refusal_class("something new") == "other"
+
+
+def test_guiding_thought_and_guiding_principles_frame_the_plan():
+    from compare.ingest.structure import parse_items
+
+    _pre, items = parse_items(["一、指导思想和指导原则", "（一）指导思想", "坚持党的领导。", "二、主要任务", "（一）建设科普阵地"])
+    assert [i.item_id for i in items] == ["二/（一）"]

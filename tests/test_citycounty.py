@@ -890,6 +890,7 @@ def test_devset_compares_issue_numbers_in_the_loaders_form():
     ("interpretation_traditional_spam_mirror.txt", "an interpretation of a plan"),
     ("news_meeting_quotes_plan_title.txt", "a news story quoting a plan \\(传达了石首市委办公室印发的《"),
     ("news_county_issued_plan_recently.txt", "a news story about a plan being issued"),
+    ("news_meeting_reads_out_draft_plan.txt", "a news story quoting a plan \\(宣读了《朝阳市科协"),   # headline under a menu
 ])
 def test_interpretations_and_news_quoting_a_plan_are_refused(name, reason):
     with pytest.raises(InputFileError, match=f"not a plan: {reason}"):

@@ -52,7 +52,9 @@ def plan_news(lines: list[str]) -> str | None:
     """Why a text is a news story about a plan (see the module doc), or None."""
     if len(lines) < 2:
         return None
-    headline, nxt = lines[0], lines[1:4]
+    # the headline: the first line that is no menu item of the page (• 首页, • 科普工作)
+    k = next((k for k, line in enumerate(lines[:6]) if len(line) >= 8 and not line.startswith(("•", "·"))), 0)
+    headline, nxt = lines[k], lines[k + 1:k + 4]
     if any(is_title_line(line) for line in lines[1:60]):   # a news lead above the plan itself: the plan
         return None
     if _ISSUED_HEADLINE_RE.match(headline) and any(_NEWS_OPENING_RE.search(line[:40]) for line in nxt):
@@ -73,8 +75,8 @@ def interpretation(lines: list[str]) -> str | None:
     for line in lines[:15]:
         if is_marker(line) or is_title_line(line):
             return None
-        if _INTERPRETATION_RE.search(line):
-            return f"an interpretation of a plan ({line[:50]}), not the plan"
+        if m := _INTERPRETATION_RE.search(line):
+            return f"an interpretation of a plan ({line[max(0, m.end() - 50):m.end()]}), not the plan"
     return None
 
 

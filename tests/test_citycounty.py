@@ -120,6 +120,8 @@ def test_first_paragraph_framing_gives_the_year():
     ("2025-04-08", "2025-04-08"),
     ("2025/4/8", "2025-04-08"),
     ("08.04.2025", "2025-04-08"),
+    ("二OO八年十二月十日", "2008-12-10"),      # the zero typed as a letter O
+    ("二ＯＯ八年十二月十日", "2008-12-10"),
 ])
 def test_signature_date_forms(line, iso):
     assert parse_date(line) == iso
@@ -982,6 +984,10 @@ def test_a_joint_party_and_government_notice_is_a_party_government_plan():
     assert (sig.issuer, sig.date) == ("中共某市委办公厅 某市人民政府办公厅", "2011-11-25")
     assert notice_issuer(["中共某市委办公厅 某市人民政府办公厅"]) == "中共某市委办公厅 某市人民政府办公厅"
     assert issuer_kind("中共某市委办公厅 某市人民政府办公厅")[0] == "党政机关"
+    sig = find_signature(["中共某县委 某县人民政府 二OO九年三月一日"])
+    assert (sig.issuer, sig.date, issuer_kind(sig.issuer)[0]) == ("中共某县委 某县人民政府", "2009-03-01", "党政机关")
+    [doc] = parse("literacy_work_programme_outline_range.txt")   # 二OO八年十一月二十日 under the notice
+    assert doc.issue_date == "2008-11-20"
 
 
 def test_a_review_sections_headings_are_no_tasks():

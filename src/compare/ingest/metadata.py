@@ -41,8 +41,8 @@ _ORG_RE = re.compile(r"^[\u4e00-\u9fff（）]{2,30}(科协|科学技术协会|�
 _NOTICE_ISSUER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)\s*关于(印发|转发|下发)")
 _RED_HEADER_RE = re.compile(r"^(?P<org>[\u4e00-\u9fff（）]{2,30}?)文件$")
 # a joint issuer line, alone or with its date: 中共某市委办公厅 某市人民政府办公厅 2011年11月25日
-_BODY = r"(?:中共)?[\u4e00-\u9fff（）]{2,30}?(?:办公厅|办公室|人民政府|委员会|科协|科学技术协会)"
-_JOINT_RE = re.compile(rf"^(?P<org>{_BODY}(?:\s+{_BODY})+)(?:\s*(?P<date>(?:\d{{4}}|[〇○零一二三四五六七八九]{{4}})年\S+月\S+日))?$")
+_BODY = r"(?:中共)?[\u4e00-\u9fff（）]{2,30}?(?:办公厅|办公室|人民政府|委员会|委|党组|局|科协|科学技术协会)"
+_JOINT_RE = re.compile(rf"^(?P<org>{_BODY}(?:\s+{_BODY})+)(?:\s*(?P<date>(?:\d{{4}}|[〇○零OoＯ一二三四五六七八九]{{4}})年\S+月\S+日))?$")
 
 
 # a whole line that is a 文号 whose closing bracket and 号 were lost (PDF text layer): 科协发智字〔 2021 30

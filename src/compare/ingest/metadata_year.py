@@ -30,6 +30,8 @@ _DATE_RE = re.compile(
 _ISO_DATE_RE = re.compile(rf"^(?P<y>{_YEAR})\s*[-/.．]\s*(?P<m>\d{{1,2}})\s*[-/.．]\s*(?P<d>\d{{1,2}})$")
 _DAY_FIRST_RE = re.compile(rf"^(?P<d>\d{{1,2}})\s*[./．]\s*(?P<m>\d{{1,2}})\s*[./．]\s*(?P<y>{_YEAR})$")
 _CN_TITLE_YEAR_RE = re.compile(r"((?:二[〇○零]|一九)[〇○零一二三四五六七八九]{2})\s*年")
+# a zero typed as the letter O among Chinese numerals (二OO八年十二月十日, old web copies)
+_LATIN_ZERO_RE = re.compile(r"(?<=[〇○零一二三四五六七八九OoＯ])[OoＯ]|[OoＯ](?=[〇○零一二三四五六七八九OoＯ])")
 _SPACED_DIGITS_RE = re.compile(r"(?<=[\d〇○零一二三四五六七八九])\s+(?=[\d〇○零一二三四五六七八九])")
 _NOTICE_TITLE_YEAR_RE = re.compile(rf"《[^》]*?(?P<year>{_YEAR})\s*年[^》]*》")
 _LEADING_YEAR_RE = re.compile(rf"^(?P<year>{_YEAR})\s*年")
@@ -59,9 +61,10 @@ def _cn_number(s: str) -> int:
 
 
 def parse_date(line: str) -> str | None:
-    """A whole line that is a date -> `YYYY-MM-DD`, else None. Forms: 2019年3月12日, 二〇一九年三月十二日,
+    """A whole line that is a date -> `YYYY-MM-DD`, else None. Forms: 2019年3月12日, 二〇一九年三月十二日
+    (also 二OO八年…, the zero typed as a letter O),
     spaced digits (2 0 1 9 年 3 月 1 2 日), 2019-03-12, 2019/3/12, 2019.3.12 and day first 12.03.2019."""
-    text = _SPACED_DIGITS_RE.sub("", line.strip())
+    text = _SPACED_DIGITS_RE.sub("", _LATIN_ZERO_RE.sub("〇", line.strip()))
     m = _DATE_RE.match(text) or _ISO_DATE_RE.match(text) or _DAY_FIRST_RE.match(text)
     if not m:
         return None
@@ -90,7 +93,7 @@ def title_year(title: str) -> tuple[int, str] | None:
     m = _BARE_TITLE_YEAR_RE.search(title)
     if m:
         return int(m.group("year")), "title year without 年"
-    m = _CN_TITLE_YEAR_RE.search(title)
+    m = _CN_TITLE_YEAR_RE.search(_LATIN_ZERO_RE.sub("〇", title))
     if m:  # 二〇二三年工作要点: the year in Chinese digits
         return int("".join(str(_CN_DIGITS[c]) for c in m.group(1))), "title 二〇XX年"
     return None

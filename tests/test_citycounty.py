@@ -1012,3 +1012,11 @@ def test_guiding_thought_and_guiding_principles_frame_the_plan():
 
     _pre, items = parse_items(["一、指导思想和指导原则", "（一）指导思想", "坚持党的领导。", "二、主要任务", "（一）建设科普阵地"])
     assert [i.item_id for i in items] == ["二/（一）"]
+
+
+def test_an_untitled_plan_with_numbered_items_citing_a_plan_is_no_news():
+    from compare.ingest.plan_news import plan_news
+
+    lines = ["2024年3月1日，县委办公室印发了《某县科协组织建设实施方案》，县科协今年重点做好以下工作：",
+             "1.建强乡镇科协组织。", "2.配齐三长。", "3.办好科普日活动。"]
+    assert plan_news(lines) is None

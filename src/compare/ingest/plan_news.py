@@ -11,7 +11,7 @@ Traits of city and county pages (docs/loader.md, "City and county plans"):
   is news, even with 一、二、 items: the plan word is the object of 贯彻落实, not the text's title.
 - **News quoting a plan's title in a report** (`某市基层科协组织建设“3+1”工作扎实推进` over `10月12日以来，市科协…
   传达了市委办公室印发的《…实施方案》文件精神`; `某县印发《…》` over `近期，县政府办公室印发了《…》`) is news:
-  no plan title line, no 一、/（一） sections of its own, the plan named only inside a sentence reporting
+  no plan title line, fewer than two marker lines (一、 （一） 1. …) of its own, the plan named only inside a sentence reporting
   it (传达了/印发的/宣读了《…》), under a progress headline (…扎实推进, 召开, 启动) or over a dated or
   news lead (10月12日以来，/ 近期 / 会上).
 - **An interpretation of a plan** (政策解读, 图解, 【文字解读】《…》: a page restating the plan's 依据, 背景,
@@ -40,7 +40,6 @@ _QUOTED_PLAN_RE = re.compile(
     rf"(?:传达|宣读|学习|解读|宣讲|部署|印发|出台|下发|制定)[了的][^《。]{{0,20}}《[^》]{{4,60}}{_PLAN_WORD}(?:[（(][^）)]*[）)])?》")
 _NEWS_SIGN_RE = re.compile(r"^.{0,30}?\d{1,2}月\d{1,2}日(?:以来|上午|下午|晚)?[，,]|近日|近期|日前|会上|会议(?:指出|强调|要求)")
 _PROGRESS_HEADLINE_RE = re.compile(r"(?:稳步|扎实|有序|全面|加快|持续)推进$|推进会|召开|举行|举办|启动")
-_SECTION_START_RE = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）)")
 _INTERPRETATION_RE = re.compile(
     r"^(?:【(?!相关)[^】]{0,6}解读】|解读[：:《]|图解[：:《]|一图(?:读懂|看懂|了解)|图文解读)"
     r"|^(?!.*[。；]).{4,80}(?:政策解读|的解读|解读)$"
@@ -63,7 +62,7 @@ def plan_news(lines: list[str]) -> str | None:
         return f"a news story about a meeting carrying out a plan ({headline}), not a plan"
     if _ISSUED_HEADLINE_RE.match(headline) and any(_REPORTED_ISSUE_RE.search(line) for line in nxt):
         return f"a news story about a plan being issued ({headline}), not the plan"
-    if sum(1 for line in lines if _SECTION_START_RE.match(line)) < 2 \
+    if sum(1 for line in lines[k + 1:] if is_marker(line)) < 2 \
             and (quoted := next((m.group(0) for line in lines[:30] if (m := _QUOTED_PLAN_RE.search(line))), None)) \
             and (_PROGRESS_HEADLINE_RE.search(headline) or any(_NEWS_SIGN_RE.search(line) for line in nxt)):
         return f"a news story quoting a plan ({quoted}), not the plan"

@@ -321,3 +321,72 @@ def test_frozen_layout_has_no_engine_and_the_same_files():
                 ax.set_position([round(v, 6) for v in ax.get_position().bounds])
         assert theirs.get_layout_engine() is not None  # the placeholder
         assert style.figure_bytes(ours, fmt, dpi=30) == style.figure_bytes(theirs, fmt, dpi=30)
+
+
+def _drawn(font_bytes: bytes) -> dict:
+    """character -> (advance, the outline's drawing commands) of a font."""
+    import io
+
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    tt = TTFont(io.BytesIO(font_bytes))
+    glyphs, out = tt.getGlyphSet(), {}
+    for cp, name in tt.getBestCmap().items():
+        pen = RecordingPen()
+        glyphs[name].draw(pen)
+        out[chr(cp)] = (glyphs[name].width, pen.value)
+    return out
+
+
+def test_a_page_cut_from_the_common_face_has_the_full_fonts_glyphs(monkeypatch, tmp_path, caplog):
+    """A page's subset cut from the common face (the font cut once to the characters a page can show,
+    its CFF desubroutinized, so no glyph is decompiled per page) draws every character exactly as a cut
+    from the full font, mainland forms included, the same bytes every time; a page with a character
+    outside the common set is cut from the full font; the common face is kept in the cache folder."""
+    import dataclasses
+
+    from fontTools.ttLib import TTCollection
+
+    from compare.presentation import fontembed
+    from compare.presentation.fonts import find_cjk_font
+
+    # a page of a real report: hanzi, full-width and ASCII punctuation, the bars and marks the tables use
+    page = "河南省科协2024年工作要点（一）学会、科普：“科创中国”。占比 12.5% █ ² · — ①"
+    assert set(page) <= fontembed.common_chars()
+    assert {"豫", "鄂", "黑", "龙", "江", "皖", "赣", "琼", "渝", "黔", "滇", "陇"} <= fontembed.common_chars()
+    assert "\U00020000" not in fontembed.common_chars() and "😀" not in fontembed.common_chars()
+
+    # a small common set (cutting the real one takes ~3 s): the same code path
+    small = frozenset(page + fontembed.BASE_CHARS)
+    monkeypatch.setattr(fontembed, "common_chars", lambda: small)
+    monkeypatch.setattr(fontembed, "_COMMON", {})
+    monkeypatch.setenv("KEXIE_COMPARE_ROOT", str(tmp_path))
+    wanted = "".join(sorted(set(page + fontembed.BASE_CHARS) - {"\x7f"}))
+    sc = find_cjk_font(system=False)
+    with TTCollection(str(sc.path), lazy=True) as collection:
+        tc_face = next((i for i, f in enumerate(collection.fonts) if f["name"].getDebugName(1).endswith(" TC")), None)
+    fonts = [sc] + ([dataclasses.replace(sc, face_index=tc_face, family="Noto Sans CJK TC")] if tc_face is not None else [])
+    for font in fonts:
+        cut = fontembed.subset_cjk_font(page, font=font, cache=True)
+        full = fontembed._cut(wanted, font, common=False, cache=False)
+        assert cut != full  # really cut from the common face ...
+        assert _drawn(cut) == _drawn(full)  # ... with the full font's glyphs, mainland forms baked in alike
+        assert fontembed.subset_cjk_font(page[::-1], font=font, cache=False) == cut  # same bytes, cached or not
+    assert len(list((tmp_path / ".cache" / fontembed.SUBSET_CACHE_DIR).glob("common-*.otf"))) == len(fonts)
+
+    # the common face is read back from the cache folder; a damaged one is cut again
+    monkeypatch.setattr(fontembed, "_COMMON", {})
+    stored = next((tmp_path / ".cache" / fontembed.SUBSET_CACHE_DIR).glob("common-*.otf"))
+    good = stored.read_bytes()
+    stored.write_bytes(b"garbage")
+    stored_font = next(f for f in fonts if fontembed.common_face(f, cache=False) == good)
+    monkeypatch.setattr(fontembed, "_COMMON", {})
+    with caplog.at_level("WARNING", logger="compare.presentation.fontembed"):
+        assert fontembed.common_face(stored_font) == good
+    assert "damaged" in caplog.text and stored.read_bytes() == good
+
+    # a character outside the common set: the page is cut from the full font, the same glyphs again
+    monkeypatch.setattr(fontembed, "_COMMON", {})
+    beyond = fontembed.subset_cjk_font(page + "丂", font=sc, cache=False)  # U+4E02: not in GB2312
+    assert not fontembed._COMMON and set(_drawn(beyond)) == set(_drawn(full)) | {"丂"}

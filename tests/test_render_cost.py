@@ -390,3 +390,31 @@ def test_a_page_cut_from_the_common_face_has_the_full_fonts_glyphs(monkeypatch, 
     monkeypatch.setattr(fontembed, "_COMMON", {})
     beyond = fontembed.subset_cjk_font(page + "丂", font=sc, cache=False)  # U+4E02: not in GB2312
     assert not fontembed._COMMON and set(_drawn(beyond)) == set(_drawn(full)) | {"丂"}
+
+
+def test_numbers_inside_cells_and_segments_are_not_measured_by_the_layout(monkeypatch):
+    """A heatmap's cell numbers and a stacked bar's or column's segment labels sit inside the axes, so
+    constrained layout (which measures every text of an axes twice) leaves them out: the same pixels
+    as when it measures them, on charts with wide numbers in the edge cells."""
+    import matplotlib.artist
+
+    from compare.presentation import plots, rasterize
+
+    themes = ["党建", "学会", "科普", "智库", "人才", "创新", "组织"]
+    provinces = ["河南", "黑龙江", "湖北", "新疆维吾尔自治区"]
+    shares = pd.DataFrame([{"province": p, "year": 2024, "theme": t, "share": (i * 7 + j + 1) / 100}
+                           for i, p in enumerate(provinces) for j, t in enumerate(themes)])
+    tools = pd.DataFrame([{"province": "河南", "year": y, "type": ty, "tool": tool, "n_items": n, "share": s}
+                          for y, rows in ((2019, [(0.5, 10), (0.25, 5), (0.25, 5)]), (2024, [(0.94, 47), (0.06, 3), (0.0, 0)]))
+                          for (ty, tool), (s, n) in zip((("供给型", "培训"), ("环境型", "目标规划"), ("需求型", "试点示范")), rows)])
+    charts = [lambda: plots.theme_heatmap(shares), lambda: plots.theme_shares_bar(shares),
+              lambda: plots.instrument_structure_bar(tools), lambda: plots.instrument_change_chart(tools)]
+    for chart in charts:
+        fig = chart()
+        inside = [t for ax in fig.axes for t in ax.texts if not t.get_in_layout()]
+        assert inside, fig.texts[0].get_text()
+        measured = chart()
+        monkeypatch.setattr(matplotlib.artist.Artist, "get_in_layout", lambda self: True)
+        reference = rasterize.rgba(measured, dpi=60)
+        monkeypatch.undo()
+        assert rasterize.rgba(fig, dpi=60) == reference, fig.texts[0].get_text()

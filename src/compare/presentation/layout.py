@@ -81,7 +81,8 @@ def stacked_barh(ax, segments: Iterable[tuple[str, np.ndarray, str]], *, fmt: Ca
         ax.barh(y, widths, left=left, height=0.62, color=color, label=label, edgecolor="white", linewidth=1)
         for yi, (lo, w) in enumerate(zip(left, widths)):
             if w > 0 and w >= label_from:
-                ax.text(lo + w / 2, yi, fmt(w), ha="center", va="center", fontsize=fontsize, color=text_on(color))
+                ax.text(lo + w / 2, yi, fmt(w), ha="center", va="center", fontsize=fontsize, color=text_on(color),
+                        in_layout=False)  # inside its segment: see heatmap
         left = left + widths
     return left if left is not None else np.zeros(0)
 
@@ -194,7 +195,9 @@ def heatmap(ax, values: np.ndarray, *, row_labels, col_labels, col_colors=None, 
             if np.isnan(v) or (blank_zero and v == 0):
                 continue
             rgba = cmap((v - vmin) / (vmax - vmin) if vmax > vmin else 0.0)
-            ax.text(j, i, fmt(v), ha="center", va="center", fontsize=size, color=text_on(rgba[:3]))
+            # inside its cell, so inside the axes: the layout need not measure it (it measures every
+            # text of the axes twice, then the draw a third time)
+            ax.text(j, i, fmt(v), ha="center", va="center", fontsize=size, color=text_on(rgba[:3]), in_layout=False)
     return image
 
 

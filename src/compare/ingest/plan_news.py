@@ -52,7 +52,7 @@ def plan_news(lines: list[str]) -> str | None:
     if len(lines) < 2:
         return None
     # the headline: the first line that is no menu item of the page (• 首页, • 科普工作)
-    k = next((k for k, line in enumerate(lines[:6]) if len(line) >= 8 and not line.startswith(("•", "·"))), 0)
+    k = next((k for k, line in enumerate(lines[:15]) if len(line) >= 8 and not line.startswith(("•", "·"))), 0)
     headline, nxt = lines[k], lines[k + 1:k + 4]
     if any(is_title_line(line) for line in lines[1:60]):   # a news lead above the plan itself: the plan
         return None

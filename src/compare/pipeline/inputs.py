@@ -64,12 +64,14 @@ def _row_hashes(path: Path):
     from compare.core.hashing import stat_signature
 
     key = (str(path), stat_signature(path.stat()))
-    if key not in _ROW_HASHES:
+    kept = _ROW_HASHES.get(key)  # (the figures key is made in a thread beside the report renders')
+    if kept is None:
         df = _hashable(path)
+        kept = (df, pd.util.hash_pandas_object(df, index=False).to_numpy())
         if len(_ROW_HASHES) >= 32:  # one set of tables at a time
             _ROW_HASHES.clear()
-        _ROW_HASHES[key] = (df, pd.util.hash_pandas_object(df, index=False).to_numpy())
-    return _ROW_HASHES[key]
+        _ROW_HASHES[key] = kept
+    return kept
 
 
 def _hashable(path: Path):
@@ -121,7 +123,7 @@ def province_digest(processed_dir: str | Path, province: str) -> str:
     return province_digests(processed_dir).get(str(province), "")
 
 
-FIGURE_INPUTS_FILE = "figure-inputs.json"
+FIGURE_INPUTS_FILE = "figure-inputs-2.json"  # 2: rows by their row hashes
 _CHART_TABLES = ("items", "targets", "item_themes", "item_instruments")
 
 
@@ -131,7 +133,7 @@ def selection_digest(processed_dir: str | Path, *, doc_type: str | None, level: 
     the compared plans in documents, items, targets, item_themes and item_instruments (and the theme
     columns), plus the province-years with a plan of that level (the charts name those without one of
     that type). A plan of another type or level (a city plan, a 科普 plan of a year that has its
-    工作要点) leaves it unchanged, so the figures step is skipped. Kept in ``<cache>/figure-inputs.json``
+    工作要点) leaves it unchanged, so the figures step is skipped. Kept in ``<cache>/figure-inputs-2.json``
     per set of tables, so a build that changed nothing never reads the tables."""
     from compare.core.paths import cache_dir as project_cache
 
@@ -181,10 +183,11 @@ def _selection_rows(processed_dir: Path, *, doc_type: str | None, level: str | N
     for name in _CHART_TABLES:
         table = processed_dir / f"{name}.parquet"
         if table.is_file():
-            df = pq.read_table(table).to_pandas()
-            rows = df[df["doc_id"].isin(ids)] if "doc_id" in df.columns else df
+            # the row hashes the report digests of the same build use (each table read and hashed once)
+            df, rows = _row_hashes(table)
+            mine = df["doc_id"].astype(str).isin(ids).to_numpy() if "doc_id" in df.columns else slice(None)
             h.update(json.dumps([name, list(map(str, df.columns))], ensure_ascii=False).encode("utf-8"))
-            h.update(rows.to_json(orient="values", force_ascii=False).encode("utf-8"))
+            h.update(rows[mine].tobytes())
     return h.hexdigest()
 
 

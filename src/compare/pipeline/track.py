@@ -234,7 +234,7 @@ class LinkReuse:
 
     def links(self, corpus: Corpus, pairs: pd.DataFrame, *, reuse: bool = True) -> tuple[pd.DataFrame, int]:
         """(item_links for every pair, in pair order; the number of chains linked in this run)."""
-        keys = [_chain_key(r) for r in pairs[_CHAIN].itertuples(index=False)]
+        keys = _chain_keys(pairs)
         self.n_chains = len(set(keys))
         old, same = self._kept() if reuse else (pd.DataFrame(), set())
         todo = pairs[[k not in same for k in keys]].reset_index(drop=True)
@@ -242,7 +242,7 @@ class LinkReuse:
         fresh = item_links(corpus, pairs=todo, params=self.params)
         if not same:
             return fresh, n_relinked
-        kept = old[[_chain_key(r) in same for r in old[_CHAIN].itertuples(index=False)]]
+        kept = old[[k in same for k in _chain_keys(old)]]
         rank = {p: i for i, p in enumerate(zip(pairs["doc_from"], pairs["doc_to"]))}
         kept = kept[[p in rank for p in zip(kept["doc_from"], kept["doc_to"])]]
         out = pd.concat([f for f in (kept, fresh) if len(f)] or [fresh], ignore_index=True)
@@ -263,6 +263,18 @@ class LinkReuse:
 
 def _digest(obj) -> str:
     return hashlib.sha256(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _chain_keys(frame: pd.DataFrame) -> list[str]:
+    """_chain_key of every row (item_links has a row per linked item: each chain's key made once)."""
+    made: dict = {}
+    out = []
+    for row in frame[_CHAIN].itertuples(index=False, name=None):
+        key = made.get(row)
+        if key is None:
+            key = made[row] = _chain_key(row)
+        out.append(key)
+    return out
 
 
 def _chain_key(row) -> str:

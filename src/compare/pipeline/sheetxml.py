@@ -2,11 +2,14 @@
 
 openpyxl's write-only writer makes a cell object per value and writes each through lxml: most of
 the workbook's time at 1,000 plans (a million cells). :func:`rows_xml` writes the same
-``<row>`` elements (the same bytes: inline strings, numbers as ``%.16g``, characters outside ASCII as
-character references, empty strings as empty cells, a percentage cell's style) for the values a
-sheet holds: str, int, float, bool and None (:func:`known_values` says whether a sheet holds only
-those; the workbook is otherwise written by openpyxl alone, and any other value raises
-:class:`Unsupported`). :func:`splice` puts the rows into the saved workbook."""
+``<row>`` elements (the same XML: inline strings, numbers as ``%.16g``, empty strings as empty cells,
+a percentage cell's style) for the values a sheet holds: str, int, float, bool and None
+(:func:`known_values` says whether a sheet holds only those; the workbook is otherwise written by
+openpyxl alone, and any other value raises :class:`Unsupported`). The one difference is the bytes
+of characters outside ASCII: UTF-8 (the parts' encoding: they declare none) where openpyxl writes a
+character reference (``&#27827;``, 8 bytes for a Chinese character instead of 3): the same text for
+any XML reader, and a third less XML to compress (about 0.6 CPU s less at 1,000 plans, and a
+file 14 % smaller). :func:`splice` puts the rows into the saved workbook."""
 from __future__ import annotations
 
 import io
@@ -75,7 +78,7 @@ def rows_xml(rows: Iterable[Sequence], first_row: int, letters: Sequence[str], *
                 raise Unsupported(f"a value of type {t.__name__}")
         add("</row>")
         r += 1
-    return "".join(out).encode("ascii", "xmlcharrefreplace")
+    return "".join(out).encode("utf-8", "xmlcharrefreplace")  # (a lone surrogate as a reference, as before)
 
 
 def splice(workbook: bytes, extra: dict[str, bytes]) -> bytes:

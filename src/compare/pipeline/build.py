@@ -151,14 +151,21 @@ def _run_steps(run: BuildRun) -> None:
             return
         if ingested.status != "skipped" or run.force or run.refit:  # reports will be rendered
             prewarm_kernels(run)  # their kernels start and import while the next steps run
-        # instruments read only the ingest tables: with themes in the worker, they are coded meanwhile
-        coded: list = []
-        if themes_step(run, meanwhile=lambda: coded.append(instruments_step(run))).fatal:
+        # with themes in the worker, tracking is queued behind it there and the instruments (both read
+        # only the ingest tables) are coded here meanwhile
+        meanwhile: list = []
+
+        def beside_themes() -> None:
+            meanwhile.append(track_step(run))
+            meanwhile.append(instruments_step(run))
+
+        if themes_step(run, meanwhile=beside_themes).fatal:
             return
-        # after themes, which segments new items: the token cache then holds every text tracking links
-        track_step(run)  # with jobs > 1 in the worker process, beside reference (and instruments)
+        if not meanwhile:
+            # after themes, which segments new items: the token cache then holds every text tracking links
+            track_step(run)  # with jobs > 1 in the worker process, beside reference and instruments
         reference_step(run)
-        if not coded:
+        if not meanwhile:
             instruments_step(run)
         workbook_step(run)  # with jobs > 1 in the worker process, beside the figures and reports
         run.wait("track")  # the figures and reports show the tracking tables

@@ -223,7 +223,7 @@ def themes_step(run: BuildRun, *, meanwhile: Callable[[], object] | None = None)
     """Theme scores of new items with the saved model (the whole corpus with refit). With jobs > 1
     and the worker process started by ingest, in the worker, which has imported scikit-learn and
     loaded the segmenter's dictionary meanwhile (the build waits for it: every later step reads it);
-    `meanwhile` (a step that does not read the theme tables) then runs here while the worker scores."""
+    `meanwhile` (steps that do not read the theme tables) then runs here while the worker scores."""
     dictionary, source = dictionary_file(run.config)
     key = run.key("themes", tables=table_hashes(run.processed_dir, INGEST_TABLES), dictionary=sha256_file(dictionary),
                   refit=run.started if run.refit else None)

@@ -226,6 +226,8 @@ def test_items_themed_is_merged_once_and_each_caller_gets_its_own_copy():
 
 
 def test_chart_png_has_matplotlibs_pixels_in_fewer_bytes():
+    """The PNG writer's unfiltered rows decode (Pillow) to savefig's pixels, RGB or RGBA, with the
+    title and resolution in the file."""
     import io
 
     import numpy as np
@@ -252,7 +254,11 @@ def test_chart_png_has_matplotlibs_pixels_in_fewer_bytes():
     clear = Figure(figsize=(2, 1))
     clear.patch.set_alpha(0.0)
     clear.add_subplot().plot([0, 1], [0, 1])
-    assert Image.open(io.BytesIO(style.png_bytes(clear, dpi=30))).mode == "RGBA"
+    translucent = Image.open(io.BytesIO(style.png_bytes(clear, dpi=30, text={"Title": "plain Latin-1: café"})))
+    assert translucent.mode == "RGBA" and translucent.info["Title"] == "plain Latin-1: café"
+    reference = io.BytesIO()
+    clear.savefig(reference, format="png", dpi=30)
+    assert (np.asarray(translucent) == np.asarray(Image.open(reference).convert("RGBA"))).all()
 
 
 def test_corpus_rows_are_hashed_whole_even_in_array_cells():

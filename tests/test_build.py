@@ -590,6 +590,12 @@ def test_remembered_file_hashes_never_return_the_digest_of_older_bytes(tmp_path,
     assert hashing.sha256_file(f) == real(f)  # outside a build nothing is remembered
 
 
+def test_the_build_names_the_tracking_tables_as_tracking_does():
+    from compare.pipeline import buildsteps, track
+
+    assert buildsteps.TRACK_TABLES == track.TRACK_TABLES
+
+
 def test_workbook_step_is_keyed_on_the_tables_the_workbook_shows():
     """build lists them itself (a no-change build must not import openpyxl); they must not drift."""
     from compare.pipeline import workbook

@@ -66,6 +66,7 @@ from compare.pipeline.buildsteps import (  # noqa: F401  (re-exported: the step 
     figures_step,
     ingest_step,
     instruments_step,
+    ready_for_reports,
     reference_step,
     themes_step,
     track_step,
@@ -168,6 +169,8 @@ def _run_steps(run: BuildRun) -> None:
         if not meanwhile:
             instruments_step(run)
         workbook_step(run)  # with jobs > 1 in the worker process, beside the figures and reports
+        if run.pending("track"):
+            ready_for_reports(run)  # meanwhile: the corpus loaded, the other tables' rows hashed
         run.wait("track")  # the figures and reports show the tracking tables
         tables = run.compared_tables()
         provinces = report_provinces(run.processed_dir, run.config)

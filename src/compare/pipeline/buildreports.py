@@ -59,8 +59,15 @@ def report_steps(run: BuildRun, *, provinces: list[str], tables: dict, beside: C
     try:
         jobs = report_jobs(run, provinces)
         move_stale_reports(run.state, run.summary, jobs, provinces, run.reports_dir, run.raw_dir, run.started)
-        todo = _skip_fresh(run, jobs, tables)
-        _render_all(run, todo, done=len(jobs) - len(todo), n=len(jobs), side=side)
+        later: list[Callable[[], object]] = []
+        todo = _skip_fresh(run, jobs, tables, later=later)
+
+        def refresh_skipped() -> None:  # once
+            while later:
+                later.pop(0)()
+
+        _render_all(run, todo, done=len(jobs) - len(todo), n=len(jobs), side=side, started=refresh_skipped)
+        refresh_skipped()
         named.cleanup_staging(run.reports_dir)
         side.start()  # (when no report was rendered)
     finally:
@@ -131,9 +138,11 @@ def report_jobs(run: BuildRun, provinces: list[str]) -> list[ReportJob]:
     return jobs
 
 
-def _skip_fresh(run: BuildRun, jobs: list[ReportJob], tables: dict) -> list[ReportJob]:
+def _skip_fresh(run: BuildRun, jobs: list[ReportJob], tables: dict,
+                later: list[Callable[[], object]] | None = None) -> list[ReportJob]:
     """Record the jobs that fail before rendering and those whose key is unchanged (skipped, their
-    index record refreshed); return the jobs to render, each with its key."""
+    index record refreshed: at once, or by the calls appended to `later`, which the build makes once
+    the renders have started); return the jobs to render, each with its key."""
     from compare.pipeline import named
 
     digest = index_mod.tables_digest(run.processed_dir)
@@ -152,7 +161,10 @@ def _skip_fresh(run: BuildRun, jobs: list[ReportJob], tables: dict) -> list[Repo
             if run.force or not run.state.fresh(job.name, job.key):
                 todo.append(job)
                 continue
-            refresh_record(job.target, digest)
+            if later is None:
+                refresh_record(job.target, digest)
+            else:  # a file each: written while the first reports render, not before they start
+                later.append(lambda target=job.target: refresh_record(target, digest))
             result = StepResult(job.name, "skipped")
         done += 1
         run.summary.steps.append(result)
@@ -160,16 +172,20 @@ def _skip_fresh(run: BuildRun, jobs: list[ReportJob], tables: dict) -> list[Repo
     return todo
 
 
-def _render_all(run: BuildRun, todo: list[ReportJob], *, done: int, n: int, side: _Beside | None = None) -> None:
+def _render_all(run: BuildRun, todo: list[ReportJob], *, done: int, n: int, side: _Beside | None = None,
+                started: Callable[[], object] | None = None) -> None:
     """Render the jobs in a pool of run.jobs threads sharing kept kernels; record each as it finishes.
-    side starts once every cross-province job has finished (at once when there is none)."""
+    side starts once every cross-province job has finished (at once when there is none); started()
+    is called once the renders are under way (at once when there is none)."""
     from compare.pipeline import named
 
     side = side if side is not None else _Beside(None)
+    started = started if started is not None else (lambda: None)
     cross = {job.name for job in todo if job.kind == "cross"}
     if not cross:
         side.start()
     if not todo:
+        started()
         return
     model = index_mod.model_version(run.processed_dir)
     digest = index_mod.tables_digest(run.processed_dir)
@@ -194,6 +210,7 @@ def _render_all(run: BuildRun, todo: list[ReportJob], *, done: int, n: int, side
             # the longest reports (every province's) first: the workers then finish together
             longest_first = sorted(todo, key=lambda job: job.kind != "cross")
             futures = {pool.submit(render, job): (job.name, job.key) for job in longest_first}
+            started()
 
             def finished(name: str) -> None:
                 cross.discard(name)

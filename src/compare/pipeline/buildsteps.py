@@ -23,6 +23,7 @@ from compare.pipeline.buildworker import THEME_TABLES  # noqa: F401  (re-exporte
 INGEST_TABLES = ("documents", "items", "targets")
 INGEST_OUTPUTS = (*INGEST_TABLES, "intake")  # intake: one row per raw file (recorded when it exists)
 INSTRUMENT_TABLES = ("item_instruments",)
+TRACK_TABLES = ("item_links", "target_series", "item_strength")  # compare.pipeline.track.TRACK_TABLES
 NOT_COMPARED = ("intake",)
 # the tables the Excel workbook shows (compare.pipeline.workbook.WORKBOOK_TABLES; listed here so that
 # a no-change build does not import openpyxl to learn them)
@@ -160,6 +161,10 @@ class BuildRun:
             self.prog.finish(result)
         return result
 
+    def pending(self, name: str) -> bool:
+        """Whether a step set aside is still to be waited for."""
+        return name in self._pending
+
     def close(self) -> None:
         """Wait for the steps set aside and stop the worker."""
         try:
@@ -282,6 +287,16 @@ def instruments_step(run: BuildRun) -> StepResult:
     key = run.key("instruments", tables=table_hashes(run.processed_dir, INGEST_TABLES),
                   codebook=sha256_file(codebook or PACKAGE_DATA / "instruments.toml"))
     return run.step("instruments", key, work)
+
+
+def ready_for_reports(run: BuildRun) -> None:
+    """While the worker process tracks: load the corpus the renders and figures read (it holds no
+    tracking table) and hash the rows of the other tables for the reports' keys, so that only the
+    tracking tables are left to read when tracking ends and the first report starts."""
+    from compare.pipeline.inputs import hash_rows
+
+    run.corpus()
+    hash_rows(run.processed_dir, leave=TRACK_TABLES)
 
 
 def workbook_step(run: BuildRun) -> None:

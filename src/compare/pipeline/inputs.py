@@ -74,6 +74,16 @@ def _row_hashes(path: Path):
     return kept
 
 
+def hash_rows(processed_dir: str | Path, *, leave: tuple[str, ...] = ()) -> None:
+    """Read and hash the rows of the processed tables (but `leave`) now, for the digests made later
+    in this process while the files are unchanged: the build does it while the worker process tracks
+    (the tracking tables, left, are being written)."""
+    for name in schema.TABLES:
+        path = Path(processed_dir) / f"{name}.parquet"
+        if name not in NOT_INPUTS and name not in leave and path.is_file():
+            _row_hashes(path)
+
+
 def _hashable(path: Path):
     """A table as a DataFrame pandas can hash row by row: each list column becomes its items joined
     by U+001F and their number (two columns), done by Arrow."""

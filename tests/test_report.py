@@ -57,6 +57,12 @@ def rendered(instrumented_dir, tmp_path_factory) -> dict[str, Path]:
     return {"province": out / "province_henan.html", "cross": out / "cross_province.html", "out": out}
 
 
+@pytest.fixture(scope="module")
+def seed_corpus(themed_dir):
+    """The themed seeds as a corpus (read only)."""
+    return analysis.Corpus.load(themed_dir)
+
+
 @pytest.mark.slow
 def test_province_report_on_seeds(rendered, themed_dir):
     text = rendered["province"].read_text(encoding="utf-8")
@@ -224,6 +230,30 @@ def test_failed_report_is_kept_aside_and_old_html_survives(rendered, themed_dir,
 @pytest.mark.parametrize(
     "kind, parameters, expected",
     [
+        ("province", {"province": "河南", "yeras": [2019]}, r"no parameter\(s\) \['yeras'\].*province, years"),
+        ("province", {"province": "河南", "top_n": 0}, r"top_n must be a positive integer"),
+        ("cross", {"doc_type": "年度计划"}, r"unknown document type '年度计划'"),
+        ("cross", {"level": "乡级"}, r"level must be one of 全国、省级、市级、县级"),
+    ],
+)
+def test_misspelt_parameters_are_refused_before_a_kernel_starts(themed_dir, tmp_path, monkeypatch, kind, parameters,
+                                                                expected):
+    """A name the template does not declare, or a value outside the vocabulary, needs no corpus: it is
+    refused before the render starts its kernel (a typo costs the analyst no kernel start-up)."""
+    from compare.pipeline import kernel
+
+    started = []
+    real_start = kernel.start_one
+    monkeypatch.setattr(kernel, "start_one", lambda *a, **kw: started.append(a) or real_start(*a, **kw))
+    out = tmp_path / "out"
+    with pytest.raises(ParameterError, match=expected):
+        report.render_report(kind, parameters=parameters, processed_dir=themed_dir, out_dir=out)
+    assert not out.exists() and started == []  # nothing written, no kernel started
+
+
+@pytest.mark.parametrize(
+    "kind, parameters, expected",
+    [
         ("province", {"province": "火星"}, r"火星.*known provinces: 河南、湖北、黑龙江"),
         ("province", {"province": "河南", "themes": ["航天"]}, r"航天.*known themes: 党建、学会、科普"),
         ("province", {"province": "河南", "years": [2030]}, r"河南 has no plan for 2030; its years: 2019、2022、2024"),
@@ -236,11 +266,33 @@ def test_failed_report_is_kept_aside_and_old_html_survives(rendered, themed_dir,
         ("cross", {"level": "乡级"}, r"level must be one of 全国、省级、市级、县级"),
     ],
 )
-def test_parameters_are_validated_before_any_work(themed_dir, tmp_path, kind, parameters, expected):
-    out = tmp_path / "out"
+def test_parameters_are_checked_against_the_corpus(seed_corpus, kind, parameters, expected):
+    """The check a render makes before executing anything (resolve_parameters) names the known values;
+    a render refusing them is test_parameters_are_validated_before_any_work."""
     with pytest.raises(ParameterError, match=expected):
-        report.render_report(kind, parameters=parameters, processed_dir=themed_dir, out_dir=out)
+        params.resolve_parameters(kind, parameters, seed_corpus, template=report.template_path(kind))
+
+
+def test_parameters_are_validated_before_any_work(themed_dir, tmp_path, monkeypatch):
+    """A value only the corpus can refuse (a year without a plan) is refused by the render before
+    anything executes or is written; the kernel it started ahead is shut down (the province report's
+    refusal: test_render_cost)."""
+    from compare.pipeline import kernel
+
+    started = []
+    real_start = kernel.start_one
+
+    def recording_start(*args, **kwargs):
+        handle = real_start(*args, **kwargs)
+        started.append(handle[1][0])
+        return handle
+
+    monkeypatch.setattr(kernel, "start_one", recording_start)
+    out = tmp_path / "out"
+    with pytest.raises(ParameterError, match=r"2030.*known years"):
+        report.render_report("cross", parameters={"year": 2030}, processed_dir=themed_dir, out_dir=out)
     assert not out.exists()  # nothing executed, nothing written
+    assert len(started) == 1 and not started[0].has_kernel
 
 
 def test_cli_report_error_is_one_readable_line(themed_dir, tmp_path, capsys):

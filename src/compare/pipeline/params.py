@@ -9,6 +9,7 @@ department plans are left out unless asked for (:func:`comparable`).
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,16 +25,7 @@ def template_parameters(template: Path) -> dict[str, dict[str, str]]:
     name -> {"type": annotation, "default": source of the default, "help": the line's comment}.
 
     Parsed with ast (papermill's own inspector does not understand annotations such as ``list[int] | None``)."""
-    from compare.pipeline.kernel import import_jupyter
-
-    import_jupyter("nbformat")
-    import nbformat
-
-    nb = nbformat.read(template, as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
-    if not cells:
-        raise ReportError(f"{template} has no cell tagged `parameters`")
-    source = cells[0].source
+    source = _parameters_source(Path(template))
     lines = source.splitlines()
     out: dict[str, dict[str, str]] = {}
     for node in ast.parse(source).body:
@@ -49,6 +41,29 @@ def template_parameters(template: Path) -> dict[str, dict[str, str]]:
                 if isinstance(t, ast.Name):
                     out[t.id] = {"type": "", "default": ast.get_source_segment(source, node.value) or "", "help": ""}
     return out
+
+
+def _parameters_source(template: Path) -> str:
+    """The source of a template's `parameters` cell. A version-4 notebook is read as the JSON it is
+    (the checks that need no corpus run before a render starts its kernel, and importing nbformat
+    would delay that start); another version is converted by nbformat."""
+    nb = json.loads(template.read_text(encoding="utf-8"))
+    if nb.get("nbformat") == 4:
+        cells = [c for c in nb.get("cells", [])
+                 if c.get("cell_type") == "code" and "parameters" in c.get("metadata", {}).get("tags", [])]
+        sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
+    else:
+        from compare.pipeline.kernel import import_jupyter
+
+        import_jupyter("nbformat")
+        import nbformat
+
+        converted = nbformat.read(template, as_version=4)
+        sources = [c.source for c in converted.cells
+                   if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if not sources:
+        raise ReportError(f"{template} has no cell tagged `parameters`")
+    return sources[0]
 
 
 @dataclass(frozen=True)
@@ -177,12 +192,21 @@ def select(
 def _check_spelling(corpus, *, province, provinces, year, years, level, doc_type) -> str:
     """The level (None: 省级) after the checks that need no documents: one of province/provinces and of
     year/years, a non-empty province, a level and a document type of the vocabulary."""
+    _exclusive(province=province, provinces=provinces, year=year, years=years)
+    if province is not None and not str(province).strip():
+        raise ParameterError(f"province is empty; known provinces: {'、'.join(corpus.provinces)}")
+    return _vocabulary(level=level, doc_type=doc_type)
+
+
+def _exclusive(*, province, provinces, year, years) -> None:
     if province is not None and provinces is not None:
         raise ParameterError("give either province or provinces, not both")
     if year is not None and years is not None:
         raise ParameterError("give either year or years, not both")
-    if province is not None and not str(province).strip():
-        raise ParameterError(f"province is empty; known provinces: {'、'.join(corpus.provinces)}")
+
+
+def _vocabulary(*, level, doc_type) -> str:
+    """The level (None: 省级) once it and the document type are known to the vocabulary."""
     level = level or DEFAULT_LEVEL
     if level not in LEVELS:
         raise ParameterError(f"level must be one of {'、'.join(LEVELS)}, not {level!r}")
@@ -204,16 +228,29 @@ def compared(corpus, sel: Selection):
         provinces=list(sel.provinces), years=list(sel.years))
 
 
-def resolve_parameters(kind: str, parameters: Mapping[str, Any], corpus, *, template: Path) -> dict:
-    """Check report parameters before executing anything: known names only, values valid for the corpus.
-
-    Returns the parameters with canonical province names (河南省 -> 河南)."""
+def check_without_corpus(parameters: Mapping[str, Any], *, template: Path) -> None:
+    """The checks that need no corpus, which a render makes before it starts its kernel: names the
+    template declares, one of province/provinces and of year/years, a level and a document type of
+    the vocabulary, a positive top_n. ParameterError otherwise (:func:`resolve_parameters` makes them too)."""
     declared = template_parameters(template)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise ParameterError(
             f"{template.name} has no parameter(s) {unknown}; its parameters are {', '.join(declared)}"
         )
+    _exclusive(province=parameters.get("province"), provinces=parameters.get("provinces"),
+               year=parameters.get("year"), years=parameters.get("years"))
+    _vocabulary(level=parameters.get("level"), doc_type=parameters.get("doc_type"))
+    top_n = parameters.get("top_n", 1)
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise ParameterError(f"top_n must be a positive integer, not {top_n!r}")
+
+
+def resolve_parameters(kind: str, parameters: Mapping[str, Any], corpus, *, template: Path) -> dict:
+    """Check report parameters before executing anything: known names only, values valid for the corpus.
+
+    Returns the parameters with canonical province names (河南省 -> 河南)."""
+    check_without_corpus(parameters, template=template)
     out = dict(parameters)
     common = {"themes": parameters.get("themes"), "doc_type": parameters.get("doc_type"),
               "level": parameters.get("level") or DEFAULT_LEVEL}
@@ -225,7 +262,4 @@ def resolve_parameters(kind: str, parameters: Mapping[str, Any], corpus, *, temp
         sel = select(corpus, provinces=parameters.get("provinces"), year=parameters.get("year"), **common)
         if parameters.get("provinces") is not None:
             out["provinces"] = list(sel.provinces)
-    top_n = out.get("top_n", 1)
-    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
-        raise ParameterError(f"top_n must be a positive integer, not {out['top_n']!r}")
     return out

@@ -32,7 +32,7 @@ from compare.core.paths import project_root
 from compare.pipeline import kernel, reference
 from compare.pipeline.cache import ComparisonCache  # noqa: F401  (re-exported)
 from compare.pipeline.export import export_html, prepare_export, strip_stderr
-from compare.pipeline.params import resolve_parameters
+from compare.pipeline.params import check_without_corpus, resolve_parameters
 from compare.pipeline.reportnames import (  # noqa: F401  (re-exported: the report kinds' names live there)
     KINDS,
     TEMPLATES_DIR,
@@ -124,6 +124,7 @@ def render_report(
     processed_dir = Path(processed_dir).resolve()
     out_dir = Path(out_dir)
     kname, kernel_dirs = kernel.resolve_kernel(kernel_name)
+    check_without_corpus(parameters, template=template)  # a misspelt name or value starts no kernel
     with tempfile.TemporaryDirectory(prefix="kexie-report-") as tmp:
         kernel_log = Path(tmp) / "kernel.log"
         # a single render's kernel starts now: its start-up and imports overlap this process reading

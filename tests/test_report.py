@@ -826,31 +826,6 @@ def test_province_keyness_against_the_saved_reference(themed_dir, tmp_path):
     assert info["fitted_at"] in line and info["model_version"] in line
 
 
-@pytest.mark.slow
-def test_a_kept_kernel_renders_each_report_as_a_fresh_one_would(themed_dir, tmp_path, monkeypatch):
-    """A build's worker keeps one kernel for its reports: the namespace is reset between reports, so
-    a report rendered after another is byte-identical to the same report from a fresh kernel, and
-    papermill's parameters cell is there as usual."""
-    from compare.pipeline.kernel import KernelPool
-
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    pool = KernelPool(None, tmp_path / "kernels")
-    try:
-        report.render_report("province", parameters={"province": "湖北"}, processed_dir=themed_dir,
-                             out_dir=tmp_path / "kept-first", kernel_pool=pool)
-        kept = report.render_report("province", parameters={"province": "河南", "top_n": 7},
-                                    processed_dir=themed_dir, out_dir=tmp_path / "kept", kernel_pool=pool)
-        assert pool.started == 1
-    finally:
-        pool.close()
-    fresh = report.render_report("province", parameters={"province": "河南", "top_n": 7},
-                                 processed_dir=themed_dir, out_dir=tmp_path / "fresh")
-    from tests.same_report import assert_same_report
-
-    assert_same_report(kept.read_bytes(), fresh.read_bytes())
-    assert "top_n = 7" in _visible(kept.read_text(encoding="utf-8"))
-
-
 @pytest.mark.parametrize("module", ["compare.pipeline.params", "compare.presentation.blocks",
                                     "compare.presentation.report_tables"])
 def test_documented_examples_run(module):

@@ -32,9 +32,10 @@ figures: $(STAMP)
 	$(PY) -m compare figures
 
 # tests run on $(JOBS) cores (pytest-xdist; a test file stays on one worker, so module fixtures are built
-# once), in random order (pytest-randomly), with the import-linter contract (tests/test_architecture.py)
+# once), in random order (pytest-randomly), with the import-linter contract (tests/test_architecture.py);
+# the heaviest files are handed out first (tests/conftest.py, HEAVY_FILES), not the files with most tests
 test: $(STAMP)
-	$(PY) -m pytest -n $(JOBS) --dist loadfile
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
 # the quick loop while editing: everything but notebook executions and full builds (under a minute)
 test-fast: $(STAMP)

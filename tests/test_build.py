@@ -624,7 +624,7 @@ def test_adding_a_plan_rerenders_only_the_reports_whose_inputs_changed(built, tm
     linked again (湖南 has one plan) and 河南's own charts are not saved again. build --refit fits the
     reference anew: every report runs."""
     from benchmarks.corpus import generate_corpus, write_manifest
-    from compare.pipeline import reference
+    from compare.pipeline import kernel, reference
 
     project = clone(built, tmp_path)
     processed = project.base / "processed"
@@ -663,6 +663,7 @@ def test_adding_a_plan_rerenders_only_the_reports_whose_inputs_changed(built, tm
         return path
 
     monkeypatch.setattr(report, "render_report", fake)
+    monkeypatch.setattr(kernel, "prewarm", lambda *args, **kwargs: 0)  # the stand-in needs no kernel
     s = build.run_build(**project.kw, refit=True)
     assert s.ok and "reference" in [r.name for r in s.done], s.line()
     assert "湖南" in reference.read_info(processed)["provinces"]

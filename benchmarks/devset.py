@@ -113,20 +113,26 @@ def _sha(text: str) -> str:
 
 def record_stream(entries: list[tuple[dict, str]], facts: list[dict]) -> list[dict]:
     """Upsert the facts of the stream's texts (by sha256) before any is run; a held-out row that was
-    already run keeps its recorded facts. Returns the fact rows of the stream, in stream order."""
+    already run keeps its recorded facts. A text already recorded under another file name or in another
+    set stops the run before anything is written (it must not move between sets). Returns the fact
+    rows of the stream, in stream order."""
     by_sha = {f["sha256"]: f for f in facts}
     by_file = {f["file"]: f for f in facts}
     rows = []
     for new, text in entries:
-        old = by_sha.get(new["sha256"])
+        # the last text of a stream keeps the stream's final newline, the others do not: the same
+        # text fed in another position is the same text
+        same = [new["sha256"], _sha(text + "\n"), _sha(text[:-1]) if text.endswith("\n") else None]
+        old = next((by_sha[sha] for sha in same if sha in by_sha), None)
         if old is None and new["file"] in by_file:
-            # the last text of a stream keeps the stream's final newline, the others do not: the same
-            # text fed in another position is the same text
-            same = {_sha(text + "\n"), _sha(text[:-1]) if text.endswith("\n") else None}
-            if by_file[new["file"]]["sha256"] not in same:
-                raise SystemExit(f"{new['file']}: the text differs from the one recorded (sha256 changed)")
-            old = by_file[new["file"]]
+            raise SystemExit(f"{new['file']}: the text differs from the one recorded (sha256 changed)")
+        if old is not None:
             new["sha256"] = old["sha256"]
+        if old is not None and (old.get("file"), old.get("set")) != (new.get("file"), new.get("set")):
+            raise SystemExit(
+                f"{new['file']}: this text is already recorded as {old.get('file')} in set {old.get('set')};"
+                " a text belongs to one row of one set: leave it out of the stream (or move its row by hand)"
+            )
         if old is not None and _held_out(old) and old.get("outcome"):
             rows.append(old)  # held-out facts are frozen once run
             continue

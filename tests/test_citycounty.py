@@ -474,6 +474,14 @@ def test_devset_stream_knows_a_text_again_whatever_its_place_in_the_stream():
     changed = devset.read_stream(head.format("a") + "甲文改\n")
     with pytest.raises(SystemExit, match="differs"):
         devset.record_stream(changed, facts)
+    # a text already recorded is never renamed or moved into another set (a held-out set must not
+    # silently take over a development row)
+    renamed = devset.read_stream(head.format("c") + "甲文\n")
+    moved = devset.read_stream("@@@ file=a|kind=nonplan|set=city-heldout4\n甲文\n")
+    for stream in (renamed, moved):
+        with pytest.raises(SystemExit, match="already recorded as a in set city-dev"):
+            devset.record_stream(stream, facts)
+    assert [(f["file"], f["set"]) for f in facts] == [("a", "city-dev"), ("b", "city-dev")]
 
 
 # ---- articles: image placeholders, sections of paragraph items, dated captions; 前言 ----------------

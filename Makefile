@@ -33,9 +33,11 @@ figures: $(STAMP)
 
 # tests run on $(JOBS) cores (pytest-xdist; a test file stays on one worker, so module fixtures are built
 # once), in random order (pytest-randomly), with the import-linter contract (tests/test_architecture.py);
-# the heaviest files are handed out first (tests/conftest.py, HEAVY_FILES), not the files with most tests
+# the heaviest files are handed out first (tests/conftest.py, HEAVY_FILES), not the files with most tests;
+# Python keeps its bytecode caches (__pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set:
+# every report kernel, build worker and CLI process of the run would otherwise compile the package again
 test: $(STAMP)
-	$(PY) -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
 # the quick loop while editing: everything but notebook executions and full builds (under a minute)
 test-fast: $(STAMP)

@@ -16,6 +16,13 @@ RAW = ROOT / "tests" / "fixtures" / "seeds"  # the tests' own copy of the five s
 os.environ.setdefault("KEXIE_COMPARE_ROOT", str(ROOT))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+# jsonschema (nbformat's validator) imported the way every report process imports it, without the
+# optional grammar compiler it never uses (compare.pipeline.kernel.light_jsonschema): test modules
+# import nbformat at collection, which compiled some forty Lark grammars in each xdist worker (1.4 CPU s)
+from compare.pipeline.kernel import light_jsonschema  # noqa: E402
+
+light_jsonschema()
+
 
 # an invented plan added later (tests of what adding a plan changes): its file name, anhui_2023_…,
 # sorts before every seed, so it comes first in the documents table

@@ -164,8 +164,8 @@ def test_token_cache_avoids_resegmenting_and_is_invalidated_by_edits(tmp_path, s
     assert any("科协" in toks for toks in first)
 
 
-def test_tokenize_many_returns_copies(tmp_path):
-    seg = Segmenter(cache_dir=tmp_path)
+def test_tokenize_many_returns_copies(seg):
+    """Two equal texts give two lists: changing one leaves the other (and the cache) as it was."""
     a = seg.tokenize_many(["科普大篷车进校园", "科普大篷车进校园"])
     a[0].append("x")
     assert a[1] == seg.tokenize("科普大篷车进校园")

@@ -113,10 +113,10 @@ def pytest_addoption(parser):
 # heaviest first: a long file that starts last on one worker while the other idles is the tail of a
 # run. Every other file keeps pytest-randomly's order after them.
 HEAVY_FILES = {
-    "test_build.py": 80, "test_report.py": 50, "test_segment_backends.py": 25, "test_plots.py": 25,
-    "test_render_cost.py": 20, "test_segment.py": 19, "test_true_labels.py": 14, "test_any_environment.py": 14,
-    "test_readers.py": 11, "test_docs.py": 9, "test_exports.py": 8, "test_incremental.py": 8,
-    "test_parser_property.py": 7, "test_filtered_runs.py": 6, "test_browser.py": 5,
+    "test_build.py": 88, "test_report.py": 45, "test_render_cost.py": 31, "test_plots.py": 30,
+    "test_segment_backends.py": 29, "test_segment.py": 19, "test_true_labels.py": 16, "test_any_environment.py": 15,
+    "test_readers.py": 12, "test_exports.py": 10, "test_docs.py": 9, "test_incremental.py": 9,
+    "test_parser_property.py": 8, "test_browser.py": 6, "test_filtered_runs.py": 5,
 }
 
 

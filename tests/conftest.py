@@ -107,8 +107,8 @@ def pytest_addoption(parser):
                      help="run the tests in reverse order (with -p no:randomly): checks independence of order")
 
 
-# CPU seconds of the test files that dominate a run, measured on the 2-core machine (`-p cpuprof`-style
-# per-test CPU, the kernels' own included). Under xdist (`make test`: -n 2 --dist loadfile
+# CPU seconds of the test files that dominate a run, measured on the 2-core machine (the CPU of each
+# test and of the kernels it started). Under xdist (`make test`: -n 2 --dist loadfile
 # --no-loadscope-reorder) the files are handed to the workers in collection order, so these go first,
 # heaviest first: a long file that starts last on one worker while the other idles is the tail of a
 # run. Every other file keeps pytest-randomly's order after them.

@@ -595,6 +595,20 @@ def test_remembered_file_hashes_never_return_the_digest_of_older_bytes(tmp_path,
     assert hashing.sha256_file(f) == real(f)  # outside a build nothing is remembered
 
 
+def test_readying_the_reports_inputs_never_fails_the_build(tmp_path):
+    """What is loaded while the worker tracks only saves time: a table that cannot be read is left to
+    the steps that read it, which say what is wrong."""
+    from compare.pipeline import buildsteps
+
+    (tmp_path / "items.parquet").write_bytes(b"not parquet")
+
+    def corpus():
+        raise ValueError("boom")
+
+    buildsteps.ready_for_reports(SimpleNamespace(corpus=corpus, processed_dir=tmp_path))
+    buildsteps.ready_for_reports(SimpleNamespace(corpus=lambda: None, processed_dir=tmp_path))
+
+
 def test_the_build_names_the_tracking_tables_as_tracking_does():
     from compare.pipeline import buildsteps, track
 
